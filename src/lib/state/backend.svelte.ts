@@ -1,0 +1,40 @@
+// Which compute backends run: tfjs (head training) and transformers.js
+// (embeddings). Shown in the header badge and recorded with every result.
+
+export type TfjsBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export const TFJS_ORDER: TfjsBackend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+/** `?tfjs=wasm` (or a comma list) forces a preference, for benchmarks and tests. */
+export function tfjsPreference(search: string = location.search): TfjsBackend[] {
+  const asked = new URLSearchParams(search).get('tfjs');
+  if (!asked) return TFJS_ORDER;
+  const list = asked.split(',').filter((b): b is TfjsBackend => (TFJS_ORDER as string[]).includes(b));
+  return list.length ? list : TFJS_ORDER;
+}
+
+export async function hasWebGPU(): Promise<boolean> {
+  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+  if (!gpu) return false;
+  try {
+    return (await gpu.requestAdapter()) !== null;
+  } catch {
+    return false; // an adapter request that throws means no usable WebGPU
+  }
+}
+
+export class BackendState {
+  tfjs = $state<string | null>(null);
+  tfjsTried = $state<{ name: string; ok: boolean; error?: string }[]>([]);
+  tfjsError = $state<string | null>(null);
+  webgpu = $state<boolean | null>(null);
+  /** Device transformers.js uses (set when an encoder loads; predicted before). */
+  embedDevice = $state<string | null>(null);
+  embedThreads = $state<number | null>(null);
+  isolated = $state(typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated);
+
+  get label(): string {
+    const t = this.tfjs ?? (this.tfjsError ? 'unavailable' : 'starting…');
+    const e = this.embedDevice ?? (this.webgpu === null ? '…' : this.webgpu ? 'webgpu' : 'wasm');
+    return `tfjs: ${t} · transformers.js: ${e}`;
+  }
+}
