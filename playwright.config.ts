@@ -12,8 +12,11 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
   '--no-first-run',
 ];
-const APP_PORT = 4173;
-export const MOCK_PORT = 8787;
+// Ports can be moved so several runs can share a machine; E2E_DEV=1 serves the
+// app with Vite's dev server instead of the built app (no build needed).
+const APP_PORT = Number(process.env.APP_PORT ?? 4173);
+export const MOCK_PORT = Number(process.env.MOCK_PORT ?? 8787);
+const DEV = process.env.E2E_DEV === '1';
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -32,7 +35,7 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: `npx vite preview --port ${APP_PORT} --strictPort`,
+      command: `npx vite ${DEV ? '' : 'preview '}--port ${APP_PORT} --strictPort`,
       url: `http://localhost:${APP_PORT}`,
       reuseExistingServer: !process.env.CI,
       timeout: 60_000,

@@ -1,6 +1,6 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { runtimeAssets } from './build/runtime-assets';
+import { runtimeAssets } from './build/runtime-assets.ts';
 
 // Cross-origin isolation lets ONNX Runtime use SharedArrayBuffer threads.
 // A static host must send the same two headers (see README).

@@ -14,7 +14,16 @@ interface AssetDir {
 }
 
 const req = createRequire(import.meta.url);
-const pkgDir = (name: string) => dirname(req.resolve(`${name}/package.json`));
+/** A package's folder, found from its main entry (not all export ./package.json). */
+function pkgDir(name: string): string {
+  let dir = dirname(req.resolve(name));
+  while (!existsSync(join(dir, 'package.json')) || !dir.endsWith(name.split('/').at(-1)!)) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`Cannot find the folder of ${name}`);
+    dir = up;
+  }
+  return dir;
+}
 
 function ortDist(): string {
   // The copy transformers.js itself depends on, when npm nested one.

@@ -7,6 +7,9 @@ export interface Reply {
   type: string;
 }
 
+/** Omit that keeps a union a union (plain Omit collapses it to shared keys). */
+export type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
 export class WorkerCancelled extends Error {
   constructor() {
     super('Cancelled');
@@ -34,7 +37,7 @@ export class WorkerClient<Req extends { type: string }, Rep extends Reply> {
 
   /** Sends `msg` with a fresh id; settles on the first reply whose type is in `terminal`. */
   request<T extends Rep = Rep>(
-    msg: Omit<Req, 'id'>,
+    msg: WithoutId<Req>,
     terminal: readonly string[],
     opts: { onMessage?: (r: Rep) => void; transfer?: Transferable[] } = {},
   ): { id: number; done: Promise<T> } {

@@ -1,0 +1,235 @@
+#!/usr/bin/env node
+// Writes a tiny, synthetic "DistilBERT" in the transformers.js folder layout so
+// tests and the offline demo can run the real embedding path (tokenizer →
+// ONNX Runtime → mean pooling) without a model hub or pretrained weights.
+//
+//   node scripts/make-tiny-model.mjs [outDir]   (default: tests/fixtures/models)
+//
+// Output: <outDir>/tiny-distilbert/{config.json, tokenizer.json,
+// tokenizer_config.json, special_tokens_map.json, README.md,
+// onnx/model.onnx, onnx/model_quantized.onnx}.
+//
+// The graph is Gather(word_embeddings, input_ids) → Tanh → last_hidden_state;
+// attention_mask is a declared but unused input (transformers.js feeds it, and
+// the pipeline's mean pooling applies it). Weights come from a seeded PRNG, so
+// the output is byte-identical on every run. Sentiment cue words get a strong
+// +/- component in dimension 0 and lean towards a shared per-class direction,
+// so a classifier head can separate short positive and negative texts; other
+// tokens are small noise.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { onnx } = require('onnx-proto');
+
+const MODEL_NAME = 'tiny-distilbert';
+const DIM = 32;
+const SEED = 20240625;
+const CUE = 2.0; // size of the sentiment component (dimension 0) before tanh
+const PROTO = 0.6; // pull of cue words towards their class's shared direction
+const NOISE = 0.3; // spread of every token's own random components
+
+const SPECIAL = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
+const PUNCT = [...'.,!?\'":;-()&@#/*$%+='];
+const POSITIVE = `great good love loved loves excellent amazing awesome best wonderful fantastic happy
+  perfect nice enjoy enjoyed beautiful brilliant recommend favorite fun glad pleased superb delightful
+  lovely outstanding impressive like liked thanks thank cool incredible masterpiece solid friendly
+  helpful worth win fine pleasant charming fresh smooth delicious comfortable reliable perfectly
+  fast easy`;
+const NEGATIVE = `terrible bad awful hate hated hates worst horrible boring poor disappointing disappointed
+  waste sad angry annoying broken useless ugly dull mess stupid fail failed refund rude slow problem
+  wrong sucks dislike lame pathetic garbage trash nasty unhappy disaster mediocre overpriced worse
+  bland weak disgusting dreadful dirty uncomfortable unreliable cheap stale badly damaged broke
+  confusing late`;
+const NEUTRAL = `the a an and or but is was are were be been being it this that these those i me my we our
+  you your he she they them his her its of to in on at for with from by about as so very really just
+  not no never too all some any more most much many one two three time day night movie film book
+  product service food place story show phone app price quality order staff restaurant hotel room
+  game music song actor acting plot ending character characters have has had do does did will would
+  could should can get got go went make made see saw watch watched read buy bought use used work
+  works think know feel felt look looks again ever even still also only other than then there here
+  what when how why who which if because out up down over after before first last new old people
+  thing things way lot little bit well back today now don didn isn wasn doesn t s m ve ll re
+  review tweet customer experience everything nothing something season episode series director
+  delivery battery screen size taste meal menu waiter price money hour hours minutes week year
+  long short big small`;
+const SUFFIXES = ['s', 'ed', 'ing', 'ly', 'er', 'est', 'ness', 'ful', 'less', 'able', 'y', 'ment', 'ion', 'ers', 'ies'];
+const LETTERS = [...'abcdefghijklmnopqrstuvwxyz0123456789'];
+
+function words(list) {
+  return list.split(/\s+/).filter(Boolean);
+}
+
+/** The vocabulary in id order, and the sentiment sign of each token. */
+function buildVocab() {
+  const sign = new Map();
+  for (const w of words(POSITIVE)) sign.set(w, 1);
+  for (const w of words(NEGATIVE)) sign.set(w, -1);
+  const tokens = [];
+  const seen = new Set();
+  const add = (t) => {
+    if (!seen.has(t)) { seen.add(t); tokens.push(t); }
+  };
+  // Single letters and digits (and their ## continuations) let WordPiece spell
+  // out any ASCII word, so unknown words become pieces rather than [UNK].
+  [...SPECIAL, ...PUNCT, ...words(NEUTRAL), ...words(POSITIVE), ...words(NEGATIVE), ...LETTERS].forEach(add);
+  [...SUFFIXES, ...LETTERS].forEach((s) => add('##' + s));
+  return { tokens, sign };
+}
+
+/** mulberry32, inlined so the script runs without the TypeScript sources. */
+function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(rand) {
+  const u = Math.max(rand(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+}
+
+function embeddings(tokens, sign) {
+  const rand = mulberry32(SEED);
+  // Each sentiment also has one shared random direction, so cue words of a
+  // class resemble each other beyond dimension 0 (as in a real encoder).
+  const proto = { 1: [], [-1]: [] };
+  for (let d = 0; d < DIM; d++) { proto[1].push(gaussian(rand)); proto[-1].push(gaussian(rand)); }
+  const w = new Float32Array(tokens.length * DIM);
+  tokens.forEach((tok, i) => {
+    const s = sign.get(tok) ?? 0;
+    for (let d = 1; d < DIM; d++) w[i * DIM + d] = NOISE * gaussian(rand) + (s ? PROTO * proto[s][d] : 0);
+    w[i * DIM] = s * CUE + 0.05 * gaussian(rand);
+    if (tok === '[PAD]') w.fill(0, i * DIM, (i + 1) * DIM);
+  });
+  return w;
+}
+
+function float32Bytes(arr) {
+  const view = new DataView(new ArrayBuffer(arr.length * 4));
+  arr.forEach((v, i) => view.setFloat32(i * 4, v, true)); // ONNX raw_data is little-endian
+  return new Uint8Array(view.buffer);
+}
+
+function tensorInfo(name, elemType, dims) {
+  const dim = dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d }));
+  return { name, type: { tensorType: { elemType, shape: { dim } } } };
+}
+
+function buildOnnx(weights, vocabSize) {
+  const T = onnx.TensorProto.DataType;
+  const model = {
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    producerName: 'surrogate/make-tiny-model',
+    producerVersion: '1',
+    graph: {
+      name: 'tiny_distilbert',
+      initializer: [{ name: 'word_embeddings', dataType: T.FLOAT, dims: [vocabSize, DIM], rawData: float32Bytes(weights) }],
+      node: [
+        {
+          name: 'embed', opType: 'Gather', input: ['word_embeddings', 'input_ids'], output: ['embedded'],
+          attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }],
+        },
+        { name: 'squash', opType: 'Tanh', input: ['embedded'], output: ['last_hidden_state'] },
+      ],
+      input: [
+        tensorInfo('input_ids', T.INT64, ['batch_size', 'sequence_length']),
+        tensorInfo('attention_mask', T.INT64, ['batch_size', 'sequence_length']),
+      ],
+      output: [tensorInfo('last_hidden_state', T.FLOAT, ['batch_size', 'sequence_length', DIM])],
+    },
+  };
+  const err = onnx.ModelProto.verify(model);
+  if (err) throw new Error(`invalid ONNX model: ${err}`);
+  return onnx.ModelProto.encode(onnx.ModelProto.fromObject(model)).finish();
+}
+
+function tokenizerJson(tokens) {
+  const id = (t) => tokens.indexOf(t);
+  const special = (t) => ({ id: t, type_id: 0 });
+  return {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: SPECIAL.map((t) => ({
+      id: id(t), content: t, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
+    })),
+    normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+    pre_tokenizer: { type: 'BertPreTokenizer' },
+    post_processor: {
+      type: 'TemplateProcessing',
+      single: [{ SpecialToken: special('[CLS]') }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: special('[SEP]') }],
+      pair: [
+        { SpecialToken: special('[CLS]') }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: special('[SEP]') },
+        { Sequence: { id: 'B', type_id: 1 } }, { SpecialToken: { id: '[SEP]', type_id: 1 } },
+      ],
+      special_tokens: Object.fromEntries(['[CLS]', '[SEP]'].map((t) => [t, { id: t, ids: [id(t)], tokens: [t] }])),
+    },
+    decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
+    model: {
+      type: 'WordPiece',
+      unk_token: '[UNK]',
+      continuing_subword_prefix: '##',
+      max_input_chars_per_word: 100,
+      vocab: Object.fromEntries(tokens.map((t, i) => [t, i])),
+    },
+  };
+}
+
+const SPECIAL_MAP = { cls_token: '[CLS]', mask_token: '[MASK]', pad_token: '[PAD]', sep_token: '[SEP]', unk_token: '[UNK]' };
+
+function configJson(vocabSize) {
+  return {
+    _name_or_path: MODEL_NAME,
+    architectures: ['DistilBertModel'],
+    model_type: 'distilbert',
+    dim: DIM,
+    hidden_dim: DIM * 2,
+    n_heads: 1,
+    n_layers: 1,
+    max_position_embeddings: 512,
+    pad_token_id: 0,
+    vocab_size: vocabSize,
+    sinusoidal_pos_embds: false,
+  };
+}
+
+const README = `# tiny-distilbert (synthetic test model)
+
+Generated by \`node scripts/make-tiny-model.mjs\`; do not edit by hand. Not a
+language model: one embedding lookup followed by tanh (dim ${DIM}), with
+sentiment cue words pushed apart along dimension 0 and towards one shared\nrandom direction per sentiment. It exists so the embedding
+pipeline can be tested offline. \`onnx/model_quantized.onnx\` (what
+transformers.js loads for dtype q8) is the same fp32 graph under that name.
+`;
+
+function main() {
+  const outDir = process.argv[2] ?? 'tests/fixtures/models';
+  const dir = join(outDir, MODEL_NAME);
+  mkdirSync(join(dir, 'onnx'), { recursive: true });
+  const { tokens, sign } = buildVocab();
+  const graph = buildOnnx(embeddings(tokens, sign), tokens.length);
+  const json = (name, value) => writeFileSync(join(dir, name), JSON.stringify(value, null, 2) + '\n');
+  json('config.json', configJson(tokens.length));
+  json('tokenizer.json', tokenizerJson(tokens));
+  json('tokenizer_config.json', {
+    ...SPECIAL_MAP, clean_up_tokenization_spaces: true, do_lower_case: true, model_max_length: 512,
+    strip_accents: null, tokenize_chinese_chars: true, tokenizer_class: 'DistilBertTokenizer',
+  });
+  json('special_tokens_map.json', SPECIAL_MAP);
+  writeFileSync(join(dir, 'README.md'), README);
+  writeFileSync(join(dir, 'onnx', 'model.onnx'), graph);
+  // No real quantisation: transformers.js asks for this file name when dtype
+  // is q8 (its wasm default), so the same fp32 graph is written again.
+  writeFileSync(join(dir, 'onnx', 'model_quantized.onnx'), graph);
+  console.log(`wrote ${dir} (vocab ${tokens.length}, dim ${DIM})`);
+}
+
+main();

@@ -1,0 +1,235 @@
+// Turning a researcher's file into a RawTable: CSV/TSV (PapaParse), JSON,
+// JSON Lines and plain text. Every failure is an ImportError whose message
+// says where the problem is and what to do about it.
+import { DelimitedReader } from './delimited';
+import { ImportError } from './errors';
+import type { RawTable } from './types';
+
+export type Format = 'csv' | 'tsv' | 'jsonl' | 'json' | 'txt';
+
+export interface ParseOptions {
+  /** CSV/TSV: is the first row a header? Default true; false names columns column_1… */
+  header?: boolean;
+  /** CSV/TSV: force a delimiter instead of guessing (CSV guesses among , ; | tab). */
+  delimiter?: string;
+}
+
+const EXTENSIONS: Record<string, Format> = {
+  csv: 'csv',
+  tsv: 'tsv',
+  tab: 'tsv',
+  jsonl: 'jsonl',
+  ndjson: 'jsonl',
+  json: 'json',
+  txt: 'txt',
+};
+
+/** parseFile reads and decodes this many bytes at a time. */
+const READ_BYTES = 1 << 20;
+
+function stripBom(s: string): string {
+  return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
+}
+
+/** Pick a format from the file name, falling back to the first characters. */
+export function detectFormat(name: string, head: string): Format {
+  const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? '';
+  const start = stripBom(head).trimStart();
+  const lines = start.split(/\r\n?|\n/);
+  const tabs = (l: string | undefined) => (l ?? '').split('\t').length - 1;
+  const byExt = EXTENSIONS[ext];
+  // "Text (tab delimited)" exports from spreadsheets are .txt files.
+  if (byExt === 'txt' && tabs(lines[0]) > 0 && tabs(lines[0]) === tabs(lines[1])) return 'tsv';
+  if (byExt === 'json' && start.startsWith('{')) return 'jsonl';
+  if (byExt) return byExt;
+  if (start.startsWith('[')) return 'json';
+  if (start.startsWith('{')) return 'jsonl';
+  const commas = (lines[0] ?? '').split(',').length - 1;
+  if (tabs(lines[0]) > 0 && tabs(lines[0]) >= commas) return 'tsv';
+  return commas > 0 ? 'csv' : 'txt';
+}
+
+// File signatures of things people drop by mistake: images, PDFs, zips
+// (including .xlsx/.docx), gzip.
+const SIGNATURES: { bytes: number[]; what: string }[] = [
+  { bytes: [0x89, 0x50, 0x4e, 0x47], what: 'a PNG image' },
+  { bytes: [0xff, 0xd8, 0xff], what: 'a JPEG image' },
+  { bytes: [0x47, 0x49, 0x46, 0x38], what: 'a GIF image' },
+  { bytes: [0x25, 0x50, 0x44, 0x46], what: 'a PDF document' },
+  { bytes: [0x50, 0x4b, 0x03, 0x04], what: 'a zip archive (an .xlsx or .docx file is one)' },
+  { bytes: [0x1f, 0x8b], what: 'a gzip archive' },
+];
+
+function binaryError(what: string): ImportError {
+  return new ImportError(
+    'binary',
+    `This file looks like ${what}, not text. Export your data as CSV (UTF-8), TSV, JSON or plain text and import that.`,
+  );
+}
+
+/** Throws an ImportError('binary') when the first bytes are not text. */
+export function sniffBytes(bytes: Uint8Array): void {
+  for (const sig of SIGNATURES) {
+    if (sig.bytes.every((b, i) => bytes[i] === b)) throw binaryError(sig.what);
+  }
+  if (bytes.subarray(0, 8192).includes(0)) throw binaryError('binary data');
+}
+
+/** The same check on already-decoded text (NUL or many replacement/control characters). */
+function sniffText(text: string): void {
+  const head = text.slice(0, 4096);
+  if (head.includes('\u0000')) throw binaryError('binary data');
+  if (/^\uFFFDPNG/.test(head)) throw binaryError('a PNG image');
+  if (head.startsWith('%PDF-')) throw binaryError('a PDF document');
+  if (head.startsWith('PK\u0003\u0004')) throw binaryError('a zip archive (an .xlsx or .docx file is one)');
+  const odd = head.match(/[\uFFFD\u0001-\u0008\u000E-\u001F]/g)?.length ?? 0;
+  if (head.length > 0 && odd / head.length > 0.05) throw binaryError('binary data');
+}
+
+/** Cell text for a JSON value: strings as-is, null as empty, objects as JSON. */
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
+/** Items (objects, or bare strings taken as a `text` column) to a table with the union of keys. */
+function tableFromItems(items: unknown[], where: (i: number) => string): RawTable {
+  const columns: string[] = [];
+  const index = new Map<string, number>();
+  const records: Record<string, unknown>[] = items.map((item, i) => {
+    if (typeof item === 'string') return { text: item };
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      throw new ImportError('not-tabular', `${where(i)} is not an object with named fields (it is ${JSON.stringify(item)?.slice(0, 40)}).`, i + 1);
+    }
+    return item as Record<string, unknown>;
+  });
+  for (const r of records) {
+    for (const k of Object.keys(r)) {
+      if (!index.has(k)) {
+        index.set(k, columns.length);
+        columns.push(k);
+      }
+    }
+  }
+  if (records.length === 0) throw new ImportError('empty', 'The file contains no records.');
+  const rows = records.map((r) => columns.map((c) => cell(r[c])));
+  return { columns, rows };
+}
+
+function parseJson(content: string): RawTable {
+  let data: unknown;
+  try {
+    data = JSON.parse(content);
+  } catch (e) {
+    throw new ImportError('bad-json', `The file is not valid JSON: ${(e as Error).message}.`);
+  }
+  if (!Array.isArray(data)) {
+    throw new ImportError('not-tabular', 'The JSON file must hold an array of records, like [{"text": "…", "label": "…"}, …].');
+  }
+  return tableFromItems(data, (i) => `Item ${i + 1} of the JSON array`);
+}
+
+function parseJsonLines(content: string): RawTable {
+  const items: unknown[] = [];
+  const lineOf: number[] = [];
+  content.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      items.push(JSON.parse(line));
+    } catch (e) {
+      throw new ImportError('bad-json', `Line ${i + 1} is not valid JSON (${(e as Error).message}).`, i + 1);
+    }
+    lineOf.push(i + 1);
+  });
+  return tableFromItems(items, (i) => `Line ${lineOf[i]}`);
+}
+
+function parsePlain(content: string): RawTable {
+  const rows = content
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => [l]);
+  if (rows.length === 0) throw new ImportError('empty', 'The file is empty: it has no lines of text.');
+  return { columns: ['text'], rows };
+}
+
+function readerFor(format: Format, opts: ParseOptions): DelimitedReader {
+  return new DelimitedReader({
+    header: opts.header ?? true,
+    delimiter: opts.delimiter ?? (format === 'tsv' ? '\t' : null),
+    fallback: format === 'tsv' ? '\t' : ',',
+  });
+}
+
+/** Parse a whole file's text. Throws ImportError on anything it cannot read faithfully. */
+export function parseText(content: string, format: Format, opts: ParseOptions = {}): RawTable {
+  const text = stripBom(content);
+  if (text.trim() === '') throw new ImportError('empty', 'The file is empty.');
+  sniffText(text);
+  if (format === 'csv' || format === 'tsv') {
+    const reader = readerFor(format, opts);
+    reader.push(text);
+    return reader.end();
+  }
+  const unified = text.replace(/\r\n?/g, '\n');
+  if (format === 'json') return parseJson(unified);
+  if (format === 'jsonl') return parseJsonLines(unified);
+  return parsePlain(unified);
+}
+
+/**
+ * Read a File/Blob without freezing the page: bytes are decoded as they stream
+ * in and CSV/TSV rows are parsed batch by batch, yielding to the event loop in
+ * between. `onProgress` gets the fraction of bytes read (0..1). The format is
+ * detected from `name` and the first bytes. Works in pages, Workers and Node.
+ */
+export async function parseFile(
+  file: Blob,
+  name: string,
+  onProgress?: (frac: number) => void,
+  opts: ParseOptions = {},
+): Promise<RawTable> {
+  if (file.size === 0) throw new ImportError('empty', `"${name}" is empty.`);
+  const first = new Uint8Array(await file.slice(0, 8192).arrayBuffer());
+  sniffBytes(first);
+  // fatal: a Latin-1/Windows-1252 file must fail loudly rather than become mojibake.
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const format = detectFormat(name, decodeHead(first));
+  const delimited = format === 'csv' || format === 'tsv' ? readerFor(format, opts) : null;
+  const pieces: string[] = [];
+  let lastYield = Date.now();
+  // Fixed-size slices rather than file.stream(): stream chunk sizes differ
+  // between browsers and Node (one chunk for a whole in-memory Blob).
+  for (let offset = 0; offset < file.size; offset += READ_BYTES) {
+    const bytes = new Uint8Array(await file.slice(offset, offset + READ_BYTES).arrayBuffer());
+    const last = offset + READ_BYTES >= file.size;
+    let piece: string;
+    try {
+      piece = decoder.decode(bytes, { stream: !last });
+    } catch {
+      throw new ImportError(
+        'encoding',
+        `"${name}" is not UTF-8 text (an unreadable byte after position ${offset}). ` +
+          'Save it again as "CSV UTF-8" (or UTF-8 text) and import that.',
+      );
+    }
+    if (delimited) delimited.push(piece);
+    else pieces.push(piece);
+    onProgress?.(Math.min(1, (offset + bytes.byteLength) / file.size));
+    // Give the page (or the Worker's message loop) a turn every ~50 ms of work.
+    if (Date.now() - lastYield > 50) {
+      await new Promise((r) => setTimeout(r, 0));
+      lastYield = Date.now();
+    }
+  }
+  const table = delimited ? delimited.end() : parseText(pieces.join(''), format, opts);
+  onProgress?.(1);
+  return table;
+}
+
+function decodeHead(bytes: Uint8Array): string {
+  // Non-fatal: the head may end inside a multi-byte character.
+  return new TextDecoder('utf-8').decode(bytes);
+}

@@ -1,0 +1,123 @@
+// Held-out splits as in Pangakis & Wolken (2024): human-labeled validation
+// and test sets, stratified by the human label; everything else is the pool
+// the LLM labels and the students train on.
+import { mulberry32, shuffleInPlace } from './rng';
+import type { DataRow, SplitSizes, Splits } from './types';
+
+/**
+ * Proportional allocation of `n` items over groups (largest remainder), then
+ * at least one per non-empty group when n allows. Never exceeds a group's size.
+ */
+export function allocate(counts: readonly number[], n: number): number[] {
+  const total = counts.reduce((a, b) => a + b, 0);
+  n = Math.max(0, Math.min(Math.floor(n), total));
+  if (total === 0 || n === 0) return counts.map(() => 0);
+  const exact = counts.map((c) => (n * c) / total);
+  const out = exact.map(Math.floor);
+  let left = n - out.reduce((a, b) => a + b, 0);
+  const order = counts.map((_, i) => i).sort((a, b) => exact[b] - out[b] - (exact[a] - out[a]) || a - b);
+  for (const i of order) {
+    if (left === 0) break;
+    if (out[i] < counts[i]) {
+      out[i]++;
+      left--;
+    }
+  }
+  // Give each present class one item, taken from the largest allocation.
+  const present = counts.filter((c) => c > 0).length;
+  if (n >= present) {
+    for (let i = 0; i < counts.length; i++) {
+      if (counts[i] > 0 && out[i] === 0) {
+        let donor = -1;
+        for (let j = 0; j < out.length; j++) if (out[j] > 1 && (donor === -1 || out[j] > out[donor])) donor = j;
+        if (donor === -1) break;
+        out[donor]--;
+        out[i]++;
+      }
+    }
+  }
+  return out;
+}
+
+/** Group ids by label, each group sorted by id so row order does not matter, labels sorted. */
+function groups(ids: readonly string[], labels: readonly string[]): { label: string; ids: string[] }[] {
+  const map = new Map<string, string[]>();
+  ids.forEach((id, i) => {
+    const g = map.get(labels[i]);
+    if (g) g.push(id);
+    else map.set(labels[i], [id]);
+  });
+  return [...map.keys()].sort().map((label) => ({ label, ids: map.get(label)!.sort() }));
+}
+
+/**
+ * Pick `n` of `ids` stratified by `labels` (aligned with ids), seeded. Used for
+ * the human-label training subsets (e.g. 250 or 1000). Returns ids in input order.
+ */
+export function sampleStratified(ids: readonly string[], labels: readonly string[], n: number, seed: number): string[] {
+  const rand = mulberry32(seed);
+  const gs = groups(ids, labels);
+  const quota = allocate(gs.map((g) => g.ids.length), n);
+  const chosen = new Set<string>();
+  gs.forEach((g, k) => shuffleInPlace(g.ids, rand).slice(0, quota[k]).forEach((id) => chosen.add(id)));
+  return ids.filter((id) => chosen.has(id));
+}
+
+/**
+ * Propose validation/test/pool splits. Only human-labeled rows enter validation
+ * and test; both are stratified by label (test drawn first). If too few labeled
+ * rows exist, both sizes shrink so half the labeled rows stay in the pool for
+ * human-label baselines. `notes` explain every adjustment in words.
+ */
+export function proposeSplits(rows: readonly DataRow[], sizes: SplitSizes, seed: number): { splits: Splits; notes: string[] } {
+  const notes: string[] = [];
+  const labeled = rows.filter((r) => r.human !== null);
+  const allIds = rows.map((r) => r.id);
+  if (labeled.length === 0) {
+    notes.push(
+      'No rows have a human label, so there is no validation or test set: the LLM cannot be scored against people, ' +
+        'students cannot be compared on a human test set, and no human-label baseline can be trained. ' +
+        'Students can still be trained on LLM labels.',
+    );
+    return { splits: { seed, validation: [], test: [], pool: allIds }, notes };
+  }
+  let v = Math.max(0, Math.floor(sizes.validation));
+  let t = Math.max(0, Math.floor(sizes.test));
+  if (v + t > labeled.length) {
+    const budget = Math.floor(labeled.length / 2);
+    const scale = budget / (v + t);
+    const nt = Math.max(t > 0 && budget > 0 ? 1 : 0, Math.round(t * scale));
+    const nv = Math.max(0, budget - nt);
+    notes.push(
+      `Only ${labeled.length} rows have a human label, fewer than the ${v + t} requested for validation (${v}) and test (${t}). ` +
+        `Using ${nv} for validation and ${nt} for test, keeping the other ${labeled.length - nv - nt} labeled rows in the pool ` +
+        'for human-label baselines.',
+    );
+    v = nv;
+    t = nt;
+  }
+  const rand = mulberry32(seed);
+  const gs = groups(
+    labeled.map((r) => r.id),
+    labeled.map((r) => r.human as string),
+  );
+  gs.forEach((g) => shuffleInPlace(g.ids, rand));
+  const testQuota = allocate(gs.map((g) => g.ids.length), t);
+  const test = gs.flatMap((g, k) => g.ids.slice(0, testQuota[k]));
+  const rest = gs.map((g, k) => g.ids.slice(testQuota[k]));
+  const valQuota = allocate(rest.map((r) => r.length), v);
+  const validation = rest.flatMap((r, k) => r.slice(0, valQuota[k]));
+
+  const held = new Set([...test, ...validation]);
+  const pool = allIds.filter((id) => !held.has(id));
+  const labeledLeft = labeled.length - held.size;
+  const missing = gs.filter((_, k) => testQuota[k] === 0).map((g) => g.label);
+  if (t > 0 && missing.length > 0) {
+    notes.push(`The test set has no rows labeled ${missing.map((m) => `"${m}"`).join(', ')}: too few labeled rows for every class.`);
+  }
+  if (t > 0 && t < 100) notes.push(`The test set has only ${t} rows; its scores will have wide confidence intervals.`);
+  if (labeledLeft < 100) {
+    notes.push(`Only ${labeledLeft} human-labeled rows remain in the pool for training human-label baselines.`);
+  }
+  return { splits: { seed, validation, test, pool }, notes };
+}

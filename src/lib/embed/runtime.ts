@@ -1,0 +1,149 @@
+// Configures transformers.js' global `env` for where model files come from and
+// where ONNX Runtime's wasm lives. `env` is process-wide state, so every load
+// goes through applyModelSource() first; nothing else in the app touches it.
+import { env } from '@huggingface/transformers';
+
+/**
+ * Where a model's files come from.
+ * - `hub`: huggingface.co (`<host>/<modelId>/resolve/main/<file>`).
+ * - `url`: a self-hosted mirror. Default layout `plain` is a static folder copy,
+ *   `<baseUrl>/<modelId>/<file>`; layout `hub` is `<baseUrl>/<modelId>/resolve/main/<file>`.
+ * - `files`: a folder the researcher picked in the browser, keyed by path inside
+ *   the model folder (`config.json`, `onnx/model_quantized.onnx`, …). Nothing is uploaded.
+ * - `local`: a directory on disk (Node: tests, bench) or a same-origin path
+ *   (browser), laid out as `<path>/<modelId>/<file>`.
+ */
+export type ModelSource =
+  | { kind: 'hub' }
+  | { kind: 'url'; baseUrl: string; layout?: 'plain' | 'hub' }
+  | { kind: 'files'; files: Map<string, Blob> }
+  | { kind: 'local'; path: string };
+
+export type Dtype = 'fp32' | 'fp16' | 'q8';
+
+const HUB_HOST = 'https://huggingface.co/';
+const HUB_TEMPLATE = '{model}/resolve/{revision}/';
+/** Picked files are served under this host; `.invalid` never resolves, so nothing leaks to the network. */
+const FILES_HOST = 'https://picked-files.invalid/';
+
+// Captured once so switching away from a `files` source restores real fetch.
+const nativeFetch = env.fetch;
+
+/** The ONNX file transformers.js requests for a dtype (its own naming scheme). */
+export function onnxFileFor(dtype: Dtype): string {
+  return { fp32: 'onnx/model.onnx', fp16: 'onnx/model_fp16.onnx', q8: 'onnx/model_quantized.onnx' }[dtype];
+}
+
+/** Files a picked folder must hold to load with `dtype`; returns the missing ones (empty = fine). */
+export function missingFiles(files: Map<string, Blob>, dtype: Dtype): string[] {
+  const needed = ['config.json', 'tokenizer.json', 'tokenizer_config.json', onnxFileFor(dtype)];
+  return needed.filter((f) => !files.has(f));
+}
+
+/**
+ * Turns the files of an `<input type="file" webkitdirectory>` pick into a
+ * `files` source map. Paths are relative to the picked folder, so the folder's
+ * own name (the first segment of `webkitRelativePath`) is dropped.
+ */
+export function filesFromPicker(picked: Iterable<File>): Map<string, Blob> {
+  const map = new Map<string, Blob>();
+  for (const file of picked) {
+    const rel = file.webkitRelativePath || file.name;
+    const parts = rel.split('/');
+    map.set(parts.length > 1 ? parts.slice(1).join('/') : rel, file);
+  }
+  return map;
+}
+
+/** A short human description of a source for messages ("huggingface.co", a URL, "the picked folder"). */
+export function describeSource(source: ModelSource): string {
+  switch (source.kind) {
+    case 'hub': return 'huggingface.co';
+    case 'url': return source.baseUrl;
+    case 'files': return 'the picked folder';
+    case 'local': return source.path;
+  }
+}
+
+function withSlash(s: string): string {
+  return s.endsWith('/') ? s : s + '/';
+}
+
+/** Serves picked files to transformers.js as if they were at FILES_HOST/<modelId>/; 404 for anything missing. */
+function filesFetch(files: Map<string, Blob>, modelId: string): typeof env.fetch {
+  const prefix = FILES_HOST + modelId + '/';
+  return async (input, init) => {
+    const url = String(input);
+    if (!url.startsWith(FILES_HOST)) return nativeFetch(input, init);
+    const path = url.startsWith(prefix) ? decodeURIComponent(url.slice(prefix.length).split('?')[0]) : '';
+    const blob = files.get(path);
+    if (!blob) return new Response(null, { status: 404, statusText: 'Not in the picked folder' });
+    return new Response(blob, { status: 200, headers: { 'content-length': String(blob.size) } });
+  };
+}
+
+/** Points transformers.js at `source` for loading `modelId`. Call before every pipeline load. */
+export function applyModelSource(source: ModelSource, modelId: string): void {
+  env.fetch = source.kind === 'files' ? filesFetch(source.files, modelId) : nativeFetch;
+  env.allowLocalModels = source.kind === 'local';
+  env.allowRemoteModels = source.kind !== 'local';
+  // Downloads are kept in Cache Storage so a model is fetched once; picked and
+  // local files are already on this machine, so copying them would only waste space.
+  if (!env.useFS) env.useBrowserCache = source.kind === 'hub' || source.kind === 'url';
+  switch (source.kind) {
+    case 'hub':
+      env.remoteHost = HUB_HOST;
+      env.remotePathTemplate = HUB_TEMPLATE;
+      break;
+    case 'url':
+      env.remoteHost = withSlash(source.baseUrl);
+      env.remotePathTemplate = source.layout === 'hub' ? HUB_TEMPLATE : '{model}/';
+      break;
+    case 'files':
+      env.remoteHost = FILES_HOST;
+      env.remotePathTemplate = '{model}/';
+      break;
+    case 'local':
+      env.localModelPath = withSlash(source.path);
+      break;
+  }
+}
+
+/**
+ * Tells ONNX Runtime Web to load its wasm from the app's own `ort/` folder
+ * (served by build/ort-assets.ts) and how many threads to use. `ortBase` is
+ * that folder's absolute URL, e.g. `new URL('ort/', document.baseURI).href`
+ * computed on the main thread (a worker's own location may sit in assets/).
+ * Returns the thread count: 1 unless the page is crossOriginIsolated
+ * (SharedArrayBuffer), 0 when there is no wasm backend (Node uses its own default).
+ */
+export function configureOrt(ortBase: string | URL): number {
+  const wasm = env.backends.onnx.wasm;
+  // onnxruntime-node (Node) has a stub `wasm` object but no `versions.web`.
+  if (!wasm || !env.backends.onnx.versions?.web) return 0;
+  const base = withSlash(String(ortBase));
+  // The version query keeps a cached wasm from an older app build from pairing
+  // with newer glue code: transformers.js caches these files by URL.
+  const v = `?v=${encodeURIComponent(env.version)}`;
+  wasm.wasmPaths = {
+    mjs: `${base}ort-wasm-simd-threaded.asyncify.mjs${v}`,
+    wasm: `${base}ort-wasm-simd-threaded.asyncify.wasm${v}`,
+  };
+  const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
+  const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency || 2 : 2;
+  wasm.numThreads = isolated ? Math.max(1, Math.min(4, Math.ceil(cores / 2))) : 1;
+  return wasm.numThreads;
+}
+
+/** Whether this browser can give us a WebGPU adapter (false in Node and without a GPU). */
+export async function detectWebGPU(): Promise<boolean> {
+  const gpu = typeof navigator !== 'undefined' ? navigator.gpu : undefined;
+  if (!gpu) return false;
+  try {
+    return (await gpu.requestAdapter()) !== null;
+  } catch (err) {
+    // Some browsers throw instead of returning null when the GPU is blocklisted.
+    console.warn('WebGPU adapter request failed:', err);
+    return false;
+  }
+}

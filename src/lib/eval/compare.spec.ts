@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { computeMetrics, EvalInputError } from './metrics';
+import {
+  compareConditions,
+  headlines,
+  headlineValue,
+  learningCurve,
+  PAPER_REFERENCE,
+  predsAtThreshold,
+  thresholdSweep,
+  type Condition,
+} from './compare';
+
+// 200 test items: items 0..59 positive (prevalence 0.3), 60..199 negative.
+const N = 200;
+const POS = 60;
+const yTrue = Int32Array.from({ length: N }, (_, i) => (i < POS ? 1 : 0));
+
+/** Predictions with exactly tp true positives and fp false positives. */
+function preds(tp: number, fp: number): Int32Array {
+  return Int32Array.from({ length: N }, (_, i) => (i < POS ? (i < tp ? 1 : 0) : i - POS < fp ? 1 : 0));
+}
+
+const base = { backend: 'webgpu', encoder: 'distilbert' } as const;
+const conditions: Condition[] = [
+  // F1 = 2TP / (2TP + FP + FN) = 110 / (110 + 28 + 5) = 110/143 = 0.769
+  { id: 'teacher', name: 'LLM few-shot (teacher)', kind: 'teacher', trainSource: null, trainSize: null, encoder: null, backend: null, preds: preds(55, 28) },
+  // 108 / (108 + 30 + 6) = 0.750; P = 54/84 = 0.643, R = 54/60 = 0.900
+  { id: 'llm1000', name: 'Student on 1000 LLM labels', kind: 'student', trainSource: 'llm', trainSize: 1000, ...base, preds: preds(54, 30) },
+  // 80 / (80 + 10 + 20) = 0.727
+  { id: 'human250', name: 'Student on 250 human labels', kind: 'student', trainSource: 'human', trainSize: 250, ...base, preds: preds(40, 10) },
+  // 96 / (96 + 8 + 12) = 0.828; P = 48/56 = 0.857, R = 48/60 = 0.800
+  { id: 'human1000', name: 'Student on 1000 human labels', kind: 'student', trainSource: 'human', trainSize: 1000, ...base, preds: preds(48, 8) },
+  // 104 / (104 + 18 + 8) = 0.800
+  { id: 'cons', name: 'Student on LLM labels, consistency = 1', kind: 'student', trainSource: 'llm', trainSize: 700, consistencyFilter: true, ...base, preds: preds(52, 18) },
+];
+const opts = { resamples: 500, seed: 7 };
+
+describe('compareConditions', () => {
+  const rows = compareConditions(yTrue, conditions, 2, 1, opts);
+
+  it('gives one row per condition with its metadata, metrics and CIs', () => {
+    expect(rows.map((r) => r.id)).toEqual(conditions.map((c) => c.id));
+    const llm = rows[1];
+    expect(llm).toMatchObject({ name: 'Student on 1000 LLM labels', kind: 'student', trainSource: 'llm', trainSize: 1000, consistencyFilter: false });
+    expect(llm.metrics).toEqual(computeMetrics(yTrue, conditions[1].preds, 2, 1));
+    expect(llm.metrics.f1).toBeCloseTo(0.75, 12);
+    expect(headlineValue(rows[3])).toBeCloseTo(96 / 116, 12);
+    expect(llm.ci.f1!.lo).toBeLessThan(0.75);
+    expect(llm.ci.f1!.hi).toBeGreaterThan(0.75);
+    expect(rows[4].consistencyFilter).toBe(true);
+    expect(rows.every((r) => r.warnings.length === 0)).toBe(true);
+  });
+
+  it('attaches warnings and rejects misaligned predictions', () => {
+    const never: Condition = { ...conditions[1], id: 'x', preds: new Int32Array(N) };
+    const [row] = compareConditions(yTrue, [never], 2, 1, { ...opts, labelNames: ['no', 'yes'] });
+    expect(row.warnings).toEqual([
+      'The classifier never predicted the positive class "yes": its precision is reported as 0 by convention (scikit-learn\'s zero_division=0), so F1 is 0.',
+    ]);
+    expect(() => compareConditions(yTrue, [{ ...never, preds: [1, 0] }], 2, 1)).toThrow(EvalInputError);
+  });
+});
+
+describe('headlines', () => {
+  const rows = compareConditions(yTrue, conditions, 2, 1, opts);
+  const hs = headlines(rows, yTrue, conditions, 2, 1, opts);
+
+  it('produces the paper-style findings in a fixed order', () => {
+    expect(hs.map((h) => [h.kind, h.a, h.b])).toEqual([
+      ['llm-vs-human', 'llm1000', 'human250'], // no 250-label LLM student: the largest one
+      ['llm-vs-human', 'llm1000', 'human1000'],
+      ['student-vs-teacher', 'llm1000', 'teacher'],
+      ['precision-recall', 'llm1000', 'human1000'], // the equal-size pair
+      ['consistency-filter', 'cons', 'llm1000'],
+    ]);
+  });
+
+  it('states the LLM-vs-human gap with its paired CI, McNemar p and the paper median', () => {
+    const h = hs[1];
+    // 0.750 - 0.828 = -0.078
+    expect(h.diff!.estimate).toBeCloseTo(0.75 - 96 / 116, 12);
+    expect(h.diff!.hi).toBeLessThan(0.05);
+    expect(h.paper).toBe(PAPER_REFERENCE.medianGapStudentLlmVsHuman);
+    expect(h.text.startsWith('Student on 1000 LLM labels is 0.078 F1 below Student on 1000 human labels (0.750 vs 0.828); paired 95% CI of the difference ')).toBe(true);
+    expect(h.text).toContain(`${h.diff!.lo.toFixed(3)} to ${h.diff!.hi.toFixed(3)}`);
+    // Discordant items: b = A right & B wrong, c = A wrong & B right.
+    // LLM gets positives 48..53 right and human wrong (b += 6); negatives 68..89
+    // human right, LLM wrong (c += 22): b + c = 28 -> chi-square.
+    expect(h.mcnemar).toMatchObject({ b: 6, c: 22, exact: false });
+    expect(h.text).toContain(`McNemar p = ${h.mcnemar!.pValue.toFixed(3)}`);
+    expect(h.text).toContain('Pangakis & Wolken (2024) report a median gap of 0.039 F1 in favour of students trained on human labels');
+  });
+
+  it('compares the student with its teacher and cites the 0.006 median', () => {
+    const h = hs[2];
+    // 0.750 - 0.769 = -0.019
+    expect(h.text.startsWith('Student on 1000 LLM labels is 0.019 F1 below LLM few-shot (teacher) (0.750 vs 0.769)')).toBe(true);
+    expect(h.text).toContain('The interval includes zero: this test set cannot tell the two apart.');
+    expect(h.text).toContain('median difference of only 0.006 F1');
+  });
+
+  it('describes the recall / precision trade-off', () => {
+    expect(hs[3].text).toBe(
+      'Student on 1000 LLM labels has recall 0.900 and precision 0.643, predicting the positive class for 42.0% of test items (true share 30.0%); ' +
+        'Student on 1000 human labels has recall 0.800 and precision 0.857 (predicts 28.0% positive). ' +
+        'This matches Pangakis & Wolken (2024), where students trained on LLM labels gained recall (median 0.75) at the cost of precision.',
+    );
+  });
+
+  it('reports the consistency filter effect', () => {
+    const h = hs[4];
+    // 0.800 - 0.750 = +0.050
+    expect(h.text.startsWith('Student on LLM labels, consistency = 1 is 0.050 F1 above Student on 1000 LLM labels (0.800 vs 0.750)')).toBe(true);
+    expect(h.text).toContain('It was trained on 700 texts instead of 1000.');
+    expect(h.diff!.estimate).toBeGreaterThan(0);
+  });
+
+  it('uses macro F1 and skips the trade-off sentence without a positive class', () => {
+    const multi = headlines(compareConditions(yTrue, conditions, 2, null, opts), yTrue, conditions, 2, null, opts);
+    expect(multi.some((h) => h.kind === 'precision-recall')).toBe(false);
+    expect(multi[0].text).toMatch(/ macro F1 (below|above) /);
+  });
+
+  it('says nothing when a counterpart is missing', () => {
+    const only = [conditions[1]];
+    expect(headlines(compareConditions(yTrue, only, 2, 1, opts), yTrue, only, 2, 1, opts)).toEqual([]);
+  });
+});
+
+describe('curves', () => {
+  it('learningCurve returns sorted points with CIs, per series', () => {
+    const pts = learningCurve(
+      yTrue,
+      [
+        { x: 1000, preds: conditions[3].preds, series: 'human labels' },
+        { x: 250, preds: conditions[2].preds, series: 'human labels' },
+        { x: 1000, preds: conditions[1].preds, series: 'LLM labels' },
+      ],
+      2,
+      1,
+      opts,
+    );
+    expect(pts.map((p) => [p.series, p.x])).toEqual([
+      ['human labels', 250],
+      ['human labels', 1000],
+      ['LLM labels', 1000],
+    ]);
+    expect(pts[0].f1).toBeCloseTo(80 / 110, 12);
+    expect(pts[0].n).toBe(N);
+    expect(pts[0].lo).toBeLessThanOrEqual(pts[0].f1);
+    expect(pts[0].hi).toBeGreaterThanOrEqual(pts[0].f1);
+    expect(Object.keys(pts[0]).sort()).toEqual(['f1', 'hi', 'lo', 'n', 'series', 'x']);
+  });
+
+  it('predsAtThreshold + thresholdSweep trace recall falling as the threshold rises', () => {
+    // Probability of the positive class: 0.9 for positives 0..29, 0.6 for 30..59 and for negatives 60..79, else 0.1.
+    const probs = new Float32Array(N * 2);
+    for (let i = 0; i < N; i++) {
+      const p = i < 30 ? 0.9 : i < 80 ? 0.6 : 0.1;
+      probs[2 * i] = 1 - p;
+      probs[2 * i + 1] = p;
+    }
+    const at = (t: number) => predsAtThreshold(probs, 2, 1, t);
+    expect(Array.from(at(0.5).slice(0, 3))).toEqual([1, 1, 1]);
+    expect(at(0.7)[40]).toBe(0);
+    const sweep = thresholdSweep(yTrue, [0.7, 0.5].map((x) => ({ x, preds: at(x) })), 2, 1, opts);
+    expect(sweep.map((p) => p.x)).toEqual([0.5, 0.7]);
+    expect(sweep[0].recall).toBe(1); // all 60 positives at 0.5, plus 20 false positives
+    expect(sweep[0].precision).toBeCloseTo(60 / 80, 12);
+    expect(sweep[1].recall).toBe(0.5); // 30 / 60
+    expect(sweep[1].precision).toBe(1);
+    expect(() => predsAtThreshold(new Float32Array(3), 2, 1, 0.5)).toThrow(EvalInputError);
+  });
+});

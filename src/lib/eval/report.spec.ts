@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest';
+import type { CI } from './bootstrap';
+import type { ComparisonRow } from './compare';
+import { csvCell, guardFormula, toCsv } from './csv';
+import { computeMetrics } from './metrics';
+import {
+  escapeLatex,
+  formatCI,
+  labeledCorpusCsv,
+  labeledCorpusJsonl,
+  methodsParagraph,
+  rowsToCsv,
+  rowsToLatex,
+  rowsToMarkdown,
+  type CorpusItem,
+  type RunDescription,
+} from './report';
+
+const ci = (estimate: number, lo: number, hi: number): CI => ({ estimate, lo, hi });
+
+function row(id: string, name: string, extra: Partial<ComparisonRow> = {}): ComparisonRow {
+  const metrics = computeMetrics([1, 1, 0, 0], [1, 0, 0, 0], 2, 1);
+  return {
+    id,
+    name,
+    kind: 'student',
+    trainSource: 'llm',
+    trainSize: 1000,
+    encoder: 'distilbert',
+    backend: 'webgpu',
+    consistencyFilter: false,
+    metrics,
+    ci: {
+      accuracy: ci(0.75, 0.5, 1),
+      precision: ci(1, 1, 1),
+      recall: ci(0.5, 0, 1),
+      f1: ci(2 / 3, 0, 1),
+      macroF1: ci(0.7333333, 0.4, 1),
+    },
+    warnings: ['Only 4 test items: confidence intervals will be wide.'],
+    ...extra,
+  };
+}
+
+describe('CSV writing', () => {
+  it('quotes commas, quotes and newlines per RFC 4180', () => {
+    expect(csvCell('plain')).toBe('plain');
+    expect(csvCell('a, b')).toBe('"a, b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('line1\nline2')).toBe('"line1\nline2"');
+    expect(csvCell('cr\r\nlf')).toBe('"cr\r\nlf"');
+    expect(csvCell(null)).toBe('');
+    expect(csvCell(-0.25)).toBe('-0.25');
+    expect(csvCell(NaN)).toBe('');
+  });
+
+  it('guards text cells against formula injection but leaves numbers alone', () => {
+    expect(guardFormula('=HYPERLINK("http://x")')).toBe('\'=HYPERLINK("http://x")');
+    expect(guardFormula('+cmd')).toBe("'+cmd");
+    expect(guardFormula('-2+3')).toBe("'-2+3");
+    expect(guardFormula('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(guardFormula('\t=1')).toBe("'\t=1");
+    expect(guardFormula('-0.25')).toBe('-0.25');
+    expect(guardFormula('+12')).toBe('+12');
+    expect(guardFormula('a=b')).toBe('a=b');
+    // Guarded first, then quoted.
+    expect(csvCell('=1+2, "x"')).toBe('"\'=1+2, ""x"""');
+  });
+
+  it('ends every line with CRLF and can add a BOM', () => {
+    expect(toCsv(['a', 'b'], [[1, 'x']])).toBe('a,b\r\n1,x\r\n');
+    expect(toCsv(['a'], [], true)).toBe('\uFEFFa\r\n');
+  });
+});
+
+describe('labelled corpus exports', () => {
+  const items: CorpusItem[] = [
+    { id: '1', text: 'Tax cuts, now!', human: 'yes', answers: ['yes', 'yes', 'no'], majority: 'yes', consistency: 2 / 3, studentProb: 0.91234567, studentLabel: 'yes' },
+    { id: '2', text: '=cmd|"/c calc"!A1\nsecond line', human: null, answers: [null], majority: null, consistency: null, studentProb: null, studentLabel: null },
+  ];
+
+  it('writes one column per repeat, guarded and quoted texts, empty cells for null', () => {
+    const csv = labeledCorpusCsv(items);
+    expect(csv).toBe(
+      'id,text,human,answer_1,answer_2,answer_3,majority,consistency,student_prob,student_label\r\n' +
+        '1,"Tax cuts, now!",yes,yes,yes,no,yes,0.6667,0.9123,yes\r\n' +
+        '2,"\'=cmd|""/c calc""!A1\nsecond line",,,,,,,,\r\n',
+    );
+  });
+
+  it('writes JSON Lines that parse back to the items', () => {
+    const lines = labeledCorpusJsonl(items).split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe('');
+    const first = JSON.parse(lines[0]);
+    expect(first).toEqual({
+      id: '1', text: 'Tax cuts, now!', human: 'yes', answers: ['yes', 'yes', 'no'], majority: 'yes',
+      consistency: 2 / 3, student_prob: 0.91234567, student_label: 'yes',
+    });
+    expect(JSON.parse(lines[1]).text).toBe('=cmd|"/c calc"!A1\nsecond line');
+  });
+});
+
+describe('comparison tables', () => {
+  const rows = [row('a', 'Student on 1000 LLM labels'), row('b', 'TF-IDF & co_50% #1 | x', { trainSource: 'human', trainSize: null })];
+
+  it('formats a CI as estimate [lo, hi] to 3 decimals', () => {
+    expect(formatCI(ci(0.81234, 0.7806, 0.84))).toBe('0.812 [0.781, 0.840]');
+    expect(formatCI(null)).toBeNull();
+  });
+
+  it('writes CSV with metric and bracketed CI columns', () => {
+    const lines = rowsToCsv(rows).split('\r\n');
+    expect(lines[0]).toBe(
+      'condition,kind,train_source,train_size,encoder,backend,consistency_filter,n,accuracy,accuracy_ci,precision,precision_ci,recall,recall_ci,f1,f1_ci,macro_f1,macro_f1_ci,weighted_f1,kappa,warnings',
+    );
+    expect(lines[1]).toBe(
+      'Student on 1000 LLM labels,student,llm,1000,distilbert,webgpu,false,4,0.750,"[0.500, 1.000]",1.000,"[1.000, 1.000]",0.500,"[0.000, 1.000]",0.667,"[0.000, 1.000]",0.733,"[0.400, 1.000]",0.733,0.500,Only 4 test items: confidence intervals will be wide.',
+    );
+  });
+
+  it('writes a Markdown table with escaped names and dashes for missing values', () => {
+    const md = rowsToMarkdown(rows).split('\n');
+    expect(md[0]).toBe('| Condition | Training labels | Train size | Accuracy | Precision | Recall | F1 | Macro F1 |');
+    expect(md[2]).toBe('| Student on 1000 LLM labels | LLM | 1000 | 0.750 [0.500, 1.000] | 1.000 [1.000, 1.000] | 0.500 [0.000, 1.000] | 0.667 [0.000, 1.000] | 0.733 [0.400, 1.000] |');
+    expect(md[3].startsWith('| TF-IDF & co\\_50% #1 \\| x | human | – |')).toBe(true);
+  });
+
+  it('escapes LaTeX specials', () => {
+    expect(escapeLatex('TF-IDF & co_50% #1 $x {y} ~ ^ \\ a<b>c|d')).toBe(
+      'TF-IDF \\& co\\_50\\% \\#1 \\$x \\{y\\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{} a\\textless{}b\\textgreater{}c\\textbar{}d',
+    );
+  });
+
+  it('writes a booktabs table', () => {
+    const tex = rowsToLatex(rows);
+    expect(tex).toContain('\\begin{tabular}{llrccccc}');
+    expect(tex).toContain('\\toprule\nCondition & Training labels & Train size & Accuracy & Precision & Recall & F1 & Macro F1 \\\\\n\\midrule');
+    expect(tex).toContain('TF-IDF \\& co\\_50\\% \\#1 \\textbar{} x & human & -- & 0.750 [0.500, 1.000]');
+    expect(tex).toContain('95\\% percentile bootstrap');
+    expect(tex.trimEnd().endsWith('\\bottomrule\n\\end{tabular}\n\\end{table}')).toBe(true);
+  });
+
+  it('drops positive-class columns for multi-class results', () => {
+    const multi = row('m', 'Multi', { ci: { ...rows[0].ci, precision: null, recall: null, f1: null } });
+    expect(rowsToMarkdown([multi]).split('\n')[0]).toBe('| Condition | Training labels | Train size | Accuracy | Macro F1 |');
+  });
+});
+
+describe('methodsParagraph', () => {
+  const run: RunDescription = {
+    teacherModel: 'gpt-4o-mini',
+    endpointHost: 'api.openai.com',
+    date: new Date('2025-03-14T10:00:00Z'),
+    codebookVersion: 3,
+    promptTemplate: 'surrogate-v1',
+    repeats: 3,
+    temperature: 0.7,
+    validationN: 200,
+    testN: 500,
+    trainN: 2000,
+    encoder: 'Xenova/distilbert-base-uncased',
+    dtype: 'fp32',
+    head: { kind: 'mlp', hidden: 128, dropout: 0.1, patience: 5, monitor: 'valLoss' },
+    chosen: { lr: 0.001, batchSize: 32, epochs: 20 },
+    backends: { embed: 'webgpu', train: 'webgpu' },
+    results: [row('a', 'Student on 1000 LLM labels')],
+  };
+
+  it('fills in the run and cites the paper', () => {
+    const p = methodsParagraph(run);
+    expect(p.startsWith('Following the knowledge-distillation workflow of Pangakis and Wolken (2024), we used gpt-4o-mini (accessed through api.openai.com on 2025-03-14) as a teacher to label 2,000 training texts according to version 3 of our codebook.')).toBe(true);
+    for (const s of [
+      'prompt template "surrogate-v1"',
+      'labelled 3 times at temperature 0.7',
+      'Xenova/distilbert-base-uncased (fp32 weights, webgpu backend)',
+      'one hidden layer of 128 ReLU units and dropout 0.1',
+      'learning rate (0.001), batch size (32) and number of epochs (20) were chosen on 200 human-labelled validation texts',
+      'validation loss had not improved for 5 epochs',
+      'evaluated on 500 held-out human-labelled test texts',
+      "95% percentile bootstrap confidence intervals (1,000 resamples of the test texts)",
+      "McNemar's test",
+      'Student on 1000 LLM labels: F1 = 0.667 (95% CI 0.000-1.000)',
+    ]) {
+      expect(p).toContain(s);
+    }
+    expect(p).not.toContain('undefined');
+  });
+
+  it('describes a single-answer logistic-regression run', () => {
+    const p = methodsParagraph({ ...run, repeats: 1, head: { kind: 'logreg' }, results: undefined, promptTemplate: 'x'.repeat(200) });
+    expect(p).toContain('Each text was labelled once at temperature 0.7.');
+    expect(p).toContain('a multinomial logistic-regression layer');
+    expect(p).toContain('prompt reproduced in the appendix');
+    expect(p).not.toContain('On the test set');
+  });
+});

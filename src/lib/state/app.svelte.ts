@@ -1,0 +1,180 @@
+// The open project and everything loaded from IndexedDB for it. Components
+// read these fields and call these verbs; every change is written through to
+// the store first, so a reload returns to exactly this state.
+
+import * as store from '../store';
+import type { Project } from '../store';
+import type { ColumnMapping, DataRow, Splits } from '../data/types';
+import { proposeSplits } from '../data/split';
+import type { Codebook, CodebookVersion } from '../codebook/types';
+import { emptyCodebook, nextVersion, validateCodebook } from '../codebook/codebook';
+import { SettingsState } from './settings.svelte';
+import { BackendState, hasWebGPU, tfjsPreference } from './backend.svelte';
+import { initTrainer } from './trainer';
+import { withDefaults, type ProjectSettings } from './project-settings';
+import type { StepId } from './workflow';
+
+const LAST_PROJECT = 'surrogate.lastProject.v1';
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class AppState {
+  settings = new SettingsState();
+  backend = new BackendState();
+  projects = $state.raw<Project[]>([]);
+  project = $state.raw<Project | null>(null);
+  rows = $state.raw<DataRow[]>([]);
+  versions = $state.raw<CodebookVersion[]>([]);
+  splitNotes = $state.raw<string[]>([]);
+  step = $state<StepId>('data');
+  error = $state<string | null>(null);
+  loading = $state(true);
+  /** Bumped when teacher labels or models change, so views reload them. */
+  revision = $state(0);
+  /** Progress counts the later steps report, for the stepper. */
+  counts = $state({ teacherLabeled: 0, validationLabeled: 0, models: 0, comparisons: 0 });
+
+  get projectSettings(): ProjectSettings {
+    return withDefaults(this.project?.settings);
+  }
+
+  get splits(): Splits | null {
+    return (this.project?.splits as Splits | null) ?? null;
+  }
+
+  get mapping(): ColumnMapping | null {
+    return (this.project?.mapping as ColumnMapping | null) ?? null;
+  }
+
+  /** The codebook version labels are made with: the chosen one, else the latest. */
+  get activeVersion(): CodebookVersion | null {
+    const want = this.projectSettings.activeVersion;
+    return this.versions.find((v) => v.version === want) ?? this.versions.at(-1) ?? null;
+  }
+
+  get codebookProblems(): string[] | null {
+    const v = this.activeVersion;
+    return v ? validateCodebook(v.codebook) : null;
+  }
+
+  get rowById(): Map<string, DataRow> {
+    return new Map(this.rows.map((r) => [r.id, r]));
+  }
+
+  async init(): Promise<void> {
+    void this.detectBackends();
+    try {
+      this.projects = await store.listProjects();
+      const last = localStorage.getItem(LAST_PROJECT);
+      const pick = this.projects.find((p) => p.id === last) ?? this.projects[0];
+      if (pick) await this.open(pick.id);
+    } catch (e) {
+      this.error = `Could not open this browser's local database: ${errorText(e)}`;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /** Finds which tfjs backend works (in the train worker) and whether WebGPU exists. */
+  async detectBackends(): Promise<void> {
+    this.backend.webgpu = await hasWebGPU();
+    try {
+      const r = await initTrainer(tfjsPreference());
+      this.backend.tfjs = r.backend;
+      this.backend.tfjsTried = r.tried;
+    } catch (e) {
+      this.backend.tfjsError = errorText(e);
+    }
+  }
+
+  async open(id: string): Promise<void> {
+    const p = await store.getProject(id);
+    if (!p) throw new Error('That project no longer exists.');
+    const [rows, versions] = await Promise.all([store.getRows(id), store.listCodebookVersions<CodebookVersion>(id)]);
+    this.project = p;
+    this.rows = rows as DataRow[];
+    this.versions = versions;
+    this.splitNotes = [];
+    this.step = (p.step as StepId) || 'data';
+    localStorage.setItem(LAST_PROJECT, id);
+    this.revision++;
+  }
+
+  async newProject(name: string): Promise<void> {
+    const p = await store.createProject(name.trim() || 'Untitled project');
+    this.projects = await store.listProjects();
+    await this.open(p.id);
+  }
+
+  async deleteProject(): Promise<void> {
+    if (!this.project) return;
+    await store.deleteProject(this.project.id);
+    this.project = null;
+    this.rows = [];
+    this.versions = [];
+    localStorage.removeItem(LAST_PROJECT);
+    this.projects = await store.listProjects();
+    if (this.projects[0]) await this.open(this.projects[0].id);
+  }
+
+  async clearAll(): Promise<void> {
+    await store.clearAllData();
+    this.settings.reset();
+    localStorage.removeItem(LAST_PROJECT);
+    this.project = null;
+    this.rows = [];
+    this.versions = [];
+    this.projects = [];
+    this.step = 'data';
+  }
+
+  async setStep(step: StepId): Promise<void> {
+    this.step = step;
+    if (this.project) this.project = await store.updateProject(this.project.id, { step });
+  }
+
+  async updateSettings(patch: Partial<ProjectSettings>): Promise<void> {
+    if (!this.project) return;
+    const settings = { ...this.projectSettings, ...patch };
+    this.project = await store.updateProject(this.project.id, { settings: settings as unknown as Record<string, unknown> });
+  }
+
+  /** Replaces the project's dataset (one transaction) and proposes splits. */
+  async importRows(rows: DataRow[], mapping: ColumnMapping, onProgress?: (done: number, total: number) => void): Promise<void> {
+    if (!this.project) await this.newProject('My project');
+    const id = this.project!.id;
+    await store.putRows(id, rows, onProgress);
+    const { splits, notes } = proposeSplits(rows, this.projectSettings.splitSizes, this.projectSettings.seed);
+    this.project = await store.updateProject(id, { mapping, splits });
+    this.rows = rows;
+    this.splitNotes = notes;
+    this.projects = await store.listProjects();
+  }
+
+  async resplit(sizes: { validation: number; test: number }, seed: number): Promise<void> {
+    if (!this.project) return;
+    const { splits, notes } = proposeSplits(this.rows, sizes, seed);
+    await this.updateSettings({ splitSizes: sizes, seed });
+    this.project = await store.updateProject(this.project.id, { splits });
+    this.splitNotes = notes;
+  }
+
+  /** Saves the codebook as a new version when it changed; returns that version. */
+  async saveCodebook(cb: Codebook): Promise<CodebookVersion | null> {
+    if (!this.project) return null;
+    const v = nextVersion(this.versions, cb);
+    if (!v) return this.versions.at(-1) ?? null;
+    await store.saveCodebookVersion(this.project.id, v);
+    this.versions = [...this.versions, v];
+    await this.updateSettings({ activeVersion: v.version });
+    return v;
+  }
+
+  draftCodebook(): Codebook {
+    return structuredClone($state.snapshot(this.activeVersion?.codebook) ?? emptyCodebook());
+  }
+}
+
+export const app = new AppState();

@@ -1,0 +1,47 @@
+// The store's public API: domain verbs only; raw stores and tx() stay private.
+export { DB_NAME, DB_VERSION, ROW_CHUNK_SIZE, resetDbForTests } from './db';
+export { StoreError, StorageFullError, NotFoundError, ImportError } from './errors';
+export type {
+  Project,
+  ProjectPatch,
+  StoredRow,
+  VersionedCodebook,
+  StoredResponse,
+  StoredModel,
+  StoredResult,
+  SendLogEntry,
+  StoredSendLogEntry,
+} from './types';
+export { createProject, listProjects, getProject, updateProject, deleteProject } from './projects';
+export { putRows, getRows, countRows, type RowProgress } from './rows';
+export { saveCodebookVersion, listCodebookVersions, getCodebookVersion } from './codebooks';
+export {
+  putResponse,
+  putResponses,
+  getResponses,
+  listResponsesByProject,
+  listResponsesByTextHash,
+  deleteCachedResponses,
+  countResponses,
+} from './responses';
+export {
+  putEmbeddings,
+  getEmbeddings,
+  countEmbeddings,
+  listEmbeddingKeys,
+  deleteEmbeddings,
+  type EmbeddingLookup,
+} from './embeddings';
+export { saveModel, getModel, listModels, deleteModel } from './models';
+export { putResult, getResult, listResults, deleteResult } from './results';
+export { appendSendLog, getSendLog, countSendLog } from './sendlog';
+export { kvGet, kvSet, kvDelete } from './kv';
+export { clearAllData, storageEstimate } from './maintenance';
+export {
+  exportProject,
+  importProject,
+  EXPORT_FORMAT,
+  EXPORT_VERSION,
+  type ExportOptions,
+  type ProjectExport,
+} from './portable';

@@ -1,0 +1,63 @@
+// The LLM response cache: every answer ever paid for, keyed by the teacher's
+// cache key, so a reload or crash never repeats a call. Shared across
+// projects: two projects asking the same question reuse one answer.
+import { STORES, queueAll, tx } from './db';
+import type { StoredResponse } from './types';
+
+/** Saves one response as it arrives (call per arrival, not at the end). */
+export function putResponse<R extends StoredResponse>(r: R): Promise<void> {
+  return tx([STORES.responses], 'readwrite', 'save the LLM response', async (t) => {
+    await t.objectStore(STORES.responses).put(r);
+  });
+}
+
+/** Saves many responses in one transaction: all land or none do. */
+export function putResponses<R extends StoredResponse>(rs: readonly R[]): Promise<void> {
+  return tx([STORES.responses], 'readwrite', 'save LLM responses', async (t) => {
+    const store = t.objectStore(STORES.responses);
+    await queueAll(rs, (r) => store.put(r));
+  });
+}
+
+/** The cached responses for `keys` (one transaction); absent keys are simply missing from the map. */
+export function getResponses<R extends StoredResponse = StoredResponse>(keys: readonly string[]): Promise<Map<string, R>> {
+  return tx([STORES.responses], 'readonly', 'read cached LLM responses', async (t) => {
+    const store = t.objectStore(STORES.responses);
+    const found = await queueAll(keys, (k) => store.get(k));
+    const map = new Map<string, R>();
+    for (const r of found) if (r) map.set(r.key, r as R);
+    return map;
+  });
+}
+
+/**
+ * Responses whose `projectId` is `projectId`. A response shared by two
+ * projects carries the id of whichever saved it last.
+ */
+export function listResponsesByProject<R extends StoredResponse = StoredResponse>(projectId: string): Promise<R[]> {
+  return tx([STORES.responses], 'readonly', 'list LLM responses', async (t) => {
+    return (await t.objectStore(STORES.responses).index('projectId').getAll(projectId)) as R[];
+  });
+}
+
+/** Every cached response for the text with hash `textHash`, any model or codebook. */
+export function listResponsesByTextHash<R extends StoredResponse = StoredResponse>(textHash: string): Promise<R[]> {
+  return tx([STORES.responses], 'readonly', 'list LLM responses', async (t) => {
+    return (await t.objectStore(STORES.responses).index('textHash').getAll(textHash)) as R[];
+  });
+}
+
+/** Forgets the responses tagged with `projectId`; returns how many were deleted. */
+export function deleteCachedResponses(projectId: string): Promise<number> {
+  return tx([STORES.responses], 'readwrite', 'delete cached LLM responses', async (t) => {
+    const store = t.objectStore(STORES.responses);
+    const keys = await store.index('projectId').getAllKeys(projectId);
+    await queueAll(keys, (k) => store.delete(k));
+    return keys.length;
+  });
+}
+
+/** How many responses are cached in total. */
+export function countResponses(): Promise<number> {
+  return tx([STORES.responses], 'readonly', 'count cached LLM responses', (t) => t.objectStore(STORES.responses).count());
+}

@@ -1,0 +1,317 @@
+// The teacher run: every text × repeat, cache first, then requests with a
+// concurrency limit, retries, pause/cancel and a budget cap. Pure: the
+// network, the store, the clock and randomness are injected, so the whole
+// behaviour is testable in Node with fakes.
+
+import { backoffDelay, DEFAULT_BACKOFF, isRetryable } from './backoff';
+import { normaliseEndpoint } from './cache-key';
+import { rejectedParam, withoutParam } from './capabilities';
+import { costOf, priceFor } from './cost';
+import { buildRequest, makeResponses, planTasks, type Task, type TeacherJob } from './tasks';
+import {
+  DEFAULT_CAPABILITIES,
+  TeacherRequestError,
+  type Capabilities,
+  type CompletionRequest,
+  type CompletionResult,
+  type TeacherResponse,
+  type TeacherSettings,
+} from './types';
+
+export type { TeacherJob, TeacherItem } from './tasks';
+
+export type RunState = 'running' | 'paused' | 'waiting-retry' | 'done' | 'cancelled' | 'budget' | 'error';
+
+export interface TeacherProgress {
+  /** Answers settled: cached + received + failed. */
+  done: number;
+  /** texts × repeats */
+  total: number;
+  /** Answers found in the cache (no request). */
+  cached: number;
+  /** HTTP requests started, retries included. */
+  sent: number;
+  /** Answers whose request still failed after all retries (not cached; a re-run retries them). */
+  failed: number;
+  /** Answers that arrived (or were cached) but are not a valid label. */
+  invalid: number;
+  tokensIn: number;
+  tokensOut: number;
+  /** USD for this run's tokens at the job's price. */
+  cost: number;
+  /** Answers received per minute in this run. */
+  ratePerMin: number;
+  /** Remaining time at the current rate; null before the first answer. */
+  etaMs: number | null;
+  state: RunState;
+}
+
+/** The privacy log: which text went to which endpoint, and when. */
+export interface SendLogEntry {
+  at: number;
+  endpoint: string;
+  model: string;
+  rowId: string;
+  textHash: string;
+}
+
+export interface TeacherDeps {
+  /** client.complete bound to a client; must reject with TeacherRequestError. */
+  send: (req: CompletionRequest, signal: AbortSignal) => Promise<CompletionResult>;
+  getCached: (keys: string[]) => Promise<Map<string, TeacherResponse>>;
+  /** Called as each answer arrives, so a closed tab loses nothing. */
+  put: (r: TeacherResponse) => Promise<void>;
+  onProgress: (p: TeacherProgress) => void;
+  onLog?: (entry: SendLogEntry) => void;
+  /** Told when the endpoint rejected a parameter, to remember per (endpoint, model). */
+  onCapabilities?: (caps: Capabilities) => void;
+  now?: () => number;
+  /** Resolves after ms, or early when signal aborts. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  rand?: () => number;
+  /** Timer for the per-request timeout (setTimeout by default). */
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  clearTimer?: (handle: unknown) => void;
+}
+
+export interface TeacherSummary extends TeacherProgress {
+  failures: { rowId: string; repeats: number[]; message: string }[];
+  capabilities: Capabilities;
+  /** Set when the run stopped on an error it cannot retry (e.g. the store failed). */
+  error?: string;
+}
+
+export interface TeacherController {
+  /** Start no new requests (in-flight ones finish). */
+  pause(): void;
+  resume(): void;
+  /** Abort in-flight requests and send nothing more. */
+  cancel(): void;
+  /** Replace the budget (e.g. raise it, then resume from state 'budget'). */
+  setBudget(budget: TeacherSettings['budget']): void;
+  readonly done: Promise<TeacherSummary>;
+}
+
+function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+}
+
+function normalise(err: unknown, timedOut: boolean): TeacherRequestError {
+  if (timedOut) return new TeacherRequestError('The request timed out.', 'timeout');
+  if (err instanceof TeacherRequestError) return err;
+  if (err instanceof TypeError) return new TeacherRequestError(err.message, 'network');
+  return new TeacherRequestError(err instanceof Error ? err.message : String(err), 'network');
+}
+
+/**
+ * Run the teacher over `job.items` × `job.settings.repeats`. Returns at once
+ * with a controller; `done` resolves when everything is settled, cancelled, or
+ * stopped by an error. A run paused (by the user or the budget) stays pending
+ * until resumed or cancelled.
+ */
+export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherController {
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? defaultSleep;
+  const rand = deps.rand ?? Math.random;
+  const setTimer = deps.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
+  const clearTimer = deps.clearTimer ?? ((h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>));
+  const s = job.settings;
+  const price = job.price ?? priceFor(s.model);
+  let budget = { ...s.budget };
+  const endpoint = normaliseEndpoint(s.baseURL);
+  let caps: Capabilities = { ...DEFAULT_CAPABILITIES, ...job.capabilities };
+  // 'on' overrides what was remembered; a 400 can still turn it off (else we would loop).
+  if (s.structured === 'on') caps.structured = true;
+  if (s.batchRepeats === 'on') caps.n = true;
+
+  const p: TeacherProgress = {
+    done: 0, total: job.items.length * s.repeats, cached: 0, sent: 0, failed: 0, invalid: 0,
+    tokensIn: 0, tokensOut: 0, cost: 0, ratePerMin: 0, etaMs: null, state: 'running',
+  };
+  const failures: TeacherSummary['failures'] = [];
+  const runAbort = new AbortController();
+  const inflight = new Set<AbortController>();
+  let userPaused = false;
+  let budgetHit = false;
+  let finished = false;
+  let fatal: string | undefined;
+  let retrying = 0;
+  let received = 0;
+  let started = now();
+  let notBefore = 0; // global cool-down after a 429
+  let wake: () => void = () => {};
+  let wakeUp = new Promise<void>((r) => (wake = r));
+
+  const stopped = () => runAbort.signal.aborted;
+  const overBudget = () =>
+    (budget.maxTokens !== undefined && p.tokensIn + p.tokensOut >= budget.maxTokens) ||
+    (budget.maxCost !== undefined && p.cost >= budget.maxCost);
+
+  const emit = () => {
+    p.state = fatal ? 'error' : stopped() ? 'cancelled' : finished ? 'done' : budgetHit ? 'budget'
+      : userPaused ? 'paused' : retrying > 0 && inflight.size === 0 ? 'waiting-retry' : 'running';
+    const minutes = (now() - started) / 60_000;
+    p.ratePerMin = minutes > 0 ? received / minutes : 0;
+    p.etaMs = p.ratePerMin > 0 ? ((p.total - p.done) / p.ratePerMin) * 60_000 : null;
+    deps.onProgress({ ...p });
+  };
+  const rouse = () => {
+    wake();
+    wakeUp = new Promise<void>((r) => (wake = r));
+  };
+
+  /** Wait while paused or over budget; false once cancelled. */
+  const gate = async (): Promise<boolean> => {
+    for (;;) {
+      if (stopped()) return false;
+      if (!budgetHit && overBudget()) {
+        budgetHit = true;
+        emit();
+      }
+      if (!userPaused && !budgetHit) return true;
+      await wakeUp;
+    }
+  };
+
+  const record = async (task: Task, req: CompletionRequest, result: CompletionResult, queue: Task[]) => {
+    p.tokensIn += result.usage.prompt;
+    p.tokensOut += result.usage.completion;
+    p.cost = costOf(p.tokensIn, p.tokensOut, price);
+    const { responses, missing } = makeResponses(job, task, req, result, now());
+    for (const r of responses) {
+      await deps.put(r);
+      received += 1;
+      p.done += 1;
+      if (!r.valid) p.invalid += 1;
+    }
+    if (missing.length > 0) {
+      // The server ignored `n` (some local servers do): ask for the rest one by one.
+      if (caps.n) {
+        caps = { ...caps, n: false };
+        deps.onCapabilities?.(caps);
+      }
+      queue.unshift(...missing.map((r) => ({ ...task, repeats: [r] })));
+    }
+    emit();
+  };
+
+  const runTask = async (first: Task, queue: Task[]) => {
+    let task = first;
+    let attempt = 0;
+    for (;;) {
+      if (!(await gate())) return;
+      const wait = notBefore - now();
+      if (wait > 0) await sleep(wait, runAbort.signal);
+      if (!(await gate())) return;
+      const req = buildRequest(job, task, caps);
+      if (req.n === undefined && task.repeats.length > 1) {
+        queue.unshift(...task.repeats.slice(1).map((r) => ({ ...task, repeats: [r] })));
+        task = { ...task, repeats: [task.repeats[0]] };
+      }
+      const ac = new AbortController();
+      let timedOut = false;
+      const timer = setTimer(() => ((timedOut = true), ac.abort()), s.timeoutMs);
+      inflight.add(ac);
+      p.sent += 1;
+      deps.onLog?.({ at: now(), endpoint, model: s.model, rowId: task.item.rowId, textHash: task.item.textHash });
+      emit();
+      let result: CompletionResult | undefined;
+      let error: unknown;
+      try {
+        result = await deps.send(req, ac.signal);
+      } catch (e) {
+        error = e;
+      } finally {
+        clearTimer(timer);
+        inflight.delete(ac);
+      }
+      if (result) return record(task, req, result, queue);
+      if (stopped()) return;
+      const failure = normalise(error, timedOut);
+      const param = rejectedParam(failure, req);
+      if (param) {
+        caps = withoutParam(caps, param);
+        deps.onCapabilities?.(caps);
+        continue; // adapting is not a retry
+      }
+      if (isRetryable(failure) && attempt < s.maxRetries) {
+        const delay = backoffDelay(attempt, { ...DEFAULT_BACKOFF, rand, now }, failure.retryAfter);
+        attempt += 1;
+        if (failure.status === 429) notBefore = Math.max(notBefore, now() + delay);
+        retrying += 1;
+        emit();
+        await sleep(delay, runAbort.signal);
+        retrying -= 1;
+        continue;
+      }
+      p.failed += task.repeats.length;
+      p.done += task.repeats.length;
+      failures.push({ rowId: task.item.rowId, repeats: task.repeats, message: failure.message });
+      emit();
+      return;
+    }
+  };
+
+  const worker = async (queue: Task[]) => {
+    for (;;) {
+      if (stopped() || !(await gate())) return;
+      const task = queue.shift();
+      if (!task) return;
+      try {
+        await runTask(task, queue);
+      } catch (e) {
+        // Only deps.put (the store) can throw here: stop rather than lose answers silently.
+        fatal = `Could not save a teacher answer: ${e instanceof Error ? e.message : String(e)}`;
+        controller.cancel();
+      }
+    }
+  };
+
+  const controller: TeacherController = {
+    pause: () => {
+      userPaused = true;
+      emit();
+    },
+    resume: () => {
+      userPaused = false;
+      budgetHit = overBudget();
+      rouse();
+      emit();
+    },
+    cancel: () => {
+      if (stopped()) return;
+      runAbort.abort();
+      for (const ac of inflight) ac.abort();
+      rouse();
+      emit();
+    },
+    setBudget: (b) => {
+      budget = { ...b };
+      if (budgetHit && !overBudget()) {
+        budgetHit = false;
+        rouse();
+      }
+      emit();
+    },
+    done: (async (): Promise<TeacherSummary> => {
+      const { tasks, cached } = await planTasks(job, caps, deps.getCached);
+      for (const r of cached) {
+        p.cached += 1;
+        p.done += 1;
+        if (!r.valid) p.invalid += 1;
+      }
+      started = now();
+      emit();
+      const queue = [...tasks];
+      const workers = Math.max(1, Math.min(s.concurrency, queue.length));
+      await Promise.all(Array.from({ length: workers }, () => worker(queue)));
+      finished = true;
+      emit();
+      return { ...p, failures, capabilities: caps, ...(fatal ? { error: fatal } : {}) };
+    })(),
+  };
+  return controller;
+}

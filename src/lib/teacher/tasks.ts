@@ -1,0 +1,169 @@
+// The units of a teacher run: which (text, repeats) still need a request,
+// what each request looks like, and the stored answers a result becomes.
+
+import { cacheKey, normaliseEndpoint } from './cache-key';
+import type { Price } from './cost';
+import { parseAnswer } from './parse';
+import { planRequests, repeatTemperatureOf } from './plan';
+import { fallbackPrompt, userMessage, type PromptSpec, type TeacherCodebook } from './prompt';
+import type { Capabilities, CompletionRequest, CompletionResult, TeacherResponse, TeacherSettings } from './types';
+
+export interface TeacherItem {
+  rowId: string;
+  text: string;
+  /** hashText(text) */
+  textHash: string;
+}
+
+export interface TeacherJob {
+  items: TeacherItem[];
+  /** Any Codebook; only the label names are read (and the rest when no prompt is given). */
+  codebook: TeacherCodebook;
+  codebookHash: string;
+  settings: TeacherSettings;
+  /** Known capabilities of this (endpoint, model); optimistic defaults otherwise. */
+  capabilities?: Partial<Capabilities>;
+  /** The codebook stage's rendered prompt; a plain fallback rendering when absent. */
+  prompt?: PromptSpec;
+  /** Defaults to priceFor(settings.model). */
+  price?: Price;
+  /** Stamped on every stored response (the store indexes it). */
+  projectId?: string;
+}
+
+/** One request to make: a text and the repeat indices it should answer (same temperature). */
+export interface Task {
+  item: TeacherItem;
+  repeats: number[];
+}
+
+/** Whether repeats are asked for with `n`, given the settings and what the endpoint accepts. */
+export function wantN(s: TeacherSettings, caps: Capabilities): boolean {
+  return s.batchRepeats !== 'off' && caps.n && s.repeats > 1;
+}
+
+const fallbacks = new WeakMap<TeacherJob, PromptSpec>();
+
+export function promptOf(job: TeacherJob): PromptSpec {
+  if (job.prompt) return job.prompt;
+  let p = fallbacks.get(job);
+  if (!p) fallbacks.set(job, (p = fallbackPrompt(job.codebook)));
+  return p;
+}
+
+export function labelNames(job: TeacherJob): string[] {
+  return job.codebook.labels.map((l) => l.name);
+}
+
+/** The cache key of one (text, repeat) of this job, given what the endpoint accepts. */
+export function keyOf(job: TeacherJob, textHash: string, repeat: number, temperatureAllowed: boolean): string {
+  const s = job.settings;
+  return cacheKey({
+    endpoint: s.baseURL,
+    model: s.model,
+    codebookHash: job.codebookHash,
+    template: promptOf(job).template,
+    textHash,
+    repeat,
+    temperature: repeatTemperatureOf(repeat, { ...s, temperatureAllowed }),
+  });
+}
+
+/** All keys of a job in item-major, repeat-minor order. */
+export function responseKeys(job: TeacherJob, caps: Pick<Capabilities, 'temperature'> = { temperature: true }): string[] {
+  return job.items.flatMap((it) =>
+    Array.from({ length: job.settings.repeats }, (_, r) => keyOf(job, it.textHash, r, caps.temperature)),
+  );
+}
+
+/** Look every key up once; what is missing becomes tasks grouped as planRequests says. */
+export async function planTasks(
+  job: TeacherJob,
+  caps: Capabilities,
+  getCached: (keys: string[]) => Promise<Map<string, TeacherResponse>>,
+): Promise<{ tasks: Task[]; cached: TeacherResponse[] }> {
+  const s = job.settings;
+  const found = await getCached(responseKeys(job, caps));
+  const plan = planRequests({ ...s, useN: wantN(s, caps), temperatureAllowed: caps.temperature });
+  const tasks: Task[] = [];
+  const cached: TeacherResponse[] = [];
+  for (const item of job.items) {
+    const missing = new Set<number>();
+    for (let r = 0; r < s.repeats; r++) {
+      const hit = found.get(keyOf(job, item.textHash, r, caps.temperature));
+      if (hit) cached.push(hit);
+      else missing.add(r);
+    }
+    for (const req of plan) {
+      const repeats = Array.from({ length: req.n }, (_, i) => req.firstRepeat + i).filter((r) => missing.has(r));
+      if (repeats.length > 0) tasks.push({ item, repeats });
+    }
+  }
+  return { tasks, cached };
+}
+
+/** The request for a task under the current capabilities. */
+export function buildRequest(job: TeacherJob, task: Task, caps: Capabilities): CompletionRequest {
+  const s = job.settings;
+  const prompt = promptOf(job);
+  const temperature = repeatTemperatureOf(task.repeats[0], { ...s, temperatureAllowed: caps.temperature });
+  const useN = wantN(s, caps) && task.repeats.length > 1;
+  return {
+    model: s.model,
+    messages: [
+      { role: 'system', content: prompt.system },
+      { role: 'user', content: (prompt.user ?? userMessage)(task.item.text) },
+    ],
+    ...(temperature === null ? {} : { temperature }),
+    ...(useN ? { n: task.repeats.length } : {}),
+    maxTokens: s.maxTokens,
+    structured: s.structured !== 'off' && caps.structured,
+    labels: labelNames(job),
+  };
+}
+
+/** Split a total over k parts, remainder on the first, so the parts sum to it exactly. */
+export function share(total: number, k: number, i: number): number {
+  const base = Math.floor(total / k);
+  return i === 0 ? total - base * (k - 1) : base;
+}
+
+/**
+ * The stored answers of one result, one per choice, and the repeats the
+ * server did not answer (it returned fewer choices than `n`). A result with
+ * no choices at all is recorded as empty answers so it is not asked forever.
+ */
+export function makeResponses(
+  job: TeacherJob,
+  task: Task,
+  req: CompletionRequest,
+  result: CompletionResult,
+  at: number,
+): { responses: TeacherResponse[]; missing: number[] } {
+  const s = job.settings;
+  const choices = result.choices.length > 0 ? result.choices : task.repeats.map(() => ({ content: null, refusal: null }));
+  const k = Math.min(choices.length, task.repeats.length);
+  const labels = labelNames(job);
+  const responses = task.repeats.slice(0, k).map((repeat, i): TeacherResponse => {
+    const c = choices[i];
+    const parsed = parseAnswer(c.content, c.refusal, labels);
+    return {
+      key: keyOf(job, task.item.textHash, repeat, req.temperature !== undefined),
+      endpoint: normaliseEndpoint(s.baseURL),
+      model: s.model,
+      codebookHash: job.codebookHash,
+      template: promptOf(job).template,
+      textHash: task.item.textHash,
+      repeat,
+      temperature: req.temperature ?? null,
+      raw: c.content ?? c.refusal,
+      label: parsed.label,
+      valid: parsed.valid,
+      ...(parsed.reason ? { invalidReason: parsed.reason } : {}),
+      usage: { prompt: share(result.usage.prompt, k, i), completion: share(result.usage.completion, k, i) },
+      at,
+      ...(job.projectId ? { projectId: job.projectId } : {}),
+    };
+  });
+  return { responses, missing: task.repeats.slice(k) };
+}

@@ -1,0 +1,77 @@
+// The worker's logic as a plain async function, so it is testable in Node:
+// one request in, progress replies through `emit`, one final reply out.
+import { initBackend, type BackendReport } from './backend';
+import { trainHead } from './fit';
+import { gridSearch } from './grid';
+import { predictProba } from './head';
+import type { TrainReply, TrainRequest } from './protocol';
+import { TrainingCancelledError, throwIfAborted } from './types';
+
+type JobRequest = Exclude<TrainRequest, { type: 'cancel' }>;
+
+let backend: Promise<BackendReport> | null = null;
+
+/** Initialise tfjs once (lazily with the default preference if no 'init' came first). */
+function ensureBackend(req?: Extract<TrainRequest, { type: 'init' }>): Promise<BackendReport> {
+  if (req || !backend) {
+    const attempt = initBackend(req?.preference, { wasmPath: req?.wasmPath });
+    backend = attempt;
+    // A failed start is not cached: the next request tries again.
+    attempt.catch(() => {
+      if (backend === attempt) backend = null;
+    });
+  }
+  return backend;
+}
+
+/** Forget the chosen backend (tests). */
+export function resetBackend(): void {
+  backend = null;
+}
+
+/**
+ * Run one request. Never throws: failures become { type: 'error' } and a
+ * fired `signal` becomes { type: 'cancelled' }.
+ */
+export async function handleTrainRequest(
+  req: JobRequest,
+  signal: AbortSignal,
+  emit: (msg: TrainReply) => void,
+): Promise<TrainReply> {
+  const { id } = req;
+  try {
+    throwIfAborted(signal);
+    if (req.type === 'init') {
+      const r = await ensureBackend(req);
+      return { type: 'backend', id, backend: r.backend, tried: r.tried };
+    }
+    await ensureBackend();
+    switch (req.type) {
+      case 'grid': {
+        const result = await gridSearch({
+          ...req,
+          signal,
+          onProgress: (p) => emit({ type: 'progress', id, phase: p.phase, config: p.config, configs: p.configs, epoch: p.epoch, epochs: p.epochs }),
+          onConfig: (i, total, cfg, score) =>
+            emit({ type: 'progress', id, phase: 'search', config: i, configs: total, epoch: cfg.epochs, epochs: cfg.epochs, score }),
+        });
+        return { type: 'result', id, kind: 'grid', result };
+      }
+      case 'train': {
+        const epochs = req.cfg.epochs;
+        const result = await trainHead({
+          ...req,
+          signal,
+          onEpoch: (log) =>
+            emit({ type: 'progress', id, phase: 'train', config: 1, configs: 1, epoch: log.epoch, epochs: epochs ?? log.epoch, score: log.valF1, log }),
+        });
+        return { type: 'result', id, kind: 'train', result };
+      }
+      case 'predict':
+        return { type: 'probs', id, probs: predictProba(req.weights, req.X, req.dim) };
+    }
+  } catch (e) {
+    if (e instanceof TrainingCancelledError) return { type: 'cancelled', id };
+    return { type: 'error', id, message: e instanceof Error ? e.message : String(e) };
+  }
+}

@@ -1,0 +1,91 @@
+// Messages between the main thread and train.worker.ts, declared once.
+// Every request carries an id; every reply names the id it answers, so a
+// stale answer can be told from a newer one.
+//
+// Big arrays travel by transfer (see transferablesOf). Transferring detaches
+// the sender's buffer: the main thread should post copies (X.slice()) of
+// embeddings it keeps, e.g. in $state.raw.
+import type { BackendAttempt, BackendName } from './backend';
+import type { Grid, GridSearchResult, Selection } from './grid';
+import type { EpochLog, HeadConfig, SerializedHead, TrainResult } from './types';
+
+export type TrainRequest =
+  | { type: 'init'; id: number; preference?: BackendName[]; wasmPath?: string }
+  | {
+      type: 'grid';
+      id: number;
+      X: Float32Array;
+      dim: number;
+      /** Hard labels (n) or soft targets (n × nClasses). */
+      y: Int32Array | Float32Array;
+      nClasses: number;
+      positive: number | null;
+      grid?: Grid;
+      base?: Partial<HeadConfig>;
+      selection: Selection;
+      seed: number;
+    }
+  | {
+      type: 'train';
+      id: number;
+      X: Float32Array;
+      dim: number;
+      y: Int32Array | Float32Array;
+      nClasses: number;
+      positive: number | null;
+      cfg: Partial<HeadConfig>;
+      val?: { X: Float32Array; y: Int32Array };
+    }
+  | { type: 'predict'; id: number; weights: SerializedHead; X: Float32Array; dim: number }
+  /** Stops the job whose request had this id; it answers 'cancelled'. */
+  | { type: 'cancel'; id: number };
+
+export type TrainReply =
+  | { type: 'backend'; id: number; backend: BackendName; tried: BackendAttempt[] }
+  | {
+      type: 'progress';
+      id: number;
+      phase: 'search' | 'final' | 'train';
+      /** 1-based configuration (grid) — 1 of 1 for a single 'train'. */
+      config: number;
+      configs: number;
+      epoch: number;
+      epochs: number;
+      /** Validation score of the configuration just finished (grid), or the epoch's validation F1 (train). */
+      score?: number;
+      log?: EpochLog;
+    }
+  | { type: 'result'; id: number; kind: 'grid'; result: GridSearchResult }
+  | { type: 'result'; id: number; kind: 'train'; result: TrainResult }
+  | { type: 'probs'; id: number; probs: Float32Array }
+  | { type: 'error'; id: number; message: string }
+  | { type: 'cancelled'; id: number };
+
+function headBuffers(h: SerializedHead): ArrayBuffer[] {
+  return h.layers.flatMap((l) => [l.kernel.values.buffer as ArrayBuffer, l.bias.values.buffer as ArrayBuffer]);
+}
+
+/** The ArrayBuffers a message can move instead of copy (deduplicated, as postMessage requires). */
+export function transferablesOf(msg: TrainRequest | TrainReply): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  switch (msg.type) {
+    case 'grid':
+      out.push(msg.X.buffer as ArrayBuffer, msg.y.buffer as ArrayBuffer);
+      break;
+    case 'train':
+      out.push(msg.X.buffer as ArrayBuffer, msg.y.buffer as ArrayBuffer);
+      if (msg.val) out.push(msg.val.X.buffer as ArrayBuffer, msg.val.y.buffer as ArrayBuffer);
+      break;
+    case 'predict':
+      // The weights stay with the sender (they are usually also in the store): copied, not moved.
+      out.push(msg.X.buffer as ArrayBuffer);
+      break;
+    case 'result':
+      out.push(...headBuffers(msg.kind === 'grid' ? msg.result.final.weights : msg.result.weights));
+      break;
+    case 'probs':
+      out.push(msg.probs.buffer as ArrayBuffer);
+      break;
+  }
+  return [...new Set(out)];
+}
