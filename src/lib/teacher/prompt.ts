@@ -1,6 +1,6 @@
-// The fixed user-message format (the mock LLM server relies on it) and a
-// fallback system prompt for when the caller does not pass the codebook
-// stage's rendering.
+// What the teacher needs of a prompt. The fixed user-message format (the mock
+// LLM server relies on it) lives in codebook/prompt.ts.
+import { PROMPT_TEMPLATE_VERSION, systemPrompt } from '../codebook/prompt';
 
 /** The structural part of a Codebook the teacher needs (the real Codebook satisfies it). */
 export interface TeacherCodebook {
@@ -19,28 +19,18 @@ export interface PromptSpec {
   user?: (text: string) => string;
 }
 
-/** Neutralise literal delimiters so a text cannot close its own `<text>` block. */
-export function neutraliseDelimiters(text: string): string {
-  return text.replace(/<(\/?)text>/gi, '<$1text_>');
-}
+// The user message and the system prompt are the codebook stage's, so the
+// teacher and the prompt preview can never drift apart.
+export { neutraliseDelimiters, userPrompt as userMessage } from '../codebook/prompt';
 
-/** `Classify the text between the <text> tags.\n<text>\n${TEXT}\n</text>` */
-export function userMessage(text: string): string {
-  return `Classify the text between the <text> tags.\n<text>\n${neutraliseDelimiters(text)}\n</text>`;
-}
-
-export const FALLBACK_TEMPLATE = 'teacher-fallback-v1';
-
-/** A plain rendering of a codebook, used only when no PromptSpec is given. */
+/** The codebook stage's rendering, for callers that pass no PromptSpec. */
 export function fallbackPrompt(codebook: TeacherCodebook): PromptSpec {
-  const names = codebook.labels.map((l) => l.name);
-  const lines = [
-    codebook.task ? `Task: ${codebook.task}` : '',
-    codebook.instructions ?? '',
-    'Labels:',
-    ...codebook.labels.map((l) => `- ${l.name}${l.definition ? `: ${l.definition}` : ''}`),
-    ...(codebook.examples ?? []).flatMap((e) => [`Example:\n<text>\n${neutraliseDelimiters(e.text)}\n</text>\nAnswer: ${e.label}`]),
-    `Answer with exactly one of these labels: ${names.join(', ')}.`,
-  ];
-  return { system: lines.filter((l) => l !== '').join('\n'), template: FALLBACK_TEMPLATE };
+  const cb = {
+    task: codebook.task ?? '',
+    instructions: codebook.instructions ?? '',
+    labels: codebook.labels.map((l) => ({ name: l.name, definition: l.definition ?? '' })),
+    positive: null,
+    examples: codebook.examples ?? [],
+  };
+  return { system: systemPrompt(cb), template: PROMPT_TEMPLATE_VERSION };
 }

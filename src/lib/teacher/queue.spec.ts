@@ -207,6 +207,16 @@ describe('runTeacher', () => {
     expect(new Set(h.store.keys())).toEqual(new Set(responseKeys(job)));
   });
 
+  it('keeps the concurrency when a rejected n splits one request into several', async () => {
+    const { h, deps } = harness(async (req) => {
+      if ((req.n ?? 1) > 1) throw new TeacherRequestError('400', 'http', 400, 'n');
+      return answer(req);
+    });
+    const s = await runTeacher(makeJob(1, { temperature: 0.7, repeats: 3, concurrency: 3 }), deps).done;
+    expect(s.done).toBe(3);
+    expect(h.maxInflight).toBe(3);
+  });
+
   it('adapts when the endpoint rejects temperature or response_format', async () => {
     const { h, deps } = harness(async (req) => {
       if (req.temperature !== undefined) throw new TeacherRequestError('400', 'http', 400, 'temperature');

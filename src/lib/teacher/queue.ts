@@ -176,7 +176,7 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
     }
   };
 
-  const record = async (task: Task, req: CompletionRequest, result: CompletionResult, queue: Task[]) => {
+  const record = async (task: Task, req: CompletionRequest, result: CompletionResult) => {
     p.tokensIn += result.usage.prompt;
     p.tokensOut += result.usage.completion;
     p.cost = costOf(p.tokensIn, p.tokensOut, price);
@@ -194,11 +194,12 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
         deps.onCapabilities?.(caps);
       }
       queue.unshift(...missing.map((r) => ({ ...task, repeats: [r] })));
+      spawn();
     }
     emit();
   };
 
-  const runTask = async (first: Task, queue: Task[]) => {
+  const runTask = async (first: Task) => {
     let task = first;
     let attempt = 0;
     for (;;) {
@@ -209,6 +210,7 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
       const req = buildRequest(job, task, caps);
       if (req.n === undefined && task.repeats.length > 1) {
         queue.unshift(...task.repeats.slice(1).map((r) => ({ ...task, repeats: [r] })));
+        spawn();
         task = { ...task, repeats: [task.repeats[0]] };
       }
       const ac = new AbortController();
@@ -228,7 +230,7 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
         clearTimer(timer);
         inflight.delete(ac);
       }
-      if (result) return record(task, req, result, queue);
+      if (result) return record(task, req, result);
       if (stopped()) return;
       const failure = normalise(error, timedOut);
       const param = rejectedParam(failure, req);
@@ -255,18 +257,29 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
     }
   };
 
-  const worker = async (queue: Task[]) => {
+  const worker = async () => {
     for (;;) {
       if (stopped() || !(await gate())) return;
       const task = queue.shift();
       if (!task) return;
       try {
-        await runTask(task, queue);
+        await runTask(task);
       } catch (e) {
         // Only deps.put (the store) can throw here: stop rather than lose answers silently.
         fatal = `Could not save a teacher answer: ${e instanceof Error ? e.message : String(e)}`;
         controller.cancel();
       }
+    }
+  };
+
+  // Workers exit when the queue is empty; spawn() tops the pool up again when
+  // tasks are re-queued (split after `n` was rejected or ignored).
+  const queue: Task[] = [];
+  const pool = new Set<Promise<void>>();
+  const spawn = () => {
+    while (pool.size < Math.max(1, s.concurrency) && queue.length > 0 && !stopped()) {
+      const w: Promise<void> = worker().finally(() => pool.delete(w));
+      pool.add(w);
     }
   };
 
@@ -297,17 +310,21 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
       emit();
     },
     done: (async (): Promise<TeacherSummary> => {
-      const { tasks, cached } = await planTasks(job, caps, deps.getCached);
-      for (const r of cached) {
-        p.cached += 1;
-        p.done += 1;
-        if (!r.valid) p.invalid += 1;
+      try {
+        const { tasks, cached } = await planTasks(job, caps, deps.getCached);
+        for (const r of cached) {
+          p.cached += 1;
+          p.done += 1;
+          if (!r.valid) p.invalid += 1;
+        }
+        started = now();
+        emit();
+        queue.push(...tasks);
+        spawn();
+        while (pool.size > 0) await Promise.all([...pool]);
+      } catch (e) {
+        fatal = `Could not read the answer cache: ${e instanceof Error ? e.message : String(e)}`;
       }
-      started = now();
-      emit();
-      const queue = [...tasks];
-      const workers = Math.max(1, Math.min(s.concurrency, queue.length));
-      await Promise.all(Array.from({ length: workers }, () => worker(queue)));
       finished = true;
       emit();
       return { ...p, failures, capabilities: caps, ...(fatal ? { error: fatal } : {}) };

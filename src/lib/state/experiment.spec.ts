@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { curveSizes, planExperiment, type PlanInput, type PlanTeacherLabel } from './experiment';
+import { mulberry32 } from '../data/rng';
+import type { DataRow, Splits } from '../data/types';
+
+const LABELS = ['negative', 'positive'];
+
+/** n rows; every 3rd positive; the first v validation, next t test, rest pool. */
+function fixture(n: number, v: number, t: number, opts: { human?: boolean; teacherAll?: boolean } = {}): PlanInput {
+  const rows: DataRow[] = Array.from({ length: n }, (_, i) => ({
+    id: `r${String(i).padStart(4, '0')}`,
+    text: `text ${i}`,
+    human: opts.human === false ? null : i % 3 === 0 ? 'positive' : 'negative',
+    hash: `h${i}`,
+  }));
+  const ids = rows.map((r) => r.id);
+  const splits: Splits = { seed: 1, validation: ids.slice(0, v), test: ids.slice(v, v + t), pool: ids.slice(v + t) };
+  const rand = mulberry32(7);
+  const teacher = new Map<string, PlanTeacherLabel>();
+  // The teacher labels every row (validation and test too, as the app does),
+  // with consistency 1, 2/3 or 1/3 so the filters have something to cut.
+  for (const r of rows) {
+    const c = [1, 1, 2 / 3, 1 / 3][Math.floor(rand() * 4)];
+    teacher.set(r.id, { label: rand() < 0.4 ? 'positive' : 'negative', consistency: c });
+  }
+  return { splits, rows, teacher, labelNames: LABELS, seed: 42 };
+}
+
+const allTrainIds = (p: ReturnType<typeof planExperiment>) => p.students.flatMap((s) => s.trainIds);
+
+describe('planExperiment', () => {
+  it('never trains on validation or test rows', () => {
+    const input = fixture(3000, 250, 250);
+    const plan = planExperiment(input);
+    const heldOut = new Set([...input.splits.validation, ...input.splits.test]);
+    const pool = new Set(input.splits.pool);
+    expect(plan.students.length).toBeGreaterThan(5);
+    for (const id of allTrainIds(plan)) {
+      expect(heldOut.has(id)).toBe(false);
+      expect(pool.has(id)).toBe(true);
+    }
+  });
+
+  it('plans every condition of the paper with the requested sizes', () => {
+    const input = fixture(3000, 250, 250);
+    const plan = planExperiment(input);
+    const byId = new Map(plan.students.map((s) => [s.id, s]));
+    expect(byId.get('llm-main')!.trainIds).toHaveLength(1000);
+    expect(byId.get('llm-main')!.name).toBe('Student on 1000 LLM labels');
+    expect(byId.get('human-250')!.trainIds).toHaveLength(250);
+    expect(byId.get('human-1000')!.trainIds).toHaveLength(1000);
+    expect(byId.get('human-1000')!.trainSource).toBe('human');
+    expect(byId.get('tfidf-llm')!.features).toBe('tfidf');
+    expect(byId.get('tfidf-llm')!.trainIds).toEqual(byId.get('llm-main')!.trainIds);
+    expect(byId.get('llm-consistent')!.consistencyFilter).toBe(true);
+    expect(plan.sweep.map((p) => p.t)).toEqual([0.5, 0.6, 0.7, 0.8, 0.9, 1]);
+    expect(plan.curve.map((p) => p.n)).toEqual([100, 250, 500, 1000, plan.llmAvailable]);
+    // The curve point at N is the main student: trained once, two roles.
+    expect(plan.curve.find((p) => p.n === 1000)!.studentId).toBe('llm-main');
+    expect(byId.get('llm-main')!.roles.map((r) => r.kind)).toContain('curve');
+    const curveStudent = byId.get(plan.curve[0].studentId)!;
+    expect(curveStudent.trainIds).toHaveLength(100);
+    // Human-label students train on the human labels' classes, stratified.
+    const human = byId.get('human-250')!.trainIds.map((id) => input.rows.find((r) => r.id === id)!.human);
+    expect(human.filter((h) => h === 'positive').length).toBeGreaterThan(70);
+  });
+
+  it('filters by consistency within the main training set', () => {
+    const input = fixture(3000, 250, 250);
+    const plan = planExperiment(input);
+    const main = plan.students.find((s) => s.id === 'llm-main')!;
+    const consistent = plan.students.find((s) => s.id === 'llm-consistent')!;
+    const mainSet = new Set(main.trainIds);
+    expect(consistent.trainIds.length).toBeLessThan(main.trainIds.length);
+    for (const id of consistent.trainIds) {
+      expect(mainSet.has(id)).toBe(true);
+      expect(input.teacher.get(id)!.consistency).toBe(1);
+    }
+    expect(consistent.trainIds).toHaveLength(main.trainIds.filter((id) => input.teacher.get(id)!.consistency === 1).length);
+    // Sizes fall as the threshold rises; 2/3 passes 0.5 and 0.6, not 0.7.
+    const sizes = plan.sweep.map((p) => p.size);
+    expect([...sizes].sort((a, b) => b - a)).toEqual(sizes);
+    expect(plan.sweep[0].size).toBe(main.trainIds.filter((id) => input.teacher.get(id)!.consistency > 0.6).length);
+    expect(plan.sweep[1].studentId).toBe(plan.sweep[0].studentId);
+    // consistency ≥ 1.0 is the ablation itself: one student, not two.
+    expect(plan.sweep.at(-1)!.studentId).toBe('llm-consistent');
+  });
+
+  it('is reproducible for a seed and changes with it', () => {
+    const input = fixture(3000, 250, 250);
+    const a = planExperiment(input);
+    const b = planExperiment(input);
+    const c = planExperiment({ ...input, seed: 43 });
+    expect(a).toEqual(b);
+    const main = (p: typeof a) => p.students.find((s) => s.id === 'llm-main')!.trainIds;
+    expect(main(c)).not.toEqual(main(a));
+  });
+
+  it('leaves out human-label students when there are no human labels, and says so', () => {
+    const input = fixture(600, 0, 0, { human: false });
+    const plan = planExperiment(input);
+    expect(plan.students.some((s) => s.trainSource === 'human')).toBe(false);
+    expect(plan.students.map((s) => s.id)).toEqual(expect.arrayContaining(['llm-main', 'llm-consistent', 'tfidf-llm']));
+    expect(plan.humanAvailable).toBe(0);
+    expect(plan.notes.join(' ')).toMatch(/no student on human labels/);
+    // Fewer LLM labels than N: the main student takes them all.
+    expect(plan.students.find((s) => s.id === 'llm-main')!.trainIds).toHaveLength(600);
+  });
+
+  it('trains each distinct human size once on a small pool', () => {
+    const input = fixture(58, 12, 12);
+    const plan = planExperiment({ ...input, trainN: 1000 });
+    const human = plan.students.filter((s) => s.trainSource === 'human');
+    expect(human).toHaveLength(1);
+    expect(human[0].trainIds).toHaveLength(34);
+    expect(plan.notes.join(' ')).toMatch(/at most 34/);
+    // Small pools get a quarter and a half of the pool as extra curve points.
+    expect(plan.curve.map((p) => p.n)).toEqual([17, 34]);
+    for (const id of allTrainIds(plan)) expect(input.splits.pool).toContain(id);
+  });
+
+  it('uses only labels of the codebook and skips rows without an LLM label', () => {
+    const input = fixture(300, 20, 20);
+    const teacher = new Map(input.teacher);
+    const pool = input.splits.pool;
+    teacher.set(pool[0], { label: null, consistency: 0 });
+    teacher.set(pool[1], { label: 'banana', consistency: 1 });
+    teacher.delete(pool[2]);
+    const plan = planExperiment({ ...input, teacher });
+    expect(plan.llmAvailable).toBe(pool.length - 3);
+    const llmIds = plan.students.filter((s) => s.trainSource === 'llm').flatMap((s) => s.trainIds);
+    for (const id of pool.slice(0, 3)) expect(llmIds).not.toContain(id);
+  });
+
+  it('says when no LLM label exists and plans only human students', () => {
+    const input = fixture(300, 20, 20);
+    const plan = planExperiment({ ...input, teacher: new Map() });
+    expect(plan.students.every((s) => s.trainSource === 'human')).toBe(true);
+    expect(plan.sweep.every((p) => p.size === 0 && p.studentId === null)).toBe(true);
+    expect(plan.curve).toEqual([]);
+    expect(plan.notes[0]).toMatch(/No training-pool text has an LLM label/);
+  });
+});
+
+describe('curveSizes', () => {
+  it('keeps the paper sizes below the pool and adds all of it', () => {
+    expect(curveSizes([100, 250, 500, 1000], 5000)).toEqual([100, 250, 500, 1000, 5000]);
+    expect(curveSizes([100, 250, 500, 1000], 300)).toEqual([100, 250, 300]);
+    expect(curveSizes([100, 250, 500, 1000], 30)).toEqual([15, 30]);
+    expect(curveSizes([100], 12)).toEqual([12]);
+    expect(curveSizes([100], 0)).toEqual([]);
+  });
+});

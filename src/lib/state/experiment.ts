@@ -1,0 +1,220 @@
+// The paper's comparison, planned as data: which students to train on which
+// training rows. Pure and seeded, so the same project and seed give the same
+// plan. Every training id comes from the training pool: validation and test
+// rows can never leak into a student (see experiment.spec.ts).
+import { sampleStratified } from '../data/split';
+import type { DataRow, Splits } from '../data/types';
+
+/** What one planned student stands for in the paper's design. */
+export type Role =
+  | { kind: 'main' } // student on N LLM labels
+  | { kind: 'human'; size: number } // student on human labels
+  | { kind: 'consistency' } // the paper's ablation: LLM labels with consistency = 1 only
+  | { kind: 'baseline' } // TF-IDF features on the main LLM labels
+  | { kind: 'sweep'; t: number } // LLM labels with consistency ≥ t
+  | { kind: 'curve'; n: number }; // learning curve point: n LLM labels
+
+/** One student to train. Roles that need the same training set share one student. */
+export interface PlannedStudent {
+  /** Stable id from the first role, e.g. 'llm-main', 'human-250', 'sweep-0.7'. */
+  id: string;
+  /** Display name from the first role, e.g. 'Student on 1000 LLM labels'. */
+  name: string;
+  trainSource: 'llm' | 'human';
+  /** 'encoder' = the project's embedding model; 'tfidf' = the TF-IDF baseline. */
+  features: 'encoder' | 'tfidf';
+  /** Pool row ids, in row order. */
+  trainIds: string[];
+  /** Trained only on unanimous LLM labels (the ablation), for the headlines. */
+  consistencyFilter: boolean;
+  roles: Role[];
+}
+
+/** The part of a TeacherLabel the plan reads. */
+export interface PlanTeacherLabel {
+  label: string | null;
+  consistency: number;
+}
+
+export interface PlanInput {
+  splits: Splits;
+  rows: readonly DataRow[];
+  /** rowId → teacher label (majority and consistency). */
+  teacher: ReadonlyMap<string, PlanTeacherLabel>;
+  /** The codebook's label names; other labels (human or LLM) are not trained on. */
+  labelNames: readonly string[];
+  /** LLM labels for the main student (default 1000, as in the paper). */
+  trainN?: number;
+  seed: number;
+  /** Human-label training sizes (default [250, 1000]). */
+  humanSizes?: readonly number[];
+  /** Learning-curve sizes besides "all" (default [100, 250, 500, 1000]). */
+  curveSizes?: readonly number[];
+  /** Consistency thresholds (default 0.5, 0.6 … 1.0). */
+  thresholds?: readonly number[];
+}
+
+export interface ExperimentPlan {
+  students: PlannedStudent[];
+  /** One point per threshold t: training-set size (consistency ≥ t) and its student (null when empty). */
+  sweep: { t: number; size: number; studentId: string | null }[];
+  /** One point per learning-curve size and its student. */
+  curve: { n: number; studentId: string }[];
+  /** Pool rows with a usable LLM label / human label. */
+  llmAvailable: number;
+  humanAvailable: number;
+  /** Plain-language notes on sizes that were cut or conditions left out. */
+  notes: string[];
+}
+
+export const PAPER_HUMAN_SIZES = [250, 1000] as const;
+export const PAPER_CURVE_SIZES = [100, 250, 500, 1000] as const;
+export const SWEEP_THRESHOLDS = [0.5, 0.6, 0.7, 0.8, 0.9, 1.0] as const;
+/** Smaller training sets than this make no useful learning-curve point. */
+const MIN_CURVE_SIZE = 10;
+// Consistency is k/R; compare with a tolerance so 2/3 ≥ 0.6666 holds.
+const EPS = 1e-9;
+
+function roleName(role: Role, n: number, t?: number): string {
+  switch (role.kind) {
+    case 'human':
+      return `Student on ${n} human labels`;
+    case 'consistency':
+      return `Student on ${n} LLM labels with consistency = 1`;
+    case 'baseline':
+      return `TF-IDF baseline on ${n} LLM labels`;
+    case 'sweep':
+      return `Student on ${n} LLM labels with consistency ≥ ${t}`;
+    default:
+      return `Student on ${n} LLM labels`;
+  }
+}
+
+function roleId(role: Role): string {
+  switch (role.kind) {
+    case 'main':
+      return 'llm-main';
+    case 'human':
+      return `human-${role.size}`;
+    case 'consistency':
+      return 'llm-consistent';
+    case 'baseline':
+      return 'tfidf-llm';
+    case 'sweep':
+      return `sweep-${role.t}`;
+    case 'curve':
+      return `curve-${role.n}`;
+  }
+}
+
+/**
+ * Plan the paper's comparison. The main set is a stratified sample of N
+ * LLM-labelled pool rows; the consistency subsets filter that set (so their
+ * size shows what the filter costs); learning-curve subsets are drawn from it
+ * (or from all labelled pool rows for sizes above N). Students whose training
+ * set and features coincide are merged and carry every role.
+ */
+export function planExperiment(input: PlanInput): ExperimentPlan {
+  const names = new Set(input.labelNames);
+  const trainN = Math.max(1, Math.floor(input.trainN ?? 1000));
+  const notes: string[] = [];
+  const rowById = new Map(input.rows.map((r) => [r.id, r]));
+  const pool = input.splits.pool.filter((id) => rowById.has(id));
+
+  const llmOf = (id: string) => {
+    const l = input.teacher.get(id)?.label;
+    return l != null && names.has(l) ? l : null;
+  };
+  const consistencyOf = (id: string) => input.teacher.get(id)?.consistency ?? 0;
+  const llmPool = pool.filter((id) => llmOf(id) !== null);
+  const humanPool = pool.filter((id) => {
+    const h = rowById.get(id)!.human;
+    return h !== null && names.has(h);
+  });
+  const llmSample = (ids: string[], n: number) =>
+    n >= ids.length ? ids : sampleStratified(ids, ids.map((id) => llmOf(id)!), n, input.seed);
+
+  const students: PlannedStudent[] = [];
+  const byKey = new Map<string, PlannedStudent>();
+  /** Adds (or merges into) a student; returns its id, or null for an empty training set. */
+  const add = (role: Role, source: 'llm' | 'human', features: 'encoder' | 'tfidf', ids: string[]): string | null => {
+    if (ids.length === 0) return null;
+    const key = `${source}|${features}|${[...ids].sort().join('\u0000')}`;
+    const found = byKey.get(key);
+    if (found) {
+      found.roles.push(role);
+      return found.id;
+    }
+    const s: PlannedStudent = {
+      id: roleId(role),
+      name: roleName(role, ids.length, role.kind === 'sweep' ? role.t : undefined),
+      trainSource: source,
+      features,
+      trainIds: ids,
+      consistencyFilter: role.kind === 'consistency',
+      roles: [role],
+    };
+    byKey.set(key, s);
+    students.push(s);
+    return s.id;
+  };
+
+  if (llmPool.length === 0) notes.push('No training-pool text has an LLM label yet, so no student can be trained on LLM labels.');
+  else if (llmPool.length < trainN) notes.push(`Only ${llmPool.length} training-pool texts have an LLM label, so the main student uses ${llmPool.length} instead of ${trainN}.`);
+  const main = llmSample(llmPool, trainN);
+  add({ kind: 'main' }, 'llm', 'encoder', main);
+
+  if (humanPool.length === 0) {
+    notes.push('No training-pool text has a human label, so there is no student on human labels to compare with.');
+  } else {
+    const requested = input.humanSizes ?? PAPER_HUMAN_SIZES;
+    const sizes = [...new Set(requested.map((s) => Math.min(Math.floor(s), humanPool.length)))];
+    if (requested.some((s) => s > humanPool.length)) {
+      notes.push(`The training pool has ${humanPool.length} human-labelled texts, so human-label students use at most ${humanPool.length}.`);
+    }
+    for (const size of sizes.filter((s) => s > 0)) {
+      const ids = sampleStratified(humanPool, humanPool.map((id) => rowById.get(id)!.human!), size, input.seed);
+      add({ kind: 'human', size }, 'human', 'encoder', ids);
+    }
+  }
+
+  const unanimous = main.filter((id) => consistencyOf(id) >= 1 - EPS);
+  if (main.length > 0 && unanimous.length === 0) notes.push('No LLM label is unanimous (consistency = 1), so the consistency ablation is left out.');
+  if (main.length > 0 && unanimous.length === main.length) {
+    notes.push('Every LLM label is unanimous (consistency = 1; with one answer per text it always is), so the consistency filter changes nothing.');
+  }
+  add({ kind: 'consistency' }, 'llm', 'encoder', unanimous);
+  add({ kind: 'baseline' }, 'llm', 'tfidf', main);
+
+  const sweep: ExperimentPlan['sweep'] = [];
+  for (const t of input.thresholds ?? SWEEP_THRESHOLDS) {
+    const ids = main.filter((id) => consistencyOf(id) >= t - EPS);
+    sweep.push({ t, size: ids.length, studentId: add({ kind: 'sweep', t }, 'llm', 'encoder', ids) });
+  }
+
+  const curve: ExperimentPlan['curve'] = [];
+  for (const n of curveSizes(input.curveSizes ?? PAPER_CURVE_SIZES, llmPool.length)) {
+    const ids = n === main.length ? main : n < main.length ? llmSample(main, n) : llmSample(llmPool, n);
+    curve.push({ n, studentId: add({ kind: 'curve', n }, 'llm', 'encoder', ids)! });
+  }
+
+  return { students, sweep, curve, llmAvailable: llmPool.length, humanAvailable: humanPool.length, notes };
+}
+
+/**
+ * Learning-curve sizes: the requested sizes below `available`, plus all of
+ * them. On a small pool that leaves one or two points, so a quarter and a
+ * half of the pool are added (when at least MIN_CURVE_SIZE texts).
+ */
+export function curveSizes(requested: readonly number[], available: number): number[] {
+  if (available <= 0) return [];
+  const out = new Set(requested.map(Math.floor).filter((n) => n >= 1 && n < available));
+  out.add(available);
+  if (out.size < 3) {
+    for (const f of [0.25, 0.5]) {
+      const n = Math.round(available * f);
+      if (n >= MIN_CURVE_SIZE && n < available) out.add(n);
+    }
+  }
+  return [...out].sort((a, b) => a - b);
+}

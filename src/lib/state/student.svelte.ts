@@ -1,0 +1,343 @@
+// Students: a classifier head on frozen embeddings, picked by the paper's grid
+// search in the train worker and saved in IndexedDB. Validation rows for the
+// search are carved from the training labels only; the test set never enters.
+import * as store from '../store';
+import type { StoredModel, StoredResult } from '../store';
+import type { DataRow } from '../data/types';
+import type { ConfigScore, Grid, GridSearchResult, Selection } from '../train/grid';
+import type { HeadConfig, SerializedHead } from '../train/types';
+import type { TrainReply } from '../train/protocol';
+import { initTrainer, trainRequest } from './trainer';
+import { tfjsPreference } from './backend.svelte';
+import { app, errorText } from './app.svelte';
+import { embedder, type Embedded } from './embedder.svelte';
+import type { EncoderSettings } from './project-settings';
+import { WorkerCancelled } from './worker-client';
+
+export interface StudentSpec {
+  name: string;
+  trainSource: 'llm' | 'human';
+  /** Features of (at least) every training row. */
+  X: Embedded;
+  /** Rows to train on (never test rows). */
+  trainIds: string[];
+  /** Training label per row (LLM majority or human); null rows are skipped. */
+  labelOf: (id: string) => string | null;
+  labelNames: string[];
+  positive: string | null;
+  headKind: 'logreg' | 'mlp';
+  seed: number;
+  grid?: Grid;
+  /** Optional soft targets (one weight per label, any scale; normalised here). */
+  soft?: (id: string) => number[] | null;
+  /** How validation rows are carved from the training labels (default: 20 % stratified hold-out). */
+  selection?: Selection;
+  /** The encoder settings that produced X (default: the project's), kept so the corpus is labelled with the same features. */
+  encoder?: EncoderSettings;
+}
+
+export interface TrainedStudent {
+  modelId: string;
+  spec: { name: string; trainSource: 'llm' | 'human'; trainSize: number; encoder: string; headKind: 'logreg' | 'mlp' };
+  best: HeadConfig;
+  scores: ConfigScore[];
+  backend: string;
+  weights: SerializedHead;
+  labelNames: string[];
+  positive: string | null;
+  /** Embedded.key of the features it was trained on; predictions need the same. */
+  embeddingKey: string;
+  encoderSettings: EncoderSettings | null;
+  selection: Selection;
+  trainIds: string[];
+  createdAt: number;
+}
+
+/** What a 'predictions' result holds (store.putResult, id `predictions|<modelId>`), for the Export step. */
+export interface PredictionsData {
+  modelId: string;
+  labels: string[];
+  ids: string[];
+  /** ids.length × labels.length, row-major. */
+  probs: Float32Array;
+  embeddingKey: string;
+}
+
+export type StudentStatus = 'idle' | 'training' | 'done' | 'error' | 'cancelled';
+export interface StudentProgress { config: number; configs: number; epoch: number; epochs: number; phase: string; etaMs: number | null }
+
+export const predictionsId = (modelId: string) => `predictions|${modelId}`;
+const DEFAULT_SELECTION: Selection = { kind: 'holdout', fraction: 0.2 };
+
+/**
+ * The training matrix of a spec: rows of X for trainIds whose label is one of
+ * labelNames, with hard labels (Int32Array) or, given `soft`, n × C targets
+ * (Float32Array; rows without soft targets become one-hot). Pure.
+ */
+export function buildTrainingSet(spec: Pick<StudentSpec, 'X' | 'trainIds' | 'labelOf' | 'labelNames' | 'soft'>): {
+  X: Float32Array; y: Int32Array | Float32Array; ids: string[]; counts: number[];
+} {
+  const { X, labelNames } = spec;
+  const C = labelNames.length;
+  const row = new Map(X.ids.map((id, i) => [id, i]));
+  const cls = new Map(labelNames.map((l, i) => [l, i]));
+  const ids: string[] = [];
+  const ys: number[] = [];
+  for (const id of spec.trainIds) {
+    const label = spec.labelOf(id);
+    const c = label === null ? undefined : cls.get(label);
+    if (c === undefined) continue;
+    if (!row.has(id)) throw new Error(`Row ${id} has no embedding; embed the training texts first.`);
+    ids.push(id);
+    ys.push(c);
+  }
+  const out = new Float32Array(ids.length * X.dim);
+  ids.forEach((id, i) => out.set(X.matrix.subarray(row.get(id)! * X.dim, (row.get(id)! + 1) * X.dim), i * X.dim));
+  const counts = labelNames.map((_, c) => ys.filter((y) => y === c).length);
+  if (!spec.soft) return { X: out, y: Int32Array.from(ys), ids, counts };
+  const y = new Float32Array(ids.length * C);
+  ids.forEach((id, i) => {
+    const w = spec.soft!(id);
+    const sum = w && w.length === C ? w.reduce((a, b) => a + Math.max(0, b), 0) : 0;
+    if (sum > 0) w!.forEach((v, c) => (y[i * C + c] = Math.max(0, v) / sum));
+    else y[i * C + ys[i]] = 1;
+  });
+  return { X: out, y, ids, counts };
+}
+
+/** Rebuilds a TrainedStudent from its stored record. */
+export function fromStored(m: StoredModel): TrainedStudent {
+  const x = (m.extra ?? {}) as Partial<TrainedStudent>;
+  const weights = m.weights as SerializedHead;
+  return {
+    modelId: m.id,
+    spec: x.spec ?? { name: m.name, trainSource: 'human', trainSize: 0, encoder: m.encoder, headKind: weights.config.kind },
+    best: m.config as HeadConfig,
+    scores: x.scores ?? [],
+    backend: m.backend,
+    weights,
+    labelNames: m.labels,
+    positive: x.positive ?? null,
+    embeddingKey: x.embeddingKey ?? '',
+    encoderSettings: x.encoderSettings ?? null,
+    selection: x.selection ?? DEFAULT_SELECTION,
+    trainIds: x.trainIds ?? [],
+    createdAt: m.createdAt,
+  };
+}
+
+export function toStored(s: TrainedStudent, projectId: string): StoredModel {
+  const { spec, scores, positive, embeddingKey, encoderSettings, selection, trainIds } = s;
+  return {
+    id: s.modelId, projectId, createdAt: s.createdAt, name: spec.name, encoder: spec.encoder, labels: s.labelNames,
+    config: s.best, weights: s.weights, backend: s.backend,
+    extra: $state.snapshot({ spec, scores, positive, embeddingKey, encoderSettings, selection, trainIds }),
+  };
+}
+
+export class StudentState {
+  status = $state<StudentStatus>('idle');
+  progress = $state<StudentProgress | null>(null);
+  error = $state<string | null>(null);
+  /** Validation score of each configuration finished so far in the running search. */
+  live = $state.raw<{ cfg: number; score: number }[]>([]);
+  /** Trained students of the open project, oldest first. */
+  models = $state.raw<TrainedStudent[]>([]);
+  /** Corpus label counts per student, from its stored predictions. */
+  distributions = $state.raw<Map<string, { label: string; count: number }[]>>(new Map());
+  /** Corpus labelling in progress: which student and how far. */
+  labeling = $state<{ modelId: string; done: number; total: number; etaMs: number | null } | null>(null);
+
+  #stop: (() => void) | null = null;
+  #cancelled = false;
+
+  /** Grid search in the train worker (validation carved from the training labels only), saves the model in IndexedDB. */
+  async train(spec: StudentSpec): Promise<TrainedStudent> {
+    const project = app.project;
+    if (!project) throw new Error('Open a project first.');
+    this.status = 'training';
+    this.error = null;
+    this.live = [];
+    this.#cancelled = false;
+    try {
+      const set = buildTrainingSet(spec);
+      const present = set.counts.filter((c) => c > 0).length;
+      if (set.ids.length < 4 || present < 2) {
+        throw new Error(`Only ${set.ids.length} usable training labels in ${present} class(es); a student needs at least 4 labels in 2 classes.`);
+      }
+      const { backend } = await initTrainer(tfjsPreference());
+      const selection = spec.selection ?? DEFAULT_SELECTION;
+      const pos = spec.positive === null ? -1 : spec.labelNames.indexOf(spec.positive);
+      const started = Date.now();
+      this.progress = { config: 1, configs: 1, epoch: 0, epochs: 1, phase: 'search', etaMs: null };
+      const req = trainRequest<Extract<TrainReply, { type: 'result'; kind: 'grid' }>>(
+        {
+          type: 'grid', X: set.X, dim: spec.X.dim, y: set.y, nClasses: spec.labelNames.length, positive: pos < 0 ? null : pos,
+          grid: spec.grid ? $state.snapshot(spec.grid) as Grid : undefined, base: { kind: spec.headKind, seed: spec.seed }, selection, seed: spec.seed,
+        },
+        (r) => this.#onProgress(r, started),
+      );
+      this.#stop = req.cancel;
+      const { result } = await req.done;
+      const trained = this.#assemble(spec, set.ids, result, backend, selection);
+      await store.saveModel(toStored(trained, project.id));
+      await this.reload();
+      app.revision++;
+      this.status = 'done';
+      return trained;
+    } catch (e) {
+      this.status = this.#cancelled || e instanceof WorkerCancelled ? 'cancelled' : 'error';
+      if (this.status === 'error') this.error = errorText(e);
+      throw e;
+    } finally {
+      this.progress = null;
+      this.#stop = null;
+    }
+  }
+
+  #onProgress(r: TrainReply, started: number): void {
+    if (r.type !== 'progress') return;
+    if (r.score !== undefined && r.phase === 'search' && r.epoch === r.epochs) this.live = [...this.live, { cfg: r.config, score: r.score }];
+    // The final refit counts as one more configuration; early stopping makes this an upper bound.
+    const frac = Math.min(1, (r.config - 1 + r.epoch / Math.max(1, r.epochs)) / (r.configs + 1));
+    const elapsed = Date.now() - started;
+    this.progress = { config: r.config, configs: r.configs, epoch: r.epoch, epochs: r.epochs, phase: r.phase, etaMs: frac > 0 ? (elapsed / frac) * (1 - frac) : null };
+  }
+
+  #assemble(spec: StudentSpec, ids: string[], result: GridSearchResult, backend: string, selection: Selection): TrainedStudent {
+    const enc = spec.encoder ?? app.projectSettings.encoder;
+    return {
+      modelId: crypto.randomUUID(),
+      spec: { name: spec.name, trainSource: spec.trainSource, trainSize: ids.length, encoder: spec.X.encoder, headKind: spec.headKind },
+      best: result.best,
+      scores: result.scores,
+      backend,
+      weights: result.final.weights,
+      labelNames: [...spec.labelNames],
+      positive: spec.positive,
+      embeddingKey: spec.X.key,
+      encoderSettings: $state.snapshot(enc) as EncoderSettings,
+      selection,
+      trainIds: ids,
+      createdAt: Date.now(),
+    };
+  }
+
+  /** Class probabilities (n × labelNames.length, row-major) for the given rows' features (all of X's rows without ids). */
+  async predict(student: TrainedStudent | SerializedHead, X: Embedded, ids?: string[]): Promise<Float32Array> {
+    const head = 'weights' in student ? student.weights : student;
+    if ('weights' in student && student.embeddingKey && student.embeddingKey !== X.key) {
+      throw new Error(`"${student.spec.name}" was trained on other features (${student.embeddingKey}) than these (${X.key}); embed with its encoder settings.`);
+    }
+    if (head.dim !== X.dim) throw new Error(`The student expects ${head.dim}-dimensional features but got ${X.dim}.`);
+    let rows: Float32Array;
+    if (!ids) rows = X.matrix.slice(); // a copy: the worker takes ownership of what it is sent
+    else {
+      const at = new Map(X.ids.map((id, i) => [id, i]));
+      rows = new Float32Array(ids.length * X.dim);
+      ids.forEach((id, i) => {
+        const j = at.get(id);
+        if (j === undefined) throw new Error(`Row ${id} has no embedding.`);
+        rows.set(X.matrix.subarray(j * X.dim, (j + 1) * X.dim), i * X.dim);
+      });
+    }
+    await initTrainer(tfjsPreference());
+    const req = trainRequest<Extract<TrainReply, { type: 'probs' }>>({ type: 'predict', weights: $state.snapshot(head) as SerializedHead, X: rows, dim: X.dim });
+    return (await req.done).probs;
+  }
+
+  cancel(): void {
+    this.#cancelled = true;
+    this.#stop?.();
+    embedder.cancel();
+  }
+
+  /** Loads the open project's students and their corpus label counts; updates the stepper count. */
+  async reload(): Promise<void> {
+    const project = app.project;
+    if (!project) {
+      this.models = [];
+      this.distributions = new Map();
+      return;
+    }
+    const [models, results] = await Promise.all([store.listModels(project.id), store.listResults<StoredResult>(project.id)]);
+    if (app.project?.id !== project.id) return; // another project opened meanwhile
+    this.models = models.map(fromStored);
+    const dist = new Map<string, { label: string; count: number }[]>();
+    for (const r of results) if (r.kind === 'predictions') dist.set((r.data as PredictionsData).modelId, distribution(r.data as PredictionsData));
+    this.distributions = dist;
+    app.counts.models = models.length;
+  }
+
+  async remove(modelId: string): Promise<void> {
+    await store.deleteModel(modelId);
+    await store.deleteResult(predictionsId(modelId));
+    await this.reload();
+    app.revision++;
+  }
+
+  /** Stores an imported or otherwise built student in the open project. */
+  async add(s: TrainedStudent): Promise<void> {
+    if (!app.project) throw new Error('Open a project first.');
+    await store.saveModel(toStored(s, app.project.id));
+    await this.reload();
+    app.revision++;
+  }
+
+  /**
+   * Predicts every row of the project with `s` (embedding in chunks, with the
+   * student's own encoder settings) and stores the probabilities as its
+   * 'predictions' result. `fitOn` = the training pool (TF-IDF only).
+   */
+  async labelCorpus(s: TrainedStudent, rows: DataRow[], fitOn: DataRow[], chunk = 2000): Promise<PredictionsData> {
+    const project = app.project;
+    if (!project) throw new Error('Open a project first.');
+    const settings: EncoderSettings = { ...(s.encoderSettings ?? app.projectSettings.encoder) };
+    if (settings.source.kind === 'files' && !embedder.picked) settings.source = app.projectSettings.encoder.source;
+    const C = s.labelNames.length;
+    const probs = new Float32Array(rows.length * C);
+    const started = Date.now();
+    this.#cancelled = false;
+    this.error = null;
+    this.labeling = { modelId: s.modelId, done: 0, total: rows.length, etaMs: null };
+    try {
+      for (let start = 0; start < rows.length; start += chunk) {
+        if (this.#cancelled) throw new WorkerCancelled();
+        const part = rows.slice(start, start + chunk);
+        const X = await embedder.ensure(part, settings, fitOn);
+        probs.set(await this.predict(s, X), start * C);
+        const done = start + part.length;
+        this.labeling = { modelId: s.modelId, done, total: rows.length, etaMs: ((Date.now() - started) / done) * (rows.length - done) };
+      }
+      const data: PredictionsData = { modelId: s.modelId, labels: s.labelNames, ids: rows.map((r) => r.id), probs, embeddingKey: s.embeddingKey };
+      await store.putResult({ id: predictionsId(s.modelId), projectId: project.id, createdAt: Date.now(), kind: 'predictions', data });
+      this.distributions = new Map(this.distributions).set(s.modelId, distribution(data));
+      app.revision++;
+      return data;
+    } catch (e) {
+      if (!(this.#cancelled || e instanceof WorkerCancelled)) this.error = errorText(e);
+      throw e;
+    } finally {
+      this.labeling = null;
+    }
+  }
+}
+
+/** Predicted-label counts (argmax per row), in label order. */
+export function distribution(p: Pick<PredictionsData, 'labels' | 'probs' | 'ids'>): { label: string; count: number }[] {
+  const C = p.labels.length;
+  const counts = new Array<number>(C).fill(0);
+  for (let i = 0; i < p.ids.length; i++) {
+    let best = 0;
+    for (let c = 1; c < C; c++) if (p.probs[i * C + c] > p.probs[i * C + best]) best = c;
+    counts[best]++;
+  }
+  return p.labels.map((label, c) => ({ label, count: counts[c] }));
+}
+
+/** The stored corpus predictions of a student, or undefined when it has not labelled the corpus yet. */
+export async function loadPredictions(modelId: string): Promise<PredictionsData | undefined> {
+  return (await store.getResult(predictionsId(modelId)))?.data as PredictionsData | undefined;
+}
+
+export const student = new StudentState();
