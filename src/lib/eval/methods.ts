@@ -95,7 +95,7 @@ export function methodsParagraph(run: RunDescription): string {
     `The ${promptText(run.promptTemplate)} gave the model the codebook's task, instructions, label definitions and examples as a system message and each text as the user message, and a JSON schema restricted the answer to one of the codebook's labels.`,
     labelling,
     `As the student, we encoded each text with ${run.encoder} (${run.dtype} weights, ${run.backends.embed} backend) and trained ${headText(run.head)} on the frozen embeddings with the Adam optimiser (${run.backends.train} backend).`,
-    `The learning rate (${run.chosen.lr}), batch size (${run.chosen.batchSize}) and number of epochs (${run.chosen.epochs}) were chosen on ${thousands(run.validationN)} human-labelled validation texts.${stopText(run.head)}`,
+    `The learning rate (${run.chosen.lr}), batch size (${run.chosen.batchSize}) and number of epochs (${run.chosen.epochs}) were chosen by a grid search scored by validation F1 on a stratified 20% holdout of the training labels (the human test set was never used for selection); the final head was then retrained on all training labels.${stopText(run.head)}`,
     `All classifiers were evaluated on ${thousands(run.testN)} held-out human-labelled test texts; we report ${metrics} with ${level}% percentile bootstrap confidence intervals (${resamples} resamples of the test texts), and compare classifiers with paired bootstrap intervals of the difference and McNemar's test.${resultsText(run.results ?? [], level)}`,
   ];
   return sentences.join(' ');

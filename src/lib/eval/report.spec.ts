@@ -175,7 +175,7 @@ describe('methodsParagraph', () => {
       'labelled 3 times at temperature 0.7',
       'Xenova/distilbert-base-uncased (fp32 weights, webgpu backend)',
       'one hidden layer of 128 ReLU units and dropout 0.1',
-      'learning rate (0.001), batch size (32) and number of epochs (20) were chosen on 200 human-labelled validation texts',
+      'learning rate (0.001), batch size (32) and number of epochs (20) were chosen by a grid search scored by validation F1 on a stratified 20% holdout of the training labels',
       'validation loss had not improved for 5 epochs',
       'evaluated on 500 held-out human-labelled test texts',
       "95% percentile bootstrap confidence intervals (1,000 resamples of the test texts)",

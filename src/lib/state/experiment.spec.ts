@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { curveSizes, planExperiment, type PlanInput, type PlanTeacherLabel } from './experiment';
+import { curveSizes, planExperiment, scoreExperiment, type PlanInput, type PlanTeacherLabel, type ScoredPreds } from './experiment';
 import { mulberry32 } from '../data/rng';
 import type { DataRow, Splits } from '../data/types';
 
@@ -149,5 +149,32 @@ describe('curveSizes', () => {
     expect(curveSizes([100, 250, 500, 1000], 30)).toEqual([15, 30]);
     expect(curveSizes([100], 12)).toEqual([12]);
     expect(curveSizes([100], 0)).toEqual([]);
+  });
+});
+
+describe('scoreExperiment', () => {
+  it('scores the teacher and every trained student on the same test rows', () => {
+    const input = fixture(3000, 250, 250);
+    const plan = planExperiment(input);
+    const yTrue = Int32Array.from(input.splits.test, (id) => LABELS.indexOf(input.rows.find((r) => r.id === id)!.human!));
+    const rand = mulberry32(3);
+    // Students right 90% of the time; the human one over-predicts nothing.
+    const noisy = (acc: number) => Int32Array.from(yTrue, (y) => (rand() < acc ? y : 1 - y));
+    const students = new Map<string, ScoredPreds>(
+      plan.students.filter((s) => s.id !== 'human-250').map((s) => [s.id, { preds: noisy(0.9), backend: 'cpu', encoder: s.features === 'tfidf' ? 'tfidf' : 'enc', trainSize: s.trainIds.length }]),
+    );
+    const teacherPreds = noisy(0.85);
+    teacherPreds[0] = -1;
+    const out = scoreExperiment({ plan, yTrue, labelNames: LABELS, positive: 1, teacher: { name: 'LLM few-shot (m)', preds: teacherPreds, backend: 'host', encoder: null, trainSize: null }, students, seed: 42 });
+    expect(out.rows[0]).toMatchObject({ id: 'teacher', kind: 'teacher' });
+    expect(out.rows[0].metrics.abstained).toBe(1);
+    // human-250 was not trained, so it has no row; every other student has one.
+    expect(out.rows.map((r) => r.id)).toEqual(['teacher', ...plan.students.filter((s) => s.id !== 'human-250').map((s) => s.id)]);
+    expect(out.rows.find((r) => r.id === 'tfidf-llm')!.encoder).toBe('tfidf');
+    expect(out.headlines.map((h) => h.kind)).toEqual(expect.arrayContaining(['llm-vs-human', 'student-vs-teacher', 'consistency-filter']));
+    expect(out.curve.map((p) => p.x)).toEqual(plan.curve.map((p) => p.n));
+    expect(out.sweep.map((p) => p.size)).toEqual(plan.sweep.map((p) => p.size));
+    expect(out.sweep.every((p) => p.f1 !== null && p.lo! <= p.f1 && p.f1 <= p.hi!)).toBe(true);
+    expect(out.references.map((r) => r.label)).toEqual(['LLM few-shot', 'Human labels (1000)']);
   });
 });

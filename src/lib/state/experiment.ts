@@ -4,6 +4,7 @@
 // rows can never leak into a student (see experiment.spec.ts).
 import { sampleStratified } from '../data/split';
 import type { DataRow, Splits } from '../data/types';
+import { compareConditions, headlines, learningCurve, thresholdSweep, type ComparisonRow, type Condition, type CurvePoint, type Headline } from '../eval/compare';
 
 /** What one planned student stands for in the paper's design. */
 export type Role =
@@ -218,3 +219,96 @@ export function curveSizes(requested: readonly number[], available: number): num
   }
   return [...out].sort((a, b) => a - b);
 }
+
+/** Predictions of one trained condition on the test rows (class indices; -1 = no answer). */
+export interface ScoredPreds {
+  preds: Int32Array;
+  backend: string | null;
+  encoder: string | null;
+  trainSize: number | null;
+}
+
+export interface ScoreInput {
+  plan: ExperimentPlan;
+  /** True class index per test row. */
+  yTrue: Int32Array;
+  labelNames: readonly string[];
+  /** Positive class index, or null for multi-class tasks. */
+  positive: number | null;
+  /** The LLM few-shot condition on the same test rows, if scored. */
+  teacher: (ScoredPreds & { name: string }) | null;
+  /** Predictions per planned student id; students missing here were not trained. */
+  students: ReadonlyMap<string, ScoredPreds>;
+  seed: number;
+}
+
+/** A table row with the roles its student plays in the design. */
+export type ResultRow = ComparisonRow & { roles: Role[] };
+
+export interface SweepResult {
+  t: number;
+  size: number;
+  f1: number | null;
+  lo: number | null;
+  hi: number | null;
+  precision: number | null;
+  recall: number | null;
+}
+
+export interface ScoredExperiment {
+  rows: ResultRow[];
+  headlines: Headline[];
+  curve: CurvePoint[];
+  sweep: SweepResult[];
+  /** Horizontal reference lines for the learning curve: the teacher and the human-label students. */
+  references: { label: string; value: number }[];
+}
+
+/**
+ * Scores every trained condition on the same test rows (same bootstrap seed,
+ * so intervals are comparable), writes the headline findings for the paper's
+ * conditions, and shapes the learning-curve and sweep points for the charts.
+ */
+export function scoreExperiment(input: ScoreInput): ScoredExperiment {
+  const { plan, yTrue, labelNames, positive, seed } = input;
+  const k = labelNames.length;
+  const opts = { seed, labelNames };
+  const conditions: (Condition & { roles: Role[] })[] = [];
+  if (input.teacher) {
+    const t = input.teacher;
+    conditions.push({ id: 'teacher', name: t.name, kind: 'teacher', trainSource: null, trainSize: null, encoder: t.encoder, backend: t.backend, preds: t.preds, roles: [] });
+  }
+  for (const s of plan.students) {
+    const p = input.students.get(s.id);
+    if (!p) continue;
+    conditions.push({
+      id: s.id, name: s.name, kind: 'student', trainSource: s.trainSource, trainSize: p.trainSize ?? s.trainIds.length,
+      encoder: p.encoder, backend: p.backend, consistencyFilter: s.consistencyFilter, preds: p.preds, roles: s.roles,
+    });
+  }
+  const rows = compareConditions(yTrue, conditions, k, positive, opts).map((r, i) => ({ ...r, roles: conditions[i].roles }));
+  const primary = conditions.filter((c) => c.kind === 'teacher' || c.roles.some((r) => PRIMARY.has(r.kind)));
+  const heads = headlines(rows, yTrue, primary, k, positive, { seed });
+
+  const predsOf = new Map(conditions.map((c) => [c.id, c.preds]));
+  const curve = learningCurve(
+    yTrue,
+    plan.curve.filter((p) => predsOf.has(p.studentId)).map((p) => ({ x: p.n, preds: predsOf.get(p.studentId)!, series: 'LLM labels' })),
+    k, positive, { seed },
+  );
+  const scoredSweep = thresholdSweep(
+    yTrue,
+    plan.sweep.filter((p) => p.studentId !== null && predsOf.has(p.studentId)).map((p) => ({ x: p.t, preds: predsOf.get(p.studentId!)! })),
+    k, positive, { seed },
+  );
+  const sweep = plan.sweep.map((p): SweepResult => {
+    const s = scoredSweep.find((q) => q.x === p.t);
+    return { t: p.t, size: p.size, f1: s?.f1 ?? null, lo: s?.lo ?? null, hi: s?.hi ?? null, precision: s?.precision ?? null, recall: s?.recall ?? null };
+  });
+  const references = rows
+    .filter((r) => r.kind === 'teacher' || r.trainSource === 'human')
+    .map((r) => ({ label: r.kind === 'teacher' ? 'LLM few-shot' : `Human labels (${r.trainSize})`, value: r.metrics.f1 ?? r.metrics.macroF1 }));
+  return { rows, headlines: heads, curve, sweep, references };
+}
+
+const PRIMARY = new Set<Role['kind']>(['main', 'human', 'consistency', 'baseline']);

@@ -26,6 +26,8 @@ export interface TeacherRunSettings {
   budgetCost: number | null;
   /** How many pool texts the teacher labels for training (the paper: 1000). */
   poolN: number;
+  /** 'paper': validation + test + poolN pool texts; 'all': every text. */
+  scope?: 'paper' | 'all';
 }
 
 export interface ProjectSettings {

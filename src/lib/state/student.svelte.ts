@@ -216,7 +216,7 @@ export class StudentState {
       labelNames: [...spec.labelNames],
       positive: spec.positive,
       embeddingKey: spec.X.key,
-      encoderSettings: $state.snapshot(enc) as EncoderSettings,
+      encoderSettings: pinDtype($state.snapshot(enc) as EncoderSettings, spec.X.key),
       selection,
       trainIds: ids,
       createdAt: Date.now(),
@@ -321,6 +321,15 @@ export class StudentState {
       this.labeling = null;
     }
   }
+}
+
+/**
+ * The settings with dtype 'auto' replaced by the one in the embedding key, so
+ * the corpus is later embedded exactly as the training rows were, on any device.
+ */
+export function pinDtype(s: EncoderSettings, key: string): EncoderSettings {
+  const dtype = key.startsWith('emb-') ? key.split('|')[2] : undefined;
+  return s.dtype === 'auto' && (dtype === 'fp32' || dtype === 'fp16' || dtype === 'q8') ? { ...s, dtype } : s;
 }
 
 /** Predicted-label counts (argmax per row), in label order. */

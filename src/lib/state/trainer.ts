@@ -1,5 +1,5 @@
 // The one train worker (tfjs head training), created lazily and shared.
-import { WorkerClient } from './worker-client';
+import { WorkerClient, type WithoutId } from './worker-client';
 import { transferablesOf, type TrainReply, type TrainRequest } from '../train/protocol';
 import type { BackendName } from '../train/backend';
 
@@ -30,7 +30,7 @@ export function initTrainer(preference: BackendName[]): Promise<Extract<TrainRep
 
 /** Sends a request to the (initialised) worker, moving big arrays instead of copying them. */
 export function trainRequest<T extends TrainReply>(
-  msg: Exclude<TrainRequest, { type: 'init' | 'cancel' }>,
+  msg: WithoutId<Exclude<TrainRequest, { type: 'init' | 'cancel' }>>,
   onMessage?: (r: TrainReply) => void,
 ): { id: number; done: Promise<T>; cancel: () => void } {
   if (!client) throw new Error('The training worker has not started yet');

@@ -6,7 +6,7 @@
 // without a positive class); the final head is refit on all training labels
 // with the winning configuration for the number of epochs early stopping chose.
 import { trainHead } from './fit';
-import { predictProba } from './head';
+import { predictProbaAsync } from './head';
 import { argmaxRows, f1Scores, selectionScore } from './metrics';
 import { stratifiedHoldout, stratifiedKFold, takeLabels, takeRows, type Fold } from './split';
 import { resolveHeadConfig, throwIfAborted, type HeadConfig, type TrainResult } from './types';
@@ -126,7 +126,7 @@ export async function gridSearch(args: GridSearchArgs): Promise<GridSearchResult
         onEpoch: (log) =>
           args.onProgress?.({ phase: 'search', config: i + 1, configs: configs.length, fold: f + 1, folds: folds.length, epoch: log.epoch, epochs: cfg.epochs }),
       });
-      const s = f1Scores(valY, argmaxRows(predictProba(run.weights, valX, dim), C), C, positive);
+      const s = f1Scores(valY, argmaxRows(await predictProbaAsync(run.weights, valX, dim), C), C, positive);
       f1 += s.f1 / folds.length;
       macroF1 += s.macroF1 / folds.length;
       epochs += run.bestEpoch / folds.length;

@@ -3,7 +3,7 @@
 import { initBackend, type BackendReport } from './backend';
 import { trainHead } from './fit';
 import { gridSearch } from './grid';
-import { predictProba } from './head';
+import { predictProbaAsync } from './head';
 import type { TrainReply, TrainRequest } from './protocol';
 import { TrainingCancelledError, throwIfAborted } from './types';
 
@@ -68,7 +68,7 @@ export async function handleTrainRequest(
         return { type: 'result', id, kind: 'train', result };
       }
       case 'predict':
-        return { type: 'probs', id, probs: predictProba(req.weights, req.X, req.dim) };
+        return { type: 'probs', id, probs: await predictProbaAsync(req.weights, req.X, req.dim) };
     }
   } catch (e) {
     if (e instanceof TrainingCancelledError) return { type: 'cancelled', id };

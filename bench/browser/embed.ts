@@ -1,0 +1,66 @@
+// Benchmark 1 (browser side): texts per second of the app's embed worker on
+// one device, after loading and one warm-up batch.
+import { embedWorker, ortBase, type EmbedReady, type EmbedResult } from './workers';
+import { generateTexts } from './texts';
+
+export interface EmbedCase {
+  /** Where the model files are: `${modelsUrl}/${modelId}/config.json` … */
+  modelsUrl: string;
+  modelId: string;
+  device: 'webgpu' | 'wasm';
+  dtype: 'fp32' | 'q8';
+  n: number;
+  batchSize: number;
+}
+
+export interface EmbedCaseResult {
+  requested: 'webgpu' | 'wasm';
+  /** What the worker actually used (webgpu falls back to wasm without an adapter). */
+  device: string;
+  dtype: string;
+  webgpu: boolean;
+  threads: number;
+  dim: number;
+  n: number;
+  batchSize: number;
+  loadMs: number;
+  embedMs: number;
+  textsPerSec: number;
+  /** First two rows of the output, to check devices agree. */
+  sample: number[];
+}
+
+export async function embedCase(c: EmbedCase): Promise<EmbedCaseResult> {
+  const { client, worker } = embedWorker();
+  try {
+    const t0 = performance.now();
+    const ready = await client.request<EmbedReady>(
+      { type: 'load', modelId: c.modelId, source: { kind: 'url', baseUrl: c.modelsUrl }, device: c.device, dtype: c.dtype, ortBase: ortBase() },
+      ['ready'],
+    ).done;
+    const loadMs = performance.now() - t0;
+    const texts = generateTexts(c.n, 11).map((t) => t.text);
+    // Warm-up outside the timing: first batches compile kernels / pipelines.
+    await client.request<EmbedResult>({ type: 'embed', texts: texts.slice(0, c.batchSize * 2), batchSize: c.batchSize }, ['result']).done;
+    const t1 = performance.now();
+    const res = await client.request<EmbedResult>({ type: 'embed', texts, batchSize: c.batchSize }, ['result']).done;
+    const embedMs = performance.now() - t1;
+    return {
+      requested: c.device,
+      device: ready.device,
+      dtype: ready.dtype,
+      webgpu: ready.webgpu,
+      threads: ready.threads,
+      dim: res.dim,
+      n: c.n,
+      batchSize: c.batchSize,
+      loadMs,
+      embedMs,
+      textsPerSec: (c.n / embedMs) * 1000,
+      sample: Array.from(res.vectors.subarray(0, 2 * res.dim)),
+    };
+  } finally {
+    client.terminate();
+    worker.terminate();
+  }
+}

@@ -1,0 +1,73 @@
+// Servers and browser for the benchmarks: Vite's dev server (serves the app's
+// TypeScript modules to the page and loads them into Node via SSR), the mock
+// LLM server, and headless Chromium. Everything started here is closed by
+// closeAll(), also when a benchmark throws.
+import { createServer } from 'vite';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const VITE_PORT = Number(process.env.BENCH_PORT ?? 4440);
+export const MOCK_PORT = Number(process.env.BENCH_MOCK_PORT ?? 8940);
+
+const open = [];
+
+/** Vite dev server with the project's vite.config.ts on VITE_PORT (strict). */
+export async function startVite() {
+  const server = await createServer({
+    root: ROOT,
+    configFile: `${ROOT}vite.config.ts`,
+    logLevel: 'warn',
+    clearScreen: false,
+    server: { port: VITE_PORT, strictPort: true, host: '127.0.0.1', hmr: false, watch: null },
+  });
+  await server.listen();
+  open.push(() => server.close());
+  return { server, url: `http://127.0.0.1:${VITE_PORT}`, load: (path) => server.ssrLoadModule(path) };
+}
+
+/** The mock OpenAI-compatible server (also serves tests/fixtures/models at /models/). */
+export async function startMock(config = {}) {
+  const { startMockServer } = await import(`${ROOT}tests/mock-llm/server.mjs`);
+  const mock = await startMockServer({ port: MOCK_PORT, config });
+  open.push(() => mock.close());
+  return mock;
+}
+
+/** Headless Chromium with WebGPU (SwiftShader here) and precise heap numbers. */
+export async function launchBrowser() {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
+  const { chromium } = await import('@playwright/test');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--enable-precise-memory-info', '--disable-background-networking', '--no-first-run'],
+  });
+  open.push(() => browser.close());
+  return browser;
+}
+
+/** A fresh context + the bench page, with its console errors forwarded when BENCH_VERBOSE is set. */
+export async function openBenchPage(browser, viteUrl) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (process.env.BENCH_VERBOSE || m.type() === 'error') console.error(`  [page ${m.type()}] ${m.text()}`);
+  });
+  page.on('pageerror', (e) => console.error(`  [page error] ${e.message}`));
+  await page.goto(`${viteUrl}/bench/browser/page.html`);
+  await page.waitForFunction(() => 'bench' in window, null, { timeout: 60_000 });
+  return { page, context, close: () => context.close() };
+}
+
+/** Closes everything opened above, newest first; errors are reported, not thrown. */
+export async function closeAll() {
+  while (open.length > 0) {
+    const close = open.pop();
+    try {
+      await close();
+    } catch (err) {
+      console.error(`bench: could not close a server cleanly: ${err instanceof Error ? err.message : err}`);
+    }
+  }
+}

@@ -1,0 +1,102 @@
+// The Export step's inputs, assembled from the project's state. Pure: the
+// component gathers rows, teacher labels, stored predictions and the last
+// comparison, and these functions shape them for eval/report.
+import type { CorpusItem, RunDescription } from '../../lib/eval/report';
+import type { DataRow } from '../../lib/data/types';
+import type { TeacherLabel } from '../../lib/teacher/types';
+import type { ComparisonData } from '../../lib/state/compare.svelte';
+import type { HeadConfig } from '../../lib/train/types';
+import type { PredictionsView } from '../validate/validation';
+
+/**
+ * One corpus item per row: human label, every LLM answer, majority and
+ * consistency, and the student's label with the probability it gave that
+ * label (from `predictions`, null where it has not labelled the row).
+ */
+export function corpusItems(
+  rows: readonly DataRow[],
+  labels: ReadonlyMap<string, Pick<TeacherLabel, 'label' | 'consistency' | 'n'>>,
+  answersOf: (id: string) => (string | null)[],
+  predictions: PredictionsView | null,
+): CorpusItem[] {
+  const at = new Map(predictions?.ids.map((id, i) => [id, i]) ?? []);
+  const k = predictions?.labels.length ?? 0;
+  return rows.map((r) => {
+    const t = labels.get(r.id);
+    const answered = (t?.n ?? 0) > 0;
+    const i = at.get(r.id);
+    let studentLabel: string | null = null;
+    let studentProb: number | null = null;
+    if (predictions && i !== undefined) {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (predictions.probs[i * k + c] > predictions.probs[i * k + best]) best = c;
+      studentLabel = predictions.labels[best];
+      studentProb = predictions.probs[i * k + best];
+    }
+    return {
+      id: r.id, text: r.text, human: r.human,
+      answers: answered ? answersOf(r.id) : [],
+      majority: t?.label ?? null,
+      consistency: answered ? t!.consistency : null,
+      studentProb, studentLabel,
+    };
+  });
+}
+
+/** What the methods paragraph needs from outside the comparison. */
+export interface MethodsContext {
+  teacherModel: string;
+  endpoint: string;
+  /** When the newest stored LLM answer arrived (epoch ms), or null. */
+  labelledAt: number | null;
+  codebookVersion: number | null;
+  promptTemplate: string;
+  repeats: number;
+  temperature: number;
+  validationN: number;
+  testN: number;
+  trainN: number;
+  encoder: string;
+  dtype: string;
+  embedBackend: string;
+  /** The main student's chosen configuration and backend, when one was trained. */
+  main: { best: HeadConfig; backend: string; trainSize: number } | null;
+}
+
+function host(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** The dtype part of an embedding key (`emb-v1|model|dtype|…`), else 'default'. */
+export function dtypeOfKey(key: string): string {
+  return key.startsWith('emb-') ? (key.split('|')[2] ?? 'default') : key.startsWith('tfidf') ? 'TF-IDF' : 'default';
+}
+
+/** The RunDescription for eval methodsParagraph, preferring the last comparison's facts. */
+export function runDescription(ctx: MethodsContext, cmp: ComparisonData | null): RunDescription {
+  const main = cmp?.students.find((s) => s.id === 'llm-main') ?? null;
+  const chosen = main ?? ctx.main;
+  const best = chosen?.best;
+  return {
+    teacherModel: cmp?.run.teacherModel ?? ctx.teacherModel,
+    endpointHost: host(cmp?.run.endpoint ?? ctx.endpoint),
+    date: ctx.labelledAt === null ? 'an unrecorded date' : new Date(ctx.labelledAt),
+    codebookVersion: cmp?.run.codebookVersion ?? ctx.codebookVersion ?? 'unsaved',
+    promptTemplate: ctx.promptTemplate,
+    repeats: cmp?.run.repeats ?? ctx.repeats,
+    temperature: ctx.temperature,
+    validationN: cmp?.run.validationN ?? ctx.validationN,
+    testN: cmp?.run.testN ?? ctx.testN,
+    trainN: chosen?.trainSize ?? ctx.trainN,
+    encoder: cmp?.run.encoder ?? ctx.encoder,
+    dtype: cmp ? dtypeOfKey(cmp.run.embeddingKey) : ctx.dtype,
+    head: best ? { kind: best.kind, hidden: best.hidden, dropout: best.dropout, l2: best.l2, classWeights: best.classWeights, patience: best.patience, monitor: best.monitor } : {},
+    chosen: { lr: best?.lr ?? NaN, batchSize: best?.batchSize ?? NaN, epochs: best?.epochs ?? NaN },
+    backends: { embed: cmp?.run.embedDevice ?? ctx.embedBackend, train: chosen?.backend ?? 'unknown' },
+    ...(cmp ? { results: cmp.rows } : {}),
+  };
+}

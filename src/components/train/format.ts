@@ -1,0 +1,24 @@
+// Small display helpers for the Train step.
+
+/** "about 2 min left" style text; '' when unknown. */
+export function etaText(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `about ${s} s left`;
+  const m = Math.round(s / 60);
+  return m < 90 ? `about ${m} min left` : `about ${(m / 60).toFixed(1)} h left`;
+}
+
+export function bytesText(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(0)} KB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GB`;
+}
+
+export const thousands = (n: number) => n.toLocaleString('en');
+
+/** Learning rates as written by people: 0.001 → 1e-3, 0.03 → 3e-2. */
+export function lrText(x: number): string {
+  return x >= 0.1 || x === 0 ? String(x) : x.toExponential();
+}

@@ -1,0 +1,54 @@
+// A student survives export → files (zip or three) → import with the same outputs.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { trainHead } from '../../lib/train/fit';
+import { predictProba } from '../../lib/train/head';
+import { makeBlobs } from '../../lib/train/synthetic';
+import type { TrainedStudent } from '../../lib/state/student.svelte';
+import { ModelFilesError, readStudentFiles, studentFiles, studentFromFiles, zipStudent, type StudentFiles } from './model-files';
+
+const dim = 8;
+const data = makeBlobs({ n: 60, dim, nClasses: 2, separation: 3, seed: 5 });
+let trained: TrainedStudent;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  const { weights } = await trainHead({ ...data, dim, nClasses: 2, positive: 1, cfg: { epochs: 3, lr: 0.05 } });
+  trained = {
+    modelId: 'm1', spec: { name: 'Student on 60 LLM labels', trainSource: 'llm', trainSize: 60, encoder: 'tiny-distilbert', headKind: 'logreg' },
+    best: weights.config, scores: [], backend: 'cpu', weights, labelNames: ['negative', 'positive'], positive: 'positive',
+    embeddingKey: 'emb-v1|tiny-distilbert|q8|mean|l2', encoderSettings: null, selection: { kind: 'holdout', fraction: 0.2 }, trainIds: [], createdAt: 0,
+  };
+});
+
+const asFile = (name: string, data: ArrayBuffer | Uint8Array | string) => {
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : new Uint8Array(data);
+  return { name, arrayBuffer: async () => bytes.slice().buffer as ArrayBuffer };
+};
+const three = (f: StudentFiles) => [asFile('model.json', f['model.json']), asFile('weights.bin', f['weights.bin']), asFile('surrogate.json', f['surrogate.json'])];
+
+describe('student model files', () => {
+  it('writes surrogate.json with the encoder, embedding key and label order', async () => {
+    const meta = JSON.parse((await studentFiles(trained))['surrogate.json']);
+    expect(meta).toMatchObject({ format: 'surrogate-student/1', encoder: 'tiny-distilbert', embeddingKey: trained.embeddingKey, labels: ['negative', 'positive'] });
+  });
+
+  it.each(['zip', 'three files'])('re-imports from %s with identical predictions', async (how) => {
+    const files = await studentFiles(trained);
+    const picked = how === 'zip' ? [asFile('student.zip', zipStudent(files))] : three(files);
+    const back = await studentFromFiles(await readStudentFiles(picked));
+    expect(back.modelId).not.toBe(trained.modelId);
+    expect(back.spec.name).toBe('Student on 60 LLM labels (imported)');
+    expect([back.labelNames, back.positive, back.embeddingKey]).toEqual([trained.labelNames, 'positive', trained.embeddingKey]);
+    expect(predictProba(back.weights, data.X, dim)).toEqual(predictProba(trained.weights, data.X, dim));
+  });
+
+  it('says which file is missing, and refuses a label order that does not fit the model', async () => {
+    const files = await studentFiles(trained);
+    await expect(readStudentFiles(three(files).slice(0, 2))).rejects.toThrow(/surrogate\.json not found/);
+    const meta = JSON.parse(files['surrogate.json']);
+    const wrong = { ...files, 'surrogate.json': JSON.stringify({ ...meta, labels: ['a', 'b', 'c'] }) };
+    await expect(studentFromFiles(wrong)).rejects.toThrow(ModelFilesError);
+    await expect(readStudentFiles([asFile('x.zip', 'not a zip')])).rejects.toThrow(/not a readable zip/);
+  });
+});

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { DataRow } from '../../lib/data/types';
+import { chooseTrainingSet, labelNamesFor, parseNumberList, type LabelVotes } from './train-set';
+
+const row = (id: string, human: string | null): DataRow => ({ id, text: `text ${id}`, human, hash: id });
+const rows = Array.from({ length: 20 }, (_, i) => row(`r${i}`, i % 2 ? 'pos' : 'neg'));
+const pool = rows.slice(0, 16).map((r) => r.id); // r16..r19 are validation/test
+const teacher = new Map<string, LabelVotes>(
+  rows.map((r, i): [string, LabelVotes] => [r.id, { label: i % 3 === 0 ? 'neg' : 'pos', consistency: i % 4 === 0 ? 2 / 3 : 1, votes: i % 4 === 0 ? { pos: 1, neg: 2 } : { pos: 3 } }]),
+);
+const base = { source: 'human' as const, n: 1000, consistencyMin: null, soft: false, seed: 7 };
+
+describe('chooseTrainingSet', () => {
+  it('uses only training-pool rows and caps N at what exists', () => {
+    const s = chooseTrainingSet(rows, pool, teacher, ['neg', 'pos'], base);
+    expect(s.available).toBe(16);
+    expect(s.trainIds).toEqual(pool);
+    expect(s.counts).toEqual([8, 8]);
+    expect(s.labelOf('r1')).toBe('pos');
+  });
+
+  it('samples N rows stratified and seeded, the same each time', () => {
+    const a = chooseTrainingSet(rows, pool, teacher, ['neg', 'pos'], { ...base, n: 6 });
+    const b = chooseTrainingSet(rows, pool, teacher, ['neg', 'pos'], { ...base, n: 6 });
+    expect(a.trainIds).toEqual(b.trainIds);
+    expect(a.counts).toEqual([3, 3]);
+    expect(a.trainIds.every((id) => pool.includes(id))).toBe(true);
+  });
+
+  it('takes LLM majority labels, filters by consistency and offers vote shares as soft targets', () => {
+    const all = chooseTrainingSet(rows, pool, teacher, ['neg', 'pos'], { ...base, source: 'llm', soft: true });
+    expect(all.available).toBe(16);
+    expect(all.labelOf('r3')).toBe('neg');
+    expect(all.soft?.('r4')).toEqual([2, 1]);
+    const strict = chooseTrainingSet(rows, pool, teacher, ['neg', 'pos'], { ...base, source: 'llm', consistencyMin: 1 });
+    expect(strict.available).toBe(12); // r0, r4, r8, r12 have consistency 2/3
+    expect(strict.trainIds).not.toContain('r4');
+    expect(strict.soft).toBeUndefined();
+  });
+
+  it('skips rows without a label or with a label outside the codebook', () => {
+    const odd = [row('a', null), row('b', 'other'), row('c', 'pos'), row('d', 'neg')];
+    const s = chooseTrainingSet(odd, ['a', 'b', 'c', 'd'], new Map(), ['neg', 'pos'], base);
+    expect(s.trainIds).toEqual(['c', 'd']);
+  });
+});
+
+describe('labelNamesFor and parseNumberList', () => {
+  it('prefers the codebook labels, else the human labels present', () => {
+    expect(labelNamesFor(['x', 'y'], rows)).toEqual(['x', 'y']);
+    expect(labelNamesFor(undefined, rows)).toEqual(['neg', 'pos']);
+  });
+
+  it('reads grid lists and rejects bad entries', () => {
+    expect(parseNumberList('1e-3, 3e-3 0.01')).toEqual([0.001, 0.003, 0.01]);
+    expect(parseNumberList('16, 32', true)).toEqual([16, 32]);
+    expect(parseNumberList('16, 2.5', true)).toBeNull();
+    expect(parseNumberList('0.1, -1')).toBeNull();
+    expect(parseNumberList('  ')).toBeNull();
+  });
+});

@@ -1,0 +1,83 @@
+// Which pool rows a student trains on, with which labels: the Student panel's
+// choices turned into a StudentSpec's trainIds / labelOf / soft. Pure.
+// Only training-pool ids are considered, so validation and test rows can never leak in.
+import { sampleStratified } from '../../lib/data/split';
+import type { DataRow } from '../../lib/data/types';
+
+/** The part of a TeacherLabel this reads. */
+export interface LabelVotes {
+  label: string | null;
+  consistency: number;
+  votes: Record<string, number>;
+}
+
+export interface TrainChoice {
+  source: 'llm' | 'human';
+  /** Wanted training-set size; capped at what exists. */
+  n: number;
+  /** LLM labels only: keep rows whose consistency is at least this (null = no filter). */
+  consistencyMin: number | null;
+  /** LLM labels only: train on vote shares instead of the majority label. */
+  soft: boolean;
+  seed: number;
+}
+
+export interface TrainSet {
+  trainIds: string[];
+  labelOf: (id: string) => string | null;
+  soft?: (id: string) => number[] | null;
+  /** Pool rows with a usable label before sampling. */
+  available: number;
+  /** Label counts of the chosen rows, in labelNames order. */
+  counts: number[];
+}
+
+/**
+ * Seeded, stratified sample of min(n, available) pool rows that have a usable
+ * label (one of labelNames; for LLM labels also consistency ≥ consistencyMin).
+ */
+export function chooseTrainingSet(
+  rows: readonly DataRow[],
+  pool: readonly string[],
+  teacher: ReadonlyMap<string, LabelVotes>,
+  labelNames: readonly string[],
+  c: TrainChoice,
+): TrainSet {
+  const known = new Set(labelNames);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const labelOf = (id: string): string | null => {
+    const l = c.source === 'human' ? (byId.get(id)?.human ?? null) : usableLlm(teacher.get(id), c.consistencyMin);
+    return l !== null && known.has(l) ? l : null;
+  };
+  const ids = pool.filter((id) => byId.has(id) && labelOf(id) !== null);
+  const n = Math.max(0, Math.min(Math.floor(c.n), ids.length));
+  const trainIds = sampleStratified(ids, ids.map((id) => labelOf(id)!), n, c.seed);
+  const counts = labelNames.map((l) => trainIds.filter((id) => labelOf(id) === l).length);
+  const soft =
+    c.source === 'llm' && c.soft
+      ? (id: string) => {
+          const t = teacher.get(id);
+          return t ? labelNames.map((l) => t.votes[l] ?? 0) : null;
+        }
+      : undefined;
+  return { trainIds, labelOf, soft, available: ids.length, counts };
+}
+
+function usableLlm(t: LabelVotes | undefined, min: number | null): string | null {
+  if (!t || t.label === null) return null;
+  return min !== null && t.consistency < min ? null : t.label;
+}
+
+/** The labels a student predicts: the codebook's, else the human labels present (sorted). */
+export function labelNamesFor(codebookLabels: readonly string[] | undefined, rows: readonly DataRow[]): string[] {
+  if (codebookLabels && codebookLabels.length >= 2) return [...codebookLabels];
+  return [...new Set(rows.map((r) => r.human).filter((h): h is string => h !== null))].sort();
+}
+
+/** Parses a grid input such as "1e-3, 3e-3 0.01" into positive numbers; null when any entry is not one. */
+export function parseNumberList(text: string, integer = false): number[] | null {
+  const parts = text.split(/[\s,;]+/).filter(Boolean);
+  if (parts.length === 0) return null;
+  const out = parts.map(Number);
+  return out.every((v) => Number.isFinite(v) && v > 0 && (!integer || Number.isInteger(v))) ? out : null;
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { filterItems, reviewItems, scoreTeacher, studentLabels, versionScores, type TeacherView } from './validation';
+import type { DataRow } from '../../lib/data/types';
+import type { CodebookVersion } from '../../lib/codebook/types';
+import type { TeacherResponse } from '../../lib/teacher/types';
+
+const NAMES = ['negative', 'positive'];
+const rows: DataRow[] = ['p', 'p', 'n', 'n', 'p', 'n'].map((h, i) => ({ id: `r${i}`, text: `t${i}`, human: h === 'p' ? 'positive' : 'negative', hash: `h${i}` }));
+const byId = new Map(rows.map((r) => [r.id, r]));
+const tl = (label: string | null, consistency: number, n = 3): TeacherView => ({ label, consistency, n });
+
+describe('scoreTeacher', () => {
+  it('scores answered validation texts; an invalid answer counts wrong', () => {
+    const labels = new Map<string, TeacherView>([
+      ['r0', tl('positive', 1)],
+      ['r1', tl('negative', 2 / 3)],
+      ['r2', tl('negative', 1)],
+      ['r3', tl(null, 0)],
+    ]);
+    const s = scoreTeacher(['r0', 'r1', 'r2', 'r3', 'r4'], byId, labels, NAMES, 'positive')!;
+    expect(s.validation).toBe(5);
+    expect(s.scored).toBe(4);
+    expect(s.metrics.accuracy).toBeCloseTo(2 / 4);
+    expect(s.metrics.recall).toBeCloseTo(1 / 2);
+    expect(s.metrics.precision).toBe(1);
+    expect(s.metrics.abstained).toBe(1);
+    expect(s.ci.f1!.lo).toBeLessThanOrEqual(s.metrics.f1!);
+    expect(s.levels.map((l) => l.count)).toEqual([1, 1, 2]);
+    expect(s.warnings.join(' ')).toMatch(/validation items/);
+  });
+
+  it('is null before the teacher answered any validation text', () => {
+    expect(scoreTeacher(['r0'], byId, new Map(), NAMES, 'positive')).toBeNull();
+  });
+});
+
+describe('reviewItems', () => {
+  it('flags disagreements, low consistency and confident student disagreements', () => {
+    const labels = new Map<string, TeacherView>([
+      ['r0', tl('positive', 1)],
+      ['r1', tl('negative', 2 / 3)],
+      ['r5', tl('positive', 1)],
+    ]);
+    const students = studentLabels({ labels: NAMES, ids: ['r0', 'r5'], probs: Float32Array.from([0.2, 0.8, 0.95, 0.05]) });
+    const items = reviewItems(['r0', 'r1'], rows, labels, () => ['x', 'y', null], students, 1);
+    expect(items.map((i) => i.id)).toEqual(['r0', 'r1', 'r5']);
+    const [a, b, c] = items;
+    expect(a.disagree || a.low || a.studentDisagrees).toBe(false);
+    expect(b.disagree && b.low).toBe(true);
+    expect(c.studentDisagrees).toBe(true);
+    expect(c.student!.prob).toBeCloseTo(0.95);
+    const v = new Set(['r0', 'r1']);
+    expect(filterItems(items, 'disagree', v).map((i) => i.id)).toEqual(['r1']);
+    expect(filterItems(items, 'low', v).map((i) => i.id)).toEqual(['r1']);
+    expect(filterItems(items, 'student', v).map((i) => i.id)).toEqual(['r5']);
+    expect(filterItems(items, 'all', v)).toHaveLength(2);
+  });
+});
+
+describe('versionScores', () => {
+  const cb = { task: 't', instructions: '', labels: NAMES.map((name) => ({ name, definition: '' })), positive: 'positive', examples: [] };
+  const versions: CodebookVersion[] = [
+    { version: 1, createdAt: 1, codebook: cb, hash: 'A' },
+    { version: 2, createdAt: 2, codebook: cb, hash: 'B' },
+    { version: 3, createdAt: 3, codebook: cb, hash: 'C' },
+  ];
+  const resp = (hash: string, textHash: string, repeat: number, label: string, model = 'm'): TeacherResponse => ({
+    key: `${hash}${textHash}${repeat}${model}`, endpoint: 'http://x/v1/', model, codebookHash: hash, template: 'v1', textHash, repeat,
+    temperature: 0, raw: label, label, valid: true, usage: { prompt: 1, completion: 1 }, at: 1,
+  });
+  it('scores each version from its own cached answers of the same setup', () => {
+    const responses = [
+      resp('A', 'h0', 0, 'negative'), resp('A', 'h2', 0, 'negative'),
+      resp('B', 'h0', 0, 'positive'), resp('B', 'h2', 0, 'negative'),
+      resp('C', 'h0', 0, 'positive', 'other-model'),
+    ];
+    const s = versionScores(versions, responses, [rows[0], rows[2]], { endpoint: 'http://x/v1', model: 'm', template: 'v1', repeats: 1 });
+    expect(s.map((v) => v.metrics?.accuracy ?? null)).toEqual([0.5, 1, null]);
+    expect(s[1].scored).toBe(2);
+  });
+});

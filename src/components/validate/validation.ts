@@ -1,0 +1,179 @@
+// The Validate step's numbers: the teacher scored against the human
+// validation sample, the texts to review, and the same metrics for earlier
+// codebook versions (rebuilt from the response cache). Pure.
+import { metricsWithCI, type MetricCIs } from '../../lib/eval/bootstrap';
+import { computeMetrics, warnings, type Metrics } from '../../lib/eval/metrics';
+import { consistencyLevels } from '../../lib/eval/consistency-stats';
+import { labelsFromResponses } from '../../lib/teacher/labels';
+import { normaliseEndpoint } from '../../lib/teacher/cache-key';
+import type { TeacherLabel, TeacherResponse } from '../../lib/teacher/types';
+import type { DataRow } from '../../lib/data/types';
+import type { CodebookVersion } from '../../lib/codebook/types';
+
+/** The part of a TeacherLabel this reads. */
+export type TeacherView = Pick<TeacherLabel, 'label' | 'consistency' | 'n'>;
+
+export interface TeacherScore {
+  /** Validation texts with a human label of the codebook. */
+  validation: number;
+  /** Of those, texts the teacher has answered (scored); a text without a valid answer counts wrong. */
+  scored: number;
+  metrics: Metrics;
+  ci: MetricCIs;
+  warnings: string[];
+  levels: { value: number; count: number; share: number }[];
+}
+
+/**
+ * The teacher's metrics with 95% bootstrap CIs on the validation texts it has
+ * answered. Null when none is answered yet.
+ */
+export function scoreTeacher(
+  validationIds: readonly string[],
+  rowById: ReadonlyMap<string, DataRow>,
+  labels: ReadonlyMap<string, TeacherView>,
+  labelNames: readonly string[],
+  positive: string | null,
+  seed = 1,
+): TeacherScore | null {
+  const rows = validationIds.map((id) => rowById.get(id)).filter((r): r is DataRow => !!r && r.human !== null && labelNames.includes(r.human));
+  const answered = rows.filter((r) => (labels.get(r.id)?.n ?? 0) > 0);
+  if (answered.length === 0) return null;
+  const yTrue = answered.map((r) => labelNames.indexOf(r.human!));
+  const yPred = answered.map((r) => {
+    const l = labels.get(r.id)!.label;
+    return l === null ? -1 : labelNames.indexOf(l);
+  });
+  const pos = positive !== null && labelNames.includes(positive) ? labelNames.indexOf(positive) : null;
+  const { metrics, ci } = metricsWithCI(yTrue, yPred, labelNames.length, pos, { seed });
+  return {
+    validation: rows.length,
+    scored: answered.length,
+    metrics,
+    ci,
+    warnings: warnings(metrics, labelNames).map((w) => w.replaceAll('test', 'validation')),
+    levels: consistencyLevels(answered.map((r) => labels.get(r.id)!.consistency)),
+  };
+}
+
+export type ReviewFilter = 'disagree' | 'low' | 'student' | 'all';
+
+export interface ReviewItem {
+  id: string;
+  text: string;
+  human: string | null;
+  teacher: string | null;
+  consistency: number | null;
+  answers: (string | null)[];
+  /** The newest student's label and its probability, when it has labelled this text. */
+  student: { label: string; prob: number } | null;
+  disagree: boolean;
+  low: boolean;
+  /** A confident student (prob ≥ CONFIDENT) disagrees with the teacher. */
+  studentDisagrees: boolean;
+}
+
+export const CONFIDENT = 0.9;
+
+/** Stored corpus predictions of a student (the 'predictions' result's data). */
+export interface PredictionsView {
+  labels: string[];
+  ids: string[];
+  probs: Float32Array;
+}
+
+/** Student label and top probability per row id. */
+export function studentLabels(p: PredictionsView | null): Map<string, { label: string; prob: number }> {
+  const out = new Map<string, { label: string; prob: number }>();
+  if (!p) return out;
+  const k = p.labels.length;
+  p.ids.forEach((id, i) => {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (p.probs[i * k + c] > p.probs[i * k + best]) best = c;
+    out.set(id, { label: p.labels[best], prob: p.probs[i * k + best] });
+  });
+  return out;
+}
+
+/**
+ * Review items: every validation text, plus every other text where a
+ * confident student disagrees with the teacher. `lowBelow` marks low consistency.
+ */
+export function reviewItems(
+  validationIds: readonly string[],
+  rows: readonly DataRow[],
+  labels: ReadonlyMap<string, TeacherView>,
+  answersOf: (id: string) => (string | null)[],
+  students: ReadonlyMap<string, { label: string; prob: number }>,
+  lowBelow: number,
+): ReviewItem[] {
+  const validation = new Set(validationIds);
+  const out: ReviewItem[] = [];
+  for (const r of rows) {
+    const t = labels.get(r.id);
+    const s = students.get(r.id) ?? null;
+    const teacherLabel = t?.label ?? null;
+    const studentDisagrees = !!s && !!t && s.prob >= CONFIDENT && s.label !== teacherLabel;
+    if (!validation.has(r.id) && !studentDisagrees) continue;
+    const answered = (t?.n ?? 0) > 0;
+    out.push({
+      id: r.id, text: r.text, human: r.human, teacher: teacherLabel, consistency: answered ? t!.consistency : null,
+      answers: answered ? answersOf(r.id) : [], student: s,
+      disagree: validation.has(r.id) && answered && r.human !== null && teacherLabel !== r.human,
+      low: answered && t!.consistency < lowBelow - 1e-9,
+      studentDisagrees,
+    });
+  }
+  return out;
+}
+
+export function filterItems(items: readonly ReviewItem[], f: ReviewFilter, validationIds: ReadonlySet<string>): ReviewItem[] {
+  switch (f) {
+    case 'disagree':
+      return items.filter((i) => i.disagree);
+    case 'low':
+      return items.filter((i) => i.low && validationIds.has(i.id));
+    case 'student':
+      return items.filter((i) => i.studentDisagrees);
+    default:
+      return items.filter((i) => validationIds.has(i.id));
+  }
+}
+
+export interface VersionScore {
+  version: number;
+  createdAt: number;
+  scored: number;
+  metrics: Metrics | null;
+}
+
+/**
+ * Teacher metrics per codebook version on the validation texts, from cached
+ * responses of the same endpoint, model and prompt template. Each version is
+ * scored with its own labels; versions without answers get metrics null.
+ */
+export function versionScores(
+  versions: readonly CodebookVersion[],
+  responses: readonly TeacherResponse[],
+  validationRows: readonly DataRow[],
+  setup: { endpoint: string; model: string; template: string; repeats: number },
+): VersionScore[] {
+  const endpoint = normaliseEndpoint(setup.endpoint);
+  const mine = responses.filter((r) => normaliseEndpoint(r.endpoint) === endpoint && r.model === setup.model && r.template === setup.template);
+  return versions.map((v) => {
+    const own = mine.filter((r) => r.codebookHash === v.hash);
+    const names = v.codebook.labels.map((l) => l.name);
+    const rows = validationRows.filter((r) => r.human !== null && names.includes(r.human));
+    const labels = labelsFromResponses(rows.map((r) => ({ rowId: r.id, textHash: r.hash })), own, setup.repeats).filter((l) => l.n > 0);
+    if (labels.length === 0) return { version: v.version, createdAt: v.createdAt, scored: 0, metrics: null };
+    const human = new Map(rows.map((r) => [r.id, r.human!]));
+    const pos = v.codebook.positive !== null && names.includes(v.codebook.positive) ? names.indexOf(v.codebook.positive) : null;
+    const metrics = computeMetrics(
+      labels.map((l) => names.indexOf(human.get(l.rowId)!)),
+      labels.map((l) => (l.label === null ? -1 : names.indexOf(l.label))),
+      names.length,
+      pos,
+    );
+    return { version: v.version, createdAt: v.createdAt, scored: labels.length, metrics };
+  });
+}

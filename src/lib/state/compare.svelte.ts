@@ -1,0 +1,273 @@
+// The paper's experiment in one click: plan the conditions (experiment.ts),
+// embed the texts, train one student per distinct training set, predict the
+// human test set, score everything with bootstrap CIs, and save the result so
+// a reload shows the last comparison.
+import { untrack } from 'svelte';
+import * as store from '../store';
+import type { StoredResult } from '../store';
+import type { DataRow } from '../data/types';
+import { DEFAULT_GRID, type Grid } from '../train/grid';
+import type { HeadConfig } from '../train/types';
+import { app, errorText } from './app.svelte';
+import { embedder, type Embedded } from './embedder.svelte';
+import { student, type TrainedStudent } from './student.svelte';
+import { teacher } from './teacher.svelte';
+import { planExperiment, scoreExperiment, type ExperimentPlan, type PlannedStudent, type ScoredExperiment, type ScoredPreds } from './experiment';
+import type { EncoderSettings } from './project-settings';
+
+export type GridChoice = 'paper' | 'quick';
+
+/** 'paper': the paper's learning-rate × batch-size search; 'quick': one configuration, for a first look. */
+export const GRIDS: Record<GridChoice, Grid> = {
+  paper: DEFAULT_GRID,
+  quick: { lr: [3e-3], batchSize: [16], epochs: [30] },
+};
+
+/** How the comparison was run, for the table, the methods paragraph and the exports. */
+export interface ComparisonRun {
+  startedAt: number;
+  finishedAt: number;
+  codebookVersion: number | null;
+  teacherModel: string;
+  endpoint: string;
+  repeats: number;
+  encoder: string;
+  embeddingKey: string;
+  embedDevice: string | null;
+  headKind: 'logreg' | 'mlp';
+  grid: GridChoice;
+  seed: number;
+  trainN: number;
+  testN: number;
+  validationN: number;
+}
+
+/** What a 'comparison' result holds (store.putResult, id `comparison|<time>`). */
+export interface ComparisonData extends ScoredExperiment {
+  v: 1;
+  labelNames: string[];
+  positive: string | null;
+  notes: string[];
+  students: { id: string; name: string; modelId: string; best: HeadConfig; backend: string; trainSize: number }[];
+  /** Test texts without a valid teacher label (counted wrong for LLM few-shot). */
+  teacherMissing: number;
+  run: ComparisonRun;
+}
+
+export interface CompareProgress {
+  done: number;
+  total: number;
+  current: string;
+  etaMs: number | null;
+}
+
+export class ComparisonCancelledError extends Error {
+  override name = 'ComparisonCancelledError';
+  constructor() {
+    super('The comparison was cancelled.');
+  }
+}
+
+const argmax = (probs: Float32Array, k: number): Int32Array => {
+  const out = new Int32Array(probs.length / k);
+  for (let i = 0; i < out.length; i++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (probs[i * k + c] > probs[i * k + best]) best = c;
+    out[i] = best;
+  }
+  return out;
+};
+
+export class CompareState {
+  status = $state<'idle' | 'running' | 'done' | 'error' | 'cancelled'>('idle');
+  progress = $state<CompareProgress | null>(null);
+  error = $state<string | null>(null);
+  result = $state.raw<ComparisonData | null>(null);
+  grid = $state<GridChoice>('paper');
+  #cancelled = false;
+
+  /** What must exist before a comparison can run, in words (empty = ready). */
+  get problems(): string[] {
+    const out: string[] = [];
+    if (!app.project || app.rows.length === 0) return ['Import a dataset first.'];
+    if (!app.activeVersion) out.push('Save a codebook first.');
+    if (!app.splits || app.splits.test.length === 0) out.push('A human-labelled test set is needed (human labels and a split on the Data step).');
+    if (teacher.labels.size === 0) out.push('Label texts with the teacher first.');
+    return out;
+  }
+
+  /** Loads the newest saved comparison of the open project. */
+  async load(): Promise<void> {
+    const project = app.project;
+    if (!project) {
+      this.result = null;
+      return;
+    }
+    const all = (await store.listResults<StoredResult>(project.id)).filter((r) => r.kind === 'comparison');
+    if (app.project?.id !== project.id) return;
+    this.result = (all.at(-1)?.data as ComparisonData | undefined) ?? null;
+    app.counts.comparisons = all.length;
+  }
+
+  cancel(): void {
+    this.#cancelled = true;
+    student.cancel();
+    embedder.cancel();
+  }
+
+  #check(): void {
+    if (this.#cancelled) throw new ComparisonCancelledError();
+  }
+
+  /** Runs the whole comparison; the result lands in `result` and the store. */
+  async run(): Promise<void> {
+    if (this.status === 'running') return;
+    const problems = this.problems;
+    if (problems.length) {
+      this.error = problems.join(' ');
+      return;
+    }
+    this.status = 'running';
+    this.error = null;
+    this.#cancelled = false;
+    try {
+      this.result = await this.#run();
+      this.status = 'done';
+      await this.load();
+    } catch (e) {
+      const cancelled = this.#cancelled || e instanceof ComparisonCancelledError;
+      this.status = cancelled ? 'cancelled' : 'error';
+      this.error = cancelled ? null : errorText(e);
+    } finally {
+      this.progress = null;
+    }
+  }
+
+  async #run(): Promise<ComparisonData> {
+    const startedAt = Date.now();
+    const project = app.project!;
+    const splits = app.splits!;
+    const version = app.activeVersion!;
+    const s = app.projectSettings;
+    const cb = version.codebook;
+    const labelNames = cb.labels.map((l) => l.name);
+    const k = labelNames.length;
+    const positive = cb.positive !== null && labelNames.includes(cb.positive) ? cb.positive : null;
+    const posIdx = positive === null ? null : labelNames.indexOf(positive);
+    const rowById = app.rowById;
+    const labels = teacher.labels;
+
+    const plan = planExperiment({ splits, rows: app.rows, teacher: labels, labelNames, trainN: s.trainN, seed: s.seed });
+    const notes = [...plan.notes];
+    const enc: EncoderSettings = $state.snapshot(s.encoder) as EncoderSettings;
+    if (enc.kind === 'tfidf') {
+      // The project's encoder already is TF-IDF: the baseline would repeat the main student.
+      plan.students = plan.students.filter((p) => p.features === 'encoder');
+      notes.push('The project encoder is TF-IDF, so the separate TF-IDF baseline is left out.');
+    }
+
+    const testRows = splits.test.map((id) => rowById.get(id)).filter((r): r is DataRow => !!r && r.human !== null && labelNames.includes(r.human));
+    if (testRows.length < splits.test.length) notes.push(`${splits.test.length - testRows.length} test texts have a human label outside the codebook and are not scored.`);
+    if (testRows.length === 0) throw new Error('No test text has a human label that is one of the codebook labels.');
+    const testIds = testRows.map((r) => r.id);
+    const yTrue = Int32Array.from(testRows, (r) => labelNames.indexOf(r.human!));
+
+    const total = plan.students.length + 1;
+    const step = (done: number, current: string) => {
+      const elapsed = Date.now() - startedAt;
+      this.progress = { done, total, current, etaMs: done > 0 ? (elapsed / done) * (total - done) : null };
+    };
+
+    // Features: the project's encoder for the students, TF-IDF (fitted on the pool) for the baseline.
+    step(0, 'Embedding the training and test texts');
+    const rowsFor = (pred: (p: PlannedStudent) => boolean) => {
+      const ids = new Set(testIds);
+      for (const p of plan.students) if (pred(p)) for (const id of p.trainIds) ids.add(id);
+      return app.rows.filter((r) => ids.has(r.id));
+    };
+    const features = new Map<'encoder' | 'tfidf', Embedded>();
+    if (plan.students.some((p) => p.features === 'encoder')) features.set('encoder', await embedder.ensure(rowsFor((p) => p.features === 'encoder'), enc));
+    const embedDevice = embedder.device; // before the TF-IDF run overwrites it
+    this.#check();
+    if (plan.students.some((p) => p.features === 'tfidf')) {
+      const pool = splits.pool.map((id) => rowById.get(id)).filter((r): r is DataRow => !!r);
+      features.set('tfidf', await embedder.ensure(rowsFor((p) => p.features === 'tfidf'), { ...enc, kind: 'tfidf' }, pool));
+    }
+    this.#check();
+
+    const preds = new Map<string, ScoredPreds>();
+    const trained: ComparisonData['students'] = [];
+    for (const [i, p] of plan.students.entries()) {
+      step(i + 1, `Training “${p.name}” (${i + 1} of ${plan.students.length})`);
+      const X = features.get(p.features)!;
+      let model: TrainedStudent;
+      try {
+        model = await student.train({
+          name: p.name, trainSource: p.trainSource, X, trainIds: p.trainIds,
+          labelOf: p.trainSource === 'llm' ? (id) => labels.get(id)?.label ?? null : (id) => rowById.get(id)?.human ?? null,
+          labelNames, positive, headKind: s.headKind, seed: s.seed, grid: GRIDS[this.grid],
+          ...(p.features === 'tfidf' ? { encoder: { ...enc, kind: 'tfidf' as const } } : {}),
+        });
+      } catch (e) {
+        this.#check();
+        notes.push(`“${p.name}” was not trained: ${errorText(e)}`);
+        continue;
+      }
+      this.#check();
+      const probs = await student.predict(model, X, testIds);
+      preds.set(p.id, { preds: argmax(probs, k), backend: model.backend, encoder: model.spec.encoder, trainSize: model.spec.trainSize });
+      trained.push({ id: p.id, name: p.name, modelId: model.modelId, best: model.best, backend: model.backend, trainSize: model.spec.trainSize });
+    }
+    step(total, 'Scoring on the human test set');
+
+    const teacherPreds = Int32Array.from(testIds, (id) => {
+      const l = labels.get(id)?.label;
+      return l == null ? -1 : labelNames.indexOf(l); // -1 (and unknown labels) count as wrong
+    });
+    const teacherMissing = teacherPreds.filter((p) => p < 0).length;
+    const model = app.settings.model;
+    let teacherCond: (ScoredPreds & { name: string }) | null = null;
+    if (teacherMissing === testIds.length) {
+      notes.push('The teacher has not labelled the test texts, so the LLM few-shot condition is left out. Label the test set on the Teacher step to add it.');
+    } else {
+      if (teacherMissing > 0) notes.push(`${teacherMissing} of ${testIds.length} test texts have no valid teacher label; they count as wrong for LLM few-shot.`);
+      teacherCond = { name: `LLM few-shot (${model})`, preds: teacherPreds, backend: app.settings.host, encoder: null, trainSize: null };
+    }
+
+    const scored = scoreExperiment({ plan, yTrue, labelNames, positive: posIdx, teacher: teacherCond, students: preds, seed: s.seed });
+    const data: ComparisonData = {
+      v: 1, ...scored, labelNames, positive, notes, students: trained, teacherMissing,
+      run: {
+        startedAt, finishedAt: Date.now(), codebookVersion: version.version, teacherModel: model, endpoint: app.settings.baseURL,
+        repeats: s.teacher.repeats, encoder: enc.modelId, embeddingKey: features.get('encoder')?.key ?? '', embedDevice: features.has('encoder') ? embedDevice : null,
+        headKind: s.headKind, grid: this.grid, seed: s.seed, trainN: s.trainN, testN: testIds.length, validationN: splits.validation.length,
+      },
+    };
+    await store.putResult({ id: `comparison|${data.run.finishedAt}`, projectId: project.id, createdAt: data.run.finishedAt, kind: 'comparison', data });
+    return data;
+  }
+}
+
+export const compare = new CompareState();
+
+/** The plan a run would use now, for the Compare step's preview (null before the inputs exist). */
+export function currentPlan(): ExperimentPlan | null {
+  const splits = app.splits;
+  const version = app.activeVersion;
+  if (!splits || !version) return null;
+  const s = app.projectSettings;
+  return planExperiment({ splits, rows: app.rows, teacher: teacher.labels, labelNames: version.codebook.labels.map((l) => l.name), trainN: s.trainN, seed: s.seed });
+}
+
+// Load the newest saved comparison on startup and whenever another project opens.
+let loadedFor: string | null | undefined;
+$effect.root(() => {
+  $effect(() => {
+    const id = app.project?.id ?? null;
+    untrack(() => {
+      if (id === loadedFor) return;
+      loadedFor = id;
+      compare.load().catch((e) => (compare.error = `Could not read the saved comparison: ${errorText(e)}`));
+    });
+  });
+});

@@ -1,0 +1,120 @@
+// The embedder against a real (fake-indexeddb) store and the real embed
+// handler running in-process on onnxruntime-node with the committed tiny model:
+// what is cached is read back, never recomputed; TF-IDF is fitted on the pool only.
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createEmbedHandler } from '../embed/handler';
+import type { EmbedReply, EmbedRequest } from '../embed/protocol';
+import { resetEncoder } from '../embed/embed';
+import { MODELS_DIR, TINY } from '../embed/testing';
+import { resetDbForTests, kvGet } from '../store';
+import type { DataRow } from '../data/types';
+import { hashText } from '../data/hash';
+import type { EncoderSettings } from './project-settings';
+
+const calls: string[] = [];
+vi.mock('./app.svelte', () => ({
+  app: { backend: { webgpu: false, embedDevice: null, embedThreads: null } },
+  errorText: (e: unknown) => (e instanceof Error ? e.message : String(e)),
+}));
+// The worker, in-process: same handler, but Node's onnxruntime ('cpu') and the model folder on disk.
+vi.mock('./embed-client', () => {
+  let id = 0;
+  const waiting = new Map<number, { resolve: (r: EmbedReply) => void; reject: (e: Error) => void; onMessage?: (r: EmbedReply) => void }>();
+  // One handler = one worker: it keeps the loaded encoder between requests.
+  const handle = createEmbedHandler((r) => {
+    const w = waiting.get(r.id);
+    if (r.type === 'ready' || r.type === 'result') w?.resolve(r);
+    else if (r.type === 'error' || r.type === 'cancelled') w?.reject(new Error(r.type === 'error' ? r.message : 'cancelled'));
+    else w?.onMessage?.(r);
+  });
+  return {
+    ortBase: () => '',
+    embedRequest: (msg: { type: string }, onMessage?: (r: EmbedReply) => void) => {
+      const reqId = ++id;
+      calls.push(msg.type);
+      const done = new Promise((resolve, reject) => waiting.set(reqId, { resolve, reject, onMessage }));
+      const req = (msg.type === 'load' ? { ...msg, device: 'cpu', source: { kind: 'local', path: MODELS_DIR } } : msg) as EmbedRequest;
+      void handle({ ...req, id: reqId });
+      return { id: reqId, done, cancel: () => void handle({ type: 'cancel', id: reqId }) };
+    },
+  };
+});
+
+const { EmbedderState, resolveEncoder, etaMs } = await import('./embedder.svelte');
+
+const row = (id: string, text: string, human: string | null = null): DataRow => ({ id, text, human, hash: hashText(text) });
+const texts = ['great product', 'awful product', 'great product', 'fine, I guess', 'terrible service'];
+const rows = texts.map((t, i) => row(`r${i}`, t));
+const settings: EncoderSettings = { kind: 'transformers', modelId: TINY, source: { kind: 'url', baseUrl: 'http://unused' }, dtype: 'auto', device: 'wasm', batchSize: 2 };
+
+beforeEach(async () => {
+  calls.length = 0;
+  await resetDbForTests();
+});
+afterAll(() => resetEncoder());
+
+describe('EmbedderState (transformers)', () => {
+  it('embeds distinct texts once, stores them, and a fresh embedder (a reload) reads them back without loading the model', async () => {
+    const first = new EmbedderState();
+    const a = await first.ensure(rows, settings);
+    expect(a.key).toBe('emb-v1|tiny-distilbert|q8|mean|l2');
+    expect([a.dim, a.ids, a.matrix.length]).toEqual([32, rows.map((r) => r.id), 5 * 32]);
+    expect(a.matrix.slice(0, 32)).toEqual(a.matrix.slice(64, 96)); // identical texts share a vector
+    expect(first.last).toMatchObject({ texts: 4, cached: 0, computed: 4, stored: true });
+    expect(calls).toEqual(['load', 'embed']);
+    expect(await kvGet(`embdim|${a.key}`)).toBe(32);
+
+    calls.length = 0;
+    const second = new EmbedderState();
+    const b = await second.ensure(rows, settings);
+    expect(calls).toEqual([]);
+    expect(second.last).toMatchObject({ texts: 4, cached: 4, computed: 0 });
+    expect(b.matrix).toEqual(a.matrix);
+    expect(second.status).toBe('done');
+  });
+
+  it('computes only the texts that are new', async () => {
+    const e = new EmbedderState();
+    await e.ensure(rows.slice(0, 3), settings);
+    const more = await e.ensure([...rows, row('r9', 'brand new text')], settings);
+    expect(e.last).toMatchObject({ texts: 5, cached: 2, computed: 3 });
+    expect(more.ids.at(-1)).toBe('r9');
+  });
+
+  it('keys vectors by dtype: auto is q8 on wasm and fp32 on webgpu', async () => {
+    expect((await resolveEncoder(settings, false)).key).toContain('|q8|');
+    expect(await resolveEncoder({ ...settings, device: 'auto' }, true)).toMatchObject({ device: 'webgpu', dtype: 'fp32' });
+    expect(await resolveEncoder({ ...settings, device: 'webgpu' }, false)).toMatchObject({ device: 'wasm', dtype: 'q8' });
+  });
+
+  it('asks for the folder again when a picked-files source has no files in this session', async () => {
+    const e = new EmbedderState();
+    await expect(e.ensure(rows, { ...settings, source: { kind: 'files' } })).rejects.toThrow(/Pick the model folder again/);
+    expect(e.status).toBe('error');
+  });
+});
+
+describe('EmbedderState (TF-IDF)', () => {
+  it('fits on the given pool only and stores nothing', async () => {
+    const pool = [row('p1', 'great great product'), row('p2', 'awful product'), row('p3', 'great service'), row('p4', 'awful service')];
+    const test = row('t1', 'zebra zebra');
+    const e = new EmbedderState();
+    const X = await e.ensure([...pool, test], { ...settings, kind: 'tfidf' }, pool);
+    expect(X.encoder).toBe('tfidf');
+    expect(X.key).toMatch(/^tfidf-v1\|/);
+    // 'zebra' is not in the pool's vocabulary, so the test text has no features.
+    expect(X.matrix.slice(4 * X.dim).every((v) => v === 0)).toBe(true);
+    expect(e.last).toMatchObject({ stored: false, cached: 0 });
+    expect(calls).toEqual([]);
+    const other = await e.ensure(pool, { ...settings, kind: 'tfidf' }, pool.slice(0, 3));
+    expect(other.key).not.toBe(X.key);
+  });
+});
+
+describe('etaMs', () => {
+  it('extrapolates the rate so far', () => {
+    expect(etaMs(0, 0, 10, 1000)).toBeNull();
+    expect(etaMs(0, 5, 10, 1000)).toBe(1000);
+    expect(etaMs(0, 10, 10, 1000)).toBe(0);
+  });
+});

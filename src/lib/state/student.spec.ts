@@ -1,0 +1,140 @@
+// StudentState with the real train handler in-process (tfjs cpu) and a real
+// (fake-indexeddb) store: training sets, grid search, saving, predicting,
+// corpus labelling and deleting.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { handleTrainRequest } from '../train/handle';
+import type { TrainReply, TrainRequest } from '../train/protocol';
+import { makeBlobs } from '../train/synthetic';
+import * as store from '../store';
+import type { DataRow } from '../data/types';
+import type { Embedded } from './embedder.svelte';
+
+vi.mock('./app.svelte', () => ({
+  app: {
+    project: { id: 'p1' },
+    projectSettings: { encoder: { kind: 'tfidf', modelId: 'x', source: { kind: 'hub' }, dtype: 'auto', device: 'auto', batchSize: 16 } },
+    counts: { models: 0 },
+    revision: 0,
+    backend: { webgpu: false, embedDevice: null, embedThreads: null },
+  },
+  errorText: (e: unknown) => (e instanceof Error ? e.message : String(e)),
+}));
+vi.mock('./trainer', () => {
+  let id = 0;
+  return {
+    initTrainer: async () => ({ type: 'backend', id: 0, backend: 'cpu', tried: [] }),
+    trainRequest: (msg: Omit<TrainRequest, 'id'>, onMessage?: (r: TrainReply) => void) => {
+      const ac = new AbortController();
+      const done = handleTrainRequest({ ...msg, id: ++id } as Exclude<TrainRequest, { type: 'cancel' }>, ac.signal, (r) => onMessage?.(r)).then((r) =>
+        r.type === 'result' || r.type === 'probs' ? r : Promise.reject(new Error(r.type === 'error' ? r.message : r.type)),
+      );
+      return { id, done, cancel: () => ac.abort() };
+    },
+  };
+});
+
+vi.stubGlobal('location', { search: '' }); // tfjsPreference() reads ?tfjs=
+const { StudentState, buildTrainingSet, distribution, pinDtype, fromStored, toStored, loadPredictions } = await import('./student.svelte');
+const { app } = await import('./app.svelte');
+
+const dim = 6;
+const blobs = makeBlobs({ n: 40, dim, nClasses: 2, separation: 4, seed: 3 });
+const ids = Array.from({ length: 40 }, (_, i) => `r${i}`);
+const names = ['neg', 'pos'];
+const X: Embedded = { key: 'emb-v1|m|q8|mean|l2', encoder: 'm', dim, matrix: blobs.X, ids };
+const labelOf = (id: string) => names[blobs.y[ids.indexOf(id)]];
+
+beforeAll(() => tf.setBackend('cpu'));
+beforeEach(() => store.resetDbForTests());
+
+describe('buildTrainingSet', () => {
+  it('gathers the rows of trainIds with a known label, hard or soft', () => {
+    const pick = ['r3', 'r1', 'r7'];
+    const lab = (id: string) => (id === 'r7' ? null : labelOf(id));
+    const hard = buildTrainingSet({ X, trainIds: pick, labelOf: lab, labelNames: names });
+    expect(hard.ids).toEqual(['r3', 'r1']);
+    expect(hard.X).toEqual(Float32Array.from([...blobs.X.slice(3 * dim, 4 * dim), ...blobs.X.slice(dim, 2 * dim)]));
+    expect(Array.from(hard.y)).toEqual([blobs.y[3], blobs.y[1]]);
+    const soft = buildTrainingSet({ X, trainIds: pick, labelOf: lab, labelNames: names, soft: (id) => (id === 'r3' ? [1, 3] : null) });
+    expect(Array.from(soft.y)).toEqual([0.25, 0.75, ...(blobs.y[1] ? [0, 1] : [1, 0])]);
+  });
+
+  it('says when a training row has no embedding', () => {
+    expect(() => buildTrainingSet({ X, trainIds: ['zz'], labelOf: () => 'pos', labelNames: names })).toThrow(/no embedding/);
+  });
+});
+
+describe('StudentState', () => {
+  it('grid-searches, saves the student with its encoder and label order, and predicts', async () => {
+    const s = new StudentState();
+    const t = await s.train({
+      name: 'Student on 40 human labels', trainSource: 'human', X, trainIds: ids, labelOf, labelNames: names, positive: 'pos',
+      headKind: 'logreg', seed: 1, grid: { lr: [0.01, 0.05], batchSize: [8], epochs: [10] },
+    });
+    expect(t.scores).toHaveLength(2);
+    expect([0.01, 0.05]).toContain(t.best.lr);
+    expect(t.scores.every((c) => c.f1 > 0.8)).toBe(true); // well-separated blobs
+    expect([t.backend, t.embeddingKey, t.spec.trainSize]).toEqual(['cpu', X.key, 40]);
+    expect(s.status).toBe('done');
+    expect(s.models.map((m) => m.modelId)).toEqual([t.modelId]);
+    expect(app.counts.models).toBe(1);
+    const stored = await store.getModel(t.modelId);
+    expect(stored).toMatchObject({ projectId: 'p1', labels: names, backend: 'cpu', encoder: 'm' });
+    expect(fromStored(stored!)).toEqual(t);
+
+    const probs = await s.predict(t, X, ['r0', 'r1']);
+    expect(probs).toHaveLength(4);
+    expect(probs[0] + probs[1]).toBeCloseTo(1, 5);
+    await expect(s.predict(t, { ...X, key: 'other' })).rejects.toThrow(/other features/);
+  });
+
+  it('refuses a training set with one class', async () => {
+    const s = new StudentState();
+    await expect(s.train({ name: 'x', trainSource: 'human', X, trainIds: ids, labelOf: () => 'pos', labelNames: names, positive: null, headKind: 'logreg', seed: 1 }))
+      .rejects.toThrow(/at least 4 labels in 2 classes/);
+    expect(s.status).toBe('error');
+  });
+
+  it('labels the corpus with the student’s encoder, stores the predictions, and deletes them with the student', async () => {
+    const rows: DataRow[] = ['good good film', 'bad bad film', 'good acting', 'bad acting', 'good plot', 'bad plot', 'good', 'bad'].map((text, i) => ({
+      id: `c${i}`, text, human: i % 2 ? 'neg' : 'pos', hash: `h${i}`,
+    }));
+    const { embedder } = await import('./embedder.svelte');
+    const enc = { kind: 'tfidf', modelId: 'x', source: { kind: 'hub' }, dtype: 'auto', device: 'auto', batchSize: 16 } as const;
+    const feats = await embedder.ensure(rows, enc, rows);
+    const s = new StudentState();
+    const t = await s.train({
+      name: 'tfidf student', trainSource: 'human', X: feats, trainIds: feats.ids, labelOf: (id) => rows.find((r) => r.id === id)!.human,
+      labelNames: names, positive: 'pos', headKind: 'logreg', seed: 2, grid: { lr: [0.1], batchSize: [4], epochs: [20] }, encoder: enc,
+    });
+    const data = await s.labelCorpus(t, rows, rows, 3);
+    expect(data.ids).toEqual(rows.map((r) => r.id));
+    expect(data.probs).toHaveLength(16);
+    expect(s.distributions.get(t.modelId)!.reduce((a, d) => a + d.count, 0)).toBe(8);
+    expect((await loadPredictions(t.modelId))?.probs).toEqual(data.probs);
+    await s.remove(t.modelId);
+    expect(s.models).toEqual([]);
+    expect(await loadPredictions(t.modelId)).toBeUndefined();
+  });
+});
+
+describe('helpers', () => {
+  it('pins an auto dtype to the one the features were made with', () => {
+    const enc = { kind: 'transformers', modelId: 'm', source: { kind: 'hub' }, dtype: 'auto', device: 'auto', batchSize: 16 } as const;
+    expect(pinDtype(enc, 'emb-v1|m|fp32|mean|l2').dtype).toBe('fp32');
+    expect(pinDtype({ ...enc, dtype: 'q8' }, 'emb-v1|m|fp32|mean|l2').dtype).toBe('q8');
+    expect(pinDtype(enc, 'tfidf-v1|abc').dtype).toBe('auto');
+  });
+
+  it('counts predicted labels by argmax', () => {
+    expect(distribution({ labels: ['a', 'b'], ids: ['1', '2', '3'], probs: Float32Array.from([0.9, 0.1, 0.2, 0.8, 0.4, 0.6]) })).toEqual([
+      { label: 'a', count: 1 }, { label: 'b', count: 2 },
+    ]);
+  });
+
+  it('stores plain data (no proxies) that round-trips', () => {
+    const t = fromStored({ id: 'm', projectId: 'p', createdAt: 1, name: 'n', encoder: 'e', labels: names, config: {}, weights: { config: { kind: 'mlp' } }, backend: 'cpu' });
+    expect(toStored(t, 'p')).toMatchObject({ id: 'm', name: 'n', encoder: 'e', labels: names, backend: 'cpu' });
+  });
+});

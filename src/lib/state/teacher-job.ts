@@ -1,0 +1,142 @@
+// Pure wiring between the app's settings and the teacher core: which rows a
+// run labels, the TeacherJob for them, and a key naming the "setup" (endpoint,
+// model, codebook, prompt, repeats, temperatures) whose cached answers count
+// as the current teacher labels. No Svelte, no store: unit-tested in Node.
+
+import { sampleStratified } from '../data/split';
+import type { DataRow, Splits } from '../data/types';
+import { normaliseEndpoint } from '../teacher/cache-key';
+import type { Price } from '../teacher/cost';
+import type { PromptSpec } from '../teacher/prompt';
+import type { TeacherJob } from '../teacher/tasks';
+import type { Capabilities, TeacherSettings } from '../teacher/types';
+import { PROMPT_TEMPLATE_VERSION, systemPrompt, userPrompt } from '../codebook/prompt';
+import type { CodebookVersion } from '../codebook/types';
+import type { TeacherRunSettings } from './project-settings';
+
+/** Which texts a run labels: the paper's design, or the whole corpus. */
+export type TeacherScope = 'paper' | 'all';
+
+/** TeacherRunSettings plus the scope, stored on the project alongside them. */
+export type TeacherRunSettingsX = TeacherRunSettings & { scope?: TeacherScope };
+
+export interface Endpoint {
+  baseURL: string;
+  model: string;
+  apiKey: string;
+}
+
+/**
+ * Row ids to label, in the order they are sent: the validation sample first
+ * (so the teacher can be checked early), then the test set (the paper's
+ * "LLM few-shot" row needs it), then `poolN` texts of the training pool —
+ * stratified by human label (unlabeled rows form their own stratum), seeded,
+ * which is a plain seeded random sample when nothing is labeled. `all` labels
+ * every row. Without splits every row is pool.
+ */
+export function scopeIds(
+  rows: readonly DataRow[],
+  splits: Splits | null,
+  o: { scope: TeacherScope; poolN: number; seed: number },
+): string[] {
+  if (o.scope === 'all') {
+    const first = splits ? [...splits.validation, ...splits.test] : [];
+    const seen = new Set(first);
+    return [...first, ...rows.map((r) => r.id).filter((id) => !seen.has(id))];
+  }
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const validation = (splits?.validation ?? []).filter((id) => byId.has(id));
+  const test = (splits?.test ?? []).filter((id) => byId.has(id));
+  const pool = (splits?.pool ?? rows.map((r) => r.id)).filter((id) => byId.has(id));
+  const n = Math.max(0, Math.floor(o.poolN));
+  const sample = n >= pool.length ? pool : sampleStratified(pool, pool.map((id) => byId.get(id)!.human ?? ''), n, o.seed);
+  return [...validation, ...test, ...sample];
+}
+
+/** The core's TeacherSettings from the endpoint settings and the project's run settings. */
+export function toTeacherSettings(ep: Endpoint, run: TeacherRunSettings): TeacherSettings {
+  const budget: TeacherSettings['budget'] = {};
+  if (run.budgetTokens !== null && run.budgetTokens > 0) budget.maxTokens = run.budgetTokens;
+  if (run.budgetCost !== null && run.budgetCost > 0) budget.maxCost = run.budgetCost;
+  return {
+    baseURL: ep.baseURL.trim(),
+    model: ep.model.trim(),
+    apiKey: ep.apiKey,
+    temperature: run.temperature,
+    repeatTemperature: run.repeatTemperature,
+    maxTokens: Math.max(1, Math.floor(run.maxTokens)),
+    repeats: Math.max(1, Math.floor(run.repeats)),
+    concurrency: Math.max(1, Math.floor(run.concurrency)),
+    timeoutMs: Math.max(1, run.timeoutMs),
+    maxRetries: Math.max(0, Math.floor(run.maxRetries)),
+    structured: run.structured,
+    batchRepeats: run.batchRepeats,
+    budget,
+  };
+}
+
+/** The codebook stage's prompt: its system message and the fixed user message. */
+export function promptFor(version: CodebookVersion): PromptSpec {
+  return { system: systemPrompt(version.codebook), template: PROMPT_TEMPLATE_VERSION, user: userPrompt };
+}
+
+export interface JobInput {
+  rows: readonly DataRow[];
+  version: CodebookVersion;
+  settings: TeacherSettings;
+  capabilities?: Capabilities;
+  price?: Price;
+  projectId?: string;
+}
+
+/**
+ * A TeacherJob over `rows`. Rows with the same text become one item (the
+ * first row's id), so an identical text is never asked twice in one run.
+ */
+export function makeJob(i: JobInput): TeacherJob {
+  const seen = new Set<string>();
+  const items = [];
+  for (const r of i.rows) {
+    if (seen.has(r.hash)) continue;
+    seen.add(r.hash);
+    items.push({ rowId: r.id, text: r.text, textHash: r.hash });
+  }
+  return {
+    items,
+    codebook: i.version.codebook,
+    codebookHash: i.version.hash,
+    settings: i.settings,
+    prompt: promptFor(i.version),
+    ...(i.capabilities ? { capabilities: i.capabilities } : {}),
+    ...(i.price ? { price: i.price } : {}),
+    ...(i.projectId ? { projectId: i.projectId } : {}),
+  };
+}
+
+/**
+ * Names everything that decides which cached answers are "the" teacher
+ * labels: two equal keys read exactly the same cache entries.
+ */
+export function setupKey(projectId: string, version: CodebookVersion, s: TeacherSettings, temperatureAllowed: boolean): string {
+  return JSON.stringify([
+    projectId, normaliseEndpoint(s.baseURL), s.model, version.hash, PROMPT_TEMPLATE_VERSION,
+    s.repeats, s.temperature, s.repeatTemperature, temperatureAllowed,
+  ]);
+}
+
+/** "2 h 5 min", "3 min 20 s", "12 s": a duration for people. */
+export function formatDuration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '—';
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** US dollars with enough digits for small amounts. */
+export function formatUsd(x: number): string {
+  if (x === 0) return '$0';
+  if (x < 0.01) return `$${x.toFixed(4)}`;
+  return `$${x.toFixed(2)}`;
+}

@@ -1,0 +1,397 @@
+// The LLM teacher for the open project: labels rebuilt from the IndexedDB
+// answer cache (so a reload shows them without a call), and the live run with
+// pause, resume, cancel and a budget. Every answer is stored as it arrives;
+// a second run over the same setup only asks for what is missing.
+// queue.ts/cost.ts pull in gpt-tokenizer's large table, so they are loaded
+// with import() when a run or an estimate is first wanted.
+
+import { untrack } from 'svelte';
+import * as store from '../store';
+import type { StoredSendLogEntry } from '../store';
+import type { DataRow } from '../data/types';
+import type { CodebookVersion } from '../codebook/types';
+import { createClient, knownCapabilities, rememberCapabilities, sendWith } from '../teacher/client';
+import { normaliseEndpoint } from '../teacher/cache-key';
+import { labelsFromResponses } from '../teacher/labels';
+import { responseKeys, type TeacherJob } from '../teacher/tasks';
+import type { Price } from '../teacher/cost';
+import type { SendLogEntry, TeacherController, TeacherProgress, TeacherSummary, RunState } from '../teacher/queue';
+import type { Capabilities, TeacherLabel, TeacherResponse, TeacherSettings } from '../teacher/types';
+import { app, errorText } from './app.svelte';
+import { makeJob, scopeIds, setupKey, toTeacherSettings, type TeacherRunSettingsX } from './teacher-job';
+import { batchExport, batchImport, type BatchImportReport } from './teacher-batch';
+import { buildPreview, type TeacherPreview } from './teacher-preview';
+
+const CAPS_KV = 'teacher.capabilities.v1';
+const PRICES_KV = 'teacher.prices.v1';
+/** Keys looked up per IndexedDB transaction when rebuilding labels. */
+const KEY_CHUNK = 20_000;
+
+/** Everything a reload or a run needs, or the reason it cannot happen yet. */
+interface Context {
+  projectId: string;
+  projectName: string;
+  rows: DataRow[];
+  version: CodebookVersion;
+  settings: TeacherSettings;
+  run: TeacherRunSettingsX;
+  caps: Capabilities | undefined;
+  key: string;
+}
+
+export class TeacherState {
+  /** rowId → teacher label, for rows with at least one stored answer under the current setup. */
+  labels = $state.raw<Map<string, TeacherLabel>>(new Map());
+  /** The live run's progress; null before the first run in this tab. */
+  progress = $state.raw<TeacherProgress | null>(null);
+  /** How the last run ended (failures included); null while none has ended. */
+  summary = $state.raw<TeacherSummary | null>(null);
+  /** 'idle' when no run exists in this tab, else the run's state. */
+  status = $state<RunState | 'idle'>('idle');
+  error = $state<string | null>(null);
+  /** Plain-words outcome of the last batch export/import. */
+  batchMessage = $state<{ ok: boolean; text: string } | null>(null);
+  sendLog = $state.raw<StoredSendLogEntry[]>([]);
+  sendLogCount = $state(0);
+  /** User prices per model (USD per 1M tokens), overriding DEFAULT_PRICES. */
+  prices = $state.raw<Record<string, Price>>({});
+
+  #byText = new Map<string, Map<number, TeacherResponse>>();
+  #hashOf = new Map<string, string>();
+  #loadedKey: string | null = null;
+  #reloadSeq = 0;
+  #controller: TeacherController | null = null;
+  #runKey: string | null = null;
+  #rebuildTimer: ReturnType<typeof setTimeout> | null = null;
+  #logBuffer: store.SendLogEntry[] = [];
+  #logTimer: ReturnType<typeof setTimeout> | null = null;
+  #prefs: Promise<void> | null = null;
+
+  /** True while a run exists (running, paused, waiting or over budget). */
+  get active(): boolean {
+    return this.status === 'running' || this.status === 'paused' || this.status === 'waiting-retry' || this.status === 'budget';
+  }
+
+  /** Parsed answers of a row in repeat order (null = invalid answer); repeats never answered are left out. */
+  answersOf(rowId: string): (string | null)[] {
+    return this.responsesOf(rowId).map((r) => (r.valid ? r.label : null));
+  }
+
+  /** The stored answers of a row under the current setup, in repeat order (raw text, reason if invalid). */
+  responsesOf(rowId: string): TeacherResponse[] {
+    const slots = this.#byText.get(this.#hashOf.get(rowId) ?? '');
+    return slots ? [...slots.values()].sort((a, b) => a.repeat - b.repeat) : [];
+  }
+
+  /** Why labeling cannot start, or null when it can. */
+  blocker(): string | null {
+    const c = this.#context();
+    return typeof c === 'string' ? c : null;
+  }
+
+  #context(): Context | string {
+    const p = app.project;
+    if (!p || app.rows.length === 0) return 'Import a dataset first.';
+    const version = app.activeVersion;
+    if (!version) return 'Save a codebook first (Codebook step).';
+    if ((app.codebookProblems ?? []).length > 0) return 'The codebook needs fixes before labeling (Codebook step).';
+    if (!app.settings.ready) return 'Set the LLM endpoint and model in Settings.';
+    const run = app.projectSettings.teacher as TeacherRunSettingsX;
+    const { baseURL, model, apiKey } = app.settings;
+    const settings = toTeacherSettings({ baseURL, model, apiKey }, run);
+    const caps = knownCapabilities(settings.baseURL, settings.model);
+    const key = setupKey(p.id, version, settings, caps?.temperature ?? true);
+    return { projectId: p.id, projectName: p.name, rows: app.rows, version, settings, run, caps, key };
+  }
+
+  /** Capabilities learned earlier and the price table, from the store (once). */
+  #loadPrefs(): Promise<void> {
+    return (this.#prefs ??= (async () => {
+      const caps = (await store.kvGet<Record<string, Capabilities>>(CAPS_KV)) ?? {};
+      for (const [k, c] of Object.entries(caps)) {
+        const cut = k.lastIndexOf('|');
+        if (!knownCapabilities(k.slice(0, cut), k.slice(cut + 1))) rememberCapabilities(k.slice(0, cut), k.slice(cut + 1), c);
+      }
+      this.prices = (await store.kvGet<Record<string, Price>>(PRICES_KV)) ?? {};
+    })().catch((e) => {
+      this.#prefs = null;
+      throw e;
+    }));
+  }
+
+  async #rememberCaps(settings: TeacherSettings, caps: Capabilities): Promise<void> {
+    rememberCapabilities(settings.baseURL, settings.model, caps);
+    const all = (await store.kvGet<Record<string, Capabilities>>(CAPS_KV)) ?? {};
+    all[`${normaliseEndpoint(settings.baseURL)}|${settings.model}`] = caps;
+    await store.kvSet(CAPS_KV, all);
+  }
+
+  /** Saves the user's price for a model (USD per 1M input/output tokens). */
+  async setPrice(model: string, price: Price): Promise<void> {
+    this.prices = { ...this.prices, [model]: price };
+    await store.kvSet(PRICES_KV, $state.snapshot(this.prices));
+  }
+
+  /** The price a run of `model` is costed at: the user's, else the list price, else free. */
+  async priceOf(model: string): Promise<Price> {
+    const { priceFor } = await import('../teacher/cost');
+    return this.prices[model] ?? priceFor(model);
+  }
+
+  /** Rebuilds `labels` from the answer cache for the current setup. No network. */
+  async reload(): Promise<void> {
+    const seq = ++this.#reloadSeq;
+    try {
+      await this.#loadPrefs();
+      const c = this.#context();
+      if (typeof c === 'string') {
+        if (seq !== this.#reloadSeq) return;
+        this.#byText = new Map();
+        this.#hashOf = new Map();
+        this.#loadedKey = null;
+        this.#rebuild();
+        return;
+      }
+      const job = makeJob({ rows: c.rows, version: c.version, settings: c.settings });
+      const keys = responseKeys(job, { temperature: c.caps?.temperature ?? true });
+      const found: TeacherResponse[] = [];
+      for (let i = 0; i < keys.length; i += KEY_CHUNK) {
+        const part = await store.getResponses<TeacherResponse>(keys.slice(i, i + KEY_CHUNK));
+        found.push(...part.values());
+      }
+      if (seq !== this.#reloadSeq) return; // a newer reload started meanwhile
+      // Answers a running run stored while we read are kept.
+      const keep = this.#loadedKey === c.key ? [...this.#byText.values()].flatMap((m) => [...m.values()]) : [];
+      this.#byText = new Map();
+      for (const r of [...found, ...keep]) this.#add(r);
+      this.#hashOf = new Map(c.rows.map((r) => [r.id, r.hash]));
+      this.#loadedKey = c.key;
+      this.#rebuild();
+    } catch (e) {
+      this.error = `Could not read the stored LLM answers: ${errorText(e)}`;
+    }
+  }
+
+  #add(r: TeacherResponse): void {
+    let slots = this.#byText.get(r.textHash);
+    if (!slots) this.#byText.set(r.textHash, (slots = new Map()));
+    const prev = slots.get(r.repeat);
+    if (!prev || prev.at <= r.at) slots.set(r.repeat, r);
+  }
+
+  #rebuild(): void {
+    if (this.#rebuildTimer) clearTimeout(this.#rebuildTimer);
+    this.#rebuildTimer = null;
+    const repeats = untrack(() => app.projectSettings.teacher.repeats);
+    const items = untrack(() => app.rows).map((r) => ({ rowId: r.id, textHash: r.hash }));
+    const all = [...this.#byText.values()].flatMap((m) => [...m.values()]);
+    const labels = new Map<string, TeacherLabel>();
+    for (const l of labelsFromResponses(items, all, repeats)) if (l.n > 0) labels.set(l.rowId, l);
+    this.labels = labels;
+    let labeled = 0;
+    for (const l of labels.values()) if (l.label !== null) labeled += 1;
+    const validation = untrack(() => app.splits?.validation ?? []);
+    app.counts.teacherLabeled = labeled;
+    app.counts.validationLabeled = validation.filter((id) => labels.get(id)?.label != null).length;
+  }
+
+  /** Labels are rebuilt at most every half second while answers stream in. */
+  #scheduleRebuild(): void {
+    this.#rebuildTimer ??= setTimeout(() => this.#rebuild(), 500);
+  }
+
+  /** The run's job: the scope's rows under the current settings. */
+  async #job(c: Context): Promise<TeacherJob> {
+    const ids = scopeIds(c.rows, app.splits, { scope: c.run.scope ?? 'paper', poolN: c.run.poolN, seed: app.projectSettings.seed });
+    const byId = new Map(c.rows.map((r) => [r.id, r]));
+    const rows = ids.map((id) => byId.get(id)).filter((r): r is DataRow => r !== undefined);
+    return makeJob({ rows, version: c.version, settings: c.settings, capabilities: c.caps, price: await this.priceOf(c.settings.model), projectId: c.projectId });
+  }
+
+  /** Estimate, cache coverage and the prompt exactly as sent, for the scope. */
+  async preview(): Promise<TeacherPreview> {
+    await this.#loadPrefs();
+    const c = this.#context();
+    if (typeof c === 'string') throw new Error(c);
+    return buildPreview(await this.#job(c), c.caps);
+  }
+
+  /** Starts a run over the scope; resolves when it ends (done, cancelled or error). */
+  async start(): Promise<void> {
+    if (this.active) return;
+    this.error = null;
+    this.summary = null;
+    try {
+      await this.#loadPrefs();
+      const c = this.#context();
+      if (typeof c === 'string') throw new Error(c);
+      if (this.#loadedKey !== c.key) await this.reload();
+      const job = await this.#job(c);
+      const { runTeacher } = await import('../teacher/queue');
+      const client = createClient(c.settings);
+      this.#runKey = c.key;
+      this.status = 'running';
+      this.#controller = runTeacher(job, {
+        send: sendWith(client),
+        getCached: (keys) => store.getResponses<TeacherResponse>(keys),
+        put: async (r) => {
+          await store.putResponse(r);
+          if (this.#runKey === this.#loadedKey) {
+            this.#add(r);
+            this.#scheduleRebuild();
+          }
+        },
+        onProgress: (p) => {
+          this.progress = p;
+          this.status = p.state;
+        },
+        onLog: (e) => this.#log({ ...e, projectId: c.projectId }),
+        onCapabilities: (caps) => void this.#rememberCaps(c.settings, caps).catch((e) => (this.error = errorText(e))),
+      });
+      const summary = await this.#controller.done;
+      this.summary = summary;
+      this.status = summary.state;
+      if (summary.error) this.error = summary.error;
+    } catch (e) {
+      this.error = errorText(e);
+      if (this.status !== 'idle') this.status = 'error';
+    } finally {
+      this.#controller = null;
+      await this.#flushLog();
+      if (this.#runKey === this.#loadedKey) this.#rebuild();
+      this.#runKey = null;
+      app.revision++;
+    }
+  }
+
+  pause(): void {
+    this.#controller?.pause();
+  }
+
+  resume(): void {
+    this.#controller?.resume();
+  }
+
+  /** Stops sending at once: in-flight requests are aborted, nothing new goes out. */
+  cancel(): void {
+    this.#controller?.cancel();
+  }
+
+  /** New budget for the running run and the project; resumes when it is no longer exceeded. */
+  async setBudget(budgetTokens: number | null, budgetCost: number | null): Promise<void> {
+    await app.updateSettings({ teacher: { ...app.projectSettings.teacher, budgetTokens, budgetCost } });
+    const b: TeacherSettings['budget'] = {};
+    if (budgetTokens !== null && budgetTokens > 0) b.maxTokens = budgetTokens;
+    if (budgetCost !== null && budgetCost > 0) b.maxCost = budgetCost;
+    this.#controller?.setBudget(b);
+  }
+
+  /** Saves run settings on the project (a changed setup reloads the labels). */
+  async updateRun(patch: Partial<TeacherRunSettingsX>): Promise<void> {
+    await app.updateSettings({ teacher: { ...app.projectSettings.teacher, ...patch } });
+  }
+
+  // The privacy log is written in small batches; pagehide and the end of a run flush it.
+  #log(e: store.SendLogEntry): void {
+    this.#logBuffer.push(e);
+    if (this.#logBuffer.length >= 50) void this.#flushLog();
+    else this.#logTimer ??= setTimeout(() => void this.#flushLog(), 250);
+  }
+
+  async #flushLog(): Promise<void> {
+    if (this.#logTimer) clearTimeout(this.#logTimer);
+    this.#logTimer = null;
+    const entries = this.#logBuffer;
+    this.#logBuffer = [];
+    if (entries.length === 0) return;
+    try {
+      await store.appendSendLog(entries);
+      await this.loadSendLog();
+    } catch (e) {
+      this.error = `Could not record what was sent: ${errorText(e)}`;
+    }
+  }
+
+  flushLogNow(): void {
+    void this.#flushLog();
+  }
+
+  /** The newest `limit` send-log entries of the open project, and their total. */
+  async loadSendLog(limit = 200): Promise<void> {
+    const id = app.project?.id;
+    if (!id) {
+      this.sendLog = [];
+      this.sendLogCount = 0;
+      return;
+    }
+    const [log, count] = await Promise.all([store.getSendLog(id, limit), store.countSendLog(id)]);
+    this.sendLog = log;
+    this.sendLogCount = count;
+  }
+
+  /** Downloads the scope's uncached requests as OpenAI Batch JSONL files. */
+  async exportBatch(): Promise<void> {
+    this.batchMessage = null;
+    try {
+      const c = this.#context();
+      if (typeof c === 'string') throw new Error(c);
+      this.batchMessage = { ok: true, text: await batchExport(await this.#job(c), c.projectName) };
+    } catch (e) {
+      this.batchMessage = { ok: false, text: `Batch export failed: ${errorText(e)}` };
+    }
+  }
+
+  /** Reads Batch API output files into the cache; their labels then count like live ones. */
+  async importBatch(files: File[]): Promise<BatchImportReport | null> {
+    this.batchMessage = null;
+    try {
+      const c = this.#context();
+      if (typeof c === 'string') throw new Error(c);
+      const report = await batchImport(files, c.projectId, c.version.codebook.labels.map((l) => l.name));
+      await this.reload();
+      app.revision++;
+      this.batchMessage = { ok: report.failed.length === 0, text: report.text };
+      return report;
+    } catch (e) {
+      this.batchMessage = { ok: false, text: `Batch import failed: ${errorText(e)}` };
+      return null;
+    }
+  }
+
+  /** What decides the labels; read inside an effect so a change reloads them. */
+  watchKey(): string {
+    const run = app.projectSettings.teacher;
+    return JSON.stringify([
+      app.loading, app.project?.id ?? null, app.activeVersion?.hash ?? null,
+      (app.codebookProblems ?? []).length, app.settings.baseURL, app.settings.model, run.repeats, run.temperature, run.repeatTemperature,
+      app.splits?.validation.length ?? 0,
+    ]);
+  }
+}
+
+export type { SendLogEntry, TeacherPreview };
+
+export const teacher = new TeacherState();
+
+// Reload the labels from the cache on startup, project open, codebook version
+// or settings change (debounced: the endpoint fields change per keystroke).
+let lastKey: string | null = null;
+let lastRows: DataRow[] | null = null;
+let timer: ReturnType<typeof setTimeout> | null = null;
+$effect.root(() => {
+  $effect(() => {
+    const key = teacher.watchKey();
+    const rows = app.rows; // a new dataset of the same size still reloads
+    untrack(() => {
+      if (key === lastKey && rows === lastRows) return;
+      lastKey = key;
+      lastRows = rows;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        timer = null;
+        void teacher.reload();
+      }, 150);
+    });
+  });
+});
+if (typeof addEventListener === 'function') addEventListener('pagehide', () => teacher.flushLogNow());

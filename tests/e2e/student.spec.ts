@@ -1,0 +1,139 @@
+// Issue 6: the Train step in real Chromium. The tiny encoder is served by the
+// mock server as a self-hosted mirror; embeddings on wasm and on WebGPU agree;
+// a student trained on human labels runs its grid search on tfjs WebGPU, and on
+// wasm with ?tfjs=wasm; a reload reuses cached embeddings and keeps the
+// students; a student exports to a zip and imports back with the same outputs.
+import { test, expect, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { freshApp, MOCK_URL } from './helpers';
+
+const CSV = 'tests/fixtures/data/tiny-sentiment.csv';
+
+/** Every stored vector, grouped by embedding key then text hash (raw IndexedDB, nothing app-specific exposed). */
+async function storedEmbeddings(page: Page): Promise<Record<string, Record<string, number[]>>> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('surrogate');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const store = open.result.transaction('embeddings', 'readonly').objectStore('embeddings');
+          const keys = store.getAllKeys();
+          const values = store.getAll();
+          values.onsuccess = () => {
+            const out: Record<string, Record<string, number[]>> = {};
+            (keys.result as [string, string][]).forEach(([embKey, hash], i) => {
+              (out[embKey] ??= {})[hash] = Array.from(values.result[i] as Float32Array);
+            });
+            open.result.close();
+            resolve(out);
+          };
+        };
+      }),
+  );
+}
+
+async function setGrid(page: Page) {
+  await page.getByLabel('Human labels').check();
+  await page.getByLabel('Learning rates').fill('1e-2, 3e-2');
+  await page.getByLabel('Batch sizes').fill('16');
+  await page.getByLabel('Max epochs').fill('30');
+}
+
+/** Trains a student and returns the validation scores shown per configuration. */
+async function trainAndRead(page: Page): Promise<number[]> {
+  await page.getByRole('button', { name: 'Train student' }).click();
+  const result = page.getByTestId('train-result');
+  await expect(result).toBeVisible({ timeout: 300_000 });
+  await expect(page.getByTestId('chosen-config')).toContainText(/learning rate (1e-2|3e-2), batch size 16, \d+ epochs/);
+  const cells = await result.locator('tbody tr td:nth-child(6)').allTextContents();
+  expect(cells).toHaveLength(2);
+  return cells.map(Number);
+}
+
+test('embed on wasm and WebGPU, train on WebGPU and wasm, reload, export and re-import', async ({ page }) => {
+  test.setTimeout(900_000);
+  await freshApp(page);
+  await page.getByTestId('file-input').setInputFiles(CSV);
+  await page.getByRole('button', { name: /Import 58 texts/ }).click();
+  await page.getByLabel('Validation size').fill('10');
+  await page.getByLabel('Test size').fill('10');
+  await page.getByRole('button', { name: 'Re-split' }).click();
+  await expect(page.getByTestId('split-counts')).toContainText('Training pool: 38');
+
+  await page.locator('[data-step="train"]').click();
+  await page.getByLabel('Model id').fill('tiny-distilbert');
+  await page.getByLabel('Model id').press('Tab');
+  await page.getByLabel('Model source').selectOption('url');
+  await page.getByLabel('Mirror base URL').fill(`${MOCK_URL}/models`);
+  await page.getByLabel('Mirror base URL').press('Tab');
+
+  await test.step('embed on wasm', async () => {
+    await page.getByLabel('Device').selectOption('wasm');
+    await page.getByRole('button', { name: 'Embed all texts' }).click();
+    await expect(page.getByTestId('embed-summary')).toContainText(/58 distinct texts: 0 cached, 58 embedded now/, { timeout: 120_000 });
+    await expect(page.getByTestId('embed-facts')).toContainText('device: wasm');
+    await expect(page.getByTestId('backend-badge')).toContainText('transformers.js: wasm');
+  });
+
+  await test.step('embed on WebGPU; the vectors agree with wasm', async () => {
+    await page.getByLabel('Device').selectOption('webgpu');
+    await page.getByRole('button', { name: 'Embed all texts' }).click();
+    await expect(page.getByTestId('embed-facts')).toContainText('device: webgpu', { timeout: 120_000 });
+    await expect(page.getByTestId('embed-summary')).toContainText(/58 embedded now/, { timeout: 120_000 });
+    const stored = await storedEmbeddings(page);
+    const wasm = stored['emb-v1|tiny-distilbert|q8|mean|l2'];
+    const gpu = stored['emb-v1|tiny-distilbert|fp32|mean|l2'];
+    expect(Object.keys(wasm)).toHaveLength(58);
+    expect(Object.keys(gpu).sort()).toEqual(Object.keys(wasm).sort());
+    let worst = 0;
+    for (const [hash, v] of Object.entries(wasm)) v.forEach((x, k) => (worst = Math.max(worst, Math.abs(x - gpu[hash][k]))));
+    expect(worst).toBeLessThan(1e-3);
+  });
+
+  await test.step('train on human labels with tfjs on WebGPU', async () => {
+    await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-tfjs', 'webgpu', { timeout: 90_000 });
+    await setGrid(page);
+    await expect(page.getByTestId('train-available')).toContainText('38 of 38');
+    const scores = await trainAndRead(page);
+    expect(Math.max(...scores)).toBeGreaterThanOrEqual(0.7); // cue words make this easy
+    await expect(page.getByTestId('train-backend')).toHaveText('webgpu');
+    await expect(page.getByTestId('student-row')).toHaveCount(1);
+    await expect(page.locator('[data-step="train"]')).toContainText('1 student trained');
+  });
+
+  await test.step('label the corpus, export the model and import it back', async () => {
+    const row = page.getByTestId('student-row').first();
+    await row.getByRole('button', { name: 'Label the whole corpus' }).click();
+    const dist = page.getByTestId('distribution').first();
+    await expect(dist).toContainText(/negative: \d+.*positive: \d+/);
+    const counts = (await dist.textContent())!.match(/\d+/g)!.map(Number);
+    expect(counts[0] + counts[1]).toBe(58);
+
+    const downloading = page.waitForEvent('download');
+    await row.getByRole('button', { name: 'Export model' }).click();
+    const file = await downloading;
+    expect(file.suggestedFilename()).toMatch(/\.zip$/);
+    const path = await file.path();
+    await page.getByLabel('Import model').setInputFiles({ name: 'student.zip', mimeType: 'application/zip', buffer: readFileSync(path) });
+    await expect(page.getByTestId('student-row')).toHaveCount(2);
+    const imported = page.getByTestId('student-row').nth(1);
+    await expect(imported).toContainText('(imported)');
+    await imported.getByRole('button', { name: 'Label the whole corpus' }).click();
+    await expect(page.getByTestId('distribution').nth(1)).toHaveText((await dist.textContent())!);
+  });
+
+  await test.step('reload with ?tfjs=wasm: cached embeddings, students kept, training on wasm', async () => {
+    await page.goto('/?tfjs=wasm');
+    await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-tfjs', 'wasm', { timeout: 90_000 });
+    await expect(page.getByTestId('student-row')).toHaveCount(2);
+    await page.getByRole('button', { name: 'Embed all texts' }).click();
+    await expect(page.getByTestId('embed-summary')).toContainText('58 distinct texts: 58 cached, 0 embedded now');
+    await setGrid(page);
+    const scores = await trainAndRead(page);
+    expect(Math.max(...scores)).toBeGreaterThanOrEqual(0.7);
+    await expect(page.getByTestId('train-backend')).toHaveText('wasm');
+    await expect(page.getByTestId('student-row')).toHaveCount(3);
+    await page.screenshot({ path: 'test-results/train-step.png', fullPage: true });
+  });
+});
