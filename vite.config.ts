@@ -15,6 +15,11 @@ export default defineConfig({
   server: { headers: isolation, port: 5173, strictPort: false },
   preview: { headers: isolation, port: 4173 },
   worker: { format: 'es' },
-  optimizeDeps: { exclude: ['@huggingface/transformers'] },
+  // Pre-bundle the lazily imported tfjs backends up front, so the dev server
+  // does not discover them mid-session and reload the page.
+  optimizeDeps: {
+    exclude: ['@huggingface/transformers'],
+    include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm'],
+  },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
 });

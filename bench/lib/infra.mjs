@@ -19,6 +19,14 @@ export async function startVite() {
     root: ROOT,
     configFile: `${ROOT}vite.config.ts`,
     logLevel: 'warn',
+    // Own dependency cache: re-optimising the shared node_modules/.vite would
+    // pull it from under other dev servers running on this machine.
+    cacheDir: `${ROOT}node_modules/.vite-bench`,
+    // Pre-bundled up front: modules found only at run time (dynamic imports in
+    // workers) would otherwise trigger a re-optimisation and a stale-hash 404.
+    optimizeDeps: {
+      include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'idb', 'papaparse', 'openai'],
+    },
     clearScreen: false,
     server: { port: VITE_PORT, strictPort: true, host: '127.0.0.1', hmr: false, watch: null },
   });

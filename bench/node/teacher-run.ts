@@ -7,7 +7,7 @@ import type { Codebook } from '../../src/lib/codebook/types';
 import { createClient, forgetCapabilities, sendWith } from '../../src/lib/teacher/client';
 import { labelsFromResponses } from '../../src/lib/teacher/labels';
 import { runTeacher, type TeacherItem, type TeacherSummary } from '../../src/lib/teacher/queue';
-import { DEFAULT_TEACHER_SETTINGS, type TeacherLabel, type TeacherResponse, type TeacherSettings } from '../../src/lib/teacher/types';
+import { DEFAULT_TEACHER_SETTINGS, TeacherRequestError, type TeacherLabel, type TeacherResponse, type TeacherSettings } from '../../src/lib/teacher/types';
 
 export interface TeacherRun {
   summary: TeacherSummary;
@@ -16,7 +16,7 @@ export interface TeacherRun {
   labels: TeacherLabel[];
   responses: TeacherResponse[];
   /** HTTP chat requests as the client saw them: answered, or rejected (429, 5xx, timeout…). */
-  calls: { ok: number; failed: number };
+  calls: { ok: number; failed: number; byReason: Record<string, number> };
 }
 
 /** Labels `items` with the teacher at `baseURL` (model 'mock-teacher' unless overridden). */
@@ -29,7 +29,7 @@ export async function runTeacherJob(
   forgetCapabilities();
   const settings: TeacherSettings = { ...DEFAULT_TEACHER_SETTINGS, baseURL, model: 'mock-teacher', apiKey: '', ...overrides };
   const store = new Map<string, TeacherResponse>();
-  const calls = { ok: 0, failed: 0 };
+  const calls = { ok: 0, failed: 0, byReason: {} as Record<string, number> };
   const send = sendWith(createClient(settings));
   const t0 = performance.now();
   const run = runTeacher(
@@ -48,6 +48,8 @@ export async function runTeacherJob(
           return res;
         } catch (err) {
           calls.failed += 1;
+          const why = err instanceof TeacherRequestError ? `${err.kind}${err.status ? ` ${err.status}` : ''}` : String(err);
+          calls.byReason[why] = (calls.byReason[why] ?? 0) + 1;
           throw err;
         }
       },

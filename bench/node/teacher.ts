@@ -25,6 +25,8 @@ export interface TeacherCaseResult extends Omit<TeacherCase, 'mockUrl' | 'codebo
   answeredCalls: number;
   /** Requests rejected (429s here), each retried by the queue. */
   rejectedCalls: number;
+  /** Rejections by kind and HTTP status, e.g. { 'http 429': 24 }. */
+  rejectedBy: Record<string, number>;
   answers: number;
   failed: number;
   invalid: number;
@@ -59,6 +61,7 @@ export async function teacherCase(c: TeacherCase): Promise<TeacherCaseResult> {
     calls,
     answeredCalls,
     rejectedCalls: run.calls.failed,
+    rejectedBy: run.calls.byReason,
     answers: run.summary.done - run.summary.failed,
     failed: run.summary.failed,
     invalid: run.summary.invalid,

@@ -33,6 +33,18 @@ async function storedEmbeddings(page: Page): Promise<Record<string, Record<strin
   );
 }
 
+/**
+ * Vite's dev server (E2E_DEV=1) discovers the train worker's tfjs backends on
+ * first use, re-bundles them and reloads the page, which would interrupt a
+ * test mid-step. Let that happen before the test starts. The built app does not.
+ */
+async function settleDevServer(page: Page) {
+  if (process.env.E2E_DEV !== '1') return;
+  await page.goto('/');
+  await expect(page.getByTestId('backend-badge')).not.toHaveAttribute('data-tfjs', '', { timeout: 90_000 });
+  await page.waitForEvent('load', { timeout: 10_000 }).catch(() => undefined); // no reload came: nothing to wait for
+}
+
 async function setGrid(page: Page) {
   await page.getByLabel('Human labels').check();
   await page.getByLabel('Learning rates').fill('1e-2, 3e-2');
@@ -53,6 +65,7 @@ async function trainAndRead(page: Page): Promise<number[]> {
 
 test('embed on wasm and WebGPU, train on WebGPU and wasm, reload, export and re-import', async ({ page }) => {
   test.setTimeout(900_000);
+  await settleDevServer(page);
   await freshApp(page);
   await page.getByTestId('file-input').setInputFiles(CSV);
   await page.getByRole('button', { name: /Import 58 texts/ }).click();
@@ -136,4 +149,24 @@ test('embed on wasm and WebGPU, train on WebGPU and wasm, reload, export and re-
     await expect(page.getByTestId('student-row')).toHaveCount(3);
     await page.screenshot({ path: 'test-results/train-step.png', fullPage: true });
   });
+});
+
+test('a model folder picked on this computer is read in the browser, not fetched', async ({ page }) => {
+  test.setTimeout(300_000);
+  const fetched: string[] = [];
+  page.on('request', (r) => { if (r.url().includes('/models/')) fetched.push(r.url()); });
+  await settleDevServer(page);
+  await freshApp(page);
+  await page.getByTestId('file-input').setInputFiles(CSV);
+  await page.getByRole('button', { name: /Import 58 texts/ }).click();
+  await page.locator('[data-step="train"]').click();
+  await page.getByLabel('Model id').fill('tiny-distilbert');
+  await page.getByLabel('Model id').press('Tab');
+  await page.getByLabel('Model source').selectOption('files');
+  await page.getByLabel('Device').selectOption('wasm');
+  await page.getByLabel('Model folder').setInputFiles('tests/fixtures/models/tiny-distilbert');
+  await expect(page.getByText(/Using \d+ files from “tiny-distilbert”/)).toBeVisible();
+  await page.getByRole('button', { name: 'Embed all texts' }).click();
+  await expect(page.getByTestId('embed-summary')).toContainText('58 distinct texts: 0 cached, 58 embedded now', { timeout: 120_000 });
+  expect(fetched).toEqual([]);
 });

@@ -23,7 +23,13 @@ export type EmbedStatus = 'idle' | 'loading' | 'embedding' | 'done' | 'error' | 
 export interface EmbedProgress { stage: 'download' | 'embed'; done: number; total: number; etaMs: number | null }
 
 /** What the last ensure() did, counted in distinct texts (identical texts share one vector). */
-export interface EmbedSummary { key: string; rows: number; texts: number; cached: number; computed: number; stored: boolean }
+export interface EmbedSummary {
+  key: string; rows: number; texts: number; cached: number; computed: number;
+  /** False for TF-IDF: its features are recomputed when needed. */
+  stored: boolean;
+  /** TF-IDF: texts the vocabulary was fitted on. */
+  fittedOn?: number;
+}
 
 export class EmbeddingCancelledError extends Error {
   override name = 'EmbeddingCancelledError';
@@ -61,7 +67,7 @@ export class EmbedderState {
   threads = $state<number | null>(null);
   last = $state<EmbedSummary | null>(null);
   /** A model folder picked with <input webkitdirectory>: kept in this tab's memory only, never uploaded. */
-  picked = $state.raw<{ name: string; files: Map<string, Blob> } | null>(null);
+  picked = $state.raw<{ name: string; files: Map<string, Blob>; pick: number } | null>(null);
 
   #queue: Promise<unknown> = Promise.resolve();
   #cancelled = false;
@@ -91,7 +97,7 @@ export class EmbedderState {
     const list = [...files];
     const map = filesFromPicker(list);
     const name = list[0]?.webkitRelativePath.split('/')[0] || 'picked folder';
-    this.picked = { name, files: map };
+    this.picked = { name, files: map, pick: (this.picked?.pick ?? 0) + 1 };
     return missingFiles(map, dtype);
   }
 
@@ -155,7 +161,7 @@ export class EmbedderState {
   /** Loads the encoder in the worker unless the same one is already warm. */
   async #load(s: EncoderSettings, device: Device, dtype: Dtype): Promise<EmbedReady> {
     const source = this.#source(s);
-    const picked = source.kind === 'files' ? this.picked?.name ?? '' : '';
+    const picked = source.kind === 'files' ? this.picked?.pick ?? 0 : 0; // a new pick reloads, even of a same-named folder
     const loadKey = JSON.stringify([s.modelId, s.source, picked, device, dtype]);
     if (this.#loaded?.key === loadKey) return this.#loaded.ready;
     this.status = 'loading';
@@ -233,7 +239,7 @@ export class EmbedderState {
     this.device = 'this page (TF-IDF)';
     this.threads = 1;
     this.dim = dim;
-    this.last = { key, rows: rows.length, texts: new Set(rows.map((r) => r.hash)).size, cached: 0, computed: rows.length, stored: false };
+    this.last = { key, rows: rows.length, texts: new Set(rows.map((r) => r.hash)).size, cached: 0, computed: rows.length, stored: false, fittedOn: fitOn.length };
     return { key, encoder: 'tfidf', dim, matrix, ids: rows.map((r) => r.id) };
   }
 }

@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// `npm run bench [-- --only <name>[,<name>]] [--quick] [--full]`
+// Runs the benchmarks in order, writes bench/results/<date>-<name>.json and
+// bench/results/latest.md, and prints the Markdown table. See bench/README.md.
+import os from 'node:os';
+import { join } from 'node:path';
+import { embedding } from './lib/embedding.mjs';
+import { closeAll, launchBrowser, openBenchPage, ROOT, startMock, startVite } from './lib/infra.mjs';
+import { quality } from './lib/quality.mjs';
+import { dateStamp, markdown, writeResults } from './lib/report.mjs';
+import { scale } from './lib/scale.mjs';
+import { teacher } from './lib/teacher.mjs';
+import { training } from './lib/training.mjs';
+
+const BENCHMARKS = [
+  { name: 'embedding', title: 'Embedding throughput', run: embedding },
+  { name: 'training', title: 'Head training', run: training },
+  { name: 'teacher', title: 'Teacher throughput', run: teacher },
+  { name: 'scale', title: 'Scale (browser)', run: scale },
+  { name: 'quality', title: 'Quality, replayed teacher', run: quality },
+];
+
+function parseArgs(argv) {
+  const opts = { quick: false, full: false, only: null, out: join(ROOT, 'bench', 'results') };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') opts.quick = true;
+    else if (a === '--full') opts.full = true;
+    else if (a === '--only') opts.only = (argv[++i] ?? '').split(',').filter(Boolean);
+    else if (a === '--out') opts.out = argv[++i];
+    else if (a === '--help' || a === '-h') opts.help = true;
+    else throw new Error(`Unknown option ${a} (try --help)`);
+  }
+  if (opts.quick && opts.full) throw new Error('--quick and --full exclude each other.');
+  const unknown = (opts.only ?? []).filter((n) => !BENCHMARKS.some((b) => b.name === n));
+  if (unknown.length > 0) throw new Error(`Unknown benchmark ${unknown.join(', ')}; choose from ${BENCHMARKS.map((b) => b.name).join(', ')}.`);
+  return opts;
+}
+
+/** Servers and the browser start on first use and are shared by the benchmarks. */
+function context(opts, env) {
+  const once = (f) => {
+    let p = null;
+    return () => (p ??= f());
+  };
+  const ctx = {
+    opts,
+    root: ROOT,
+    vite: once(startVite),
+    mock: once(() => startMock()),
+    page: once(async () => {
+      const vite = await ctx.vite();
+      const browser = await launchBrowser();
+      env.browser = `Chromium ${browser.version()} (headless)`;
+      const opened = await openBenchPage(browser, vite.url);
+      env.gpu = await opened.page.evaluate(async () => {
+        const a = await navigator.gpu?.requestAdapter();
+        return a ? [a.info.vendor, a.info.architecture, a.info.description].filter(Boolean).join(' ') || 'adapter' : null;
+      });
+      return opened;
+    }),
+  };
+  return ctx;
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.help) {
+    console.log(`Usage: npm run bench [-- --only ${BENCHMARKS.map((b) => b.name).join('|')}[,…]] [--quick | --full] [--out dir]`);
+    return;
+  }
+  const started = new Date();
+  const env = { cpus: os.cpus().length, loadavg: os.loadavg(), node: process.version, browser: null, gpu: null, started: started.toISOString() };
+  const ctx = context(opts, env);
+  const run = { date: dateStamp(started), mode: opts.quick ? 'quick' : opts.full ? 'full' : 'default', env, results: [] };
+  const selected = BENCHMARKS.filter((b) => !opts.only || opts.only.includes(b.name));
+  try {
+    for (const b of selected) {
+      console.log(`▶ ${b.name}`);
+      const t0 = Date.now();
+      let result;
+      try {
+        const out = await b.run(ctx);
+        result = out.skip
+          ? { name: b.name, title: b.title, status: 'skipped', reason: out.skip, figures: [], notes: [], raw: null }
+          : { name: b.name, title: b.title, status: 'ok', ...out };
+      } catch (err) {
+        const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+        console.error(`  ${b.name} failed: ${err instanceof Error ? err.stack : err}`);
+        result = { name: b.name, title: b.title, status: 'failed', reason: message, figures: [], notes: [], raw: null };
+      }
+      result.seconds = (Date.now() - t0) / 1000;
+      console.log(`  ${result.status} in ${result.seconds.toFixed(0)} s${result.reason ? `: ${result.reason}` : ''}`);
+      run.results.push(result);
+    }
+  } finally {
+    await closeAll();
+  }
+  const paths = writeResults(opts.out, run);
+  console.log('\n' + markdown(run));
+  console.log(`Wrote ${paths.map((p) => p.replace(ROOT, '')).join(', ')}`);
+  if (run.results.some((r) => r.status === 'failed')) process.exitCode = 1;
+}
+
+main().catch(async (err) => {
+  console.error(err instanceof Error ? err.message : err);
+  await closeAll();
+  process.exitCode = 2;
+});
