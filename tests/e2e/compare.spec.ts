@@ -6,14 +6,10 @@
 import { readFileSync } from 'node:fs';
 import Papa from 'papaparse';
 import { test, expect, type Page, type Download } from '@playwright/test';
-import { freshApp, mockConfig, mockReset, MOCK_URL } from './helpers';
+import { mockConfig, mockReset, setupProject, SENTIMENT_RULES, MOCK_URL } from './helpers';
 
-const FIXTURES = 'tests/fixtures/data';
 const SHOTS = process.env.SHOTS_DIR ?? 'test-results/compare';
-const RULES = [
-  ...['great', 'excellent', 'love', 'wonderful'].map((contains) => ({ contains, label: 'positive' })),
-  ...['terrible', 'awful', 'hate', 'broke'].map((contains) => ({ contains, label: 'negative' })),
-];
+const RULES = SENTIMENT_RULES;
 
 async function text(d: Promise<Download>): Promise<string> {
   return readFileSync((await (await d).path())!, 'utf8');
@@ -22,23 +18,7 @@ async function text(d: Promise<Download>): Promise<string> {
 /** Import, split 12/12, codebook, endpoint: everything the teacher needs, through the UI. */
 async function setup(page: Page): Promise<void> {
   // tfjs on wasm: SwiftShader WebGPU is slow for training many students.
-  await freshApp(page, '/?tfjs=wasm');
-  await page.getByTestId('file-input').setInputFiles(`${FIXTURES}/tiny-sentiment.csv`);
-  await page.getByRole('button', { name: 'Import 58 texts' }).click();
-  await page.getByLabel('Validation size').fill('12');
-  await page.getByLabel('Test size').fill('12');
-  await page.getByRole('button', { name: 'Re-split' }).click();
-  await expect(page.getByTestId('split-counts')).toContainText('Training pool: 34');
-
-  await page.locator('[data-step="codebook"]').click();
-  await page.getByLabel('Import codebook').setInputFiles(`${FIXTURES}/tiny-sentiment.codebook.json`);
-  await page.getByRole('button', { name: 'Save version' }).click();
-  await expect(page.getByRole('status')).toContainText('Saved as version 1');
-
-  await page.getByRole('button', { name: /^Settings/ }).click();
-  await page.getByLabel('Base URL').fill(`${MOCK_URL}/v1`);
-  await page.getByLabel('Model', { exact: true }).fill('mock-model');
-  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await setupProject(page, { path: '/?tfjs=wasm' });
 }
 
 test.beforeEach(async () => {

@@ -1,5 +1,6 @@
 // Shared e2e helpers: the mock LLM's address and control calls.
-import type { Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { expect, type Page } from '@playwright/test';
 
 export const MOCK_URL = `http://127.0.0.1:${process.env.MOCK_PORT ?? 8787}`;
 
@@ -38,4 +39,42 @@ export async function freshApp(page: Page, path = '/'): Promise<void> {
     await Promise.all(dbs.map((d) => new Promise((res) => { const r = indexedDB.deleteDatabase(d.name!); r.onsuccess = r.onerror = r.onblocked = () => res(null); })));
   });
   await page.goto(path);
+}
+
+export const FIXTURES = 'tests/fixtures/data';
+
+/** Mock rules that label the fixture by its cue words. */
+export const SENTIMENT_RULES = [
+  ...['great', 'excellent', 'love', 'wonderful'].map((contains) => ({ contains, label: 'positive' })),
+  ...['terrible', 'awful', 'hate', 'broke'].map((contains) => ({ contains, label: 'negative' })),
+];
+
+/**
+ * Through the UI: import the fixture (plus `extraRows` CSV lines), split
+ * 12/12, import and save the fixture codebook, and point Settings at the mock.
+ */
+export async function setupProject(page: Page, opts: { path?: string; extraRows?: string[]; apiKey?: string } = {}): Promise<number> {
+  const extra = opts.extraRows ?? [];
+  await freshApp(page, opts.path);
+  const csv = readFileSync(`${FIXTURES}/tiny-sentiment.csv`, 'utf8').trimEnd() + '\n' + extra.map((r) => r + '\n').join('');
+  const n = 58 + extra.length; // the fixture has quoted multi-line texts: count rows, not lines
+  await page.getByTestId('file-input').setInputFiles({ name: 'reviews.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('button', { name: `Import ${n} texts` }).click();
+  await expect(page.getByTestId('row-count')).toHaveText(`${n} texts`);
+  await page.getByLabel('Validation size').fill('12');
+  await page.getByLabel('Test size').fill('12');
+  await page.getByRole('button', { name: 'Re-split' }).click();
+  await expect(page.getByTestId('split-counts')).toContainText('Validation: 12');
+
+  await page.locator('[data-step="codebook"]').click();
+  await page.getByLabel('Import codebook').setInputFiles(`${FIXTURES}/tiny-sentiment.codebook.json`);
+  await page.getByRole('button', { name: 'Save version' }).click();
+  await expect(page.getByRole('status')).toContainText('Saved as version 1');
+
+  await page.getByRole('button', { name: /^Settings/ }).click();
+  await page.getByLabel('Base URL').fill(`${MOCK_URL}/v1`);
+  await page.getByLabel('Model', { exact: true }).fill('mock-model');
+  if (opts.apiKey) await page.getByLabel(/API key/).fill(opts.apiKey);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  return n;
 }
