@@ -6,25 +6,13 @@
 // the sender's buffer: the main thread should post copies (X.slice()) of
 // embeddings it keeps, e.g. in $state.raw.
 import type { BackendAttempt, BackendName } from './backend';
-import type { Grid, GridSearchResult, Selection } from './grid';
+import type { GridSearchArgs, GridSearchResult } from './grid';
 import type { EpochLog, HeadConfig, SerializedHead, TrainResult } from './types';
 
 export type TrainRequest =
   | { type: 'init'; id: number; preference?: BackendName[]; wasmPath?: string }
-  | {
-      type: 'grid';
-      id: number;
-      X: Float32Array;
-      dim: number;
-      /** Hard labels (n) or soft targets (n × nClasses). */
-      y: Int32Array | Float32Array;
-      nClasses: number;
-      positive: number | null;
-      grid?: Grid;
-      base?: Partial<HeadConfig>;
-      selection: Selection;
-      seed: number;
-    }
+  /** The grid search's own arguments, less its callbacks (progress comes back as messages). */
+  | ({ type: 'grid'; id: number } & Omit<GridSearchArgs, 'onConfig' | 'onProgress' | 'signal'>)
   | {
       type: 'train';
       id: number;
