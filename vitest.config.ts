@@ -4,7 +4,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 export default defineConfig({
   plugins: [svelte()],
   test: {
-    include: ['src/**/*.spec.ts', 'tests/unit/**/*.spec.ts', 'tests/mock-llm/**/*.spec.ts'],
+    include: ['src/**/*.spec.ts', 'tests/unit/**/*.spec.ts', 'tests/mock-llm/**/*.spec.ts', 'bench/**/*.spec.ts'],
     environment: 'node',
     setupFiles: ['tests/unit/setup.ts'],
     testTimeout: 60_000,

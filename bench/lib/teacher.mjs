@@ -24,8 +24,7 @@ export async function teacher(ctx) {
     notes: [
       `${n} texts × 3 repeats with the app's default plan: repeat 0 at temperature 0 and repeats 1–2 in one request with n = 2 ` +
         '(2 calls per text). A 429 (Retry-After 1 s) pauses every worker until the cool-down ends, by design of the queue.',
-      'The mock draws its random 429s from its request counter read after the latency, when up to 8 later requests have ' +
-        'already arrived, so 429s come in bursts and exceed the configured 5% (the measured share is in the row).',
+      'Random 429s are drawn per request from a seeded counter (about 5% of calls; the measured share is in the row).',
     ],
     raw: { clean, limited },
   };

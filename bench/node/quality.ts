@@ -13,7 +13,7 @@ import { compareConditions, type ComparisonRow, type Condition } from '../../src
 import { planExperiment } from '../../src/lib/state/experiment';
 import { initBackend } from '../../src/lib/train/backend';
 import { DEFAULT_GRID, gridSearch, type Grid } from '../../src/lib/train/grid';
-import { predictProba } from '../../src/lib/train/head';
+import { predictProbaAsync } from '../../src/lib/train/head';
 import { argmaxRows } from '../../src/lib/train/metrics';
 import type { ReplayDataset } from './datasets';
 import { configureMock, runTeacherJob } from './teacher-run';
@@ -106,7 +106,7 @@ export async function qualityCase(c: QualityCase): Promise<QualityCaseResult> {
       X, dim, y, nClasses: labelNames.length, positive, grid: c.grid ?? DEFAULT_GRID,
       base: { kind: 'logreg', seed: c.seed }, selection: { kind: 'holdout', fraction: 0.2 }, seed: c.seed,
     });
-    return { preds: argmaxRows(predictProba(res.final.weights, testX, dim), labelNames.length), n: rows.length };
+    return { preds: argmaxRows(await predictProbaAsync(res.final.weights, testX, dim), labelNames.length), n: rows.length };
   };
   const llmStudent = await student(main.trainIds, (r) => teacher.get(r.id)?.label ?? null);
   conditions.push({ id: 'llm-student', name: `Student on ${llmStudent.n} LLM labels`, kind: 'student', trainSource: 'llm', trainSize: llmStudent.n, encoder: 'tfidf', backend: tf.getBackend(), preds: llmStudent.preds });

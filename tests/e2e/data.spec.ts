@@ -13,6 +13,11 @@ test('import, map, codebook, splits — and a reload keeps it all', async ({ pag
   await expect(page.getByLabel('Id column')).toHaveValue('id');
   await expect(page.getByLabel('Label column')).toHaveValue('label');
   await expect(page.getByTestId('import-report')).toContainText('58');
+  // A wrong id column (labels repeat) is refused with the row named, before anything is stored.
+  await page.getByLabel('Id column').selectOption('label');
+  await expect(page.getByTestId('mapping-error')).toContainText(/same id .*unique/);
+  await expect(page.getByRole('button', { name: /^Import/ })).toBeDisabled();
+  await page.getByLabel('Id column').selectOption('id');
   await page.getByRole('button', { name: /Import 58 texts/ }).click();
   await expect(page.getByTestId('row-count')).toHaveText('58 texts');
 

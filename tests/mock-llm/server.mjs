@@ -162,7 +162,9 @@ export function startMockServer(opts = {}) {
       if (!parsed.ok || !parsed.value) {
         return send(res, 400, { error: { message: 'Body is not valid JSON.', type: 'invalid_request_error', param: null, code: null } });
       }
-      state.chatCount += 1;
+      // Capture this request's number before the latency wait: concurrent
+      // requests must each get their own seeded draws.
+      const count = (state.chatCount += 1);
       const fault = state.faults[0];
       if (fault) {
         fault.left -= 1;
@@ -172,7 +174,7 @@ export function startMockServer(opts = {}) {
       if (latency > 0) await delay(state, latency);
       if (fault?.kind === 'hang') await delay(state, fault.ms ?? 60_000);
       if (res.destroyed || res.writableEnded) return;
-      const out = answerChat(state.config, parsed.value, fault, state.chatCount);
+      const out = answerChat(state.config, parsed.value, fault, count);
       return send(res, out.status, out.body, out.headers);
     }
     return send(res, 404, {

@@ -66,7 +66,7 @@ export function sampleStratified(ids: readonly string[], labels: readonly string
 /**
  * Propose validation/test/pool splits. Only human-labeled rows enter validation
  * and test; both are stratified by label (test drawn first). If too few labeled
- * rows exist, both sizes shrink so half the labeled rows stay in the pool for
+ * rows exist (validation + test over half of them), both sizes shrink so half the labeled rows stay in the pool for
  * human-label baselines. `notes` explain every adjustment in words.
  */
 export function proposeSplits(rows: readonly DataRow[], sizes: SplitSizes, seed: number): { splits: Splits; notes: string[] } {
@@ -83,13 +83,15 @@ export function proposeSplits(rows: readonly DataRow[], sizes: SplitSizes, seed:
   }
   let v = Math.max(0, Math.floor(sizes.validation));
   let t = Math.max(0, Math.floor(sizes.test));
-  if (v + t > labeled.length) {
+  // Keep at least half the labeled rows in the pool: without them there is no
+  // human-label baseline to compare the LLM-label student with.
+  if (v + t > labeled.length / 2) {
     const budget = Math.floor(labeled.length / 2);
     const scale = budget / (v + t);
     const nt = Math.max(t > 0 && budget > 0 ? 1 : 0, Math.round(t * scale));
     const nv = Math.max(0, budget - nt);
     notes.push(
-      `Only ${labeled.length} rows have a human label, fewer than the ${v + t} requested for validation (${v}) and test (${t}). ` +
+      `Only ${labeled.length} rows have a human label: too few for the ${v + t} requested for validation (${v}) and test (${t}) while keeping half for training. ` +
         `Using ${nv} for validation and ${nt} for test, keeping the other ${labeled.length - nv - nt} labeled rows in the pool ` +
         'for human-label baselines.',
     );
