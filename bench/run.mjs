@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { embedding } from './lib/embedding.mjs';
 import { closeAll, launchBrowser, openBenchPage, ROOT, startMock, startVite } from './lib/infra.mjs';
 import { quality } from './lib/quality.mjs';
+import { qualityUi } from './lib/quality-ui.mjs';
 import { dateStamp, markdown, writeResults } from './lib/report.mjs';
 import { scale } from './lib/scale.mjs';
 import { teacher } from './lib/teacher.mjs';
@@ -18,6 +19,7 @@ const BENCHMARKS = [
   { name: 'teacher', title: 'Teacher throughput', run: teacher },
   { name: 'scale', title: 'Scale (browser)', run: scale },
   { name: 'quality', title: 'Quality, replayed teacher', run: quality },
+  { name: 'quality-ui', title: 'Quality, replayed teacher, through the UI', run: qualityUi },
 ];
 
 function parseArgs(argv) {
@@ -46,6 +48,7 @@ function context(opts, env) {
   const ctx = {
     opts,
     root: ROOT,
+    env,
     vite: once(startVite),
     mock: once(() => startMock()),
     page: once(async () => {
