@@ -7,7 +7,7 @@ import Papa from 'papaparse';
 const MINUTE = 60_000;
 
 /** The app's prompt rule (src/lib/codebook/prompt.ts neutraliseDelimiters): the mock sees texts this way. */
-const neutralise = (text) => text.replace(/<\s*(\/?)\s*text\s*>/gi, (_m, slash) => `<${slash}text_>`);
+export const neutralise = (text) => text.replace(/<\s*(\/?)\s*text\s*>/gi, (_m, slash) => `<${slash}text_>`);
 
 async function mockConfig(mockUrl, config) {
   const r = await fetch(`${mockUrl}/__mock/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
@@ -46,7 +46,12 @@ export async function appFlow({ context, appUrl, mockUrl, dataset: d, sizes, gri
   const t0 = Date.now();
   const ms = {};
   const page = await context.newPage();
-  page.on('pageerror', (e) => console.error(`  [page error] ${e.message}`));
+  // Each distinct page error once (a chart redraw can repeat one many times); kept for the JSON.
+  const pageErrors = new Set();
+  page.on('pageerror', (e) => {
+    if (!pageErrors.has(e.message)) console.error(`  [page error] ${e.message}`);
+    pageErrors.add(e.message);
+  });
   page.on('console', (m) => {
     if (process.env.BENCH_VERBOSE || m.type() === 'error') console.error(`  [page ${m.type()}] ${m.text()}`);
   });
@@ -164,6 +169,7 @@ export async function appFlow({ context, appUrl, mockUrl, dataset: d, sizes, gri
     gapHumanMinusLlmStudent: human && main ? human.f1 - main.f1 : NaN,
     gapLlmStudentMinusLlm: main && llm ? main.f1 - llm.f1 : NaN,
     llmStudentRecall: main?.recall ?? NaN,
+    pageErrors: [...pageErrors],
     ms: { ...ms, total: Date.now() - t0 },
   };
 }

@@ -41,7 +41,7 @@ const median = (xs) => {
 };
 
 /** A dataset the UI run can replay, or the one-line reason it cannot. */
-function readDataset(file) {
+export function readDataset(file) {
   const name = basename(file, '.csv');
   const { data, meta } = Papa.parse(readFileSync(file, 'utf8'), { header: true, skipEmptyLines: true });
   const llmColumn = LLM_COLUMNS.find((c) => meta.fields.includes(c));
@@ -60,7 +60,7 @@ function readDataset(file) {
  * The paper's 250 / 250 validation / test, halved so half of the labelled rows
  * stay in the training pool (the same rule as bench/node/quality.ts paperSplits).
  */
-function splitSizes(labeled) {
+export function splitSizes(labeled) {
   const budget = Math.floor(labeled / 2);
   if (budget >= 500) return { validation: 250, test: 250 };
   const test = Math.round(budget / 2);
@@ -155,12 +155,42 @@ export async function qualityUi(ctx) {
     'Teacher: repeats 1 (one recorded answer per text), scope "as in the paper"; the codebook has no examples, so "LLM few-shot" is the recorded zero-shot answer. ' +
       `Unparseable recorded answers are replayed as the out-of-set label \`${UNPARSEABLE}\`, which the app counts as an invalid answer (wrong for the LLM, untrained for students).`,
   );
-  for (const c of cases) for (const n of c.notes) notes.push(`${c.dataset}: ${n}`);
+  notes.push(...mergeNotes(cases));
+  for (const c of cases) for (const e of c.pageErrors) notes.push(`${c.dataset}: the page threw “${e}”.`);
   return { figures, notes, raw: { grid, ports: { app: UI_APP_PORT, mock: UI_MOCK_PORT }, buildMs, cases, paper: PAPER_REFERENCE }, extra: table(cases) };
 }
 
+/**
+ * The Compare step's own notes of every case ({ dataset, notes: string[] }),
+ * once each: notes that differ only in their numbers are merged, the numbers
+ * listed per dataset ("250 / 250 / 217").
+ */
+export function mergeNotes(cases) {
+  const out = [];
+  const merged = new Map();
+  for (const c of cases) {
+    for (const n of c.notes) {
+      const key = n.replace(/\d+/g, '#');
+      if (!merged.has(key)) merged.set(key, { texts: [], datasets: [] });
+      merged.get(key).texts.push(n);
+      merged.get(key).datasets.push(c.dataset);
+    }
+  }
+  for (const { texts, datasets } of merged.values()) {
+    const numbers = texts.map((t) => t.match(/\d+/g) ?? []);
+    let i = 0;
+    const text = texts[0].replace(/\d+/g, () => {
+      const vals = numbers.map((ns) => ns[i]);
+      i++;
+      return new Set(vals).size === 1 ? vals[0] : vals.join(' / ');
+    });
+    out.push(`Compare step (${datasets.length === cases.length ? 'every dataset' : datasets.join(', ')}): ${text}`);
+  }
+  return out;
+}
+
 /** PAPER_REFERENCE read from src/lib/eval/paper.ts without a TypeScript loader (the file is plain data). */
-async function paperReference(root) {
+export async function paperReference(root) {
   const src = readFileSync(join(root, 'src/lib/eval/paper.ts'), 'utf8');
   const body = /PAPER_REFERENCE\s*=\s*(\{[\s\S]*?\})\s*as const/.exec(src)?.[1];
   if (!body) throw new Error('PAPER_REFERENCE not found in src/lib/eval/paper.ts');

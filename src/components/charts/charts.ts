@@ -26,11 +26,15 @@ export function metricBarsChart(rows: readonly MetricBar[], width: number): Elem
     { condition: r.condition, metric: 'F1', value: r.f1 },
   ]);
   const longest = Math.max(0, ...rows.map((r) => r.condition.length));
+  const marginLeft = Math.min(320, 30 + longest * 6.2);
+  const marginRight = 70;
   return Plot.plot({
-    width,
+    // Never narrower than the margins plus room for the bars (a narrow panel
+    // scrolls instead of drawing negative widths).
+    width: Math.max(width, marginLeft + marginRight + 240),
     height: 40 + rows.length * 3 * 16 + rows.length * 10,
-    marginLeft: Math.min(320, 30 + longest * 6.2),
-    marginRight: 70,
+    marginLeft,
+    marginRight,
     style: { fontFamily: FONT, fontSize: '11px' },
     x: { domain: [0, 1], grid: true, label: 'Score on the human test set →' },
     y: { axis: null, domain: Object.keys(METRIC_COLORS) },

@@ -239,7 +239,7 @@ export class CompareState {
       v: 1, ...scored, labelNames, positive, notes, students: trained, teacherMissing,
       run: {
         startedAt, finishedAt: Date.now(), codebookVersion: version.version, teacherModel: model, endpoint: app.settings.baseURL,
-        repeats: s.teacher.repeats, encoder: enc.modelId, embeddingKey: features.get('encoder')?.key ?? '', embedDevice: features.has('encoder') ? embedDevice : null,
+        repeats: s.teacher.repeats, encoder: enc.kind === 'tfidf' ? 'TF-IDF' : enc.modelId, embeddingKey: features.get('encoder')?.key ?? '', embedDevice: features.has('encoder') ? embedDevice : null,
         headKind: s.headKind, grid: this.grid, seed: s.seed, trainN: s.trainN, testN: testIds.length, validationN: splits.validation.length,
       },
     };
