@@ -2,6 +2,7 @@
 // read these fields and call these verbs; every change is written through to
 // the store first, so a reload returns to exactly this state.
 
+import { untrack } from 'svelte';
 import * as store from '../store';
 import type { Project } from '../store';
 import type { ColumnMapping, DataRow, Splits } from '../data/types';
@@ -178,3 +179,22 @@ export class AppState {
 }
 
 export const app = new AppState();
+
+/**
+ * Runs `load` on startup and whenever another project opens (not on every
+ * change of the open project), reporting failures through `fail`. For module
+ * singletons that keep per-project data loaded from the store.
+ */
+export function onProjectOpen(load: () => Promise<void>, fail: (e: unknown) => void): void {
+  let loadedFor: string | null | undefined;
+  $effect.root(() => {
+    $effect(() => {
+      const id = app.project?.id ?? null;
+      untrack(() => {
+        if (id === loadedFor) return;
+        loadedFor = id;
+        load().catch(fail);
+      });
+    });
+  });
+}

@@ -2,13 +2,12 @@
 // embed the texts, train one student per distinct training set, predict the
 // human test set, score everything with bootstrap CIs, and save the result so
 // a reload shows the last comparison.
-import { untrack } from 'svelte';
 import * as store from '../store';
 import type { StoredResult } from '../store';
 import type { DataRow } from '../data/types';
 import { DEFAULT_GRID, type Grid } from '../train/grid';
 import type { HeadConfig } from '../train/types';
-import { app, errorText } from './app.svelte';
+import { app, errorText, onProjectOpen } from './app.svelte';
 import { embedder, type Embedded } from './embedder.svelte';
 import { student, type TrainedStudent } from './student.svelte';
 import { teacher } from './teacher.svelte';
@@ -260,14 +259,4 @@ export function currentPlan(): ExperimentPlan | null {
 }
 
 // Load the newest saved comparison on startup and whenever another project opens.
-let loadedFor: string | null | undefined;
-$effect.root(() => {
-  $effect(() => {
-    const id = app.project?.id ?? null;
-    untrack(() => {
-      if (id === loadedFor) return;
-      loadedFor = id;
-      compare.load().catch((e) => (compare.error = `Could not read the saved comparison: ${errorText(e)}`));
-    });
-  });
-});
+onProjectOpen(() => compare.load(), (e) => (compare.error = `Could not read the saved comparison: ${errorText(e)}`));

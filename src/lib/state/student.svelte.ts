@@ -1,7 +1,6 @@
 // Students: a classifier head on frozen embeddings, picked by the paper's grid
 // search in the train worker and saved in IndexedDB. Validation rows for the
 // search are carved from the training labels only; the test set never enters.
-import { untrack } from 'svelte';
 import * as store from '../store';
 import type { StoredModel, StoredResult } from '../store';
 import type { DataRow } from '../data/types';
@@ -10,7 +9,7 @@ import type { HeadConfig, SerializedHead } from '../train/types';
 import type { TrainReply } from '../train/protocol';
 import { initTrainer, trainRequest } from './trainer';
 import { tfjsPreference } from './backend.svelte';
-import { app, errorText } from './app.svelte';
+import { app, errorText, onProjectOpen } from './app.svelte';
 import { embedder, type Embedded } from './embedder.svelte';
 import type { EncoderSettings } from './project-settings';
 import { WorkerCancelled } from './worker-client';
@@ -354,14 +353,4 @@ export const student = new StudentState();
 
 // Load the open project's students (and the stepper's count) whenever a
 // project opens, not only when the Train step is shown.
-let loadedFor: string | null = null;
-$effect.root(() => {
-  $effect(() => {
-    const id = app.project?.id ?? null;
-    untrack(() => {
-      if (id === loadedFor) return;
-      loadedFor = id;
-      student.reload().catch((e) => (student.error = `Could not read the saved students: ${errorText(e)}`));
-    });
-  });
-});
+onProjectOpen(() => student.reload(), (e) => (student.error = `Could not read the saved students: ${errorText(e)}`));
