@@ -19,6 +19,7 @@ vi.mock('./app.svelte', () => ({
     backend: { webgpu: false, embedDevice: null, embedThreads: null },
   },
   errorText: (e: unknown) => (e instanceof Error ? e.message : String(e)),
+  onProjectOpen: () => {}, // the spec drives reload() itself
 }));
 vi.mock('./trainer', () => {
   let id = 0;
