@@ -116,6 +116,15 @@ test('from import to the Compare table, charts and exports', async ({ page }) =>
     await expect(page.getByTestId('comparison-table').locator('tbody tr')).toHaveCount(names.length);
   });
 
+  await test.step("Compare's students are folded away in the Train list", async () => {
+    await page.locator('[data-step="train"]').click();
+    const toggle = page.getByLabel(/students trained by Compare runs/);
+    await expect(toggle).toBeVisible();
+    await expect(page.getByTestId('student-row')).toHaveCount(0);
+    await toggle.check();
+    expect(await page.getByTestId('student-row').count()).toBeGreaterThan(0);
+  });
+
   await test.step('exports: corpus CSV and results Markdown', async () => {
     await page.locator('[data-step="export"]').click();
     const csv = await text(Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Corpus CSV' }).click()]).then(([d]) => d));

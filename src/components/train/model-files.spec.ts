@@ -17,7 +17,7 @@ beforeAll(async () => {
   trained = {
     modelId: 'm1', spec: { name: 'Student on 60 LLM labels', trainSource: 'llm', trainSize: 60, encoder: 'tiny-distilbert', headKind: 'logreg' },
     best: weights.config, scores: [], backend: 'cpu', weights, labelNames: ['negative', 'positive'], positive: 'positive',
-    embeddingKey: 'emb-v1|tiny-distilbert|q8|mean|l2', encoderSettings: null, selection: { kind: 'holdout', fraction: 0.2 }, trainIds: [], createdAt: 0,
+    embeddingKey: 'emb-v1|tiny-distilbert|q8|mean|l2', encoderSettings: null, selection: { kind: 'holdout', fraction: 0.2 }, trainIds: [], createdAt: 0, origin: 'train',
   };
 });
 

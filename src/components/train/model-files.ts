@@ -122,5 +122,6 @@ export async function studentFromFiles(f: StudentFiles): Promise<TrainedStudent>
     selection: { kind: 'holdout', fraction: 0.2 },
     trainIds: [],
     createdAt: Date.now(),
+    origin: 'train', // an imported model is the user's own pick: always listed
   };
 }

@@ -204,7 +204,7 @@ export class CompareState {
         model = await student.train({
           name: p.name, trainSource: p.trainSource, X, trainIds: p.trainIds,
           labelOf: p.trainSource === 'llm' ? (id) => labels.get(id)?.label ?? null : (id) => rowById.get(id)?.human ?? null,
-          labelNames, positive, headKind: s.headKind, seed: s.seed, grid: GRIDS[this.grid],
+          labelNames, positive, headKind: s.headKind, seed: s.seed, grid: GRIDS[this.grid], origin: 'compare',
           ...(p.features === 'tfidf' ? { encoder: { ...enc, kind: 'tfidf' as const } } : {}),
         });
       } catch (e) {

@@ -34,6 +34,8 @@ export interface StudentSpec {
   selection?: Selection;
   /** The encoder settings that produced X (default: the project's), kept so the corpus is labelled with the same features. */
   encoder?: EncoderSettings;
+  /** Who asked: the Train step, or a Compare run (whose students the Train list folds away). */
+  origin?: 'train' | 'compare';
 }
 
 export interface TrainedStudent {
@@ -51,6 +53,7 @@ export interface TrainedStudent {
   selection: Selection;
   trainIds: string[];
   createdAt: number;
+  origin: 'train' | 'compare';
 }
 
 /** What a 'predictions' result holds (store.putResult, id `predictions|<modelId>`), for the Export step. */
@@ -123,15 +126,16 @@ export function fromStored(m: StoredModel): TrainedStudent {
     selection: x.selection ?? DEFAULT_SELECTION,
     trainIds: x.trainIds ?? [],
     createdAt: m.createdAt,
+    origin: x.origin ?? 'train',
   };
 }
 
 export function toStored(s: TrainedStudent, projectId: string): StoredModel {
-  const { spec, scores, positive, embeddingKey, encoderSettings, selection, trainIds } = s;
+  const { spec, scores, positive, embeddingKey, encoderSettings, selection, trainIds, origin } = s;
   return {
     id: s.modelId, projectId, createdAt: s.createdAt, name: spec.name, encoder: spec.encoder, labels: s.labelNames,
     config: s.best, weights: s.weights, backend: s.backend,
-    extra: $state.snapshot({ spec, scores, positive, embeddingKey, encoderSettings, selection, trainIds }),
+    extra: $state.snapshot({ spec, scores, positive, embeddingKey, encoderSettings, selection, trainIds, origin }),
   };
 }
 
@@ -220,6 +224,7 @@ export class StudentState {
       selection,
       trainIds: ids,
       createdAt: Date.now(),
+      origin: spec.origin ?? 'train',
     };
   }
 
