@@ -54,7 +54,7 @@ export async function runTeacherJob(
         }
       },
       getCached: async (keys) => new Map(keys.flatMap((k) => (store.has(k) ? [[k, store.get(k)!] as const] : []))),
-      put: async (r) => void store.set(r.key, r),
+      put: async (rs) => rs.forEach((r) => store.set(r.key, r)),
       onProgress: () => {},
     },
   );

@@ -234,10 +234,10 @@ export class TeacherState {
       this.#controller = runTeacher(job, {
         send: sendWith(client),
         getCached: (keys) => store.getResponses<TeacherResponse>(keys),
-        put: async (r) => {
-          await store.putResponse(r);
+        put: async (rs) => {
+          await store.putResponses(rs);
           if (this.#runKey === this.#loadedKey) {
-            this.#add(r);
+            rs.forEach((r) => this.#add(r));
             this.#scheduleRebuild();
           }
         },

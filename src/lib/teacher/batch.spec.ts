@@ -45,7 +45,7 @@ describe('Batch API JSONL', () => {
     const r = responses.find((x) => x.textHash === 'h0' && x.repeat === 1)!;
     expect(r).toMatchObject({ label: 'positive', valid: true, model: 'mock', temperature: 0.7, codebookHash: 'cb1' });
 
-    for (const resp of responses) await deps.put(resp);
+    await deps.put(responses);
     expect(await runTeacher(job, deps).done).toMatchObject({ cached: 18, sent: 0 });
     expect(h.sent).toHaveLength(0);
   });

@@ -59,7 +59,7 @@ function memoryDeps(client: ReturnType<typeof createClient>) {
   const deps: TeacherDeps = {
     send: sendWith(client),
     getCached: async (keys) => new Map(keys.filter((k) => store.has(k)).map((k) => [k, store.get(k)!])),
-    put: async (r) => void store.set(r.key, r),
+    put: async (rs) => rs.forEach((r) => store.set(r.key, r)),
     onProgress: () => {},
     sleep: async (ms) => void sleeps.push(ms), // honour the delay in the record, not the wall clock
   };

@@ -72,9 +72,11 @@ export function harness(behaviour: Behaviour = async (req) => answer(req)) {
       }
     },
     getCached: async (keys) => new Map(keys.filter((k) => h.store.has(k)).map((k) => [k, h.store.get(k)!])),
-    put: async (r) => {
-      h.store.set(r.key, r);
-      h.onPut(r);
+    put: async (rs) => {
+      for (const r of rs) {
+        h.store.set(r.key, r);
+        h.onPut(r);
+      }
     },
     onProgress: (p) => h.progress.push(p),
     onLog: (e) => h.log.push(e),

@@ -59,8 +59,11 @@ export interface TeacherDeps {
   /** client.complete bound to a client; must reject with TeacherRequestError. */
   send: (req: CompletionRequest, signal: AbortSignal) => Promise<CompletionResult>;
   getCached: (keys: string[]) => Promise<Map<string, TeacherResponse>>;
-  /** Called as each answer arrives, so a closed tab loses nothing. */
-  put: (r: TeacherResponse) => Promise<void>;
+  /**
+   * Called with each request's answers as they arrive, so a closed tab loses
+   * nothing; the answers of one request (its `n` choices) must land together.
+   */
+  put: (rs: TeacherResponse[]) => Promise<void>;
   onProgress: (p: TeacherProgress) => void;
   onLog?: (entry: SendLogEntry) => void;
   /** Told when the endpoint rejected a parameter, to remember per (endpoint, model). */
@@ -184,8 +187,9 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
     p.tokensOut += result.usage.completion;
     p.cost = costOf(p.tokensIn, p.tokensOut, price);
     const { responses, missing } = makeResponses(job, task, req, result, now());
+    // One write per request: a tab closed mid-write never keeps half of an n-choice answer.
+    if (responses.length > 0) await deps.put(responses);
     for (const r of responses) {
-      await deps.put(r);
       received += 1;
       p.done += 1;
       if (!r.valid) p.invalid += 1;
