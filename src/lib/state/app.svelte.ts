@@ -27,6 +27,8 @@ export class AppState {
   projects = $state.raw<Project[]>([]);
   project = $state.raw<Project | null>(null);
   rows = $state.raw<DataRow[]>([]);
+  /** Rows by id, built once per dataset and shared by every view. */
+  rowById = $derived(new Map(this.rows.map((r) => [r.id, r])));
   versions = $state.raw<CodebookVersion[]>([]);
   splitNotes = $state.raw<string[]>([]);
   step = $state<StepId>('data');
@@ -60,9 +62,6 @@ export class AppState {
     return v ? validateCodebook(v.codebook) : null;
   }
 
-  get rowById(): Map<string, DataRow> {
-    return new Map(this.rows.map((r) => [r.id, r]));
-  }
 
   async init(): Promise<void> {
     void this.detectBackends();

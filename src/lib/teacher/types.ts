@@ -2,6 +2,8 @@
 // labels and what an endpoint can do. Pure types plus defaults; no imports of
 // the openai package here (only client.ts may import it).
 
+import type { CacheKeyParts } from './cache-key';
+
 /** How the app talks to an OpenAI-compatible endpoint. */
 export interface TeacherSettings {
   /** e.g. https://api.openai.com/v1 or http://localhost:11434/v1 */
@@ -60,20 +62,9 @@ export interface Capabilities {
 export const DEFAULT_CAPABILITIES: Capabilities = { n: true, temperature: true, structured: true, logprobs: false };
 
 /** One stored answer of the teacher for one text and one repeat. */
-export interface TeacherResponse {
-  /** cacheKey(...) of the fields below; the store's primary key. */
+export interface TeacherResponse extends CacheKeyParts {
+  /** cacheKey(...) of the CacheKeyParts fields (endpoint normalised); the store's primary key. */
   key: string;
-  /** Normalised base URL. */
-  endpoint: string;
-  model: string;
-  codebookHash: string;
-  /** Prompt template version. */
-  template: string;
-  textHash: string;
-  /** 0..repeats-1 */
-  repeat: number;
-  /** Temperature asked for; null when the endpoint only allows its default. */
-  temperature: number | null;
   /** The answer text as received (or the refusal text). */
   raw: string | null;
   /** Parsed label name, or null when the answer was not one of the labels. */
