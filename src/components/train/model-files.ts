@@ -5,7 +5,7 @@
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import type { TrainedStudent } from '../../lib/state/student.svelte';
 import type { EncoderSettings } from '../../lib/state/project-settings';
-import type { HeadConfig } from '../../lib/train/types';
+import type { HeadConfig, HeadKind } from '../../lib/train/types';
 
 export const SURROGATE_FORMAT = 'surrogate-student/1';
 
@@ -22,7 +22,7 @@ export interface SurrogateMeta {
   /** Output order of the head's probabilities. */
   labels: string[];
   positive: string | null;
-  headKind: 'logreg' | 'mlp';
+  headKind: HeadKind;
   best: HeadConfig;
   backend: string;
   createdAt: string;

@@ -2,6 +2,7 @@
 // Versioned so an old project's settings can be upgraded with defaults.
 
 import type { SplitSizes } from '../data/types';
+import type { HeadKind } from '../train/types';
 
 export interface EncoderSettings {
   kind: 'transformers' | 'tfidf';
@@ -31,19 +32,20 @@ export interface TeacherRunSettings {
 }
 
 export interface ProjectSettings {
-  v: 1;
+  /** 2: the 'linear' (cross-validated L-BFGS) head became the default. */
+  v: 2;
   seed: number;
   splitSizes: SplitSizes;
   activeVersion: number | null;
   teacher: TeacherRunSettings;
   encoder: EncoderSettings;
   trainN: number;
-  headKind: 'logreg' | 'mlp';
+  headKind: HeadKind;
   consistencyMin: number;
 }
 
 export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
-  v: 1,
+  v: 2,
   seed: 42,
   splitSizes: { validation: 250, test: 250 },
   activeVersion: null,
@@ -53,7 +55,7 @@ export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
   },
   encoder: { kind: 'transformers', modelId: 'Xenova/distilbert-base-uncased', source: { kind: 'hub' }, dtype: 'auto', device: 'auto', batchSize: 16 },
   trainN: 1000,
-  headKind: 'logreg',
+  headKind: 'linear',
   consistencyMin: 1,
 };
 
@@ -61,10 +63,15 @@ export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
 export function withDefaults(raw: unknown): ProjectSettings {
   const s = (raw && typeof raw === 'object' ? raw : {}) as Partial<ProjectSettings>;
   const d = DEFAULT_PROJECT_SETTINGS;
+  // Before v2, 'logreg' was the default head and was saved with every choice
+  // on the Train step; it meant "the default", so it moves to the new default.
+  // The Adam-trained 'logreg' stays available "as in the paper".
+  const headKind = (s.v ?? 1) < 2 && (s.headKind === undefined || (s.headKind as string) === 'logreg') ? 'linear' : (s.headKind ?? d.headKind);
   return {
     ...d,
     ...s,
-    v: 1,
+    v: 2,
+    headKind,
     splitSizes: { ...d.splitSizes, ...(s.splitSizes ?? {}) },
     teacher: { ...d.teacher, ...(s.teacher ?? {}) },
     encoder: { ...d.encoder, ...(s.encoder ?? {}) },

@@ -4,7 +4,11 @@ import { initBackend, type BackendReport } from './backend';
 import { trainHead } from './fit';
 import { gridSearch } from './grid';
 import { predictProbaAsync } from './head';
+import { predictLinear } from './linear';
+import { searchLinear } from './linear-search';
+import { sliceMatrixRows, toDense, type CsrMatrix } from './matrix';
 import type { TrainReply, TrainRequest } from './protocol';
+import type { SerializedHead } from './types';
 import { TrainingCancelledError, throwIfAborted } from './types';
 
 type JobRequest = Exclude<TrainRequest, { type: 'cancel' }>;
@@ -67,11 +71,31 @@ export async function handleTrainRequest(
         });
         return { type: 'result', id, kind: 'train', result };
       }
+      case 'linear': {
+        const result = await searchLinear({
+          ...req,
+          signal,
+          onProgress: (done, total) => emit({ type: 'progress', id, phase: done < total ? 'search' : 'final', config: done, configs: total, epoch: 1, epochs: 1 }),
+        });
+        return { type: 'result', id, kind: 'linear', result };
+      }
       case 'predict':
-        return { type: 'probs', id, probs: await predictProbaAsync(req.weights, req.X, req.dim) };
+        return { type: 'probs', id, probs: req.X instanceof Float32Array ? await predictProbaAsync(req.weights, req.X, req.dim) : await predictSparse(req.weights, req.X) };
     }
   } catch (e) {
     if (e instanceof TrainingCancelledError) return { type: 'cancelled', id };
     return { type: 'error', id, message: e instanceof Error ? e.message : String(e) };
   }
+}
+
+/** Sparse rows: a one-layer head reads them directly; an MLP gets them densified a chunk at a time. */
+async function predictSparse(weights: SerializedHead, X: CsrMatrix): Promise<Float32Array> {
+  if (weights.layers.length === 1) return predictLinear(weights, X);
+  const out = new Float32Array(X.rows * weights.nClasses);
+  const chunk = Math.max(1, Math.floor((16 * 2 ** 20) / Math.max(1, X.cols)));
+  for (let s = 0; s < X.rows; s += chunk) {
+    const part = toDense(sliceMatrixRows(X, s, Math.min(X.rows, s + chunk)));
+    out.set(await predictProbaAsync(weights, part.values, X.cols), s * weights.nClasses);
+  }
+  return out;
 }

@@ -7,6 +7,8 @@
 // embeddings it keeps, e.g. in $state.raw.
 import type { BackendAttempt, BackendName } from './backend';
 import type { GridSearchArgs, GridSearchResult } from './grid';
+import type { LinearSearchArgs, LinearSearchResult } from './linear-search';
+import { matrixBuffers, type CsrMatrix } from './matrix';
 import type { EpochLog, HeadConfig, SerializedHead, TrainResult } from './types';
 
 export type TrainRequest =
@@ -24,7 +26,10 @@ export type TrainRequest =
       cfg: Partial<HeadConfig>;
       val?: { X: Float32Array; y: Int32Array };
     }
-  | { type: 'predict'; id: number; weights: SerializedHead; X: Float32Array; dim: number }
+  /** The linear head's C × class-weight cross-validation, less its callbacks. */
+  | ({ type: 'linear'; id: number } & Omit<LinearSearchArgs, 'onProgress' | 'signal'>)
+  /** Dense rows (n × dim) or sparse CSR rows (dim = X.cols). */
+  | { type: 'predict'; id: number; weights: SerializedHead; X: Float32Array | CsrMatrix; dim: number }
   /** Stops the job whose request had this id; it answers 'cancelled'. */
   | { type: 'cancel'; id: number };
 
@@ -45,6 +50,7 @@ export type TrainReply =
     }
   | { type: 'result'; id: number; kind: 'grid'; result: GridSearchResult }
   | { type: 'result'; id: number; kind: 'train'; result: TrainResult }
+  | { type: 'result'; id: number; kind: 'linear'; result: LinearSearchResult }
   | { type: 'probs'; id: number; probs: Float32Array }
   | { type: 'error'; id: number; message: string }
   | { type: 'cancelled'; id: number };
@@ -64,12 +70,16 @@ export function transferablesOf(msg: TrainRequest | TrainReply): ArrayBuffer[] {
       out.push(msg.X.buffer as ArrayBuffer, msg.y.buffer as ArrayBuffer);
       if (msg.val) out.push(msg.val.X.buffer as ArrayBuffer, msg.val.y.buffer as ArrayBuffer);
       break;
+    case 'linear':
+      out.push(...matrixBuffers(msg.X), msg.y.buffer as ArrayBuffer);
+      break;
     case 'predict':
       // The weights stay with the sender (they are usually also in the store): copied, not moved.
-      out.push(msg.X.buffer as ArrayBuffer);
+      out.push(...(msg.X instanceof Float32Array ? [msg.X.buffer as ArrayBuffer] : matrixBuffers(msg.X)));
       break;
     case 'result':
-      out.push(...headBuffers(msg.kind === 'grid' ? msg.result.final.weights : msg.result.weights));
+      if (msg.kind === 'linear') out.push(...headBuffers(msg.result.final.head), msg.result.final.coef.buffer as ArrayBuffer, msg.result.oofPreds.buffer as ArrayBuffer);
+      else out.push(...headBuffers(msg.kind === 'grid' ? msg.result.final.weights : msg.result.weights));
       break;
     case 'probs':
       out.push(msg.probs.buffer as ArrayBuffer);

@@ -4,8 +4,13 @@
 
 /** Hyper-parameters of the student's classifier head on frozen embeddings. */
 export interface HeadConfig {
-  /** 'logreg': one dense softmax layer. 'mlp': dense(hidden, relu) → dropout → dense softmax. */
-  kind: 'logreg' | 'mlp';
+  /**
+   * 'linear': L2-regularised logistic regression solved to convergence by
+   * L-BFGS (linear.ts), C and class weighting chosen by k-fold CV — the default.
+   * 'logreg' / 'mlp': one dense softmax layer / dense(hidden, relu) → dropout →
+   * dense softmax, trained with Adam over the paper's grid ("as in the paper").
+   */
+  kind: HeadKind;
   /** Hidden units (mlp only). */
   hidden: number;
   /** Dropout rate after the hidden layer (mlp only), 0 ≤ dropout < 1. */
@@ -25,7 +30,12 @@ export interface HeadConfig {
   seed: number;
   /** L2 penalty on the kernels (not the biases): loss += l2 · Σ w². */
   l2: number;
+  /** 'linear' only: scikit-learn's inverse regularisation strength C. */
+  C: number;
 }
+
+export type HeadKind = 'linear' | 'logreg' | 'mlp';
+export const HEAD_KINDS: readonly HeadKind[] = ['linear', 'logreg', 'mlp'];
 
 /**
  * Defaults for a head on frozen sentence embeddings. Adam at 1e-3 is a
@@ -44,6 +54,7 @@ export const DEFAULT_HEAD_CONFIG: HeadConfig = {
   classWeights: false,
   seed: 42,
   l2: 0,
+  C: 1,
 };
 
 /** Fill the gaps of a partial configuration with the defaults and check it. */
@@ -52,7 +63,8 @@ export function resolveHeadConfig(partial: Partial<HeadConfig> = {}): HeadConfig
   const bad = (what: string): never => {
     throw new RangeError(`Invalid head configuration: ${what}.`);
   };
-  if (cfg.kind !== 'logreg' && cfg.kind !== 'mlp') bad(`unknown kind "${String(cfg.kind)}"`);
+  if (!HEAD_KINDS.includes(cfg.kind)) bad(`unknown kind "${String(cfg.kind)}"`);
+  if (!(cfg.C > 0) || !Number.isFinite(cfg.C)) bad(`C must be a positive number (got ${cfg.C})`);
   if (!(cfg.lr > 0)) bad(`learning rate must be positive (got ${cfg.lr})`);
   if (!Number.isInteger(cfg.batchSize) || cfg.batchSize < 1) bad(`batch size must be a positive integer (got ${cfg.batchSize})`);
   if (!Number.isInteger(cfg.epochs) || cfg.epochs < 1) bad(`epochs must be a positive integer (got ${cfg.epochs})`);
