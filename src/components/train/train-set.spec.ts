@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DataRow } from '../../lib/data/types';
 import { chooseTrainingSet, labelNamesFor, parseNumberList, type LabelVotes } from './train-set';
+import { planExperiment } from '../../lib/state/experiment';
+import { mulberry32 } from '../../lib/data/rng';
 
 const row = (id: string, human: string | null): DataRow => ({ id, text: `text ${id}`, human, hash: id });
 const rows = Array.from({ length: 20 }, (_, i) => row(`r${i}`, i % 2 ? 'pos' : 'neg'));
@@ -33,7 +35,9 @@ describe('chooseTrainingSet', () => {
     expect(all.labelOf('r3')).toBe('neg');
     expect(all.soft?.('r4')).toEqual([2, 1]);
     const strict = chooseTrainingSet(rows, pool, teacher, ['neg', 'pos'], { ...base, source: 'llm', consistencyMin: 1 });
-    expect(strict.available).toBe(12); // r0, r4, r8, r12 have consistency 2/3
+    // Sample first (all 16), then filter: r0, r4, r8, r12 have consistency 2/3.
+    expect(strict).toMatchObject({ available: 16, sampled: 16, dropped: 4 });
+    expect(strict.trainIds).toHaveLength(12);
     expect(strict.trainIds).not.toContain('r4');
     expect(strict.soft).toBeUndefined();
   });
@@ -42,6 +46,35 @@ describe('chooseTrainingSet', () => {
     const odd = [row('a', null), row('b', 'other'), row('c', 'pos'), row('d', 'neg')];
     const s = chooseTrainingSet(odd, ['a', 'b', 'c', 'd'], new Map(), ['neg', 'pos'], base);
     expect(s.trainIds).toEqual(['c', 'd']);
+  });
+});
+
+describe('the Train step and the Compare step choose the same rows', () => {
+  it('gives a "consistency ≥ t" student the ids of the Compare sweep student for the same inputs', () => {
+    const n = 900;
+    const rand = mulberry32(5);
+    const big = Array.from({ length: n }, (_, i) => row(`b${String(i).padStart(3, '0')}`, rand() < 0.3 ? 'pos' : 'neg'));
+    const ids = big.map((r) => r.id);
+    const splits = { seed: 1, validation: ids.slice(0, 100), test: ids.slice(100, 200), pool: ids.slice(200) };
+    const votes = new Map<string, LabelVotes>(
+      big.map((r): [string, LabelVotes] => {
+        const c = [1, 1, 2 / 3, 1 / 3][Math.floor(rand() * 4)];
+        return [r.id, { label: rand() < 0.35 ? 'pos' : 'neg', consistency: c, votes: {} }];
+      }),
+    );
+    const labels = ['neg', 'pos'];
+    const plan = planExperiment({ splits, rows: big, teacher: votes, labelNames: labels, trainN: 400, seed: 11, thresholds: [0.6, 1] });
+    const idsOf = (studentId: string | null) => plan.students.find((s) => s.id === studentId)!.trainIds;
+    for (const p of plan.sweep) {
+      const train = chooseTrainingSet(big, splits.pool, votes, labels, { source: 'llm', n: 400, consistencyMin: p.t, soft: false, seed: 11 });
+      expect(train.trainIds).toEqual(idsOf(p.studentId));
+      expect(train.sampled).toBe(400);
+      expect(train.dropped).toBe(400 - p.size);
+    }
+    const main = chooseTrainingSet(big, splits.pool, votes, labels, { source: 'llm', n: 400, consistencyMin: null, soft: false, seed: 11 });
+    expect(main.trainIds).toEqual(idsOf('llm-main'));
+    const human = chooseTrainingSet(big, splits.pool, votes, labels, { source: 'human', n: 250, consistencyMin: null, soft: false, seed: 11 });
+    expect(human.trainIds).toEqual(idsOf('human-250'));
   });
 });
 

@@ -1,7 +1,7 @@
 // Which pool rows a student trains on, with which labels: the Student panel's
 // choices turned into a StudentSpec's trainIds / labelOf / soft. Pure.
 // Only training-pool ids are considered, so validation and test rows can never leak in.
-import { sampleStratified } from '../../lib/data/split';
+import { chooseTrainingRows } from '../../lib/train/training-rows';
 import type { DataRow } from '../../lib/data/types';
 
 /** The part of a TeacherLabel this reads. */
@@ -26,15 +26,21 @@ export interface TrainSet {
   trainIds: string[];
   labelOf: (id: string) => string | null;
   soft?: (id: string) => number[] | null;
-  /** Pool rows with a usable label before sampling. */
+  /** Pool rows with a usable label: what the sample is drawn from. */
   available: number;
+  /** Size of the stratified sample before the consistency filter. */
+  sampled: number;
+  /** Sampled rows the consistency filter removed. */
+  dropped: number;
   /** Label counts of the chosen rows, in labelNames order. */
   counts: number[];
 }
 
 /**
  * Seeded, stratified sample of min(n, available) pool rows that have a usable
- * label (one of labelNames; for LLM labels also consistency ≥ consistencyMin).
+ * label (one of labelNames), then for LLM labels only the sampled rows with
+ * consistency ≥ consistencyMin: the rule of lib/train/training-rows, which the
+ * Compare step uses too, so the same choices give the same students.
  */
 export function chooseTrainingSet(
   rows: readonly DataRow[],
@@ -43,15 +49,17 @@ export function chooseTrainingSet(
   labelNames: readonly string[],
   c: TrainChoice,
 ): TrainSet {
-  const known = new Set(labelNames);
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  const labelOf = (id: string): string | null => {
-    const l = c.source === 'human' ? (byId.get(id)?.human ?? null) : usableLlm(teacher.get(id), c.consistencyMin);
-    return l !== null && known.has(l) ? l : null;
-  };
-  const ids = pool.filter((id) => byId.has(id) && labelOf(id) !== null);
-  const n = Math.max(0, Math.min(Math.floor(c.n), ids.length));
-  const trainIds = sampleStratified(ids, ids.map((id) => labelOf(id)!), n, c.seed);
+  const chosen = chooseTrainingRows({
+    pool,
+    human: new Map(rows.map((r) => [r.id, r.human])),
+    teacher,
+    labelNames,
+    source: c.source,
+    size: c.n,
+    consistencyMin: c.consistencyMin,
+    seed: c.seed,
+  });
+  const { ids: trainIds, labelOf } = chosen;
   const counts = labelNames.map((l) => trainIds.filter((id) => labelOf(id) === l).length);
   const soft =
     c.source === 'llm' && c.soft
@@ -60,12 +68,7 @@ export function chooseTrainingSet(
           return t ? labelNames.map((l) => t.votes[l] ?? 0) : null;
         }
       : undefined;
-  return { trainIds, labelOf, soft, available: ids.length, counts };
-}
-
-function usableLlm(t: LabelVotes | undefined, min: number | null): string | null {
-  if (!t || t.label === null) return null;
-  return min !== null && t.consistency < min ? null : t.label;
+  return { trainIds, labelOf, soft, available: chosen.available, sampled: chosen.sample.length, dropped: chosen.dropped, counts };
 }
 
 /** The labels a student predicts: the codebook's, else the human labels present (sorted). */

@@ -3,6 +3,7 @@
 // plan. Every training id comes from the training pool: validation and test
 // rows can never leak into a student (see experiment.spec.ts).
 import { sampleStratified } from '../data/split';
+import { chooseTrainingRows, keepConsistent, usableLabel } from '../train/training-rows';
 import type { DataRow, Splits } from '../data/types';
 import { compareConditions, headlines, learningCurve, thresholdSweep, type ComparisonRow, type Condition, type CurvePoint, type Headline } from '../eval/compare';
 
@@ -73,8 +74,6 @@ export const PAPER_CURVE_SIZES = [100, 250, 500, 1000] as const;
 export const SWEEP_THRESHOLDS = [0.5, 0.6, 0.7, 0.8, 0.9, 1.0] as const;
 /** Smaller training sets than this make no useful learning-curve point. */
 const MIN_CURVE_SIZE = 10;
-// Consistency is k/R; compare with a tolerance so 2/3 ≥ 0.6666 holds.
-const EPS = 1e-9;
 
 function roleName(role: Role, n: number, t?: number): string {
   switch (role.kind) {
@@ -109,31 +108,20 @@ function roleId(role: Role): string {
 }
 
 /**
- * Plan the paper's comparison. The main set is a stratified sample of N
- * LLM-labelled pool rows; the consistency subsets filter that set (so their
- * size shows what the filter costs); learning-curve subsets are drawn from it
- * (or from all labelled pool rows for sizes above N). Students whose training
- * set and features coincide are merged and carry every role.
+ * Plan the paper's comparison. Training sets follow train/training-rows (the
+ * Train step's rule): the main set is a stratified sample of N LLM-labelled
+ * pool rows; the consistency subsets filter that sample (so their size shows
+ * what the filter costs); learning-curve subsets are drawn from it (or from
+ * all labelled pool rows for sizes above N). Students whose training set and
+ * features coincide are merged and carry every role.
  */
 export function planExperiment(input: PlanInput): ExperimentPlan {
-  const names = new Set(input.labelNames);
   const trainN = Math.max(1, Math.floor(input.trainN ?? 1000));
   const notes: string[] = [];
-  const rowById = new Map(input.rows.map((r) => [r.id, r]));
-  const pool = input.splits.pool.filter((id) => rowById.has(id));
-
-  const llmOf = (id: string) => {
-    const l = input.teacher.get(id)?.label;
-    return l != null && names.has(l) ? l : null;
-  };
-  const consistencyOf = (id: string) => input.teacher.get(id)?.consistency ?? 0;
-  const llmPool = pool.filter((id) => llmOf(id) !== null);
-  const humanPool = pool.filter((id) => {
-    const h = rowById.get(id)!.human;
-    return h !== null && names.has(h);
-  });
-  const llmSample = (ids: string[], n: number) =>
-    n >= ids.length ? ids : sampleStratified(ids, ids.map((id) => llmOf(id)!), n, input.seed);
+  const human = new Map(input.rows.map((r) => [r.id, r.human]));
+  // Every training set goes through the rule the Train step uses too.
+  const rowsFor = (source: 'llm' | 'human', size: number) =>
+    chooseTrainingRows({ pool: input.splits.pool, human, teacher: input.teacher, labelNames: input.labelNames, source, size, consistencyMin: null, seed: input.seed });
 
   const students: PlannedStudent[] = [];
   const byKey = new Map<string, PlannedStudent>();
@@ -160,26 +148,29 @@ export function planExperiment(input: PlanInput): ExperimentPlan {
     return s.id;
   };
 
-  if (llmPool.length === 0) notes.push('No training-pool text has an LLM label yet, so no student can be trained on LLM labels.');
-  else if (llmPool.length < trainN) notes.push(`Only ${llmPool.length} training-pool texts have an LLM label, so the main student uses ${llmPool.length} instead of ${trainN}.`);
-  const main = llmSample(llmPool, trainN);
+  const mainRows = rowsFor('llm', trainN);
+  const llmAvailable = mainRows.available;
+  const main = mainRows.ids;
+  if (llmAvailable === 0) notes.push('No training-pool text has an LLM label yet, so no student can be trained on LLM labels.');
+  else if (llmAvailable < trainN) notes.push(`Only ${llmAvailable} training-pool texts have an LLM label, so the main student uses ${llmAvailable} instead of ${trainN}.`);
   add({ kind: 'main' }, 'llm', 'encoder', main);
 
-  if (humanPool.length === 0) {
+  const humanLabel = usableLabel({ human, teacher: input.teacher, labelNames: input.labelNames, source: 'human' });
+  const humanAvailable = input.splits.pool.filter((id) => humanLabel(id) !== null).length;
+  if (humanAvailable === 0) {
     notes.push('No training-pool text has a human label, so there is no student on human labels to compare with.');
   } else {
     const requested = input.humanSizes ?? PAPER_HUMAN_SIZES;
-    const sizes = [...new Set(requested.map((s) => Math.min(Math.floor(s), humanPool.length)))];
-    if (requested.some((s) => s > humanPool.length)) {
-      notes.push(`The training pool has ${humanPool.length} human-labelled texts, so human-label students use at most ${humanPool.length}.`);
+    const sizes = [...new Set(requested.map((s) => Math.min(Math.floor(s), humanAvailable)))];
+    if (requested.some((s) => s > humanAvailable)) {
+      notes.push(`The training pool has ${humanAvailable} human-labelled texts, so human-label students use at most ${humanAvailable}.`);
     }
-    for (const size of sizes.filter((s) => s > 0)) {
-      const ids = sampleStratified(humanPool, humanPool.map((id) => rowById.get(id)!.human!), size, input.seed);
-      add({ kind: 'human', size }, 'human', 'encoder', ids);
-    }
+    for (const size of sizes.filter((s) => s > 0)) add({ kind: 'human', size }, 'human', 'encoder', rowsFor('human', size).ids);
   }
 
-  const unanimous = main.filter((id) => consistencyOf(id) >= 1 - EPS);
+  // The consistency subsets filter the main sample: chooseTrainingRows with a
+  // threshold, without drawing the same sample once per threshold.
+  const unanimous = keepConsistent(mainRows, input.teacher, 1).ids;
   if (main.length > 0 && unanimous.length === 0) notes.push('No LLM label is unanimous (consistency = 1), so the consistency ablation is left out.');
   if (main.length > 0 && unanimous.length === main.length) {
     notes.push('Every LLM label is unanimous (consistency = 1; with one answer per text it always is), so the consistency filter changes nothing.');
@@ -189,17 +180,19 @@ export function planExperiment(input: PlanInput): ExperimentPlan {
 
   const sweep: ExperimentPlan['sweep'] = [];
   for (const t of input.thresholds ?? SWEEP_THRESHOLDS) {
-    const ids = main.filter((id) => consistencyOf(id) >= t - EPS);
+    const ids = keepConsistent(mainRows, input.teacher, t).ids;
     sweep.push({ t, size: ids.length, studentId: add({ kind: 'sweep', t }, 'llm', 'encoder', ids) });
   }
 
+  // Curve points below N are nested in the main sample; above N, fresh samples of the pool.
   const curve: ExperimentPlan['curve'] = [];
-  for (const n of curveSizes(input.curveSizes ?? PAPER_CURVE_SIZES, llmPool.length)) {
-    const ids = n === main.length ? main : n < main.length ? llmSample(main, n) : llmSample(llmPool, n);
+  for (const n of curveSizes(input.curveSizes ?? PAPER_CURVE_SIZES, llmAvailable)) {
+    const ids =
+      n === main.length ? main : n < main.length ? sampleStratified(main, main.map((id) => mainRows.labelOf(id)!), n, input.seed) : rowsFor('llm', n).ids;
     curve.push({ n, studentId: add({ kind: 'curve', n }, 'llm', 'encoder', ids)! });
   }
 
-  return { students, sweep, curve, llmAvailable: llmPool.length, humanAvailable: humanPool.length, notes };
+  return { students, sweep, curve, llmAvailable, humanAvailable, notes };
 }
 
 /**
