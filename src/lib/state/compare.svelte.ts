@@ -6,7 +6,7 @@ import * as store from '../store';
 import type { StoredResult } from '../store';
 import type { DataRow } from '../data/types';
 import { DEFAULT_GRID, type Grid } from '../train/grid';
-import type { HeadConfig } from '../train/types';
+import type { HeadConfig, HeadKind } from '../train/types';
 import { app, errorText, onProjectOpen } from './app.svelte';
 import { embedder, type Embedded } from './embedder.svelte';
 import { student, type TrainedStudent } from './student.svelte';
@@ -33,7 +33,7 @@ export interface ComparisonRun {
   encoder: string;
   embeddingKey: string;
   embedDevice: string | null;
-  headKind: 'logreg' | 'mlp';
+  headKind: HeadKind;
   grid: GridChoice;
   seed: number;
   trainN: number;

@@ -10,6 +10,7 @@ import { resetDbForTests, kvGet } from '../store';
 import type { DataRow } from '../data/types';
 import { hashText } from '../data/hash';
 import type { EncoderSettings } from './project-settings';
+import { toDense } from '../train/matrix';
 
 const calls: string[] = [];
 vi.mock('./app.svelte', () => ({
@@ -58,8 +59,10 @@ describe('EmbedderState (transformers)', () => {
     const first = new EmbedderState();
     const a = await first.ensure(rows, settings);
     expect(a.key).toBe('emb-v1|tiny-distilbert|q8|mean|l2');
-    expect([a.dim, a.ids, a.matrix.length]).toEqual([32, rows.map((r) => r.id), 5 * 32]);
-    expect(a.matrix.slice(0, 32)).toEqual(a.matrix.slice(64, 96)); // identical texts share a vector
+    expect(a.features.kind).toBe('dense');
+    const m = toDense(a.features).values;
+    expect([a.dim, a.ids, m.length]).toEqual([32, rows.map((r) => r.id), 5 * 32]);
+    expect(m.slice(0, 32)).toEqual(m.slice(64, 96)); // identical texts share a vector
     expect(first.last).toMatchObject({ texts: 4, cached: 0, computed: 4, stored: true });
     expect(calls).toEqual(['load', 'embed']);
     expect(await kvGet(`embdim|${a.key}`)).toBe(32);
@@ -69,7 +72,7 @@ describe('EmbedderState (transformers)', () => {
     const b = await second.ensure(rows, settings);
     expect(calls).toEqual([]);
     expect(second.last).toMatchObject({ texts: 4, cached: 4, computed: 0 });
-    expect(b.matrix).toEqual(a.matrix);
+    expect(b.features).toEqual(a.features);
     expect(second.status).toBe('done');
   });
 
@@ -101,9 +104,10 @@ describe('EmbedderState (TF-IDF)', () => {
     const e = new EmbedderState();
     const X = await e.ensure([...pool, test], { ...settings, kind: 'tfidf' }, pool);
     expect(X.encoder).toBe('tfidf');
-    expect(X.key).toMatch(/^tfidf-v1\|/);
-    // 'zebra' is not in the pool's vocabulary, so the test text has no features.
-    expect(X.matrix.slice(4 * X.dim).every((v) => v === 0)).toBe(true);
+    expect(X.key).toMatch(/^tfidf-v2\|/);
+    // Sparse rows; 'zebra' is not in the pool's vocabulary, so the test text has no features.
+    expect(X.features.kind).toBe('csr');
+    expect(toDense(X.features).values.slice(4 * X.dim).every((v) => v === 0)).toBe(true);
     expect(e.last).toMatchObject({ stored: false, cached: 0 });
     expect(calls).toEqual([]);
     const other = await e.ensure(pool, { ...settings, kind: 'tfidf' }, pool.slice(0, 3));

@@ -2,21 +2,25 @@
 // IndexedDB (keyed by embedding key + text hash), the rest are computed in the
 // embed worker and stored as they arrive, so a cancel or reload loses little.
 // TF-IDF (the no-download baseline) is fitted on the training pool and
-// computed here; its vectors are cheap and wide, so they are not stored.
+// computed here as sparse rows; they are cheap to recompute, so they are not stored.
 import * as store from '../store';
 import type { DataRow } from '../data/types';
 import { hashParts } from '../data/hash';
 import { defaultDtype, embeddingKey, type Device, type Dtype } from '../embed/embed';
 import { missingFiles, filesFromPicker, type ModelSource } from '../embed/runtime';
-import { fitTfidf, transformTfidf, type TfidfModel } from '../embed/tfidf';
+import { fitTfidf, transformTfidfSparse, type TfidfModel } from '../embed/tfidf';
+import { concatRows, dense, type FeatureMatrix } from '../train/matrix';
 import type { EncoderSettings } from './project-settings';
 import { hasWebGPU } from './backend.svelte';
 import { app, errorText } from './app.svelte';
 import { embedRequest, ortBase, type EmbedReady, type EmbedResult } from './embed-client';
 import { WorkerCancelled } from './worker-client';
 
-/** Features for a set of rows: row i of `matrix` (n × dim, row-major) belongs to `ids[i]`. */
-export interface Embedded { key: string; encoder: string; dim: number; matrix: Float32Array; ids: string[] }
+/**
+ * Features for a set of rows: row i of `features` belongs to `ids[i]`; dense
+ * for sentence encoders, CSR for TF-IDF (dim = features.cols).
+ */
+export interface Embedded { key: string; encoder: string; dim: number; features: FeatureMatrix; ids: string[] }
 
 export type EmbedStatus = 'idle' | 'loading' | 'embedding' | 'done' | 'error' | 'cancelled';
 
@@ -41,7 +45,7 @@ export class EmbeddingCancelledError extends Error {
 /** Texts per worker request: each chunk is stored before the next starts. */
 const CHUNK = 256;
 /** Bump when TF-IDF features change, so students fitted on old columns are not fed new ones. */
-const TFIDF_KEY_VERSION = 1;
+const TFIDF_KEY_VERSION = 2; // 2: separate word / char_wb blocks, sparse rows, no feature cap
 const dimKey = (key: string) => `embdim|${key}`;
 
 /** Milliseconds left at the current rate, or null before there is a rate. */
@@ -155,7 +159,7 @@ export class EmbedderState {
     if (missing.length > 0) await this.#embedMissing(key, dim, s.batchSize, missing.map((i) => hashes[i]), textOf, unique, hashes);
     this.dim = dim;
     this.last = { key, rows: rows.length, texts: hashes.length, cached: hashes.length - missing.length, computed: missing.length, stored: true };
-    return { key, encoder: s.modelId, dim, matrix: gather(rows, hashes, unique, dim), ids: rows.map((r) => r.id) };
+    return { key, encoder: s.modelId, dim, features: dense(gather(rows, hashes, unique, dim), dim), ids: rows.map((r) => r.id) };
   }
 
   /** Loads the encoder in the worker unless the same one is already warm. */
@@ -224,14 +228,14 @@ export class EmbedderState {
       this.#tfidf.set(key, model);
     }
     const dim = model.vocab.length;
-    const matrix = new Float32Array(rows.length * dim);
+    const parts: FeatureMatrix[] = [];
     this.status = 'embedding';
     const started = Date.now();
     const step = 500;
     for (let start = 0; start < rows.length; start += step) {
       this.#check();
       const part = rows.slice(start, start + step);
-      matrix.set(transformTfidf(model, part.map((r) => r.text)), start * dim);
+      parts.push(transformTfidfSparse(model, part.map((r) => r.text)));
       const done = start + part.length;
       this.progress = { stage: 'embed', done, total: rows.length, etaMs: etaMs(started, done, rows.length) };
       await new Promise((r) => setTimeout(r, 0)); // let the page repaint and a Cancel click land
@@ -240,7 +244,8 @@ export class EmbedderState {
     this.threads = 1;
     this.dim = dim;
     this.last = { key, rows: rows.length, texts: new Set(rows.map((r) => r.hash)).size, cached: 0, computed: rows.length, stored: false, fittedOn: fitOn.length };
-    return { key, encoder: 'tfidf', dim, matrix, ids: rows.map((r) => r.id) };
+    const features = parts.length > 0 ? concatRows(parts) : transformTfidfSparse(model, []);
+    return { key, encoder: 'tfidf', dim, features, ids: rows.map((r) => r.id) };
   }
 }
 

@@ -9,6 +9,7 @@ import { makeBlobs } from '../train/synthetic';
 import * as store from '../store';
 import type { DataRow } from '../data/types';
 import type { Embedded } from './embedder.svelte';
+import { dense } from '../train/matrix';
 
 vi.mock('./app.svelte', () => ({
   app: {
@@ -43,7 +44,7 @@ const dim = 6;
 const blobs = makeBlobs({ n: 40, dim, nClasses: 2, separation: 4, seed: 3 });
 const ids = Array.from({ length: 40 }, (_, i) => `r${i}`);
 const names = ['neg', 'pos'];
-const X: Embedded = { key: 'emb-v1|m|q8|mean|l2', encoder: 'm', dim, matrix: blobs.X, ids };
+const X: Embedded = { key: 'emb-v1|m|q8|mean|l2', encoder: 'm', dim, features: dense(blobs.X, dim), ids };
 const labelOf = (id: string) => names[blobs.y[ids.indexOf(id)]];
 
 beforeAll(() => tf.setBackend('cpu'));
@@ -55,7 +56,7 @@ describe('buildTrainingSet', () => {
     const lab = (id: string) => (id === 'r7' ? null : labelOf(id));
     const hard = buildTrainingSet({ X, trainIds: pick, labelOf: lab, labelNames: names });
     expect(hard.ids).toEqual(['r3', 'r1']);
-    expect(hard.X).toEqual(Float32Array.from([...blobs.X.slice(3 * dim, 4 * dim), ...blobs.X.slice(dim, 2 * dim)]));
+    expect(hard.X).toEqual(dense(Float32Array.from([...blobs.X.slice(3 * dim, 4 * dim), ...blobs.X.slice(dim, 2 * dim)]), dim));
     expect(Array.from(hard.y)).toEqual([blobs.y[3], blobs.y[1]]);
     const soft = buildTrainingSet({ X, trainIds: pick, labelOf: lab, labelNames: names, soft: (id) => (id === 'r3' ? [1, 3] : null) });
     expect(Array.from(soft.y)).toEqual([0.25, 0.75, ...(blobs.y[1] ? [0, 1] : [1, 0])]);
@@ -88,6 +89,23 @@ describe('StudentState', () => {
     expect(probs).toHaveLength(4);
     expect(probs[0] + probs[1]).toBeCloseTo(1, 5);
     await expect(s.predict(t, { ...X, key: 'other' })).rejects.toThrow(/other features/);
+  });
+
+  it('fits the linear head by cross-validation, with out-of-fold label shares, and stores it', async () => {
+    const s = new StudentState();
+    const t = await s.train({ name: 'linear', trainSource: 'llm', X, trainIds: ids, labelOf, labelNames: names, positive: 'pos', headKind: 'linear', seed: 1 });
+    expect(t.best.kind).toBe('linear');
+    expect(t.search).toMatchObject({ kind: 'linear-cv', folds: 5, note: null });
+    expect(t.scores).toHaveLength(9 * 2); // C grid × class weighting
+    expect(t.search!.Cs).toContain(t.best.C);
+    expect(t.backend).toBe('plain JS (L-BFGS)');
+    // Out-of-fold predictions on well-separated blobs match the labels' shares.
+    expect(t.shares).toMatchObject({ referenceName: 'the teacher', n: 40 });
+    expect(t.shares!.maxGap).toBeLessThan(0.1);
+    expect(t.shares!.on).toMatch(/out-of-fold/);
+    expect(fromStored((await store.getModel(t.modelId))!)).toEqual(t);
+    const probs = await s.predict(t, X, ['r0']);
+    expect(probs[blobs.y[0]]).toBeGreaterThan(0.5);
   });
 
   it('refuses a training set with one class', async () => {

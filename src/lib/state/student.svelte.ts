@@ -1,11 +1,18 @@
-// Students: a classifier head on frozen embeddings, picked by the paper's grid
-// search in the train worker and saved in IndexedDB. Validation rows for the
-// search are carved from the training labels only; the test set never enters.
+// Students: a classifier head on frozen features, trained in the train worker
+// and saved in IndexedDB. The default 'linear' head is an L2 logistic
+// regression with C × class weighting chosen by k-fold CV; the 'logreg' /
+// 'mlp' heads use the paper's Adam grid. Validation folds are carved from the
+// training labels only; the test set never enters.
 import * as store from '../store';
 import type { StoredModel, StoredResult } from '../store';
 import type { DataRow } from '../data/types';
 import type { ConfigScore, Grid, GridSearchResult, Selection } from '../train/grid';
-import type { HeadConfig, SerializedHead } from '../train/types';
+import { resolveHeadConfig, type HeadConfig, type HeadKind, type SerializedHead } from '../train/types';
+import type { ClassWeight } from '../train/linear';
+import type { LinearSearchResult } from '../train/linear-search';
+import { takeMatrixRows, toDense, type FeatureMatrix } from '../train/matrix';
+import { argmaxRows } from '../train/metrics';
+import { compareShares, type ShareCheck } from '../train/shares';
 import type { TrainReply } from '../train/protocol';
 import { initTrainer, trainRequest } from './trainer';
 import { tfjsPreference } from './backend.svelte';
@@ -25,13 +32,17 @@ export interface StudentSpec {
   labelOf: (id: string) => string | null;
   labelNames: string[];
   positive: string | null;
-  headKind: 'logreg' | 'mlp';
+  headKind: HeadKind;
   seed: number;
   grid?: Grid;
   /** Optional soft targets (one weight per label, any scale; normalised here). */
   soft?: (id: string) => number[] | null;
-  /** How validation rows are carved from the training labels (default: 20 % stratified hold-out). */
+  /** Adam heads only: how validation rows are carved from the training labels (default: 20 % stratified hold-out). */
   selection?: Selection;
+  /** Linear head only: cross-validation folds (default 5). */
+  folds?: number;
+  /** Linear head only: the reference share check's labels for the training rows (default: the training labels themselves). */
+  referenceName?: string;
   /** The encoder settings that produced X (default: the project's), kept so the corpus is labelled with the same features. */
   encoder?: EncoderSettings;
   /** Who asked: the Train step, or a Compare run (whose students the Train list folds away). */
@@ -40,7 +51,7 @@ export interface StudentSpec {
 
 export interface TrainedStudent {
   modelId: string;
-  spec: { name: string; trainSource: 'llm' | 'human'; trainSize: number; encoder: string; headKind: 'logreg' | 'mlp' };
+  spec: { name: string; trainSource: 'llm' | 'human'; trainSize: number; encoder: string; headKind: HeadKind };
   best: HeadConfig;
   scores: ConfigScore[];
   backend: string;
@@ -54,6 +65,20 @@ export interface TrainedStudent {
   trainIds: string[];
   createdAt: number;
   origin: 'train' | 'compare';
+  /** Linear head: how C and class weighting were chosen. */
+  search?: LinearSearchInfo;
+  /** Its predicted share of each label beside its training labels', out-of-fold (linear) or in-sample (Adam heads). */
+  shares?: ShareCheck;
+}
+
+export interface LinearSearchInfo {
+  kind: 'linear-cv';
+  folds: number;
+  /** Why fewer folds were used, in words; null when none. */
+  note: string | null;
+  Cs: number[];
+  classWeights: ClassWeight[];
+  chosen: { C: number; classWeight: ClassWeight };
 }
 
 /** What a 'predictions' result holds (store.putResult, id `predictions|<modelId>`), for the Export step. */
@@ -78,7 +103,7 @@ const DEFAULT_SELECTION: Selection = { kind: 'holdout', fraction: 0.2 };
  * (Float32Array; rows without soft targets become one-hot). Pure.
  */
 export function buildTrainingSet(spec: Pick<StudentSpec, 'X' | 'trainIds' | 'labelOf' | 'labelNames' | 'soft'>): {
-  X: Float32Array; y: Int32Array | Float32Array; ids: string[]; counts: number[];
+  X: FeatureMatrix; y: Int32Array | Float32Array; ids: string[]; counts: number[];
 } {
   const { X, labelNames } = spec;
   const C = labelNames.length;
@@ -94,8 +119,7 @@ export function buildTrainingSet(spec: Pick<StudentSpec, 'X' | 'trainIds' | 'lab
     ids.push(id);
     ys.push(c);
   }
-  const out = new Float32Array(ids.length * X.dim);
-  ids.forEach((id, i) => out.set(X.matrix.subarray(row.get(id)! * X.dim, (row.get(id)! + 1) * X.dim), i * X.dim));
+  const out = takeMatrixRows(X.features, ids.map((id) => row.get(id)!));
   const counts = labelNames.map((_, c) => ys.filter((y) => y === c).length);
   if (!spec.soft) return { X: out, y: Int32Array.from(ys), ids, counts };
   const y = new Float32Array(ids.length * C);
@@ -127,15 +151,17 @@ export function fromStored(m: StoredModel): TrainedStudent {
     trainIds: x.trainIds ?? [],
     createdAt: m.createdAt,
     origin: x.origin ?? 'train',
+    search: x.search,
+    shares: x.shares,
   };
 }
 
 export function toStored(s: TrainedStudent, projectId: string): StoredModel {
-  const { spec, scores, positive, embeddingKey, encoderSettings, selection, trainIds, origin } = s;
+  const { spec, scores, positive, embeddingKey, encoderSettings, selection, trainIds, origin, search, shares } = s;
   return {
     id: s.modelId, projectId, createdAt: s.createdAt, name: spec.name, encoder: spec.encoder, labels: s.labelNames,
     config: s.best, weights: s.weights, backend: s.backend,
-    extra: $state.snapshot({ spec, scores, positive, embeddingKey, encoderSettings, selection, trainIds, origin }),
+    extra: $state.snapshot({ spec, scores, positive, embeddingKey, encoderSettings, selection, trainIds, origin, search, shares }),
   };
 }
 
@@ -155,7 +181,7 @@ export class StudentState {
   #stop: (() => void) | null = null;
   #cancelled = false;
 
-  /** Grid search in the train worker (validation carved from the training labels only), saves the model in IndexedDB. */
+  /** Fits the spec's head in the train worker (selection on the training labels only), saves the model in IndexedDB. */
   async train(spec: StudentSpec): Promise<TrainedStudent> {
     const project = app.project;
     if (!project) throw new Error('Open a project first.');
@@ -170,20 +196,17 @@ export class StudentState {
         throw new Error(`Only ${set.ids.length} usable training labels in ${present} class(es); a student needs at least 4 labels in 2 classes.`);
       }
       const { backend } = await initTrainer(tfjsPreference());
-      const selection = spec.selection ?? DEFAULT_SELECTION;
       const pos = spec.positive === null ? -1 : spec.labelNames.indexOf(spec.positive);
+      const positive = pos < 0 ? null : pos;
       const started = Date.now();
       this.progress = { config: 1, configs: 1, epoch: 0, epochs: 1, phase: 'search', etaMs: null };
-      const req = trainRequest<Extract<TrainReply, { type: 'result'; kind: 'grid' }>>(
-        {
-          type: 'grid', X: set.X, dim: spec.X.dim, y: set.y, nClasses: spec.labelNames.length, positive: pos < 0 ? null : pos,
-          grid: spec.grid ? $state.snapshot(spec.grid) as Grid : undefined, base: { kind: spec.headKind, seed: spec.seed }, selection, seed: spec.seed,
-        },
-        (r) => this.#onProgress(r, started),
-      );
-      this.#stop = req.cancel;
-      const { result } = await req.done;
-      const trained = this.#assemble(spec, set.ids, result, backend, selection);
+      const hard = set.y instanceof Int32Array ? set.y.slice() : argmaxRows(set.y, spec.labelNames.length);
+      const fitted = spec.headKind === 'linear'
+        ? await this.#fitLinear(spec, set, positive, started)
+        : await this.#fitGrid(spec, set, positive, started);
+      const referenceName = spec.referenceName ?? (spec.trainSource === 'llm' ? 'the teacher' : 'the human labels');
+      const shares = compareShares(spec.labelNames, fitted.trainPreds, hard, referenceName, fitted.sharesOn);
+      const trained = this.#assemble(spec, set.ids, fitted, fitted.backend ?? backend, shares);
       await store.saveModel(toStored(trained, project.id));
       await this.reload();
       app.revision++;
@@ -208,20 +231,53 @@ export class StudentState {
     this.progress = { config: r.config, configs: r.configs, epoch: r.epoch, epochs: r.epochs, phase: r.phase, etaMs: frac > 0 ? (elapsed / frac) * (1 - frac) : null };
   }
 
-  #assemble(spec: StudentSpec, ids: string[], result: GridSearchResult, backend: string, selection: Selection): TrainedStudent {
+  /** The linear head: C × class weighting by k-fold CV in the worker; shares from the out-of-fold predictions. */
+  async #fitLinear(spec: StudentSpec, set: ReturnType<typeof buildTrainingSet>, positive: number | null, started: number): Promise<Fitted> {
+    const req = trainRequest<Extract<TrainReply, { type: 'result'; kind: 'linear' }>>(
+      { type: 'linear', X: set.X, y: set.y, nClasses: spec.labelNames.length, positive, seed: spec.seed, ...(spec.folds ? { folds: spec.folds } : {}) },
+      (r) => this.#onProgress(r, started),
+    );
+    this.#stop = req.cancel;
+    const { result } = await req.done;
+    return linearFitted(result);
+  }
+
+  /** The paper's Adam grid (logreg / mlp heads); shares from in-sample predictions (no out-of-fold ones exist). */
+  async #fitGrid(spec: StudentSpec, set: ReturnType<typeof buildTrainingSet>, positive: number | null, started: number): Promise<Fitted> {
+    const selection = spec.selection ?? DEFAULT_SELECTION;
+    const X = toDense(set.X).values;
+    const req = trainRequest<Extract<TrainReply, { type: 'result'; kind: 'grid' }>>(
+      {
+        type: 'grid', X: X.slice(), dim: spec.X.dim, y: set.y, nClasses: spec.labelNames.length, positive,
+        grid: spec.grid ? $state.snapshot(spec.grid) as Grid : undefined, base: { kind: spec.headKind, seed: spec.seed }, selection, seed: spec.seed,
+      },
+      (r) => this.#onProgress(r, started),
+    );
+    this.#stop = req.cancel;
+    const { result } = await req.done;
+    const probs = await trainRequest<Extract<TrainReply, { type: 'probs' }>>({ type: 'predict', weights: result.final.weights, X, dim: spec.X.dim }).done;
+    return {
+      best: result.best, scores: result.scores, weights: result.final.weights, selection,
+      trainPreds: argmaxRows(probs.probs, spec.labelNames.length), sharesOn: `in-sample, on its ${set.ids.length.toLocaleString('en-US')} training texts`,
+    };
+  }
+
+  #assemble(spec: StudentSpec, ids: string[], fitted: Fitted, backend: string, shares: ShareCheck): TrainedStudent {
     const enc = spec.encoder ?? app.projectSettings.encoder;
     return {
       modelId: crypto.randomUUID(),
       spec: { name: spec.name, trainSource: spec.trainSource, trainSize: ids.length, encoder: spec.X.encoder, headKind: spec.headKind },
-      best: result.best,
-      scores: result.scores,
+      best: fitted.best,
+      scores: fitted.scores,
       backend,
-      weights: result.final.weights,
+      weights: fitted.weights,
+      search: fitted.search,
+      shares,
       labelNames: [...spec.labelNames],
       positive: spec.positive,
       embeddingKey: spec.X.key,
       encoderSettings: pinDtype($state.snapshot(enc) as EncoderSettings, spec.X.key),
-      selection,
+      selection: fitted.selection,
       trainIds: ids,
       createdAt: Date.now(),
       origin: spec.origin ?? 'train',
@@ -235,19 +291,20 @@ export class StudentState {
       throw new Error(`"${student.spec.name}" was trained on other features (${student.embeddingKey}) than these (${X.key}); embed with its encoder settings.`);
     }
     if (head.dim !== X.dim) throw new Error(`The student expects ${head.dim}-dimensional features but got ${X.dim}.`);
-    let rows: Float32Array;
-    if (!ids) rows = X.matrix.slice(); // a copy: the worker takes ownership of what it is sent
+    let rows: FeatureMatrix;
+    if (!ids) rows = takeMatrixRows(X.features, Int32Array.from({ length: X.ids.length }, (_, i) => i)); // a copy: the worker takes ownership of what it is sent
     else {
       const at = new Map(X.ids.map((id, i) => [id, i]));
-      rows = new Float32Array(ids.length * X.dim);
-      ids.forEach((id, i) => {
+      rows = takeMatrixRows(X.features, ids.map((id) => {
         const j = at.get(id);
         if (j === undefined) throw new Error(`Row ${id} has no embedding.`);
-        rows.set(X.matrix.subarray(j * X.dim, (j + 1) * X.dim), i * X.dim);
-      });
+        return j;
+      }));
     }
     await initTrainer(tfjsPreference());
-    const req = trainRequest<Extract<TrainReply, { type: 'probs' }>>({ type: 'predict', weights: $state.snapshot(head) as SerializedHead, X: rows, dim: X.dim });
+    const req = trainRequest<Extract<TrainReply, { type: 'probs' }>>({
+      type: 'predict', weights: $state.snapshot(head) as SerializedHead, X: rows.kind === 'dense' ? rows.values : rows, dim: X.dim,
+    });
     return (await req.done).probs;
   }
 
@@ -326,6 +383,40 @@ export class StudentState {
       this.labeling = null;
     }
   }
+}
+
+/** What either way of fitting a head hands back to train(). */
+interface Fitted {
+  best: HeadConfig;
+  scores: ConfigScore[];
+  weights: SerializedHead;
+  selection: Selection;
+  search?: LinearSearchInfo;
+  /** Predicted class per training row (−1 = none), for the share check. */
+  trainPreds: Int32Array;
+  sharesOn: string;
+  /** What fitted it, when not the worker's tfjs backend. */
+  backend?: string;
+}
+
+/** A linear search result in the shape students are stored in (scores per C × class weight, as configurations). Pure. */
+export function linearFitted(result: LinearSearchResult): Fitted {
+  const cfg = (C: number, cw: ClassWeight) => resolveHeadConfig({ kind: 'linear', C, classWeights: cw === 'balanced' });
+  const n = result.oofPreds.length;
+  const cv = result.folds > 0;
+  return {
+    best: result.final.head.config,
+    scores: result.scores.map((s) => ({ cfg: cfg(s.C, s.classWeight), f1: s.f1, macroF1: s.macroF1, bestEpoch: 0 })),
+    weights: result.final.head,
+    selection: { kind: 'kfold', k: Math.max(2, result.folds) },
+    search: {
+      kind: 'linear-cv', folds: result.folds, note: result.note,
+      Cs: [...new Set(result.scores.map((s) => s.C))], classWeights: [...new Set(result.scores.map((s) => s.classWeight))], chosen: result.best,
+    },
+    trainPreds: cv ? result.oofPreds : new Int32Array(n).fill(-1),
+    sharesOn: cv ? `out-of-fold (${result.folds}-fold cross-validation) on its ${n.toLocaleString('en-US')} training texts` : 'no cross-validation was possible',
+    backend: 'plain JS (L-BFGS)',
+  };
 }
 
 /**

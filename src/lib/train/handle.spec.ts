@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { handleTrainRequest, resetBackend } from './handle';
 import { transferablesOf, type TrainReply } from './protocol';
 import { makeBlobs } from './synthetic';
+import { dense } from './matrix';
 
 const dim = 8;
 const data = makeBlobs({ n: 80, dim, nClasses: 2, separation: 4, seed: 31 });
@@ -40,6 +41,25 @@ describe('handleTrainRequest (the worker without the Worker)', () => {
     expect(res).toMatchObject({ type: 'result', id: 4, kind: 'grid' });
     expect(progress.filter((p) => p.type === 'progress' && p.score !== undefined)).toHaveLength(2);
     expect(progress.some((p) => p.type === 'progress' && p.phase === 'final')).toBe(true);
+  });
+
+  it('runs the linear search with progress, and predicts sparse rows with the same probabilities as dense ones', async () => {
+    const progress: TrainReply[] = [];
+    const X = dense(data.X.slice(), dim);
+    const res = await handleTrainRequest(
+      { type: 'linear', id: 7, X, y: data.y.slice(), nClasses: 2, positive: 1, seed: 1, Cs: [0.1, 1], folds: 3 },
+      live(),
+      (m) => progress.push(m),
+    );
+    if (res.type !== 'result' || res.kind !== 'linear') throw new Error(`unexpected reply ${res.type}`);
+    expect(progress.filter((p) => p.type === 'progress')).toHaveLength(3 * 2 * 2 + 1);
+    expect(res.result.scores).toHaveLength(4);
+    const head = res.result.final.head;
+    const a = await handleTrainRequest({ type: 'predict', id: 8, weights: head, X: data.X.slice(), dim }, live(), () => undefined);
+    const csr = { kind: 'csr' as const, rows: 80, cols: dim, indptr: Int32Array.from({ length: 81 }, (_, i) => i * dim), indices: Int32Array.from({ length: 80 * dim }, (_, k) => k % dim), values: data.X.slice() };
+    const b = await handleTrainRequest({ type: 'predict', id: 9, weights: head, X: csr, dim }, live(), () => undefined);
+    if (a.type !== 'probs' || b.type !== 'probs') throw new Error('no probabilities');
+    a.probs.forEach((v, i) => expect(b.probs[i]).toBeCloseTo(v, 5));
   });
 
   it('answers cancelled and error instead of throwing', async () => {
