@@ -22,3 +22,19 @@ export const thousands = (n: number) => n.toLocaleString('en');
 export function lrText(x: number): string {
   return x >= 0.1 || x === 0 ? String(x) : x.toExponential();
 }
+
+/** C values as people write them: 0.0316 → 0.0316, 31.6 → 31.6, 100 → 100. */
+export const cText = (c: number) => String(Number(c.toPrecision(3)));
+
+/** The chosen configuration of a head in one line. */
+export function configText(best: { kind: string; C: number; classWeights: boolean; lr: number; batchSize: number; epochs: number }): string {
+  if (best.kind === 'linear') return `C = ${cText(best.C)}, ${best.classWeights ? 'balanced' : 'no'} class weights`;
+  return `learning rate ${lrText(best.lr)}, batch size ${best.batchSize}, ${best.epochs} epochs`;
+}
+
+/** Head names for people. */
+export const HEAD_NAMES: Record<string, string> = {
+  linear: 'logistic regression (cross-validated C)',
+  logreg: 'logistic regression, Adam (as in the paper)',
+  mlp: 'MLP, Adam (as in the paper)',
+};

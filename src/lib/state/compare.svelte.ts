@@ -11,6 +11,7 @@ import { app, errorText, onProjectOpen } from './app.svelte';
 import { embedder, type Embedded } from './embedder.svelte';
 import { student, type TrainedStudent } from './student.svelte';
 import { teacher } from './teacher.svelte';
+import { compareShares, shareWarning, type ShareCheck } from '../train/shares';
 import { planExperiment, scoreExperiment, type ExperimentPlan, type PlannedStudent, type ScoredExperiment, type ScoredPreds } from './experiment';
 import type { EncoderSettings } from './project-settings';
 
@@ -47,7 +48,11 @@ export interface ComparisonData extends ScoredExperiment {
   labelNames: string[];
   positive: string | null;
   notes: string[];
-  students: { id: string; name: string; modelId: string; best: HeadConfig; backend: string; trainSize: number }[];
+  students: {
+    id: string; name: string; modelId: string; best: HeadConfig; backend: string; trainSize: number;
+    /** Its predicted label shares on the test texts beside the teacher's (or, without teacher labels there, the humans'). */
+    shares?: ShareCheck;
+  }[];
   /** Test texts without a valid teacher label (counted wrong for LLM few-shot). */
   teacherMissing: number;
   run: ComparisonRun;
@@ -194,6 +199,17 @@ export class CompareState {
     }
     this.#check();
 
+    const teacherPreds = Int32Array.from(testIds, (id) => {
+      const l = labels.get(id)?.label;
+      return l == null ? -1 : labelNames.indexOf(l); // -1 (and unknown labels) count as wrong
+    });
+    const teacherMissing = teacherPreds.filter((p) => p < 0).length;
+    // The share check compares with the teacher where it labelled the test texts, else with the human labels.
+    const shareRef = teacherMissing < testIds.length
+      ? { preds: teacherPreds, name: 'the teacher' }
+      : { preds: yTrue, name: 'the human labels' };
+    const shareOn = `on the ${testIds.length.toLocaleString('en-US')} test texts`;
+
     const preds = new Map<string, ScoredPreds>();
     const trained: ComparisonData['students'] = [];
     for (const [i, p] of plan.students.entries()) {
@@ -204,7 +220,7 @@ export class CompareState {
         model = await student.train({
           name: p.name, trainSource: p.trainSource, X, trainIds: p.trainIds,
           labelOf: p.trainSource === 'llm' ? (id) => labels.get(id)?.label ?? null : (id) => rowById.get(id)?.human ?? null,
-          labelNames, positive, headKind: s.headKind, seed: s.seed, grid: GRIDS[this.grid], origin: 'compare',
+          labelNames, positive, headKind: s.headKind, seed: s.seed, grid: s.headKind === 'linear' ? undefined : GRIDS[this.grid], origin: 'compare',
           ...(p.features === 'tfidf' ? { encoder: { ...enc, kind: 'tfidf' as const } } : {}),
         });
       } catch (e) {
@@ -214,16 +230,14 @@ export class CompareState {
       }
       this.#check();
       const probs = await student.predict(model, X, testIds);
-      preds.set(p.id, { preds: argmax(probs, k), backend: model.backend, encoder: model.spec.encoder, trainSize: model.spec.trainSize });
-      trained.push({ id: p.id, name: p.name, modelId: model.modelId, best: model.best, backend: model.backend, trainSize: model.spec.trainSize });
+      const predicted = argmax(probs, k);
+      preds.set(p.id, { preds: predicted, backend: model.backend, encoder: model.spec.encoder, trainSize: model.spec.trainSize });
+      const shares = compareShares(labelNames, predicted, shareRef.preds, shareRef.name, shareOn);
+      const warning = p.trainSource === 'llm' ? shareWarning(shares, `“${p.name}”`) : null;
+      if (warning) notes.push(warning);
+      trained.push({ id: p.id, name: p.name, modelId: model.modelId, best: model.best, backend: model.backend, trainSize: model.spec.trainSize, shares });
     }
     step(total, 'Scoring on the human test set');
-
-    const teacherPreds = Int32Array.from(testIds, (id) => {
-      const l = labels.get(id)?.label;
-      return l == null ? -1 : labelNames.indexOf(l); // -1 (and unknown labels) count as wrong
-    });
-    const teacherMissing = teacherPreds.filter((p) => p < 0).length;
     const model = app.settings.model;
     let teacherCond: (ScoredPreds & { name: string }) | null = null;
     if (teacherMissing === testIds.length) {
