@@ -45,8 +45,10 @@ async function settleDevServer(page: Page) {
   await page.waitForEvent('load', { timeout: 10_000 }).catch(() => undefined); // no reload came: nothing to wait for
 }
 
+/** The paper's Adam grid (tfjs), so the tfjs backends are exercised; the default linear head needs no tfjs. */
 async function setGrid(page: Page) {
   await page.getByLabel('Human labels').check();
+  await page.getByLabel('Head').selectOption('logreg');
   await page.getByLabel('Learning rates').fill('1e-2, 3e-2');
   await page.getByLabel('Batch sizes').fill('16');
   await page.getByLabel('Max epochs').fill('30');
@@ -147,6 +149,23 @@ test('embed on wasm and WebGPU, train on WebGPU and wasm, reload, export and re-
     expect(Math.max(...scores)).toBeGreaterThanOrEqual(0.7);
     await expect(page.getByTestId('train-backend')).toHaveText('wasm');
     await expect(page.getByTestId('student-row')).toHaveCount(3);
+  });
+
+  await test.step('the default linear head: C and class weights by cross-validation, label shares beside the humans’', async () => {
+    await page.getByLabel('Head').selectOption('linear');
+    await expect(page.getByTestId('linear-note')).toContainText('5-fold cross-validation');
+    await expect(page.getByLabel('Learning rates')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Train student' }).click();
+    const result = page.getByTestId('train-result');
+    await expect(result).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByTestId('chosen-config')).toContainText(/C = [\d.]+, (balanced|no) class weights/);
+    await expect(page.getByTestId('train-backend')).toHaveText('plain JS (L-BFGS)');
+    await expect(result.getByTestId('label-shares')).toContainText(/out-of-fold \(5-fold cross-validation\) on its 38 training texts/);
+    // 9 values of C × 2 class weightings, each with a cross-validated F1.
+    const cells = await result.locator('tbody tr td:nth-child(4)').allTextContents();
+    expect(cells).toHaveLength(18);
+    expect(Math.max(...cells.map(Number))).toBeGreaterThanOrEqual(0.7);
+    await expect(page.getByTestId('student-row')).toHaveCount(4);
     await page.screenshot({ path: 'test-results/train-step.png', fullPage: true });
   });
 });
