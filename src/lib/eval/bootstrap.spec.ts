@@ -6,7 +6,9 @@ import {
   macroF1Stat,
   metricsWithCI,
   pairedDiffCI,
+  precisionStat,
   quantileSorted,
+  recallStat,
 } from './bootstrap';
 import { mulberry32 } from '../data/rng';
 
@@ -120,5 +122,45 @@ describe('pairedDiffCI', () => {
 
   it('rejects misaligned inputs', () => {
     expect(() => pairedDiffCI([0, 1], [0, 1], [0], accuracyStat(2))).toThrow(RangeError);
+  });
+});
+
+describe('undefined statistics in resamples', () => {
+  // 20 items, 2 positive; the classifier predicts positive once (item 0, a true positive).
+  const yTrue = Int32Array.from({ length: 20 }, (_, i) => (i < 2 ? 1 : 0));
+  const once = Int32Array.from({ length: 20 }, (_, i) => (i === 0 ? 1 : 0));
+
+  it('drops resamples where precision is undefined instead of counting them as 0', () => {
+    const ci = bootstrapCI(yTrue, once, precisionStat(2, 1), { seed: 5, resamples: 400 });
+    // Item 0 is missing from about (19/20)^20 ≈ 36% of resamples; whenever it is present, precision is 1.
+    expect(ci.dropped).toBeGreaterThan(100);
+    expect(ci.dropped).toBeLessThan(190);
+    expect(ci).toMatchObject({ estimate: 1, lo: 1, hi: 1 });
+    expect(ci.defined).toBeUndefined();
+    const { ci: all } = metricsWithCI(yTrue, once, 2, 1, { seed: 5, resamples: 400 });
+    expect(all.precision).toEqual(ci);
+    // Recall is undefined where a resample has no positive item.
+    expect(all.recall!.dropped).toBe(bootstrapCI(yTrue, once, recallStat(2, 1), { seed: 5, resamples: 400 }).dropped);
+  });
+
+  it('marks a statistic undefined on all items, with every resample dropped', () => {
+    const never = new Int32Array(20);
+    const { metrics, ci } = metricsWithCI(yTrue, never, 2, 1, { seed: 5, resamples: 300 });
+    expect(metrics.precision).toBe(0); // computeMetrics keeps scikit-learn's zero_division=0
+    expect(ci.precision).toMatchObject({ estimate: 0, defined: false, dropped: 300 });
+    expect(ci.precision!.lo).toBeNaN();
+    expect(ci.precision!.hi).toBeNaN();
+    // F1 is defined (2TP / (2TP + FP + FN) = 0 with two positives) wherever a resample has a positive item.
+    expect(ci.f1!.defined).toBeUndefined();
+    expect(ci.f1).toMatchObject({ estimate: 0, lo: 0, hi: 0 });
+    const generic = bootstrapCI(yTrue, never, precisionStat(2, 1), { seed: 5, resamples: 300 });
+    expect(generic.estimate).toBeNaN();
+    expect(generic).toMatchObject({ defined: false, dropped: 300 });
+  });
+
+  it('leaves intervals without undefined resamples exactly as before', () => {
+    const { yTrue: t, yPred: p } = synthetic(300, 0.8, 2);
+    const { ci } = metricsWithCI(t, p, 2, 1, { seed: 1, resamples: 200 });
+    for (const c of [ci.accuracy, ci.precision!, ci.recall!, ci.f1!, ci.macroF1]) expect(Object.keys(c).sort()).toEqual(['estimate', 'hi', 'lo']);
   });
 });

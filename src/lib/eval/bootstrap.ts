@@ -2,16 +2,19 @@
 //
 // Items (test texts) are resampled with replacement; the interval is the
 // alpha/2 and 1 - alpha/2 quantiles (linear interpolation, numpy's default)
-// of the statistic over resamples. Buffers are allocated once per call, never
+// of the statistic over resamples. A resample where the statistic is
+// undefined (precision with no positive prediction, recall with no positive
+// item, F1 with neither) is dropped, not counted as 0, and the CI says how
+// many were dropped. Buffers are allocated once per call, never
 // per resample, so 1,000 resamples of 1,000 items stay in the milliseconds.
 import {
   accuracyOf,
-  f1Of,
+  f1OrNaN,
   macroF1Of,
   newCounts,
-  precisionOf,
+  precisionOrNaN,
   predColumn,
-  recallOf,
+  recallOrNaN,
   tally,
 } from './counts';
 import { computeMetrics, type Metrics } from './metrics';
@@ -22,6 +25,15 @@ export interface CI {
   estimate: number;
   lo: number;
   hi: number;
+  /** Resamples in which the statistic was undefined, left out of [lo, hi]; absent when none. */
+  dropped?: number;
+  /**
+   * false when the statistic is undefined on all items (e.g. precision of a
+   * classifier that never predicts the positive class): show "undefined".
+   * metricsWithCI then keeps the zero_division=0 value (0) as the estimate;
+   * bootstrapCI / pairedDiffCI have NaN there. Absent when defined.
+   */
+  defined?: false;
 }
 
 export interface BootstrapOptions {
@@ -33,7 +45,7 @@ export interface BootstrapOptions {
   alpha?: number;
 }
 
-/** A statistic of aligned true labels and predictions. */
+/** A statistic of aligned true labels and predictions; NaN where it is undefined. */
 export type StatFn = (yTrue: ArrayLike<number>, yPred: ArrayLike<number>) => number;
 
 interface Resolved {
@@ -61,14 +73,21 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   return sorted[i] + (h - i) * (sorted[i + 1] - sorted[i]);
 }
 
-/** Percentile interval of resampled values; NaN values (undefined stats) are dropped. */
-function interval(estimate: number, values: Float64Array, alpha: number): CI {
+/**
+ * Percentile interval of resampled values; NaN values (undefined stats) are
+ * dropped and counted. With every resample dropped, lo and hi are NaN.
+ */
+function interval(estimate: number, values: Float64Array, alpha: number, defined = !Number.isNaN(estimate)): CI {
   const finite = values.filter((v) => !Number.isNaN(v)).sort();
-  return {
+  const ci: CI = {
     estimate,
     lo: quantileSorted(finite, alpha / 2),
     hi: quantileSorted(finite, 1 - alpha / 2),
   };
+  const dropped = values.length - finite.length;
+  if (dropped > 0) ci.dropped = dropped;
+  if (!defined) ci.defined = false;
+  return ci;
 }
 
 /**
@@ -139,6 +158,8 @@ export function pairedDiffCI(
 
 // Ready-made statistics. Each closure reuses one count table, so calling it
 // once per resample allocates nothing. Predictions outside 0..k-1 count wrong.
+// Precision, recall and F1 are NaN where undefined (so resamples are dropped);
+// accuracy and macro F1 are defined on any non-empty sample.
 function countingStat(k: number, f: (c: Float64Array) => number): StatFn {
   const c = newCounts(k);
   return (yTrue, yPred) => {
@@ -147,9 +168,9 @@ function countingStat(k: number, f: (c: Float64Array) => number): StatFn {
   };
 }
 export const accuracyStat = (k: number): StatFn => countingStat(k, (c) => accuracyOf(c, k));
-export const precisionStat = (k: number, cls: number): StatFn => countingStat(k, (c) => precisionOf(c, k, cls));
-export const recallStat = (k: number, cls: number): StatFn => countingStat(k, (c) => recallOf(c, k, cls));
-export const f1Stat = (k: number, cls: number): StatFn => countingStat(k, (c) => f1Of(c, k, cls));
+export const precisionStat = (k: number, cls: number): StatFn => countingStat(k, (c) => precisionOrNaN(c, k, cls));
+export const recallStat = (k: number, cls: number): StatFn => countingStat(k, (c) => recallOrNaN(c, k, cls));
+export const f1Stat = (k: number, cls: number): StatFn => countingStat(k, (c) => f1OrNaN(c, k, cls));
 export const macroF1Stat = (k: number): StatFn => countingStat(k, (c) => macroF1Of(c, k));
 
 /** The headline statistic: positive-class F1 for binary tasks, else macro F1. */
@@ -174,7 +195,8 @@ export interface MetricsWithCI {
 /**
  * computeMetrics plus bootstrap CIs for accuracy, positive-class precision /
  * recall / F1 and macro F1, all from the same resamples (counts are tallied
- * directly from resampled indices: no per-resample arrays).
+ * directly from resampled indices: no per-resample arrays). Estimates are the
+ * metrics' values (zero_division=0); an undefined one has `defined: false`.
  * @throws EvalInputError on misaligned arrays or invalid true labels
  */
 export function metricsWithCI(
@@ -204,21 +226,24 @@ export function metricsWithCI(
     acc[r] = accuracyOf(c, k);
     macro[r] = macroF1Of(c, k);
     if (positive !== null) {
-      prec[r] = precisionOf(c, k, positive);
-      rec[r] = recallOf(c, k, positive);
-      f1[r] = f1Of(c, k, positive);
+      prec[r] = precisionOrNaN(c, k, positive);
+      rec[r] = recallOrNaN(c, k, positive);
+      f1[r] = f1OrNaN(c, k, positive);
     }
   }
-  const ci = (estimate: number, v: Float64Array): CI =>
-    n === 0 ? { estimate, lo: NaN, hi: NaN } : interval(estimate, v, alpha);
-  const pos = positive !== null;
+  const ci = (estimate: number, v: Float64Array, defined = true): CI =>
+    n === 0 ? { estimate, lo: NaN, hi: NaN } : interval(estimate, v, alpha, defined);
+  if (positive === null) {
+    return { metrics, ci: { accuracy: ci(metrics.accuracy, acc), precision: null, recall: null, f1: null, macroF1: ci(metrics.macroF1, macro) } };
+  }
+  const { predicted, support } = metrics.perClass[positive];
   return {
     metrics,
     ci: {
       accuracy: ci(metrics.accuracy, acc),
-      precision: pos ? ci(metrics.precision ?? 0, prec) : null,
-      recall: pos ? ci(metrics.recall ?? 0, rec) : null,
-      f1: pos ? ci(metrics.f1 ?? 0, f1) : null,
+      precision: ci(metrics.precision ?? 0, prec, predicted > 0),
+      recall: ci(metrics.recall ?? 0, rec, support > 0),
+      f1: ci(metrics.f1 ?? 0, f1, predicted + support > 0),
       macroF1: ci(metrics.macroF1, macro),
     },
   };

@@ -1,7 +1,7 @@
 // The comparison table of the Compare step: every condition (the LLM teacher,
 // students trained on LLM or human labels, baselines) scored on the same
 // human-labelled test items, with bootstrap CIs and plain-language warnings.
-import { metricsWithCI, type BootstrapOptions, type MetricCIs } from './bootstrap';
+import { metricsWithCI, type BootstrapOptions, type CI, type MetricCIs } from './bootstrap';
 import { EvalInputError } from './counts';
 import { warnings, type Metrics } from './metrics';
 
@@ -87,8 +87,25 @@ export function compareConditions(
       consistencyFilter: cond.consistencyFilter === true,
       metrics,
       ci,
-      warnings: warnings(metrics, opts.labelNames),
+      warnings: [...warnings(metrics, opts.labelNames), ...droppedWarnings(ci, opts.resamples ?? 1000)],
     };
+  });
+}
+
+const UNDEFINED_WHEN = {
+  precision: ['Precision', 'no positive prediction'],
+  recall: ['Recall', 'no text of the positive class'],
+  f1: ['F1', 'neither a positive prediction nor a text of the positive class'],
+} as const;
+
+/** One sentence per metric whose interval left out resamples where it was undefined. */
+function droppedWarnings(ci: MetricCIs, resamples: number): string[] {
+  return (Object.keys(UNDEFINED_WHEN) as (keyof typeof UNDEFINED_WHEN)[]).flatMap((key) => {
+    const c: CI | null = ci[key];
+    // An undefined estimate has its own warning (never predicted / absent class).
+    if (!c?.dropped || c.defined === false) return [];
+    const [name, why] = UNDEFINED_WHEN[key];
+    return [`${name} was undefined in ${c.dropped} of ${resamples} bootstrap resamples (${why} in them); those resamples are left out of its interval.`];
   });
 }
 

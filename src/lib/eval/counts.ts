@@ -5,7 +5,9 @@
 // (e.g. -1 for an LLM answer that could not be parsed). An abstention is
 // wrong for accuracy and a false negative for its true class, but is not a
 // prediction of any class. Zero denominators follow scikit-learn's
-// zero_division=0 convention: the ratio is 0.
+// zero_division=0 convention: the ratio is 0. The bootstrap instead uses the
+// *OrNaN variants, so a resample where a statistic is undefined is dropped
+// rather than counted as 0.
 
 /** A labels-or-predictions input problem, in words a researcher understands. */
 export class EvalInputError extends Error {
@@ -113,8 +115,12 @@ export function f1Of(c: Float64Array, k: number, cls: number): number {
 
 /**
  * Unweighted mean of per-class F1 over the classes that occur in the true
- * labels or the predictions (scikit-learn's default label set), so a codebook
- * class absent from both does not drag the mean down. 0 when no class occurs.
+ * labels or among the valid predictions, so a codebook class absent from both
+ * does not drag the mean down. This is scikit-learn's default label set
+ * (sorted union of y_true and y_pred) minus abstentions: scikit-learn would
+ * treat -1 as a class of its own with F1 0 and lower the mean; here an
+ * abstention only counts as a false negative of its true class.
+ * 0 when no class occurs.
  */
 export function macroF1Of(c: Float64Array, k: number): number {
   let sum = 0;
@@ -126,6 +132,21 @@ export function macroF1Of(c: Float64Array, k: number): number {
     present++;
   }
   return present === 0 ? 0 : sum / present;
+}
+
+/** Precision of `cls`, or NaN when undefined (`cls` never predicted). */
+export function precisionOrNaN(c: Float64Array, k: number, cls: number): number {
+  return predictedOf(c, k, cls) === 0 ? NaN : precisionOf(c, k, cls);
+}
+
+/** Recall of `cls`, or NaN when undefined (`cls` absent from the true labels). */
+export function recallOrNaN(c: Float64Array, k: number, cls: number): number {
+  return supportOf(c, k, cls) === 0 ? NaN : recallOf(c, k, cls);
+}
+
+/** F1 of `cls`, or NaN when undefined (`cls` neither true nor predicted anywhere). */
+export function f1OrNaN(c: Float64Array, k: number, cls: number): number {
+  return predictedOf(c, k, cls) + supportOf(c, k, cls) === 0 ? NaN : f1Of(c, k, cls);
 }
 
 /** Support-weighted mean of per-class F1; 0 when there are no items. */

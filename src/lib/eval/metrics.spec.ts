@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeMetrics, EvalInputError, warnings } from './metrics';
+import { computeMetrics, EvalInputError, isDefined, isSmallTestSet, smallSampleWarning, testSetSize, warnings } from './metrics';
 
 describe('computeMetrics — binary', () => {
   // positive = 1
@@ -167,5 +167,31 @@ describe('warnings', () => {
     const yTrue = Array.from({ length: 200 }, (_, i) => (i < 50 ? 1 : 0));
     const yPred = yTrue.map((y, i) => (i % 10 === 0 ? 1 - y : y));
     expect(warnings(computeMetrics(yTrue, yPred, 2, 1))).toEqual([]);
+  });
+});
+
+describe('undefined metrics and the small-sample rule', () => {
+  it('knows which positive-class metrics are undefined', () => {
+    const never = computeMetrics([1, 0, 0, 1], [0, 0, 0, 0], 2, 1);
+    expect([isDefined(never, 'precision'), isDefined(never, 'recall'), isDefined(never, 'f1')]).toEqual([false, true, true]);
+    const absent = computeMetrics([0, 0, 0], [0, 0, 0], 2, 1);
+    expect([isDefined(absent, 'precision'), isDefined(absent, 'recall'), isDefined(absent, 'f1')]).toEqual([false, false, false]);
+    expect(warnings(never, ['no', 'yes'])).toContain('The classifier never predicted the positive class "yes": its precision is undefined (scikit-learn\'s zero_division=0 would report 0), and its F1 is 0.');
+    expect(warnings(absent).some((w) => w.includes('occurs only 0 times') && w.includes('recall is undefined'))).toBe(true);
+  });
+
+  it('flags fewer than 30 test texts or fewer than 10 positive ones', () => {
+    expect(isSmallTestSet({ n: 29, positives: 15 })).toBe(true);
+    expect(isSmallTestSet({ n: 30, positives: 10 })).toBe(false);
+    expect(isSmallTestSet({ n: 500, positives: 9 })).toBe(true);
+    expect(isSmallTestSet({ n: 30, positives: null })).toBe(false);
+    expect(smallSampleWarning({ n: 500, positives: 40 })).toBeNull();
+    expect(smallSampleWarning({ n: 7, positives: 3 }, 'yes')).toBe(
+      'Only 7 test texts (3 of the positive class "yes"): too few for the bootstrap intervals or McNemar\'s test to be trusted (this app asks for at least 30 test texts and 10 of the positive class), so no difference between classifiers here should be read as real.',
+    );
+    expect(smallSampleWarning({ n: 12, positives: null })).toMatch(/^Only 12 test texts: too few/);
+    expect(smallSampleWarning({ n: 300, positives: 4 })).toMatch(/^Only 4 of the 300 test texts belong to the positive class: too few/);
+    expect(testSetSize(computeMetrics([1, 0, 0, 1], [0, 0, 0, 0], 2, 1))).toEqual({ n: 4, positives: 2 });
+    expect(testSetSize(computeMetrics([1, 0, 2], [0, 0, 0], 3, null))).toEqual({ n: 3, positives: null });
   });
 });

@@ -5,9 +5,12 @@
 //   -1 = "the LLM gave no valid label") is an abstention: counted wrong.
 // - Any ratio with a zero denominator is 0, as scikit-learn's
 //   zero_division=0: no positive predictions -> precision 0; no positive items
-//   -> recall 0; both -> F1 0.
-// - Macro F1 averages over the classes present in truth or predictions
-//   (scikit-learn's default), weighted F1 over the true classes by support.
+//   -> recall 0; both -> F1 0. These are *undefined*, not 0: displays show
+//   "undefined" (see undefinedMetrics) and the bootstrap drops such resamples.
+// - Macro F1 averages over the classes present in truth or among the valid
+//   predictions: scikit-learn's default label set without abstentions (it
+//   would count -1 as a class with F1 0). Weighted F1 averages over the true
+//   classes by support.
 // - Empty input: n = 0, every rate 0, kappa null; warnings() says so.
 import {
   accuracyOf,
@@ -131,6 +134,59 @@ export function computeMetrics(
 export const SMALL_SAMPLE = 100;
 /** Below this many positive test items, positive-class metrics are unstable. */
 export const FEW_POSITIVES = 10;
+/**
+ * Below this many test items (or FEW_POSITIVES positive ones) no finding says
+ * a difference is "unlikely to be noise": percentile bootstrap intervals and
+ * McNemar's test are unreliable at such sizes (an interval of −1 to −1 at n = 7).
+ */
+export const MIN_TEST_FOR_CLAIMS = 30;
+
+/**
+ * Whether a positive-class metric is defined: precision needs a positive
+ * prediction, recall a positive item, F1 either. (computeMetrics reports the
+ * undefined ones as 0, scikit-learn's zero_division=0; displays say "undefined".)
+ */
+export function isDefined(m: Metrics, metric: 'precision' | 'recall' | 'f1'): boolean {
+  if (m.positive === null) return false;
+  const p = m.perClass[m.positive];
+  return metric === 'precision' ? p.predicted > 0 : metric === 'recall' ? p.support > 0 : p.predicted + p.support > 0;
+}
+
+/** What the small-sample rule reads of a test set. */
+export interface TestSetSize {
+  n: number;
+  /** Test items of the positive class; null without a positive class. */
+  positives: number | null;
+}
+
+/** The test-set size behind a metrics result (every condition of a comparison shares it). */
+export function testSetSize(m: Metrics): TestSetSize {
+  return { n: m.n, positives: m.positive === null ? null : m.perClass[m.positive].support };
+}
+
+/** Too few test items (or positive ones) for any "unlikely to be noise" statement. */
+export function isSmallTestSet(s: TestSetSize): boolean {
+  return s.n < MIN_TEST_FOR_CLAIMS || (s.positives !== null && s.positives < FEW_POSITIVES);
+}
+
+/**
+ * The small-sample warning shown with the table, the findings and the methods
+ * paragraph; null when the test set is large enough.
+ * @param positiveName the positive class's name, for the wording
+ */
+export function smallSampleWarning(s: TestSetSize, positiveName?: string): string | null {
+  if (!isSmallTestSet(s)) return null;
+  const cls = positiveName === undefined ? 'the positive class' : `the positive class "${positiveName}"`;
+  const what =
+    s.n < MIN_TEST_FOR_CLAIMS
+      ? `Only ${s.n} test text${s.n === 1 ? '' : 's'}${s.positives === null ? '' : ` (${s.positives} of ${cls})`}`
+      : `Only ${s.positives} of the ${s.n} test texts belong to ${cls}`;
+  return (
+    `${what}: too few for the bootstrap intervals or McNemar's test to be trusted ` +
+    `(this app asks for at least ${MIN_TEST_FOR_CLAIMS} test texts and ${FEW_POSITIVES} of the positive class), ` +
+    'so no difference between classifiers here should be read as real.'
+  );
+}
 
 /**
  * Plain-language cautions about a metrics result, most serious first.
@@ -157,12 +213,12 @@ export function warnings(m: Metrics, labelNames?: readonly string[]): string[] {
     const p = m.perClass[m.positive];
     if (p.support < FEW_POSITIVES) {
       out.push(
-        `The positive class ${name(m.positive)} occurs only ${p.support} time${p.support === 1 ? '' : 's'} in the test set (fewer than ${FEW_POSITIVES}): its precision, recall and F1 are unreliable.`,
+        `The positive class ${name(m.positive)} occurs only ${p.support} time${p.support === 1 ? '' : 's'} in the test set (fewer than ${FEW_POSITIVES}): its precision, recall and F1 are unreliable${p.support === 0 ? ', and recall is undefined' : ''}.`,
       );
     }
     if (p.predicted === 0) {
       out.push(
-        `The classifier never predicted the positive class ${name(m.positive)}: its precision is reported as 0 by convention (scikit-learn's zero_division=0), so F1 is 0.`,
+        `The classifier never predicted the positive class ${name(m.positive)}: its precision is undefined (scikit-learn's zero_division=0 would report 0)${p.support > 0 ? ', and its F1 is 0' : ''}.`,
       );
     }
   }

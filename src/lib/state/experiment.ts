@@ -281,7 +281,7 @@ export function scoreExperiment(input: ScoreInput): ScoredExperiment {
   }
   const rows = compareConditions(yTrue, conditions, k, positive, opts).map((r, i) => ({ ...r, roles: conditions[i].roles }));
   const primary = conditions.filter((c) => c.kind === 'teacher' || c.roles.some((r) => PRIMARY.has(r.kind)));
-  const heads = headlines(rows, yTrue, primary, k, positive, { seed });
+  const heads = headlines(rows, yTrue, primary, k, positive, { seed, labelNames });
 
   const predsOf = new Map(conditions.map((c) => [c.id, c.preds]));
   const curve = learningCurve(
