@@ -6,6 +6,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { embedding } from './lib/embedding.mjs';
 import { closeAll, launchBrowser, openBenchPage, ROOT, startMock, startVite } from './lib/infra.mjs';
+import { parity } from './lib/parity.mjs';
 import { quality } from './lib/quality.mjs';
 import { qualityUi } from './lib/quality-ui.mjs';
 import { dateStamp, markdown, writeResults } from './lib/report.mjs';
@@ -20,14 +21,16 @@ const BENCHMARKS = [
   { name: 'scale', title: 'Scale (browser)', run: scale },
   { name: 'quality', title: 'Quality, replayed teacher', run: quality },
   { name: 'quality-ui', title: 'Quality, replayed teacher, through the UI', run: qualityUi },
+  { name: 'parity', title: 'Student vs scikit-learn on the same rows', run: parity },
 ];
 
 function parseArgs(argv) {
-  const opts = { quick: false, full: false, only: null, out: join(ROOT, 'bench', 'results') };
+  const opts = { quick: false, full: false, paperHead: false, only: null, out: join(ROOT, 'bench', 'results') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') opts.quick = true;
     else if (a === '--full') opts.full = true;
+    else if (a === '--paper-head') opts.paperHead = true; // quality: the Adam grid head instead of the default linear one
     else if (a === '--only') opts.only = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (a === '--out') opts.out = argv[++i];
     else if (a === '--help' || a === '-h') opts.help = true;
@@ -69,7 +72,7 @@ function context(opts, env) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.help) {
-    console.log(`Usage: npm run bench [-- --only ${BENCHMARKS.map((b) => b.name).join('|')}[,…]] [--quick | --full] [--out dir]`);
+    console.log(`Usage: npm run bench [-- --only ${BENCHMARKS.map((b) => b.name).join('|')}[,…]] [--quick | --full] [--paper-head] [--out dir]`);
     return;
   }
   const started = new Date();

@@ -3,17 +3,22 @@
 // the app's teacher queue collects those answers over HTTP; students (TF-IDF
 // features + the app's grid-searched head) are trained on the LLM labels and
 // on human labels of the same training pool; everything is scored on the
-// held-out human test split with the app's eval module.
+// held-out human test split with the app's eval module. Students use the
+// app's default head (cross-validated linear, sparse TF-IDF rows) unless
+// `head: 'paper'` asks for the Adam grid on dense rows.
 import * as tf from '@tensorflow/tfjs';
 import { neutraliseDelimiters } from '../../src/lib/codebook/prompt';
 import { proposeSplits } from '../../src/lib/data/split';
 import type { DataRow } from '../../src/lib/data/types';
-import { fitTfidf, transformTfidf } from '../../src/lib/embed/tfidf';
+import { fitTfidf, transformTfidfSparse } from '../../src/lib/embed/tfidf';
 import { compareConditions, type ComparisonRow, type Condition } from '../../src/lib/eval/compare';
 import { planExperiment } from '../../src/lib/state/experiment';
 import { initBackend } from '../../src/lib/train/backend';
 import { DEFAULT_GRID, gridSearch, type Grid } from '../../src/lib/train/grid';
 import { predictProbaAsync } from '../../src/lib/train/head';
+import { predictLinear } from '../../src/lib/train/linear';
+import { searchLinear } from '../../src/lib/train/linear-search';
+import { toDense } from '../../src/lib/train/matrix';
 import { argmaxRows } from '../../src/lib/train/metrics';
 import type { ReplayDataset } from './datasets';
 import { configureMock, runTeacherJob } from './teacher-run';
@@ -22,6 +27,8 @@ export interface QualityCase {
   mockUrl: string;
   dataset: ReplayDataset;
   seed: number;
+  /** 'linear' (the app's default) or 'paper' (the Adam grid over `grid`). */
+  head?: 'linear' | 'paper';
   grid?: Grid;
 }
 
@@ -89,7 +96,7 @@ export async function qualityCase(c: QualityCase): Promise<QualityCaseResult> {
   const tfidf = fitTfidf(poolRows.map((r) => r.text));
   const dim = tfidf.vocab.length;
   const testRows = splits.test.map((id) => byId.get(id)!);
-  const testX = transformTfidf(tfidf, testRows.map((r) => r.text));
+  const testX = transformTfidfSparse(tfidf, testRows.map((r) => r.text));
   const yTrue = testRows.map((r) => labelNames.indexOf(r.human!));
 
   const conditions: Condition[] = [
@@ -101,12 +108,16 @@ export async function qualityCase(c: QualityCase): Promise<QualityCaseResult> {
   const student = async (ids: string[], labelOf: (r: DataRow) => string | null) => {
     const rows = ids.map((id) => byId.get(id)!).filter((r) => labelOf(r) !== null);
     const y = Int32Array.from(rows, (r) => labelNames.indexOf(labelOf(r)!));
-    const X = transformTfidf(tfidf, rows.map((r) => r.text));
+    const X = transformTfidfSparse(tfidf, rows.map((r) => r.text));
+    if ((c.head ?? 'linear') === 'linear') {
+      const res = await searchLinear({ X, y, nClasses: labelNames.length, positive, seed: c.seed });
+      return { preds: argmaxRows(predictLinear(res.final.head, testX), labelNames.length), n: rows.length };
+    }
     const res = await gridSearch({
-      X, dim, y, nClasses: labelNames.length, positive, grid: c.grid ?? DEFAULT_GRID,
+      X: toDense(X).values, dim, y, nClasses: labelNames.length, positive, grid: c.grid ?? DEFAULT_GRID,
       base: { kind: 'logreg', seed: c.seed }, selection: { kind: 'holdout', fraction: 0.2 }, seed: c.seed,
     });
-    return { preds: argmaxRows(await predictProbaAsync(res.final.weights, testX, dim), labelNames.length), n: rows.length };
+    return { preds: argmaxRows(await predictProbaAsync(res.final.weights, toDense(testX).values, dim), labelNames.length), n: rows.length };
   };
   const llmStudent = await student(main.trainIds, (r) => teacher.get(r.id)?.label ?? null);
   conditions.push({ id: 'llm-student', name: `Student on ${llmStudent.n} LLM labels`, kind: 'student', trainSource: 'llm', trainSize: llmStudent.n, encoder: 'tfidf', backend: tf.getBackend(), preds: llmStudent.preds });
