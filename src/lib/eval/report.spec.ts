@@ -12,6 +12,7 @@ import {
   rowsToCsv,
   rowsToLatex,
   rowsToMarkdown,
+  tableNotes,
   type CorpusItem,
   type RunDescription,
 } from './report';
@@ -187,11 +188,106 @@ describe('methodsParagraph', () => {
     expect(p).not.toContain('undefined');
   });
 
+  it('names what each comparison test tests, and warns about a small test set', () => {
+    const p = methodsParagraph(run);
+    expect(p).toContain(
+      "We compare two classifiers in two ways: a paired bootstrap interval of the difference in F1 (both scored on the same resamples), and McNemar's test, which asks whether the two disagree on which texts they get right and so compares accuracy, not F1; the two can point different ways.",
+    );
+    expect(p).toContain('Resamples in which a statistic is not defined, such as precision without a positive prediction, are left out of its interval.');
+    // The results were scored on 4 test texts.
+    expect(p).toContain(
+      'With only 4 test texts (2 of the positive class), these intervals and tests are unreliable (we would need at least 30 test texts and 10 of the positive class), so we draw no conclusions from differences between classifiers.',
+    );
+    const large = methodsParagraph({ ...run, results: undefined });
+    expect(large).not.toContain('With only');
+    expect(methodsParagraph({ ...run, results: undefined, testN: 20 })).toContain('With only 20 test texts, these intervals');
+  });
+
+  it('says macro F1 for a task without a positive class, and "not defined" for an undefined result', () => {
+    const multi = row('m', 'Multi', { ci: { ...row('x', 'x').ci, precision: null, recall: null, f1: null } });
+    const p = methodsParagraph({ ...run, results: [multi] });
+    expect(p).toContain('a paired bootstrap interval of the difference in macro F1');
+    expect(p).toContain('compares accuracy, not macro F1');
+    expect(p).toContain('Multi: macro F1 = 0.733');
+    const undef = row('u', 'Undefined', { ci: { ...row('x', 'x').ci, f1: { estimate: 0, lo: NaN, hi: NaN, defined: false } } });
+    expect(methodsParagraph({ ...run, results: [undef] })).toContain('Undefined: F1 = not defined');
+  });
+
+  it('describes the linear head with cross-validated C and class weighting', () => {
+    const p = methodsParagraph({
+      ...run,
+      head: { kind: 'linear' },
+      chosen: undefined,
+      selection: { kind: 'cv-linear', folds: 5, Cs: [0.01, 0.0316, 0.1, 0.316, 1, 3.16, 10, 31.6, 100], classWeights: ['none', 'balanced'], chosen: { C: 3.16, classWeight: 'balanced' } },
+    });
+    expect(p).toContain(
+      'As the student, we encoded each text with Xenova/distilbert-base-uncased (fp32 weights, webgpu backend) and trained an L2-regularised logistic regression on the frozen embeddings, fitted to convergence with L-BFGS. ' +
+        'The inverse regularisation strength C (9 values on a log grid from 0.01 to 100) and the class weighting (none or balanced) were chosen by stratified 5-fold cross-validation on the training labels, scored by F1 of the positive class; ' +
+        'the chosen model (C = 3.16, balanced class weights) was refit on all training labels. The human test set was never used for selection.',
+    );
+    for (const s of ['Adam', 'learning rate', 'holdout', 'epochs']) expect(p).not.toContain(s);
+    expect(p).not.toContain('undefined');
+  });
+
+  it('states a fold note, a single class weighting, and multi-class scoring for the linear head', () => {
+    const multi = row('m', 'Multi', { ci: { ...row('x', 'x').ci, precision: null, recall: null, f1: null } });
+    const p = methodsParagraph({
+      ...run,
+      head: { kind: 'linear' },
+      results: [multi],
+      selection: { kind: 'cv-linear', folds: 3, Cs: [1], classWeights: ['none'], chosen: { C: 1, classWeight: 'none' }, note: 'Only 3 folds: the smallest class has 3 training texts' },
+    });
+    expect(p).toContain(
+      'The inverse regularisation strength C (fixed at 1) was, with class weighting fixed at none, chosen by stratified 3-fold cross-validation on the training labels, scored by macro-averaged F1; the chosen model (C = 1, no class weighting) was refit on all training labels. The human test set was never used for selection. Only 3 folds: the smallest class has 3 training texts.',
+    );
+    // Without selection details the paragraph stays true but general.
+    const bare = methodsParagraph({ ...run, head: { kind: 'linear' }, chosen: undefined, results: undefined });
+    expect(bare).toContain('C and the class weighting were chosen by stratified cross-validation on the training labels, scored by F1 of the positive class (macro F1 for a task without one)');
+  });
+
+  it('says k-fold or holdout for the Adam heads, as the run did', () => {
+    const kfold = methodsParagraph({ ...run, selection: { kind: 'kfold', k: 5 } });
+    expect(kfold).toContain('number of epochs (20) were chosen by a grid search scored by mean validation F1 over stratified 5-fold cross-validation on the training labels (the human test set was never used for selection)');
+    expect(kfold).not.toContain('holdout');
+    expect(methodsParagraph({ ...run, selection: { kind: 'holdout', fraction: 0.25 } })).toContain('on a stratified 25% holdout of the training labels');
+    // Unknown chosen values are left out rather than printed as NaN.
+    const unknown = methodsParagraph({ ...run, chosen: { lr: NaN, batchSize: NaN, epochs: NaN } });
+    expect(unknown).toContain('The learning rate, batch size and number of epochs were chosen by a grid search');
+    expect(unknown).not.toContain('NaN');
+  });
+
   it('describes a single-answer logistic-regression run', () => {
     const p = methodsParagraph({ ...run, repeats: 1, head: { kind: 'logreg' }, results: undefined, promptTemplate: 'x'.repeat(200) });
     expect(p).toContain('Each text was labelled once at temperature 0.7.');
     expect(p).toContain('a multinomial logistic-regression layer');
     expect(p).toContain('prompt reproduced in the appendix');
     expect(p).not.toContain('On the test set');
+  });
+});
+
+describe('undefined statistics and small test sets in the tables', () => {
+  const never = row('n', 'Never positive', {
+    ci: { ...row('x', 'x').ci, precision: { estimate: 0, lo: NaN, hi: NaN, dropped: 1000, defined: false } },
+  });
+
+  it('writes "undefined" for an undefined precision, not 0.000 [0.000, 0.000]', () => {
+    expect(formatCI(never.ci.precision)).toBe('undefined');
+    expect(rowsToMarkdown([never]).split('\n')[2]).toContain('| 0.750 [0.500, 1.000] | undefined |');
+    expect(rowsToLatex([never])).toContain('0.750 [0.500, 1.000] & undefined &');
+    // CSV: an empty (NA) number and "undefined" in its interval column.
+    expect(rowsToCsv([never]).split('\r\n')[1]).toContain(',0.750,"[0.500, 1.000]",,undefined,0.500,');
+  });
+
+  it('adds the small-sample warning and the dropped-resamples note beside the table', () => {
+    const dropped = row('d', 'Some dropped', { ci: { ...row('x', 'x').ci, precision: { estimate: 1, lo: 1, hi: 1, dropped: 37 } } });
+    const notes = tableNotes([dropped]);
+    expect(notes[0]).toMatch(/^Only 4 test texts \(2 of the positive class\): too few/);
+    expect(notes[1]).toContain('leave out bootstrap resamples in which the statistic was undefined');
+    expect(rowsToMarkdown([dropped])).toContain(`\n\n${notes[0]}\n`);
+    expect(rowsToLatex([dropped])).toContain('Only 4 test texts (2 of the positive class): too few');
+    // A large test set with nothing dropped needs no notes.
+    const big = row('b', 'Big', { metrics: computeMetrics(Array.from({ length: 100 }, (_, i) => i % 2), Array.from({ length: 100 }, (_, i) => i % 2), 2, 1) });
+    expect(tableNotes([big])).toEqual([]);
+    expect(rowsToMarkdown([big]).trimEnd().split('\n')).toHaveLength(3);
   });
 });

@@ -6,6 +6,7 @@ import type { CI } from './bootstrap';
 import type { ComparisonRow } from './compare';
 import { toCsv, type CsvValue } from './csv';
 import { fmt3 } from './format';
+import { smallSampleWarning, testSetSize } from './metrics';
 
 export { labeledCorpusCsv, labeledCorpusJsonl, type CorpusItem, type CorpusCsvOptions } from './corpus-export';
 export { methodsParagraph, type RunDescription, type HeadDescription } from './methods';
@@ -21,9 +22,28 @@ export interface TableOptions {
 
 const f3 = fmt3;
 
-/** "0.812 [0.781, 0.840]", or null when the metric does not apply. */
+/**
+ * "0.812 [0.781, 0.840]"; "undefined" for a statistic undefined on the test
+ * set (precision of a classifier that never predicts the positive class);
+ * null when the metric does not apply.
+ */
 export function formatCI(ci: CI | null): string | null {
-  return ci === null ? null : `${f3(ci.estimate)} [${f3(ci.lo)}, ${f3(ci.hi)}]`;
+  if (ci === null) return null;
+  return ci.defined === false ? 'undefined' : `${f3(ci.estimate)} [${f3(ci.lo)}, ${f3(ci.hi)}]`;
+}
+
+/**
+ * Sentences a table of these rows needs beside it: the small-sample warning,
+ * and that some intervals leave out resamples where the statistic was undefined.
+ */
+export function tableNotes(rows: readonly ComparisonRow[]): string[] {
+  const out: string[] = [];
+  const first = rows[0];
+  const small = first && first.metrics.n > 0 ? smallSampleWarning(testSetSize(first.metrics)) : null;
+  if (small) out.push(small);
+  const dropped = rows.some((r) => METRICS.some((m) => r.ci[m.key]?.dropped && r.ci[m.key]?.defined !== false));
+  if (dropped) out.push('Some intervals leave out bootstrap resamples in which the statistic was undefined (e.g. precision without a positive prediction); the counts are in the warnings.');
+  return out;
 }
 
 type MetricKey = 'accuracy' | 'precision' | 'recall' | 'f1' | 'macroF1';
@@ -59,7 +79,9 @@ export function rowsToCsv(rows: readonly ComparisonRow[], opts: { bom?: boolean 
     const cells: CsvValue[] = [r.name, r.kind, r.trainSource, r.trainSize, r.encoder, r.backend, r.consistencyFilter, r.metrics.n];
     for (const m of METRICS) {
       const ci = r.ci[m.key];
-      cells.push(ci === null ? null : num(ci.estimate), ci === null ? null : `[${f3(ci.lo)}, ${f3(ci.hi)}]`);
+      // An undefined statistic: no number (NA), and the interval column says why.
+      if (ci?.defined === false) cells.push(null, 'undefined');
+      else cells.push(ci === null ? null : num(ci.estimate), ci === null ? null : `[${f3(ci.lo)}, ${f3(ci.hi)}]`);
     }
     cells.push(num(r.metrics.weightedF1), num(r.metrics.kappa), r.warnings.join(' '));
     return cells;
@@ -86,7 +108,8 @@ export function rowsToMarkdown(rows: readonly ComparisonRow[]): string {
     ];
     lines.push(`| ${cells.join(' | ')} |`);
   }
-  return `${lines.join('\n')}\n`;
+  const notes = tableNotes(rows).map((n) => `\n${escapeMarkdown(n)}`);
+  return `${[...lines, ...notes].join('\n')}\n`;
 }
 
 const LATEX_SPECIALS: Record<string, string> = {
@@ -116,9 +139,10 @@ export function rowsToLatex(rows: readonly ComparisonRow[], opts: TableOptions =
   const shown = shownMetrics(rows);
   const level = Math.round((opts.confidence ?? 0.95) * 100);
   const n = rows[0]?.metrics.n ?? 0;
+  const notes = tableNotes(rows).map((t) => ` ${escapeLatex(t)}`).join('');
   const caption =
     opts.caption ??
-    `Classifier performance on ${n} human-labelled test texts. ${level}\\% percentile bootstrap confidence intervals in brackets.`;
+    `Classifier performance on ${n} human-labelled test texts. ${level}\\% percentile bootstrap confidence intervals in brackets.${notes}`;
   const cols = `llr${'c'.repeat(shown.length)}`;
   const out = [
     '\\begin{table}[t]',
