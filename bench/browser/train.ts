@@ -5,6 +5,7 @@ import { expandGrid, type Grid, type GridSearchResult } from '../../src/lib/trai
 import { stratifiedHoldout, takeLabels, takeRows } from '../../src/lib/train/split';
 import { makeBlobs } from '../../src/lib/train/synthetic';
 import type { TrainReply } from '../../src/lib/train/protocol';
+import { dense } from '../../src/lib/train/matrix';
 import { fitPlainLogreg, predictPlain } from './plain-logreg';
 import { tfjsWasmPath, trainCall, trainWorker, type TrainBackend } from './workers';
 
@@ -159,4 +160,32 @@ export function plainCase(c: TrainCase, epochs: EpochCount[]): PlainCaseResult {
   }
   const ms = performance.now() - t0;
   return { ms, exampleEpochs, throughput: ms > 0 ? (exampleEpochs / ms) * 1000 : 0, valF1 };
+}
+
+export interface LinearCaseResult {
+  ms: number;
+  fits: number;
+  /** Cross-validated F1 of the chosen C and class weighting. */
+  cvF1: number;
+  chosen: { C: number; classWeight: string };
+}
+
+/**
+ * The default linear head on the same data: C × class weighting by 5-fold CV
+ * plus the refit, plain JS (L-BFGS) in a fresh train worker, as the app runs it.
+ */
+export async function linearCase(c: TrainCase): Promise<LinearCaseResult> {
+  const { client, worker } = trainWorker();
+  try {
+    await client.request<TrainBackend>({ type: 'init', preference: ['cpu'], wasmPath: tfjsWasmPath() }, ['backend']).done;
+    const { X, y } = data(c);
+    const t0 = performance.now();
+    const { result } = await trainCall<Extract<TrainReply, { kind: 'linear' }>>(client, { type: 'linear', X: dense(X, c.dim), y, nClasses: 2, positive: 1, seed: c.seed });
+    const ms = performance.now() - t0;
+    const best = result.scores.find((s) => s.C === result.best.C && s.classWeight === result.best.classWeight);
+    return { ms, fits: result.folds * result.scores.length + 1, cvF1: best?.f1 ?? NaN, chosen: result.best };
+  } finally {
+    client.terminate();
+    worker.terminate();
+  }
 }
