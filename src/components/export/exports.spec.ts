@@ -45,6 +45,28 @@ describe('runDescription', () => {
     expect(text).toContain('label 800 training texts according to version 3');
     expect(text).toContain('learning rate (0.003), batch size (16) and number of epochs (12)');
   });
+  it('states the linear head’s cross-validated choice of C, not a learning-rate grid', () => {
+    const linear: MethodsContext = {
+      ...ctx,
+      main: {
+        best: { ...DEFAULT_HEAD_CONFIG, kind: 'linear', C: 0.316, classWeights: true }, backend: 'plain JS (L-BFGS)', trainSize: 800,
+        search: { kind: 'linear-cv', folds: 3, note: 'The smallest class has only 3 training labels, so 3-fold instead of 5-fold cross-validation was used.', Cs: [0.01, 0.1, 0.316, 1], classWeights: ['none', 'balanced'], chosen: { C: 0.316, classWeight: 'balanced' } },
+        selection: { kind: 'kfold', k: 3 },
+      },
+    };
+    const d = runDescription(linear, null);
+    expect(d.chosen).toBeUndefined();
+    expect(d.selection).toMatchObject({ kind: 'cv-linear', folds: 3, chosen: { C: 0.316, classWeight: 'balanced' } });
+    const text = methodsParagraph(d);
+    expect(text).not.toContain('learning rate');
+    expect(text).toMatch(/3-fold cross-validation/);
+    expect(text).not.toContain('20% holdout');
+  });
+  it('says k-fold, not a 20% holdout, when the Adam grid was scored by k-fold', () => {
+    const text = methodsParagraph(runDescription({ ...ctx, main: { ...ctx.main!, selection: { kind: 'kfold', k: 5 } } }, null));
+    expect(text).toMatch(/5-fold/);
+    expect(text).not.toContain('20% holdout');
+  });
   it('reads the dtype from an embedding key', () => {
     expect(dtypeOfKey('emb-v1|Xenova/distilbert-base-uncased|q8|mean|l2')).toBe('q8');
     expect(dtypeOfKey('tfidf-v1|abc')).toBe('TF-IDF');

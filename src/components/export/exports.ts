@@ -6,6 +6,9 @@ import type { DataRow } from '../../lib/data/types';
 import type { TeacherLabel } from '../../lib/teacher/types';
 import type { ComparisonData } from '../../lib/state/compare.svelte';
 import type { HeadConfig } from '../../lib/train/types';
+import type { Selection } from '../../lib/train/grid';
+import type { LinearSearchInfo } from '../../lib/state/student.svelte';
+import type { SelectionDescription } from '../../lib/eval/methods';
 import type { PredictionsView } from '../validate/validation';
 
 /**
@@ -60,7 +63,25 @@ export interface MethodsContext {
   dtype: string;
   embedBackend: string;
   /** The main student's chosen configuration and backend, when one was trained. */
-  main: { best: HeadConfig; backend: string; trainSize: number } | null;
+  main: ChosenHead | null;
+}
+
+/** A trained student's facts the paragraph states: its configuration and how it was chosen. */
+export interface ChosenHead {
+  best: HeadConfig;
+  backend: string;
+  trainSize: number;
+  search?: LinearSearchInfo;
+  selection?: Selection;
+}
+
+/** How a student's configuration was chosen, in the methods paragraph's terms (undefined: not recorded). */
+export function selectionOf(s: ChosenHead): SelectionDescription | undefined {
+  if (s.best.kind === 'linear' && s.search) {
+    const { folds, Cs, classWeights, chosen, note } = s.search;
+    return { kind: 'cv-linear', folds, Cs, classWeights, chosen, ...(note ? { note } : {}) };
+  }
+  return s.selection;
 }
 
 function host(url: string): string {
@@ -95,7 +116,8 @@ export function runDescription(ctx: MethodsContext, cmp: ComparisonData | null):
     encoder: cmp?.run.encoder ?? ctx.encoder,
     dtype: cmp ? dtypeOfKey(cmp.run.embeddingKey) : ctx.dtype,
     head: best ? { kind: best.kind, hidden: best.hidden, dropout: best.dropout, l2: best.l2, classWeights: best.classWeights, patience: best.patience, monitor: best.monitor } : {},
-    chosen: { lr: best?.lr ?? NaN, batchSize: best?.batchSize ?? NaN, epochs: best?.epochs ?? NaN },
+    ...(best && best.kind !== 'linear' ? { chosen: { lr: best.lr, batchSize: best.batchSize, epochs: best.epochs } } : {}),
+    ...(chosen && selectionOf(chosen) ? { selection: selectionOf(chosen) } : {}),
     backends: { embed: cmp?.run.embedDevice ?? ctx.embedBackend, train: chosen?.backend ?? 'unknown' },
     ...(cmp ? { results: cmp.rows } : {}),
   };

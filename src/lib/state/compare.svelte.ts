@@ -9,7 +9,8 @@ import { DEFAULT_GRID, type Grid } from '../train/grid';
 import type { HeadConfig, HeadKind } from '../train/types';
 import { app, errorText, onProjectOpen } from './app.svelte';
 import { embedder, type Embedded } from './embedder.svelte';
-import { student, type TrainedStudent } from './student.svelte';
+import { student, type LinearSearchInfo, type TrainedStudent } from './student.svelte';
+import type { Selection } from '../train/grid';
 import { teacher } from './teacher.svelte';
 import { compareShares, shareWarning, type ShareCheck } from '../train/shares';
 import { planExperiment, scoreExperiment, type ExperimentPlan, type PlannedStudent, type ScoredExperiment, type ScoredPreds } from './experiment';
@@ -50,6 +51,9 @@ export interface ComparisonData extends ScoredExperiment {
   notes: string[];
   students: {
     id: string; name: string; modelId: string; best: HeadConfig; backend: string; trainSize: number;
+    /** How its configuration was chosen (older saved comparisons lack these). */
+    search?: LinearSearchInfo;
+    selection?: Selection;
     /** Its predicted label shares on the test texts beside the teacher's (or, without teacher labels there, the humans'). */
     shares?: ShareCheck;
   }[];
@@ -235,7 +239,10 @@ export class CompareState {
       const shares = compareShares(labelNames, predicted, shareRef.preds, shareRef.name, shareOn);
       const warning = p.trainSource === 'llm' ? shareWarning(shares, `“${p.name}”`) : null;
       if (warning) notes.push(warning);
-      trained.push({ id: p.id, name: p.name, modelId: model.modelId, best: model.best, backend: model.backend, trainSize: model.spec.trainSize, shares });
+      trained.push({
+        id: p.id, name: p.name, modelId: model.modelId, best: model.best, backend: model.backend, trainSize: model.spec.trainSize, shares,
+        search: model.search, selection: model.selection,
+      });
     }
     step(total, 'Scoring on the human test set');
     const model = app.settings.model;
