@@ -162,6 +162,7 @@ test('embed on wasm and WebGPU, train on WebGPU and wasm, reload, export and re-
     await expect(page.getByTestId('train-backend')).toHaveText('plain JS (L-BFGS)');
     await expect(result.getByTestId('label-shares')).toContainText(/out-of-fold \(5-fold cross-validation\) on its 38 training texts/);
     // 9 values of C × 2 class weightings, each with a cross-validated F1.
+    await result.getByText(/Cross-validated score per configuration/).click();
     const cells = await result.locator('tbody tr td:nth-child(4)').allTextContents();
     expect(cells).toHaveLength(18);
     expect(Math.max(...cells.map(Number))).toBeGreaterThanOrEqual(0.7);
