@@ -6,12 +6,12 @@ import * as Plot from '@observablehq/plot';
 const METRIC_COLORS = { Precision: '#4e79a7', Recall: '#f28e2b', F1: '#1f6f5c' } as const;
 const FONT = 'system-ui, sans-serif';
 
-/** One condition's positive-class metrics for the grouped bars. */
+/** One condition's positive-class metrics for the grouped bars; null = undefined (no bar, a label says so). */
 export interface MetricBar {
   condition: string;
-  precision: number;
-  recall: number;
-  f1: number;
+  precision: number | null;
+  recall: number | null;
+  f1: number | null;
 }
 
 /**
@@ -20,11 +20,14 @@ export interface MetricBar {
  * as the orange bar outgrowing the blue one.
  */
 export function metricBarsChart(rows: readonly MetricBar[], width: number): Element {
-  const data = rows.flatMap((r) => [
+  const all = rows.flatMap((r) => [
     { condition: r.condition, metric: 'Precision', value: r.precision },
     { condition: r.condition, metric: 'Recall', value: r.recall },
     { condition: r.condition, metric: 'F1', value: r.f1 },
   ]);
+  // An undefined metric (e.g. precision without a positive prediction) gets no bar, not a zero-length one.
+  const data = all.filter((d): d is { condition: string; metric: string; value: number } => d.value !== null);
+  const missing = all.filter((d) => d.value === null).map((d) => ({ ...d, value: 0 }));
   const longest = Math.max(0, ...rows.map((r) => r.condition.length));
   const marginLeft = Math.min(320, 30 + longest * 6.2);
   const marginRight = 70;
@@ -46,6 +49,10 @@ export function metricBarsChart(rows: readonly MetricBar[], width: number): Elem
         x: 'value', y: 'metric', fy: 'condition', text: (d: { metric: string; value: number }) => `${d.metric} ${d.value.toFixed(2)}`,
         textAnchor: 'start', dx: 4, fontSize: 10, fill: '#333',
       }),
+      Plot.text(missing, {
+        x: 'value', y: 'metric', fy: 'condition', text: (d: { metric: string }) => `${d.metric} undefined`,
+        textAnchor: 'start', dx: 4, fontSize: 10, fill: '#777', fontStyle: 'italic',
+      }),
       Plot.ruleX([0]),
     ],
   });
@@ -60,8 +67,11 @@ export interface SweepBar {
   size: number;
 }
 
-/** F1 (with 95% CI) against the consistency threshold; each point labelled with its training-set size. */
-export function sweepChart(points: readonly SweepBar[], width: number): Element {
+/**
+ * F1 (with 95% CI) against the consistency threshold; each point labelled with
+ * its training-set size. `yLabel` names the metric (macro F1 without a positive class).
+ */
+export function sweepChart(points: readonly SweepBar[], width: number, yLabel = '↑ F1 on the human test set'): Element {
   const scored = points.filter((p): p is SweepBar & { f1: number; lo: number; hi: number } => p.f1 !== null && p.lo !== null && p.hi !== null);
   return Plot.plot({
     width,
@@ -69,7 +79,7 @@ export function sweepChart(points: readonly SweepBar[], width: number): Element 
     marginTop: 30,
     style: { fontFamily: FONT, fontSize: '11px' },
     x: { label: 'Keep LLM labels with consistency ≥ t →', domain: [0.45, 1.05], ticks: points.map((p) => p.t) },
-    y: { label: '↑ F1 on the human test set', domain: [0, 1], grid: true },
+    y: { label: yLabel, domain: [0, 1], grid: true },
     marks: [
       Plot.ruleY([0]),
       Plot.ruleX(scored, { x: 't', y1: 'lo', y2: 'hi', stroke: '#1f6f5c', strokeOpacity: 0.5, strokeWidth: 6 }),
@@ -97,8 +107,8 @@ export interface Reference {
   value: number;
 }
 
-/** F1 with a CI band against the number of training labels, with reference lines. */
-export function curveChart(points: readonly CurveDot[], refs: readonly Reference[], width: number): Element {
+/** F1 (or macro F1, per `yLabel`) with a CI band against the number of training labels, with reference lines. */
+export function curveChart(points: readonly CurveDot[], refs: readonly Reference[], width: number, yLabel = '↑ F1 on the human test set'): Element {
   const series = (p: CurveDot) => p.series ?? 'LLM labels';
   const domain = [...new Set(points.map(series))];
   return Plot.plot({
@@ -112,7 +122,7 @@ export function curveChart(points: readonly CurveDot[], refs: readonly Reference
       ticks: [...new Set(points.map((p) => p.x))],
       tickFormat: 'd',
     },
-    y: { label: '↑ F1 on the human test set', domain: [0, 1], grid: true },
+    y: { label: yLabel, domain: [0, 1], grid: true },
     color: { domain, range: ['#1f6f5c', '#b3261e', '#4e79a7'] },
     marks: [
       Plot.areaY(points, { x: 'x', y1: 'lo', y2: 'hi', fill: series, fillOpacity: 0.15, curve: 'linear' }),
