@@ -190,7 +190,7 @@ describe('headline wording rules', () => {
     expect(h.diff).toMatchObject({ lo: -1, hi: -1 });
     expect(h.text).toContain('CI of the F1 difference -1.000 to -1.000');
     expect(h.text).not.toMatch(/unlikely to be resampling noise|point the same way/);
-    expect(h.text).toContain('Only 7 test texts (3 of the positive class "yes"): too few for the bootstrap intervals or McNemar\'s test to be trusted');
+    expect(h.text).toContain('Only 7 test texts (3 of the positive class "yes"): too few for either test to tell whether the two differ.');
     expect(h.smallSample).toBe(true);
   });
 
@@ -199,7 +199,10 @@ describe('headline wording rules', () => {
     const a = Int32Array.from(y, (v, i) => (i < 100 ? v : 1 - v));
     const [h] = run(y, [student('A', 'llm', a), student('B', 'human', y)]);
     expect(h.smallSample).toBe(true);
-    expect(h.text).toContain('Only 8 of the 200 test texts belong to the positive class "yes"');
+    expect(h.text).toContain('Only 8 of the 200 test texts belong to the positive class "yes": too few for either test');
+    const pr = run(y, [student('A', 'llm', a), student('B', 'human', y)]).find((x) => x.kind === 'precision-recall')!;
+    expect(pr.smallSample).toBe(true);
+    expect(pr.text.endsWith('Only 8 of the 200 test texts belong to the positive class "yes": too few to read a pattern into.')).toBe(true);
     expect(h.text).not.toContain('unlikely to be resampling noise');
   });
 

@@ -10,7 +10,7 @@
 import { headlineStat, pairedDiffCI, type BootstrapOptions, type CI } from './bootstrap';
 import type { ComparisonRow, Condition } from './compare';
 import { mcnemar, type McNemarResult } from './mcnemar';
-import { isDefined, smallSampleWarning, type Metrics, type TestSetSize } from './metrics';
+import { isDefined, smallSampleReason, type Metrics, type TestSetSize } from './metrics';
 import { fmt3 } from './format';
 import { PAPER_REFERENCE as P } from './paper';
 
@@ -85,8 +85,9 @@ export function headlines(
   let positives = 0;
   for (let i = 0; i < yTrue.length; i++) if (yTrue[i] === positive) positives++;
   const testSet: TestSetSize = { n: yTrue.length, positives: positive === null ? null : positives };
-  const caution = smallSampleWarning(testSet, positive === null ? undefined : opts.labelNames?.[positive]);
-  const small = caution !== null;
+  // The table carries the full warning; each sentence here says what it means for that sentence.
+  const reason = smallSampleReason(testSet, positive === null ? undefined : opts.labelNames?.[positive]);
+  const small = reason !== null;
   // Why the two tests can disagree, in one clause.
   const weighs =
     positive === null
@@ -107,7 +108,7 @@ export function headlines(
     const test =
       `McNemar's test of whether the two disagree on which texts they get right (accuracy): ` +
       `${mc.b} text${mc.b === 1 ? '' : 's'} only ${a.name} gets right, ${mc.c} only ${b.name}, ${pText(mc.pValue)}.`;
-    const text = `${head}; ${interval}${dropped}. ${test} ${small ? caution : evidence(a, b, diff, mc)}${note ? ` ${note}` : ''}`;
+    const text = `${head}; ${interval}${dropped}. ${test} ${small ? `${reason}: too few for either test to tell whether the two differ.` : evidence(a, b, diff, mc)}${note ? ` ${note}` : ''}`;
     return { kind, text, a: a.id, b: b.id, diff, mcnemar: mc, ...(paper === undefined ? {} : { paper }), ...(small ? { smallSample: true } : {}) };
   };
 
@@ -185,7 +186,7 @@ export function headlines(
       (matches
         ? `This matches Pangakis & Wolken (2024), where students trained on LLM labels gained recall (median ${PAPER.llmRecall.toFixed(2)}) at the cost of precision.`
         : `Pangakis & Wolken (2024) found that students trained on LLM labels gained recall (median ${PAPER.llmRecall.toFixed(2)}) at the cost of precision; this run ${comparable ? 'does not show that pattern' : 'cannot show it, as one precision is undefined'}.`) +
-      (small ? ` ${caution}` : '');
+      (small ? ` ${reason}: too few to read a pattern into.` : '');
     out.push({ kind: 'precision-recall', text, a: first[0].id, b: first[1].id, paper: PAPER.llmRecall, ...(small ? { smallSample: true } : {}) });
   }
 

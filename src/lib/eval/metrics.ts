@@ -169,18 +169,23 @@ export function isSmallTestSet(s: TestSetSize): boolean {
   return s.n < MIN_TEST_FOR_CLAIMS || (s.positives !== null && s.positives < FEW_POSITIVES);
 }
 
+/** "Only 7 test texts (3 of the positive class "yes")": the reason a test set is small; null when it is not. */
+export function smallSampleReason(s: TestSetSize, positiveName?: string): string | null {
+  if (!isSmallTestSet(s)) return null;
+  const cls = positiveName === undefined ? 'the positive class' : `the positive class "${positiveName}"`;
+  return s.n < MIN_TEST_FOR_CLAIMS
+    ? `Only ${s.n} test text${s.n === 1 ? '' : 's'}${s.positives === null ? '' : ` (${s.positives} of ${cls})`}`
+    : `Only ${s.positives} of the ${s.n} test texts belong to ${cls}`;
+}
+
 /**
- * The small-sample warning shown with the table, the findings and the methods
- * paragraph; null when the test set is large enough.
+ * The small-sample warning shown with the table and the exports; null when
+ * the test set is large enough.
  * @param positiveName the positive class's name, for the wording
  */
 export function smallSampleWarning(s: TestSetSize, positiveName?: string): string | null {
-  if (!isSmallTestSet(s)) return null;
-  const cls = positiveName === undefined ? 'the positive class' : `the positive class "${positiveName}"`;
-  const what =
-    s.n < MIN_TEST_FOR_CLAIMS
-      ? `Only ${s.n} test text${s.n === 1 ? '' : 's'}${s.positives === null ? '' : ` (${s.positives} of ${cls})`}`
-      : `Only ${s.positives} of the ${s.n} test texts belong to ${cls}`;
+  const what = smallSampleReason(s, positiveName);
+  if (what === null) return null;
   return (
     `${what}: too few for the bootstrap intervals or McNemar's test to be trusted ` +
     `(this app asks for at least ${MIN_TEST_FOR_CLAIMS} test texts and ${FEW_POSITIVES} of the positive class), ` +
