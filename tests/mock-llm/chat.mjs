@@ -2,14 +2,16 @@
 // fault, request count) to an HTTP answer, kept apart from the HTTP plumbing.
 
 /**
- * @typedef {{ kind: '429' | '500' | 'hang' | 'malformed' | 'refusal' | 'offset', times?: number,
- *   retryAfter?: number, ms?: number, label?: string }} MockFault
+ * @typedef {{ kind: '429' | '500' | 'hang' | 'malformed' | 'refusal' | 'offset' | 'quota' | 'length', times?: number,
+ *   retryAfter?: number, retryAfterMs?: number, ms?: number, label?: string }} MockFault
  * @typedef {{
  *   models: string[], labels: string[],
  *   rules: { contains: string, label: string }[], replay: Record<string, string>,
  *   fallback: string | null, plainStyle: 'bare' | 'sentence', flip: number, seed: number,
- *   unsupported: ('n' | 'temperature' | 'response_format' | 'max_tokens')[], faults: MockFault[],
- *   rate429: number, latencyMs: number, apiKey: string | null }} MockConfig
+ *   unsupported: ('n' | 'temperature' | 'response_format' | 'max_tokens' | 'reasoning_effort' | 'logprobs')[], faults: MockFault[],
+ *   rate429: number, latencyMs: number, apiKey: string | null,
+ *   reasoning: boolean, reasoningTokens: number, quota: boolean, slots: number | null,
+ *   nError: 'slots' | 'legacy', exposeRateLimitHeaders: boolean }} MockConfig
  * @typedef {{ status: number, body: unknown, headers?: Record<string, string> }} MockAnswer
  */
 
@@ -32,6 +34,12 @@ export function defaultConfig() {
     rate429: 0,
     latencyMs: 0,
     apiKey: null,
+    reasoning: false,
+    reasoningTokens: 96,
+    quota: false,
+    slots: null,
+    nError: 'slots',
+    exposeRateLimitHeaders: false,
   };
 }
 
@@ -104,6 +112,40 @@ function unsupported(param, value) {
   );
 }
 
+// OpenAI's wording for a reasoning model sent a value other than the default.
+function unsupportedValue(param, value) {
+  return err(
+    400,
+    `Unsupported value: '${param}' does not support ${JSON.stringify(value)} with this model. Only the default (1) value is supported.`,
+    'invalid_request_error',
+    param,
+    'unsupported_value',
+  );
+}
+
+/** A 429 with every wait header OpenAI sends (whether the browser may read them is the server's CORS business). */
+function rateLimited(message, seconds, ms) {
+  const wait = ms ?? Math.round(seconds * 1000);
+  return err(429, message, 'requests', null, 'rate_limit_exceeded', {
+    'Retry-After': String(seconds),
+    'retry-after-ms': String(wait),
+    'x-ratelimit-remaining-requests': '0',
+    'x-ratelimit-reset-requests': `${wait}ms`,
+  });
+}
+
+const QUOTA_MESSAGE =
+  'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.';
+
+/** llama.cpp's answers to n > 1 with too few slots: current builds (400) and older ones (500). */
+function llamaCppNError(style) {
+  return style === 'legacy'
+    ? { status: 500, body: { error: { code: 500, message: 'Only one completion choice is allowed', type: 'server_error' } } }
+    : { status: 400, body: { error: { code: 400, message: 'n_cmpl cannot be greater than the number of slots, please increase -np', type: 'invalid_request_error' } } };
+}
+
+const EFFORT = { minimal: 0.25, low: 0.5, medium: 1, high: 2 };
+
 const tokens = (s) => Math.ceil((s ?? '').length / 4);
 
 /**
@@ -115,14 +157,24 @@ const tokens = (s) => Math.ceil((s ?? '').length / 4);
  * @returns {MockAnswer}
  */
 export function answerChat(config, body, fault, count) {
-  if (fault?.kind === '429') {
-    const after = String(fault.retryAfter ?? 1);
-    return err(429, 'Rate limit reached (mock).', 'requests', null, 'rate_limit_exceeded', { 'Retry-After': after });
-  }
+  if (fault?.kind === '429') return rateLimited('Rate limit reached (mock).', fault.retryAfter ?? 1, fault.retryAfterMs);
+  if (fault?.kind === 'quota' || config.quota) return err(429, QUOTA_MESSAGE, 'insufficient_quota', null, 'insufficient_quota');
   if (fault?.kind === '500') return err(500, 'The server had an error (mock).', 'server_error', null, null);
   if (config.rate429 > 0 && unit(config.seed, 'rate429', count) < config.rate429) {
-    return err(429, 'Rate limit reached (mock, random).', 'requests', null, 'rate_limit_exceeded', { 'Retry-After': '1' });
+    return rateLimited('Rate limit reached (mock, random).', 1);
   }
+  const reasoning = config.reasoning === true;
+  if (reasoning) {
+    // As OpenAI's reasoning models: only the default temperature and one choice, no max_tokens, no logprobs.
+    if (body.temperature !== undefined && body.temperature !== 1) return unsupportedValue('temperature', body.temperature);
+    if (body.max_tokens !== undefined) {
+      return err(400, "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+        'invalid_request_error', 'max_tokens', 'unsupported_parameter');
+    }
+    if (body.n !== undefined && body.n !== 1) return unsupportedValue('n', body.n);
+    if (body.logprobs) return unsupported('logprobs', body.logprobs);
+  }
+  if (config.slots !== null && config.slots !== undefined && Number(body.n ?? 1) > config.slots) return llamaCppNError(config.nError);
   const off = new Set(config.unsupported ?? []);
   if (off.has('n') && body.n !== undefined && body.n !== 1) return unsupported('n', body.n);
   if (off.has('temperature') && body.temperature !== undefined && body.temperature !== 1) {
@@ -132,6 +184,8 @@ export function answerChat(config, body, fault, count) {
     return unsupported('response_format', body.response_format?.type);
   }
   if (off.has('max_tokens') && body.max_tokens !== undefined) return unsupported('max_tokens', body.max_tokens);
+  if (off.has('reasoning_effort') && body.reasoning_effort !== undefined) return unsupported('reasoning_effort', body.reasoning_effort);
+  if (off.has('logprobs') && body.logprobs) return unsupported('logprobs', body.logprobs);
 
   const structured = body.response_format?.type === 'json_schema';
   const labels = schemaLabels(body) ?? config.labels ?? [];
@@ -141,6 +195,12 @@ export function answerChat(config, body, fault, count) {
   const format = (label) =>
     structured ? JSON.stringify({ label }) : config.plainStyle === 'sentence' ? `The answer is: ${label}.` : label;
 
+  // The cap covers hidden reasoning too: a reasoning model spends its
+  // reasoning first, so a small cap leaves an empty answer cut at 'length'.
+  const cap = Number(body.max_completion_tokens ?? body.max_tokens ?? Infinity);
+  const think = reasoning ? Math.round((Number(config.reasoningTokens) || 0) * (EFFORT[body.reasoning_effort] ?? 1)) : 0;
+  let completionTokens = 0;
+  let reasoningTokens = 0;
   const choices = [];
   for (let i = 0; i < n; i++) {
     let label = base;
@@ -156,12 +216,27 @@ export function answerChat(config, body, fault, count) {
       content = null;
       refusal = "I'm sorry, but I can't help with that request.";
     }
-    choices.push({ index: i, message: { role: 'assistant', content, refusal }, logprobs: null, finish_reason: 'stop' });
+    let finish = 'stop';
+    if (fault?.kind === 'length') {
+      content = '';
+      finish = 'length';
+    }
+    const spent = Math.min(think, cap);
+    const room = cap - spent;
+    const said = tokens(content ?? refusal);
+    if (content !== null && said > room) {
+      content = content.slice(0, Math.max(0, room) * 4);
+      finish = 'length';
+    }
+    reasoningTokens += spent;
+    completionTokens += spent + Math.min(said, Math.max(0, room));
+    const logprobs = body.logprobs ? { content: [] } : null;
+    choices.push({ index: i, message: { role: 'assistant', content, refusal }, logprobs, finish_reason: finish });
   }
 
   const promptChars = (Array.isArray(body.messages) ? body.messages : []).map((m) => contentText(m?.content)).join('');
   const prompt_tokens = tokens(promptChars);
-  const completion_tokens = choices.reduce((s, c) => s + tokens(c.message.content ?? c.message.refusal), 0);
+  const completion_tokens = completionTokens;
   return {
     status: 200,
     headers: { 'x-request-id': `req_mock_${count}` },
@@ -171,7 +246,13 @@ export function answerChat(config, body, fault, count) {
       created: Math.floor(Date.now() / 1000),
       model: body.model ?? config.models[0],
       choices,
-      usage: { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens },
+      usage: {
+        prompt_tokens,
+        completion_tokens,
+        total_tokens: prompt_tokens + completion_tokens,
+        prompt_tokens_details: { cached_tokens: 0 },
+        completion_tokens_details: { reasoning_tokens: reasoningTokens },
+      },
     },
   };
 }

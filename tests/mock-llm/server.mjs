@@ -19,10 +19,25 @@ const CORS = {
   // "*" alone does not cover Authorization (Fetch spec), so name it too.
   'Access-Control-Allow-Headers': '*, Authorization',
   'Access-Control-Allow-Methods': 'GET, POST, HEAD, OPTIONS',
-  'Access-Control-Expose-Headers': 'Retry-After, x-request-id',
+  'Access-Control-Expose-Headers': 'x-request-id',
   'Access-Control-Max-Age': '600',
   'Cross-Origin-Resource-Policy': 'cross-origin',
 };
+
+// Many real servers do not expose their wait headers to pages (CORS), so by
+// default neither does the mock; `exposeRateLimitHeaders` turns them on.
+export const RATE_LIMIT_HEADERS = [
+  'Retry-After',
+  'retry-after-ms',
+  'x-ratelimit-limit-requests',
+  'x-ratelimit-limit-tokens',
+  'x-ratelimit-remaining-requests',
+  'x-ratelimit-remaining-tokens',
+  'x-ratelimit-reset-requests',
+  'x-ratelimit-reset-tokens',
+];
+const exposeHeaders = (config) =>
+  config?.exposeRateLimitHeaders ? ['x-request-id', ...RATE_LIMIT_HEADERS].join(', ') : 'x-request-id';
 
 const CONTENT_TYPES = {
   '.json': 'application/json',
@@ -37,11 +52,12 @@ const CONTENT_TYPES = {
   '.csv': 'text/csv; charset=utf-8',
 };
 
-function send(res, status, body, headers = {}) {
+function send(res, status, body, headers = {}, config = null) {
   const isJson = body !== null && typeof body === 'object' && !(body instanceof Uint8Array);
   const payload = isJson ? JSON.stringify(body) : body;
   res.writeHead(status, {
     ...CORS,
+    'Access-Control-Expose-Headers': exposeHeaders(config),
     ...(isJson ? { 'Content-Type': 'application/json' } : {}),
     ...headers,
   });
@@ -175,7 +191,7 @@ export function startMockServer(opts = {}) {
       if (fault?.kind === 'hang') await delay(state, fault.ms ?? 60_000);
       if (res.destroyed || res.writableEnded) return;
       const out = answerChat(state.config, parsed.value, fault, count);
-      return send(res, out.status, out.body, out.headers);
+      return send(res, out.status, out.body, out.headers, state.config);
     }
     return send(res, 404, {
       error: { message: `Unknown path ${method} ${url.pathname}`, type: 'invalid_request_error', param: null, code: 'unknown_url' },

@@ -57,8 +57,22 @@ describe('mock LLM server', () => {
     expect(pre.headers.get('access-control-allow-methods')).toContain('POST');
     for (const res of [await fetch(server.baseURL + '/models'), await fetch(server.url + '/nowhere')]) {
       expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
-      expect(res.headers.get('access-control-expose-headers')).toBe('Retry-After, x-request-id');
+      // Like many real servers, the wait headers are not exposed to pages by default.
+      expect(res.headers.get('access-control-expose-headers')).toBe('x-request-id');
     }
+  });
+
+  it('exposes the wait headers through CORS only when asked to', async () => {
+    await config({ faults: [{ kind: '429', retryAfter: 2 }, { kind: '429', retryAfter: 2 }] });
+    const hidden = await chat('x');
+    expect(hidden.status).toBe(429);
+    expect(hidden.headers.get('access-control-expose-headers')).toBe('x-request-id');
+    expect(hidden.headers.get('retry-after-ms')).toBe('2000'); // sent, but a browser may not read it
+    await config({ exposeRateLimitHeaders: true, faults: [{ kind: '429', retryAfter: 2, retryAfterMs: 2500 }] });
+    const shown = await chat('x');
+    const exposed = shown.headers.get('access-control-expose-headers')!.split(', ');
+    expect(exposed).toEqual(expect.arrayContaining(['Retry-After', 'retry-after-ms', 'x-ratelimit-reset-requests', 'x-ratelimit-reset-tokens']));
+    expect([shown.headers.get('retry-after'), shown.headers.get('retry-after-ms'), shown.headers.get('x-ratelimit-reset-requests')]).toEqual(['2', '2500', '2500ms']);
   });
 
   it('lists the configured models', async () => {
@@ -73,7 +87,65 @@ describe('mock LLM server', () => {
     expect(body).toMatchObject({ object: 'chat.completion', model: 'mock-teacher' });
     expect(body.choices).toEqual([0, 1].map((index) => ({ index, message: { role: 'assistant', content: 'positive', refusal: null }, logprobs: null, finish_reason: 'stop' })));
     const chars = 'Labels: spam, ham.'.length + user('hello').length;
-    expect(body.usage).toEqual({ prompt_tokens: Math.ceil(chars / 4), completion_tokens: 2 * Math.ceil('positive'.length / 4), total_tokens: Math.ceil(chars / 4) + 4 });
+    expect(body.usage).toEqual({
+      prompt_tokens: Math.ceil(chars / 4),
+      completion_tokens: 2 * Math.ceil('positive'.length / 4),
+      total_tokens: Math.ceil(chars / 4) + 4,
+      prompt_tokens_details: { cached_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 0 },
+    });
+  });
+
+  it('cuts an answer at the token cap with finish_reason length', async () => {
+    const body = await (await chat('hello', { max_tokens: 1 })).json();
+    expect(body.choices[0]).toMatchObject({ message: { content: 'posi' }, finish_reason: 'length' });
+    expect(body.usage.completion_tokens).toBe(1);
+  });
+
+  it('acts as a reasoning model: default temperature only, no max_tokens, no n, hidden reasoning against the cap', async () => {
+    await config({ reasoning: true, reasoningTokens: 100 });
+    const errorOf = async (extra: object) => {
+      const res = await chat('x', extra);
+      expect(res.status).toBe(400);
+      return (await res.json()).error;
+    };
+    expect(await errorOf({ temperature: 0 })).toMatchObject({ param: 'temperature', code: 'unsupported_value', message: expect.stringContaining("'temperature' does not support 0") });
+    expect(await errorOf({ max_tokens: 500 })).toMatchObject({ param: 'max_tokens', message: expect.stringContaining("Use 'max_completion_tokens' instead") });
+    expect(await errorOf({ n: 2 })).toMatchObject({ param: 'n' });
+    expect(await errorOf({ logprobs: true })).toMatchObject({ param: 'logprobs' });
+
+    // A cap smaller than the reasoning: nothing is left for the answer.
+    const starved = await (await chat('x', { max_completion_tokens: 32 })).json();
+    expect(starved.choices[0]).toMatchObject({ message: { content: '' }, finish_reason: 'length' });
+    expect(starved.usage).toMatchObject({ completion_tokens: 32, completion_tokens_details: { reasoning_tokens: 32 } });
+    // Enough room: the answer arrives, and low effort halves the reasoning.
+    const ok = await (await chat('x', { max_completion_tokens: 2000, temperature: 1, reasoning_effort: 'low', response_format: schema(['a', 'b']) })).json();
+    expect(ok.choices[0]).toMatchObject({ message: { content: '{"label":"a"}' }, finish_reason: 'stop' });
+    expect(ok.usage).toMatchObject({ completion_tokens: 50 + 4, completion_tokens_details: { reasoning_tokens: 50 } });
+  });
+
+  it('answers insufficient_quota as OpenAI does, on every request', async () => {
+    await config({ quota: true });
+    for (let i = 0; i < 2; i++) {
+      const res = await chat('x');
+      expect(res.status).toBe(429);
+      expect((await res.json()).error).toMatchObject({ type: 'insufficient_quota', code: 'insufficient_quota', message: expect.stringContaining('exceeded your current quota') });
+    }
+    await config({ faults: [{ kind: 'quota' }] });
+    expect((await chat('x')).status).toBe(429);
+    expect((await chat('x')).status).toBe(200);
+  });
+
+  it('rejects n above its slots as llama.cpp does, naming no parameter', async () => {
+    await config({ slots: 1 });
+    const res = await chat('x', { n: 2 });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toEqual({ code: 400, message: 'n_cmpl cannot be greater than the number of slots, please increase -np', type: 'invalid_request_error' });
+    expect((await chat('x', { n: 1 })).status).toBe(200);
+    await config({ slots: 1, nError: 'legacy' });
+    const old = await chat('x', { n: 3 });
+    expect(old.status).toBe(500);
+    expect((await old.json()).error.message).toBe('Only one completion choice is allowed');
   });
 
   it('decides by rules, then replay, then fallback, with labels from the schema enum', async () => {
@@ -121,6 +193,7 @@ describe('mock LLM server', () => {
     const r1 = await chat('x');
     expect(r1.status).toBe(429);
     expect(r1.headers.get('retry-after')).toBe('5');
+    expect(r1.headers.get('retry-after-ms')).toBe('5000');
     expect((await r1.json()).error.code).toBe('rate_limit_exceeded');
     expect((await chat('x')).status).toBe(429);
     expect((await chat('x')).status).toBe(500);

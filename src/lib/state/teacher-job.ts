@@ -6,10 +6,10 @@
 import { sampleStratified } from '../data/split';
 import type { DataRow, Splits } from '../data/types';
 import { normaliseEndpoint } from '../teacher/cache-key';
-import type { Price } from '../teacher/cost';
+import type { Price } from '../teacher/prices';
 import type { PromptSpec } from '../teacher/prompt';
 import type { TeacherJob } from '../teacher/tasks';
-import type { Capabilities, TeacherSettings } from '../teacher/types';
+import { DEFAULT_TEACHER_SETTINGS, type Capabilities, type ReasoningEffort, type TeacherSettings } from '../teacher/types';
 import { PROMPT_TEMPLATE_VERSION, systemPrompt, userPrompt } from '../codebook/prompt';
 import type { CodebookVersion } from '../codebook/types';
 import type { TeacherRunSettings } from './project-settings';
@@ -17,8 +17,17 @@ import type { TeacherRunSettings } from './project-settings';
 /** Which texts a run labels: the paper's design, or the whole corpus. */
 export type TeacherScope = 'paper' | 'all';
 
-/** TeacherRunSettings plus the scope, stored on the project alongside them. */
-export type TeacherRunSettingsX = TeacherRunSettings & { scope?: TeacherScope };
+/** TeacherRunSettings plus the teacher's own extras, stored on the project alongside them (absent in older projects). */
+export type TeacherRunSettingsX = TeacherRunSettings & {
+  scope?: TeacherScope;
+  /** Token cap for reasoning models (their reasoning counts against it). */
+  reasoningMaxTokens?: number;
+  reasoningEffort?: ReasoningEffort;
+  /** The account's Batch API enqueued-token limit for this model; null = not set. */
+  batchQueueTokens?: number | null;
+};
+
+const EFFORTS: ReasoningEffort[] = ['minimal', 'low', 'medium', 'high'];
 
 export interface Endpoint {
   baseURL: string;
@@ -54,7 +63,7 @@ export function scopeIds(
 }
 
 /** The core's TeacherSettings from the endpoint settings and the project's run settings. */
-export function toTeacherSettings(ep: Endpoint, run: TeacherRunSettings): TeacherSettings {
+export function toTeacherSettings(ep: Endpoint, run: TeacherRunSettingsX): TeacherSettings {
   const budget: TeacherSettings['budget'] = {};
   if (run.budgetTokens !== null && run.budgetTokens > 0) budget.maxTokens = run.budgetTokens;
   if (run.budgetCost !== null && run.budgetCost > 0) budget.maxCost = run.budgetCost;
@@ -65,6 +74,8 @@ export function toTeacherSettings(ep: Endpoint, run: TeacherRunSettings): Teache
     temperature: run.temperature,
     repeatTemperature: run.repeatTemperature,
     maxTokens: Math.max(1, Math.floor(run.maxTokens)),
+    reasoningMaxTokens: Math.max(1, Math.floor(run.reasoningMaxTokens ?? DEFAULT_TEACHER_SETTINGS.reasoningMaxTokens)),
+    reasoningEffort: EFFORTS.includes(run.reasoningEffort as ReasoningEffort) ? run.reasoningEffort! : DEFAULT_TEACHER_SETTINGS.reasoningEffort,
     repeats: Math.max(1, Math.floor(run.repeats)),
     concurrency: Math.max(1, Math.floor(run.concurrency)),
     timeoutMs: Math.max(1, run.timeoutMs),
@@ -85,7 +96,8 @@ export interface JobInput {
   version: CodebookVersion;
   settings: TeacherSettings;
   capabilities?: Capabilities;
-  price?: Price;
+  /** null = unknown price. */
+  price?: Price | null;
   projectId?: string;
 }
 
@@ -108,7 +120,7 @@ export function makeJob(i: JobInput): TeacherJob {
     settings: i.settings,
     prompt: promptFor(i.version),
     ...(i.capabilities ? { capabilities: i.capabilities } : {}),
-    ...(i.price ? { price: i.price } : {}),
+    ...(i.price !== undefined ? { price: i.price } : {}),
     ...(i.projectId ? { projectId: i.projectId } : {}),
   };
 }

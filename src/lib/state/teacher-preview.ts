@@ -5,9 +5,10 @@
 import * as store from '../store';
 import { chatBody } from '../teacher/body';
 import { planRequests } from '../teacher/plan';
+import { capOf, guessProfile } from '../teacher/profile';
 import { buildRequest, planTasks, promptOf, wantN, type TeacherJob } from '../teacher/tasks';
-import { DEFAULT_CAPABILITIES, type Capabilities, type TeacherResponse } from '../teacher/types';
-import type { Price, RunEstimate } from '../teacher/cost';
+import type { Capabilities, TeacherResponse } from '../teacher/types';
+import type { PriceInfo, RunEstimate } from '../teacher/cost';
 
 /** Texts tokenized for the estimate; bigger runs are extrapolated from a spread sample. */
 const ESTIMATE_SAMPLE = 2000;
@@ -19,17 +20,24 @@ export interface TeacherPreview {
   answers: number;
   /** Answers the cache already holds (free). */
   cachedAnswers: number;
+  /** Failed attempts stored at this token cap (not asked again until the cap changes). */
+  cachedFailures: number;
   /** Requests still to make (with `n`, one request can carry several repeats). */
   calls: number;
   /** Texts with at least one missing answer. */
   textsToSend: number;
   /** Tokens and cost of what is still missing (an upper bound: every answer uses the token cap). */
   estimate: RunEstimate;
-  /** Same at Batch API prices. */
-  batchCost: number;
+  /** Same at Batch API prices; null when the price is unknown. */
+  batchCost: number | null;
   /** True when the estimate was extrapolated from a sample of the texts. */
   sampled: boolean;
-  price: Price;
+  /** The price the estimate used, and where it came from (null price: unknown). */
+  priceInfo: PriceInfo;
+  /** The token cap per answer a request is sent with (the reasoning cap for reasoning models). */
+  maxTokens: number;
+  /** The profile the preview assumed (the names' guess until a probe answered). */
+  profile: Capabilities;
   system: string;
   /** The first text's user message, exactly as sent; null for an empty scope. */
   user: string | null;
@@ -37,30 +45,31 @@ export interface TeacherPreview {
   body: string | null;
 }
 
-/** Preview of `job` under the known capabilities (optimistic when none are known). */
-export async function buildPreview(job: TeacherJob, known: Capabilities | undefined): Promise<TeacherPreview> {
-  const { estimateRun, priceFor, BATCH_DISCOUNT } = await import('../teacher/cost');
-  const caps = { ...DEFAULT_CAPABILITIES, ...known };
+/** Preview of `job` under the known profile (the names' guess when none is known), at `priceInfo`. */
+export async function buildPreview(job: TeacherJob, known: Capabilities | undefined, priceInfo: PriceInfo): Promise<TeacherPreview> {
+  const { estimateRun } = await import('../teacher/cost');
   const s = job.settings;
-  const { tasks, cached } = await planTasks(job, caps, (keys) => store.getResponses<TeacherResponse>(keys));
+  const caps = { ...guessProfile(s.baseURL, s.model), ...known };
+  const { tasks, cached, failed } = await planTasks(job, caps, (keys) => store.getResponses<TeacherResponse>(keys));
   const pending = [...new Map(tasks.map((t) => [t.item.textHash, t.item])).values()];
   const user = promptOf(job).user;
   const step = Math.max(1, Math.ceil(pending.length / ESTIMATE_SAMPLE));
   const sample = pending.filter((_, i) => i % step === 0);
   const useN = wantN(s, caps);
   const requestsPerText = planRequests({ ...s, useN, temperatureAllowed: caps.temperature }).length;
-  const price = job.price ?? priceFor(s.model);
+  const maxTokens = capOf(s, caps);
   const base = estimateRun({
     systemPrompt: promptOf(job).system,
     userPrompts: sample.map((it) => (user ? user(it.text) : it.text)),
-    repeats: s.repeats, useN, maxOutputTokens: s.maxTokens, price, requestsPerText,
+    repeats: s.repeats, useN, maxOutputTokens: maxTokens, price: priceInfo.price, requestsPerText,
   });
   const scale = sample.length > 0 ? pending.length / sample.length : 0;
   const estimate: RunEstimate = {
     inputTokens: Math.round(base.inputTokens * scale),
     outputTokens: Math.round(base.outputTokens * scale),
     calls: tasks.length,
-    cost: base.cost * scale,
+    cost: base.cost === null ? null : base.cost * scale,
+    batchCost: base.batchCost === null ? null : base.batchCost * scale,
   };
   const first = job.items[0];
   const req = first ? buildRequest(job, { item: first, repeats: [0] }, caps) : null;
@@ -68,12 +77,15 @@ export async function buildPreview(job: TeacherJob, known: Capabilities | undefi
     texts: job.items.length,
     answers: job.items.length * s.repeats,
     cachedAnswers: cached.length,
+    cachedFailures: failed.length,
     calls: tasks.length,
     textsToSend: pending.length,
     estimate,
-    batchCost: estimate.cost * BATCH_DISCOUNT,
+    batchCost: estimate.batchCost,
     sampled: step > 1,
-    price,
+    priceInfo,
+    maxTokens,
+    profile: caps,
     system: promptOf(job).system,
     user: req ? req.messages[1].content : null,
     body: req ? JSON.stringify(chatBody(req), null, 2) : null,

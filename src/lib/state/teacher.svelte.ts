@@ -3,26 +3,31 @@
 // pause, resume, cancel and a budget. Every answer is stored as it arrives;
 // a second run over the same setup only asks for what is missing.
 // queue.ts/cost.ts pull in gpt-tokenizer's large table, so they are loaded
-// with import() when a run or an estimate is first wanted.
+// with import() when a run or an estimate is first wanted. The model profile
+// of each (endpoint, model) is probed once, before the first run or Batch
+// export, and remembered in the store.
 
 import { untrack } from 'svelte';
 import * as store from '../store';
 import type { StoredSendLogEntry } from '../store';
 import type { DataRow } from '../data/types';
 import type { CodebookVersion } from '../codebook/types';
-import { createClient, knownCapabilities, rememberCapabilities, sendWith } from '../teacher/client';
-import { normaliseEndpoint } from '../teacher/cache-key';
+import { createClient, knownCapabilities, probeCapabilities, rememberCapabilities, sendWith } from '../teacher/client';
 import { labelsFromResponses } from '../teacher/labels';
+import { priceInfo, type Price, type PriceInfo } from '../teacher/prices';
+import { asProfile, guessProfile, profileKey } from '../teacher/profile';
 import { responseKeys, type TeacherJob } from '../teacher/tasks';
-import type { Price } from '../teacher/cost';
 import type { SendLogEntry, TeacherController, TeacherProgress, TeacherSummary, RunState } from '../teacher/queue';
 import type { Capabilities, TeacherLabel, TeacherResponse, TeacherSettings } from '../teacher/types';
 import { app, errorText } from './app.svelte';
 import { makeJob, scopeIds, setupKey, toTeacherSettings, type TeacherRunSettingsX } from './teacher-job';
-import { batchExport, batchImport, type BatchImportReport } from './teacher-batch';
+import { batchExport, batchImport, type BatchFileInfo, type BatchImportReport } from './teacher-batch';
 import { buildPreview, type TeacherPreview } from './teacher-preview';
 
-const CAPS_KV = 'teacher.capabilities.v1';
+/** First version: only n/temperature/structured learned from 400s; read as a starting point. */
+const CAPS_KV_V1 = 'teacher.capabilities.v1';
+/** profileKey → ModelProfile (checked with asProfile on read). */
+const PROFILES_KV = 'teacher.profiles.v2';
 const PRICES_KV = 'teacher.prices.v1';
 /** Keys looked up per IndexedDB transaction when rebuilding labels. */
 const KEY_CHUNK = 20_000;
@@ -35,7 +40,8 @@ interface Context {
   version: CodebookVersion;
   settings: TeacherSettings;
   run: TeacherRunSettingsX;
-  caps: Capabilities | undefined;
+  /** The remembered profile, else the names' guess. */
+  caps: Capabilities;
   key: string;
 }
 
@@ -53,8 +59,16 @@ export class TeacherState {
   batchMessage = $state<{ ok: boolean; text: string } | null>(null);
   sendLog = $state.raw<StoredSendLogEntry[]>([]);
   sendLogCount = $state(0);
+  /** The files of the last Batch export (requests, size, input tokens). */
+  batchFiles = $state.raw<BatchFileInfo[]>([]);
   /** User prices per model (USD per 1M tokens), overriding DEFAULT_PRICES. */
   prices = $state.raw<Record<string, Price>>({});
+  /** Every remembered model profile by profileKey (a mirror of the store, for display). */
+  profiles = $state.raw<Record<string, Capabilities>>({});
+  /** True while a probe request is out. */
+  probing = $state(false);
+  /** Plain-words outcome of the last model check. */
+  probeMessage = $state<{ ok: boolean; text: string } | null>(null);
 
   #byText = new Map<string, Map<number, TeacherResponse>>();
   #hashOf = new Map<string, string>();
@@ -83,6 +97,18 @@ export class TeacherState {
     return slots ? [...slots.values()].sort((a, b) => a.repeat - b.repeat) : [];
   }
 
+  /** The profile of the endpoint and model in Settings: remembered (probed) or guessed from the names. */
+  get profile(): { profile: Capabilities; probed: boolean } {
+    const { baseURL, model } = app.settings;
+    const known = this.profiles[profileKey(baseURL, model)];
+    return known ? { profile: known, probed: known.probed } : { profile: guessProfile(baseURL, model), probed: false };
+  }
+
+  /** The price runs of the current model are costed at, and where it comes from. */
+  get priceInfo(): PriceInfo {
+    return priceInfo(app.settings.baseURL, app.settings.model, this.prices);
+  }
+
   /** Why labeling cannot start, or null when it can. */
   blocker(): string | null {
     const c = this.#context();
@@ -99,19 +125,27 @@ export class TeacherState {
     const run = app.projectSettings.teacher as TeacherRunSettingsX;
     const { baseURL, model, apiKey } = app.settings;
     const settings = toTeacherSettings({ baseURL, model, apiKey }, run);
-    const caps = knownCapabilities(settings.baseURL, settings.model);
-    const key = setupKey(p.id, version, settings, caps?.temperature ?? true);
+    const caps = knownCapabilities(settings.baseURL, settings.model) ?? guessProfile(settings.baseURL, settings.model);
+    const key = setupKey(p.id, version, settings, caps.temperature);
     return { projectId: p.id, projectName: p.name, rows: app.rows, version, settings, run, caps, key };
   }
 
   /** Capabilities learned earlier and the price table, from the store (once). */
   #loadPrefs(): Promise<void> {
     return (this.#prefs ??= (async () => {
-      const caps = (await store.kvGet<Record<string, Capabilities>>(CAPS_KV)) ?? {};
-      for (const [k, c] of Object.entries(caps)) {
+      const v1 = (await store.kvGet<Record<string, unknown>>(CAPS_KV_V1)) ?? {};
+      const v2 = (await store.kvGet<Record<string, unknown>>(PROFILES_KV)) ?? {};
+      const all: Record<string, Capabilities> = {};
+      for (const [k, raw] of [...Object.entries(v1), ...Object.entries(v2)]) {
         const cut = k.lastIndexOf('|');
-        if (!knownCapabilities(k.slice(0, cut), k.slice(cut + 1))) rememberCapabilities(k.slice(0, cut), k.slice(cut + 1), c);
+        const [baseURL, model] = [k.slice(0, cut), k.slice(cut + 1)];
+        // v1 rows knew only what a 400 taught; the names' guess fills in the rest, and a probe still runs.
+        const profile = asProfile(raw && typeof raw === 'object' ? { ...guessProfile(baseURL, model), ...raw } : raw);
+        if (!profile) continue;
+        all[profileKey(baseURL, model)] = profile;
+        if (!knownCapabilities(baseURL, model)?.probed) rememberCapabilities(baseURL, model, profile);
       }
+      this.profiles = all;
       this.prices = (await store.kvGet<Record<string, Price>>(PRICES_KV)) ?? {};
     })().catch((e) => {
       this.#prefs = null;
@@ -121,9 +155,48 @@ export class TeacherState {
 
   async #rememberCaps(settings: TeacherSettings, caps: Capabilities): Promise<void> {
     rememberCapabilities(settings.baseURL, settings.model, caps);
-    const all = (await store.kvGet<Record<string, Capabilities>>(CAPS_KV)) ?? {};
-    all[`${normaliseEndpoint(settings.baseURL)}|${settings.model}`] = caps;
-    await store.kvSet(CAPS_KV, all);
+    const key = profileKey(settings.baseURL, settings.model);
+    this.profiles = { ...this.profiles, [key]: { ...caps } };
+    const all = (await store.kvGet<Record<string, unknown>>(PROFILES_KV)) ?? {};
+    all[key] = { ...caps };
+    await store.kvSet(PROFILES_KV, all);
+  }
+
+  /**
+   * The probed profile of the context's endpoint and model: remembered, or
+   * probed now with one cheap request. Throws when the probe shows a run
+   * cannot work (no quota, bad key, unknown model); falls back to the names'
+   * guess when the server is only busy (429, 5xx, timeout).
+   */
+  async #ensureProfile(c: Context, force = false): Promise<{ profile: Capabilities; note: string | null }> {
+    const known = knownCapabilities(c.settings.baseURL, c.settings.model);
+    if (known?.probed && !force) return { profile: known, note: null };
+    this.probing = true;
+    try {
+      const res = await probeCapabilities(createClient(c.settings), c.settings, { force: true });
+      if (res.ok) {
+        await this.#rememberCaps(c.settings, res.capabilities);
+        return { profile: res.capabilities, note: null };
+      }
+      if (res.kind !== 'transient') throw new Error(res.message);
+      return { profile: c.caps, note: `The model could not be checked (${res.message}); its name's guess is used.` };
+    } finally {
+      this.probing = false;
+    }
+  }
+
+  /** Probes the current endpoint and model again (the "Check model" button). */
+  async checkModel(): Promise<void> {
+    this.probeMessage = null;
+    try {
+      await this.#loadPrefs();
+      const c = this.#context();
+      if (typeof c === 'string') throw new Error(c);
+      const { profile, note } = await this.#ensureProfile(c, true);
+      this.probeMessage = { ok: note === null, text: note ?? `Checked ${c.settings.model}: ${describeProfile(profile)}.` };
+    } catch (e) {
+      this.probeMessage = { ok: false, text: errorText(e) };
+    }
   }
 
   /** Saves the user's price for a model (USD per 1M input/output tokens). */
@@ -132,10 +205,9 @@ export class TeacherState {
     await store.kvSet(PRICES_KV, $state.snapshot(this.prices));
   }
 
-  /** The price a run of `model` is costed at: the user's, else the list price, else free. */
-  async priceOf(model: string): Promise<Price> {
-    const { priceFor } = await import('../teacher/cost');
-    return this.prices[model] ?? priceFor(model);
+  /** The price a run is costed at: the user's, else the list price, else free on a local server, else null (unknown). */
+  priceOf(baseURL: string, model: string): Price | null {
+    return priceInfo(baseURL, model, this.prices).price;
   }
 
   /** Rebuilds `labels` from the answer cache for the current setup. No network. */
@@ -153,7 +225,7 @@ export class TeacherState {
         return;
       }
       const job = makeJob({ rows: c.rows, version: c.version, settings: c.settings });
-      const keys = responseKeys(job, { temperature: c.caps?.temperature ?? true });
+      const keys = responseKeys(job, { temperature: c.caps.temperature });
       const found: TeacherResponse[] = [];
       for (let i = 0; i < keys.length; i += KEY_CHUNK) {
         const part = await store.getResponses<TeacherResponse>(keys.slice(i, i + KEY_CHUNK));
@@ -200,12 +272,14 @@ export class TeacherState {
     this.#rebuildTimer ??= setTimeout(() => this.#rebuild(), 500);
   }
 
-  /** The run's job: the scope's rows under the current settings. */
-  async #job(c: Context): Promise<TeacherJob> {
+  /** The run's job: the scope's rows under the current settings and `caps`. */
+  #job(c: Context, caps: Capabilities = c.caps): TeacherJob {
     const ids = scopeIds(c.rows, app.splits, { scope: c.run.scope ?? 'paper', poolN: c.run.poolN, seed: app.projectSettings.seed });
-    const byId = new Map(c.rows.map((r) => [r.id, r]));
-    const rows = ids.map((id) => byId.get(id)).filter((r): r is DataRow => r !== undefined);
-    return makeJob({ rows, version: c.version, settings: c.settings, capabilities: c.caps, price: await this.priceOf(c.settings.model), projectId: c.projectId });
+    const rows = ids.map((id) => app.rowById.get(id)).filter((r): r is DataRow => r !== undefined);
+    return makeJob({
+      rows, version: c.version, settings: c.settings, capabilities: caps,
+      price: this.priceOf(c.settings.baseURL, c.settings.model), projectId: c.projectId,
+    });
   }
 
   /** Estimate, cache coverage and the prompt exactly as sent, for the scope. */
@@ -213,7 +287,7 @@ export class TeacherState {
     await this.#loadPrefs();
     const c = this.#context();
     if (typeof c === 'string') throw new Error(c);
-    return buildPreview(await this.#job(c), c.caps);
+    return buildPreview(this.#job(c), c.caps, priceInfo(c.settings.baseURL, c.settings.model, this.prices));
   }
 
   /** Starts a run over the scope; resolves when it ends (done, cancelled or error). */
@@ -225,12 +299,17 @@ export class TeacherState {
       await this.#loadPrefs();
       const c = this.#context();
       if (typeof c === 'string') throw new Error(c);
-      if (this.#loadedKey !== c.key) await this.reload();
-      const job = await this.#job(c);
+      this.status = 'running';
+      const { profile, note } = await this.#ensureProfile(c);
+      if (note) this.error = note;
+      // The probe may have changed what the keys are (a model that takes no temperature).
+      const setup = this.#context();
+      if (typeof setup === 'string') throw new Error(setup);
+      if (this.#loadedKey !== setup.key) await this.reload();
+      const job = this.#job(setup, profile);
       const { runTeacher } = await import('../teacher/queue');
       const client = createClient(c.settings);
-      this.#runKey = c.key;
-      this.status = 'running';
+      this.#runKey = setup.key;
       this.#controller = runTeacher(job, {
         send: sendWith(client),
         getCached: (keys) => store.getResponses<TeacherResponse>(keys),
@@ -329,13 +408,30 @@ export class TeacherState {
     this.sendLogCount = count;
   }
 
-  /** Downloads the scope's uncached requests as OpenAI Batch JSONL files. */
+  /**
+   * Downloads the scope's uncached requests as OpenAI Batch JSONL files, with
+   * bodies built from the model profile (probed first if it is not known).
+   */
   async exportBatch(): Promise<void> {
     this.batchMessage = null;
+    this.batchFiles = [];
     try {
+      await this.#loadPrefs();
       const c = this.#context();
       if (typeof c === 'string') throw new Error(c);
-      this.batchMessage = { ok: true, text: await batchExport(await this.#job(c), c.projectName) };
+      let profile = c.caps;
+      let note = '';
+      try {
+        const got = await this.#ensureProfile(c);
+        profile = got.profile;
+        if (got.note) note = ` ${got.note}`;
+      } catch (e) {
+        // The file goes to OpenAI's Batch API, not this endpoint: a failed check only means we guess.
+        note = ` The model could not be checked (${errorText(e)}); the file follows its name's guess (${describeProfile(profile)}).`;
+      }
+      const report = await batchExport(this.#job(c, profile), c.projectName, { profile, queueTokens: c.run.batchQueueTokens ?? null });
+      this.batchFiles = report.files;
+      this.batchMessage = { ok: true, text: report.text + note };
     } catch (e) {
       this.batchMessage = { ok: false, text: `Batch export failed: ${errorText(e)}` };
     }
@@ -369,7 +465,19 @@ export class TeacherState {
   }
 }
 
-export type { SendLogEntry, TeacherPreview };
+/** A profile in a few words: "reasoning model; no temperature, no n; JSON schema". */
+export function describeProfile(p: Capabilities): string {
+  const parts = [
+    p.reasoning ? `reasoning model${p.reasoningEffort ? ' (reasoning_effort accepted)' : ''}` : 'not a reasoning model',
+    p.temperature ? 'temperature accepted' : 'default temperature only',
+    p.n ? 'several answers per request (n)' : 'one answer per request (no n)',
+    p.structured ? 'JSON schema output' : 'no JSON schema',
+    `cap sent as ${p.maxTokensParam}`,
+  ];
+  return parts.join('; ');
+}
+
+export type { SendLogEntry, TeacherPreview, BatchFileInfo };
 
 export const teacher = new TeacherState();
 

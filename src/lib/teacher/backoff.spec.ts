@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, isRetryable, retryAfterMs } from './backoff';
+import { backoffDelay, durationMs, isRetryable, retryAfterMs, retryDelayFromHeaders } from './backoff';
 import { TeacherRequestError } from './types';
 
 const opts = (r: number) => ({ baseMs: 1000, maxMs: 30_000, rand: () => r });
@@ -45,5 +45,44 @@ describe('isRetryable', () => {
     expect(isRetryable(new DOMException('aborted', 'AbortError'))).toBe(false);
     expect(isRetryable({ status: 429 })).toBe(true);
     expect(isRetryable(new Error('?'))).toBe(false);
+  });
+});
+
+describe('wait headers', () => {
+  const headers = (h: Record<string, string>) => (name: string) => h[name.toLowerCase()] ?? null;
+
+  it('reads OpenAI reset durations', () => {
+    expect(durationMs('1s')).toBe(1000);
+    expect(durationMs('6m0s')).toBe(360_000);
+    expect(durationMs('20ms')).toBe(20);
+    expect(durationMs('1h2m3.5s')).toBe(3_723_500);
+    expect(durationMs('2.5')).toBe(2500);
+    expect(durationMs('soon')).toBeNull();
+    expect(durationMs('')).toBeNull();
+  });
+
+  it('prefers retry-after-ms, then Retry-After, then the reset of the exhausted limit', () => {
+    const now = () => Date.parse('2026-12-01T00:00:00Z');
+    expect(retryDelayFromHeaders(headers({ 'retry-after-ms': '2500', 'retry-after': '1' }), now)).toBe(2500);
+    expect(retryDelayFromHeaders(headers({ 'retry-after': '3' }), now)).toBe(3000);
+    expect(retryDelayFromHeaders(headers({ 'retry-after': 'Tue, 01 Dec 2026 00:00:04 GMT' }), now)).toBe(4000);
+    expect(
+      retryDelayFromHeaders(
+        headers({
+          'x-ratelimit-remaining-requests': '12', 'x-ratelimit-reset-requests': '6m0s',
+          'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': '1.5s',
+        }),
+        now,
+      ),
+    ).toBe(1500);
+    // Without remaining-* headers: the later reset, to be safe.
+    expect(retryDelayFromHeaders(headers({ 'x-ratelimit-reset-requests': '20ms', 'x-ratelimit-reset-tokens': '2s' }), now)).toBe(2000);
+    // Hidden by CORS (or absent): nothing to go on.
+    expect(retryDelayFromHeaders(headers({}), now)).toBeNull();
+  });
+
+  it('takes a wait in ms as the floor of the backoff', () => {
+    expect(backoffDelay(0, { baseMs: 1000, maxMs: 60_000, rand: () => 0 }, 2500)).toBe(2500);
+    expect(backoffDelay(0, { baseMs: 1000, maxMs: 60_000, rand: () => 0 }, null)).toBe(0);
   });
 });

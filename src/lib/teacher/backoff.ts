@@ -28,16 +28,55 @@ export function retryAfterMs(header: string | null | undefined, now: () => numbe
   return Math.max(0, date - now());
 }
 
+/** OpenAI's x-ratelimit-reset-* durations ("1s", "6m0s", "20ms", "1h2m3.5s") in ms; null if unreadable. */
+export function durationMs(text: string | null | undefined): number | null {
+  const t = (text ?? '').trim();
+  if (t === '') return null;
+  if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000); // bare seconds
+  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
+  const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+  let total = 0;
+  let end = 0;
+  for (const m of t.matchAll(re)) {
+    total += Number(m[1]) * unit[m[2]];
+    end = m.index + m[0].length;
+  }
+  return end === t.length && end > 0 ? Math.round(total) : null;
+}
+
+/**
+ * How long the server asked us to wait, from its response headers: first
+ * retry-after-ms (OpenAI sends it; the SDK reads it first too), then
+ * Retry-After, then x-ratelimit-reset-requests / -tokens — of the limit that
+ * is used up when x-ratelimit-remaining-* says so, else the later of the two.
+ * Null when none is present or readable (e.g. a CORS policy hides them).
+ */
+export function retryDelayFromHeaders(get: (name: string) => string | null | undefined, now: () => number = Date.now): number | null {
+  const ms = Number(get('retry-after-ms'));
+  if (get('retry-after-ms') && Number.isFinite(ms) && ms >= 0) return Math.round(ms);
+  const after = retryAfterMs(get('retry-after'), now);
+  if (after !== null) return after;
+  const resets = (['requests', 'tokens'] as const).map((kind) => ({
+    ms: durationMs(get(`x-ratelimit-reset-${kind}`)),
+    exhausted: get(`x-ratelimit-remaining-${kind}`)?.trim() === '0',
+  }));
+  const known = resets.filter((r) => r.ms !== null);
+  if (known.length === 0) return null;
+  const pick = known.some((r) => r.exhausted) ? known.filter((r) => r.exhausted) : known;
+  return Math.max(...pick.map((r) => r.ms!));
+}
+
 /**
  * Delay before retry number `attempt` (0 = first retry): "full jitter",
  * uniform in [0, min(maxMs, baseMs·2^attempt)). A Retry-After header is a
  * floor: the result is never less than what the server asked for, even above
- * maxMs, because retrying earlier only earns another 429.
+ * maxMs, because retrying earlier only earns another 429. `retryAfter` is a
+ * Retry-After header (string) or a wait already in ms (number).
  */
-export function backoffDelay(attempt: number, opts: BackoffOptions, retryAfterHeader?: string | null): number {
+export function backoffDelay(attempt: number, opts: BackoffOptions, retryAfter?: string | number | null): number {
   const ceiling = Math.min(opts.maxMs, opts.baseMs * 2 ** Math.max(0, attempt));
   const jitter = Math.floor(opts.rand() * ceiling);
-  const floor = retryAfterMs(retryAfterHeader, opts.now) ?? 0;
+  const floor = (typeof retryAfter === 'number' ? Math.max(0, retryAfter) : retryAfterMs(retryAfter, opts.now)) ?? 0;
   return Math.max(jitter, floor);
 }
 

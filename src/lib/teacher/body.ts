@@ -21,16 +21,20 @@ export function labelResponseFormat(labels: string[]) {
 }
 
 /**
- * OpenAI chat-completions body. `maxTokensParam`: newer OpenAI models only
- * accept max_completion_tokens, many local servers only max_tokens.
+ * OpenAI chat-completions body. The cap travels as req.maxTokensParam unless
+ * `maxTokensParam` overrides it (the Batch API runs OpenAI models, which all
+ * take max_completion_tokens; many local servers only know max_tokens).
  */
-export function chatBody(req: CompletionRequest, maxTokensParam: 'max_tokens' | 'max_completion_tokens' = 'max_tokens') {
+export function chatBody(req: CompletionRequest, maxTokensParam?: 'max_tokens' | 'max_completion_tokens') {
+  const cap = maxTokensParam ?? req.maxTokensParam ?? 'max_tokens';
   return {
     model: req.model,
     messages: req.messages,
     ...(req.temperature === undefined ? {} : { temperature: req.temperature }),
     ...(req.n !== undefined && req.n > 1 ? { n: req.n } : {}),
-    [maxTokensParam]: req.maxTokens,
+    [cap]: req.maxTokens,
+    ...(req.reasoningEffort ? { reasoning_effort: req.reasoningEffort } : {}),
+    ...(req.logprobs ? { logprobs: true } : {}),
     ...(req.structured ? { response_format: labelResponseFormat(req.labels) } : {}),
   };
 }

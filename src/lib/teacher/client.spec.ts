@@ -70,7 +70,7 @@ describe('client.ts against the mock server', () => {
   it('sends structured output and parses the JSON label', async () => {
     const client = createClient(settings());
     const res = await complete(client, req('I love this'));
-    expect(res.choices).toEqual([{ content: '{"label":"positive"}', refusal: null }]);
+    expect(res.choices).toEqual([{ content: '{"label":"positive"}', refusal: null, finishReason: 'stop' }]);
     expect(res.usage.prompt).toBeGreaterThan(0);
     const [sent] = await chatLog();
     expect(sent.headers.authorization).toBe('Bearer not-needed');
@@ -93,12 +93,36 @@ describe('client.ts against the mock server', () => {
     expect(parseAnswer(res.choices[0].content, res.choices[0].refusal, LABELS)).toMatchObject({ valid: false, reason: 'refusal' });
   });
 
-  it('switches to max_completion_tokens when max_tokens is rejected', async () => {
+  it('sends the cap as max_completion_tokens and reasoning_effort when the request says so', async () => {
+    await complete(createClient(settings()), req('I love it', { maxTokensParam: 'max_completion_tokens', reasoningEffort: 'low', maxTokens: 4000 }));
+    const [sent] = await chatLog();
+    expect(sent.body).toMatchObject({ max_completion_tokens: 4000, reasoning_effort: 'low' });
+    expect(sent.body).not.toHaveProperty('max_tokens');
+  });
+
+  it('concurrent max_tokens rejections all succeed on their own retry', async () => {
     await configure({ unsupported: ['max_tokens'] });
-    const res = await complete(createClient(settings()), req('I love it'));
-    expect(res.choices[0].content).toBe('{"label":"positive"}');
+    const { store, deps } = memoryDeps(createClient(settings()));
+    const items = Array.from({ length: 8 }, (_, i) => ({ rowId: `r${i}`, text: `text ${i}`, textHash: `h${i}` }));
+    const job = { items, codebook: { labels: LABELS.map((name) => ({ name })) }, codebookHash: 'c', settings: settings({ repeats: 1, concurrency: 4 }) };
+    const s = await runTeacher(job, deps).done;
+    expect(s).toMatchObject({ state: 'done', done: 8, failed: 0 });
+    expect(s.capabilities.maxTokensParam).toBe('max_completion_tokens');
+    expect(store.size).toBe(8);
     const log = await chatLog();
-    expect(log.map((e) => 'max_completion_tokens' in e.body)).toEqual([false, true]);
+    const rejected = log.filter((e) => 'max_tokens' in e.body);
+    // The four first requests went out together with max_tokens; each was retried once, none failed.
+    expect(rejected.length).toBeGreaterThanOrEqual(4);
+    expect(log.filter((e) => 'max_completion_tokens' in e.body)).toHaveLength(8);
+    expect(log).toHaveLength(8 + rejected.length);
+  });
+
+  it('reads retry-after-ms before Retry-After', async () => {
+    await configure({ faults: [{ kind: '429', retryAfter: 1, retryAfterMs: 2500 }] });
+    const { sleeps, deps } = memoryDeps(createClient(settings()));
+    const job = { items: [{ rowId: 'r', text: 'x', textHash: 'h' }], codebook: { labels: LABELS.map((name) => ({ name })) }, codebookHash: 'c', settings: settings({ repeats: 1 }) };
+    expect(await runTeacher(job, deps).done).toMatchObject({ state: 'done', failed: 0 });
+    expect(Math.max(...sleeps)).toBeGreaterThanOrEqual(2500);
   });
 
   it('runs the queue through a 429 with Retry-After, then succeeds', async () => {
@@ -133,7 +157,11 @@ describe('client.ts against the mock server', () => {
     await configure({ unsupported: ['n'] });
     const client = createClient(settings());
     const probe = await probeCapabilities(client, settings());
-    expect(probe).toEqual({ ok: true, capabilities: { n: false, temperature: true, structured: true, logprobs: false } });
+    expect(probe).toEqual({
+      ok: true,
+      requests: 2,
+      capabilities: { n: false, temperature: true, structured: true, logprobs: true, reasoning: false, reasoningEffort: false, maxTokensParam: 'max_tokens', probed: true },
+    });
     const { store, deps } = memoryDeps(client);
     const job = { items: [{ rowId: 'r', text: 'I love it', textHash: 'h' }], codebook: { labels: LABELS.map((name) => ({ name })) }, codebookHash: 'c', settings: settings() };
     const s = await runTeacher(job, deps).done;

@@ -3,12 +3,11 @@
 // problems are explained in words a researcher can act on.
 
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { retryDelayFromHeaders } from './backoff';
 import { normaliseEndpoint } from './cache-key';
 import { chatBody } from './body';
-import { rejectedParam, withoutParam } from './capabilities';
-import { userMessage } from './prompt';
+import { isQuotaError, probeProfile, profileKey, quotaMessage, type ProbeResult } from './profile';
 import {
-  DEFAULT_CAPABILITIES,
   TeacherRequestError,
   type Capabilities,
   type CompletionRequest,
@@ -40,41 +39,61 @@ export function toRequestError(err: unknown, signal?: AbortSignal): TeacherReque
     return new TeacherRequestError(`Could not reach the server${detail}.`, 'network');
   }
   if (err instanceof APIError && typeof err.status === 'number') {
-    return new TeacherRequestError(err.message, 'http', err.status, err.param ?? null, err.headers?.get('retry-after') ?? null);
+    // Only headers the server exposes through CORS are visible here; many hide them.
+    const wait = err.headers ? retryDelayFromHeaders((h) => err.headers?.get(h)) : null;
+    const code = err.code ?? err.type ?? null;
+    return new TeacherRequestError(err.message, 'http', err.status, err.param ?? null, wait, code === null ? null : String(code));
   }
   if (err instanceof TypeError) return new TeacherRequestError(`Could not reach the server (${err.message}).`, 'network');
   return new TeacherRequestError(err instanceof Error ? err.message : String(err), 'network');
 }
 
-// Newer OpenAI models reject `max_tokens` and want `max_completion_tokens`;
-// many local servers only know `max_tokens`. Remember per (endpoint, model).
-const wantsCompletionTokens = new Set<string>();
-const capsMemo = new Map<string, Capabilities>();
-const memoKey = (c: TeacherClient, model: string) => `${normaliseEndpoint(c.baseURL)}|${model}`;
+const profiles = new Map<string, Capabilities>();
+
+interface WireChoice {
+  index: number;
+  finish_reason?: string | null;
+  logprobs?: unknown;
+  message: { content?: string | null; refusal?: string | null; reasoning_content?: unknown; reasoning?: unknown };
+}
 
 /**
- * One chat completion. `structured` sends the fixed JSON schema with the
- * label enum; `n` asks for several choices. Rejects with TeacherRequestError.
+ * One chat completion, exactly as `req` says (cap name, n, temperature,
+ * reasoning_effort, schema): adapting to what the server rejects is the
+ * caller's job (queue.ts, probeProfile), per request. Rejects with TeacherRequestError.
  */
 export async function complete(
   client: TeacherClient,
   req: CompletionRequest & { signal?: AbortSignal },
 ): Promise<CompletionResult> {
-  const mk = memoKey(client, req.model);
-  const body = chatBody(req, wantsCompletionTokens.has(mk) ? 'max_completion_tokens' : 'max_tokens');
+  const { signal, ...request } = req;
   try {
-    const res = await client.chat.completions.create(body, { signal: req.signal });
-    const choices = [...res.choices]
+    const res = await client.chat.completions.create(chatBody(request), { signal });
+    const choices = ([...res.choices] as unknown as WireChoice[])
       .sort((a, b) => a.index - b.index)
-      .map((c) => ({ content: c.message.content ?? null, refusal: c.message.refusal ?? null }));
-    return { choices, usage: { prompt: res.usage?.prompt_tokens ?? 0, completion: res.usage?.completion_tokens ?? 0 } };
+      .map((c) => {
+        // llama.cpp and vLLM return thinking as reasoning_content, Ollama as reasoning.
+        const thought = c.message.reasoning_content ?? c.message.reasoning;
+        return {
+          content: c.message.content ?? null,
+          refusal: c.message.refusal ?? null,
+          finishReason: c.finish_reason ?? null,
+          ...(typeof thought === 'string' && thought.trim() !== '' ? { reasoningText: true } : {}),
+          ...(c.logprobs ? { logprobs: true } : {}),
+        };
+      });
+    const u = res.usage;
+    return {
+      choices,
+      usage: {
+        prompt: u?.prompt_tokens ?? 0,
+        completion: u?.completion_tokens ?? 0,
+        ...(u?.completion_tokens_details?.reasoning_tokens ? { reasoning: u.completion_tokens_details.reasoning_tokens } : {}),
+        ...(u?.prompt_tokens_details?.cached_tokens ? { cachedPrompt: u.prompt_tokens_details.cached_tokens } : {}),
+      },
+    };
   } catch (e) {
-    const err = toRequestError(e, req.signal);
-    if (err.status === 400 && err.param === 'max_tokens' && !wantsCompletionTokens.has(mk)) {
-      wantsCompletionTokens.add(mk);
-      return complete(client, req);
-    }
-    throw err;
+    throw toRequestError(e, signal);
   }
 }
 
@@ -106,8 +125,9 @@ export function explainFailure(err: TeacherRequestError, baseURL: string): strin
   if (err.status === 404) {
     return `Nothing answered at ${url}/models (404). The base URL is probably wrong: it usually ends in /v1, e.g. https://api.openai.com/v1 or http://localhost:11434/v1.`;
   }
+  if (isQuotaError(err)) return quotaMessage(err).replace('The run stopped: the', 'The');
   if (err.status === 429) {
-    return 'The server says too many requests, or the account’s quota is used up (429). Check your plan and billing, or wait a minute.';
+    return 'The server says too many requests (429). Wait a minute, or lower “Requests at once”.';
   }
   return `The server answered with an error (${err.status}): ${err.message}`;
 }
@@ -130,62 +150,44 @@ export async function testConnection(
   }
 }
 
-/** What this session learned about (endpoint, model), if anything. */
+/** The profile this session learned (or was told) for (endpoint, model), if any. */
 export function knownCapabilities(baseURL: string, model: string): Capabilities | undefined {
-  const c = capsMemo.get(`${normaliseEndpoint(baseURL)}|${model}`);
+  const c = profiles.get(profileKey(baseURL, model));
   return c ? { ...c } : undefined;
 }
 
 export function rememberCapabilities(baseURL: string, model: string, caps: Capabilities): void {
-  capsMemo.set(`${normaliseEndpoint(baseURL)}|${model}`, { ...caps });
+  profiles.set(profileKey(baseURL, model), { ...caps });
 }
 
-/** Forget everything learned (settings changed, or tests). */
+/** Forget every profile (settings changed, or tests). */
 export function forgetCapabilities(): void {
-  capsMemo.clear();
-  wantsCompletionTokens.clear();
+  profiles.clear();
 }
+
+export type ProbeOutcome =
+  | { ok: true; capabilities: Capabilities; requests: number }
+  | { ok: false; kind: Exclude<ProbeResult, { ok: true }>['kind']; message: string; requests: number };
 
 /**
- * Find out, with one tiny request (plus one per rejected parameter), whether
- * the endpoint accepts `n`, a temperature and JSON-schema output. A 400
- * naming one of them drops it and tries again; a server that silently
- * ignores `n` (returns one choice) counts as not supporting it. The answer is
- * remembered per (endpoint, model) until forgetCapabilities(); `force` probes again.
- * logprobs is not probed (nothing uses it yet) and reported false.
+ * The model profile of (endpoint, model): remembered, or probed with one
+ * cheap request (see probeProfile) and then remembered until
+ * forgetCapabilities(); `force` probes again. A failure says in plain words
+ * why, and its kind: 'quota' and 'auth' mean a run cannot work at all,
+ * 'transient' (429, 5xx, timeout) that the names' guess has to do for now.
  */
 export async function probeCapabilities(
   client: TeacherClient,
-  settings: Pick<TeacherSettings, 'baseURL' | 'model' | 'maxTokens'>,
+  settings: Pick<TeacherSettings, 'baseURL' | 'model' | 'maxTokens' | 'reasoningMaxTokens' | 'reasoningEffort'>,
   opts: { force?: boolean; signal?: AbortSignal } = {},
-): Promise<{ ok: true; capabilities: Capabilities } | { ok: false; message: string }> {
+): Promise<ProbeOutcome> {
   const known = opts.force ? undefined : knownCapabilities(settings.baseURL, settings.model);
-  if (known) return { ok: true, capabilities: known };
-  let caps: Capabilities = { ...DEFAULT_CAPABILITIES, logprobs: false };
-  for (let tries = 0; tries < 4; tries++) {
-    const req: CompletionRequest = {
-      model: settings.model,
-      messages: [
-        { role: 'system', content: 'Answer with exactly one label: yes or no.' },
-        { role: 'user', content: userMessage('Is this a test?') },
-      ],
-      ...(caps.temperature ? { temperature: 0.7 } : {}),
-      ...(caps.n ? { n: 2 } : {}),
-      maxTokens: settings.maxTokens,
-      structured: caps.structured,
-      labels: ['yes', 'no'],
-    };
-    try {
-      const res = await complete(client, { ...req, signal: opts.signal });
-      if (caps.n && res.choices.length < 2) caps = { ...caps, n: false };
-      rememberCapabilities(settings.baseURL, settings.model, caps);
-      return { ok: true, capabilities: caps };
-    } catch (e) {
-      const err = toRequestError(e, opts.signal);
-      const param = rejectedParam(err, req);
-      if (!param) return { ok: false, message: explainFailure(err, settings.baseURL) };
-      caps = withoutParam(caps, param);
-    }
+  if (known?.probed) return { ok: true, capabilities: known, requests: 0 };
+  const res = await probeProfile((req, signal) => complete(client, { ...req, signal }), settings, { signal: opts.signal });
+  if (!res.ok) {
+    const message = res.kind === 'quota' ? quotaMessage(res.error) : explainFailure(res.error, settings.baseURL);
+    return { ok: false, kind: res.kind, message, requests: res.requests };
   }
-  return { ok: false, message: 'The server rejected every request format we tried.' };
+  rememberCapabilities(settings.baseURL, settings.model, res.profile);
+  return { ok: true, capabilities: res.profile, requests: res.requests };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { costOf, DEFAULT_PRICES, estimateRun, estimateTokens, priceFor } from './cost';
+import { batchPrice, billedOutput, costOf, DEFAULT_PRICES, estimateRun, estimateTokens, FREE, isLocalEndpoint, priceFor, priceInfo, usageCost } from './cost';
 import { planRequests } from './plan';
 
 describe('estimateTokens', () => {
@@ -11,10 +11,47 @@ describe('estimateTokens', () => {
 });
 
 describe('prices', () => {
-  it('finds dated model names by prefix and treats unknown models as free', () => {
+  it('prices exact names and dated snapshots of listed models, and nothing else', () => {
     expect(priceFor('gpt-4o-mini-2024-07-18')).toEqual(DEFAULT_PRICES['gpt-4o-mini']);
-    expect(priceFor('llama3.1:8b')).toEqual({ inputPerM: 0, outputPerM: 0 });
+    expect(priceFor('gpt-5-mini-2025-08-07')).toEqual({ inputPerM: 0.25, outputPerM: 2, cachedInputPerM: 0.025 });
+    // A snapshot with its own price is not its alias's.
+    expect(priceFor('gpt-4o-2024-05-13')).toEqual({ inputPerM: 5, outputPerM: 15 });
+    expect(priceFor('gpt-4o-2024-08-06')).toEqual(DEFAULT_PRICES['gpt-4o']);
+    // No prefix guessing: a variant is not its family.
+    expect(priceFor('gpt-4o-audio-preview')).toBeNull();
+    expect(priceFor('gpt-4o-mini-search-preview')).toBeNull();
+    expect(priceFor('llama3.1:8b')).toBeNull();
     expect(costOf(1_000_000, 1_000_000, { inputPerM: 1, outputPerM: 2 })).toBe(3);
+  });
+
+  it('covers the reasoning models people pick', () => {
+    for (const m of ['o3', 'o4-mini', 'o3-2025-04-16', 'o4-mini-2025-04-16', 'gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'gpt-5.1', 'gpt-5.2', 'gpt-4.1-nano']) {
+      expect(priceFor(m), m).not.toBeNull();
+      expect(priceFor(m)!.outputPerM, m).toBeGreaterThan(0);
+    }
+  });
+
+  it('says where a price comes from: the user, the list, a local server (free), or unknown', () => {
+    expect(priceInfo('https://api.openai.com/v1', 'gpt-5-mini')).toMatchObject({ source: 'list', price: DEFAULT_PRICES['gpt-5-mini'] });
+    expect(priceInfo('https://api.openai.com/v1', 'gpt-9-turbo')).toEqual({ price: null, source: 'unknown' });
+    expect(priceInfo('https://openrouter.ai/api/v1', 'meta-llama/llama-3.1-8b')).toEqual({ price: null, source: 'unknown' });
+    expect(priceInfo('http://localhost:11434/v1', 'llama3.1:8b')).toEqual({ price: FREE, source: 'local' });
+    const mine = { inputPerM: 1, outputPerM: 1 };
+    expect(priceInfo('https://api.openai.com/v1', 'gpt-5-mini', { 'gpt-5-mini': mine })).toEqual({ price: mine, source: 'user' });
+    expect(['http://127.0.0.1:8080/v1', 'http://192.168.1.20:8000/v1', 'http://[::1]:1234/v1', 'http://box.local/v1'].every(isLocalEndpoint)).toBe(true);
+    expect(['https://api.openai.com/v1', 'http://8.8.8.8/v1', 'not a url'].some(isLocalEndpoint)).toBe(false);
+  });
+
+  it('bills cached prompt tokens at the cached price and reasoning as output', () => {
+    const price = { inputPerM: 1, outputPerM: 10, cachedInputPerM: 0.1 };
+    // 1,000 prompt tokens of which 800 cached; 500 completion of which 450 reasoning (inside completion, as OpenAI counts).
+    expect(usageCost({ prompt: 1000, completion: 500, cachedPrompt: 800, reasoning: 450 }, price)).toBeCloseTo((200 * 1 + 800 * 0.1 + 500 * 10) / 1e6);
+    // A server that reports reasoning apart from completion: both are billed.
+    expect(billedOutput({ prompt: 0, completion: 5, reasoning: 200 })).toBe(205);
+    expect(billedOutput({ prompt: 0, completion: 205, reasoning: 200 })).toBe(205);
+    // No cached price: cached tokens at the input price.
+    expect(usageCost({ prompt: 1000, completion: 0, cachedPrompt: 1000 }, { inputPerM: 2, outputPerM: 0 })).toBeCloseTo(0.002);
+    expect(batchPrice(price)).toEqual({ inputPerM: 0.5, outputPerM: 5, cachedInputPerM: 0.05 });
   });
 });
 
@@ -43,7 +80,14 @@ describe('estimateRun', () => {
     const e = estimateRun({ ...base, useN: true, requestsPerText: plan.length, discount: 0.5 });
     expect(e.calls).toBe(4);
     const full = estimateRun({ ...base, useN: true, requestsPerText: plan.length });
-    expect(e.cost).toBeCloseTo(full.cost / 2);
+    expect(e.cost).toBeCloseTo(full.cost! / 2);
+    expect(full.batchCost).toBeCloseTo(full.cost! / 2);
+  });
+
+  it('counts tokens but gives no cost when the price is unknown', () => {
+    const e = estimateRun({ ...base, useN: false, price: null });
+    expect(e.inputTokens).toBeGreaterThan(0);
+    expect(e).toMatchObject({ cost: null, batchCost: null });
   });
 });
 

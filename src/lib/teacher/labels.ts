@@ -1,5 +1,6 @@
 // From stored answers to one teacher label per row.
 
+import { isFailedAttempt } from './attempts';
 import { aggregate } from './consistency';
 import type { TeacherLabel, TeacherResponse } from './types';
 
@@ -8,7 +9,9 @@ import type { TeacherLabel, TeacherResponse } from './types';
  * endpoint, model, codebook and template — e.g. the values of
  * getCached(responseKeys(job))). Repeats >= `repeats` are ignored; when a
  * repeat was stored twice the later answer wins. Rows sharing a text share its
- * answers. A row with no answers gets label null and n 0.
+ * answers. A row with no answers gets label null and n 0. Failed attempts
+ * (empty, or cut at the token cap) are not answers and are skipped: they
+ * neither vote nor count against consistency.
  */
 export function labelsFromResponses(
   items: { rowId: string; textHash: string }[],
@@ -17,7 +20,7 @@ export function labelsFromResponses(
 ): TeacherLabel[] {
   const byText = new Map<string, Map<number, TeacherResponse>>();
   for (const r of responses) {
-    if (r.repeat < 0 || r.repeat >= repeats) continue;
+    if (r.repeat < 0 || r.repeat >= repeats || isFailedAttempt(r)) continue;
     let slots = byText.get(r.textHash);
     if (!slots) byText.set(r.textHash, (slots = new Map()));
     const prev = slots.get(r.repeat);

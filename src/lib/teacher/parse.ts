@@ -2,7 +2,7 @@
 // "invalid". An answer outside the label set is never mapped to the nearest
 // label: that would hide teacher errors from the researcher.
 
-export type InvalidReason = 'refusal' | 'empty' | 'malformed-json' | 'not-a-label' | 'ambiguous';
+export type InvalidReason = 'refusal' | 'empty' | 'truncated' | 'malformed-json' | 'not-a-label' | 'ambiguous';
 
 export interface ParsedAnswer {
   label: string | null;
@@ -13,7 +13,8 @@ export interface ParsedAnswer {
 /** Plain-language explanations of the reasons, for the UI. */
 export const INVALID_REASON_TEXT: Record<InvalidReason, string> = {
   refusal: 'The model refused to answer.',
-  empty: 'The model returned an empty answer.',
+  empty: 'The model returned an empty answer (a reasoning model may have spent the whole token cap on reasoning).',
+  truncated: 'The answer was cut off at the token cap.',
   'malformed-json': 'The answer looked like JSON but could not be read.',
   'not-a-label': 'The answer is not one of the codebook labels.',
   ambiguous: 'The answer names more than one label.',
@@ -50,6 +51,23 @@ function labelsInSentence(text: string, labels: string[]): string[] {
 
 // Quotes, brackets, markdown emphasis and end punctuation around a bare answer.
 const WRAPPING = /^[\s"'`“”‘’«»*_([{<]+|[\s"'`“”‘’«»*_)\]}>.,;:!?]+$/g;
+
+/**
+ * Parse one choice, honouring finish_reason: an answer cut at the token cap
+ * ('length') is never taken as an answer, even when its first words name a
+ * label — the rest might have said otherwise — and an empty one is 'empty'.
+ */
+export function parseChoice(
+  content: string | null,
+  refusal: string | null | undefined,
+  finishReason: string | null | undefined,
+  labels: string[],
+): ParsedAnswer {
+  if (refusal && refusal.trim() !== '') return invalid('refusal');
+  if (content === null || content.trim() === '') return invalid('empty');
+  if (finishReason === 'length') return invalid('truncated');
+  return parseAnswer(content, refusal, labels);
+}
 
 /**
  * Parse an answer: JSON `{"label": ...}` first (code fences allowed), else a

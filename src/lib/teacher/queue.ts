@@ -3,13 +3,13 @@
 // network, the store, the clock and randomness are injected, so the whole
 // behaviour is testable in Node with fakes.
 
+import { attemptMessage, isFailedAttempt } from './attempts';
 import { backoffDelay, DEFAULT_BACKOFF, isRetryable } from './backoff';
 import { normaliseEndpoint } from './cache-key';
-import { rejectedParam, withoutParam } from './capabilities';
-import { costOf, priceFor } from './cost';
+import { billedOutput, priceFor, usageCost } from './prices';
+import { guessProfile, isQuotaError, nDroppable, quotaMessage, rejectedParam, withoutParam, type AdaptableParam } from './profile';
 import { buildRequest, makeResponses, planTasks, type Task, type TeacherJob } from './tasks';
 import {
-  DEFAULT_CAPABILITIES,
   TeacherRequestError,
   type Capabilities,
   type CompletionRequest,
@@ -31,14 +31,24 @@ export interface TeacherProgress {
   cached: number;
   /** HTTP requests started, retries included. */
   sent: number;
-  /** Answers whose request still failed after all retries (not cached; a re-run retries them). */
+  /**
+   * Answers that failed: the request failed after all retries (a re-run asks
+   * again), or came back empty / cut at the token cap (asked again once the cap changes).
+   */
   failed: number;
   /** Answers that arrived (or were cached) but are not a valid label. */
   invalid: number;
   tokensIn: number;
+  /** Output tokens billed, reasoning included. */
   tokensOut: number;
-  /** USD for this run's tokens at the job's price. */
+  /** Of tokensOut: hidden reasoning tokens reported by the server. */
+  tokensReasoning: number;
+  /** Of tokensIn: prompt tokens served from the provider's prompt cache (billed lower). */
+  tokensCached: number;
+  /** USD for this run's tokens at the job's price (0 while the price is unknown). */
   cost: number;
+  /** False when the model's price is unknown: cost means nothing and a US$ budget cannot stop the run. */
+  costKnown: boolean;
   /** Answers received per minute in this run. */
   ratePerMin: number;
   /** Remaining time at the current rate; null before the first answer. */
@@ -66,7 +76,7 @@ export interface TeacherDeps {
   put: (rs: TeacherResponse[]) => Promise<void>;
   onProgress: (p: TeacherProgress) => void;
   onLog?: (entry: SendLogEntry) => void;
-  /** Told when the endpoint rejected a parameter, to remember per (endpoint, model). */
+  /** Told when the model profile changed (a rejected parameter, an ignored n), to remember per (endpoint, model). */
   onCapabilities?: (caps: Capabilities) => void;
   now?: () => number;
   /** Resolves after ms, or early when signal aborts. */
@@ -80,7 +90,7 @@ export interface TeacherDeps {
 export interface TeacherSummary extends TeacherProgress {
   failures: { rowId: string; repeats: number[]; message: string }[];
   capabilities: Capabilities;
-  /** Set when the run stopped on an error it cannot retry (e.g. the store failed). */
+  /** Set when the run stopped on an error it cannot retry (quota used up, the store failed). */
   error?: string;
 }
 
@@ -125,17 +135,18 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
   const setTimer = deps.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
   const clearTimer = deps.clearTimer ?? ((h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>));
   const s = job.settings;
-  const price = job.price ?? priceFor(s.model);
+  const price = job.price !== undefined ? job.price : priceFor(s.model);
   let budget = { ...s.budget };
   const endpoint = normaliseEndpoint(s.baseURL);
-  let caps: Capabilities = { ...DEFAULT_CAPABILITIES, ...job.capabilities };
+  let caps: Capabilities = { ...guessProfile(s.baseURL, s.model), ...job.capabilities };
   // 'on' overrides what was remembered; a 400 can still turn it off (else we would loop).
   if (s.structured === 'on') caps.structured = true;
   if (s.batchRepeats === 'on') caps.n = true;
 
   const p: TeacherProgress = {
     done: 0, total: job.items.length * s.repeats, cached: 0, sent: 0, failed: 0, invalid: 0,
-    tokensIn: 0, tokensOut: 0, cost: 0, ratePerMin: 0, etaMs: null, state: 'running',
+    tokensIn: 0, tokensOut: 0, tokensReasoning: 0, tokensCached: 0, cost: 0, costKnown: price !== null,
+    ratePerMin: 0, etaMs: null, state: 'running',
   };
   const failures: TeacherSummary['failures'] = [];
   const runAbort = new AbortController();
@@ -154,7 +165,7 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
   const stopped = () => runAbort.signal.aborted;
   const overBudget = () =>
     (budget.maxTokens !== undefined && p.tokensIn + p.tokensOut >= budget.maxTokens) ||
-    (budget.maxCost !== undefined && p.cost >= budget.maxCost);
+    (budget.maxCost !== undefined && price !== null && p.cost >= budget.maxCost);
 
   const emit = () => {
     p.state = fatal ? 'error' : stopped() ? 'cancelled' : finished ? 'done' : budgetHit ? 'budget'
@@ -183,16 +194,28 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
   };
 
   const record = async (task: Task, req: CompletionRequest, result: CompletionResult) => {
-    p.tokensIn += result.usage.prompt;
-    p.tokensOut += result.usage.completion;
-    p.cost = costOf(p.tokensIn, p.tokensOut, price);
+    const u = result.usage;
+    p.tokensIn += u.prompt;
+    p.tokensOut += billedOutput(u);
+    p.tokensReasoning += u.reasoning ?? 0;
+    p.tokensCached += Math.min(u.cachedPrompt ?? 0, u.prompt);
+    if (price) p.cost += usageCost(u, price);
     const { responses, missing } = makeResponses(job, task, req, result, now());
     // One write per request: a tab closed mid-write never keeps half of an n-choice answer.
+    // Failed attempts are stored too (with their cap), so the same cap does not pay for them twice.
     if (responses.length > 0) await deps.put(responses);
+    const empty: number[] = [];
     for (const r of responses) {
       received += 1;
       p.done += 1;
-      if (!r.valid) p.invalid += 1;
+      if (isFailedAttempt(r)) {
+        p.failed += 1;
+        empty.push(r.repeat);
+      } else if (!r.valid) p.invalid += 1;
+    }
+    if (empty.length > 0) {
+      const first = responses.find((r) => isFailedAttempt(r))!;
+      failures.push({ rowId: task.item.rowId, repeats: empty, message: attemptMessage(first) });
     }
     if (missing.length > 0) {
       // The server ignored `n` (some local servers do): ask for the rest one by one.
@@ -209,6 +232,9 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
   const runTask = async (first: Task) => {
     let task = first;
     let attempt = 0;
+    // Each request adapts for itself: one that sent a rejected parameter is
+    // asked once more without it, whatever other requests learned meanwhile.
+    const adapted = new Set<AdaptableParam>();
     for (;;) {
       if (!(await gate())) return;
       const wait = notBefore - now();
@@ -240,8 +266,20 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
       if (result) return record(task, req, result);
       if (stopped()) return;
       const failure = normalise(error, timedOut);
-      const param = rejectedParam(failure, req);
-      if (param) {
+      if (isQuotaError(failure)) {
+        // No credit left: every retry would fail the same way, so stop everything now.
+        fatal ??= quotaMessage(failure);
+        p.failed += task.repeats.length;
+        p.done += task.repeats.length;
+        failures.push({ rowId: task.item.rowId, repeats: task.repeats, message: failure.message });
+        controller.cancel();
+        return;
+      }
+      // Any error on a request with n > 1 (llama.cpp's "n_cmpl cannot be
+      // greater than the number of slots" names no parameter) drops n once.
+      const param = rejectedParam(failure, req) ?? (nDroppable(failure, req) ? 'n' : null);
+      if (param && !adapted.has(param)) {
+        adapted.add(param);
         caps = withoutParam(caps, param);
         deps.onCapabilities?.(caps);
         continue; // adapting is not a retry
@@ -318,11 +356,18 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
     },
     done: (async (): Promise<TeacherSummary> => {
       try {
-        const { tasks, cached } = await planTasks(job, caps, deps.getCached);
+        const { tasks, cached, failed } = await planTasks(job, caps, deps.getCached);
         for (const r of cached) {
           p.cached += 1;
           p.done += 1;
           if (!r.valid) p.invalid += 1;
+        }
+        // Failed attempts at this very cap: not asked again (it would fail the same way), but shown.
+        const rowOf = new Map(job.items.map((it) => [it.textHash, it.rowId]));
+        for (const r of failed) {
+          p.failed += 1;
+          p.done += 1;
+          failures.push({ rowId: rowOf.get(r.textHash) ?? r.textHash, repeats: [r.repeat], message: `${attemptMessage(r)} (Stored from an earlier run.)` });
         }
         started = now();
         emit();

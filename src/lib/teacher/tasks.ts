@@ -1,12 +1,14 @@
 // The units of a teacher run: which (text, repeats) still need a request,
 // what each request looks like, and the stored answers a result becomes.
 
+import { isFailedAttempt, settles } from './attempts';
 import { cacheKey, normaliseEndpoint } from './cache-key';
-import type { Price } from './cost';
-import { parseAnswer } from './parse';
+import type { Price } from './prices';
+import { parseChoice } from './parse';
 import { planRequests, repeatTemperatureOf } from './plan';
+import { capOf } from './profile';
 import { fallbackPrompt, userMessage, type PromptSpec, type TeacherCodebook } from './prompt';
-import type { Capabilities, CompletionRequest, CompletionResult, TeacherResponse, TeacherSettings } from './types';
+import type { Capabilities, CompletionRequest, CompletionResult, TeacherResponse, TeacherSettings, TokenUsage } from './types';
 
 export interface TeacherItem {
   rowId: string;
@@ -21,12 +23,12 @@ export interface TeacherJob {
   codebook: TeacherCodebook;
   codebookHash: string;
   settings: TeacherSettings;
-  /** Known capabilities of this (endpoint, model); optimistic defaults otherwise. */
+  /** The model profile of this (endpoint, model); guessed from the names otherwise. */
   capabilities?: Partial<Capabilities>;
   /** The codebook stage's rendered prompt; a plain fallback rendering when absent. */
   prompt?: PromptSpec;
-  /** Defaults to priceFor(settings.model). */
-  price?: Price;
+  /** Defaults to priceFor(settings.model); null = unknown (no cost, no US$ budget). */
+  price?: Price | null;
   /** Stamped on every stored response (the store indexes it). */
   projectId?: string;
 }
@@ -76,22 +78,29 @@ export function responseKeys(job: TeacherJob, caps: Pick<Capabilities, 'temperat
   );
 }
 
-/** Look every key up once; what is missing becomes tasks grouped as planRequests says. */
+/**
+ * Look every key up once; what is missing becomes tasks grouped as
+ * planRequests says. A stored failed attempt (empty or cut at the cap) counts
+ * as settled only when it was asked with this run's token cap — it is then in
+ * `failed`, not `cached` — so raising the cap asks again.
+ */
 export async function planTasks(
   job: TeacherJob,
   caps: Capabilities,
   getCached: (keys: string[]) => Promise<Map<string, TeacherResponse>>,
-): Promise<{ tasks: Task[]; cached: TeacherResponse[] }> {
+): Promise<{ tasks: Task[]; cached: TeacherResponse[]; failed: TeacherResponse[] }> {
   const s = job.settings;
+  const cap = capOf(s, caps);
   const found = await getCached(responseKeys(job, caps));
   const plan = planRequests({ ...s, useN: wantN(s, caps), temperatureAllowed: caps.temperature });
   const tasks: Task[] = [];
   const cached: TeacherResponse[] = [];
+  const failed: TeacherResponse[] = [];
   for (const item of job.items) {
     const missing = new Set<number>();
     for (let r = 0; r < s.repeats; r++) {
       const hit = found.get(keyOf(job, item.textHash, r, caps.temperature));
-      if (hit) cached.push(hit);
+      if (hit && settles(hit, cap)) (isFailedAttempt(hit) ? failed : cached).push(hit);
       else missing.add(r);
     }
     for (const req of plan) {
@@ -99,10 +108,10 @@ export async function planTasks(
       if (repeats.length > 0) tasks.push({ item, repeats });
     }
   }
-  return { tasks, cached };
+  return { tasks, cached, failed };
 }
 
-/** The request for a task under the current capabilities. */
+/** The request for a task under the current model profile. */
 export function buildRequest(job: TeacherJob, task: Task, caps: Capabilities): CompletionRequest {
   const s = job.settings;
   const prompt = promptOf(job);
@@ -116,7 +125,9 @@ export function buildRequest(job: TeacherJob, task: Task, caps: Capabilities): C
     ],
     ...(temperature === null ? {} : { temperature }),
     ...(useN ? { n: task.repeats.length } : {}),
-    maxTokens: s.maxTokens,
+    maxTokens: capOf(s, caps),
+    maxTokensParam: caps.maxTokensParam,
+    ...(caps.reasoning && caps.reasoningEffort ? { reasoningEffort: s.reasoningEffort } : {}),
     structured: s.structured !== 'off' && caps.structured,
     labels: labelNames(job),
   };
@@ -128,10 +139,21 @@ export function share(total: number, k: number, i: number): number {
   return i === 0 ? total - base * (k - 1) : base;
 }
 
+/** Share i of k of a request's usage (each field split so the shares sum to the whole). */
+export function shareUsage(u: TokenUsage, k: number, i: number): TokenUsage {
+  return {
+    prompt: share(u.prompt, k, i),
+    completion: share(u.completion, k, i),
+    ...(u.reasoning ? { reasoning: share(u.reasoning, k, i) } : {}),
+    ...(u.cachedPrompt ? { cachedPrompt: share(u.cachedPrompt, k, i) } : {}),
+  };
+}
+
 /**
  * The stored answers of one result, one per choice, and the repeats the
  * server did not answer (it returned fewer choices than `n`). A result with
- * no choices at all is recorded as empty answers so it is not asked forever.
+ * no choices at all is recorded as empty: a failed attempt, asked again only
+ * once the token cap changes.
  */
 export function makeResponses(
   job: TeacherJob,
@@ -141,12 +163,13 @@ export function makeResponses(
   at: number,
 ): { responses: TeacherResponse[]; missing: number[] } {
   const s = job.settings;
-  const choices = result.choices.length > 0 ? result.choices : task.repeats.map(() => ({ content: null, refusal: null }));
+  const choices: CompletionResult['choices'] =
+    result.choices.length > 0 ? result.choices : task.repeats.map(() => ({ content: null, refusal: null }));
   const k = Math.min(choices.length, task.repeats.length);
   const labels = labelNames(job);
   const responses = task.repeats.slice(0, k).map((repeat, i): TeacherResponse => {
     const c = choices[i];
-    const parsed = parseAnswer(c.content, c.refusal, labels);
+    const parsed = parseChoice(c.content, c.refusal, c.finishReason, labels);
     return {
       key: keyOf(job, task.item.textHash, repeat, req.temperature !== undefined),
       endpoint: normaliseEndpoint(s.baseURL),
@@ -160,7 +183,9 @@ export function makeResponses(
       label: parsed.label,
       valid: parsed.valid,
       ...(parsed.reason ? { invalidReason: parsed.reason } : {}),
-      usage: { prompt: share(result.usage.prompt, k, i), completion: share(result.usage.completion, k, i) },
+      usage: shareUsage(result.usage, k, i),
+      maxTokens: req.maxTokens,
+      ...(c.finishReason ? { finishReason: c.finishReason } : {}),
       at,
       ...(job.projectId ? { projectId: job.projectId } : {}),
     };

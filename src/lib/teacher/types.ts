@@ -15,8 +15,15 @@ export interface TeacherSettings {
   temperature: number;
   /** Temperature of repeats 1..N-1, used to measure consistency. */
   repeatTemperature: number;
-  /** Output token cap per answer (max_tokens). */
+  /** Output token cap per answer for ordinary models (max_tokens / max_completion_tokens). */
   maxTokens: number;
+  /**
+   * Cap for reasoning models: their hidden reasoning counts against it, so a
+   * cap sized for `{"label":"x"}` leaves them no room to answer at all.
+   */
+  reasoningMaxTokens: number;
+  /** reasoning_effort sent to reasoning models that accept it; low keeps labelling cheap. */
+  reasoningEffort: ReasoningEffort;
   /** Answers per text; consistency needs at least 2. */
   repeats: number;
   /** Requests in flight at once. */
@@ -41,6 +48,10 @@ export const DEFAULT_TEACHER_SETTINGS: TeacherSettings = {
   repeatTemperature: 0.7,
   // `{"label":"..."}` is ~6 tokens; headroom for chatty local models.
   maxTokens: 32,
+  // Low effort on a one-label answer usually reasons for a few hundred tokens;
+  // thousands leave headroom for the odd hard text.
+  reasoningMaxTokens: 4096,
+  reasoningEffort: 'low',
   repeats: 3,
   concurrency: 4,
   timeoutMs: 60_000,
@@ -50,16 +61,46 @@ export const DEFAULT_TEACHER_SETTINGS: TeacherSettings = {
   budget: {},
 };
 
-/** What an endpoint/model accepts; learned by probing or by a 400 naming the parameter. */
-export interface Capabilities {
+export type ReasoningEffort = 'minimal' | 'low' | 'medium' | 'high';
+
+/**
+ * What one (endpoint, model) accepts and how it behaves: guessed from the
+ * model name, then learned by a cheap probe request or by a 400 naming a
+ * parameter. The live run, the estimate and the Batch export all build their
+ * requests from it.
+ */
+export interface ModelProfile {
+  /** Several answers per request with `n`. */
   n: boolean;
+  /** A temperature other than the default. */
   temperature: boolean;
+  /** response_format json_schema. */
   structured: boolean;
   logprobs: boolean;
+  /** Hidden reasoning counts against the token cap (o-series, gpt-5, local "thinking" models). */
+  reasoning: boolean;
+  /** Accepts reasoning_effort (sent only when `reasoning`). */
+  reasoningEffort: boolean;
+  /** Newer OpenAI models reject max_tokens; many local servers only know it. */
+  maxTokensParam: 'max_tokens' | 'max_completion_tokens';
+  /** True once a probe answered; false for a guess from the name. */
+  probed: boolean;
 }
 
+/** The profile's older name, kept for callers of the first version. */
+export type Capabilities = ModelProfile;
+
 /** Optimistic until the endpoint says otherwise. */
-export const DEFAULT_CAPABILITIES: Capabilities = { n: true, temperature: true, structured: true, logprobs: false };
+export const DEFAULT_CAPABILITIES: ModelProfile = {
+  n: true,
+  temperature: true,
+  structured: true,
+  logprobs: false,
+  reasoning: false,
+  reasoningEffort: false,
+  maxTokensParam: 'max_tokens',
+  probed: false,
+};
 
 /** One stored answer of the teacher for one text and one repeat. */
 export interface TeacherResponse extends CacheKeyParts {
@@ -71,8 +112,15 @@ export interface TeacherResponse extends CacheKeyParts {
   label: string | null;
   valid: boolean;
   invalidReason?: string;
-  /** Tokens of the request this answer came from, shared out among its choices. */
-  usage: { prompt: number; completion: number };
+  /**
+   * Tokens of the request this answer came from, shared out among its choices.
+   * completion includes reasoning; cachedPrompt is the part of prompt billed at the cached-input price.
+   */
+  usage: TokenUsage;
+  /** The token cap the request was sent with; decides whether a failed attempt is asked again. */
+  maxTokens?: number;
+  /** finish_reason of the choice ('stop', 'length', …), when the server gave one. */
+  finishReason?: string | null;
   /** Epoch ms when it arrived. */
   at: number;
   /** Present for the store's project index; the teacher does not read it. */
@@ -95,6 +143,16 @@ export interface TeacherLabel {
   tie: boolean;
 }
 
+/** Tokens of one request (or a share of it). */
+export interface TokenUsage {
+  prompt: number;
+  completion: number;
+  /** Of completion: hidden reasoning tokens (usage.completion_tokens_details.reasoning_tokens). */
+  reasoning?: number;
+  /** Of prompt: tokens served from the prompt cache (usage.prompt_tokens_details.cached_tokens). */
+  cachedPrompt?: number;
+}
+
 /** A chat message as sent to the endpoint. */
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -110,6 +168,12 @@ export interface CompletionRequest {
   /** Omitted (or 1) for a single answer. */
   n?: number;
   maxTokens: number;
+  /** Which name the cap travels under; max_tokens when absent. */
+  maxTokensParam?: 'max_tokens' | 'max_completion_tokens';
+  /** Sent as reasoning_effort when set. */
+  reasoningEffort?: ReasoningEffort;
+  /** Ask for logprobs (only the capability probe does). */
+  logprobs?: boolean;
   structured: boolean;
   labels: string[];
 }
@@ -117,11 +181,17 @@ export interface CompletionRequest {
 export interface CompletionChoice {
   content: string | null;
   refusal: string | null;
+  /** 'stop', 'length' (cut at the token cap), … ; null or absent when the server gave none. */
+  finishReason?: string | null;
+  /** True when the server returned reasoning text beside the answer (llama.cpp, vLLM, Ollama thinking models). */
+  reasoningText?: boolean;
+  /** True when the choice carried logprobs. */
+  logprobs?: boolean;
 }
 
 export interface CompletionResult {
   choices: CompletionChoice[];
-  usage: { prompt: number; completion: number };
+  usage: TokenUsage;
 }
 
 /**
@@ -136,8 +206,13 @@ export class TeacherRequestError extends Error {
     readonly status?: number,
     /** The request parameter the server complained about (e.g. 'n'), if it said. */
     readonly param?: string | null,
-    /** The Retry-After header, verbatim. */
-    readonly retryAfter?: string | null,
+    /**
+     * How long the server asked us to wait: a Retry-After header verbatim
+     * (string), or milliseconds already read from retry-after-ms / x-ratelimit-reset-* (number).
+     */
+    readonly retryAfter?: string | number | null,
+    /** The error's code or type ('insufficient_quota', 'unsupported_parameter', …), if the body had one. */
+    readonly code?: string | null,
   ) {
     super(message);
   }
