@@ -24,6 +24,7 @@ export interface TrainChoice {
 
 export interface TrainSet {
   trainIds: string[];
+  /** The source's label of any usable pool row (also rows the consistency filter left out). */
   labelOf: (id: string) => string | null;
   soft?: (id: string) => number[] | null;
   /** Pool rows with a usable label: what the sample is drawn from. */

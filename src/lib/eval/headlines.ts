@@ -118,7 +118,7 @@ export function headlines(
     const accDiffers = mc.pValue < alpha && mc.b !== mc.c;
     if (f1Differs && accDiffers) {
       const [higher, lower] = diff.lo > 0 ? [a, b] : [b, a];
-      return (diff.lo > 0) === mc.b > mc.c
+      return (diff.lo > 0) === (mc.b > mc.c)
         ? `Both point the same way: the ${metric} interval excludes zero and McNemar's test finds a difference in accuracy, so the difference is unlikely to be resampling noise.`
         : `The two point different ways: ${higher.name} has the higher ${metric} (the interval excludes zero), but McNemar's test finds that ${lower.name} gets more texts right (${weighs}).`;
     }
