@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAnswer } from './parse';
+import { parseAnswer, parseChoice } from './parse';
 
 const L = ['positive', 'negative', 'neutral'];
 
@@ -45,5 +45,15 @@ describe('parseAnswer', () => {
     expect(parseAnswer('positive', 'I refuse', L)).toMatchObject({ valid: false, reason: 'refusal' });
     expect(parseAnswer(null, null, L)).toMatchObject({ valid: false, reason: 'empty' });
     expect(parseAnswer('   ', undefined, L)).toMatchObject({ valid: false, reason: 'empty' });
+  });
+});
+
+describe('parseChoice', () => {
+  it('never takes an answer cut at the token cap, and calls an empty one empty', () => {
+    expect(parseChoice('positive', null, 'stop', ['positive', 'negative'])).toEqual({ label: 'positive', valid: true });
+    expect(parseChoice('positive, because the', null, 'length', ['positive', 'negative'])).toEqual({ label: null, valid: false, reason: 'truncated' });
+    expect(parseChoice('', null, 'length', ['positive'])).toMatchObject({ valid: false, reason: 'empty' });
+    expect(parseChoice(null, 'No.', 'stop', ['positive'])).toMatchObject({ valid: false, reason: 'refusal' });
+    expect(parseChoice('positive', null, undefined, ['positive'])).toMatchObject({ valid: true });
   });
 });

@@ -249,4 +249,77 @@ describe('runTeacher', () => {
     expect(s.state).toBe('error');
     expect(s.error).toContain('QuotaExceededError');
   });
+
+  it('stops the whole run on a quota error after one request, retrying nothing', async () => {
+    const { h, deps } = harness(async () => {
+      throw new TeacherRequestError('429 You exceeded your current quota, please check your plan and billing details.', 'http', 429, null, '1', 'insufficient_quota');
+    });
+    const s = await runTeacher(makeJob(10, { ...separate, repeats: 1, concurrency: 1 }), deps).done;
+    expect(h.sent).toHaveLength(1);
+    expect(h.sleeps).toEqual([]);
+    expect(s.state).toBe('error');
+    expect(s.error).toMatch(/no quota left or reached its billing limit.*exceeded your current quota/);
+    // A billing hard limit named only in words stops it too.
+    const b = harness(async () => {
+      throw new TeacherRequestError('400 Billing hard limit has been reached', 'http', 400, null, null, null);
+    });
+    expect(await runTeacher(makeJob(3, { ...separate, repeats: 1, concurrency: 1 }), b.deps).done).toMatchObject({ state: 'error', sent: 1 });
+  });
+
+  it('keeps an answer cut at the token cap as a failed attempt, not an answer', async () => {
+    const { h, deps } = harness(async (req) => ({
+      choices: [{ content: req.structured ? '{"label": "pos' : 'positive, because', refusal: null, finishReason: 'length' }],
+      usage: { prompt: 10, completion: req.maxTokens },
+    }));
+    const s = await runTeacher(makeJob(2, { ...separate, repeats: 1, maxTokens: 8 }), deps).done;
+    expect(s).toMatchObject({ state: 'done', failed: 2, invalid: 0, done: 2 });
+    expect(s.failures[0].message).toMatch(/was cut off at the 8-token cap/);
+    expect([...h.store.values()].every((r) => r.invalidReason === 'truncated' && r.maxTokens === 8)).toBe(true);
+  });
+
+  it('asks again for empty answers stored before the cap was recorded', async () => {
+    const { h, deps } = harness();
+    const job = makeJob(2, { ...separate, repeats: 1 });
+    await runTeacher(job, deps).done;
+    // What the first version stored for a reasoning model's empty answer: no maxTokens.
+    for (const r of h.store.values()) h.store.set(r.key, { ...r, raw: '', label: null, valid: false, invalidReason: 'empty', maxTokens: undefined });
+    const again = await runTeacher(job, deps).done;
+    expect(again).toMatchObject({ sent: 2, cached: 0, failed: 0 });
+    expect([...h.store.values()].every((r) => r.valid)).toBe(true);
+  });
+
+  it('counts reasoning and cached prompt tokens in the live cost', async () => {
+    const { deps } = harness(async (req) => ({ ...answer(req), usage: { prompt: 1000, completion: 300, reasoning: 280, cachedPrompt: 800 } }));
+    const job = { ...makeJob(2, { ...separate, repeats: 1 }), price: { inputPerM: 1, outputPerM: 10, cachedInputPerM: 0.1 } };
+    const s = await runTeacher(job, deps).done;
+    expect(s).toMatchObject({ tokensIn: 2000, tokensOut: 600, tokensReasoning: 560, tokensCached: 1600, costKnown: true });
+    expect(s.cost).toBeCloseTo(2 * (200 * 1 + 800 * 0.1 + 300 * 10) / 1e6);
+  });
+
+  it('with an unknown price: no cost, and a US$ budget cannot stop the run (the UI turns it off)', async () => {
+    const { h, deps } = harness();
+    const job = { ...makeJob(4, { ...separate, repeats: 1, budget: { maxCost: 0.000001 } }), price: null };
+    const s = await runTeacher(job, deps).done;
+    expect(s).toMatchObject({ state: 'done', cost: 0, costKnown: false });
+    expect(h.sent).toHaveLength(4);
+  });
+
+  it('drops n once per request after an error that names nothing, then treats the next error as an error', async () => {
+    const { h, deps } = harness(async (req) => {
+      if ((req.n ?? 1) > 1) throw new TeacherRequestError('500 Only one completion choice is allowed', 'http', 500);
+      return answer(req);
+    });
+    const s = await runTeacher(makeJob(3, { temperature: 0.7, concurrency: 3 }), deps).done;
+    expect(s).toMatchObject({ state: 'done', done: 9, failed: 0 });
+    expect(s.capabilities.n).toBe(false);
+    expect(h.sent.filter((r) => (r.n ?? 1) > 1)).toHaveLength(3);
+    // Rate limits and auth errors say nothing about n: they are retried (or fail) as they are.
+    const r = harness(async (req, _s, call) => {
+      if (call === 1) throw new TeacherRequestError('429 slow down', 'http', 429, null, null);
+      return answer(req);
+    });
+    const t = await runTeacher(makeJob(1, { temperature: 0.7 }), r.deps).done;
+    expect(t.capabilities.n).toBe(true);
+    expect(r.h.sent.map((q) => q.n)).toEqual([3, 3]);
+  });
 });
