@@ -2,9 +2,11 @@
 // (here the mock LLM), with consistency scores, retries that honour
 // Retry-After, invalid answers kept visible, a cache that never pays twice
 // (across a reload mid-run too), an immediate cancel, and requests to no host
-// but the configured one.
+// but the configured one. The first run (or export) of a model sends one
+// small probe request first (issue 18); labelCalls() leaves it out.
 import { readFileSync } from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
+import { PROBE_SYSTEM } from '../../src/lib/teacher/profile';
 import { chatCalls, mockConfig, mockReset, setupProject, SENTIMENT_RULES, MOCK_URL, type MockLogEntry } from './helpers';
 
 const SHOTS = process.env.SHOTS_DIR ?? 'test-results/teacher';
@@ -19,6 +21,9 @@ interface ChatBody {
 }
 
 const bodyOf = (e: MockLogEntry) => e.body as ChatBody;
+/** The labelling requests the mock received (model-profile probes left out). */
+const labelCalls = async () => (await chatCalls()).filter((e) => bodyOf(e).messages[0]?.content !== PROBE_SYSTEM);
+const probeCalls = async () => (await chatCalls()).filter((e) => bodyOf(e).messages[0]?.content === PROBE_SYSTEM);
 /** The text between the delimiters of the user message, as the mock reads it. */
 const textOf = (e: MockLogEntry) => {
   const u = bodyOf(e).messages.find((m) => m.role === 'user')!.content;
@@ -65,8 +70,11 @@ test('labels all 58 texts three times, with consistency, and never pays twice', 
   await runToEnd(page);
   await expect(page.getByTestId('teacher-done')).toHaveText('174 / 174');
   await expect(page.locator('[data-step="teacher"]')).toContainText('58 texts labeled');
+  // One probe before the first run, remembered afterwards.
+  expect(await probeCalls()).toHaveLength(1);
+  await expect(page.getByTestId('model-profile')).toContainText('checked with the server');
 
-  const calls = await chatCalls();
+  const calls = await labelCalls();
   // Repeat 0 at temperature 0 alone, repeats 1–2 together with n = 2.
   expect(calls).toHaveLength(116);
   for (const c of calls) {
@@ -94,32 +102,39 @@ test('labels all 58 texts three times, with consistency, and never pays twice', 
   await page.getByText(/116 requests recorded/).click();
   await expect(page.getByTestId('send-log')).toContainText('mock-model');
 
-  // A second identical run makes zero calls.
+  // A second identical run makes zero calls (no probe either: the profile is remembered).
   await runToEnd(page);
   await expect(page.getByTestId('teacher-cached')).toHaveText('174');
   await expect(page.getByTestId('teacher-sent')).toHaveText('0');
-  expect(await chatCalls()).toHaveLength(116);
+  expect(await chatCalls()).toHaveLength(117);
 
   // A reload shows the labels from the cache without any call.
   await page.reload();
   await expect(page.getByTestId('labels-table')).toContainText('r002');
   await expect(page.getByTestId('estimate-calls')).toContainText('0 requests to send');
-  expect(await chatCalls()).toHaveLength(116);
+  await expect(page.getByTestId('model-profile')).toContainText('checked with the server');
+  expect(await chatCalls()).toHaveLength(117);
 
   expect([...origins].sort()).toEqual([new URL(page.url()).origin, MOCK_URL].sort());
 });
 
 test('retries 429 after Retry-After, 500 and a hang; keeps malformed and off-set answers as invalid; resists injection', async ({ page }) => {
+  await mockConfig({ models: ['mock-model'], rules: RULES });
+  await setup(page, [`inj1,"${INJECTION}",negative`]);
+  // Probe first, so the faults below fall on labelling requests.
+  await page.getByRole('button', { name: 'Check model' }).click();
+  await expect(page.getByTestId('probe-message')).toContainText('Checked mock-model');
   await mockConfig({
     models: ['mock-model'], rules: RULES,
+    // This server lets the page read its wait headers (teacher-models.spec covers one that does not).
+    exposeRateLimitHeaders: true,
     faults: [{ kind: '429', retryAfter: 2 }, { kind: '500' }, { kind: 'hang', ms: 8000 }, { kind: 'malformed' }, { kind: 'offset' }],
   });
-  await setup(page, [`inj1,"${INJECTION}",negative`]);
   await setNumber(page, 'Timeout (seconds)', 2);
   await setNumber(page, 'Concurrency', 1);
   await runToEnd(page);
 
-  const calls = await chatCalls();
+  const calls = await labelCalls();
   const retryOf = (i: number) => calls.slice(i + 1).find((c) => pairOf(c) === pairOf(calls[i]));
   // 429 with Retry-After: 2 → the retry waits at least 2 s.
   expect(retryOf(0)!.at - calls[0].at).toBeGreaterThanOrEqual(2000);
@@ -157,14 +172,16 @@ test('a reload mid-run resumes without repeating a call', async ({ page }) => {
   await expect(page.getByTestId('labels-table')).toBeVisible();
   await expect(page.getByTestId('teacher-state')).toHaveText('Not started');
   // Everything the first run sent (a request can reach the mock just after the reload began).
-  const before = await chatCalls();
+  const before = await labelCalls();
 
   await mockConfig({ models: ['mock-model'], rules: RULES, flip: 0.2, latencyMs: 0 });
   await runToEnd(page);
   expect(Number(await page.getByTestId('teacher-cached').textContent())).toBeGreaterThanOrEqual(30);
   await page.screenshot({ path: `${SHOTS}/teacher-done.png`, fullPage: true });
+  // The profile probed before the first run survived the reload.
+  expect(await probeCalls()).toHaveLength(1);
 
-  const after = (await chatCalls()).slice(before.length);
+  const after = (await labelCalls()).slice(before.length);
   const asked = new Map(before.map((c) => [pairOf(c), c.at]));
   const repeated = after.filter((c) => asked.has(pairOf(c)));
   // Only requests still in flight at the reload (never answered) may be asked again.
@@ -227,6 +244,7 @@ test('Batch API: export pending requests, import the output, and those labels co
   expect(input[0]).toMatchObject({ method: 'POST', url: '/v1/chat/completions' });
   expect(input[0].body.response_format?.type).toBe('json_schema');
   await expect(page.getByTestId('batch-message')).toContainText('Exported 116 requests (174 answers) in 1 file');
+  await expect(page.getByTestId('batch-files')).toContainText('116');
 
   // What the Batch API would return: one line per request, labels by the same cue words.
   const labelFor = (text: string) => RULES.find((r) => text.toLowerCase().includes(r.contains))?.label ?? 'positive';
@@ -244,5 +262,7 @@ test('Batch API: export pending requests, import the output, and those labels co
   await runToEnd(page);
   await expect(page.getByTestId('teacher-cached')).toHaveText('174');
   await expect(page.getByTestId('teacher-sent')).toHaveText('0');
-  expect(await chatCalls()).toHaveLength(0);
+  // The export probed the model once; no labelling request was ever sent.
+  expect(await probeCalls()).toHaveLength(1);
+  expect(await labelCalls()).toHaveLength(0);
 });
