@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TeacherLabel } from '../../lib/teacher/types';
-import { consistencyBuckets, labelCounts, plainFailure, shortReason } from './results';
+import { consistencyBuckets, groupFailures, labelCounts, plainFailure, shortReason } from './results';
 
 const l = (label: string | null, k: number, n = 3): TeacherLabel => ({
   rowId: Math.random().toString(), label, consistency: label === null ? 0 : k / n, votes: {}, n, invalid: 0, tie: false,
@@ -24,5 +24,20 @@ describe('teacher result summaries', () => {
     expect(plainFailure('401 bad key')).toMatch(/API key/);
     expect(plainFailure('The request timed out.')).toMatch(/timeout/);
     expect(shortReason('not-a-label')).toBe('not a label');
+  });
+
+  it('groups failures that share a message, each text once with its repeats', () => {
+    const g = groupFailures([
+      { rowId: 'a', repeats: [2], message: 'empty at cap' },
+      { rowId: 'b', repeats: [0], message: '500' },
+      { rowId: 'a', repeats: [0, 1], message: 'empty at cap' },
+      { rowId: 'c', repeats: [0], message: 'empty at cap' },
+    ]);
+    expect(g).toEqual([
+      { message: 'empty at cap', answers: 4, rows: [{ rowId: 'a', repeats: [0, 1, 2] }, { rowId: 'c', repeats: [0] }] },
+      { message: '500', answers: 1, rows: [{ rowId: 'b', repeats: [0] }] },
+    ]);
+    expect(shortReason('truncated')).toBe('cut at the cap');
+    expect(plainFailure('The run stopped: the account behind this API key has no quota left')).toMatch(/^The run stopped/);
   });
 });

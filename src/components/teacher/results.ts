@@ -60,3 +60,32 @@ export function plainFailure(message: string): string {
   if (/reach/i.test(message)) return `${message} Check the address and your connection.`;
   return message;
 }
+
+export interface FailureGroup {
+  message: string;
+  /** Answers (repeats) that failed this way. */
+  answers: number;
+  /** Texts, each with its failed repeats, in the order they failed. */
+  rows: { rowId: string; repeats: number[] }[];
+}
+
+/**
+ * Failures that share a message, together: a run whose 1,000 answers all came
+ * back empty at the cap shows one line with the fix, not 1,000.
+ */
+export function groupFailures(failures: readonly { rowId: string; repeats: number[]; message: string }[]): FailureGroup[] {
+  const groups = new Map<string, FailureGroup & { byRow: Map<string, number[]> }>();
+  for (const f of failures) {
+    let g = groups.get(f.message);
+    if (!g) groups.set(f.message, (g = { message: f.message, answers: 0, rows: [], byRow: new Map() }));
+    g.answers += f.repeats.length;
+    const repeats = g.byRow.get(f.rowId);
+    if (repeats) repeats.push(...f.repeats);
+    else {
+      const row = { rowId: f.rowId, repeats: [...f.repeats] };
+      g.byRow.set(f.rowId, row.repeats);
+      g.rows.push(row);
+    }
+  }
+  return [...groups.values()].map(({ byRow: _byRow, ...g }) => ({ ...g, rows: g.rows.map((r) => ({ ...r, repeats: [...r.repeats].sort((a, b) => a - b) })) }));
+}

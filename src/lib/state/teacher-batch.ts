@@ -5,7 +5,7 @@
 // count exactly like live answers.
 
 import * as store from '../store';
-import { batchPendingForJob, fromBatchOutput, planBatchFiles, toBatchLines, type BatchMapping, type BatchPending } from '../teacher/batch';
+import { batchPlanForJob, fromBatchOutput, planBatchFiles, toBatchLines, type BatchMapping, type BatchPending } from '../teacher/batch';
 import type { TeacherJob } from '../teacher/tasks';
 import type { Capabilities, TeacherResponse } from '../teacher/types';
 import { download, slug } from '../ui/download';
@@ -62,8 +62,11 @@ export async function batchExport(
   opts: { profile?: Capabilities; queueTokens?: number | null } = {},
 ): Promise<BatchExportReport> {
   const queueTokens = opts.queueTokens && opts.queueTokens > 0 ? opts.queueTokens : null;
-  const pending = await batchPendingForJob(job, (keys) => store.getResponses<TeacherResponse>(keys), opts.profile);
-  if (pending.length === 0) return { text: 'Nothing to export: every answer for these texts is already stored.', files: [], queueTokens };
+  const { pending, failedAttempts } = await batchPlanForJob(job, (keys) => store.getResponses<TeacherResponse>(keys), opts.profile);
+  const stuck = failedAttempts > 0
+    ? ` ${failedAttempts.toLocaleString('en')} of them came back empty or cut off at the current token cap and are not exported again; raise the cap to ask again.`
+    : '';
+  if (pending.length === 0) return { text: `Nothing to export: every answer for these texts is already stored.${stuck}`, files: [], queueTokens };
   const tokensOf = await tokenCounter(pending);
   const plans = planBatchFiles(pending, { maxTokens: queueTokens }, tokensOf);
   const mapping: BatchMapping = { ...((await store.kvGet<BatchMapping>(mappingKey(job.projectId ?? ''))) ?? {}) };
@@ -87,7 +90,8 @@ export async function batchExport(
     (queueTokens !== null && many && !over
       ? ` Each file stays under your enqueued-token limit of ${queueTokens.toLocaleString('en')}: upload the next one when the previous batch has finished.`
       : '') +
-    (over ? ' A single request is larger than your enqueued-token limit; OpenAI will refuse that file.' : '');
+    (over ? ' A single request is larger than your enqueued-token limit; OpenAI will refuse that file.' : '') +
+    stuck;
   return { text, files: files.map(({ lines: _lines, ...info }) => info), queueTokens };
 }
 

@@ -37,16 +37,26 @@ export const BATCH_MAX_BYTES = 190_000_000;
 export async function batchPendingForJob(
   job: TeacherJob,
   getCached: (keys: string[]) => Promise<Map<string, TeacherResponse>>,
-  caps: Capabilities = { ...guessProfile(job.settings.baseURL, job.settings.model), ...job.capabilities },
+  caps?: Capabilities,
 ): Promise<BatchPending[]> {
-  const { tasks } = await planTasks(job, caps, getCached);
-  return tasks.map((task) => {
+  return (await batchPlanForJob(job, getCached, caps)).pending;
+}
+
+/** batchPendingForJob, plus how many answers are stored as failed attempts at this cap (not exported again). */
+export async function batchPlanForJob(
+  job: TeacherJob,
+  getCached: (keys: string[]) => Promise<Map<string, TeacherResponse>>,
+  caps: Capabilities = { ...guessProfile(job.settings.baseURL, job.settings.model), ...job.capabilities },
+): Promise<{ pending: BatchPending[]; failedAttempts: number }> {
+  const { tasks, failed } = await planTasks(job, caps, getCached);
+  const pending = tasks.map((task) => {
     const req = buildRequest(job, task, caps);
     // Keys must describe what was asked: no temperature sent → default-temperature keys.
     const keys = task.repeats.map((r) => keyOf(job, task.item.textHash, r, req.temperature !== undefined));
     // The Batch API runs current OpenAI models, which want max_completion_tokens.
     return { keys, body: chatBody(req, 'max_completion_tokens') };
   });
+  return { pending, failedAttempts: failed.length };
 }
 
 /** The JSONL line of one pending request and its custom_id (`t` + 64-bit hash of the keys). */
