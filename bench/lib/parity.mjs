@@ -1,0 +1,276 @@
+// Benchmark `parity`: the app's student vs scikit-learn on the same rows
+// (issue 11). bench/node/parity.ts plans the splits and training sets as the
+// app does and trains the app's student; bench/python/parity.py fits the
+// scikit-learn references on the same rows (Debian's python3-sklearn). The
+// figures are app − scikit-learn F1 on the human test split, per dataset ×
+// label source (mean over seeds), and their medians. See bench/README.md.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fmtRatio } from './report.mjs';
+
+export const PARITY_SEEDS = [42, 43, 44, 45, 46];
+export const QUICK_PARITY_SEEDS = [42];
+/** The issue's target, against the plain scikit-learn reference. */
+export const PARITY_TARGET = { median: 0, lowest: -0.02 };
+/** Reference name in parity.py's output → label in the tables. */
+export const REFERENCES = [
+  { id: 'plain', label: 'sklearn plain' },
+  { id: 'same', label: 'sklearn same features' },
+  { id: 'same_scaled', label: 'sklearn same features ÷ √blocks' },
+];
+
+const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
+const PYTHON_WORKERS = 2;
+const INSTALL = 'install python3-sklearn python3-pandas (apt) to run';
+
+const finite = (xs) => xs.filter((x) => Number.isFinite(x));
+export const mean = (xs) => (finite(xs).length ? finite(xs).reduce((a, b) => a + b, 0) / finite(xs).length : NaN);
+export const median = (xs) => {
+  const s = finite(xs).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const sd = (xs) => {
+  const f = finite(xs);
+  if (f.length < 2) return NaN;
+  const m = mean(f);
+  return Math.sqrt(f.reduce((a, x) => a + (x - m) ** 2, 0) / (f.length - 1));
+};
+
+/** Whether the differences meet the target: median ≥ 0.00 and no pair below −0.02. */
+export function targetMet(diffs, target = PARITY_TARGET) {
+  const f = finite(diffs);
+  return f.length > 0 && median(f) >= target.median - 1e-12 && Math.min(...f) >= target.lowest - 1e-12;
+}
+
+/**
+ * Joins the app's results with parity.py's by case key and summarises them
+ * per dataset × source (means over seeds) and over pairs (medians).
+ * @param app   [{ key, dataset, seed, source, trainN, testN, f1, precision, recall, positiveRate, truePositiveRate, … }]
+ * @param sk    [{ key, plain: { f1, … }, same: {…}, same_scaled: {…} }]
+ */
+export function summariseParity(app, sk) {
+  const skByKey = new Map(sk.map((r) => [r.key, r]));
+  const groups = new Map();
+  for (const a of app) {
+    const k = `${a.dataset}|${a.source}`;
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k).push({ app: a, sk: skByKey.get(a.key) ?? null });
+  }
+  const pairs = [...groups.values()].map((runs) => {
+    const { dataset, source } = runs[0].app;
+    const side = (pick) => ({
+      f1: mean(runs.map(pick).map((m) => m?.f1)),
+      precision: mean(runs.map(pick).map((m) => m?.precision)),
+      recall: mean(runs.map(pick).map((m) => m?.recall)),
+      positiveRate: mean(runs.map(pick).map((m) => m?.positiveRate)),
+    });
+    const refs = {};
+    const diffs = {};
+    for (const { id } of REFERENCES) {
+      refs[id] = side((r) => r.sk?.[id]);
+      const d = runs.map((r) => (r.sk?.[id] ? r.app.f1 - r.sk[id].f1 : NaN));
+      diffs[id] = { mean: mean(d), sd: sd(d), perSeed: d };
+    }
+    return {
+      dataset,
+      source,
+      seeds: runs.map((r) => r.app.seed),
+      trainN: runs.map((r) => r.app.trainN),
+      testN: runs[0].app.testN,
+      truthRate: mean(runs.map((r) => r.app.truePositiveRate)),
+      app: side((r) => r.app),
+      refs,
+      diffs,
+      appChoices: runs.map((r) => ({ C: r.app.C, classWeight: r.app.classWeight })),
+      refChoices: Object.fromEntries(REFERENCES.map(({ id }) => [id, runs.map((r) => (r.sk?.[id] ? { C: r.sk[id].C, classWeight: r.sk[id].classWeight } : null))])),
+      missing: runs.filter((r) => !r.sk).length,
+    };
+  });
+  const over = {};
+  for (const { id } of REFERENCES) {
+    const d = pairs.map((p) => p.diffs[id].mean);
+    const lowestAt = pairs.reduce((lo, p) => (lo === null || p.diffs[id].mean < lo.diffs[id].mean ? p : lo), null);
+    over[id] = {
+      median: median(d),
+      lowest: lowestAt ? lowestAt.diffs[id].mean : NaN,
+      lowestPair: lowestAt ? `${lowestAt.dataset} ${lowestAt.source}` : null,
+      met: targetMet(d),
+      shareGap: median(pairs.map((p) => p.app.positiveRate - p.refs[id].positiveRate)),
+    };
+  }
+  return { pairs, over, appShare: median(pairs.map((p) => p.app.positiveRate)), truthShare: median(pairs.map((p) => p.truthRate)) };
+}
+
+const signed = (x) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${fmtRatio(Math.abs(x))}` : '—');
+const pct = (x) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '—');
+
+/** "C 3.16 · 2/5 balanced": the median chosen C and how often balanced weights won. */
+function choices(cs) {
+  const ok = cs.filter(Boolean);
+  if (ok.length === 0) return '—';
+  const c = median(ok.map((x) => x.C));
+  return `C ${c >= 1 ? c.toPrecision(3).replace(/\.?0+$/, '') : c.toPrecision(2)} · ${ok.filter((x) => x.classWeight === 'balanced').length}/${ok.length} bal.`;
+}
+
+export function parityTables(summary, seeds) {
+  const lines = [
+    '## Student vs scikit-learn on the same rows (per dataset × label source, mean over seeds)',
+    '',
+    '| dataset | trained on | train n | test n | app F1 | sklearn plain F1 | same features F1 | same ÷ √blocks F1 | app − plain (sd) | app − same (sd) | positive share app / plain / same / truth | app choice | plain choice | same choice |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|',
+  ];
+  for (const p of summary.pairs) {
+    const tn = [...new Set(p.trainN)];
+    lines.push(
+      `| ${p.dataset} | ${p.source === 'llm' ? 'LLM labels' : 'human labels'} | ${tn.length === 1 ? tn[0] : `${Math.min(...tn)}–${Math.max(...tn)}`} | ${p.testN} | ` +
+        `${fmtRatio(p.app.f1)} | ${fmtRatio(p.refs.plain.f1)} | ${fmtRatio(p.refs.same.f1)} | ${fmtRatio(p.refs.same_scaled.f1)} | ` +
+        `${signed(p.diffs.plain.mean)} (${fmtRatio(p.diffs.plain.sd)}) | ${signed(p.diffs.same.mean)} (${fmtRatio(p.diffs.same.sd)}) | ` +
+        `${pct(p.app.positiveRate)} / ${pct(p.refs.plain.positiveRate)} / ${pct(p.refs.same.positiveRate)} / ${pct(p.truthRate)} | ` +
+        `${choices(p.appChoices)} | ${choices(p.refChoices.plain)} | ${choices(p.refChoices.same)} |`,
+    );
+  }
+  const o = summary.over;
+  lines.push(
+    `| **median** | | | | ${fmtRatio(median(summary.pairs.map((p) => p.app.f1)))} | ${fmtRatio(median(summary.pairs.map((p) => p.refs.plain.f1)))} | ` +
+      `${fmtRatio(median(summary.pairs.map((p) => p.refs.same.f1)))} | ${fmtRatio(median(summary.pairs.map((p) => p.refs.same_scaled.f1)))} | ` +
+      `**${signed(o.plain.median)}** | **${signed(o.same.median)}** | | | | |`,
+  );
+  lines.push('', '### app − sklearn plain F1 per seed', '', `| dataset | trained on | ${seeds.join(' | ')} |`, `|---|---|${seeds.map(() => '---:').join('|')}|`);
+  for (const p of summary.pairs) {
+    const bySeed = new Map(p.seeds.map((s, i) => [s, p.diffs.plain.perSeed[i]]));
+    lines.push(`| ${p.dataset} | ${p.source} | ${seeds.map((s) => signed(bySeed.get(s))).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+function pythonReady() {
+  const r = spawnSync(PYTHON, ['-c', 'import sklearn, pandas'], { encoding: 'utf8' });
+  return r.status === 0;
+}
+
+/** Starts parity.py on `input`: `done` resolves with its parsed output or rejects with its stderr's tail. */
+function runPython(script, input, output) {
+  let child;
+  const done = new Promise((resolve, reject) => {
+    child = spawn(PYTHON, [script, input, output], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (b) => (err = (err + b).slice(-20_000)));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(JSON.parse(readFileSync(output, 'utf8')));
+      else reject(new Error(`parity.py exited with ${code}: ${err.trim().split('\n').slice(-3).join(' / ')}`));
+    });
+  });
+  done.catch(() => {}); // awaited by the caller; keeps an early failure from going unhandled meanwhile
+  return { done, stop: () => child.exitCode === null && child.kill() };
+}
+
+export async function parity(ctx) {
+  const dir = join(ctx.root, '..', 'shared', 'datasets');
+  if (!existsSync(dir)) return { skip: `${dir} is missing: no datasets to compare on` };
+  if (!pythonReady()) return { skip: `${PYTHON} cannot import sklearn and pandas: ${INSTALL}` };
+  const vite = await ctx.vite();
+  const ds = await vite.load('/bench/node/datasets.ts');
+  const loaded = [];
+  const notes = [];
+  for (const f of ds.datasetFiles(dir)) {
+    const o = await ds.loadReplayDataset(f);
+    if (o.ok) loaded.push(o.dataset);
+    else notes.push(`${o.name} skipped: ${o.reason}.`);
+  }
+  if (loaded.length === 0) return { skip: 'no dataset in ../shared/datasets has both human and recorded LLM labels' };
+  const pm = await vite.load('/bench/node/parity.ts');
+  const seeds = ctx.opts.quick ? QUICK_PARITY_SEEDS : PARITY_SEEDS;
+
+  // Plan every split first, so scikit-learn can run beside the app's training (2 cores).
+  const splits = [];
+  const cases = [];
+  for (const d of loaded) {
+    for (const seed of seeds) {
+      const s = pm.planParity(d, seed);
+      splits.push({ d, s });
+      cases.push(...pm.pythonCases(s, d));
+    }
+  }
+  const tmp = mkdtempSync(join(tmpdir(), 'bench-parity-'));
+  const workers = [];
+  try {
+    // Two scikit-learn processes (whole dataset × seed groups each, so each fits a pool's vectorizer once)
+    // beside the app's training: the references cost about three times the app's time here.
+    const groups = [...new Set(cases.map((c) => c.poolKey))];
+    const t0 = Date.now();
+    for (let w = 0; w < Math.min(PYTHON_WORKERS, groups.length); w++) {
+      const mine = new Set(groups.filter((_, i) => i % PYTHON_WORKERS === w));
+      const input = join(tmp, `cases-${w}.json`);
+      writeFileSync(input, JSON.stringify({ cases: cases.filter((c) => mine.has(c.poolKey)) }));
+      workers.push(runPython(join(ctx.root, 'bench', 'python', 'parity.py'), input, join(tmp, `sklearn-${w}.json`)));
+    }
+    const app = [];
+    for (const { d, s } of splits) {
+      process.stdout.write(`  ${d.name} seed ${s.seed}… `);
+      const r = await pm.appStudents(s, d);
+      app.push(...r);
+      process.stdout.write(r.map((x) => `${x.source} F1 ${x.f1.toFixed(3)} (${(x.ms / 1000).toFixed(1)} s)`).join(', ') + '\n');
+    }
+    const appSeconds = app.reduce((a, r) => a + r.ms, 0) / 1000;
+    process.stdout.write('  waiting for scikit-learn… ');
+    const outs = await Promise.all(workers.map((w) => w.done));
+    const sk = { ...outs[0], seconds: outs.reduce((a, o) => a + o.seconds, 0), results: outs.flatMap((o) => o.results) };
+    process.stdout.write(`done (${sk.seconds.toFixed(0)} s of fitting in ${workers.length} processes)\n`);
+    const wallSeconds = (Date.now() - t0) / 1000;
+
+    const summary = summariseParity(app, sk.results);
+    const o = summary.over;
+    const pairsLine = `${summary.pairs.length} dataset × label-source pairs, each the mean of ${seeds.length} seed${seeds.length === 1 ? '' : 's'}`;
+    const verdict = (r) => `target median ≥ 0.00, none below −0.02: ${r.met ? 'met' : 'missed'}`;
+    const figures = [
+      { figure: 'F1 app − sklearn plain (TfidfVectorizer() + LogisticRegression, GridSearchCV): median', ratio: o.plain.median, detail: `${pairsLine}; ${verdict(o.plain)}` },
+      { figure: 'F1 app − sklearn plain: lowest dataset × source', ratio: o.plain.lowest, detail: `${o.plain.lowestPair}` },
+      { figure: 'F1 app − sklearn same features (word 1–2 + char_wb 3–5 TF-IDF): median', ratio: o.same.median, detail: `solver-parity diagnostic; ${verdict(o.same)}` },
+      { figure: 'F1 app − sklearn same features: lowest dataset × source', ratio: o.same.lowest, detail: `${o.same.lowestPair}` },
+      {
+        figure: 'predicted positive share, app − sklearn plain: median',
+        ratio: o.plain.shareGap,
+        detail: `median share app ${pct(summary.appShare)}, truth ${pct(summary.truthShare)}; app − same features ${signed(o.same.shareGap)}`,
+      },
+    ];
+    notes.push(
+      `App: TF-IDF (src/lib/embed/tfidf.ts defaults: word 1–2-grams + char_wb 3–5-grams, sublinear tf, min_df 2, no cap; fitted on the training pool) → ` +
+        `searchLinear (L2 logistic regression by L-BFGS, C 1e-2…1e2 in half-decades × class weight none/balanced, stratified 5-fold CV on positive-class F1, refit on all). ` +
+        `Splits: paperSplits (as \`quality\`); training rows: planExperiment's main LLM-label student and its largest human-label student; teacher label = the recorded answer ` +
+        `(an unparseable one leaves the row unlabelled). Scored on the human test split with computeMetrics (positive-class F1).`,
+      `scikit-learn ${sk.sklearn} (Python ${sk.python}) on the same training and test rows: "plain" = Pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000)) in ` +
+        `GridSearchCV(C = logspace(-2, 2, 9) × class_weight None/balanced, StratifiedKFold(5, shuffle, random_state = seed), scoring 'f1'), the vectorizer fitted on the training texts; ` +
+        `"same features" = FeatureUnion(word (1,2) + char_wb (3,5), sublinear_tf, min_df 2) fitted on the training pool, then the same search over LogisticRegression; ` +
+        `"÷ √blocks" scales each of those rows by 1/√(blocks it has terms in), as the app's TF-IDF does (FeatureUnion rows have norm √2). Same grids for every dataset: nothing is tuned to these data.`,
+      `Fold assignment differs (the app's stratifiedKFold vs StratifiedKFold with the same seed number), and so do tie-breaks between equal CV scores; ` +
+        `per-seed differences therefore carry CV noise (sd column), the means over ${seeds.length} seed${seeds.length === 1 ? '' : 's'} less.`,
+      `Time: app students ${appSeconds.toFixed(0)} s in all (Node, single thread); scikit-learn ${sk.seconds.toFixed(0)} s in ${workers.length} processes (run alongside); ${wallSeconds.toFixed(0)} s wall.`,
+    );
+    const foldNotes = new Set([...app.map((a) => a.note), ...sk.results.flatMap((r) => REFERENCES.map(({ id }) => r[id]?.note))].filter(Boolean));
+    for (const n of foldNotes) notes.push(`CV: ${n}`);
+    const unconverged = { app: app.reduce((n, a) => n + a.unconverged, 0), sk: sk.results.reduce((n, r) => n + REFERENCES.reduce((m, { id }) => m + (r[id]?.unconverged ?? 0), 0), 0) };
+    if (unconverged.app + unconverged.sk > 0) notes.push(`Fits that hit the iteration limit: app ${unconverged.app}, scikit-learn ${unconverged.sk} (ConvergenceWarning).`);
+    const first = splits.filter((x) => x.s.seed === seeds[0]).map((x) => x.s);
+    for (const s of first) if (s.splitNotes[0]) notes.push(`${s.dataset}: ${s.splitNotes[0]}`);
+    const sizes = (src) => first.map((s) => s.students.find((t) => t.source === src)?.trainIds.length ?? 0).join(' / ');
+    notes.push(
+      `Training sets (${first.map((s) => s.dataset).join(' / ')}): ${sizes('llm')} LLM-labelled and ${sizes('human')} human-labelled pool rows — ` +
+        `planExperiment asks for 1000 LLM labels and human sets of 250 and 1000, more than these pools hold, so both students train on every labelled pool row.`,
+    );
+    if (summary.pairs.some((p) => p.missing > 0)) notes.push('Some cases have no scikit-learn result (see raw).');
+    return {
+      figures,
+      notes,
+      raw: { seeds, target: PARITY_TARGET, python: { sklearn: sk.sklearn, numpy: sk.numpy, python: sk.python, seconds: sk.seconds }, appSeconds, wallSeconds, summary, app, sklearn: sk.results },
+      extra: parityTables(summary, seeds),
+    };
+  } finally {
+    for (const w of workers) w.stop(); // after a failure: do not leave scikit-learn running
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}

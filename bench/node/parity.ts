@@ -1,0 +1,187 @@
+// Benchmark `parity`: the app's student against scikit-learn on the same
+// rows. For each dataset × seed this plans the training sets as the app's
+// Compare step does (paperSplits → planExperiment, the recorded LLM answer as
+// the teacher label), trains the app's default student (TF-IDF fitted on the
+// training pool → searchLinear) on the main LLM-label set and on the largest
+// human-label set, and scores both on the human test split. The same rows go
+// to bench/python/parity.py (as JSON) for the scikit-learn references.
+import type { DataRow } from '../../src/lib/data/types';
+import { fitTfidf, transformTfidfSparse } from '../../src/lib/embed/tfidf';
+import { computeMetrics } from '../../src/lib/eval/metrics';
+import { planExperiment, type PlanTeacherLabel } from '../../src/lib/state/experiment';
+import { predictLinear } from '../../src/lib/train/linear';
+import { searchLinear } from '../../src/lib/train/linear-search';
+import { argmaxRows } from '../../src/lib/train/metrics';
+import type { ReplayDataset } from './datasets';
+import { paperSplits } from './quality';
+
+export type ParitySource = 'llm' | 'human';
+
+export interface ParityStudent {
+  /** `${dataset}|${seed}|${source}`: joins the app's and scikit-learn's results. */
+  key: string;
+  source: ParitySource;
+  /** The plan's student name, e.g. "Student on 250 LLM labels". */
+  name: string;
+  /** Training-pool ids, as planExperiment chose them. */
+  trainIds: string[];
+  /** The training label (codebook label name) of each trainId: the LLM's or the human's. */
+  trainLabels: string[];
+}
+
+export interface ParitySplit {
+  dataset: string;
+  llmColumn: string;
+  seed: number;
+  labelNames: string[];
+  positive: string;
+  poolIds: string[];
+  testIds: string[];
+  splitNotes: string[];
+  planNotes: string[];
+  students: ParityStudent[];
+}
+
+/** One case as bench/python/parity.py reads it: y is 1 for the positive class, 0 otherwise. */
+export interface PythonCase {
+  key: string;
+  dataset: string;
+  seed: number;
+  source: ParitySource;
+  /** Cases with the same poolKey share one training pool (and one fitted vectorizer). */
+  poolKey: string;
+  pool: { texts: string[] };
+  train: { ids: string[]; texts: string[]; y: number[] };
+  test: { ids: string[]; texts: string[]; y: number[] };
+}
+
+export interface AppResult {
+  key: string;
+  dataset: string;
+  seed: number;
+  source: ParitySource;
+  trainN: number;
+  testN: number;
+  f1: number;
+  precision: number;
+  recall: number;
+  /** Share of test rows predicted positive. */
+  positiveRate: number;
+  /** Share of test rows truly positive. */
+  truePositiveRate: number;
+  /** Share of training labels that are positive. */
+  trainPositiveRate: number;
+  C: number;
+  classWeight: string;
+  cvF1: number | null;
+  folds: number;
+  note: string | null;
+  unconverged: number;
+  features: number;
+  ms: number;
+}
+
+/** Splits and the app's training sets for one dataset and seed (no training yet). */
+export function planParity(d: ReplayDataset, seed: number): ParitySplit {
+  const labelNames = d.codebook.labels.map((l) => l.name);
+  const { splits, notes: splitNotes } = paperSplits(d.rows, seed);
+  // The recorded answer is the teacher's label; one answer per text, so consistency 1.
+  // A recorded answer that could not be parsed leaves the row without an LLM label.
+  const teacher = new Map<string, PlanTeacherLabel>();
+  for (const id of splits.pool) {
+    const rec = d.recorded.get(id);
+    if (rec) teacher.set(id, { label: rec, consistency: 1 });
+  }
+  const plan = planExperiment({ splits, rows: d.rows, teacher, labelNames, seed, humanSizes: [250, 1000] });
+  const main = plan.students.find((s) => s.roles.some((r) => r.kind === 'main'));
+  const human = plan.students
+    .filter((s) => s.roles.some((r) => r.kind === 'human'))
+    .sort((a, b) => b.trainIds.length - a.trainIds.length)[0];
+  const byId = new Map(d.rows.map((r) => [r.id, r]));
+  const students: ParityStudent[] = [];
+  const add = (source: ParitySource, s: { name: string; trainIds: string[] } | undefined, labelOf: (id: string) => string | null | undefined) => {
+    if (!s) return;
+    const ids = s.trainIds.filter((id) => labelOf(id) != null);
+    students.push({ key: `${d.name}|${seed}|${source}`, source, name: s.name, trainIds: ids, trainLabels: ids.map((id) => labelOf(id)!) });
+  };
+  add('llm', main, (id) => teacher.get(id)?.label);
+  add('human', human, (id) => byId.get(id)?.human);
+  return {
+    dataset: d.name,
+    llmColumn: d.llmColumn,
+    seed,
+    labelNames,
+    positive: d.codebook.positive!,
+    poolIds: splits.pool,
+    testIds: splits.test,
+    splitNotes,
+    planNotes: plan.notes,
+    students,
+  };
+}
+
+/** The split's cases with texts and 0/1 labels, for parity.py. */
+export function pythonCases(split: ParitySplit, d: ReplayDataset): PythonCase[] {
+  const byId = new Map(d.rows.map((r) => [r.id, r]));
+  const text = (id: string) => byId.get(id)!.text;
+  const bin = (label: string | null) => (label === split.positive ? 1 : 0);
+  const poolKey = `${split.dataset}|${split.seed}`;
+  const pool = { texts: split.poolIds.map(text) };
+  const test = { ids: split.testIds, texts: split.testIds.map(text), y: split.testIds.map((id) => bin(byId.get(id)!.human)) };
+  return split.students.map((s) => ({
+    key: s.key,
+    dataset: split.dataset,
+    seed: split.seed,
+    source: s.source,
+    poolKey,
+    pool,
+    train: { ids: s.trainIds, texts: s.trainIds.map(text), y: s.trainLabels.map(bin) },
+    test,
+  }));
+}
+
+/** Trains the app's default student for each of the split's training sets and scores it on the human test rows. */
+export async function appStudents(split: ParitySplit, d: ReplayDataset): Promise<AppResult[]> {
+  const byId = new Map(d.rows.map((r) => [r.id, r]));
+  const rowsOf = (ids: string[]): DataRow[] => ids.map((id) => byId.get(id)!);
+  const nClasses = split.labelNames.length;
+  const positive = split.labelNames.indexOf(split.positive);
+  // TF-IDF is fitted on the training pool only, as the app's embedder does.
+  const model = fitTfidf(rowsOf(split.poolIds).map((r) => r.text));
+  const testRows = rowsOf(split.testIds);
+  const testX = transformTfidfSparse(model, testRows.map((r) => r.text));
+  const yTrue = Int32Array.from(testRows, (r) => split.labelNames.indexOf(r.human!));
+  const out: AppResult[] = [];
+  for (const s of split.students) {
+    const t0 = performance.now();
+    const X = transformTfidfSparse(model, rowsOf(s.trainIds).map((r) => r.text));
+    const y = Int32Array.from(s.trainLabels, (l) => split.labelNames.indexOf(l));
+    const res = await searchLinear({ X, y, nClasses, positive, seed: split.seed });
+    const pred = argmaxRows(predictLinear(res.final.head, testX), nClasses);
+    const m = computeMetrics(yTrue, pred, nClasses, positive);
+    const best = res.scores.find((q) => q.C === res.best.C && q.classWeight === res.best.classWeight);
+    out.push({
+      key: s.key,
+      dataset: split.dataset,
+      seed: split.seed,
+      source: s.source,
+      trainN: s.trainIds.length,
+      testN: testRows.length,
+      f1: m.f1 ?? 0,
+      precision: m.precision ?? 0,
+      recall: m.recall ?? 0,
+      positiveRate: m.predictedPositiveRate ?? 0,
+      truePositiveRate: m.truePositiveRate ?? 0,
+      trainPositiveRate: s.trainLabels.filter((l) => l === split.positive).length / Math.max(1, s.trainLabels.length),
+      C: res.best.C,
+      classWeight: res.best.classWeight,
+      cvF1: best ? best.f1 : null,
+      folds: res.folds,
+      note: res.note,
+      unconverged: res.scores.reduce((n, q) => n + q.unconverged, 0) + (res.final.converged ? 0 : 1),
+      features: model.dim,
+      ms: performance.now() - t0,
+    });
+  }
+  return out;
+}
