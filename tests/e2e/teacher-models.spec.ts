@@ -145,3 +145,16 @@ test('a server that hides its wait headers from the page is still retried, by ou
   // Full jitter under 1 s for a first retry: the page could not see the 3 s the server asked for.
   expect(retry.at - calls[0].at).toBeLessThan(2500);
 });
+
+test('Cancel while the model is being checked sends no labelling request', async ({ page }) => {
+  await mockConfig({ models: ['mock-model'], rules: RULES, latencyMs: 3000 });
+  await setup(page);
+  await page.getByRole('button', { name: 'Start labeling' }).click();
+  // The probe is out (the mock answers after 3 s).
+  await expect(page.getByRole('button', { name: 'Checking…' })).toBeDisabled();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('teacher-state')).toHaveText('Cancelled');
+  await page.waitForTimeout(3500);
+  expect(await labelCalls()).toHaveLength(0);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});

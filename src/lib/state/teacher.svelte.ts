@@ -80,6 +80,9 @@ export class TeacherState {
   #logBuffer: store.SendLogEntry[] = [];
   #logTimer: ReturnType<typeof setTimeout> | null = null;
   #prefs: Promise<void> | null = null;
+  /** Aborts the probe a starting run waits for (Cancel before the first request). */
+  #probeAbort: AbortController | null = null;
+  #cancelledEarly = false;
 
   /** True while a run exists (running, paused, waiting or over budget). */
   get active(): boolean {
@@ -172,8 +175,9 @@ export class TeacherState {
     const known = knownCapabilities(c.settings.baseURL, c.settings.model);
     if (known?.probed && !force) return { profile: known, note: null };
     this.probing = true;
+    const abort = (this.#probeAbort = new AbortController());
     try {
-      const res = await probeCapabilities(createClient(c.settings), c.settings, { force: true });
+      const res = await probeCapabilities(createClient(c.settings), c.settings, { force: true, signal: abort.signal });
       if (res.ok) {
         await this.#rememberCaps(c.settings, res.capabilities);
         return { profile: res.capabilities, note: null };
@@ -182,6 +186,7 @@ export class TeacherState {
       return { profile: c.caps, note: `The model could not be checked (${res.message}); its name's guess is used.` };
     } finally {
       this.probing = false;
+      if (this.#probeAbort === abort) this.#probeAbort = null;
     }
   }
 
@@ -295,13 +300,14 @@ export class TeacherState {
     if (this.active) return;
     this.error = null;
     this.summary = null;
+    this.#cancelledEarly = false;
     try {
       await this.#loadPrefs();
       const c = this.#context();
       if (typeof c === 'string') throw new Error(c);
       this.status = 'running';
       const { profile, note } = await this.#ensureProfile(c);
-      if (note) this.error = note;
+      if (note) this.probeMessage = { ok: false, text: note };
       // The probe may have changed what the keys are (a model that takes no temperature).
       const setup = this.#context();
       if (typeof setup === 'string') throw new Error(setup);
@@ -309,6 +315,7 @@ export class TeacherState {
       const job = this.#job(setup, profile);
       const { runTeacher } = await import('../teacher/queue');
       const client = createClient(c.settings);
+      if (this.#cancelledEarly) throw new Error('cancelled');
       this.#runKey = setup.key;
       this.#controller = runTeacher(job, {
         send: sendWith(client),
@@ -332,8 +339,11 @@ export class TeacherState {
       this.status = summary.state;
       if (summary.error) this.error = summary.error;
     } catch (e) {
-      this.error = errorText(e);
-      if (this.status !== 'idle') this.status = 'error';
+      if (this.#cancelledEarly) this.status = 'cancelled'; // Cancel while the model was being checked
+      else {
+        this.error = errorText(e);
+        if (this.status !== 'idle') this.status = 'error';
+      }
     } finally {
       this.#controller = null;
       await this.#flushLog();
@@ -353,6 +363,8 @@ export class TeacherState {
 
   /** Stops sending at once: in-flight requests are aborted, nothing new goes out. */
   cancel(): void {
+    if (!this.#controller && this.active) this.#cancelledEarly = true;
+    this.#probeAbort?.abort();
     this.#controller?.cancel();
   }
 

@@ -185,7 +185,12 @@ export async function probeCapabilities(
   if (known?.probed) return { ok: true, capabilities: known, requests: 0 };
   const res = await probeProfile((req, signal) => complete(client, { ...req, signal }), settings, { signal: opts.signal });
   if (!res.ok) {
-    const message = res.kind === 'quota' ? quotaMessage(res.error) : explainFailure(res.error, settings.baseURL);
+    const message =
+      res.kind === 'quota'
+        ? quotaMessage(res.error)
+        : res.error.status === 404
+          ? `The server does not know model “${settings.model}” at ${normaliseEndpoint(settings.baseURL)} (404): ${res.error.message}. Check the model name in Settings.`
+          : explainFailure(res.error, settings.baseURL);
     return { ok: false, kind: res.kind, message, requests: res.requests };
   }
   rememberCapabilities(settings.baseURL, settings.model, res.profile);
