@@ -20,7 +20,7 @@ describe('guessProfile', () => {
   });
 
   it('knows local thinking models, and that local servers want max_tokens', () => {
-    expect(guessProfile('http://localhost:11434/v1', 'deepseek-r1:8b')).toMatchObject({ reasoning: true, reasoningEffort: false, maxTokensParam: 'max_tokens' });
+    expect(guessProfile('http://localhost:11434/v1', 'deepseek-r1:8b')).toEqual({ ...DEFAULT_CAPABILITIES, reasoning: true, maxTokensParam: 'max_tokens' });
     expect(guessProfile('http://localhost:8080/v1', 'qwen3-8b-q4_k_m.gguf')).toMatchObject({ reasoning: true });
     expect(guessProfile('http://localhost:11434/v1', 'llama3.1:8b')).toEqual({ ...DEFAULT_CAPABILITIES, maxTokensParam: 'max_tokens' });
   });

@@ -143,21 +143,22 @@ export function isOpenAIEndpoint(baseURL: string): boolean {
 
 /**
  * A profile from the names alone, used until a probe answers (and by a Batch
- * export that cannot probe). Reasoning models are guessed conservatively —
- * no temperature, no `n`, no logprobs — because a Batch line that sends them
- * fails only hours later.
+ * export that cannot probe). OpenAI reasoning models are guessed
+ * conservatively — no temperature, no `n`, no logprobs — because a Batch line
+ * that sends them fails only hours later; local thinking models only get the
+ * reasoning cap (their servers take a temperature).
  */
 export function guessProfile(baseURL: string, model: string): ModelProfile {
   const name = bareName(model);
-  const openai = isOpenAIEndpoint(baseURL);
-  const reasoning = (OPENAI_REASONING.test(name) && !name.includes('chat')) || LOCAL_THINKING.test(name);
   const base: ModelProfile = {
     ...DEFAULT_CAPABILITIES,
     // Every current OpenAI chat model takes max_completion_tokens; local servers often only max_tokens.
-    maxTokensParam: openai ? 'max_completion_tokens' : 'max_tokens',
+    maxTokensParam: isOpenAIEndpoint(baseURL) ? 'max_completion_tokens' : 'max_tokens',
   };
-  if (!reasoning) return base;
-  return { ...base, reasoning: true, reasoningEffort: OPENAI_REASONING.test(name), temperature: false, n: false, logprobs: false };
+  if (OPENAI_REASONING.test(name) && !name.includes('chat')) {
+    return { ...base, reasoning: true, reasoningEffort: true, temperature: false, n: false, logprobs: false };
+  }
+  return LOCAL_THINKING.test(name) ? { ...base, reasoning: true } : base;
 }
 
 /** A stored profile, checked field by field (older rows lack the newer fields). */
@@ -235,8 +236,8 @@ export async function probeProfile(
   s: ProbeSettings,
   opts: { signal?: AbortSignal } = {},
 ): Promise<ProbeResult> {
-  const guess = guessProfile(s.baseURL, s.model);
-  let p: ModelProfile = { ...guess, n: true, temperature: !guess.reasoning, structured: true, logprobs: !guess.reasoning };
+  // Everything is tried, whatever the name suggests: a rejected parameter costs one unbilled 400.
+  let p: ModelProfile = { ...guessProfile(s.baseURL, s.model), n: true, temperature: true, structured: true, logprobs: true };
   let requests = 0;
   let last: TeacherRequestError | null = null;
   for (let tries = 0; tries < 9; tries++) {
