@@ -82,3 +82,13 @@ describe('formatting', () => {
     expect(formatUsd(3.456)).toBe('$3.46');
   });
 });
+
+describe('toTeacherSettings: the reasoning extras', () => {
+  it('defaults them for older projects and keeps what the user set', () => {
+    expect(settings).toMatchObject({ reasoningMaxTokens: 4096, reasoningEffort: 'low' });
+    const mine = toTeacherSettings({ baseURL: 'x', model: 'm', apiKey: '' }, { ...run, reasoningMaxTokens: 8000.7, reasoningEffort: 'minimal' });
+    expect(mine).toMatchObject({ reasoningMaxTokens: 8000, reasoningEffort: 'minimal' });
+    const odd = toTeacherSettings({ baseURL: 'x', model: 'm', apiKey: '' }, { ...run, reasoningMaxTokens: 0, reasoningEffort: 'max' as never });
+    expect(odd).toMatchObject({ reasoningMaxTokens: 1, reasoningEffort: 'low' });
+  });
+});
