@@ -203,7 +203,14 @@ export async function parity(ctx) {
     // beside the app's training: the references cost about three times the app's time here.
     const groups = [...new Set(cases.map((c) => c.poolKey))];
     const t0 = Date.now();
-    for (let w = 0; w < Math.min(PYTHON_WORKERS, groups.length); w++) {
+    // PARITY_SKLEARN_FROM=<an earlier parity JSON>: reuse its scikit-learn side (the references do not
+    // change when only the app does), e.g. while working on the student. Splits are seeded, so keys match.
+    const reuse = process.env.PARITY_SKLEARN_FROM ? JSON.parse(readFileSync(process.env.PARITY_SKLEARN_FROM, 'utf8')) : null;
+    if (reuse) {
+      const raw = reuse.raw ?? reuse.results?.find((r) => r.name === 'parity')?.raw;
+      workers.push({ done: Promise.resolve({ ...raw.python, results: raw.sklearn }), stop: () => undefined });
+    }
+    for (let w = 0; w < (reuse ? 0 : Math.min(PYTHON_WORKERS, groups.length)); w++) {
       const mine = new Set(groups.filter((_, i) => i % PYTHON_WORKERS === w));
       const input = join(tmp, `cases-${w}.json`);
       writeFileSync(input, JSON.stringify({ cases: cases.filter((c) => mine.has(c.poolKey)) }));

@@ -156,7 +156,7 @@ export async function appStudents(split: ParitySplit, d: ReplayDataset): Promise
     const t0 = performance.now();
     const X = transformTfidfSparse(model, rowsOf(s.trainIds).map((r) => r.text));
     const y = Int32Array.from(s.trainLabels, (l) => split.labelNames.indexOf(l));
-    const res = await searchLinear({ X, y, nClasses, positive, seed: split.seed });
+    const res = await searchLinear({ X, y, nClasses, positive, seed: split.seed, ...(process.env.PARITY_DECISION ? { decision: process.env.PARITY_DECISION as 'auto' } : {}) });
     const pred = argmaxRows(predictLinear(res.final.head, testX), nClasses);
     const m = computeMetrics(yTrue, pred, nClasses, positive);
     const best = res.scores.find((q) => q.C === res.best.C && q.classWeight === res.best.classWeight);

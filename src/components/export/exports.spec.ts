@@ -50,7 +50,7 @@ describe('runDescription', () => {
       ...ctx,
       main: {
         best: { ...DEFAULT_HEAD_CONFIG, kind: 'linear', C: 0.316, classWeights: true }, backend: 'plain JS (L-BFGS)', trainSize: 800,
-        search: { kind: 'linear-cv', folds: 3, note: 'The smallest class has only 3 training labels, so 3-fold instead of 5-fold cross-validation was used.', Cs: [0.01, 0.1, 0.316, 1], classWeights: ['none', 'balanced'], chosen: { C: 0.316, classWeight: 'balanced' } },
+        search: { kind: 'linear-cv', folds: 3, note: 'The smallest class has only 3 training labels, so 3-fold instead of 5-fold cross-validation was used.', Cs: [0.01, 0.1, 0.316, 1], classWeights: ['none', 'balanced'], chosen: { C: 0.316, classWeight: 'balanced' }, calibration: { a: 0.8, c: [0.2] } },
         selection: { kind: 'kfold', k: 3 },
       },
     };
@@ -61,6 +61,7 @@ describe('runDescription', () => {
     expect(text).not.toContain('learning rate');
     expect(text).toMatch(/3-fold cross-validation/);
     expect(text).not.toContain('20% holdout');
+    expect(text).toContain('recalibrated');
   });
   it('says k-fold, not a 20% holdout, when the Adam grid was scored by k-fold', () => {
     const text = methodsParagraph(runDescription({ ...ctx, main: { ...ctx.main!, selection: { kind: 'kfold', k: 5 } } }, null));

@@ -78,8 +78,8 @@ export interface ChosenHead {
 /** How a student's configuration was chosen, in the methods paragraph's terms (undefined: not recorded). */
 export function selectionOf(s: ChosenHead): SelectionDescription | undefined {
   if (s.best.kind === 'linear' && s.search) {
-    const { folds, Cs, classWeights, chosen, note } = s.search;
-    return { kind: 'cv-linear', folds, Cs, classWeights, chosen, ...(note ? { note } : {}) };
+    const { folds, Cs, classWeights, chosen, note, calibration } = s.search;
+    return { kind: 'cv-linear', folds, Cs, classWeights, chosen, calibrated: !!calibration, ...(note ? { note } : {}) };
   }
   return s.selection;
 }

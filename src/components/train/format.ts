@@ -27,8 +27,11 @@ export function lrText(x: number): string {
 export const cText = (c: number) => String(Number(c.toPrecision(3)));
 
 /** The chosen configuration of a head in one line. */
-export function configText(best: { kind: string; C: number; classWeights: boolean; lr: number; batchSize: number; epochs: number }): string {
-  if (best.kind === 'linear') return `C = ${cText(best.C)}, ${best.classWeights ? 'balanced' : 'no'} class weights`;
+export function configText(
+  best: { kind: string; C: number; classWeights: boolean; lr: number; batchSize: number; epochs: number },
+  search?: { calibration: unknown } | null,
+): string {
+  if (best.kind === 'linear') return `C = ${cText(best.C)}, ${best.classWeights ? 'balanced' : 'no'} class weights${search?.calibration ? ', recalibrated out-of-fold' : ''}`;
   return `learning rate ${lrText(best.lr)}, batch size ${best.batchSize}, ${best.epochs} epochs`;
 }
 

@@ -21,6 +21,8 @@ export type SelectionDescription =
       Cs: number[];
       classWeights: ('none' | 'balanced')[];
       chosen: { C: number; classWeight: 'none' | 'balanced' };
+      /** The same cross-validation preferred decisions recalibrated on out-of-fold logits (Platt scaling). */
+      calibrated?: boolean;
       /** A sentence on a departure, e.g. fewer folds because a class is small. */
       note?: string;
     }
@@ -106,7 +108,13 @@ function linearText(run: RunDescription, binary: boolean | null): string {
   const note = sel.note ? ` ${sentence(sel.note)}` : '';
   return (
     `${fit} The inverse regularisation strength C (${grid}) ${weights} chosen by stratified ${sel.folds}-fold cross-validation on the training labels, scored by ${scoreText(binary)}; ` +
-    `the chosen model (C = ${sel.chosen.C}, ${cw}) was refit on all training labels. The human test set was never used for selection.${note}`
+    `the chosen model (C = ${sel.chosen.C}, ${cw}) was refit on all training labels. ` +
+    (sel.calibrated === undefined
+      ? ''
+      : sel.calibrated
+      ? 'Its logits were then recalibrated (a slope and intercept fitted on the out-of-fold logits, as Platt scaling), which the same cross-validation scored higher than the uncalibrated decisions. '
+      : 'The same cross-validation compared its decisions with ones recalibrated on out-of-fold logits (Platt scaling) and kept the uncalibrated ones. ') +
+    `The human test set was never used for selection.${note}`
   );
 }
 

@@ -10,6 +10,7 @@ import type { ConfigScore, Grid, GridSearchResult, Selection } from '../train/gr
 import { resolveHeadConfig, type HeadConfig, type HeadKind, type SerializedHead } from '../train/types';
 import type { ClassWeight } from '../train/linear';
 import type { LinearSearchResult } from '../train/linear-search';
+import type { Calibration } from '../train/calibrate';
 import { takeMatrixRows, toDense, type FeatureMatrix } from '../train/matrix';
 import { argmaxRows } from '../train/metrics';
 import { compareShares, type ShareCheck } from '../train/shares';
@@ -79,6 +80,8 @@ export interface LinearSearchInfo {
   Cs: number[];
   classWeights: ClassWeight[];
   chosen: { C: number; classWeight: ClassWeight };
+  /** The out-of-fold recalibration the head carries, or null when its own argmax won the cross-validation. */
+  calibration: Calibration | null;
 }
 
 /** What a 'predictions' result holds (store.putResult, id `predictions|<modelId>`), for the Export step. */
@@ -412,6 +415,7 @@ export function linearFitted(result: LinearSearchResult): Fitted {
     search: {
       kind: 'linear-cv', folds: result.folds, note: result.note,
       Cs: [...new Set(result.scores.map((s) => s.C))], classWeights: [...new Set(result.scores.map((s) => s.classWeight))], chosen: result.best,
+      calibration: result.scores.find((s) => s.C === result.best.C && s.classWeight === result.best.classWeight)?.calibrated ? result.calibration : null,
     },
     trainPreds: cv ? result.oofPreds : new Int32Array(n).fill(-1),
     sharesOn: cv ? `out-of-fold (${result.folds}-fold cross-validation) on its ${n.toLocaleString('en-US')} training texts` : 'no cross-validation was possible',

@@ -3,7 +3,17 @@
 // then refit on all of them — what GridSearchCV(LogisticRegression) does.
 // For a linear head on frozen features these two knobs are what matters; the
 // paper's learning-rate × batch × epoch grid is for fine-tuning a transformer.
-import { fitLogReg, predictLinear, type ClassWeight, type LogRegFit } from './linear';
+//
+// The decision rule is chosen by the same cross-validation: per configuration,
+// the refit's own argmax or its logits recalibrated on out-of-fold logits
+// (calibrate.ts: a slope and intercepts, as CalibratedClassifierCV(method=
+// 'sigmoid')), whichever gives the higher out-of-fold F1. Recalibration wins
+// where the in-sample intercept is biased for new texts (wide TF-IDF rows,
+// noisy labels: a student that says "positive" for 2 % of texts while its
+// teacher says 23 %); the plain argmax wins where it is already right, so the
+// search never does worse on its own folds than GridSearchCV would.
+import { calibratedArgmax, fitCalibration, type Calibration } from './calibrate';
+import { fitLogReg, headFromCoef, linearLogits, rowWeights, targetRows, type ClassWeight, type LogRegFit } from './linear';
 import { takeMatrixRows, type FeatureMatrix } from './matrix';
 import { argmaxRows, f1Scores, selectionScore } from './metrics';
 import { stratifiedKFold, takeLabels, takeRows } from './split';
@@ -28,14 +38,29 @@ export interface LinearSearchArgs {
   signal?: AbortSignal;
   /** After each fit: fits done of total (folds × configurations + the refit). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The decision rule, also chosen on out-of-fold predictions:
+   * 'argmax' — the refit's own argmax, scored by mean fold F1 (exactly GridSearchCV(LogisticRegression));
+   * 'calibrated' — always recalibrate on out-of-fold logits;
+   * 'auto' (default) — per configuration, whichever of the two gives the higher out-of-fold F1 (ties: argmax).
+   */
+  decision?: 'argmax' | 'calibrated' | 'auto';
 }
 
 export interface LinearScore {
   C: number;
   classWeight: ClassWeight;
-  /** Mean over folds of the positive-class F1 (macro F1 without a positive class). */
+  /**
+   * The selection score: positive-class F1 (macro F1 without a positive class)
+   * of the out-of-fold decisions under the chosen rule (for 'argmax': the
+   * mean over folds, as GridSearchCV).
+   */
   f1: number;
   macroF1: number;
+  /** Whether this configuration's decisions are recalibrated. */
+  calibrated: boolean;
+  /** Mean over folds of the uncalibrated F1 (GridSearchCV's score), for reference. */
+  foldF1: number;
   /** Fold fits that hit the iteration limit. */
   unconverged: number;
 }
@@ -47,7 +72,10 @@ export interface LinearSearchResult {
   /** Why fewer folds than asked were used, in plain words; null when none. */
   note: string | null;
   scores: LinearScore[];
+  /** The refit on all training labels, its head carrying `calibration`. */
   final: LogRegFit;
+  /** Applied to the refit's logits (identity when the argmax rule won or no CV was possible). */
+  calibration: Calibration;
   /**
    * Out-of-fold predicted class per training row for the winning
    * configuration (−1 where no fold scored the row): an honest view of
@@ -79,20 +107,26 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
   const Cs = [...(args.Cs ?? DEFAULT_CS)].sort((a, b) => a - b);
   const weights = args.classWeights ?? DEFAULT_CLASS_WEIGHTS;
   if (Cs.length === 0 || weights.length === 0) throw new RangeError('The search needs at least one C and one class weighting.');
-  const { folds: k, note } = chooseFolds(hard, C, args.folds ?? DEFAULT_FOLDS);
-  const total = k * Cs.length * weights.length + 1;
+  const { folds: kFolds, note } = chooseFolds(hard, C, args.folds ?? DEFAULT_FOLDS);
+  const total = kFolds * Cs.length * weights.length + 1;
   let done = 0;
   const rowsOf = (idx: Int32Array) => (args.y instanceof Int32Array ? takeLabels(args.y, idx) : takeRows(args.y, C, idx));
 
+  const decision = args.decision ?? 'auto';
+  const T = targetRows(args.y, X.rows, C);
+  const k = C === 2 ? 1 : C;
   const scores: LinearScore[] = [];
-  const oof = new Map<string, Int32Array>();
+  // Per configuration: out-of-fold logits (rows × k) and uncalibrated decisions.
+  const oofZ = new Map<string, Float64Array>();
+  const oofRaw = new Map<string, Int32Array>();
   const keyOf = (c: number, w: ClassWeight) => `${c}|${w}`;
-  if (k > 0) {
+  if (kFolds > 0) {
     for (const w of weights) for (const c of Cs) {
-      scores.push({ C: c, classWeight: w, f1: 0, macroF1: 0, unconverged: 0 });
-      oof.set(keyOf(c, w), new Int32Array(X.rows).fill(-1));
+      scores.push({ C: c, classWeight: w, f1: 0, macroF1: 0, foldF1: 0, calibrated: false, unconverged: 0 });
+      oofZ.set(keyOf(c, w), new Float64Array(X.rows * k));
+      oofRaw.set(keyOf(c, w), new Int32Array(X.rows).fill(-1));
     }
-    for (const fold of stratifiedKFold(hard, k, args.seed)) {
+    for (const fold of stratifiedKFold(hard, kFolds, args.seed)) {
       const Xtr = takeMatrixRows(X, fold.train);
       const ytr = rowsOf(fold.train);
       const Xva = takeMatrixRows(X, fold.val);
@@ -104,33 +138,66 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
           throwIfAborted(signal);
           const fit = fitLogReg({ X: Xtr, y: ytr, nClasses: C, C: c, classWeight: w, init });
           init = fit.coef;
-          const pred = argmaxRows(predictLinear(fit.head, Xva), C);
-          const s = f1Scores(yva, pred, C, positive);
+          const Z = linearLogits(Xva, fit.coef, C);
+          const pred = calibratedArgmax(Z, k, C, { a: 1, c: new Array(k === 1 ? 1 : C).fill(0) });
           const score = scores.find((q) => q.C === c && q.classWeight === w)!;
-          score.f1 += s.f1 / k;
-          score.macroF1 += s.macroF1 / k;
+          score.foldF1 += f1Scores(yva, pred, C, positive).f1 / kFolds;
           if (!fit.converged) score.unconverged++;
-          const o = oof.get(keyOf(c, w))!;
-          fold.val.forEach((row, i) => (o[row] = pred[i]));
+          const z = oofZ.get(keyOf(c, w))!;
+          const raw = oofRaw.get(keyOf(c, w))!;
+          fold.val.forEach((row, i) => {
+            raw[row] = pred[i];
+            for (let j = 0; j < k; j++) z[row * k + j] = Z[i * k + j];
+          });
           args.onProgress?.(++done, total);
           await yieldToEventLoop(); // lets a 'cancel' message land in a worker
         }
       }
     }
   }
-  // Highest mean CV score wins; ties go to the first in order (no weighting before balanced, smaller C first).
+  const calibrations = new Map<string, Calibration>();
+  const oofPredsOf = new Map<string, Int32Array>();
+  for (const sc of scores) {
+    const key = keyOf(sc.C, sc.classWeight);
+    const raw = oofRaw.get(key)!;
+    const rawScore = f1Scores(hard, raw, C, positive);
+    if (decision === 'argmax') {
+      Object.assign(sc, { f1: sc.foldF1, macroF1: rawScore.macroF1, calibrated: false });
+      oofPredsOf.set(key, raw);
+      continue;
+    }
+    const cal = fitCalibration(oofZ.get(key)!, k, T, C, rowWeights(T, X.rows, C, sc.classWeight));
+    const calPreds = calibratedArgmax(oofZ.get(key)!, k, C, cal);
+    const calScore = f1Scores(hard, calPreds, C, positive);
+    const useCal = decision === 'calibrated' || selectionScore(calScore, positive) > selectionScore(rawScore, positive);
+    const chosen = useCal ? calScore : rawScore;
+    Object.assign(sc, { f1: chosen.f1, macroF1: chosen.macroF1, calibrated: useCal });
+    if (useCal) calibrations.set(key, cal);
+    oofPredsOf.set(key, useCal ? calPreds : raw);
+  }
+  // Highest score wins; ties go to the first in order (no weighting before balanced, smaller C first).
   let best = scores[0];
-  for (const s of scores) if (selectionScore(s, positive) > selectionScore(best, positive)) best = s;
+  for (const sc of scores) if (selectionScore(sc, positive) > selectionScore(best, positive)) best = sc;
   const choice = best ? { C: best.C, classWeight: best.classWeight } : { C: 1, classWeight: 'none' as ClassWeight };
   throwIfAborted(signal);
-  const final = fitLogReg({ X, y: args.y, nClasses: C, ...choice });
+  const refit = fitLogReg({ X, y: args.y, nClasses: C, ...choice });
+  const calibration = calibrations.get(keyOf(choice.C, choice.classWeight)) ?? { a: 1, c: new Array(k === 1 ? 1 : C).fill(0) };
+  const final = { ...refit, head: headFromCoef(applyCalibration(refit.coef, X.cols, k, calibration), X.cols, C, choice.C, choice.classWeight) };
   args.onProgress?.(total, total);
   return {
     best: choice,
-    folds: k,
+    folds: kFolds,
     note,
     scores,
     final,
-    oofPreds: oof.get(keyOf(choice.C, choice.classWeight)) ?? new Int32Array(X.rows).fill(-1),
+    calibration,
+    oofPreds: oofPredsOf.get(keyOf(choice.C, choice.classWeight)) ?? new Int32Array(X.rows).fill(-1),
   };
+}
+
+/** Coefficients of softmax(a·z + c): kernel and intercepts scaled by a, then c added to the intercepts. */
+function applyCalibration(coef: Float64Array, d: number, k: number, cal: Calibration): Float64Array {
+  const out = coef.map((v) => v * cal.a);
+  for (let j = 0; j < k; j++) out[d * k + j] += cal.c[j];
+  return out;
 }

@@ -332,7 +332,7 @@ export function fitLogReg(args: LogRegArgs): LogRegFit {
   }
   const r = lbfgs((x, g) => obj.evaluate(x, g), theta, { tol: args.tol ?? 1e-5, maxIter: args.maxIter ?? 1000 });
   return {
-    head: toHead(theta, X.cols, C, args.C, args.classWeight),
+    head: headFromCoef(theta, X.cols, C, args.C, args.classWeight),
     coef: theta,
     iterations: r.iterations,
     converged: r.converged,
@@ -340,8 +340,17 @@ export function fitLogReg(args: LogRegArgs): LogRegFit {
   };
 }
 
+/** Logits x·W + b of every row for raw coefficients (n × k; k = 1 for binary, else nClasses). */
+export function linearLogits(X: FeatureMatrix, coef: Float64Array, nClasses: number): Float64Array {
+  const k = nClasses === 2 ? 1 : nClasses;
+  if (coef.length !== X.cols * k + k) throw new RangeError(`Coefficients (${coef.length}) do not fit ${X.cols} features and ${nClasses} classes.`);
+  const out = new Float64Array(X.rows * k);
+  logits(X, coef, k, out);
+  return out;
+}
+
 /** The coefficients as a softmax head, so every predictor and exporter of heads reads it unchanged. */
-function toHead(theta: Float64Array, d: number, C: number, Cval: number, cw: ClassWeight): SerializedHead {
+export function headFromCoef(theta: Float64Array, d: number, C: number, Cval: number, cw: ClassWeight): SerializedHead {
   const k = C === 2 ? 1 : C;
   const kernel = new Float32Array(d * C);
   const bias = new Float32Array(C);
