@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32 } from '../data/rng';
 import { buildHead, dropoutMask, headLogits, snapshotHead } from './head';
+import { rowWeights, targetRows } from './linear';
 import { argmaxRows, f1Scores, selectionScore } from './metrics';
 import {
   resolveHeadConfig,
@@ -32,45 +33,16 @@ export interface TrainHeadArgs {
 
 /**
  * Targets as an n × C probability matrix: one-hot for hard labels, soft rows
- * renormalised to sum to 1. Throws on labels out of range or empty rows.
+ * renormalised to sum to 1 (linear.ts's targetRows, in float32 for tfjs).
+ * Throws on labels out of range or empty rows.
  */
 export function targetMatrix(y: Int32Array | Float32Array, n: number, C: number): Float32Array {
-  const T = new Float32Array(n * C);
-  if (y instanceof Int32Array) {
-    if (y.length !== n) throw new RangeError(`Got ${y.length} labels for ${n} embeddings.`);
-    for (let i = 0; i < n; i++) {
-      if (!(y[i] >= 0 && y[i] < C)) throw new RangeError(`Label ${y[i]} at row ${i} is outside 0…${C - 1}.`);
-      T[i * C + y[i]] = 1;
-    }
-    return T;
-  }
-  if (y.length !== n * C) throw new RangeError(`Soft targets must be ${n} × ${C} = ${n * C} numbers, got ${y.length}.`);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let c = 0; c < C; c++) {
-      const v = y[i * C + c];
-      if (!(v >= 0)) throw new RangeError(`Soft target at row ${i} has an invalid probability ${v}.`);
-      s += v;
-    }
-    if (!(s > 0)) throw new RangeError(`Soft target row ${i} sums to 0.`);
-    for (let c = 0; c < C; c++) T[i * C + c] = y[i * C + c] / s;
-  }
-  return T;
+  return Float32Array.from(targetRows(y, n, C));
 }
 
-/** Per-example weights: "balanced" class weights n / (C · count_c), mixed by the target row. */
+/** Per-example weights: "balanced" class weights n / (C · count_c), mixed by the target row (linear.ts's rowWeights). */
 export function sampleWeights(T: Float32Array, n: number, C: number, balanced: boolean): Float32Array {
-  const w = new Float32Array(n).fill(1);
-  if (!balanced) return w;
-  const counts = new Float64Array(C);
-  for (let i = 0; i < n; i++) for (let c = 0; c < C; c++) counts[c] += T[i * C + c];
-  const cw = Array.from(counts, (k) => (k > 0 ? n / (C * k) : 0));
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let c = 0; c < C; c++) s += T[i * C + c] * cw[c];
-    w[i] = s;
-  }
-  return w;
+  return Float32Array.from(rowWeights(Float64Array.from(T), n, C, balanced ? 'balanced' : 'none'));
 }
 
 /** Mean of w_i · cross-entropy(T_i, softmax(logits_i)). */
