@@ -5,14 +5,15 @@
 // queue.ts/cost.ts pull in gpt-tokenizer's large table, so they are loaded
 // with import() when a run or an estimate is first wanted. The model profile
 // of each (endpoint, model) is probed once, before the first run or Batch
-// export, and remembered in the store.
+// export, and remembered in the store. The openai SDK (teacher/client.ts) is
+// likewise imported only when a probe or a run is about to send.
 
 import { untrack } from 'svelte';
 import * as store from '../store';
 import type { StoredSendLogEntry } from '../store';
 import type { DataRow } from '../data/types';
 import type { CodebookVersion } from '../codebook/types';
-import { createClient, knownCapabilities, probeCapabilities, rememberCapabilities, sendWith } from '../teacher/client';
+import { knownCapabilities, rememberCapabilities } from '../teacher/known-profiles';
 import { labelsFromResponses } from '../teacher/labels';
 import { priceInfo, type Price, type PriceInfo } from '../teacher/prices';
 import { asProfile, guessProfile, profileKey } from '../teacher/profile';
@@ -177,6 +178,7 @@ export class TeacherState {
     this.probing = true;
     const abort = (this.#probeAbort = new AbortController());
     try {
+      const { createClient, probeCapabilities } = await import('../teacher/client');
       const res = await probeCapabilities(createClient(c.settings), c.settings, { force: true, signal: abort.signal });
       if (res.ok) {
         await this.#rememberCaps(c.settings, res.capabilities);
@@ -313,7 +315,7 @@ export class TeacherState {
       if (typeof setup === 'string') throw new Error(setup);
       if (this.#loadedKey !== setup.key) await this.reload();
       const job = this.#job(setup, profile);
-      const { runTeacher } = await import('../teacher/queue');
+      const [{ runTeacher }, { createClient, sendWith }] = await Promise.all([import('../teacher/queue'), import('../teacher/client')]);
       const client = createClient(c.settings);
       if (this.#cancelledEarly) throw new Error('cancelled');
       this.#runKey = setup.key;

@@ -6,7 +6,8 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUse
 import { retryDelayFromHeaders } from './backoff';
 import { normaliseEndpoint } from './cache-key';
 import { chatBody } from './body';
-import { isQuotaError, probeProfile, profileKey, quotaMessage, type ProbeResult } from './profile';
+import { isQuotaError, probeProfile, quotaMessage, type ProbeResult } from './profile';
+import { knownCapabilities, rememberCapabilities } from './known-profiles';
 import {
   TeacherRequestError,
   type Capabilities,
@@ -47,8 +48,6 @@ export function toRequestError(err: unknown, signal?: AbortSignal): TeacherReque
   if (err instanceof TypeError) return new TeacherRequestError(`Could not reach the server (${err.message}).`, 'network');
   return new TeacherRequestError(err instanceof Error ? err.message : String(err), 'network');
 }
-
-const profiles = new Map<string, Capabilities>();
 
 interface WireChoice {
   index: number;
@@ -150,20 +149,8 @@ export async function testConnection(
   }
 }
 
-/** The profile this session learned (or was told) for (endpoint, model), if any. */
-export function knownCapabilities(baseURL: string, model: string): Capabilities | undefined {
-  const c = profiles.get(profileKey(baseURL, model));
-  return c ? { ...c } : undefined;
-}
-
-export function rememberCapabilities(baseURL: string, model: string, caps: Capabilities): void {
-  profiles.set(profileKey(baseURL, model), { ...caps });
-}
-
-/** Forget every profile (settings changed, or tests). */
-export function forgetCapabilities(): void {
-  profiles.clear();
-}
+// The profiles live in known-profiles.ts (no SDK import); re-exported for callers of this module.
+export { forgetCapabilities, knownCapabilities, rememberCapabilities } from './known-profiles';
 
 export type ProbeOutcome =
   | { ok: true; capabilities: Capabilities; requests: number }
