@@ -1,21 +1,31 @@
 #!/usr/bin/env node
-// Writes a tiny, synthetic "DistilBERT" in the transformers.js folder layout so
+// Writes tiny, synthetic encoders in the transformers.js folder layout so
 // tests and the offline demo can run the real embedding path (tokenizer →
-// ONNX Runtime → mean pooling) without a model hub or pretrained weights.
+// ONNX Runtime → pooling) without a model hub or pretrained weights.
 //
 //   node scripts/make-tiny-model.mjs [outDir]   (default: tests/fixtures/models)
 //
-// Output: <outDir>/tiny-distilbert/{config.json, tokenizer.json,
+// Output, per model: <outDir>/<name>/{config.json, tokenizer.json,
 // tokenizer_config.json, special_tokens_map.json, README.md,
 // onnx/model.onnx, onnx/model_quantized.onnx}.
 //
-// The graph is Gather(word_embeddings, input_ids) → Tanh → last_hidden_state;
-// attention_mask is a declared but unused input (transformers.js feeds it, and
-// the pipeline's mean pooling applies it). Weights come from a seeded PRNG, so
-// the output is byte-identical on every run. Sentiment cue words get a strong
-// +/- component in dimension 0 and lean towards a shared per-class direction,
-// so a classifier head can separate short positive and negative texts; other
-// tokens are small noise.
+// tiny-distilbert: Gather(word_embeddings, input_ids) → Tanh →
+// last_hidden_state, one token at a time; attention_mask is a declared but
+// unused input (the pooling applies it). Its [CLS] vector is the same for
+// every text, so it only suits mean pooling.
+//
+// tiny-bert: BERT-style inputs (input_ids, attention_mask, token_type_ids)
+// and one context-mixing layer, so that, as in a real BERT, the [CLS] output
+// depends on the whole text and differs from the mean of the outputs:
+//   h = E[input_ids] + T[token_type_ids]
+//   c = Σ mask·h / max(1, Σ mask)            (masked mean over the text)
+//   last_hidden_state = tanh(h + c·A)
+// Its tests recompute this from the initializers to check each pooling path.
+//
+// Weights come from a seeded PRNG, so the output is byte-identical on every
+// run. Sentiment cue words get a strong +/- component in dimension 0 and lean
+// towards a shared per-class direction, so a classifier head can separate
+// short positive and negative texts; other tokens are small noise.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -24,8 +34,11 @@ const require = createRequire(import.meta.url);
 const { onnx } = require('onnx-proto');
 
 const MODEL_NAME = 'tiny-distilbert';
+const BERT_NAME = 'tiny-bert';
 const DIM = 32;
 const SEED = 20240625;
+const BERT_SEED = 20241602;
+const MIX = 0.5; // tiny-bert: spread of the context-mixing matrix A
 const CUE = 2.0; // size of the sentiment component (dimension 0) before tanh
 const PROTO = 0.6; // pull of cue words towards their class's shared direction
 const NOISE = 0.3; // spread of every token's own random components
@@ -62,7 +75,7 @@ function words(list) {
 }
 
 /** The vocabulary in id order, and the sentiment sign of each token. */
-function buildVocab() {
+function buildVocab(extra = []) {
   const sign = new Map();
   for (const w of words(POSITIVE)) sign.set(w, 1);
   for (const w of words(NEGATIVE)) sign.set(w, -1);
@@ -73,7 +86,7 @@ function buildVocab() {
   };
   // Single letters and digits (and their ## continuations) let WordPiece spell
   // out any ASCII word, so unknown words become pieces rather than [UNK].
-  [...SPECIAL, ...PUNCT, ...words(NEUTRAL), ...words(POSITIVE), ...words(NEGATIVE), ...LETTERS].forEach(add);
+  [...SPECIAL, ...PUNCT, ...words(NEUTRAL), ...extra, ...words(POSITIVE), ...words(NEGATIVE), ...LETTERS].forEach(add);
   [...SUFFIXES, ...LETTERS].forEach((s) => add('##' + s));
   return { tokens, sign };
 }
@@ -95,8 +108,7 @@ function gaussian(rand) {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
 }
 
-function embeddings(tokens, sign) {
-  const rand = mulberry32(SEED);
+function embeddings(tokens, sign, rand) {
   // Each sentiment also has one shared random direction, so cue words of a
   // class resemble each other beyond dimension 0 (as in a real encoder).
   const proto = { 1: [], [-1]: [] };
@@ -144,6 +156,52 @@ function buildOnnx(weights, vocabSize) {
         tensorInfo('attention_mask', T.INT64, ['batch_size', 'sequence_length']),
       ],
       output: [tensorInfo('last_hidden_state', T.FLOAT, ['batch_size', 'sequence_length', DIM])],
+    },
+  };
+  const err = onnx.ModelProto.verify(model);
+  if (err) throw new Error(`invalid ONNX model: ${err}`);
+  return onnx.ModelProto.encode(onnx.ModelProto.fromObject(model)).finish();
+}
+
+/** tiny-bert's graph (see the header): E, T and A are float32 initializers, the rest is shape plumbing. */
+function buildBertOnnx(E, T, A, vocabSize) {
+  const DT = onnx.TensorProto.DataType;
+  const INT = onnx.AttributeProto.AttributeType.INT;
+  const i64 = (name, values) => ({ name, dataType: DT.INT64, dims: [values.length], int64Data: values });
+  const f32 = (name, dims, values) => ({ name, dataType: DT.FLOAT, dims, rawData: float32Bytes(values) });
+  const node = (name, opType, input, output, attribute = []) => ({ name, opType, input, output, attribute });
+  const model = {
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    producerName: 'surrogate/make-tiny-model',
+    producerVersion: '1',
+    graph: {
+      name: 'tiny_bert',
+      initializer: [
+        f32('word_embeddings', [vocabSize, DIM], E), f32('token_type_embeddings', [2, DIM], T), f32('mix', [DIM, DIM], A),
+        i64('axis_seq', [1]), i64('axis_last', [2]), f32('one', [], Float32Array.of(1)),
+      ],
+      node: [
+        node('words', 'Gather', ['word_embeddings', 'input_ids'], ['h_words'], [{ name: 'axis', type: INT, i: 0 }]),
+        node('types', 'Gather', ['token_type_embeddings', 'token_type_ids'], ['h_types'], [{ name: 'axis', type: INT, i: 0 }]),
+        node('embed', 'Add', ['h_words', 'h_types'], ['h']),
+        node('mask_f', 'Cast', ['attention_mask'], ['mask_float'], [{ name: 'to', type: INT, i: DT.FLOAT }]),
+        node('mask_3d', 'Unsqueeze', ['mask_float', 'axis_last'], ['mask3']),
+        node('masked', 'Mul', ['h', 'mask3'], ['h_masked']),
+        node('sum', 'ReduceSum', ['h_masked', 'axis_seq'], ['h_sum'], [{ name: 'keepdims', type: INT, i: 1 }]),
+        node('count', 'ReduceSum', ['mask3', 'axis_seq'], ['n_raw'], [{ name: 'keepdims', type: INT, i: 1 }]),
+        node('count_1', 'Max', ['n_raw', 'one'], ['n']),
+        node('mean', 'Div', ['h_sum', 'n'], ['context']),
+        node('mixing', 'MatMul', ['context', 'mix'], ['context_mixed']),
+        node('residual', 'Add', ['h', 'context_mixed'], ['pre']),
+        node('squash', 'Tanh', ['pre'], ['last_hidden_state']),
+      ],
+      input: [
+        tensorInfo('input_ids', DT.INT64, ['batch_size', 'sequence_length']),
+        tensorInfo('attention_mask', DT.INT64, ['batch_size', 'sequence_length']),
+        tensorInfo('token_type_ids', DT.INT64, ['batch_size', 'sequence_length']),
+      ],
+      output: [tensorInfo('last_hidden_state', DT.FLOAT, ['batch_size', 'sequence_length', DIM])],
     },
   };
   const err = onnx.ModelProto.verify(model);
@@ -201,6 +259,22 @@ function configJson(vocabSize) {
   };
 }
 
+function bertConfigJson(vocabSize) {
+  return {
+    _name_or_path: BERT_NAME,
+    architectures: ['BertModel'],
+    model_type: 'bert',
+    hidden_size: DIM,
+    intermediate_size: DIM * 2,
+    num_attention_heads: 1,
+    num_hidden_layers: 1,
+    max_position_embeddings: 512,
+    type_vocab_size: 2,
+    pad_token_id: 0,
+    vocab_size: vocabSize,
+  };
+}
+
 const README = `# tiny-distilbert (synthetic test model)
 
 Generated by \`node scripts/make-tiny-model.mjs\`; do not edit by hand. Not a
@@ -210,26 +284,59 @@ pipeline can be tested offline. \`onnx/model_quantized.onnx\` (what
 transformers.js loads for dtype q8) is the same fp32 graph under that name.
 `;
 
-function main() {
-  const outDir = process.argv[2] ?? 'tests/fixtures/models';
-  const dir = join(outDir, MODEL_NAME);
+const BERT_README = `# tiny-bert (synthetic test model)
+
+Generated by \`node scripts/make-tiny-model.mjs\`; do not edit by hand. Not a
+language model: word + token-type embeddings (dim ${DIM}), plus the masked mean
+of the text mixed back into every token, then tanh, so the [CLS] output depends
+on the whole text and differs from the mean of the outputs (as in BERT). It
+exists so the CLS and mean pooling paths (and prefixes) can be tested offline
+against vectors recomputed from its weights. \`onnx/model_quantized.onnx\` is
+the same fp32 graph under the name transformers.js loads for q8; it has no
+fp16 or q4 file, which the precision fallback is tested with.
+`;
+
+/** Writes one model folder: JSON files, README and the ONNX graph (also as the q8 file name). */
+function writeModel(outDir, name, { config, tokens, tokenizerClass, readme, graph }) {
+  const dir = join(outDir, name);
   mkdirSync(join(dir, 'onnx'), { recursive: true });
-  const { tokens, sign } = buildVocab();
-  const graph = buildOnnx(embeddings(tokens, sign), tokens.length);
-  const json = (name, value) => writeFileSync(join(dir, name), JSON.stringify(value, null, 2) + '\n');
-  json('config.json', configJson(tokens.length));
+  const json = (file, value) => writeFileSync(join(dir, file), JSON.stringify(value, null, 2) + '\n');
+  json('config.json', config);
   json('tokenizer.json', tokenizerJson(tokens));
   json('tokenizer_config.json', {
     ...SPECIAL_MAP, clean_up_tokenization_spaces: true, do_lower_case: true, model_max_length: 512,
-    strip_accents: null, tokenize_chinese_chars: true, tokenizer_class: 'DistilBertTokenizer',
+    strip_accents: null, tokenize_chinese_chars: true, tokenizer_class: tokenizerClass,
   });
   json('special_tokens_map.json', SPECIAL_MAP);
-  writeFileSync(join(dir, 'README.md'), README);
+  writeFileSync(join(dir, 'README.md'), readme);
   writeFileSync(join(dir, 'onnx', 'model.onnx'), graph);
   // No real quantisation: transformers.js asks for this file name when dtype
   // is q8 (its wasm default), so the same fp32 graph is written again.
   writeFileSync(join(dir, 'onnx', 'model_quantized.onnx'), graph);
   console.log(`wrote ${dir} (vocab ${tokens.length}, dim ${DIM})`);
+}
+
+function tinyBert(outDir) {
+  // "query"/"passage" let E5-style prefixes tokenise as words.
+  const { tokens, sign } = buildVocab(['query', 'passage']);
+  const rand = mulberry32(BERT_SEED);
+  const E = embeddings(tokens, sign, rand);
+  const T = Float32Array.from({ length: 2 * DIM }, () => 0.1 * gaussian(rand));
+  const A = Float32Array.from({ length: DIM * DIM }, () => (MIX / Math.sqrt(DIM)) * gaussian(rand));
+  writeModel(outDir, BERT_NAME, {
+    config: bertConfigJson(tokens.length), tokens, tokenizerClass: 'BertTokenizer', readme: BERT_README,
+    graph: buildBertOnnx(E, T, A, tokens.length),
+  });
+}
+
+function main() {
+  const outDir = process.argv[2] ?? 'tests/fixtures/models';
+  const { tokens, sign } = buildVocab();
+  writeModel(outDir, MODEL_NAME, {
+    config: configJson(tokens.length), tokens, tokenizerClass: 'DistilBertTokenizer', readme: README,
+    graph: buildOnnx(embeddings(tokens, sign, mulberry32(SEED)), tokens.length),
+  });
+  tinyBert(outDir);
 }
 
 main();

@@ -1,12 +1,19 @@
-// Sentence embeddings from a transformers.js encoder (DistilBERT by default):
-// tokenise → ONNX forward pass → mean pooling over real tokens → optional L2
-// normalisation, into one row-major Float32Array. Pure of UI; the worker wraps it.
-import { pipeline, type FeatureExtractionPipeline, type Tensor } from '@huggingface/transformers';
-import { applyModelSource, describeSource, onnxFileFor, type Dtype, type ModelSource } from './runtime';
+// Sentence embeddings from a transformers.js encoder: tokenise every text
+// once → sort by token count and cut batches by a token budget → ONNX forward
+// pass per batch → pooling (mean over real tokens, or the [CLS] vector) →
+// optional L2 normalisation, written back in input order into one row-major
+// Float32Array. Pure of UI; the worker wraps it.
+import { pipeline, Tensor, type FeatureExtractionPipeline } from '@huggingface/transformers';
+import { applyModelSource, describeSource, onnxFileFor, type ModelSource } from './runtime';
+import { paddingOf, planBatches, type PaddingStats } from './batching';
+import type { Device } from './device';
+import type { Dtype, Pooling } from './keys';
 
-export type { Dtype, ModelSource } from './runtime';
-/** `cpu` is onnxruntime-node (tests, bench); the browser has `webgpu` and `wasm`. */
-export type Device = 'webgpu' | 'wasm' | 'cpu';
+export type { ModelSource } from './runtime';
+export type { Device } from './device';
+export type { Dtype, Pooling } from './keys';
+export { defaultDtype, pickDevice } from './device';
+export { EMBEDDING_KEY_VERSION, embeddingKey } from './keys';
 
 /** Bytes of model files fetched so far, summed over files; `file` names the one that just advanced. */
 export interface LoadProgress { done: number; total: number; file?: string }
@@ -20,16 +27,30 @@ export interface LoadOptions {
 }
 
 export interface EmbedOptions {
-  /** Texts per forward pass (default 32). */
+  /** Most texts per forward pass (default 32). */
   batchSize?: number;
-  /** Truncate each text to this many tokens incl. [CLS]/[SEP]; capped at the model's maximum. */
+  /** Most padded tokens per forward pass, texts × longest (default 8192). */
+  tokenBudget?: number;
+  /** Sort by token count before batching (default true); false batches in input order, as before. */
+  sortByLength?: boolean;
+  /** Truncate each text to this many tokens incl. [CLS]/[SEP] (and the prefix); capped at the model's maximum. */
   maxTokens?: number;
+  /** 'mean' over real tokens (default) or the first token's vector ('cls'). */
+  pooling?: Pooling;
+  /** Put before every text, e.g. E5's "query: " (default none). */
+  prefix?: string;
   /** L2-normalise each row (default true). */
   normalize?: boolean;
-  /** Called after each batch with texts done so far. */
-  onProgress?: (done: number, total: number) => void;
+  /** Called after each batch: texts done so far of `total`, and the tokens so far. */
+  onProgress?: (done: number, total: number, tokens: PaddingStats) => void;
   /** Checked between batches; an aborted signal rejects with EmbedCancelledError. */
   signal?: AbortSignal;
+}
+
+export interface EmbedRun {
+  /** [texts × dim], row-major, in input order. */
+  vectors: Float32Array;
+  stats: PaddingStats;
 }
 
 export interface Encoder {
@@ -40,7 +61,9 @@ export interface Encoder {
   readonly dim: number;
   /** The model's own token limit (tokenizer model_max_length). */
   readonly maxTokens: number;
-  /** Embeds `texts` into an [texts.length × dim] row-major matrix. */
+  /** Embeds `texts` into an [texts.length × dim] row-major matrix, with the run's token counts. */
+  run(texts: string[], opts?: EmbedOptions): Promise<EmbedRun>;
+  /** `run` without the counts. */
   embed(texts: string[], opts?: EmbedOptions): Promise<Float32Array>;
   dispose(): Promise<void>;
 }
@@ -53,27 +76,6 @@ export class EmbedCancelledError extends Error {
   constructor() {
     super('Embedding was cancelled.');
   }
-}
-
-/** WebGPU when the browser offers an adapter, else wasm. */
-export function pickDevice(hasWebGPU: boolean): Device {
-  return hasWebGPU ? 'webgpu' : 'wasm';
-}
-
-/** q8 is small and fast on CPU (wasm, cpu); WebGPU runs fp32 without quantisation loss. */
-export function defaultDtype(device: Device): Dtype {
-  return device === 'webgpu' ? 'fp32' : 'q8';
-}
-
-/**
- * Cache key for stored embeddings. Bump EMBEDDING_KEY_VERSION when the way
- * vectors are computed changes, so old rows are ignored rather than reused.
- * `maxTokens` is included when given because truncation changes vectors.
- */
-export const EMBEDDING_KEY_VERSION = 1;
-export function embeddingKey(modelId: string, dtype: Dtype, pooling: 'mean', normalize: boolean, maxTokens?: number): string {
-  const trunc = maxTokens === undefined ? '' : `|t${maxTokens}`;
-  return `emb-v${EMBEDDING_KEY_VERSION}|${modelId}|${dtype}|${pooling}|${normalize ? 'l2' : 'raw'}${trunc}`;
 }
 
 // One encoder at a time: the shared promise is reused while the same model is
@@ -145,12 +147,14 @@ async function createEncoder({ modelId, source, device, dtype, onProgress }: Loa
   const maxTokens = Number.isFinite(modelMax) && modelMax > 0 ? Math.min(modelMax, 8192) : 512;
   try {
     // Warm-up: compiles shaders / kernels and tells us the embedding width.
-    const probe = await forward(extractor, ['warm up'], maxTokens, true);
+    const probe = await forward(extractor, tokenize(extractor, ['warm up'], maxTokens), [0], 'mean', true);
+    // fp16 can overflow in some models' layer norms: NaN here would poison every vector.
+    if (!probe.rows.every(Number.isFinite)) throw new Error(`its first vectors are not finite numbers (${dtype} overflow?)`);
     return makeEncoder(extractor, { modelId, device, dtype, dim: probe.dim, maxTokens });
   } catch (err) {
     await extractor.dispose();
     const why = err instanceof Error ? err.message : String(err);
-    throw new ModelLoadError(`The model "${modelId}" loaded but failed its first run on ${device}: ${why}`, { cause: err });
+    throw new ModelLoadError(`The model "${modelId}" loaded but failed its first run on ${device} (${dtype}): ${why}`, { cause: err });
   }
 }
 
@@ -158,39 +162,72 @@ function makeEncoder(
   extractor: FeatureExtractionPipeline,
   info: { modelId: string; device: Device; dtype: Dtype; dim: number; maxTokens: number },
 ): Encoder {
+  const run: Encoder['run'] = async (texts, o = {}) => {
+    const { pooling = 'mean', prefix = '', normalize = true, onProgress, signal } = o;
+    const limit = Math.min(o.maxTokens ?? info.maxTokens, info.maxTokens);
+    const out = new Float32Array(texts.length * info.dim);
+    if (texts.length === 0) return { vectors: out, stats: { realTokens: 0, paddedTokens: 0, batches: 0 } };
+    if (signal?.aborted) throw new EmbedCancelledError();
+    const tokens = tokenize(extractor, prefix ? texts.map((t) => prefix + t) : texts, limit);
+    const lengths = tokens.input_ids.map((ids) => ids.length);
+    const batches = planBatches(lengths, { tokenBudget: o.tokenBudget, maxBatch: o.batchSize ?? 32, sort: o.sortByLength });
+    let done = 0;
+    for (let b = 0; b < batches.length; b++) {
+      if (signal?.aborted) throw new EmbedCancelledError();
+      const { rows } = await forward(extractor, tokens, batches[b], pooling, normalize);
+      batches[b].forEach((i, r) => out.set(rows.subarray(r * info.dim, (r + 1) * info.dim), i * info.dim));
+      done += batches[b].length;
+      onProgress?.(done, texts.length, paddingOf(lengths, batches.slice(0, b + 1)));
+    }
+    return { vectors: out, stats: paddingOf(lengths, batches) };
+  };
   return {
     ...info,
-    async embed(texts, { batchSize = 32, maxTokens, normalize = true, onProgress, signal } = {}) {
-      const limit = Math.min(maxTokens ?? info.maxTokens, info.maxTokens);
-      const out = new Float32Array(texts.length * info.dim);
-      const step = Math.max(1, Math.floor(batchSize));
-      for (let start = 0; start < texts.length; start += step) {
-        if (signal?.aborted) throw new EmbedCancelledError();
-        const { rows } = await forward(extractor, texts.slice(start, start + step), limit, normalize);
-        out.set(rows, start * info.dim);
-        onProgress?.(Math.min(start + step, texts.length), texts.length);
-      }
-      return out;
-    },
+    run,
+    embed: async (texts, opts) => (await run(texts, opts)).vectors,
     dispose: () => extractor.dispose(),
   };
 }
 
-/** One forward pass: pooled (and optionally normalised) rows for a batch. */
+/** Token ids per text (truncated, not padded), as the tokenizer returns them without tensors. */
+interface Tokens { input_ids: number[][]; attention_mask: number[][]; token_type_ids?: number[][] }
+
+function tokenize(extractor: FeatureExtractionPipeline, texts: string[], maxTokens: number): Tokens {
+  // The tokenizer is a callable object; its typings only describe the tensor-returning call.
+  const tokenizer = extractor.tokenizer as unknown as (t: string[], o: object) => Tokens;
+  return tokenizer(texts, { padding: false, truncation: true, max_length: maxTokens, return_tensor: false });
+}
+
+/**
+ * One forward pass over the texts `idx`, padded on the right to the longest
+ * of them: pooled (and optionally normalised) rows in the order of `idx`.
+ * Right padding keeps [CLS] at position 0 whatever the tokenizer's own side.
+ */
 async function forward(
   extractor: FeatureExtractionPipeline,
-  batch: string[],
-  maxTokens: number,
+  tokens: Tokens,
+  idx: number[],
+  pooling: Pooling,
   normalize: boolean,
 ): Promise<{ rows: Float32Array; dim: number }> {
-  const inputs = extractor.tokenizer(batch, { padding: true, truncation: true, max_length: maxTokens });
+  const n = idx.length;
+  const seq = Math.max(1, ...idx.map((i) => tokens.input_ids[i].length));
+  const padId = BigInt(extractor.tokenizer.pad_token_id ?? 0);
+  const inputs: Record<string, Tensor> = {};
+  for (const name of Object.keys(tokens) as (keyof Tokens)[]) {
+    const rows = tokens[name];
+    if (!rows) continue;
+    const data = new BigInt64Array(n * seq).fill(name === 'input_ids' ? padId : 0n);
+    idx.forEach((i, r) => rows[i].forEach((v, j) => (data[r * seq + j] = BigInt(v))));
+    inputs[name] = new Tensor('int64', data, [n, seq]);
+  }
   const outputs: Record<string, Tensor | undefined> = await extractor.model(inputs);
   let hidden = outputs.last_hidden_state ?? outputs.token_embeddings;
   if (!hidden) throw new Error('the model has no last_hidden_state output');
   if (hidden.type !== 'float32') hidden = hidden.to('float32'); // fp16 on WebGPU
-  const mask = (inputs as { attention_mask: Tensor }).attention_mask;
-  const [n, seq, dim] = hidden.dims;
-  const rows = meanPool(hidden.data as Float32Array, mask.data as BigInt64Array, n, seq, dim);
+  const [, outSeq, dim] = hidden.dims;
+  const values = hidden.data as Float32Array;
+  const rows = pooling === 'cls' ? clsPool(values, n, outSeq, dim) : meanPool(values, inputs.attention_mask.data as BigInt64Array, n, outSeq, dim);
   if (normalize) l2NormalizeRows(rows, dim);
   return { rows, dim };
 }
@@ -212,6 +249,13 @@ export function meanPool(hidden: Float32Array, mask: ArrayLike<bigint | number>,
     }
     if (count > 0) for (let k = 0; k < dim; k++) row[k] /= count;
   }
+  return out;
+}
+
+/** The first token's vector per row ([CLS] for BERT-family tokenizers): [n × seq × dim] → [n × dim]. */
+export function clsPool(hidden: Float32Array, n: number, seq: number, dim: number): Float32Array {
+  const out = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) out.set(hidden.subarray(i * seq * dim, i * seq * dim + dim), i * dim);
   return out;
 }
 

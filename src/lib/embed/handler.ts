@@ -1,30 +1,67 @@
 // The embed worker's logic as a plain function, so it runs (and is tested) in
 // Node without a Worker. embed.worker.ts only wires it to postMessage.
 import { EmbedCancelledError, loadEncoder, type Encoder } from './embed';
+import { defaultDtype, fallbackDtype, probeWebGPU, type Device } from './device';
+import type { Dtype } from './keys';
 import type { EmbedReply, EmbedRequest } from './protocol';
-import { configureOrt, detectWebGPU } from './runtime';
+import { configureOrt } from './runtime';
 
 export type Post = (reply: EmbedReply, transfer?: Transferable[]) => void;
+
+type LoadRequest = Extract<EmbedRequest, { type: 'load' }>;
+
+/** The (device, dtype) pairs a load tries in order: the asked one, the device's fallbacks, then wasm's. */
+export function loadAttempts(device: Device, dtype: Dtype, fallback = true): { device: Device; dtype: Dtype }[] {
+  const out = [{ device, dtype }];
+  if (!fallback) return out;
+  const chain = (d: Device, from: Dtype) => {
+    for (let t = fallbackDtype(d, from); t !== null && !out.some((a) => a.device === d && a.dtype === t); t = fallbackDtype(d, t)) out.push({ device: d, dtype: t });
+  };
+  chain(device, dtype);
+  if (device === 'webgpu') {
+    out.push({ device: 'wasm', dtype: defaultDtype('wasm') });
+    chain('wasm', defaultDtype('wasm'));
+  }
+  return out;
+}
+
+const brief = (err: unknown) => {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.length > 240 ? `${text.slice(0, 240)}…` : text;
+};
 
 /** Returns the request handler for one worker; `post` sends a reply to the main thread. */
 export function createEmbedHandler(post: Post): (req: EmbedRequest) => Promise<void> {
   let encoder: Encoder | null = null;
   const running = new Map<number, AbortController>();
 
-  async function load(req: Extract<EmbedRequest, { type: 'load' }>): Promise<void> {
-    const webgpu = await detectWebGPU();
+  async function load(req: LoadRequest): Promise<void> {
+    const gpu = await probeWebGPU();
+    const notes: string[] = [];
     // Without an adapter a webgpu load can only fail; wasm gives the same vectors, slower.
-    const device = req.device === 'webgpu' && !webgpu ? 'wasm' : req.device;
+    const device = req.device === 'webgpu' && !gpu.available ? 'wasm' : req.device;
+    const dtype = req.dtype;
+    if (device !== req.device) notes.push('This browser offers no WebGPU adapter, so the encoder runs on wasm.');
     const threads = req.ortBase ? configureOrt(req.ortBase) : 0;
     encoder = null;
-    encoder = await loadEncoder({
-      modelId: req.modelId,
-      source: req.source,
-      device,
-      dtype: req.dtype,
-      onProgress: (p) => post({ type: 'progress', id: req.id, stage: 'download', ...p }),
+    let first: unknown = null;
+    for (const a of loadAttempts(device, dtype, req.fallback !== false)) {
+      try {
+        encoder = await loadEncoder({
+          modelId: req.modelId, source: req.source, device: a.device, dtype: a.dtype,
+          onProgress: (p) => post({ type: 'progress', id: req.id, stage: 'download', ...p }),
+        });
+        if (first !== null) notes.push(`${dtype} on ${device} failed (${brief(first)}), so ${a.dtype} on ${a.device} is used instead.`);
+        break;
+      } catch (err) {
+        first ??= err;
+      }
+    }
+    if (!encoder) throw first;
+    post({
+      type: 'ready', id: req.id, device: encoder.device, dtype: encoder.dtype, dim: encoder.dim, threads, webgpu: gpu.available,
+      shaderF16: gpu.shaderF16, maxTokens: encoder.maxTokens, note: notes.length > 0 ? notes.join(' ') : null,
     });
-    post({ type: 'ready', id: req.id, device, dtype: req.dtype, dim: encoder.dim, threads, webgpu });
   }
 
   async function embed(req: Extract<EmbedRequest, { type: 'embed' }>): Promise<void> {
@@ -32,14 +69,19 @@ export function createEmbedHandler(post: Post): (req: EmbedRequest) => Promise<v
     const ctrl = new AbortController();
     running.set(req.id, ctrl);
     try {
-      const vectors = await encoder.embed(req.texts, {
+      const { vectors, stats } = await encoder.run(req.texts, {
         batchSize: req.batchSize,
+        tokenBudget: req.tokenBudget,
+        sortByLength: req.sortByLength,
         maxTokens: req.maxTokens,
+        pooling: req.pooling,
+        prefix: req.prefix,
         normalize: req.normalize,
         signal: ctrl.signal,
-        onProgress: (done, total) => post({ type: 'progress', id: req.id, stage: 'embed', done, total }),
+        onProgress: (done, total, t) =>
+          post({ type: 'progress', id: req.id, stage: 'embed', done, total, tokens: t.realTokens, padded: t.paddedTokens }),
       });
-      post({ type: 'result', id: req.id, vectors, dim: encoder.dim }, [vectors.buffer]);
+      post({ type: 'result', id: req.id, vectors, dim: encoder.dim, stats }, [vectors.buffer]);
     } finally {
       running.delete(req.id);
     }

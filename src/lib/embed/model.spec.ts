@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { env, pipeline } from '@huggingface/transformers';
 import Papa from 'papaparse';
 import { loadEncoder, resetEncoder, ModelLoadError, type Encoder, type LoadProgress } from './embed';
-import { freshFileCache, listFiles, MODELS_DIR, removeTempDirs, serveModels, tempDir, TINY, type StaticServer } from './testing';
+import { freshFileCache, listFiles, MODELS_DIR, removeTempDirs, serveModels, tempDir, TINY, TINY_BERT, type StaticServer } from './testing';
 
 const LOCAL = { kind: 'local', path: MODELS_DIR } as const;
 const POSITIVE = ['I loved this movie, it was great!', 'Excellent service and friendly staff.', 'What a wonderful, amazing day', 'best phone ever, highly recommend'];
@@ -27,19 +27,21 @@ describe('make-tiny-model.mjs', () => {
   it('regenerates byte-identical files', () => {
     const out = tempDir('tiny-model-');
     execFileSync(process.execPath, ['scripts/make-tiny-model.mjs', out], { stdio: 'pipe' });
-    const committed = listFiles(join(MODELS_DIR, TINY));
-    const fresh = listFiles(join(out, TINY));
-    expect([...fresh.keys()].sort()).toEqual([...committed.keys()].sort());
-    for (const [rel, path] of committed) expect(readFileSync(fresh.get(rel)!).equals(readFileSync(path)), rel).toBe(true);
+    for (const model of [TINY, TINY_BERT]) {
+      const committed = listFiles(join(MODELS_DIR, model));
+      const fresh = listFiles(join(out, model));
+      expect([...fresh.keys()].sort()).toEqual([...committed.keys()].sort());
+      for (const [rel, path] of committed) expect(readFileSync(fresh.get(rel)!).equals(readFileSync(path)), `${model}/${rel}`).toBe(true);
+    }
   });
 
-  it('stays small and declares a distilbert config whose vocab matches the tokenizer', () => {
+  it.each([[TINY, 'distilbert'], [TINY_BERT, 'bert']])('%s stays small and declares a %s config whose vocab matches the tokenizer', (model, type) => {
     let bytes = 0;
-    for (const path of listFiles(join(MODELS_DIR, TINY)).values()) bytes += readFileSync(path).length;
+    for (const path of listFiles(join(MODELS_DIR, model)).values()) bytes += readFileSync(path).length;
     expect(bytes).toBeLessThan(200_000);
-    const config = JSON.parse(readFileSync(join(MODELS_DIR, TINY, 'config.json'), 'utf8'));
-    const tok = JSON.parse(readFileSync(join(MODELS_DIR, TINY, 'tokenizer.json'), 'utf8'));
-    expect(config.model_type).toBe('distilbert');
+    const config = JSON.parse(readFileSync(join(MODELS_DIR, model, 'config.json'), 'utf8'));
+    const tok = JSON.parse(readFileSync(join(MODELS_DIR, model, 'tokenizer.json'), 'utf8'));
+    expect(config.model_type).toBe(type);
     expect(config.vocab_size).toBe(Object.keys(tok.model.vocab).length);
   });
 });

@@ -1,7 +1,9 @@
 // Messages between the main thread and embed.worker.ts, declared once.
 // Ids are chosen by the main thread; replies carry the id of the request they
 // answer, so a stale reply can be told apart from the current one.
-import type { Device, Dtype } from './embed';
+import type { PaddingStats } from './batching';
+import type { Device } from './device';
+import type { Dtype, Pooling } from './keys';
 import type { ModelSource } from './runtime';
 
 export type EmbedRequest =
@@ -9,23 +11,41 @@ export type EmbedRequest =
    * Load (or reuse) an encoder. `ortBase` is the absolute URL of the app's
    * `ort/` folder, e.g. `new URL('ort/', document.baseURI).href`; '' skips ORT
    * wasm setup (Node). A `files` source's Map of Blobs is structured-cloned.
+   * When the asked precision or device fails, the worker tries the device's
+   * default precision, then wasm, and says so in `ready.note`, unless
+   * `fallback` is false.
    */
-  | { type: 'load'; id: number; modelId: string; source: ModelSource; device: Device; dtype: Dtype; ortBase: string }
-  /** Embed texts with the loaded encoder; normalize defaults to true, maxTokens to the model's limit. */
-  | { type: 'embed'; id: number; texts: string[]; batchSize: number; maxTokens?: number; normalize?: boolean }
+  | { type: 'load'; id: number; modelId: string; source: ModelSource; device: Device; dtype: Dtype; ortBase: string; fallback?: boolean }
+  /**
+   * Embed texts with the loaded encoder. Batches are cut by `tokenBudget`
+   * (texts × longest, default 8192) and at most `batchSize` texts, longest
+   * first unless `sortByLength` is false; pooling defaults to mean, prefix to
+   * none, normalize to true, maxTokens to the model's limit.
+   */
+  | {
+      type: 'embed'; id: number; texts: string[]; batchSize: number; tokenBudget?: number; sortByLength?: boolean;
+      maxTokens?: number; pooling?: Pooling; prefix?: string; normalize?: boolean;
+    }
   /** Stop the embed request `id` before its next batch (a load cannot be cancelled). */
   | { type: 'cancel'; id: number };
 
 export type EmbedReply =
-  /** download: bytes of model files (`file` = which); embed: texts done. */
-  | { type: 'progress'; id: number; stage: 'download' | 'embed'; done: number; total: number; file?: string }
   /**
-   * The encoder is warm. `device` is the one actually used (webgpu falls back to
-   * wasm when the browser has no adapter); `threads` = ORT wasm threads, 0 when
-   * not applicable; `webgpu` = whether an adapter was available.
+   * download: bytes of model files (`file` = which); embed: texts done, with
+   * the real and padded tokens of the batches run so far.
    */
-  | { type: 'ready'; id: number; device: Device; dtype: Dtype; dim: number; threads: number; webgpu: boolean }
-  /** [n × dim] row-major; its buffer is transferred, not copied. */
-  | { type: 'result'; id: number; vectors: Float32Array; dim: number }
+  | { type: 'progress'; id: number; stage: 'download' | 'embed'; done: number; total: number; file?: string; tokens?: number; padded?: number }
+  /**
+   * The encoder is warm. `device` and `dtype` are the ones actually used
+   * (see `note` when they differ from the asked ones); `threads` = ORT wasm
+   * threads, 0 when not applicable; `webgpu` = whether an adapter was
+   * available, `shaderF16` = whether it runs fp16; `maxTokens` = the model's limit.
+   */
+  | {
+      type: 'ready'; id: number; device: Device; dtype: Dtype; dim: number; threads: number; webgpu: boolean; shaderF16: boolean;
+      maxTokens: number; note: string | null;
+    }
+  /** [n × dim] row-major, in the order of the request's texts; its buffer is transferred, not copied. */
+  | { type: 'result'; id: number; vectors: Float32Array; dim: number; stats: PaddingStats }
   | { type: 'error'; id: number; message: string }
   | { type: 'cancelled'; id: number };

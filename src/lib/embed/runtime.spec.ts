@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultDtype, embeddingKey, l2NormalizeRows, meanPool, pickDevice } from './embed';
-import { configureOrt, describeSource, detectWebGPU, filesFromPicker, missingFiles, onnxFileFor } from './runtime';
+import { configureOrt, describeSource, detectWebGPU, dtypesIn, filesFromPicker, missingFiles, onnxFileFor } from './runtime';
 
 describe('device and dtype choice', () => {
   it('prefers WebGPU with fp32, else wasm with q8', () => {
@@ -41,6 +41,8 @@ describe('picked folders', () => {
     const map = filesFromPicker(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx'].map((p) => file('m/' + p)));
     expect(missingFiles(map, 'q8')).toEqual([]);
     expect(missingFiles(map, 'fp32')).toEqual([onnxFileFor('fp32')]);
+    expect(missingFiles(map, 'q4')).toEqual(['onnx/model_q4.onnx']);
+    expect(dtypesIn(map)).toEqual(['q8']);
     expect(describeSource({ kind: 'files', files: map })).toBe('the picked folder');
   });
 });

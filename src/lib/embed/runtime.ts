@@ -2,6 +2,10 @@
 // where ONNX Runtime's wasm lives. `env` is process-wide state, so every load
 // goes through applyModelSource() first; nothing else in the app touches it.
 import { env } from '@huggingface/transformers';
+import { probeWebGPU } from './device';
+import { DTYPES, type Dtype } from './keys';
+
+export type { Dtype } from './keys';
 
 /**
  * Where a model's files come from.
@@ -19,8 +23,6 @@ export type ModelSource =
   | { kind: 'files'; files: Map<string, Blob> }
   | { kind: 'local'; path: string };
 
-export type Dtype = 'fp32' | 'fp16' | 'q8';
-
 const HUB_HOST = 'https://huggingface.co/';
 const HUB_TEMPLATE = '{model}/resolve/{revision}/';
 /** Picked files are served under this host; `.invalid` never resolves, so nothing leaks to the network. */
@@ -31,7 +33,12 @@ const nativeFetch = env.fetch;
 
 /** The ONNX file transformers.js requests for a dtype (its own naming scheme). */
 export function onnxFileFor(dtype: Dtype): string {
-  return { fp32: 'onnx/model.onnx', fp16: 'onnx/model_fp16.onnx', q8: 'onnx/model_quantized.onnx' }[dtype];
+  return { fp32: 'onnx/model.onnx', fp16: 'onnx/model_fp16.onnx', q8: 'onnx/model_quantized.onnx', q4: 'onnx/model_q4.onnx' }[dtype];
+}
+
+/** The precisions a picked folder has ONNX files for. */
+export function dtypesIn(files: Map<string, Blob>): Dtype[] {
+  return DTYPES.filter((d) => files.has(onnxFileFor(d)));
 }
 
 /** Files a picked folder must hold to load with `dtype`; returns the missing ones (empty = fine). */
@@ -137,13 +144,5 @@ export function configureOrt(ortBase: string | URL): number {
 
 /** Whether this browser can give us a WebGPU adapter (false in Node and without a GPU). */
 export async function detectWebGPU(): Promise<boolean> {
-  const gpu = typeof navigator !== 'undefined' ? navigator.gpu : undefined;
-  if (!gpu) return false;
-  try {
-    return (await gpu.requestAdapter()) !== null;
-  } catch (err) {
-    // Some browsers throw instead of returning null when the GPU is blocklisted.
-    console.warn('WebGPU adapter request failed:', err);
-    return false;
-  }
+  return (await probeWebGPU()).available;
 }

@@ -9,6 +9,8 @@ import { env } from '@huggingface/transformers';
 
 export const MODELS_DIR = fileURLToPath(new URL('../../../tests/fixtures/models', import.meta.url));
 export const TINY = 'tiny-distilbert';
+/** BERT-style inputs and a context-mixing layer: its [CLS] output differs from the mean (make-tiny-model.mjs). */
+export const TINY_BERT = 'tiny-bert';
 
 /**
  * In Node transformers.js caches remote files on disk under `relative path`
