@@ -32,11 +32,18 @@ function countNewlines(s: string): number {
   return n;
 }
 
-/** Trimmed, non-empty, unique header names (`text`, `text_2`, `column_3`). */
+/** "3 columns: id, text, label" for a message; long names and lists are cut. */
+function describeHeader(columns: string[]): string {
+  const cut = (s: string) => (s.length > 40 ? `${s.slice(0, 40)}… (${s.length.toLocaleString('en')} characters)` : s);
+  const names = columns.slice(0, 5).map(cut).join(', ') + (columns.length > 5 ? ', …' : '');
+  return `${columns.length.toLocaleString('en')} column${columns.length === 1 ? '' : 's'}: ${names}`;
+}
+
+/** Trimmed, non-empty, unique header names (`text`, `text_2`, `column_3`); byte-order marks and zero-width spaces dropped. */
 export function cleanHeader(cells: string[]): string[] {
   const seen = new Set<string>();
   return cells.map((raw, i) => {
-    const base = raw.trim() || `column_${i + 1}`;
+    const base = raw.replace(/[\uFEFF\u200B]/g, '').trim() || `column_${i + 1}`;
     let name = base;
     for (let k = 2; seen.has(name); k++) name = `${base}_${k}`;
     seen.add(name);
@@ -99,7 +106,7 @@ export class DelimitedReader {
     this.#parse(true);
     if (!this.#columns) throw new ImportError('empty', 'The file is empty: it has no rows.');
     if (this.#rows.length === 0 && this.#header) {
-      throw new ImportError('empty', 'The file has a header row but no data rows.');
+      throw new ImportError('empty', `The file has a header row but no data rows: its only row (${describeHeader(this.#columns)}) is read as the header.`);
     }
     return { columns: this.#columns, rows: this.#rows };
   }

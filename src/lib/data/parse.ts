@@ -1,6 +1,8 @@
 // Turning a researcher's file into a RawTable: CSV/TSV (PapaParse), JSON,
 // JSON Lines and plain text. Every failure is an ImportError whose message
 // says where the problem is and what to do about it.
+import { cleanTable, describeChar, SoleCharacter } from './clean';
+import { binaryError, countControls, locateBadUtf8, notUtf8Message, sniffEncoding, SNIFF_BYTES, type Encoding } from './decode';
 import { DelimitedReader } from './delimited';
 import { ImportError } from './errors';
 import type { RawTable } from './types';
@@ -49,41 +51,29 @@ export function detectFormat(name: string, head: string): Format {
   return commas > 0 ? 'csv' : 'txt';
 }
 
-// File signatures of things people drop by mistake: images, PDFs, zips
-// (including .xlsx/.docx), gzip.
-const SIGNATURES: { bytes: number[]; what: string }[] = [
-  { bytes: [0x89, 0x50, 0x4e, 0x47], what: 'a PNG image' },
-  { bytes: [0xff, 0xd8, 0xff], what: 'a JPEG image' },
-  { bytes: [0x47, 0x49, 0x46, 0x38], what: 'a GIF image' },
-  { bytes: [0x25, 0x50, 0x44, 0x46], what: 'a PDF document' },
-  { bytes: [0x50, 0x4b, 0x03, 0x04], what: 'a zip archive (an .xlsx or .docx file is one)' },
-  { bytes: [0x1f, 0x8b], what: 'a gzip archive' },
-];
-
-function binaryError(what: string): ImportError {
-  return new ImportError(
-    'binary',
-    `This file looks like ${what}, not text. Export your data as CSV (UTF-8), TSV, JSON or plain text and import that.`,
-  );
-}
-
-/** Throws an ImportError('binary') when the first bytes are not text. */
+/** Throws an ImportError('binary' or 'encoding') when the first bytes are not text the app can read. */
 export function sniffBytes(bytes: Uint8Array): void {
-  for (const sig of SIGNATURES) {
-    if (sig.bytes.every((b, i) => bytes[i] === b)) throw binaryError(sig.what);
-  }
-  if (bytes.subarray(0, 8192).includes(0)) throw binaryError('binary data');
+  sniffEncoding(bytes);
 }
 
-/** The same check on already-decoded text (NUL or many replacement/control characters). */
+/** The same check on already-decoded text (pasted, or decoded by the caller): the share of control characters. */
 function sniffText(text: string): void {
-  const head = text.slice(0, 4096);
-  if (head.includes('\u0000')) throw binaryError('binary data');
+  const head = text.slice(0, SNIFF_BYTES);
   if (/^\uFFFDPNG/.test(head)) throw binaryError('a PNG image');
   if (head.startsWith('%PDF-')) throw binaryError('a PDF document');
   if (head.startsWith('PK\u0003\u0004')) throw binaryError('a zip archive (an .xlsx or .docx file is one)');
-  const odd = head.match(/[\uFFFD\u0001-\u0008\u000E-\u001F]/g)?.length ?? 0;
-  if (head.length > 0 && odd / head.length > 0.05) throw binaryError('binary data');
+  const odd = countControls(head) + (head.match(/\uFFFD/g)?.length ?? 0);
+  if (odd > 8 && odd / head.length > 0.03) throw binaryError('binary data');
+}
+
+/** Refuses a text that is one character repeated: it holds no texts, whatever its format. */
+function refuseSole(sole: SoleCharacter): void {
+  const r = sole.result();
+  if (!r) return;
+  throw new ImportError(
+    'empty',
+    `The file holds nothing but the character ${describeChar(r.char)}, repeated ${r.count.toLocaleString('en')} times: there are no texts in it to import.`,
+  );
 }
 
 /** Cell text for a JSON value: strings as-is, null as empty, objects as JSON. */
@@ -168,6 +158,13 @@ export function parseText(content: string, format: Format, opts: ParseOptions = 
   const text = stripBom(content);
   if (text.trim() === '') throw new ImportError('empty', 'The file is empty.');
   sniffText(text);
+  const sole = new SoleCharacter();
+  sole.push(text);
+  refuseSole(sole);
+  return cleanTable(parseDecoded(text, format, opts));
+}
+
+function parseDecoded(text: string, format: Format, opts: ParseOptions): RawTable {
   if (format === 'csv' || format === 'tsv') {
     const reader = readerFor(format, opts);
     reader.push(text);
@@ -183,7 +180,9 @@ export function parseText(content: string, format: Format, opts: ParseOptions = 
  * Read a File/Blob without freezing the page: bytes are decoded as they stream
  * in and CSV/TSV rows are parsed batch by batch, yielding to the event loop in
  * between. `onProgress` gets the fraction of bytes read (0..1). The format is
- * detected from `name` and the first bytes. Works in pages, Workers and Node.
+ * detected from `name` and the first bytes; the encoding (UTF-8, or UTF-16
+ * with or without a byte-order mark) from the first bytes. Works in pages,
+ * Workers and Node.
  */
 export async function parseFile(
   file: Blob,
@@ -192,29 +191,29 @@ export async function parseFile(
   opts: ParseOptions = {},
 ): Promise<RawTable> {
   if (file.size === 0) throw new ImportError('empty', `"${name}" is empty.`);
-  const first = new Uint8Array(await file.slice(0, 8192).arrayBuffer());
-  sniffBytes(first);
+  const first = new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer());
+  const { encoding, skip, note } = sniffEncoding(first);
   // fatal: a Latin-1/Windows-1252 file must fail loudly rather than become mojibake.
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  const format = detectFormat(name, decodeHead(first));
+  const decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
+  const format = detectFormat(name, new TextDecoder(encoding).decode(first.subarray(skip, Math.min(first.length, 8192))));
   const delimited = format === 'csv' || format === 'tsv' ? readerFor(format, opts) : null;
   const pieces: string[] = [];
+  const sole = new SoleCharacter();
+  let blank = true;
   let lastYield = Date.now();
   // Fixed-size slices rather than file.stream(): stream chunk sizes differ
   // between browsers and Node (one chunk for a whole in-memory Blob).
-  for (let offset = 0; offset < file.size; offset += READ_BYTES) {
+  for (let offset = skip; offset < file.size; offset += READ_BYTES) {
     const bytes = new Uint8Array(await file.slice(offset, offset + READ_BYTES).arrayBuffer());
     const last = offset + READ_BYTES >= file.size;
     let piece: string;
     try {
       piece = decoder.decode(bytes, { stream: !last });
     } catch {
-      throw new ImportError(
-        'encoding',
-        `"${name}" is not UTF-8 text (an unreadable byte after position ${offset}). ` +
-          'Save it again as "CSV UTF-8" (or UTF-8 text) and import that.',
-      );
+      throw await decodeError(file, name, encoding, skip);
     }
+    sole.push(piece);
+    if (blank && piece.trim() !== '') blank = false;
     if (delimited) delimited.push(piece);
     else pieces.push(piece);
     onProgress?.(Math.min(1, (offset + bytes.byteLength) / file.size));
@@ -224,12 +223,22 @@ export async function parseFile(
       lastYield = Date.now();
     }
   }
-  const table = delimited ? delimited.end() : parseText(pieces.join(''), format, opts);
+  if (blank) throw new ImportError('empty', `"${name}" is empty: it holds only spaces and line breaks.`);
+  refuseSole(sole);
+  const table = cleanTable(delimited ? delimited.end() : parseDecoded(pieces.join(''), format, opts));
   onProgress?.(1);
-  return table;
+  const encodingNote = note ?? (encoding === 'utf-8' ? undefined : `Read as ${encoding === 'utf-16le' ? 'UTF-16LE' : 'UTF-16BE'} text (from its byte-order mark).`);
+  return encodingNote ? { ...table, encodingNote } : table;
 }
 
-function decodeHead(bytes: Uint8Array): string {
-  // Non-fatal: the head may end inside a multi-byte character.
-  return new TextDecoder('utf-8').decode(bytes);
+/** The error for bytes the decoder refused, naming the first bad byte and its line. */
+async function decodeError(file: Blob, name: string, encoding: Encoding, skip: number): Promise<ImportError> {
+  if (encoding !== 'utf-8') {
+    return new ImportError(
+      'encoding',
+      `"${name}" starts like ${encoding === 'utf-16le' ? 'UTF-16LE' : 'UTF-16BE'} text but holds bytes that are not valid in it (an unpaired surrogate). ` +
+        'Save it again as UTF-8 (or "CSV UTF-8") and import that.',
+    );
+  }
+  return new ImportError('encoding', notUtf8Message(name, await locateBadUtf8(file, skip)));
 }

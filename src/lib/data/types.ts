@@ -14,6 +14,12 @@ export interface DataRow {
 export interface RawTable {
   columns: string[];
   rows: string[][];
+  /** Rows (1-based data rows; 0 = the header) whose stray control characters were taken out; set only when there were any. */
+  cleaned?: RowList;
+  /** How many such characters. */
+  strayChars?: number;
+  /** How the bytes were decoded, when it was not plain UTF-8 ("Read as UTF-16LE text …"). */
+  encodingNote?: string;
 }
 
 /** Which columns hold the text, the row id and the human label. */
