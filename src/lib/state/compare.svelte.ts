@@ -5,7 +5,7 @@
 import * as store from '../store';
 import type { StoredResult } from '../store';
 import type { DataRow } from '../data/types';
-import { DEFAULT_GRID, type Grid } from '../train/grid';
+import { DEFAULT_GRID, type Grid } from '../train/grid-defaults';
 import type { HeadConfig, HeadKind } from '../train/types';
 import { app, errorText, onProjectOpen } from './app.svelte';
 import { embedder, type Embedded } from './embedder.svelte';

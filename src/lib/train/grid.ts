@@ -11,21 +11,10 @@ import { argmaxRows, f1Scores, selectionScore } from './metrics';
 import { stratifiedHoldout, stratifiedKFold, takeLabels, takeRows, type Fold } from './split';
 import { resolveHeadConfig, throwIfAborted, type HeadConfig, type TrainResult } from './types';
 
-/** Values to try per hyper-parameter; the search runs their Cartesian product. */
-export type Grid = { [K in keyof HeadConfig]?: readonly HeadConfig[K][] };
-
-/**
- * The paper's grid names (learning rate, batch size, epochs) with values for
- * a head on frozen embeddings: Adam steps from 1e-4 up to 1e-2 — wider and
- * larger than for fine-tuning a transformer, since a small head on fixed
- * features needs bigger steps to converge within the epoch budget. Epochs is
- * a maximum; early stopping (patience 5) picks the count.
- */
-export const DEFAULT_GRID: Grid = {
-  lr: [1e-4, 3e-4, 1e-3, 3e-3, 1e-2],
-  batchSize: [16, 32],
-  epochs: [50],
-};
+// The grid's type and defaults live in grid-defaults.ts (no tfjs), so the main
+// thread can show them without loading tfjs; re-exported here for the worker side.
+export { DEFAULT_GRID, type Grid } from './grid-defaults';
+import type { Grid } from './grid-defaults';
 
 export type Selection = { kind: 'holdout'; fraction: number } | { kind: 'kfold'; k: number };
 
