@@ -65,6 +65,9 @@ describe('applyMapping', () => {
       unlabeled: 2,
       excludedLabels: 1,
       tooLong: 2,
+      longTexts: { count: 2, rows: [{ row: 1, chars: 18 }, { row: 3, chars: 18 }] },
+      truncated: { count: 0, rows: [] },
+      labelFlags: [],
     });
   });
 
@@ -100,5 +103,23 @@ describe('label value helpers', () => {
     expect(labelValuesNotIn([{ human: 'neg' }, { human: 'maybe' }, { human: null }], ['pos', 'neg'])).toEqual(['maybe']);
     const t = table(['text', 'label'], [['a', ' 1 '], ['b', '0'], ['c', ''], ['d', '1']]);
     expect(rawLabelValues(t, 'label')).toEqual(['0', '1']);
+  });
+});
+
+describe('long texts', () => {
+  const big = 'x'.repeat(250_000);
+  const t = table(['text'], [['short'], [big], ['🙂'.repeat(10)]]);
+
+  it('names rows over the length threshold with their size', () => {
+    const { report } = applyMapping(t, { text: 'text', id: null, label: null }, { maxChars: 2000 });
+    expect(report.longTexts).toEqual({ count: 1, rows: [{ row: 2, chars: 250_000 }] });
+  });
+
+  it('cuts texts to the character limit, recording the length before, never halving a surrogate pair', () => {
+    const { rows, report } = applyMapping(t, { text: 'text', id: null, label: null }, { limitChars: 5 });
+    expect(rows.map((r) => r.text)).toEqual(['short', 'xxxxx', '🙂🙂']);
+    expect(rows.map((r) => r.truncatedFrom)).toEqual([undefined, 250_000, 20]);
+    expect(rows[1].hash).toBe(hashText('xxxxx'));
+    expect(report.truncated).toEqual({ count: 2, rows: [{ row: 2, chars: 250_000 }, { row: 3, chars: 20 }] });
   });
 });

@@ -1,9 +1,11 @@
 // From a RawTable to DataRows: which column is the text, the id, the human
 // label; how raw label values map onto codebook label names. All or nothing:
 // applyMapping either returns every row or throws.
+import { requireTextColumns } from './columns';
 import { ImportError } from './errors';
 import { hashText } from './hash';
-import { ROW_LIST_CAP, type ColumnMapping, type DataRow, type ImportReport, type RawTable, type RowList } from './types';
+import { flagLabels, type LabelTally } from './labels';
+import { ROW_LIST_CAP, type ColumnMapping, type DataRow, type ImportReport, type LongRowList, type RawTable, type RowList } from './types';
 
 const TEXT_NAMES = ['text', 'content', 'body', 'tweet', 'sentence', 'message', 'comment', 'post', 'document', 'review', 'abstract', 'speech', 'response', 'answer', 'title'];
 const ID_NAMES = ['id', 'uid', '_id', 'row_id', 'doc_id', 'tweet_id', 'post_id', 'comment_id', 'item_id', 'key', 'index'];
@@ -35,12 +37,16 @@ function meanLength(table: RawTable, col: number, sample = 500): number {
 
 /**
  * Guess which columns hold text, id and label from their names; the text
- * column falls back to the column with the longest mean length.
+ * column falls back to the column with the longest mean length. Only a column
+ * that holds text can be the text column: a table of numbers, dates and empty
+ * columns throws ImportError('no-text-column') listing them (requireTextColumns).
  */
 export function guessMapping(table: RawTable): ColumnMapping {
   if (table.columns.length === 0) throw new ImportError('no-text-column', 'The table has no columns.');
-  const taken = new Set<string>();
+  const textual = new Set(requireTextColumns(table));
+  const taken = new Set<string>(table.columns.filter((c) => !textual.has(c)));
   let text = byName(table.columns, TEXT_NAMES, taken);
+  taken.clear();
   const id = byName(table.columns, ID_NAMES, new Set(text ? [text] : []));
   if (id) taken.add(id);
   const label = byName(table.columns, LABEL_NAMES, new Set([...(text ? [text] : []), ...taken]));
@@ -49,12 +55,12 @@ export function guessMapping(table: RawTable): ColumnMapping {
     let best = -1;
     table.columns.forEach((c, i) => {
       const len = meanLength(table, i);
-      if (!taken.has(c) && len > best) {
+      if (!taken.has(c) && textual.has(c) && len > best) {
         best = len;
         text = c;
       }
     });
-    text ??= table.columns[0];
+    text ??= [...textual][0];
   }
   return { text: text!, id: id === text ? null : id, label: label === text ? null : label };
 }
@@ -78,8 +84,23 @@ function addRow(list: RowList, row: number): void {
 export interface ApplyOptions {
   /** Raw label value → codebook label name, or null to drop the label (the row stays, unlabeled). Values not listed pass through unchanged. */
   labelMap?: Record<string, string | null>;
-  /** Count texts longer than this many characters in report.tooLong. */
+  /** Count texts longer than this many characters in report.tooLong and name them in report.longTexts. */
   maxChars?: number;
+  /** Cut texts longer than this many characters (0 or absent: no limit); the row records its length before (truncatedFrom). */
+  limitChars?: number;
+  /** The project's codebook label names: human labels outside them are flagged. null/absent: flag stray-looking values instead. */
+  codebookLabels?: readonly string[] | null;
+}
+
+function addLong(list: LongRowList, row: number, chars: number): void {
+  list.count++;
+  if (list.rows.length < ROW_LIST_CAP) list.rows.push({ row, chars });
+}
+
+/** The first `limit` characters, never splitting a surrogate pair. */
+function cut(text: string, limit: number): string {
+  const end = /[\uD800-\uDBFF]/.test(text[limit - 1] ?? '') ? limit - 1 : limit;
+  return text.slice(0, end);
 }
 
 /**
@@ -104,13 +125,18 @@ export function applyMapping(
     unlabeled: 0,
     excludedLabels: 0,
     tooLong: 0,
+    longTexts: { count: 0, rows: [] },
+    truncated: { count: 0, rows: [] },
+    labelFlags: [],
   };
+  const tallies = new Map<string, LabelTally>();
+  const limit = opts.limitChars && opts.limitChars > 0 ? Math.floor(opts.limitChars) : 0;
   const rows: DataRow[] = [];
   const idRow = new Map<string, number>();
   const seenHash = new Set<string>();
   table.rows.forEach((cells, i) => {
     const n = i + 1;
-    const text = (cells[ti] ?? '').trim();
+    const whole = (cells[ti] ?? '').trim();
     let id = `row-${n}`;
     if (ii !== -1) {
       id = (cells[ii] ?? '').trim();
@@ -121,10 +147,12 @@ export function applyMapping(
       throw new ImportError('duplicate-id', `Data rows ${earlier} and ${n} have the same id "${id}". Ids must be unique.`, n);
     }
     idRow.set(id, n);
-    if (text === '') {
+    if (whole === '') {
       addRow(report.emptyTexts, n);
       return;
     }
+    const text = limit > 0 && whole.length > limit ? cut(whole, limit) : whole;
+    if (text !== whole) addLong(report.truncated, n, whole.length);
     const raw = li === -1 ? '' : (cells[li] ?? '').trim();
     let human: string | null = null;
     if (raw !== '') {
@@ -133,14 +161,24 @@ export function applyMapping(
       if (mapped === null) report.excludedLabels++;
       human = mapped;
     }
+    if (human !== null) {
+      let t = tallies.get(human);
+      if (!t) tallies.set(human, (t = { value: human, count: 0, rows: [] }));
+      t.count++;
+      if (t.rows.length < ROW_LIST_CAP) t.rows.push(n);
+    }
     if (human === null) report.unlabeled++;
     const hash = hashText(text);
     if (seenHash.has(hash)) addRow(report.duplicateTexts, n);
     seenHash.add(hash);
-    if (opts.maxChars !== undefined && text.length > opts.maxChars) report.tooLong++;
-    rows.push({ id, text, human, hash });
+    if (opts.maxChars !== undefined && whole.length > opts.maxChars) {
+      report.tooLong++;
+      addLong(report.longTexts, n, whole.length);
+    }
+    rows.push(text === whole ? { id, text, human, hash } : { id, text, human, hash, truncatedFrom: whole.length });
   });
   report.imported = rows.length;
+  report.labelFlags = flagLabels([...tallies.values()], opts.codebookLabels ?? null);
   if (rows.length === 0) {
     throw new ImportError('empty', `All ${table.rows.length} rows have an empty "${mapping.text}" column: nothing to import.`);
   }

@@ -1,5 +1,6 @@
 // Shapes shared by the import, mapping and split steps. Other stages import
 // DataRow from here; changing it touches the whole app.
+import type { LabelFlag } from './labels';
 
 /** One imported text. `human` is a codebook label name, or null when unlabeled. */
 export interface DataRow {
@@ -8,6 +9,8 @@ export interface DataRow {
   human: string | null;
   /** hashText(text): stable key for caches (LLM labels, embeddings). */
   hash: string;
+  /** Set when the import cut the text to its character limit: the length it had before. */
+  truncatedFrom?: number;
 }
 
 /** A parsed file before column mapping: every cell is a string, rows align with columns. */
@@ -56,6 +59,19 @@ export interface ImportReport {
   excludedLabels: number;
   /** Texts longer than the caller's maxChars (0 when none was given). */
   tooLong: number;
+  /** Those rows with their length in characters (before any cut). */
+  longTexts: LongRowList;
+  /** Rows whose text was cut to the character limit, with their length before. */
+  truncated: LongRowList;
+  /** Human label values outside the codebook, or stray-looking ones without a codebook (see labels.ts). */
+  labelFlags: LabelFlag[];
+}
+
+/** Like RowList, with each row's length in characters. */
+export interface LongRowList {
+  count: number;
+  /** Capped at ROW_LIST_CAP entries, in row order. */
+  rows: { row: number; chars: number }[];
 }
 
 /** Row ids per split. Validation and test hold only human-labeled rows. */

@@ -1,0 +1,105 @@
+// Human label values that should not silently become labels: values outside
+// the project's codebook, and — before there is a codebook — values that look
+// stray next to the others (a "maybe" among 0/1/2, "Positive" beside
+// "positive", a value on a handful of rows out of thousands). Flagged values
+// are shown with their counts and first rows; a drafted codebook leaves them
+// out until the user adds them.
+
+/** One label value with how often it occurs and where (row numbers at import, row ids later). */
+export interface LabelTally<R = number> {
+  value: string;
+  count: number;
+  /** The first rows carrying it (capped by the caller). */
+  rows: R[];
+}
+
+export type LabelFlagWhy = 'not-in-codebook' | 'variant' | 'odd-form' | 'rare';
+
+export interface LabelFlag<R = number> extends LabelTally<R> {
+  why: LabelFlagWhy;
+  /** For 'variant': the more frequent value it looks like. */
+  like?: string;
+}
+
+/** Below this share of labeled rows a value is rare (given enough rows to tell). */
+const RARE_SHARE = 0.01;
+/** Share of labeled rows that sets the dominant form (numbers vs words). */
+const FORM_SHARE = 0.9;
+
+const loose = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, ' ').trim();
+const isNumeric = (s: string) => /^[-+]?\d+(?:[.,]\d+)?$/.test(s.trim());
+
+/**
+ * The values to flag, most frequent first. With codebook label names, every
+ * value that is not one of them is 'not-in-codebook'. Without, a value is
+ * flagged as a 'variant' (same as a more frequent value but for case, spaces
+ * or punctuation), 'odd-form' (a word among numbers or a number among words,
+ * when 90% of labeled rows have the other form), or 'rare' (under 1% of the
+ * labeled rows, on at least 100 labeled rows).
+ */
+export function flagLabels<R>(tallies: readonly LabelTally<R>[], codebookNames: readonly string[] | null): LabelFlag<R>[] {
+  const sorted = [...tallies].sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+  if (codebookNames && codebookNames.length > 0) {
+    const known = new Set(codebookNames);
+    return sorted.filter((t) => !known.has(t.value)).map((t) => ({ ...t, why: 'not-in-codebook' as const }));
+  }
+  const labeled = sorted.reduce((n, t) => n + t.count, 0);
+  const numericRows = sorted.filter((t) => isNumeric(t.value)).reduce((n, t) => n + t.count, 0);
+  const dominant = numericRows >= FORM_SHARE * labeled ? 'number' : labeled - numericRows >= FORM_SHARE * labeled ? 'word' : null;
+  const flags: LabelFlag<R>[] = [];
+  const firstOfLoose = new Map<string, string>();
+  for (const t of sorted) {
+    const key = loose(t.value);
+    const like = firstOfLoose.get(key);
+    if (like !== undefined) flags.push({ ...t, why: 'variant', like });
+    else {
+      firstOfLoose.set(key, t.value);
+      const form = isNumeric(t.value) ? 'number' : 'word';
+      if (dominant && form !== dominant) flags.push({ ...t, why: 'odd-form' });
+      else if (labeled >= 100 && t.count < RARE_SHARE * labeled) flags.push({ ...t, why: 'rare' });
+    }
+  }
+  return flags;
+}
+
+/** Why a value is flagged, in a few words. */
+export function flagReason(f: Pick<LabelFlag<unknown>, 'why' | 'like'>): string {
+  switch (f.why) {
+    case 'not-in-codebook':
+      return 'not a label of the codebook';
+    case 'variant':
+      return `looks like “${f.like}” written differently`;
+    case 'odd-form':
+      return 'not of the same form as the other values';
+    default:
+      return 'rare: under 1% of the labeled rows';
+  }
+}
+
+/** `maybe — 1 row (17)`: a flag for a list, rows as given. */
+export function describeFlag<R extends string | number>(f: LabelFlag<R>, rowWord = 'row'): string {
+  const rows = f.rows.map((r) => (typeof r === 'number' ? r.toLocaleString('en') : r)).join(', ');
+  const more = f.count > f.rows.length ? ', …' : '';
+  return `“${f.value}” — ${f.count.toLocaleString('en')} ${rowWord}${f.count === 1 ? '' : 's'} (${rows}${more}): ${flagReason(f)}`;
+}
+
+/**
+ * Label names for a codebook drafted from the data, and the flagged values
+ * left out of it. Rows are referred to by id.
+ */
+export function draftLabelNames(
+  rows: readonly { id: string; human: string | null }[],
+  cap = 10,
+): { names: string[]; left: LabelFlag<string>[] } {
+  const by = new Map<string, LabelTally<string>>();
+  for (const r of rows) {
+    if (r.human === null || r.human === '') continue;
+    let t = by.get(r.human);
+    if (!t) by.set(r.human, (t = { value: r.human, count: 0, rows: [] }));
+    t.count++;
+    if (t.rows.length < cap) t.rows.push(r.id);
+  }
+  const left = flagLabels([...by.values()], null);
+  const out = new Set(left.map((f) => f.value));
+  return { names: [...by.keys()].filter((v) => !out.has(v)).sort(), left };
+}
