@@ -6,7 +6,7 @@ import { gridSearch } from './grid';
 import { predictProbaAsync } from './head';
 import { predictLinear } from './linear';
 import { searchLinear } from './linear-search';
-import { sliceMatrixRows, toDense, type CsrMatrix } from './matrix';
+import { sliceMatrixRows, toDense, type CsrMatrix, type HybridMatrix } from './matrix';
 import type { TrainReply, TrainRequest } from './protocol';
 import type { SerializedHead } from './types';
 import { TrainingCancelledError, throwIfAborted } from './types';
@@ -88,8 +88,8 @@ export async function handleTrainRequest(
   }
 }
 
-/** Sparse rows: a one-layer head reads them directly; an MLP gets them densified a chunk at a time. */
-async function predictSparse(weights: SerializedHead, X: CsrMatrix): Promise<Float32Array> {
+/** Sparse (or hybrid) rows: a one-layer head reads them directly; an MLP gets them densified a chunk at a time. */
+async function predictSparse(weights: SerializedHead, X: CsrMatrix | HybridMatrix): Promise<Float32Array> {
   if (weights.layers.length === 1) return predictLinear(weights, X);
   const out = new Float32Array(X.rows * weights.nClasses);
   const chunk = Math.max(1, Math.floor((16 * 2 ** 20) / Math.max(1, X.cols)));

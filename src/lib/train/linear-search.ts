@@ -12,9 +12,15 @@
 // noisy labels: a student that says "positive" for 2 % of texts while its
 // teacher says 23 %); the plain argmax wins where it is already right, so the
 // search never does worse on its own folds than GridSearchCV would.
+//
+// Hybrid features (a sentence vector beside TF-IDF columns) add one knob: the
+// weight of the dense block. With one L2 penalty over both blocks, scaling a
+// block up makes its weights cheaper, so the scale sets how much the head
+// leans on the sentence vector versus the n-grams; it is chosen by the same
+// folds, with C. Other features search exactly as before.
 import { calibratedArgmax, fitCalibration, type Calibration } from './calibrate';
 import { fitLogReg, headFromCoef, linearLogits, rowWeights, targetRows, type ClassWeight, type LogRegFit } from './linear';
-import { takeMatrixRows, type FeatureMatrix } from './matrix';
+import { takeMatrixRows, type FeatureMatrix, type HybridMatrix } from './matrix';
 import { argmaxRows, f1Scores, selectionScore } from './metrics';
 import { stratifiedKFold, takeLabels, takeRows } from './split';
 import { throwIfAborted } from './types';
@@ -23,6 +29,8 @@ import { throwIfAborted } from './types';
 export const DEFAULT_CS: readonly number[] = [0.01, 0.0316, 0.1, 0.316, 1, 3.16, 10, 31.6, 100];
 export const DEFAULT_CLASS_WEIGHTS: readonly ClassWeight[] = ['none', 'balanced'];
 export const DEFAULT_FOLDS = 5;
+/** Weights of a hybrid's dense block; 1 first, so on a tie the blocks count as they come (both unit-norm). */
+export const DEFAULT_SCALES: readonly number[] = [1, 0.5, 2];
 
 export interface LinearSearchArgs {
   X: FeatureMatrix;
@@ -33,6 +41,8 @@ export interface LinearSearchArgs {
   positive: number | null;
   Cs?: readonly number[];
   classWeights?: readonly ClassWeight[];
+  /** A hybrid X only: the dense block's scales to try (default DEFAULT_SCALES); ignored for other features. */
+  scales?: readonly number[];
   folds?: number;
   seed: number;
   signal?: AbortSignal;
@@ -50,6 +60,8 @@ export interface LinearSearchArgs {
 export interface LinearScore {
   C: number;
   classWeight: ClassWeight;
+  /** Hybrid features only: the dense block's scale. */
+  scale?: number;
   /**
    * The selection score: positive-class F1 (macro F1 without a positive class)
    * of the out-of-fold decisions under the chosen rule (for 'argmax': the
@@ -66,7 +78,8 @@ export interface LinearScore {
 }
 
 export interface LinearSearchResult {
-  best: { C: number; classWeight: ClassWeight };
+  /** `scale` only for hybrid features; the final head already carries it (it reads X as given). */
+  best: { C: number; classWeight: ClassWeight; scale?: number };
   /** Folds actually used (0 = too few labels to cross-validate; the defaults were fitted). */
   folds: number;
   /** Why fewer folds than asked were used, in plain words; null when none. */
@@ -107,8 +120,12 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
   const Cs = [...(args.Cs ?? DEFAULT_CS)].sort((a, b) => a - b);
   const weights = args.classWeights ?? DEFAULT_CLASS_WEIGHTS;
   if (Cs.length === 0 || weights.length === 0) throw new RangeError('The search needs at least one C and one class weighting.');
+  // null = not a hybrid: one pass, exactly the search without scales.
+  const scales: (number | null)[] = X.kind === 'hybrid' ? [...(args.scales ?? DEFAULT_SCALES)] : [null];
+  if (scales.length === 0 || scales.some((v) => v !== null && !(v > 0))) throw new RangeError('Hybrid scales must be positive numbers.');
+  const scaled = <M extends FeatureMatrix>(M: M, v: number | null): M => (v === null ? M : { ...(M as HybridMatrix), scale: v } as M);
   const { folds: kFolds, note } = chooseFolds(hard, C, args.folds ?? DEFAULT_FOLDS);
-  const total = kFolds * Cs.length * weights.length + 1;
+  const total = kFolds * Cs.length * weights.length * scales.length + 1;
   let done = 0;
   const rowsOf = (idx: Int32Array) => (args.y instanceof Int32Array ? takeLabels(args.y, idx) : takeRows(args.y, C, idx));
 
@@ -119,32 +136,32 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
   // Per configuration: out-of-fold logits (rows × k) and uncalibrated decisions.
   const oofZ = new Map<string, Float64Array>();
   const oofRaw = new Map<string, Int32Array>();
-  const keyOf = (c: number, w: ClassWeight) => `${c}|${w}`;
+  const keyOf = (c: number, w: ClassWeight, v: number | null | undefined = null) => `${c}|${w}|${v ?? ''}`;
   if (kFolds > 0) {
-    for (const w of weights) for (const c of Cs) {
-      scores.push({ C: c, classWeight: w, f1: 0, macroF1: 0, foldF1: 0, calibrated: false, unconverged: 0 });
-      oofZ.set(keyOf(c, w), new Float64Array(X.rows * k));
-      oofRaw.set(keyOf(c, w), new Int32Array(X.rows).fill(-1));
+    for (const v of scales) for (const w of weights) for (const c of Cs) {
+      scores.push({ C: c, classWeight: w, ...(v === null ? {} : { scale: v }), f1: 0, macroF1: 0, foldF1: 0, calibrated: false, unconverged: 0 });
+      oofZ.set(keyOf(c, w, v), new Float64Array(X.rows * k));
+      oofRaw.set(keyOf(c, w, v), new Int32Array(X.rows).fill(-1));
     }
     for (const fold of stratifiedKFold(hard, kFolds, args.seed)) {
       const Xtr = takeMatrixRows(X, fold.train);
       const ytr = rowsOf(fold.train);
       const Xva = takeMatrixRows(X, fold.val);
       const yva = takeLabels(hard, fold.val);
-      for (const w of weights) {
+      for (const v of scales) for (const w of weights) {
         // Warm start along the C path (ascending): each fit starts near its optimum.
         let init: Float64Array | undefined;
         for (const c of Cs) {
           throwIfAborted(signal);
-          const fit = fitLogReg({ X: Xtr, y: ytr, nClasses: C, C: c, classWeight: w, init });
+          const fit = fitLogReg({ X: scaled(Xtr, v), y: ytr, nClasses: C, C: c, classWeight: w, init });
           init = fit.coef;
-          const Z = linearLogits(Xva, fit.coef, C);
+          const Z = linearLogits(scaled(Xva, v), fit.coef, C);
           const pred = calibratedArgmax(Z, k, C, { a: 1, c: new Array(k === 1 ? 1 : C).fill(0) });
-          const score = scores.find((q) => q.C === c && q.classWeight === w)!;
+          const score = scores.find((q) => q.C === c && q.classWeight === w && (q.scale ?? null) === v)!;
           score.foldF1 += f1Scores(yva, pred, C, positive).f1 / kFolds;
           if (!fit.converged) score.unconverged++;
-          const z = oofZ.get(keyOf(c, w))!;
-          const raw = oofRaw.get(keyOf(c, w))!;
+          const z = oofZ.get(keyOf(c, w, v))!;
+          const raw = oofRaw.get(keyOf(c, w, v))!;
           fold.val.forEach((row, i) => {
             raw[row] = pred[i];
             for (let j = 0; j < k; j++) z[row * k + j] = Z[i * k + j];
@@ -158,7 +175,7 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
   const calibrations = new Map<string, Calibration>();
   const oofPredsOf = new Map<string, Int32Array>();
   for (const sc of scores) {
-    const key = keyOf(sc.C, sc.classWeight);
+    const key = keyOf(sc.C, sc.classWeight, sc.scale);
     const raw = oofRaw.get(key)!;
     const rawScore = f1Scores(hard, raw, C, positive);
     if (decision === 'argmax') {
@@ -175,14 +192,17 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
     if (useCal) calibrations.set(key, cal);
     oofPredsOf.set(key, useCal ? calPreds : raw);
   }
-  // Highest score wins; ties go to the first in order (no weighting before balanced, smaller C first).
+  // Highest score wins; ties go to the first in order (scale 1 first, no weighting before balanced, smaller C first).
   let best = scores[0];
   for (const sc of scores) if (selectionScore(sc, positive) > selectionScore(best, positive)) best = sc;
-  const choice = best ? { C: best.C, classWeight: best.classWeight } : { C: 1, classWeight: 'none' as ClassWeight };
+  const choice: LinearSearchResult['best'] = best
+    ? { C: best.C, classWeight: best.classWeight, ...(best.scale === undefined ? {} : { scale: best.scale }) }
+    : { C: 1, classWeight: 'none', ...(X.kind === 'hybrid' ? { scale: scales[0]! } : {}) };
   throwIfAborted(signal);
-  const refit = fitLogReg({ X, y: args.y, nClasses: C, ...choice });
-  const calibration = calibrations.get(keyOf(choice.C, choice.classWeight)) ?? { a: 1, c: new Array(k === 1 ? 1 : C).fill(0) };
-  const final = { ...refit, head: headFromCoef(applyCalibration(refit.coef, X.cols, k, calibration), X.cols, C, choice.C, choice.classWeight) };
+  const refit = fitLogReg({ X: scaled(X, choice.scale ?? null), y: args.y, nClasses: C, C: choice.C, classWeight: choice.classWeight });
+  const calibration = calibrations.get(keyOf(choice.C, choice.classWeight, choice.scale)) ?? { a: 1, c: new Array(k === 1 ? 1 : C).fill(0) };
+  const coef = X.kind === 'hybrid' ? foldScale(refit.coef, X.dense.cols * k, (choice.scale ?? X.scale) / X.scale) : refit.coef;
+  const final = { ...refit, coef, head: headFromCoef(applyCalibration(coef, X.cols, k, calibration), X.cols, C, choice.C, choice.classWeight) };
   args.onProgress?.(total, total);
   return {
     best: choice,
@@ -191,8 +211,20 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
     scores,
     final,
     calibration,
-    oofPreds: oofPredsOf.get(keyOf(choice.C, choice.classWeight)) ?? new Int32Array(X.rows).fill(-1),
+    oofPreds: oofPredsOf.get(keyOf(choice.C, choice.classWeight, choice.scale)) ?? new Int32Array(X.rows).fill(-1),
   };
+}
+
+/**
+ * Weights fitted on a hybrid with its dense block scaled by v·X.scale, as
+ * weights for X itself: (v·s·x)·w = (s·x)·(v·w), so the first `n` (the dense
+ * block's weight rows) are multiplied by v. The head then reads the features
+ * as the embedder makes them, with no scale to remember.
+ */
+function foldScale(coef: Float64Array, n: number, v: number): Float64Array {
+  const out = coef.slice();
+  for (let j = 0; j < n; j++) out[j] *= v;
+  return out;
 }
 
 /** Coefficients of softmax(a·z + c): kernel and intercepts scaled by a, then c added to the intercepts. */

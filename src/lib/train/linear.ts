@@ -11,11 +11,12 @@
 // without a learning rate, batch size or epoch count to tune. It needs only
 // the gradient — one pass over the rows — so it works the same on dense
 // 768-wide embeddings and on CSR TF-IDF rows with 100k columns, where Newton
-// or IRLS would need a d × d Hessian. Plain Float64 typed-array code: at these
-// sizes (≤ a few thousand training rows) it beats tfjs on wasm and WebGPU,
+// or IRLS would need a d × d Hessian; a hybrid (a sentence vector beside its
+// TF-IDF columns) is read block by block, never densified. Plain Float64
+// typed-array code: at these sizes (≤ a few thousand training rows) it beats tfjs on wasm and WebGPU,
 // whose per-op dispatch costs more than the arithmetic (see bench training).
-import type { FeatureMatrix } from './matrix';
-import { assertCsr } from './matrix';
+import type { CsrMatrix, DenseMatrix, FeatureMatrix } from './matrix';
+import { assertMatrix } from './matrix';
 import type { SerializedHead } from './types';
 import { resolveHeadConfig } from './types';
 
@@ -89,35 +90,47 @@ export function rowWeights(T: Float64Array, n: number, C: number, cw: ClassWeigh
 
 /** Logits z = x·W + b for every row: n × k, k = 1 (binary) or C. */
 function logits(X: FeatureMatrix, theta: Float64Array, k: number, out: Float64Array): void {
-  const d = X.cols;
-  const bias = d * k;
+  const bias = X.cols * k;
   for (let i = 0; i < X.rows; i++) for (let c = 0; c < k; c++) out[i * k + c] = theta[bias + c];
-  if (X.kind === 'dense') {
-    const v = X.values;
-    for (let i = 0; i < X.rows; i++) {
-      const row = i * d;
-      const o = i * k;
-      if (k === 1) {
-        let z = 0;
-        for (let j = 0; j < d; j++) z += v[row + j] * theta[j];
-        out[o] += z;
-      } else {
-        for (let j = 0; j < d; j++) {
-          const x = v[row + j];
-          if (x === 0) continue;
-          const t = j * k;
-          for (let c = 0; c < k; c++) out[o + c] += x * theta[t + c];
-        }
+  if (X.kind === 'dense') denseLogits(X, theta, 0, 1, k, out);
+  else if (X.kind === 'csr') csrLogits(X, theta, 0, k, out);
+  else {
+    // A hybrid's blocks own consecutive weight rows: the dense block's first.
+    denseLogits(X.dense, theta, 0, X.scale, k, out);
+    csrLogits(X.sparse, theta, X.dense.cols * k, k, out);
+  }
+}
+
+/** out += (scale · X)·W, W read from theta at `at`. A scale of 1 multiplies nothing (same sums as before hybrids). */
+function denseLogits(X: DenseMatrix, theta: Float64Array, at: number, scale: number, k: number, out: Float64Array): void {
+  const d = X.cols;
+  const v = X.values;
+  for (let i = 0; i < X.rows; i++) {
+    const row = i * d;
+    const o = i * k;
+    if (k === 1) {
+      let z = 0;
+      if (scale === 1) for (let j = 0; j < d; j++) z += v[row + j] * theta[at + j];
+      else for (let j = 0; j < d; j++) z += v[row + j] * scale * theta[at + j];
+      out[o] += z;
+    } else {
+      for (let j = 0; j < d; j++) {
+        const x = scale === 1 ? v[row + j] : v[row + j] * scale;
+        if (x === 0) continue;
+        const t = at + j * k;
+        for (let c = 0; c < k; c++) out[o + c] += x * theta[t + c];
       }
     }
-    return;
   }
+}
+
+function csrLogits(X: CsrMatrix, theta: Float64Array, at: number, k: number, out: Float64Array): void {
   const { indptr, indices, values } = X;
   for (let i = 0; i < X.rows; i++) {
     const o = i * k;
     for (let p = indptr[i]; p < indptr[i + 1]; p++) {
       const x = values[p];
-      const t = indices[p] * k;
+      const t = at + indices[p] * k;
       for (let c = 0; c < k; c++) out[o + c] += x * theta[t + c];
     }
   }
@@ -125,33 +138,42 @@ function logits(X: FeatureMatrix, theta: Float64Array, k: number, out: Float64Ar
 
 /** grad[W] += Xᵀ R (R is n × k); grad[b] += column sums of R. */
 function addGradient(X: FeatureMatrix, R: Float64Array, k: number, grad: Float64Array): void {
-  const d = X.cols;
-  const bias = d * k;
+  const bias = X.cols * k;
   for (let i = 0; i < X.rows; i++) for (let c = 0; c < k; c++) grad[bias + c] += R[i * k + c];
-  if (X.kind === 'dense') {
-    const v = X.values;
-    for (let i = 0; i < X.rows; i++) {
-      const row = i * d;
-      if (k === 1) {
-        const r = R[i];
-        if (r === 0) continue;
-        for (let j = 0; j < d; j++) grad[j] += v[row + j] * r;
-      } else {
-        for (let j = 0; j < d; j++) {
-          const x = v[row + j];
-          if (x === 0) continue;
-          const t = j * k;
-          for (let c = 0; c < k; c++) grad[t + c] += x * R[i * k + c];
-        }
+  if (X.kind === 'dense') denseGradient(X, R, 0, 1, k, grad);
+  else if (X.kind === 'csr') csrGradient(X, R, 0, k, grad);
+  else {
+    denseGradient(X.dense, R, 0, X.scale, k, grad);
+    csrGradient(X.sparse, R, X.dense.cols * k, k, grad);
+  }
+}
+
+function denseGradient(X: DenseMatrix, R: Float64Array, at: number, scale: number, k: number, grad: Float64Array): void {
+  const d = X.cols;
+  const v = X.values;
+  for (let i = 0; i < X.rows; i++) {
+    const row = i * d;
+    if (k === 1) {
+      const r = scale === 1 ? R[i] : R[i] * scale;
+      if (r === 0) continue;
+      for (let j = 0; j < d; j++) grad[at + j] += v[row + j] * r;
+    } else {
+      for (let j = 0; j < d; j++) {
+        const x = scale === 1 ? v[row + j] : v[row + j] * scale;
+        if (x === 0) continue;
+        const t = at + j * k;
+        for (let c = 0; c < k; c++) grad[t + c] += x * R[i * k + c];
       }
     }
-    return;
   }
+}
+
+function csrGradient(X: CsrMatrix, R: Float64Array, at: number, k: number, grad: Float64Array): void {
   const { indptr, indices, values } = X;
   for (let i = 0; i < X.rows; i++) {
     for (let p = indptr[i]; p < indptr[i + 1]; p++) {
       const x = values[p];
-      const t = indices[p] * k;
+      const t = at + indices[p] * k;
       for (let c = 0; c < k; c++) grad[t + c] += x * R[i * k + c];
     }
   }
@@ -320,8 +342,7 @@ export function fitLogReg(args: LogRegArgs): LogRegFit {
   if (!Number.isInteger(C) || C < 2) throw new RangeError(`A classifier needs at least 2 classes (got ${C}).`);
   if (!(args.C > 0) || !Number.isFinite(args.C)) throw new RangeError(`C must be a positive number (got ${args.C}).`);
   if (X.rows === 0) throw new RangeError('Cannot train on zero examples.');
-  if (X.kind === 'csr') assertCsr(X);
-  else if (X.values.length !== X.rows * X.cols) throw new RangeError('Dense feature matrix size does not match its shape.');
+  assertMatrix(X);
   const T = targetRows(args.y, X.rows, C);
   const s = rowWeights(T, X.rows, C, args.classWeight);
   const obj = objective(X, T, s, C, C, 1 / args.C);

@@ -1,7 +1,8 @@
-// Feature matrices the student accepts: dense rows (sentence embeddings) or
-// CSR rows (TF-IDF, where a 50k-column vocabulary is >99 % zeros). Plain
-// typed arrays only, so both cross the worker boundary by transfer and are
-// structured-cloneable.
+// Feature matrices the student accepts: dense rows (sentence embeddings),
+// CSR rows (TF-IDF, where a 50k-column vocabulary is >99 % zeros), or a
+// hybrid of the two side by side (a sentence vector next to its TF-IDF
+// columns). Plain typed arrays only, so all cross the worker boundary by
+// transfer and are structured-cloneable.
 
 /** n × cols, row-major. */
 export interface DenseMatrix {
@@ -25,12 +26,35 @@ export interface CsrMatrix {
   values: Float32Array;
 }
 
-export type FeatureMatrix = DenseMatrix | CsrMatrix;
+/**
+ * A dense block (columns [0, dense.cols)) beside a sparse one (the columns
+ * after it), row for row: cols = dense.cols + sparse.cols. The dense values
+ * count `scale` times, so the weight of the sentence vector beside the TF-IDF
+ * block can be tuned (by cross-validation, linear-search.ts) without copying
+ * either block.
+ */
+export interface HybridMatrix {
+  kind: 'hybrid';
+  rows: number;
+  cols: number;
+  dense: DenseMatrix;
+  sparse: CsrMatrix;
+  scale: number;
+}
+
+export type FeatureMatrix = DenseMatrix | CsrMatrix | HybridMatrix;
 
 export function dense(values: Float32Array, cols: number): DenseMatrix {
   if (!Number.isInteger(cols) || cols < 1) throw new RangeError(`Feature width must be a positive integer (got ${cols}).`);
   if (values.length % cols !== 0) throw new RangeError(`Feature array length ${values.length} is not a multiple of width ${cols}.`);
   return { kind: 'dense', rows: values.length / cols, cols, values };
+}
+
+/** The hybrid of `d` and `s` (same rows), the dense block counting `scale` times. */
+export function hybrid(d: DenseMatrix, s: CsrMatrix, scale = 1): HybridMatrix {
+  if (d.rows !== s.rows) throw new RangeError(`The dense block has ${d.rows} rows but the sparse one ${s.rows}.`);
+  if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`The dense block's scale must be a positive number (got ${scale}).`);
+  return { kind: 'hybrid', rows: d.rows, cols: d.cols + s.cols, dense: d, sparse: s, scale };
 }
 
 /** Throws when a CSR matrix is internally inconsistent (before a solver indexes into it). */
@@ -45,9 +69,26 @@ export function assertCsr(m: CsrMatrix): void {
   for (let k = 0; k < m.indices.length; k++) if (!(m.indices[k] >= 0 && m.indices[k] < m.cols)) bad(`column ${m.indices[k]} is outside 0…${m.cols - 1}`);
 }
 
+/** Throws when any kind of feature matrix is inconsistent with its own shape. */
+export function assertMatrix(m: FeatureMatrix): void {
+  if (m.kind === 'csr') return assertCsr(m);
+  if (m.kind === 'dense') {
+    if (m.values.length !== m.rows * m.cols) throw new RangeError('Dense feature matrix size does not match its shape.');
+    return;
+  }
+  assertMatrix(m.dense);
+  assertCsr(m.sparse);
+  if (m.dense.rows !== m.rows || m.sparse.rows !== m.rows || m.cols !== m.dense.cols + m.sparse.cols) {
+    throw new RangeError('Hybrid feature matrix blocks do not match its shape.');
+  }
+  if (!(m.scale > 0) || !Number.isFinite(m.scale)) throw new RangeError(`The dense block's scale must be a positive number (got ${m.scale}).`);
+}
+
 /** Rows `idx` of m, in that order, as a new matrix of the same kind. */
+export function takeMatrixRows<M extends FeatureMatrix>(m: M, idx: ArrayLike<number>): M;
 export function takeMatrixRows(m: FeatureMatrix, idx: ArrayLike<number>): FeatureMatrix {
   const n = idx.length;
+  if (m.kind === 'hybrid') return { ...m, rows: n, dense: takeMatrixRows(m.dense, idx), sparse: takeMatrixRows(m.sparse, idx) };
   if (m.kind === 'dense') {
     const out = new Float32Array(n * m.cols);
     for (let r = 0; r < n; r++) out.set(m.values.subarray(idx[r] * m.cols, (idx[r] + 1) * m.cols), r * m.cols);
@@ -78,6 +119,11 @@ export function concatRows(parts: FeatureMatrix[]): FeatureMatrix {
   const { kind, cols } = parts[0];
   if (parts.some((p) => p.kind !== kind || p.cols !== cols)) throw new RangeError('Only matrices of the same kind and width can be stacked.');
   const rows = parts.reduce((s, p) => s + p.rows, 0);
+  if (kind === 'hybrid') {
+    const hs = parts as HybridMatrix[];
+    if (hs.some((h) => h.scale !== hs[0].scale || h.dense.cols !== hs[0].dense.cols)) throw new RangeError('Only hybrids with the same blocks and scale can be stacked.');
+    return { ...hs[0], rows, dense: concatRows(hs.map((h) => h.dense)) as DenseMatrix, sparse: concatRows(hs.map((h) => h.sparse)) as CsrMatrix };
+  }
   if (kind === 'dense') {
     const values = new Float32Array(rows * cols);
     let at = 0;
@@ -103,16 +149,29 @@ export function concatRows(parts: FeatureMatrix[]): FeatureMatrix {
   return { kind, rows, cols, indptr, indices, values };
 }
 
-/** Dense copy of m; throws a clear message instead of allocating more than `maxValues` floats. */
+function tooBigToDensify(m: FeatureMatrix): RangeError {
+  return new RangeError(
+    `These ${m.rows.toLocaleString('en-US')} × ${m.cols.toLocaleString('en-US')} sparse features would take ` +
+      `${Math.round((m.rows * m.cols * 4) / 2 ** 20).toLocaleString('en-US')} MiB as a dense matrix; ` +
+      'use the linear head, which reads sparse features directly.',
+  );
+}
+
+/** Dense copy of m (a hybrid's dense block scaled); throws a clear message instead of allocating more than `maxValues` floats. */
 export function toDense(m: FeatureMatrix, maxValues = 64 * 1024 * 1024): DenseMatrix {
   if (m.kind === 'dense') return m;
-  if (m.rows * m.cols > maxValues) {
-    throw new RangeError(
-      `These ${m.rows.toLocaleString('en-US')} × ${m.cols.toLocaleString('en-US')} sparse features would take ` +
-        `${Math.round((m.rows * m.cols * 4) / 2 ** 20).toLocaleString('en-US')} MiB as a dense matrix; ` +
-        'use the linear head, which reads sparse features directly.',
-    );
+  if (m.kind === 'hybrid') {
+    if (m.rows * m.cols > maxValues) throw tooBigToDensify(m);
+    const left = m.dense.cols;
+    const values = new Float32Array(m.rows * m.cols);
+    const right = toDense(m.sparse, Infinity).values;
+    for (let r = 0; r < m.rows; r++) {
+      for (let j = 0; j < left; j++) values[r * m.cols + j] = m.dense.values[r * left + j] * m.scale;
+      values.set(right.subarray(r * m.sparse.cols, (r + 1) * m.sparse.cols), r * m.cols + left);
+    }
+    return { kind: 'dense', rows: m.rows, cols: m.cols, values };
   }
+  if (m.rows * m.cols > maxValues) throw tooBigToDensify(m);
   const values = new Float32Array(m.rows * m.cols);
   for (let r = 0; r < m.rows; r++) {
     for (let k = m.indptr[r]; k < m.indptr[r + 1]; k++) values[r * m.cols + m.indices[k]] = m.values[k];
@@ -122,5 +181,6 @@ export function toDense(m: FeatureMatrix, maxValues = 64 * 1024 * 1024): DenseMa
 
 /** The ArrayBuffers of m, for postMessage transfer lists. */
 export function matrixBuffers(m: FeatureMatrix): ArrayBuffer[] {
+  if (m.kind === 'hybrid') return [...matrixBuffers(m.dense), ...matrixBuffers(m.sparse)];
   return (m.kind === 'dense' ? [m.values.buffer] : [m.indptr.buffer, m.indices.buffer, m.values.buffer]) as ArrayBuffer[];
 }

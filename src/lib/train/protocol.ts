@@ -8,7 +8,7 @@
 import type { BackendAttempt, BackendName } from './backend';
 import type { GridSearchArgs, GridSearchResult } from './grid';
 import type { LinearSearchArgs, LinearSearchResult } from './linear-search';
-import { matrixBuffers, type CsrMatrix } from './matrix';
+import { matrixBuffers, type CsrMatrix, type HybridMatrix } from './matrix';
 import type { EpochLog, HeadConfig, SerializedHead, TrainResult } from './types';
 
 export type TrainRequest =
@@ -28,8 +28,8 @@ export type TrainRequest =
     }
   /** The linear head's C × class-weight cross-validation, less its callbacks. */
   | ({ type: 'linear'; id: number } & Omit<LinearSearchArgs, 'onProgress' | 'signal'>)
-  /** Dense rows (n × dim) or sparse CSR rows (dim = X.cols). */
-  | { type: 'predict'; id: number; weights: SerializedHead; X: Float32Array | CsrMatrix; dim: number }
+  /** Dense rows (n × dim), sparse CSR rows or a dense + sparse hybrid (dim = X.cols). */
+  | { type: 'predict'; id: number; weights: SerializedHead; X: Float32Array | CsrMatrix | HybridMatrix; dim: number }
   /** Stops the job whose request had this id; it answers 'cancelled'. */
   | { type: 'cancel'; id: number };
 
