@@ -14,7 +14,7 @@ import { resolveHeadConfig, throwIfAborted, type HeadConfig, type TrainResult } 
 // The grid's type and defaults live in grid-defaults.ts (no tfjs), so the main
 // thread can show them without loading tfjs; re-exported here for the worker side.
 export { DEFAULT_GRID, type Grid } from './grid-defaults';
-import type { Grid } from './grid-defaults';
+import { DEFAULT_GRID, type Grid } from './grid-defaults';
 
 export type Selection = { kind: 'holdout'; fraction: number } | { kind: 'kfold'; k: number };
 
