@@ -1,8 +1,10 @@
 // Turning an LLM answer into one of the codebook's labels, or an honest
 // "invalid". An answer outside the label set is never mapped to the nearest
-// label: that would hide teacher errors from the researcher.
+// label, and a label is never read out of a sentence ("not X", "probably X",
+// "X or Y"): that would hide teacher errors from the researcher. The raw
+// answer is kept beside the verdict (TeacherResponse.raw).
 
-export type InvalidReason = 'refusal' | 'empty' | 'truncated' | 'malformed-json' | 'not-a-label' | 'ambiguous';
+export type InvalidReason = 'refusal' | 'empty' | 'truncated' | 'malformed-json' | 'not-json' | 'not-a-label' | 'ambiguous';
 
 export interface ParsedAnswer {
   label: string | null;
@@ -10,47 +12,59 @@ export interface ParsedAnswer {
   reason?: InvalidReason;
 }
 
+export interface AnswerOptions {
+  /**
+   * True when the request asked for the JSON schema (structured output): then
+   * only a schema-valid `{"label": <exactly one of the labels>}` is a label.
+   * False or absent: a JSON answer is read leniently and prose must be exactly
+   * one label.
+   */
+  structured?: boolean;
+}
+
 /** Plain-language explanations of the reasons, for the UI. */
 export const INVALID_REASON_TEXT: Record<InvalidReason, string> = {
   refusal: 'The model refused to answer.',
   empty: 'The model returned an empty answer (a reasoning model may have spent the whole token cap on reasoning).',
   truncated: 'The answer was cut off at the token cap.',
-  'malformed-json': 'The answer looked like JSON but could not be read.',
-  'not-a-label': 'The answer is not one of the codebook labels.',
-  ambiguous: 'The answer names more than one label.',
+  'malformed-json': 'The answer looked like JSON but was not {"label": …} with one of the labels.',
+  'not-json':
+    'A JSON answer was asked for (structured output) but the model answered in prose, so it is not read as a label. ' +
+    'If this server ignores JSON schemas, set Structured output to "never".',
+  'not-a-label': 'The answer is not one of the codebook labels (a sentence is read as a label only when it is nothing but the label).',
+  ambiguous: 'The answer matches more than one label.',
 };
 
 const invalid = (reason: InvalidReason): ParsedAnswer => ({ label: null, valid: false, reason });
 
-/** The canonical label whose name equals `s` ignoring case and outer whitespace. */
-function exactLabel(s: string, labels: string[]): string | null {
-  const t = s.trim().toLowerCase();
-  return labels.find((l) => l.trim().toLowerCase() === t) ?? null;
+/** Case, spacing and punctuation folded away: "**Not relevant.**" → "not relevant". */
+function fold(s: string): string {
+  return s.normalize('NFKC').toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, ' ').trim();
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * The label that `answer` is, as a whole: equal ignoring case and outer
+ * spaces, else equal once case, spacing and punctuation are folded away.
+ * Never a label found inside a longer answer: "not X", "probably X" and
+ * "X or Y" are not X. 'ambiguous' when the folded answer equals two labels.
+ */
+function wholeLabel(answer: string, labels: string[]): string | 'ambiguous' | null {
+  const t = answer.trim().toLowerCase();
+  const exact = labels.filter((l) => l.trim().toLowerCase() === t);
+  if (exact.length === 1) return exact[0];
+  const f = fold(answer);
+  if (f === '') return exact.length > 1 ? 'ambiguous' : null;
+  const hits = labels.filter((l) => fold(l) === f);
+  return hits.length === 1 ? hits[0] : hits.length > 1 || exact.length > 1 ? 'ambiguous' : null;
 }
 
-/** Labels occurring as whole words; a label found only inside a longer found label is dropped. */
-function labelsInSentence(text: string, labels: string[]): string[] {
-  const spans = labels.map((label) => {
-    const re = new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegExp(label.trim())}(?![\\p{L}\\p{N}_])`, 'giu');
-    return { label, hits: [...text.matchAll(re)].map((m) => [m.index, m.index + m[0].length] as const) };
-  });
-  const found = spans.filter((s) => s.hits.length > 0);
-  return found
-    .filter(
-      (s) =>
-        !s.hits.every(([a, b]) =>
-          found.some((o) => o !== s && o.label.length > s.label.length && o.hits.some(([c, d]) => c <= a && b <= d)),
-        ),
-    )
-    .map((s) => s.label);
-}
+// "Label: X", "The answer is X.", "Final answer — X": a fixed lead-in, then nothing but a label.
+const LEAD_IN = /^\W*(?:the\s+)?(?:final\s+)?(?:answer|label|category|class|classification)(?:\s+is)?\s*[:=\-–—]?\s*/i;
 
-// Quotes, brackets, markdown emphasis and end punctuation around a bare answer.
-const WRAPPING = /^[\s"'`“”‘’«»*_([{<]+|[\s"'`“”‘’«»*_)\]}>.,;:!?]+$/g;
+function fromLabel(found: string | 'ambiguous' | null): ParsedAnswer | null {
+  if (found === 'ambiguous') return invalid('ambiguous');
+  return found === null ? null : { label: found, valid: true };
+}
 
 /**
  * Parse one choice, honouring finish_reason: an answer cut at the token cap
@@ -62,20 +76,29 @@ export function parseChoice(
   refusal: string | null | undefined,
   finishReason: string | null | undefined,
   labels: string[],
+  opts: AnswerOptions = {},
 ): ParsedAnswer {
   if (refusal && refusal.trim() !== '') return invalid('refusal');
   if (content === null || content.trim() === '') return invalid('empty');
   if (finishReason === 'length') return invalid('truncated');
-  return parseAnswer(content, refusal, labels);
+  return parseAnswer(content, refusal, labels, opts);
 }
 
 /**
- * Parse an answer: JSON `{"label": ...}` first (code fences allowed), else a
- * plain answer that is exactly one label (case-insensitive, trimmed, quotes and
- * punctuation ignored), else a sentence naming exactly one label as a whole
- * word ("The answer is: X."). Refusals and anything else are invalid.
+ * Parse an answer. With structured output requested, only a JSON object
+ * whose one field `label` is exactly one of the labels is valid; prose is
+ * 'not-json', whatever it says. Otherwise a JSON `{"label": …}` is read
+ * (code fences allowed, case and punctuation ignored), and prose only when
+ * the whole answer is one label, optionally after a lead-in such as "Label:"
+ * — never by finding a label inside a sentence, so "The poster is definitely
+ * not a Democrat." is not "Democrat". Anything else is invalid, with a reason.
  */
-export function parseAnswer(content: string | null, refusal: string | null | undefined, labels: string[]): ParsedAnswer {
+export function parseAnswer(
+  content: string | null,
+  refusal: string | null | undefined,
+  labels: string[],
+  opts: AnswerOptions = {},
+): ParsedAnswer {
   if (refusal && refusal.trim() !== '') return invalid('refusal');
   if (content === null || content.trim() === '') return invalid('empty');
 
@@ -90,16 +113,25 @@ export function parseAnswer(content: string | null, refusal: string | null | und
     } catch {
       return invalid('malformed-json');
     }
-    const value = obj && typeof obj === 'object' ? (obj as Record<string, unknown>).label : undefined;
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return invalid('malformed-json');
+    const record = obj as Record<string, unknown>;
+    const value = record.label;
     if (typeof value !== 'string') return invalid('malformed-json');
-    const label = exactLabel(value, labels);
-    return label ? { label, valid: true } : invalid('not-a-label');
+    if (opts.structured) {
+      // Schema-valid only: the one property, its value exactly one of the enum.
+      if (Object.keys(record).length !== 1) return invalid('malformed-json');
+      return labels.includes(value) ? { label: value, valid: true } : invalid('not-a-label');
+    }
+    return fromLabel(wholeLabel(value, labels)) ?? invalid('not-a-label');
   }
+  if (opts.structured) return invalid('not-json');
 
-  const bare = exactLabel(text.replace(WRAPPING, ''), labels);
-  if (bare) return { label: bare, valid: true };
-
-  const named = labelsInSentence(text, labels);
-  if (named.length === 1) return { label: named[0], valid: true };
-  return invalid(named.length === 0 ? 'not-a-label' : 'ambiguous');
+  const whole = fromLabel(wholeLabel(text, labels));
+  if (whole) return whole;
+  const rest = text.replace(LEAD_IN, '');
+  if (rest !== text && rest.trim() !== '') {
+    const after = fromLabel(wholeLabel(rest, labels));
+    if (after) return after;
+  }
+  return invalid('not-a-label');
 }

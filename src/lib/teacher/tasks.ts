@@ -169,7 +169,7 @@ export function makeResponses(
   const labels = labelNames(job);
   const responses = task.repeats.slice(0, k).map((repeat, i): TeacherResponse => {
     const c = choices[i];
-    const parsed = parseChoice(c.content, c.refusal, c.finishReason, labels);
+    const parsed = parseChoice(c.content, c.refusal, c.finishReason, labels, { structured: req.structured });
     return {
       key: keyOf(job, task.item.textHash, repeat, req.temperature !== undefined),
       endpoint: normaliseEndpoint(s.baseURL),
