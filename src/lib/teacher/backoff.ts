@@ -66,6 +66,43 @@ export function retryDelayFromHeaders(get: (name: string) => string | null | und
   return Math.max(...pick.map((r) => r.ms!));
 }
 
+/** One limit the server reported: how much is left, of how much, and when it is full again. */
+export interface LimitState {
+  /** x-ratelimit-remaining-*: requests (or tokens) left now. */
+  remaining: number;
+  /** x-ratelimit-limit-*: the full allowance; null when not sent. */
+  limit: number | null;
+  /** x-ratelimit-reset-*: ms until the allowance is full again; null when not sent or unreadable. */
+  resetMs: number | null;
+}
+
+/** The x-ratelimit-* headers of one response (OpenAI, Azure OpenAI, Groq, Together, …). */
+export interface RateLimitInfo {
+  requests?: LimitState;
+  tokens?: LimitState;
+}
+
+/**
+ * The x-ratelimit-{remaining,limit,reset}-{requests,tokens} headers of a
+ * response, for pacing the run before the server says 429. A kind is present
+ * only when its remaining-* header is a number; null when neither is (absent,
+ * or hidden by the server's CORS policy).
+ */
+export function rateLimitInfo(get: (name: string) => string | null | undefined): RateLimitInfo | null {
+  const num = (h: string | null | undefined) => {
+    const t = (h ?? '').trim();
+    const v = t === '' ? NaN : Number(t);
+    return Number.isFinite(v) && v >= 0 ? v : null;
+  };
+  const out: RateLimitInfo = {};
+  for (const kind of ['requests', 'tokens'] as const) {
+    const remaining = num(get(`x-ratelimit-remaining-${kind}`));
+    if (remaining === null) continue;
+    out[kind] = { remaining, limit: num(get(`x-ratelimit-limit-${kind}`)), resetMs: durationMs(get(`x-ratelimit-reset-${kind}`)) };
+  }
+  return out.requests || out.tokens ? out : null;
+}
+
 /**
  * Delay before retry number `attempt` (0 = first retry): "full jitter",
  * uniform in [0, min(maxMs, baseMs·2^attempt)). A Retry-After header is a

@@ -8,6 +8,7 @@
 import { hashText } from '../data/hash';
 import { chatBody } from './body';
 import { parseCacheKey } from './cache-key';
+import { labelProbabilities, wireTokens } from './logprobs';
 import { parseChoice } from './parse';
 import { guessProfile } from './profile';
 import { buildRequest, keyOf, planTasks, shareUsage, type TeacherJob } from './tasks';
@@ -48,7 +49,8 @@ export async function batchPlanForJob(
   getCached: (keys: string[]) => Promise<Map<string, TeacherResponse>>,
   caps: Capabilities = { ...guessProfile(job.settings.baseURL, job.settings.model), ...job.capabilities },
 ): Promise<{ pending: BatchPending[]; failedAttempts: number }> {
-  const { tasks, failed } = await planTasks(job, caps, getCached);
+  // Requests that failed live go into the file too: the Batch API is another way to get them answered.
+  const { tasks, failed } = await planTasks({ ...job, resend: job.resend ?? 'both' }, caps, getCached);
   const pending = tasks.map((task) => {
     const req = buildRequest(job, task, caps);
     // Keys must describe what was asked: no temperature sent → default-temperature keys.
@@ -170,7 +172,7 @@ interface OutputLine {
 
 interface ChatBody {
   created?: number;
-  choices?: { index?: number; finish_reason?: string | null; message?: { content?: string | null; refusal?: string | null } }[];
+  choices?: { index?: number; finish_reason?: string | null; logprobs?: unknown; message?: { content?: string | null; refusal?: string | null } }[];
   usage?: {
     prompt_tokens?: number;
     completion_tokens?: number;
@@ -239,6 +241,8 @@ export function fromBatchOutput(
       }
       const msg = choices[i].message ?? {};
       const parsed = parseChoice(msg.content ?? null, msg.refusal ?? null, choices[i].finish_reason, labels);
+      const tokens = parsed.valid ? wireTokens(choices[i].logprobs) : null;
+      const probs = tokens ? labelProbabilities(tokens, labels, parsed.label) : null;
       if (parsed.reason === 'empty' || parsed.reason === 'truncated') {
         const what = parsed.reason === 'empty' ? 'came back empty' : 'was cut off at the token cap';
         const hint = usage.reasoning ? ` after ${usage.reasoning.toLocaleString('en')} reasoning tokens` : '';
@@ -254,6 +258,7 @@ export function fromBatchOutput(
         ...(parsed.reason ? { invalidReason: parsed.reason } : {}),
         usage: shareUsage(usage, k, i),
         ...(choices[i].finish_reason ? { finishReason: choices[i].finish_reason } : {}),
+        ...(probs ? { probs } : {}),
         at,
         ...(opts.projectId ? { projectId: opts.projectId } : {}),
       });

@@ -34,7 +34,7 @@ export function chatBody(req: CompletionRequest, maxTokensParam?: 'max_tokens' |
     ...(req.n !== undefined && req.n > 1 ? { n: req.n } : {}),
     [cap]: req.maxTokens,
     ...(req.reasoningEffort ? { reasoning_effort: req.reasoningEffort } : {}),
-    ...(req.logprobs ? { logprobs: true } : {}),
+    ...(req.logprobs ? { logprobs: true, ...(req.topLogprobs ? { top_logprobs: req.topLogprobs } : {}) } : {}),
     ...(req.structured ? { response_format: labelResponseFormat(req.labels) } : {}),
   };
 }

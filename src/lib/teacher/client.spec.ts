@@ -56,12 +56,18 @@ const req = (text: string, over: object = {}) => ({
 function memoryDeps(client: ReturnType<typeof createClient>) {
   const store = new Map<string, TeacherResponse>();
   const sleeps: number[] = [];
+  let skew = 0;
   const deps: TeacherDeps = {
     send: sendWith(client),
     getCached: async (keys) => new Map(keys.filter((k) => store.has(k)).map((k) => [k, store.get(k)!])),
     put: async (rs) => rs.forEach((r) => store.set(r.key, r)),
     onProgress: () => {},
-    sleep: async (ms) => void sleeps.push(ms), // honour the delay in the record, not the wall clock
+    // Honour the delay in the record, not the wall clock: the run's clock jumps ahead instead.
+    now: () => Date.now() + skew,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      skew += ms;
+    },
   };
   return { store, sleeps, deps };
 }
@@ -160,7 +166,8 @@ describe('client.ts against the mock server', () => {
     expect(probe).toEqual({
       ok: true,
       requests: 2,
-      capabilities: { n: false, temperature: true, structured: true, logprobs: true, reasoning: false, reasoningEffort: false, maxTokensParam: 'max_tokens', probed: true },
+      // The mock's default answers `logprobs: {content: []}`: no tokens, so no label probabilities.
+      capabilities: { n: false, temperature: true, structured: true, logprobs: false, reasoning: false, reasoningEffort: false, maxTokensParam: 'max_tokens', probed: true },
     });
     const { store, deps } = memoryDeps(client);
     const job = { items: [{ rowId: 'r', text: 'I love it', textHash: 'h' }], codebook: { labels: LABELS.map((name) => ({ name })) }, codebookHash: 'c', settings: settings() };

@@ -3,7 +3,8 @@
 // problems are explained in words a researcher can act on.
 
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { retryDelayFromHeaders } from './backoff';
+import { rateLimitInfo, retryDelayFromHeaders } from './backoff';
+import { wireTokens } from './logprobs';
 import { normaliseEndpoint } from './cache-key';
 import { chatBody } from './body';
 import { isQuotaError, probeProfile, quotaMessage, type ProbeResult } from './profile';
@@ -41,9 +42,11 @@ export function toRequestError(err: unknown, signal?: AbortSignal): TeacherReque
   }
   if (err instanceof APIError && typeof err.status === 'number') {
     // Only headers the server exposes through CORS are visible here; many hide them.
-    const wait = err.headers ? retryDelayFromHeaders((h) => err.headers?.get(h)) : null;
+    const get = (h: string) => err.headers?.get(h);
+    const wait = err.headers ? retryDelayFromHeaders(get) : null;
     const code = err.code ?? err.type ?? null;
-    return new TeacherRequestError(err.message, 'http', err.status, err.param ?? null, wait, code === null ? null : String(code));
+    const limits = err.headers ? rateLimitInfo(get) : null;
+    return new TeacherRequestError(err.message, 'http', err.status, err.param ?? null, wait, code === null ? null : String(code), limits);
   }
   if (err instanceof TypeError) return new TeacherRequestError(`Could not reach the server (${err.message}).`, 'network');
   return new TeacherRequestError(err instanceof Error ? err.message : String(err), 'network');
@@ -67,7 +70,8 @@ export async function complete(
 ): Promise<CompletionResult> {
   const { signal, ...request } = req;
   try {
-    const res = await client.chat.completions.create(chatBody(request), { signal });
+    // withResponse: the headers too, so the run can pace to x-ratelimit-* before any 429.
+    const { data: res, response } = await client.chat.completions.create(chatBody(request), { signal }).withResponse();
     const choices = ([...res.choices] as unknown as WireChoice[])
       .sort((a, b) => a.index - b.index)
       .map((c) => {
@@ -78,12 +82,13 @@ export async function complete(
           refusal: c.message.refusal ?? null,
           finishReason: c.finish_reason ?? null,
           ...(typeof thought === 'string' && thought.trim() !== '' ? { reasoningText: true } : {}),
-          ...(c.logprobs ? { logprobs: true } : {}),
+          ...tokensOf(c.logprobs),
         };
       });
     const u = res.usage;
     return {
       choices,
+      limits: rateLimitInfo((h) => response.headers.get(h)),
       usage: {
         prompt: u?.prompt_tokens ?? 0,
         completion: u?.completion_tokens ?? 0,
@@ -94,6 +99,12 @@ export async function complete(
   } catch (e) {
     throw toRequestError(e, signal);
   }
+}
+
+/** A choice's token logprobs, when it carries some: `{}` otherwise (an empty `content` is no support). */
+function tokensOf(raw: unknown): { logprobs?: true; tokenLogprobs?: ReturnType<typeof wireTokens> & object } {
+  const tokens = wireTokens(raw);
+  return tokens ? { logprobs: true, tokenLogprobs: tokens } : {};
 }
 
 /** `send` for runTeacher: complete() bound to a client. */

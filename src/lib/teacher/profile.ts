@@ -7,6 +7,7 @@
 
 import { isRetryable } from './backoff';
 import { normaliseEndpoint } from './cache-key';
+import { topLogprobsFor } from './logprobs';
 import { userMessage } from './prompt';
 import {
   DEFAULT_CAPABILITIES,
@@ -24,9 +25,10 @@ export type AdaptableParam =
   | 'max_tokens'
   | 'max_completion_tokens'
   | 'reasoning_effort'
-  | 'logprobs';
+  | 'logprobs'
+  | 'top_logprobs';
 
-const PARAMS: AdaptableParam[] = ['n', 'temperature', 'response_format', 'max_tokens', 'max_completion_tokens', 'reasoning_effort', 'logprobs'];
+const PARAMS: AdaptableParam[] = ['n', 'temperature', 'response_format', 'max_tokens', 'max_completion_tokens', 'reasoning_effort', 'logprobs', 'top_logprobs'];
 
 function sentParams(req: CompletionRequest): Record<AdaptableParam, boolean> {
   const cap = req.maxTokensParam ?? 'max_tokens';
@@ -38,6 +40,7 @@ function sentParams(req: CompletionRequest): Record<AdaptableParam, boolean> {
     max_completion_tokens: cap === 'max_completion_tokens',
     reasoning_effort: req.reasoningEffort !== undefined,
     logprobs: req.logprobs === true,
+    top_logprobs: req.logprobs === true && (req.topLogprobs ?? 0) > 0,
   };
 }
 
@@ -97,6 +100,8 @@ export function withoutParam(profile: ModelProfile, param: AdaptableParam): Mode
     case 'reasoning_effort':
       return { ...profile, reasoningEffort: false };
     case 'logprobs':
+    case 'top_logprobs':
+      // Label probabilities need both; without them the run falls back to repeats.
       return { ...profile, logprobs: false };
   }
 }
@@ -210,7 +215,7 @@ function probeRequest(p: ModelProfile, s: ProbeSettings): CompletionRequest {
     maxTokens: p.reasoning ? capOf(s, p) : Math.max(16, s.maxTokens),
     maxTokensParam: p.maxTokensParam,
     ...(p.reasoning && p.reasoningEffort ? { reasoningEffort: s.reasoningEffort } : {}),
-    ...(p.logprobs ? { logprobs: true } : {}),
+    ...(p.logprobs ? { logprobs: true, topLogprobs: topLogprobsFor(['yes', 'no']) } : {}),
     structured: p.structured,
     labels: ['yes', 'no'],
   };

@@ -104,7 +104,7 @@ describe('runTeacher', () => {
     expect(h.store.size).toBe(2);
   });
 
-  it('records a request that keeps failing as failed, not cached, and retries it on the next run', async () => {
+  it('stores a request that keeps failing as failed, keeps it failed on the next run, and "Retry failed" sends only it', async () => {
     let broken = true;
     const { h, deps } = harness(async (req) => {
       if (broken && textOf(req).startsWith('text 1 ')) throw new TeacherRequestError('503', 'http', 503);
@@ -113,11 +113,37 @@ describe('runTeacher', () => {
     const s = await runTeacher(makeJob(3, { ...separate, repeats: 1, maxRetries: 2 }), deps).done;
     expect(s).toMatchObject({ state: 'done', failed: 1, done: 3 });
     expect(s.failures).toEqual([{ rowId: 'row1', repeats: [0], message: '503' }]);
-    expect(h.store.size).toBe(2);
     expect(h.sent.filter((r) => textOf(r).startsWith('text 1 '))).toHaveLength(3);
+    // Stored with its error and tries, as no answer.
+    const stored = [...h.store.values()].find((r) => r.textHash === 'h1')!;
+    expect(stored).toMatchObject({ valid: false, invalidReason: 'request-failed', error: '503', attempts: 3, label: null, raw: null });
+    expect(h.store.size).toBe(3);
     broken = false;
-    const again = await runTeacher(makeJob(3, { ...separate, repeats: 1 }), deps).done;
-    expect(again).toMatchObject({ cached: 2, sent: 1, failed: 0 });
+    // A plain run (a reload, Start again) shows it failed and sends nothing.
+    const plain = await runTeacher(makeJob(3, { ...separate, repeats: 1 }), deps).done;
+    expect(plain).toMatchObject({ cached: 2, sent: 0, failed: 1, done: 3 });
+    expect(plain.failures[0]).toMatchObject({ rowId: 'row1', message: '503 (Stored from an earlier run.)' });
+    // "Retry failed" sends exactly that one, and it becomes an answer.
+    const before = h.sent.length;
+    const retry = await runTeacher({ ...makeJob(3, { ...separate, repeats: 1 }), resend: 'failed' }, deps).done;
+    expect(h.sent.slice(before).map(textOf)).toEqual(['text 1 is bad']);
+    expect(retry).toMatchObject({ cached: 2, sent: 1, failed: 0, done: 3, total: 3 });
+    expect(h.store.get(stored.key)).toMatchObject({ valid: true, label: 'negative' });
+  });
+
+  it('"Retry failed" leaves answers never asked alone', async () => {
+    const { h, deps } = harness(async (req) => {
+      if (textOf(req).startsWith('text 1 ')) throw new TeacherRequestError('401 bad key', 'http', 401);
+      return answer(req);
+    });
+    const first = runTeacher(makeJob(2, { ...separate, repeats: 1, concurrency: 1 }), deps);
+    expect(await first.done).toMatchObject({ failed: 1 });
+    const more = makeJob(4, { ...separate, repeats: 1 });
+    const before = h.sent.length;
+    const retry = await runTeacher({ ...more, resend: 'failed' }, deps).done;
+    // Only the failed text 1 went out again (and failed again); texts 2 and 3 were never asked and stay so.
+    expect(h.sent.slice(before).map(textOf)).toEqual(['text 1 is bad']);
+    expect(retry).toMatchObject({ total: 2, done: 2, cached: 1, failed: 1 });
   });
 
   it('does not retry a 401', async () => {

@@ -1,14 +1,16 @@
-// The teacher run: every text × repeat, cache first, then requests with a
-// concurrency limit, retries, pause/cancel and a budget cap. Pure: the
-// network, the store, the clock and randomness are injected, so the whole
-// behaviour is testable in Node with fakes.
+// The teacher run: every text × repeat, cache first, then requests paced by
+// rate.ts (adaptive concurrency, rate-limit headers, the user's RPM/TPM),
+// per-request retries, pause/cancel and a budget cap. Pure: the network, the
+// store, the clock and randomness are injected, so the whole behaviour is
+// testable in Node with fakes.
 
 import { attemptMessage, isFailedAttempt } from './attempts';
 import { backoffDelay, DEFAULT_BACKOFF, isRetryable } from './backoff';
 import { normaliseEndpoint } from './cache-key';
 import { billedOutput, priceFor, usageCost } from './prices';
 import { guessProfile, isQuotaError, nDroppable, quotaMessage, rejectedParam, withoutParam, type AdaptableParam } from './profile';
-import { buildRequest, makeResponses, planTasks, type Task, type TeacherJob } from './tasks';
+import { RateControl, requestTokens, type RateOutcome, type Ticket } from './rate';
+import { buildRequest, failedResponses, makeResponses, planTasks, type Task, type TeacherJob } from './tasks';
 import {
   TeacherRequestError,
   type Capabilities,
@@ -51,6 +53,14 @@ export interface TeacherProgress {
   costKnown: boolean;
   /** Answers received per minute in this run. */
   ratePerMin: number;
+  /** Requests allowed in flight now: halved on a 429, grown back after successes, at most "requests at once". */
+  concurrency: number;
+  /** Requests in flight now. */
+  inFlight: number;
+  /** Requests sent in the last minute. */
+  requestsPerMin: number;
+  /** Why requests are held back now (a rate limit, a burst of 429s), in plain words; null when they are not. */
+  pacing: string | null;
   /** Remaining time at the current rate; null before the first answer. */
   etaMs: number | null;
   state: RunState;
@@ -82,6 +92,8 @@ export interface TeacherDeps {
   /** Resolves after ms, or early when signal aborts. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   rand?: () => number;
+  /** Tokens of a text, for TPM pacing (gpt-tokenizer in the app); about chars / 4 by default. */
+  countTokens?: (text: string) => number;
   /** Timer for the per-request timeout (setTimeout by default). */
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
@@ -113,6 +125,14 @@ function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
     const t = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms);
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** How a request ended, for rate.ts: 429 and 503 say "too much", other failures say nothing about pace. */
+function outcomeOf(result: CompletionResult | undefined, failure: TeacherRequestError | null, delay: number): RateOutcome {
+  if (result) return { kind: 'ok', limits: result.limits, tokens: result.usage.prompt + result.usage.completion };
+  const limits = failure?.limits;
+  if (failure && (failure.status === 429 || failure.status === 503) && !isQuotaError(failure)) return { kind: 'overload', limits, waitMs: delay };
+  return { kind: 'other', limits };
 }
 
 function normalise(err: unknown, timedOut: boolean): TeacherRequestError {
@@ -147,7 +167,10 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
     done: 0, total: job.items.length * s.repeats, cached: 0, sent: 0, failed: 0, invalid: 0,
     tokensIn: 0, tokensOut: 0, tokensReasoning: 0, tokensCached: 0, cost: 0, costKnown: price !== null,
     ratePerMin: 0, etaMs: null, state: 'running',
+    concurrency: Math.max(1, s.concurrency), inFlight: 0, requestsPerMin: 0, pacing: null,
   };
+  const rate = new RateControl({ maxConcurrency: s.concurrency, rpm: s.rpm, tpm: s.tpm }, now);
+  const count = deps.countTokens ?? ((t: string) => Math.ceil(t.length / 4));
   const failures: TeacherSummary['failures'] = [];
   const runAbort = new AbortController();
   const inflight = new Set<AbortController>();
@@ -158,7 +181,6 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
   let retrying = 0;
   let received = 0;
   let started = now();
-  let notBefore = 0; // global cool-down after a 429
   let wake: () => void = () => {};
   let wakeUp = new Promise<void>((r) => (wake = r));
 
@@ -173,6 +195,11 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
     const minutes = (now() - started) / 60_000;
     p.ratePerMin = minutes > 0 ? received / minutes : 0;
     p.etaMs = p.ratePerMin > 0 ? ((p.total - p.done) / p.ratePerMin) * 60_000 : null;
+    const v = rate.view();
+    p.concurrency = v.concurrency;
+    p.inFlight = v.inFlight;
+    p.requestsPerMin = v.requestsPerMin;
+    p.pacing = v.waiting;
     deps.onProgress({ ...p });
   };
   const rouse = () => {
@@ -190,6 +217,24 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
       }
       if (!userPaused && !budgetHit) return true;
       await wakeUp;
+    }
+  };
+
+  /**
+   * Wait until rate.ts lets a request of `tokens` start (a slot, the
+   * server's headers, the user's RPM/TPM, a burst pause), and take the slot in
+   * the same step (an await in between would let another worker take it too);
+   * null once cancelled.
+   */
+  const admit = async (tokens: number): Promise<Ticket | null> => {
+    for (;;) {
+      if (!(await gate())) return null;
+      const wait = rate.wait(tokens);
+      if (wait <= 0) return rate.start(tokens);
+      emit();
+      // Infinity: every slot is taken; a finishing request rouses us.
+      if (wait === Infinity) await wakeUp;
+      else await sleep(wait, runAbort.signal);
     }
   };
 
@@ -236,10 +281,8 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
     // asked once more without it, whatever other requests learned meanwhile.
     const adapted = new Set<AdaptableParam>();
     for (;;) {
-      if (!(await gate())) return;
-      const wait = notBefore - now();
-      if (wait > 0) await sleep(wait, runAbort.signal);
-      if (!(await gate())) return;
+      const ticket = await admit(requestTokens(buildRequest(job, task, caps), count));
+      if (!ticket) return;
       const req = buildRequest(job, task, caps);
       if (req.n === undefined && task.repeats.length > 1) {
         queue.unshift(...task.repeats.slice(1).map((r) => ({ ...task, repeats: [r] })));
@@ -263,9 +306,13 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
         clearTimer(timer);
         inflight.delete(ac);
       }
+      const failure = result ? null : normalise(error, timedOut);
+      // This request's own wait before its retry: Retry-After when the server said, else jittered exponential.
+      const delay = failure ? backoffDelay(attempt, { ...DEFAULT_BACKOFF, rand, now }, failure.retryAfter) : 0;
+      rate.finish(ticket, outcomeOf(result, failure, delay));
+      rouse(); // a slot is free
       if (result) return record(task, req, result);
-      if (stopped()) return;
-      const failure = normalise(error, timedOut);
+      if (stopped() || !failure) return;
       if (isQuotaError(failure)) {
         // No credit left: every retry would fail the same way, so stop everything now.
         fatal ??= quotaMessage(failure);
@@ -285,15 +332,18 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
         continue; // adapting is not a retry
       }
       if (isRetryable(failure) && attempt < s.maxRetries) {
-        const delay = backoffDelay(attempt, { ...DEFAULT_BACKOFF, rand, now }, failure.retryAfter);
+        // Only this request waits (rate.ts pauses everyone on a burst or a used-up limit);
+        // another worker takes its place meanwhile.
         attempt += 1;
-        if (failure.status === 429) notBefore = Math.max(notBefore, now() + delay);
         retrying += 1;
+        spawn();
         emit();
         await sleep(delay, runAbort.signal);
         retrying -= 1;
         continue;
       }
+      // Stored with its words, so a reload shows it failed and "Retry failed" can find it.
+      if (failure.kind !== 'aborted') await deps.put(failedResponses(job, task, req, failure.message, attempt + 1, now()));
       p.failed += task.repeats.length;
       p.done += task.repeats.length;
       failures.push({ rowId: task.item.rowId, repeats: task.repeats, message: failure.message });
@@ -321,8 +371,9 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
   // tasks are re-queued (split after `n` was rejected or ignored).
   const queue: Task[] = [];
   const pool = new Set<Promise<void>>();
+  // Requests sleeping before a retry do not count: rate.ts bounds what is in flight.
   const spawn = () => {
-    while (pool.size < Math.max(1, s.concurrency) && queue.length > 0 && !stopped()) {
+    while (pool.size < Math.max(1, s.concurrency) + retrying && queue.length > 0 && !stopped()) {
       const w: Promise<void> = worker().finally(() => pool.delete(w));
       pool.add(w);
     }
@@ -356,7 +407,8 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
     },
     done: (async (): Promise<TeacherSummary> => {
       try {
-        const { tasks, cached, failed } = await planTasks(job, caps, deps.getCached);
+        const { tasks, cached, failed, skipped } = await planTasks(job, caps, deps.getCached);
+        p.total -= skipped; // "Retry failed" leaves the never-asked answers alone
         for (const r of cached) {
           p.cached += 1;
           p.done += 1;

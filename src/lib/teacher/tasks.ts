@@ -1,8 +1,9 @@
 // The units of a teacher run: which (text, repeats) still need a request,
 // what each request looks like, and the stored answers a result becomes.
 
-import { isFailedAttempt, settles } from './attempts';
+import { isFailedAttempt, REQUEST_FAILED, settles, type Resend } from './attempts';
 import { cacheKey, normaliseEndpoint } from './cache-key';
+import { labelProbabilities, topLogprobsFor } from './logprobs';
 import type { Price } from './prices';
 import { parseChoice } from './parse';
 import { planRequests, repeatTemperatureOf } from './plan';
@@ -31,6 +32,8 @@ export interface TeacherJob {
   price?: Price | null;
   /** Stamped on every stored response (the store indexes it). */
   projectId?: string;
+  /** What to send (attempts.ts): 'missing' by default; 'failed' for "Retry failed". */
+  resend?: Resend;
 }
 
 /** One request to make: a text and the repeat indices it should answer (same temperature). */
@@ -82,25 +85,30 @@ export function responseKeys(job: TeacherJob, caps: Pick<Capabilities, 'temperat
  * Look every key up once; what is missing becomes tasks grouped as
  * planRequests says. A stored failed attempt (empty or cut at the cap) counts
  * as settled only when it was asked with this run's token cap — it is then in
- * `failed`, not `cached` — so raising the cap asks again.
+ * `failed`, not `cached` — so raising the cap asks again. A stored failed
+ * request is in `failed` too, unless job.resend asks for it again; with
+ * resend 'failed' the answers never asked are left alone (`skipped`).
  */
 export async function planTasks(
   job: TeacherJob,
   caps: Capabilities,
   getCached: (keys: string[]) => Promise<Map<string, TeacherResponse>>,
-): Promise<{ tasks: Task[]; cached: TeacherResponse[]; failed: TeacherResponse[] }> {
+): Promise<{ tasks: Task[]; cached: TeacherResponse[]; failed: TeacherResponse[]; skipped: number }> {
   const s = job.settings;
   const cap = capOf(s, caps);
+  const resend = job.resend ?? 'missing';
   const found = await getCached(responseKeys(job, caps));
   const plan = planRequests({ ...s, useN: wantN(s, caps), temperatureAllowed: caps.temperature });
   const tasks: Task[] = [];
   const cached: TeacherResponse[] = [];
   const failed: TeacherResponse[] = [];
+  let skipped = 0;
   for (const item of job.items) {
     const missing = new Set<number>();
     for (let r = 0; r < s.repeats; r++) {
       const hit = found.get(keyOf(job, item.textHash, r, caps.temperature));
-      if (hit && settles(hit, cap)) (isFailedAttempt(hit) ? failed : cached).push(hit);
+      if (hit && settles(hit, cap, resend)) (isFailedAttempt(hit) ? failed : cached).push(hit);
+      else if (!hit && resend === 'failed') skipped += 1;
       else missing.add(r);
     }
     for (const req of plan) {
@@ -108,7 +116,7 @@ export async function planTasks(
       if (repeats.length > 0) tasks.push({ item, repeats });
     }
   }
-  return { tasks, cached, failed };
+  return { tasks, cached, failed, skipped };
 }
 
 /** The request for a task under the current model profile. */
@@ -128,6 +136,8 @@ export function buildRequest(job: TeacherJob, task: Task, caps: Capabilities): C
     maxTokens: capOf(s, caps),
     maxTokensParam: caps.maxTokensParam,
     ...(caps.reasoning && caps.reasoningEffort ? { reasoningEffort: s.reasoningEffort } : {}),
+    // Label probabilities come with the first answer: one call gives a confidence per text.
+    ...(caps.logprobs && s.logprobs !== 'off' && task.repeats[0] === 0 ? { logprobs: true, topLogprobs: topLogprobsFor(labelNames(job)) } : {}),
     structured: s.structured !== 'off' && caps.structured,
     labels: labelNames(job),
   };
@@ -170,6 +180,7 @@ export function makeResponses(
   const responses = task.repeats.slice(0, k).map((repeat, i): TeacherResponse => {
     const c = choices[i];
     const parsed = parseChoice(c.content, c.refusal, c.finishReason, labels, { structured: req.structured });
+    const probs = req.logprobs && parsed.valid && c.tokenLogprobs ? labelProbabilities(c.tokenLogprobs, labels, parsed.label) : null;
     return {
       key: keyOf(job, task.item.textHash, repeat, req.temperature !== undefined),
       endpoint: normaliseEndpoint(s.baseURL),
@@ -186,9 +197,39 @@ export function makeResponses(
       usage: shareUsage(result.usage, k, i),
       maxTokens: req.maxTokens,
       ...(c.finishReason ? { finishReason: c.finishReason } : {}),
+      ...(probs ? { probs } : {}),
       at,
       ...(job.projectId ? { projectId: job.projectId } : {}),
     };
   });
   return { responses, missing: task.repeats.slice(k) };
+}
+
+/**
+ * The stored rows of a request that failed after all its retries, one per
+ * repeat it asked for: a reload shows them as failed with the server's words,
+ * and "Retry failed" finds them.
+ */
+export function failedResponses(job: TeacherJob, task: Task, req: CompletionRequest, error: string, attempts: number, at: number): TeacherResponse[] {
+  const s = job.settings;
+  return task.repeats.map((repeat) => ({
+    key: keyOf(job, task.item.textHash, repeat, req.temperature !== undefined),
+    endpoint: normaliseEndpoint(s.baseURL),
+    model: s.model,
+    codebookHash: job.codebookHash,
+    template: promptOf(job).template,
+    textHash: task.item.textHash,
+    repeat,
+    temperature: req.temperature ?? null,
+    raw: null,
+    label: null,
+    valid: false,
+    invalidReason: REQUEST_FAILED,
+    error,
+    attempts,
+    usage: { prompt: 0, completion: 0 },
+    maxTokens: req.maxTokens,
+    at,
+    ...(job.projectId ? { projectId: job.projectId } : {}),
+  }));
 }

@@ -2,6 +2,7 @@
 // labels and what an endpoint can do. Pure types plus defaults; no imports of
 // the openai package here (only client.ts may import it).
 
+import type { RateLimitInfo } from './backoff';
 import type { CacheKeyParts } from './cache-key';
 
 /** How the app talks to an OpenAI-compatible endpoint. */
@@ -26,8 +27,14 @@ export interface TeacherSettings {
   reasoningEffort: ReasoningEffort;
   /** Answers per text; consistency needs at least 2. */
   repeats: number;
-  /** Requests in flight at once. */
+  /** Requests in flight at once: the most; the run halves it on a 429 and grows it back. */
   concurrency: number;
+  /** Requests per minute to stay under, for servers that send no rate-limit headers; null/absent = none. */
+  rpm?: number | null;
+  /** Tokens per minute (estimated with gpt-tokenizer) to stay under; null/absent = none. */
+  tpm?: number | null;
+  /** Ask for label probabilities (logprobs) on the first answer when the model profile says the server gives them. */
+  logprobs?: 'auto' | 'off';
   /** Per-request timeout. */
   timeoutMs: number;
   /** Retries per request after the first try (429, 5xx, timeouts, network). */
@@ -121,6 +128,16 @@ export interface TeacherResponse extends CacheKeyParts {
   maxTokens?: number;
   /** finish_reason of the choice ('stop', 'length', …), when the server gave one. */
   finishReason?: string | null;
+  /**
+   * Probability of each label from the answer's logprobs (label → p, not
+   * renormalised: the rest went to tokens that are no label). Absent when the
+   * request did not ask for logprobs or the server gave none.
+   */
+  probs?: Record<string, number>;
+  /** invalidReason 'request-failed': what the last try said, in the server's words. */
+  error?: string;
+  /** invalidReason 'request-failed': HTTP tries made before giving up. */
+  attempts?: number;
   /** Epoch ms when it arrived. */
   at: number;
   /** Present for the store's project index; the teacher does not read it. */
@@ -141,6 +158,13 @@ export interface TeacherLabel {
   invalid: number;
   /** True when the majority was a tie broken by the rule in consistency.ts. */
   tie: boolean;
+  /**
+   * The teacher's probability of `label` from logprobs (mean over the answers
+   * that carry probabilities, usually the first); null when none does.
+   */
+  probability?: number | null;
+  /** Mean label probabilities over those answers (soft targets); absent when none carries them. */
+  probs?: Record<string, number>;
 }
 
 /** Tokens of one request (or a share of it). */
@@ -172,8 +196,10 @@ export interface CompletionRequest {
   maxTokensParam?: 'max_tokens' | 'max_completion_tokens';
   /** Sent as reasoning_effort when set. */
   reasoningEffort?: ReasoningEffort;
-  /** Ask for logprobs (only the capability probe does). */
+  /** Ask for logprobs: the probe, and the first answer of a text when the profile allows. */
   logprobs?: boolean;
+  /** top_logprobs: alternatives per token, to read every label's probability (with logprobs only). */
+  topLogprobs?: number;
   structured: boolean;
   labels: string[];
 }
@@ -185,13 +211,24 @@ export interface CompletionChoice {
   finishReason?: string | null;
   /** True when the server returned reasoning text beside the answer (llama.cpp, vLLM, Ollama thinking models). */
   reasoningText?: boolean;
-  /** True when the choice carried logprobs. */
+  /** True when the choice carried token logprobs (a non-empty logprobs.content). */
   logprobs?: boolean;
+  /** The answer's tokens with their logprobs and alternatives, when the server sent them. */
+  tokenLogprobs?: TokenLogprob[];
+}
+
+/** One answer token with its log probability and the top alternatives at that position. */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  top: { token: string; logprob: number }[];
 }
 
 export interface CompletionResult {
   choices: CompletionChoice[];
   usage: TokenUsage;
+  /** The response's x-ratelimit-* headers, when the server sent them and the page may read them. */
+  limits?: RateLimitInfo | null;
 }
 
 /**
@@ -213,6 +250,8 @@ export class TeacherRequestError extends Error {
     readonly retryAfter?: string | number | null,
     /** The error's code or type ('insufficient_quota', 'unsupported_parameter', …), if the body had one. */
     readonly code?: string | null,
+    /** The response's x-ratelimit-* headers, if readable: a 429 saying "0 left" paces everyone. */
+    readonly limits?: RateLimitInfo | null,
   ) {
     super(message);
   }
