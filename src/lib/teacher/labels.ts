@@ -11,7 +11,8 @@ import type { TeacherLabel, TeacherResponse } from './types';
  * repeat was stored twice the later answer wins. Rows sharing a text share its
  * answers. A row with no answers gets label null and n 0. Failed attempts
  * (empty, or cut at the token cap) are not answers and are skipped: they
- * neither vote nor count against consistency.
+ * neither vote nor count against consistency. Answers that carry label
+ * probabilities (logprobs) give the label its `probability` and `probs`.
  */
 export function labelsFromResponses(
   items: { rowId: string; textHash: string }[],
@@ -29,11 +30,24 @@ export function labelsFromResponses(
   return items.map((it) => {
     const slots = byText.get(it.textHash);
     const answers: (string | null)[] = [];
+    const withProbs: Record<string, number>[] = [];
     for (let i = 0; i < repeats; i++) {
       const r = slots?.get(i);
       if (r) answers.push(r.valid ? r.label : null);
+      if (r?.valid && r.probs) withProbs.push(r.probs);
     }
     const a = aggregate(answers);
-    return { rowId: it.rowId, label: a.label, consistency: a.consistency, votes: a.votes, n: a.n, invalid: a.invalid, tie: a.tie };
+    const label: TeacherLabel = { rowId: it.rowId, label: a.label, consistency: a.consistency, votes: a.votes, n: a.n, invalid: a.invalid, tie: a.tie };
+    if (withProbs.length === 0) return label;
+    const probs = meanProbs(withProbs);
+    return { ...label, probs, probability: a.label === null ? null : (probs[a.label] ?? 0) };
   });
 }
+
+/** The mean of several answers' label probabilities (a label an answer does not list counts 0 there). */
+export function meanProbs(all: readonly Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of all) for (const [l, v] of Object.entries(p)) out[l] = (out[l] ?? 0) + v / all.length;
+  return out;
+}
+
