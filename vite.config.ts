@@ -1,6 +1,8 @@
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { runtimeAssets } from './build/runtime-assets.ts';
+import { serviceWorker } from './build/service-worker.ts';
+import { distCheck } from './build/dist-check.ts';
 
 // Cross-origin isolation lets ONNX Runtime use SharedArrayBuffer threads.
 // A static host must send the same two headers (see README).
@@ -11,7 +13,11 @@ const isolation = {
 
 export default defineConfig({
   base: './',
-  plugins: [svelte(), runtimeAssets()],
+  plugins: [svelte(), runtimeAssets(), serviceWorker(), distCheck()],
+  // onnxruntime-web's default build inlines its wasm loader and points Vite at
+  // a second copy of the 27 MB wasm; this condition picks its build that loads
+  // both from env.backends.onnx.wasm.wasmPaths, i.e. our own ort/ folder only.
+  resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
   server: { headers: isolation, port: 5173, strictPort: false },
   preview: { headers: isolation, port: 4173 },
   worker: { format: 'es' },

@@ -64,7 +64,8 @@ export class AppState {
 
 
   async init(): Promise<void> {
-    void this.detectBackends();
+    // Only the cheap WebGPU check here: tfjs starts with the first step that needs it (App.svelte).
+    void hasWebGPU().then((g) => (this.backend.webgpu = g));
     try {
       this.projects = await store.listProjects();
       const last = localStorage.getItem(LAST_PROJECT);
@@ -79,6 +80,8 @@ export class AppState {
 
   /** Finds which tfjs backend works (in the train worker) and whether WebGPU exists. */
   async detectBackends(): Promise<void> {
+    if (this.backend.tfjsRequested) return;
+    this.backend.tfjsRequested = true;
     this.backend.webgpu = await hasWebGPU();
     try {
       const r = await initTrainer(tfjsPreference());

@@ -31,9 +31,11 @@ export class BackendState {
   embedDevice = $state<string | null>(null);
   embedThreads = $state<number | null>(null);
   isolated = $state(typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated);
+  /** tfjs (the train worker, ~300 kB gzipped) starts when a step first needs it, not with the page. */
+  tfjsRequested = $state(false);
 
   get label(): string {
-    const t = this.tfjs ?? (this.tfjsError ? 'unavailable' : 'starting…');
+    const t = this.tfjs ?? (this.tfjsError ? 'unavailable' : this.tfjsRequested ? 'starting…' : 'not loaded yet');
     const e = this.embedDevice ?? (this.webgpu === null ? '…' : this.webgpu ? 'webgpu' : 'wasm');
     return `tfjs: ${t} · transformers.js: ${e}`;
   }

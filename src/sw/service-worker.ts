@@ -1,0 +1,116 @@
+// The app's service worker (built to dist/sw.js by build/service-worker.ts).
+// Two jobs in one worker:
+//  1. Cross-origin isolation on hosts that cannot send headers: every response
+//     it serves carries COOP/COEP (the coi-serviceworker approach), so after one
+//     reload the page is crossOriginIsolated and ONNX Runtime gets wasm threads.
+//  2. Offline use: the app shell is cached on install, the runtime wasm right
+//     after (asked by the page), and every same-origin file is served cache-first.
+// Cross-origin requests (the LLM endpoint, Hugging Face) are never touched.
+import { cacheNames, pathInScope, staleCaches, totalSize, withIsolation, type PrecacheManifest } from '../lib/offline/sw-core';
+import type { CacheStatus, FromWorker, ToWorker } from '../lib/offline/protocol';
+
+declare const __PRECACHE__: PrecacheManifest;
+const MANIFEST = __PRECACHE__;
+const NAMES = cacheNames(MANIFEST);
+const sw = globalThis as unknown as ServiceWorkerGlobalScope;
+const scope = () => sw.registration.scope;
+const urlOf = (path: string) => new URL(path === 'index.html' ? './' : path, scope()).href;
+
+sw.addEventListener('install', (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(NAMES.shell);
+      // `cache: 'reload'` skips the HTTP cache, so a file is never paired with an older build's.
+      await cache.addAll(MANIFEST.shell.map((f) => new Request(urlOf(f.path), { cache: 'reload' })));
+      await sw.skipWaiting();
+    })(),
+  );
+});
+
+sw.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of staleCaches(await caches.keys(), NAMES)) await caches.delete(name);
+      await sw.clients.claim();
+    })(),
+  );
+});
+
+/** The cached copy of a file of this build, whatever query the page added (`?v=` on ort files). */
+async function cached(path: string): Promise<Response | undefined> {
+  const url = urlOf(path);
+  return (await (await caches.open(NAMES.shell)).match(url)) ?? (await (await caches.open(NAMES.runtime)).match(url));
+}
+
+function isolated(res: Response): Response {
+  // Opaque and redirected responses cannot be rebuilt; they pass as they are.
+  if (res.status === 0 || res.type === 'opaqueredirect') return res;
+  const { headers } = withIsolation(res.headers);
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+}
+
+sw.addEventListener('fetch', (event) => {
+  const req = event.request;
+  if (req.method !== 'GET') return;
+  const path = pathInScope(req.url, scope());
+  if (path === null) return; // another origin or outside the app: the network as usual
+  event.respondWith(
+    (async () => {
+      const hit = await cached(req.mode === 'navigate' ? 'index.html' : path);
+      if (hit) return isolated(hit);
+      try {
+        return isolated(await fetch(req));
+      } catch (e) {
+        return new Response(`Offline, and ${path} is not cached yet.`, { status: 503, statusText: 'Offline', headers: withIsolation(new Headers({ 'Content-Type': 'text/plain' })).headers });
+      }
+    })(),
+  );
+});
+
+async function status(): Promise<CacheStatus> {
+  const shell = await caches.open(NAMES.shell);
+  const runtime = await caches.open(NAMES.runtime);
+  const have = new Set((await runtime.keys()).map((r) => r.url.split('?')[0]));
+  const runtimeCached = totalSize(MANIFEST.runtime.filter((f) => have.has(urlOf(f.path))));
+  const shellKeys = new Set((await shell.keys()).map((r) => r.url));
+  return {
+    shellVersion: MANIFEST.shellVersion,
+    shellReady: MANIFEST.shell.every((f) => shellKeys.has(urlOf(f.path))),
+    shellBytes: totalSize(MANIFEST.shell),
+    runtimeBytes: totalSize(MANIFEST.runtime),
+    runtimeCached,
+    runtimeReady: runtimeCached === totalSize(MANIFEST.runtime),
+  };
+}
+
+/** Fetches the runtime files not yet cached, one at a time, telling `reply` the bytes done. */
+async function cacheRuntime(reply: (m: FromWorker) => void): Promise<void> {
+  const cache = await caches.open(NAMES.runtime);
+  const total = totalSize(MANIFEST.runtime);
+  let done = 0;
+  for (const f of MANIFEST.runtime) {
+    const url = urlOf(f.path);
+    if (!(await cache.match(url))) {
+      const res = await fetch(new Request(url, { cache: 'reload' }));
+      if (!res.ok) throw new Error(`${f.path} could not be downloaded (${res.status} ${res.statusText}).`);
+      await cache.put(url, res);
+    }
+    done += f.size;
+    reply({ type: 'progress', done, total });
+  }
+}
+
+sw.addEventListener('message', (event) => {
+  const msg = event.data as ToWorker;
+  const source = event.source as Client | null;
+  const reply = (m: FromWorker) => source?.postMessage(m);
+  const work = (async () => {
+    try {
+      if (msg.type === 'cache-runtime') await cacheRuntime(reply);
+      reply({ type: 'status', status: await status() });
+    } catch (e) {
+      reply({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+    }
+  })();
+  event.waitUntil(work);
+});
