@@ -10,8 +10,16 @@ import { buildRequest, planTasks, promptOf, wantN, type TeacherJob } from '../te
 import type { Capabilities, TeacherResponse } from '../teacher/types';
 import type { PriceInfo, RunEstimate } from '../teacher/cost';
 
-/** Texts tokenized for the estimate; bigger runs are extrapolated from a spread sample. */
+/** Texts tokenized for the estimate at most; bigger runs are extrapolated from a spread sample (cost.ts samplePlan). */
 const ESTIMATE_SAMPLE = 2000;
+/** The prompt preview shows this many characters of a message or body; a 10 MB text is not laid out on the page. */
+const SHOWN_CHARS = 4000;
+
+/** `s`, or its first SHOWN_CHARS characters and a note of how many more there are. */
+export function clipForDisplay(s: string, max = SHOWN_CHARS): string {
+  if (s.length <= max) return s;
+  return `${s.slice(0, max)}… [${(s.length - max).toLocaleString('en')} more characters not shown]`;
+}
 
 export interface TeacherPreview {
   /** Distinct texts in the scope. */
@@ -30,7 +38,7 @@ export interface TeacherPreview {
   estimate: RunEstimate;
   /** Same at Batch API prices; null when the price is unknown. */
   batchCost: number | null;
-  /** True when the estimate was extrapolated from a sample of the texts. */
+  /** True when the estimate is approximate: extrapolated from a sample of the texts, or long texts counted on windows. */
   sampled: boolean;
   /** The price the estimate used, and where it came from (null price: unknown). */
   priceInfo: PriceInfo;
@@ -39,38 +47,33 @@ export interface TeacherPreview {
   /** The profile the preview assumed (the names' guess until a probe answered). */
   profile: Capabilities;
   system: string;
-  /** The first text's user message, exactly as sent; null for an empty scope. */
+  /** The first text's user message, exactly as sent (clipped for display past a few thousand characters); null for an empty scope. */
   user: string | null;
-  /** The JSON body of that request (model, messages, temperature, response_format…). */
+  /** The JSON body of that request (model, messages, temperature, response_format…), clipped the same way. */
   body: string | null;
 }
 
 /** Preview of `job` under the known profile (the names' guess when none is known), at `priceInfo`. */
 export async function buildPreview(job: TeacherJob, known: Capabilities | undefined, priceInfo: PriceInfo): Promise<TeacherPreview> {
-  const { estimateRun } = await import('../teacher/cost');
+  const { estimateSampledRun, samplePlan } = await import('../teacher/cost');
   const s = job.settings;
   const caps = { ...guessProfile(s.baseURL, s.model), ...known };
   const { tasks, cached, failed } = await planTasks(job, caps, (keys) => store.getResponses<TeacherResponse>(keys));
   const pending = [...new Map(tasks.map((t) => [t.item.textHash, t.item])).values()];
   const user = promptOf(job).user;
-  const step = Math.max(1, Math.ceil(pending.length / ESTIMATE_SAMPLE));
-  const sample = pending.filter((_, i) => i % step === 0);
+  // The user message is the template around the text: its length is the text's plus a constant.
+  const wrap = (t: string) => (user ? user(t) : t);
+  const extra = wrap('').length;
+  const sample = samplePlan(pending.map((it) => it.text.length + extra), ESTIMATE_SAMPLE).map((i) => wrap(pending[i].text));
   const useN = wantN(s, caps);
   const requestsPerText = planRequests({ ...s, useN, temperatureAllowed: caps.temperature }).length;
   const maxTokens = capOf(s, caps);
-  const base = estimateRun({
+  const base = await estimateSampledRun({
     systemPrompt: promptOf(job).system,
-    userPrompts: sample.map((it) => (user ? user(it.text) : it.text)),
+    sample, count: pending.length, chars: pending.reduce((n, it) => n + it.text.length + extra, 0),
     repeats: s.repeats, useN, maxOutputTokens: maxTokens, price: priceInfo.price, requestsPerText,
   });
-  const scale = sample.length > 0 ? pending.length / sample.length : 0;
-  const estimate: RunEstimate = {
-    inputTokens: Math.round(base.inputTokens * scale),
-    outputTokens: Math.round(base.outputTokens * scale),
-    calls: tasks.length,
-    cost: base.cost === null ? null : base.cost * scale,
-    batchCost: base.batchCost === null ? null : base.batchCost * scale,
-  };
+  const estimate: RunEstimate = { ...base, calls: tasks.length };
   const first = job.items[0];
   const req = first ? buildRequest(job, { item: first, repeats: [0] }, caps) : null;
   return {
@@ -82,12 +85,12 @@ export async function buildPreview(job: TeacherJob, known: Capabilities | undefi
     textsToSend: pending.length,
     estimate,
     batchCost: estimate.batchCost,
-    sampled: step > 1,
+    sampled: base.approximate === true,
     priceInfo,
     maxTokens,
     profile: caps,
     system: promptOf(job).system,
-    user: req ? req.messages[1].content : null,
-    body: req ? JSON.stringify(chatBody(req), null, 2) : null,
+    user: req ? clipForDisplay(req.messages[1].content) : null,
+    body: req ? clipForDisplay(JSON.stringify(chatBody(req), null, 2)) : null,
   };
 }

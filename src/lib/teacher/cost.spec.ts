@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { batchPrice, billedOutput, costOf, DEFAULT_PRICES, estimateRun, estimateTokens, FREE, isLocalEndpoint, priceFor, priceInfo, usageCost } from './cost';
+import { countTokens } from 'gpt-tokenizer';
+import { batchPrice, billedOutput, costOf, countTextTokens, DEFAULT_PRICES, estimateRun, estimateSampledRun, estimateTokens, EXACT_CHARS, FREE, isLocalEndpoint, priceFor, priceInfo, samplePlan, SAMPLE_CHARS, usageCost } from './cost';
 import { planRequests } from './plan';
 
 describe('estimateTokens', () => {
@@ -7,6 +8,49 @@ describe('estimateTokens', () => {
     expect(estimateTokens('')).toBe(0);
     expect(estimateTokens('Hello, world!')).toBe(4);
     expect(estimateTokens('a <|endoftext|> b')).toBeGreaterThan(3);
+  });
+});
+
+describe('long texts', () => {
+  const exact = (s: string) => countTokens(s, { disallowedSpecial: new Set() });
+
+  it('counts in pieces, within a token or two per piece of the tokenizer on the whole text', () => {
+    const prose = 'The quick brown fox jumps over the lazy dog, again; it never tires. '.repeat(200);
+    const run = 'x'.repeat(12_000);
+    const cjk = '日本語のテキストを数えます。'.repeat(500);
+    for (const t of [prose, run, cjk]) {
+      const c = countTextTokens(t);
+      expect(c.approximate).toBe(false);
+      expect(Math.abs(c.tokens - exact(t))).toBeLessThanOrEqual(Math.ceil(t.length / 256) * 2);
+    }
+  });
+
+  it('counts a 10 MB text on windows, scaled and marked approximate', () => {
+    const big = 'a'.repeat(10_000_000);
+    const c = countTextTokens(big);
+    expect(c.approximate).toBe(true);
+    // A run of "a" is 8 characters a token.
+    expect(c.tokens / 1_250_000).toBeCloseTo(1, 1);
+    const words = 'The quick brown fox jumps over the lazy dog. '.repeat(200_000);
+    expect(countTextTokens(words).tokens / ((words.length / 45) * 10)).toBeCloseTo(1, 1);
+  });
+
+  it('plans a sample whose counted characters stay within the budget, however long the texts', () => {
+    expect(samplePlan([10, 20, 30])).toEqual([0, 1, 2]);
+    const huge = Array.from({ length: 1000 }, () => 10_000_000);
+    const picked = samplePlan(huge);
+    expect(picked.length * EXACT_CHARS).toBeLessThanOrEqual(SAMPLE_CHARS + EXACT_CHARS);
+    expect(samplePlan(Array.from({ length: 100_000 }, () => 100)).length).toBeLessThanOrEqual(2000);
+  });
+
+  it('extrapolates a sample by characters, and is exact on the whole population', async () => {
+    const o = { systemPrompt: 'Label it.', repeats: 1, useN: false, maxOutputTokens: 5, price: null };
+    const texts = ['one two three', 'four five six seven', 'eight'];
+    const whole = await estimateSampledRun({ ...o, sample: texts, count: 3, chars: texts.join('').length });
+    expect(whole).toEqual({ ...estimateRun({ ...o, userPrompts: texts }), approximate: false });
+    const part = await estimateSampledRun({ ...o, sample: ['a'.repeat(800)], count: 10, chars: 8000 });
+    expect(part.approximate).toBe(true);
+    expect(part.inputTokens).toBe((estimateTokens('Label it.') + 9) * 10 + 1000);
   });
 });
 
