@@ -11,7 +11,8 @@
  *   unsupported: ('n' | 'temperature' | 'response_format' | 'max_tokens' | 'reasoning_effort' | 'logprobs')[], faults: MockFault[],
  *   rate429: number, latencyMs: number, apiKey: string | null,
  *   reasoning: boolean, reasoningTokens: number, quota: boolean, slots: number | null,
- *   nError: 'slots' | 'legacy', exposeRateLimitHeaders: boolean }} MockConfig
+ *   nError: 'slots' | 'legacy', exposeRateLimitHeaders: boolean,
+ *   rateLimit: import('./limits.mjs').RateLimitConfig | null, logprobs: boolean }} MockConfig
  * @typedef {{ status: number, body: unknown, headers?: Record<string, string> }} MockAnswer
  */
 
@@ -40,6 +41,8 @@ export function defaultConfig() {
     slots: null,
     nError: 'slots',
     exposeRateLimitHeaders: false,
+    rateLimit: null,
+    logprobs: false,
   };
 }
 
@@ -134,6 +137,65 @@ function rateLimited(message, seconds, ms) {
   });
 }
 
+/**
+ * A sporadic 429 (rate429): this one request is turned down, the limit is not
+ * used up, so it says only when to retry — no x-ratelimit-remaining of 0.
+ */
+function sporadic429(message, seconds) {
+  return err(429, message, 'requests', null, 'rate_limit_exceeded', {
+    'Retry-After': String(seconds),
+    'retry-after-ms': String(Math.round(seconds * 1000)),
+  });
+}
+
+/** The 429 of the rateLimit mode: the bucket is empty; its headers say when it refills. */
+export function limitExceeded(waitMs, headers) {
+  return err(429, 'Rate limit reached for requests (mock).', 'requests', null, 'rate_limit_exceeded', {
+    ...headers,
+    'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))),
+    'retry-after-ms': String(Math.max(1, waitMs)),
+  });
+}
+
+/** Tokens a request counts against a TPM limit, as OpenAI estimates them: the prompt plus the output cap of every answer. */
+export function requestTokenEstimate(body) {
+  const prompt = tokens((Array.isArray(body?.messages) ? body.messages : []).map((m) => contentText(m?.content)).join(''));
+  const cap = Number(body?.max_completion_tokens ?? body?.max_tokens ?? 0) || 0;
+  const n = Number.isInteger(body?.n) && body.n > 0 ? body.n : 1;
+  return prompt + cap * n;
+}
+
+/** The token the logprobs mode puts beside the labels: some probability always goes to no label. */
+export const NOT_A_LABEL_TOKEN = 'maybe';
+
+/**
+ * The probability the logprobs mode gives each label for `text` when the
+ * answer is `chosen`: the chosen label 0.55–0.99, the others share 80 % of
+ * the rest, NOT_A_LABEL_TOKEN the last 20 %. Seeded by (seed, text).
+ * @returns {{ probs: Record<string, number>, other: number }}
+ */
+export function mockLabelProbs(config, text, labels, chosen) {
+  const main = 0.55 + 0.44 * unit(config.seed, 'logprob', text);
+  const others = labels.filter((l) => l !== chosen);
+  const weights = others.map((l) => 0.05 + unit(config.seed, 'logprob-other', text, l));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const rest = 1 - main;
+  const probs = { [chosen]: main };
+  others.forEach((l, i) => (probs[l] = (rest * (others.length > 0 ? 0.8 : 0) * weights[i]) / total));
+  return { probs, other: others.length > 0 ? rest * 0.2 : rest };
+}
+
+/** OpenAI's logprobs.content for an answer: one token per piece, the label's position listing every label. */
+function logprobsContent(config, text, labels, chosen, pieces, top) {
+  const { probs, other } = mockLabelProbs(config, text, labels, chosen);
+  const ranked = [...Object.entries(probs), [NOT_A_LABEL_TOKEN, other]].sort((a, b) => b[1] - a[1]);
+  return pieces.map((piece) => {
+    const isLabel = piece === chosen;
+    const alts = isLabel ? ranked.map(([token, p]) => ({ token, logprob: Math.log(p) })) : [{ token: piece, logprob: 0 }];
+    return { token: piece, logprob: isLabel ? Math.log(probs[chosen]) : 0, bytes: null, top_logprobs: alts.slice(0, top) };
+  });
+}
+
 const QUOTA_MESSAGE =
   'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.';
 
@@ -161,7 +223,7 @@ export function answerChat(config, body, fault, count) {
   if (fault?.kind === 'quota' || config.quota) return err(429, QUOTA_MESSAGE, 'insufficient_quota', null, 'insufficient_quota');
   if (fault?.kind === '500') return err(500, 'The server had an error (mock).', 'server_error', null, null);
   if (config.rate429 > 0 && unit(config.seed, 'rate429', count) < config.rate429) {
-    return rateLimited('Rate limit reached (mock, random).', 1);
+    return sporadic429('Rate limit reached (mock, random).', 1);
   }
   const reasoning = config.reasoning === true;
   if (reasoning) {
@@ -194,6 +256,9 @@ export function answerChat(config, body, fault, count) {
   const n = Number.isInteger(body.n) && body.n > 0 ? body.n : 1;
   const format = (label) =>
     structured ? JSON.stringify({ label }) : config.plainStyle === 'sentence' ? `The answer is: ${label}.` : label;
+  // The same answer as tokens, for the logprobs mode.
+  const piecesOf = (label) =>
+    structured ? ['{"', 'label', '":"', label, '"}'] : config.plainStyle === 'sentence' ? ['The', ' answer', ' is', ': ', label, '.'] : [label];
 
   // The cap covers hidden reasoning too: a reasoning model spends its
   // reasoning first, so a small cap leaves an empty answer cut at 'length'.
@@ -230,7 +295,10 @@ export function answerChat(config, body, fault, count) {
     }
     reasoningTokens += spent;
     completionTokens += spent + Math.min(said, Math.max(0, room));
-    const logprobs = body.logprobs ? { content: [] } : null;
+    // Without the logprobs mode the mock accepts the parameter but gives no tokens, as some servers do.
+    const real = config.logprobs && body.logprobs && content === format(label) && labels.includes(label);
+    const top = Number.isInteger(body.top_logprobs) ? body.top_logprobs : 0;
+    const logprobs = body.logprobs ? { content: real ? logprobsContent(config, text, labels, label, piecesOf(label), top) : [] } : null;
     choices.push({ index: i, message: { role: 'assistant', content, refusal }, logprobs, finish_reason: finish });
   }
 

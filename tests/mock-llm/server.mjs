@@ -5,7 +5,8 @@ import http from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { answerChat, defaultConfig } from './chat.mjs';
+import { answerChat, defaultConfig, limitExceeded, requestTokenEstimate } from './chat.mjs';
+import { createLimiter } from './limits.mjs';
 
 export { defaultConfig };
 
@@ -110,12 +111,15 @@ export function startMockServer(opts = {}) {
   const state = {
     config: { ...defaultConfig(), ...(opts.config ?? {}) },
     faults: [],
+    limiter: null,
     log: [],
     chatCount: 0,
     timers: new Set(),
   };
   const loadFaults = () => {
     state.faults = (state.config.faults ?? []).map((f) => ({ ...f, left: f.times ?? 1 }));
+    // A new config (or reset) starts with full rate-limit buckets.
+    state.limiter = createLimiter(state.config.rateLimit, Date.now());
   };
   loadFaults();
 
@@ -181,6 +185,12 @@ export function startMockServer(opts = {}) {
       // Capture this request's number before the latency wait: concurrent
       // requests must each get their own seeded draws.
       const count = (state.chatCount += 1);
+      // The rate limit is decided at arrival, and a 429 for it comes back at once, as real gateways do.
+      const limit = state.limiter?.take(Date.now(), requestTokenEstimate(parsed.value)) ?? null;
+      if (limit && !limit.ok) {
+        const out = limitExceeded(limit.waitMs, limit.headers);
+        return send(res, out.status, out.body, out.headers, state.config);
+      }
       const fault = state.faults[0];
       if (fault) {
         fault.left -= 1;
@@ -191,7 +201,7 @@ export function startMockServer(opts = {}) {
       if (fault?.kind === 'hang') await delay(state, fault.ms ?? 60_000);
       if (res.destroyed || res.writableEnded) return;
       const out = answerChat(state.config, parsed.value, fault, count);
-      return send(res, out.status, out.body, out.headers, state.config);
+      return send(res, out.status, out.body, { ...(limit?.headers ?? {}), ...(out.headers ?? {}) }, state.config);
     }
     return send(res, 404, {
       error: { message: `Unknown path ${method} ${url.pathname}`, type: 'invalid_request_error', param: null, code: 'unknown_url' },
