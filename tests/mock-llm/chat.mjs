@@ -12,7 +12,8 @@
  *   rate429: number, latencyMs: number, apiKey: string | null,
  *   reasoning: boolean, reasoningTokens: number, quota: boolean, slots: number | null,
  *   nError: 'slots' | 'legacy', exposeRateLimitHeaders: boolean,
- *   rateLimit: import('./limits.mjs').RateLimitConfig | null, logprobs: boolean }} MockConfig
+ *   rateLimit: import('./limits.mjs').RateLimitConfig | null, logprobs: boolean,
+ *   prose: string | null, proseReplay: Record<string, string>, hold: number }} MockConfig
  * @typedef {{ status: number, body: unknown, headers?: Record<string, string> }} MockAnswer
  */
 
@@ -43,6 +44,9 @@ export function defaultConfig() {
     exposeRateLimitHeaders: false,
     rateLimit: null,
     logprobs: false,
+    prose: null,
+    proseReplay: {},
+    hold: 0,
   };
 }
 
@@ -208,6 +212,19 @@ function llamaCppNError(style) {
 
 const EFFORT = { minimal: 0.25, low: 0.5, medium: 1, high: 2 };
 
+/**
+ * A server that answers in prose whatever was asked (a JSON schema too):
+ * `proseReplay[text]` verbatim, else the `prose` template with {label} (the
+ * label the rules give) and {other} (another label) filled in; null = no prose.
+ */
+function proseAnswer(config, text, label, labels) {
+  const replayed = config.proseReplay?.[text];
+  if (typeof replayed === 'string') return replayed;
+  if (typeof config.prose !== 'string') return null;
+  const other = labels.find((l) => l !== label) ?? label;
+  return config.prose.replaceAll('{label}', label).replaceAll('{other}', other);
+}
+
 const tokens = (s) => Math.ceil((s ?? '').length / 4);
 
 /**
@@ -273,7 +290,7 @@ export function answerChat(config, body, fault, count) {
     if (config.flip > 0 && others.length > 0 && unit(config.seed, text, i, count) < config.flip) {
       label = others[Math.floor(unit(config.seed, 'other', text, i, count) * others.length)];
     }
-    let content = format(label);
+    let content = proseAnswer(config, text, label, labels) ?? format(label);
     let refusal = null;
     if (fault?.kind === 'malformed') content = structured ? '{"label": ' : 'Hmm, hard to say.';
     if (fault?.kind === 'offset') content = format(fault.label ?? 'banana');

@@ -115,9 +115,19 @@ export function startMockServer(opts = {}) {
     log: [],
     chatCount: 0,
     timers: new Set(),
+    holdLeft: 0,
+    /** Resolvers of the chat requests held without an answer (config.hold). */
+    held: new Set(),
+  };
+  const release = () => {
+    const n = state.held.size;
+    for (const r of [...state.held]) r();
+    state.held.clear();
+    return n;
   };
   const loadFaults = () => {
     state.faults = (state.config.faults ?? []).map((f) => ({ ...f, left: f.times ?? 1 }));
+    state.holdLeft = Math.max(0, Math.floor(Number(state.config.hold) || 0));
     // A new config (or reset) starts with full rate-limit buckets.
     state.limiter = createLimiter(state.config.rateLimit, Date.now());
   };
@@ -139,7 +149,14 @@ export function startMockServer(opts = {}) {
         loadFaults();
         return send(res, 200, state.config);
       }
+      if (method === 'POST' && url.pathname === '/__mock/release') {
+        return send(res, 200, { released: release() });
+      }
+      if (method === 'GET' && url.pathname === '/__mock/held') {
+        return send(res, 200, { held: state.held.size, holdLeft: state.holdLeft });
+      }
       if (method === 'POST' && url.pathname === '/__mock/reset') {
+        release();
         state.config = defaultConfig();
         state.log = [];
         state.chatCount = 0;
@@ -196,6 +213,16 @@ export function startMockServer(opts = {}) {
         fault.left -= 1;
         if (fault.left <= 0) state.faults.shift();
       }
+      if (state.holdLeft > 0) {
+        // Held: no answer until /__mock/release (or the client goes away), as
+        // a server stuck on the first K requests of a run.
+        state.holdLeft -= 1;
+        await new Promise((resolve) => {
+          const done = () => (state.held.delete(done), resolve());
+          state.held.add(done);
+          res.once('close', done);
+        });
+      }
       const latency = Number(state.config.latencyMs) || 0;
       if (latency > 0) await delay(state, latency);
       if (fault?.kind === 'hang') await delay(state, fault.ms ?? 60_000);
@@ -225,6 +252,7 @@ export function startMockServer(opts = {}) {
         port,
         close: () =>
           new Promise((done) => {
+            release();
             for (const t of state.timers) clearTimeout(t);
             state.timers.clear();
             server.close(() => done());

@@ -267,3 +267,45 @@ describe('mock LLM server', () => {
     expect(await rawStatus('/models/..%2foutside.txt')).toBe(404); // survives URL parsing; caught by the guard
   });
 });
+
+describe('mock LLM server: prose answers and held responses (issue 12)', () => {
+  it('answers in prose even when a JSON schema was asked for, from a template or per text', async () => {
+    await config({ labels: ['Democrat', 'Republican'], rules: [{ contains: 'vote', label: 'Democrat' }], prose: 'The poster is definitely not a {label}; maybe {other}.', proseReplay: { 'exact one': 'Probably not Republican' } });
+    expect(await contents(await chat('I will vote', { response_format: schema(['Democrat', 'Republican']) }))).toEqual(['The poster is definitely not a Democrat; maybe Republican.']);
+    expect(await contents(await chat('exact one', { n: 2 }))).toEqual(['Probably not Republican', 'Probably not Republican']);
+    await config({ labels: ['Democrat', 'Republican'] });
+    expect(await contents(await chat('exact one'))).toEqual(['Democrat']);
+  });
+
+  it('holds the first K chat requests until released, answering the rest at once', async () => {
+    await config({ labels: ['x'], hold: 2 });
+    const first = chat('one');
+    const second = chat('two');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await (await fetch(server.url + '/__mock/held')).json()).toEqual({ held: 2, holdLeft: 0 });
+    expect(await contents(await chat('three'))).toEqual(['x']);
+    let settled = false;
+    void first.then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(settled).toBe(false);
+    expect(await (await post('/__mock/release', {})).json()).toEqual({ released: 2 });
+    expect(await contents(await first)).toEqual(['x']);
+    expect(await contents(await second)).toEqual(['x']);
+  });
+
+  it('forgets a held request whose client went away', async () => {
+    await config({ labels: ['x'], hold: 1 });
+    const ac = new AbortController();
+    const aborted = fetch(server.baseURL + '/chat/completions', {
+      method: 'POST', headers: { 'content-type': 'application/json' }, signal: ac.signal,
+      body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: user('gone') }] }),
+    }).catch(() => null);
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await (await fetch(server.url + '/__mock/held')).json()).held).toBe(1);
+    ac.abort();
+    await aborted;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await (await fetch(server.url + '/__mock/held')).json()).toEqual({ held: 0, holdLeft: 0 });
+    expect(await contents(await chat('next'))).toEqual(['x']);
+  });
+});
