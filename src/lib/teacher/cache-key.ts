@@ -22,6 +22,8 @@ export interface CacheKeyParts {
  */
 export function normaliseEndpoint(url: string): string {
   const trimmed = url.trim();
+  // An in-browser teacher ("local:<model>@<revision>") is a name, not a URL.
+  if (trimmed.startsWith('local:')) return trimmed;
   try {
     const u = new URL(trimmed);
     const pathname = u.pathname.replace(/\/+$/, '');

@@ -95,6 +95,7 @@ export interface PriceInfo {
 
 /** True for loopback and private-network hosts: a server on your own machine or network. */
 export function isLocalEndpoint(baseURL: string): boolean {
+  if (baseURL.trim().startsWith('local:')) return true; // a model running in this tab (teacher/local)
   let host: string;
   try {
     host = new URL(baseURL.trim()).hostname.toLowerCase();
