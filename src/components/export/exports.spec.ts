@@ -71,5 +71,6 @@ describe('runDescription', () => {
   it('reads the dtype from an embedding key', () => {
     expect(dtypeOfKey('emb-v1|Xenova/distilbert-base-uncased|q8|mean|l2')).toBe('q8');
     expect(dtypeOfKey('tfidf-v1|abc')).toBe('TF-IDF');
+    expect(dtypeOfKey('hyb-v1|emb-v1|m|fp16|cls|l2|tfidf-v2|abc')).toBe('fp16');
   });
 });

@@ -7,6 +7,7 @@ import type { TeacherLabel } from '../../lib/teacher/types';
 import type { ComparisonData } from '../../lib/state/compare.svelte';
 import type { HeadConfig } from '../../lib/train/types';
 import type { Selection } from '../../lib/train/grid';
+import { dtypeOfFeatureKey } from '../../lib/embed/keys';
 import type { LinearSearchInfo } from '../../lib/state/student.svelte';
 import type { SelectionDescription } from '../../lib/eval/methods';
 import type { PredictionsView } from '../validate/validation';
@@ -92,9 +93,9 @@ function host(url: string): string {
   }
 }
 
-/** The dtype part of an embedding key (`emb-v1|model|dtype|…`), else 'default'. */
+/** The dtype of a feature key's sentence vectors (sentence or hybrid keys), 'TF-IDF' for TF-IDF, else 'default'. */
 export function dtypeOfKey(key: string): string {
-  return key.startsWith('emb-') ? (key.split('|')[2] ?? 'default') : key.startsWith('tfidf') ? 'TF-IDF' : 'default';
+  return dtypeOfFeatureKey(key) ?? (key.startsWith('tfidf') ? 'TF-IDF' : 'default');
 }
 
 /** The RunDescription for eval methodsParagraph, preferring the last comparison's facts. */

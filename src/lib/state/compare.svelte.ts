@@ -15,6 +15,7 @@ import { teacher } from './teacher.svelte';
 import { compareShares, shareWarning, type ShareCheck } from '../train/shares';
 import { planExperiment, scoreExperiment, type ExperimentPlan, type PlannedStudent, type ScoredExperiment, type ScoredPreds } from './experiment';
 import type { EncoderSettings } from './project-settings';
+import { encoderText } from '../embed/presets';
 
 export type GridChoice = 'paper' | 'quick';
 
@@ -194,11 +195,12 @@ export class CompareState {
       return app.rows.filter((r) => ids.has(r.id));
     };
     const features = new Map<'encoder' | 'tfidf', Embedded>();
-    if (plan.students.some((p) => p.features === 'encoder')) features.set('encoder', await embedder.ensure(rowsFor((p) => p.features === 'encoder'), enc));
+    // TF-IDF columns (the baseline's, and a hybrid encoder's) are fitted on the training pool only.
+    const pool = splits.pool.map((id) => rowById.get(id)).filter((r): r is DataRow => !!r);
+    if (plan.students.some((p) => p.features === 'encoder')) features.set('encoder', await embedder.ensure(rowsFor((p) => p.features === 'encoder'), enc, pool));
     const embedDevice = embedder.device; // before the TF-IDF run overwrites it
     this.#check();
     if (plan.students.some((p) => p.features === 'tfidf')) {
-      const pool = splits.pool.map((id) => rowById.get(id)).filter((r): r is DataRow => !!r);
       features.set('tfidf', await embedder.ensure(rowsFor((p) => p.features === 'tfidf'), { ...enc, kind: 'tfidf' }, pool));
     }
     this.#check();
@@ -259,7 +261,7 @@ export class CompareState {
       v: 1, ...scored, labelNames, positive, notes, students: trained, teacherMissing,
       run: {
         startedAt, finishedAt: Date.now(), codebookVersion: version.version, teacherModel: model, endpoint: app.settings.baseURL,
-        repeats: s.teacher.repeats, encoder: enc.kind === 'tfidf' ? 'TF-IDF' : enc.modelId, embeddingKey: features.get('encoder')?.key ?? '', embedDevice: features.has('encoder') ? embedDevice : null,
+        repeats: s.teacher.repeats, encoder: enc.kind === 'tfidf' ? 'TF-IDF' : encoderText(enc), embeddingKey: features.get('encoder')?.key ?? '', embedDevice: features.has('encoder') ? embedDevice : null,
         headKind: s.headKind, grid: this.grid, seed: s.seed, trainN: s.trainN, testN: testIds.length, validationN: splits.validation.length,
       },
     };

@@ -5,7 +5,7 @@ import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createEmbedHandler } from '../embed/handler';
 import type { EmbedReply, EmbedRequest } from '../embed/protocol';
 import { resetEncoder } from '../embed/embed';
-import { MODELS_DIR, TINY } from '../embed/testing';
+import { MODELS_DIR, TINY, TINY_BERT } from '../embed/testing';
 import { resetDbForTests, kvGet } from '../store';
 import type { DataRow } from '../data/types';
 import { hashText } from '../data/hash';
@@ -34,7 +34,10 @@ vi.mock('./embed-client', () => {
       const reqId = ++id;
       calls.push(msg.type);
       const done = new Promise((resolve, reject) => waiting.set(reqId, { resolve, reject, onMessage }));
-      const req = (msg.type === 'load' ? { ...msg, device: 'cpu', source: { kind: 'local', path: MODELS_DIR } } : msg) as EmbedRequest;
+      // Presets' real models are not here: BGE's id is served by the tiny BERT, DistilBERT's by the tiny DistilBERT.
+      const alias: Record<string, string> = { 'Xenova/bge-small-en-v1.5': TINY_BERT, 'Xenova/distilbert-base-uncased': TINY };
+      const m = msg as { type: string; modelId?: string };
+      const req = (msg.type === 'load' ? { ...msg, modelId: alias[m.modelId!] ?? m.modelId, device: 'cpu', source: { kind: 'local', path: MODELS_DIR } } : msg) as EmbedRequest;
       void handle({ ...req, id: reqId });
       return { id: reqId, done, cancel: () => void handle({ type: 'cancel', id: reqId }) };
     },
@@ -94,6 +97,85 @@ describe('EmbedderState (transformers)', () => {
     const e = new EmbedderState();
     await expect(e.ensure(rows, { ...settings, source: { kind: 'files' } })).rejects.toThrow(/Pick the model folder again/);
     expect(e.status).toBe('error');
+  });
+});
+
+describe('EmbedderState (presets and recipes)', () => {
+  const bge: EncoderSettings = { ...settings, preset: 'bge-small', modelId: 'Xenova/bge-small-en-v1.5', dtype: 'fp32' };
+  const distil: EncoderSettings = { ...settings, preset: 'distilbert', modelId: 'Xenova/distilbert-base-uncased', dtype: 'fp32' };
+
+  it('switching preset re-embeds only what the new key lacks', async () => {
+    const e = new EmbedderState();
+    const a = await e.ensure(rows.slice(0, 3), bge);
+    expect(a.key).toBe('emb-v1|Xenova/bge-small-en-v1.5|fp32|cls|l2');
+    expect(e.last).toMatchObject({ texts: 2, computed: 2 });
+    const b = await e.ensure(rows, distil);
+    expect(b.key).toBe('emb-v1|Xenova/distilbert-base-uncased|fp32|mean|l2');
+    expect(e.last).toMatchObject({ texts: 4, cached: 0, computed: 4 });
+    await e.ensure(rows, bge);
+    expect(e.last).toMatchObject({ texts: 4, cached: 2, computed: 2 });
+    calls.length = 0;
+    await e.ensure(rows, distil);
+    expect(e.last).toMatchObject({ cached: 4, computed: 0 });
+    expect(calls).toEqual([]); // nothing to compute: not even a load
+  });
+
+  it('a custom recipe is part of the key and of the vectors', async () => {
+    const e = new EmbedderState();
+    const base: EncoderSettings = { ...settings, preset: 'custom', modelId: TINY_BERT, dtype: 'fp32', pooling: 'mean', normalize: true, prefix: '' };
+    const mean = await e.ensure(rows, base);
+    const cls = await e.ensure(rows, { ...base, pooling: 'cls' });
+    const raw = await e.ensure(rows, { ...base, normalize: false, prefix: 'query: ' });
+    expect([mean.key, cls.key, raw.key]).toEqual([
+      'emb-v1|tiny-bert|fp32|mean|l2', 'emb-v1|tiny-bert|fp32|cls|l2', 'emb-v1|tiny-bert|fp32|mean|raw|pquery: ',
+    ]);
+    const first = (x: typeof mean) => Array.from(toDense(x.features).values.slice(0, 32));
+    expect(first(cls)).not.toEqual(first(mean));
+    expect(Math.hypot(...first(raw))).not.toBeCloseTo(1, 3);
+  });
+
+  it('reports texts/s, tokens/s, padding and the backend of a run', async () => {
+    const e = new EmbedderState();
+    await e.ensure(rows, bge);
+    const r = e.last!.rates!;
+    expect(r.backend).toBe('cpu');
+    expect(r.textsPerSec).toBeGreaterThan(0);
+    expect(r.tokensPerSec).toBeGreaterThan(r.textsPerSec!);
+    expect(r.paddingWaste).toBeGreaterThanOrEqual(1);
+    await e.ensure(rows, bge);
+    expect(e.last!.rates).toBeUndefined(); // all cached: nothing was run
+  });
+
+  it('keys the vectors by the precision a fallback load runs, and says why', async () => {
+    const e = new EmbedderState();
+    // The tiny BERT has no fp16 file: the worker falls back to cpu's default (q8).
+    const x = await e.ensure(rows, { ...bge, dtype: 'fp16' });
+    expect(x.key).toBe('emb-v1|Xenova/bge-small-en-v1.5|q8|cls|l2');
+    expect(e.dtype).toBe('q8');
+    expect(e.note).toMatch(/fp16 on cpu failed .* so q8 on cpu is used instead/);
+    calls.length = 0;
+    await e.ensure(rows, { ...bge, dtype: 'fp16' });
+    expect(calls).toEqual([]);
+    expect(e.last).toMatchObject({ cached: 4, computed: 0 });
+  });
+});
+
+describe('EmbedderState (hybrid)', () => {
+  it('puts the unit-length sentence vector beside TF-IDF columns fitted on the pool, storing only the vectors', async () => {
+    const pool = [row('p1', 'great great product'), row('p2', 'awful product'), row('p3', 'great service'), row('p4', 'awful service')];
+    const e = new EmbedderState();
+    const hyb: EncoderSettings = { ...settings, kind: 'hybrid', preset: 'custom', modelId: TINY_BERT, pooling: 'cls', normalize: false };
+    const X = await e.ensure([...pool, row('t1', 'zebra')], hyb, pool);
+    expect(X.key).toMatch(/^hyb-v1\|emb-v1\|tiny-bert\|q8\|cls\|raw\|tfidf-v2\|/);
+    expect(X.encoder).toBe('tiny-bert + TF-IDF');
+    if (X.features.kind !== 'hybrid') throw new Error('expected hybrid features');
+    expect([X.features.dense.cols, X.features.scale, X.dim]).toEqual([32, 1, 32 + X.features.sparse.cols]);
+    const v = X.features.dense.values;
+    for (let i = 0; i < 5; i++) expect(Math.hypot(...v.subarray(i * 32, (i + 1) * 32))).toBeCloseTo(1, 5);
+    expect(e.last).toMatchObject({ texts: 5, computed: 5, fittedOn: 4, tfidfCols: X.features.sparse.cols, key: X.key });
+    expect(e.device).toBe('cpu');
+    await e.ensure(pool, hyb, pool);
+    expect(e.last).toMatchObject({ cached: 4, computed: 0 });
   });
 });
 

@@ -1,15 +1,22 @@
 // Sentence embeddings for the open project's rows: cached vectors come from
 // IndexedDB (keyed by embedding key + text hash), the rest are computed in the
 // embed worker and stored as they arrive, so a cancel or reload loses little.
+// The key carries the model's recipe (pooling, normalisation, prefix), so
+// switching preset re-embeds only what the new key lacks.
 // TF-IDF (the no-download baseline) is fitted on the training pool and
-// computed here as sparse rows; they are cheap to recompute, so they are not stored.
+// computed here as sparse rows; they are cheap to recompute, so they are not
+// stored. The hybrid puts the (unit-length) sentence vector beside them.
 import * as store from '../store';
 import type { DataRow } from '../data/types';
 import { hashParts } from '../data/hash';
-import { defaultDtype, embeddingKey, type Device, type Dtype } from '../embed/embed';
+import { defaultDtype, type Device } from '../embed/device';
+import { embeddingKey, hybridKey, type Dtype } from '../embed/keys';
+import { resolveRecipe, type Recipe } from '../embed/presets';
+import { paddingWaste } from '../embed/batching';
 import { missingFiles, filesFromPicker, type ModelSource } from '../embed/runtime';
+import { l2NormalizeRows } from '../embed/pool';
 import { fitTfidf, transformTfidfSparse, type TfidfModel } from '../embed/tfidf';
-import { concatRows, dense, type FeatureMatrix } from '../train/matrix';
+import { concatRows, dense, hybrid, type CsrMatrix, type DenseMatrix, type FeatureMatrix } from '../train/matrix';
 import type { EncoderSettings } from './project-settings';
 import { hasWebGPU } from './backend.svelte';
 import { app, errorText } from './app.svelte';
@@ -18,21 +25,36 @@ import { WorkerCancelled } from './worker-client';
 
 /**
  * Features for a set of rows: row i of `features` belongs to `ids[i]`; dense
- * for sentence encoders, CSR for TF-IDF (dim = features.cols).
+ * for sentence encoders, CSR for TF-IDF, both side by side for the hybrid
+ * (dim = features.cols).
  */
 export interface Embedded { key: string; encoder: string; dim: number; features: FeatureMatrix; ids: string[] }
 
 export type EmbedStatus = 'idle' | 'loading' | 'embedding' | 'done' | 'error' | 'cancelled';
 
-export interface EmbedProgress { stage: 'download' | 'embed'; done: number; total: number; etaMs: number | null }
+/** Rates of an embedding run so far (null before the first batch, or for TF-IDF's tokens). */
+export interface EmbedRates {
+  textsPerSec: number | null;
+  tokensPerSec: number | null;
+  /** Padded ÷ real tokens of the batches run (1 = no padding). */
+  paddingWaste: number | null;
+  /** Where it runs: 'webgpu', 'wasm', or 'this page (TF-IDF)'. */
+  backend: string | null;
+}
+
+export interface EmbedProgress extends Partial<EmbedRates> { stage: 'download' | 'embed'; done: number; total: number; etaMs: number | null }
 
 /** What the last ensure() did, counted in distinct texts (identical texts share one vector). */
 export interface EmbedSummary {
   key: string; rows: number; texts: number; cached: number; computed: number;
   /** False for TF-IDF: its features are recomputed when needed. */
   stored: boolean;
-  /** TF-IDF: texts the vocabulary was fitted on. */
+  /** TF-IDF and hybrid: texts the vocabulary was fitted on. */
   fittedOn?: number;
+  /** Hybrid: TF-IDF columns beside the sentence vector. */
+  tfidfCols?: number;
+  /** The texts embedded now (absent when every vector was cached). */
+  rates?: EmbedRates;
 }
 
 export class EmbeddingCancelledError extends Error {
@@ -47,6 +69,7 @@ const CHUNK = 256;
 /** Bump when TF-IDF features change, so students fitted on old columns are not fed new ones. */
 const TFIDF_KEY_VERSION = 2; // 2: separate word / char_wb blocks, sparse rows, no feature cap
 const dimKey = (key: string) => `embdim|${key}`;
+const TFIDF_DEVICE = 'this page (TF-IDF)';
 
 /** Milliseconds left at the current rate, or null before there is a rate. */
 export function etaMs(startedAt: number, done: number, total: number, now = Date.now()): number | null {
@@ -54,12 +77,30 @@ export function etaMs(startedAt: number, done: number, total: number, now = Date
   return ((now - startedAt) / done) * (total - done);
 }
 
-/** The device and dtype a setting resolves to here ('auto' → webgpu when an adapter exists; q8 on wasm, fp32 on webgpu). */
-export async function resolveEncoder(s: EncoderSettings, webgpu?: boolean | null): Promise<{ device: Device; dtype: Dtype; key: string }> {
+/**
+ * The model, recipe, device and dtype a setting resolves to here ('auto' →
+ * webgpu when an adapter exists; q8 on wasm, fp32 on webgpu), and the cache
+ * key of its vectors. `dtype` overrides the precision (a load that fell back).
+ */
+export async function resolveEncoder(s: EncoderSettings, webgpu?: boolean | null, dtypeUsed?: Dtype): Promise<{
+  device: Device; dtype: Dtype; key: string; modelId: string; recipe: Recipe;
+}> {
   const gpu = webgpu ?? (await hasWebGPU());
   const device: Device = s.device === 'wasm' || !gpu ? 'wasm' : 'webgpu';
-  const dtype: Dtype = s.dtype === 'auto' ? defaultDtype(device) : s.dtype;
-  return { device, dtype, key: embeddingKey(s.modelId, dtype, 'mean', true) };
+  const dtype: Dtype = dtypeUsed ?? (s.dtype === 'auto' ? defaultDtype(device) : s.dtype);
+  const { modelId, recipe } = resolveRecipe(s);
+  return { device, dtype, modelId, recipe, key: embeddingKey(modelId, dtype, recipe.pooling, recipe.normalize, recipe.maxTokens, recipe.prefix) };
+}
+
+/** Rates of `done` texts and `tokens` real tokens (`padded` after padding) in `ms`. */
+export function ratesOf(done: number, tokens: number, padded: number, ms: number, backend: string | null): EmbedRates {
+  const sec = ms / 1000;
+  return {
+    textsPerSec: done > 0 && sec > 0 ? done / sec : null,
+    tokensPerSec: tokens > 0 && sec > 0 ? tokens / sec : null,
+    paddingWaste: tokens > 0 ? paddingWaste({ realTokens: tokens, paddedTokens: padded }) : null,
+    backend,
+  };
 }
 
 export class EmbedderState {
@@ -69,6 +110,12 @@ export class EmbedderState {
   device = $state<string | null>(null);
   dim = $state<number | null>(null);
   threads = $state<number | null>(null);
+  /** The precision the loaded encoder runs with (may differ from the one asked: see `note`). */
+  dtype = $state<Dtype | null>(null);
+  /** Why the loaded encoder runs with another precision or device than asked, in words; null when it runs as asked. */
+  note = $state<string | null>(null);
+  /** Whether the embed worker's WebGPU adapter has shader-f16 (null before a load). */
+  shaderF16 = $state<boolean | null>(null);
   last = $state<EmbedSummary | null>(null);
   /** A model folder picked with <input webkitdirectory>: kept in this tab's memory only, never uploaded. */
   picked = $state.raw<{ name: string; files: Map<string, Blob>; pick: number } | null>(null);
@@ -110,14 +157,18 @@ export class EmbedderState {
     this.#loaded = null;
     this.#tfidf.clear();
     this.status = 'idle';
-    this.progress = this.error = this.last = null;
+    this.progress = this.error = this.last = this.note = null;
   }
 
   async #run(rows: DataRow[], s: EncoderSettings, fitOn?: DataRow[]): Promise<Embedded> {
     this.#cancelled = false;
     this.error = null;
     try {
-      const out = s.kind === 'tfidf' ? await this.#tfidfRun(rows, fitOn ?? rows) : await this.#transformersRun(rows, s);
+      const out = s.kind === 'tfidf'
+        ? await this.#tfidfRun(rows, fitOn ?? rows)
+        : s.kind === 'hybrid'
+        ? await this.#hybridRun(rows, s, fitOn ?? rows)
+        : await this.#transformersRun(rows, s);
       this.status = 'done';
       return out;
     } catch (e) {
@@ -139,39 +190,73 @@ export class EmbedderState {
   }
 
   async #transformersRun(rows: DataRow[], s: EncoderSettings): Promise<Embedded> {
-    const { device, dtype, key } = await resolveEncoder(s, app.backend.webgpu);
+    const gpu = app.backend.webgpu;
+    const asked = await resolveEncoder(s, gpu);
+    // A warm encoder whose load fell back to another precision keys its vectors by the one it runs.
+    const warm = this.#loaded?.key === this.#loadKey(s, asked.device, asked.dtype) ? this.#loaded.ready : null;
+    let enc = warm && warm.dtype !== asked.dtype ? await resolveEncoder(s, gpu, warm.dtype) : asked;
     // Distinct texts only: identical texts (same hash) share a vector.
     const textOf = new Map<string, string>();
     for (const r of rows) if (!textOf.has(r.hash)) textOf.set(r.hash, r.text);
     const hashes = [...textOf.keys()];
-    let dim = (await store.kvGet<number>(dimKey(key))) ?? null;
-    let found = dim ? await store.getEmbeddings(key, hashes, dim) : null;
+    let dim = (await store.kvGet<number>(dimKey(enc.key))) ?? null;
+    let found = dim ? await store.getEmbeddings(enc.key, hashes, dim) : null;
     if (!found || found.missing.length > 0) {
-      const ready = await this.#load(s, device, dtype);
+      const ready = await this.#load(s, enc.modelId, asked.device, asked.dtype);
+      if (ready.dtype !== enc.dtype) {
+        enc = await resolveEncoder(s, gpu, ready.dtype);
+        dim = (await store.kvGet<number>(dimKey(enc.key))) ?? null;
+        found = dim ? await store.getEmbeddings(enc.key, hashes, dim) : null;
+      }
       if (ready.dim !== dim) {
         dim = ready.dim;
-        found = await store.getEmbeddings(key, hashes, dim);
-        await store.kvSet(dimKey(key), dim);
+        found = await store.getEmbeddings(enc.key, hashes, dim);
+        await store.kvSet(dimKey(enc.key), dim);
       }
     }
     if (!found || !dim) throw new Error('No embedding width is known for this encoder.');
     const { matrix: unique, missing } = found;
-    if (missing.length > 0) await this.#embedMissing(key, dim, s.batchSize, missing.map((i) => hashes[i]), textOf, unique, hashes);
+    const key = enc.key;
+    let rates: EmbedRates | undefined;
+    if (missing.length > 0) rates = await this.#embedMissing(key, dim, s, enc.recipe, missing.map((i) => hashes[i]), textOf, unique, hashes);
     this.dim = dim;
-    this.last = { key, rows: rows.length, texts: hashes.length, cached: hashes.length - missing.length, computed: missing.length, stored: true };
-    return { key, encoder: s.modelId, dim, features: dense(gather(rows, hashes, unique, dim), dim), ids: rows.map((r) => r.id) };
+    this.last = { key, rows: rows.length, texts: hashes.length, cached: hashes.length - missing.length, computed: missing.length, stored: true, ...(rates ? { rates } : {}) };
+    return { key, encoder: enc.modelId, dim, features: dense(gather(rows, hashes, unique, dim), dim), ids: rows.map((r) => r.id) };
+  }
+
+  /**
+   * The sentence vectors (L2-normalised whatever the recipe, so both blocks
+   * have unit length) beside TF-IDF columns fitted on `fitOn`; the linear
+   * head's search weighs the two blocks.
+   */
+  async #hybridRun(rows: DataRow[], s: EncoderSettings, fitOn: DataRow[]): Promise<Embedded> {
+    const emb = await this.#transformersRun(rows, s);
+    const { device, threads, last } = this;
+    this.#check();
+    const tf = await this.#tfidfRun(rows, fitOn);
+    [this.device, this.threads] = [device, threads]; // the encoder's, not TF-IDF's
+    const vectors = (emb.features as DenseMatrix).values.slice();
+    l2NormalizeRows(vectors, emb.dim);
+    const features = hybrid(dense(vectors, emb.dim), tf.features as CsrMatrix);
+    this.dim = features.cols;
+    this.last = { ...last!, key: hybridKey(emb.key, tf.key), fittedOn: fitOn.length, tfidfCols: tf.dim };
+    return { key: hybridKey(emb.key, tf.key), encoder: `${emb.encoder} + TF-IDF`, dim: features.cols, features, ids: emb.ids };
+  }
+
+  #loadKey(s: EncoderSettings, device: Device, dtype: Dtype): string {
+    const picked = s.source.kind === 'files' ? this.picked?.pick ?? 0 : 0; // a new pick reloads, even of a same-named folder
+    return JSON.stringify([resolveRecipe(s).modelId, s.source, picked, device, dtype]);
   }
 
   /** Loads the encoder in the worker unless the same one is already warm. */
-  async #load(s: EncoderSettings, device: Device, dtype: Dtype): Promise<EmbedReady> {
+  async #load(s: EncoderSettings, modelId: string, device: Device, dtype: Dtype): Promise<EmbedReady> {
     const source = this.#source(s);
-    const picked = source.kind === 'files' ? this.picked?.pick ?? 0 : 0; // a new pick reloads, even of a same-named folder
-    const loadKey = JSON.stringify([s.modelId, s.source, picked, device, dtype]);
+    const loadKey = this.#loadKey(s, device, dtype);
     if (this.#loaded?.key === loadKey) return this.#loaded.ready;
     this.status = 'loading';
     const started = Date.now();
     const req = embedRequest<EmbedReady>(
-      { type: 'load', modelId: s.modelId, source, device, dtype, ortBase: ortBase() },
+      { type: 'load', modelId, source, device, dtype, ortBase: ortBase() },
       (r) => {
         if (r.type === 'progress') this.progress = { stage: 'download', done: r.done, total: r.total, etaMs: etaMs(started, r.done, r.total) };
       },
@@ -180,6 +265,9 @@ export class EmbedderState {
     this.#loaded = { key: loadKey, ready };
     this.device = ready.device;
     this.threads = ready.threads;
+    this.dtype = ready.dtype;
+    this.note = ready.note;
+    this.shaderF16 = ready.shaderF16;
     app.backend.embedDevice = ready.device;
     app.backend.embedThreads = ready.threads;
     this.#check(); // a load cannot be interrupted; honour a cancel that came during it
@@ -192,31 +280,46 @@ export class EmbedderState {
     return { kind: 'files', files: this.picked.files };
   }
 
-  /** Embeds `todo` hashes chunk by chunk, storing each chunk and writing it into `unique` (rows aligned with `hashes`). */
+  /**
+   * Embeds `todo` hashes chunk by chunk, storing each chunk and writing it
+   * into `unique` (rows aligned with `hashes`). Texts go shortest-first by
+   * characters, so each chunk holds texts of similar length and the worker's
+   * token-sorted batches pad little. Returns the run's rates.
+   */
   async #embedMissing(
-    key: string, dim: number, batchSize: number, todo: string[], textOf: Map<string, string>, unique: Float32Array, hashes: string[],
-  ): Promise<void> {
+    key: string, dim: number, s: EncoderSettings, recipe: Recipe, todo: string[], textOf: Map<string, string>, unique: Float32Array, hashes: string[],
+  ): Promise<EmbedRates> {
     this.status = 'embedding';
     const at = new Map(hashes.map((h, i) => [h, i]));
+    const order = [...todo].sort((a, b) => textOf.get(a)!.length - textOf.get(b)!.length);
     const started = Date.now();
-    const total = todo.length;
-    this.progress = { stage: 'embed', done: 0, total, etaMs: null };
+    const total = order.length;
+    const backend = this.device;
+    let tokens = 0;
+    let padded = 0;
+    this.progress = { stage: 'embed', done: 0, total, etaMs: null, ...ratesOf(0, 0, 0, 0, backend) };
     for (let start = 0; start < total; start += CHUNK) {
       this.#check();
-      const chunk = todo.slice(start, start + CHUNK);
+      const chunk = order.slice(start, start + CHUNK);
       const req = embedRequest<EmbedResult>(
-        { type: 'embed', texts: chunk.map((h) => textOf.get(h)!), batchSize: Math.max(1, batchSize || 16) },
+        {
+          type: 'embed', texts: chunk.map((h) => textOf.get(h)!), batchSize: Math.max(1, s.batchSize || 16), tokenBudget: s.tokenBudget,
+          pooling: recipe.pooling, prefix: recipe.prefix, normalize: recipe.normalize, maxTokens: recipe.maxTokens,
+        },
         (r) => {
           if (r.type !== 'progress' || r.stage !== 'embed') return;
           const done = start + r.done;
-          this.progress = { stage: 'embed', done, total, etaMs: etaMs(started, done, total) };
+          this.progress = { stage: 'embed', done, total, etaMs: etaMs(started, done, total), ...ratesOf(done, tokens + (r.tokens ?? 0), padded + (r.padded ?? 0), Date.now() - started, backend) };
         },
       );
       this.#stop = req.cancel;
-      const { vectors } = await req.done;
+      const { vectors, stats } = await req.done;
+      tokens += stats.realTokens;
+      padded += stats.paddedTokens;
       await store.putEmbeddings(key, chunk, vectors, dim);
       chunk.forEach((h, i) => unique.set(vectors.subarray(i * dim, (i + 1) * dim), at.get(h)! * dim));
     }
+    return ratesOf(total, tokens, padded, Date.now() - started, backend);
   }
 
   async #tfidfRun(rows: DataRow[], fitOn: DataRow[]): Promise<Embedded> {
@@ -237,10 +340,10 @@ export class EmbedderState {
       const part = rows.slice(start, start + step);
       parts.push(transformTfidfSparse(model, part.map((r) => r.text)));
       const done = start + part.length;
-      this.progress = { stage: 'embed', done, total: rows.length, etaMs: etaMs(started, done, rows.length) };
+      this.progress = { stage: 'embed', done, total: rows.length, etaMs: etaMs(started, done, rows.length), ...ratesOf(done, 0, 0, Date.now() - started, TFIDF_DEVICE) };
       await new Promise((r) => setTimeout(r, 0)); // let the page repaint and a Cancel click land
     }
-    this.device = 'this page (TF-IDF)';
+    this.device = TFIDF_DEVICE;
     this.threads = 1;
     this.dim = dim;
     this.last = { key, rows: rows.length, texts: new Set(rows.map((r) => r.hash)).size, cached: 0, computed: rows.length, stored: false, fittedOn: fitOn.length };

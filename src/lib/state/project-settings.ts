@@ -3,14 +3,30 @@
 
 import type { SplitSizes } from '../data/types';
 import type { HeadKind } from '../train/types';
+import type { Dtype, Pooling } from '../embed/keys';
+import { CUSTOM_RECIPE, DEFAULT_PRESET, presetById, presetForModel, type PresetId } from '../embed/presets';
 
 export interface EncoderSettings {
-  kind: 'transformers' | 'tfidf';
+  /** 'hybrid': the sentence vector beside TF-IDF columns, for the linear head. */
+  kind: 'transformers' | 'tfidf' | 'hybrid';
+  /**
+   * A preset (its model id and recipe, embed/presets.ts) or 'custom' (modelId
+   * with the recipe fields below). Settings saved before presets have none:
+   * withDefaults reads them as the recipe they were embedded with.
+   */
+  preset?: PresetId | 'custom';
   modelId: string;
+  /** The recipe of a custom model (a preset brings its own). */
+  pooling?: Pooling;
+  normalize?: boolean;
+  prefix?: string;
   source: { kind: 'hub' } | { kind: 'url'; baseUrl: string } | { kind: 'files' };
-  dtype: 'auto' | 'fp32' | 'fp16' | 'q8';
+  dtype: 'auto' | Dtype;
   device: 'auto' | 'webgpu' | 'wasm';
+  /** Most texts per forward pass. */
   batchSize: number;
+  /** Most padded tokens per forward pass (texts × the longest of them); batches are cut by this after sorting by length. */
+  tokenBudget?: number;
 }
 
 export interface TeacherRunSettings {
@@ -53,7 +69,11 @@ export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
     repeats: 3, temperature: 0, repeatTemperature: 0.7, maxTokens: 20, concurrency: 4, timeoutMs: 60_000, maxRetries: 6,
     structured: 'auto', batchRepeats: 'auto', budgetTokens: null, budgetCost: null, poolN: 1000,
   },
-  encoder: { kind: 'transformers', modelId: 'Xenova/distilbert-base-uncased', source: { kind: 'hub' }, dtype: 'auto', device: 'auto', batchSize: 16 },
+  // BGE small: the best classification quality per MB of the presets (embed/presets.ts says why).
+  encoder: {
+    kind: 'transformers', preset: DEFAULT_PRESET, modelId: presetById(DEFAULT_PRESET)!.modelId, ...presetById(DEFAULT_PRESET)!.recipe,
+    source: { kind: 'hub' }, dtype: 'auto', device: 'auto', batchSize: 64, tokenBudget: 8192,
+  },
   trainN: 1000,
   headKind: 'linear',
   consistencyMin: 1,
@@ -74,6 +94,21 @@ export function withDefaults(raw: unknown): ProjectSettings {
     headKind,
     splitSizes: { ...d.splitSizes, ...(s.splitSizes ?? {}) },
     teacher: { ...d.teacher, ...(s.teacher ?? {}) },
-    encoder: { ...d.encoder, ...(s.encoder ?? {}) },
+    encoder: encoderWithDefaults(s.encoder),
   };
+}
+
+/**
+ * Encoder settings with defaults filled in. Settings saved before presets
+ * (no `preset`) were all embedded with mean pooling, L2 and no prefix: they
+ * keep that recipe, as the DistilBERT preset when that was the model, else
+ * as a custom model, so their cached vectors' keys still match.
+ */
+export function encoderWithDefaults(raw: Partial<EncoderSettings> | undefined): EncoderSettings {
+  const d = DEFAULT_PROJECT_SETTINGS.encoder;
+  if (!raw) return { ...d };
+  if (raw.preset !== undefined) return { ...d, ...raw };
+  const same = presetForModel(raw.modelId ?? '');
+  const keeps = same && JSON.stringify(same.recipe) === JSON.stringify(CUSTOM_RECIPE);
+  return { ...d, ...raw, preset: keeps ? same.id : 'custom', ...CUSTOM_RECIPE, tokenBudget: raw.tokenBudget ?? d.tokenBudget };
 }

@@ -144,6 +144,7 @@ describe('helpers', () => {
     expect(pinDtype(enc, 'emb-v1|m|fp32|mean|l2').dtype).toBe('fp32');
     expect(pinDtype({ ...enc, dtype: 'q8' }, 'emb-v1|m|fp32|mean|l2').dtype).toBe('q8');
     expect(pinDtype(enc, 'tfidf-v1|abc').dtype).toBe('auto');
+    expect(pinDtype(enc, 'hyb-v1|emb-v1|m|q8|cls|l2|tfidf-v2|abc').dtype).toBe('q8');
   });
 
   it('counts predicted labels by argmax', () => {

@@ -20,6 +20,7 @@ import { tfjsPreference } from './backend.svelte';
 import { app, errorText, onProjectOpen } from './app.svelte';
 import { embedder, type Embedded } from './embedder.svelte';
 import type { EncoderSettings } from './project-settings';
+import { dtypeOfFeatureKey } from '../embed/keys';
 import { WorkerCancelled } from './worker-client';
 
 export interface StudentSpec {
@@ -428,8 +429,8 @@ export function linearFitted(result: LinearSearchResult): Fitted {
  * the corpus is later embedded exactly as the training rows were, on any device.
  */
 export function pinDtype(s: EncoderSettings, key: string): EncoderSettings {
-  const dtype = key.startsWith('emb-') ? key.split('|')[2] : undefined;
-  return s.dtype === 'auto' && (dtype === 'fp32' || dtype === 'fp16' || dtype === 'q8') ? { ...s, dtype } : s;
+  const dtype = dtypeOfFeatureKey(key); // sentence and hybrid keys; undefined for TF-IDF
+  return s.dtype === 'auto' && dtype ? { ...s, dtype } : s;
 }
 
 /** Predicted-label counts (argmax per row), in label order. */

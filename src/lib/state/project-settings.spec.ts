@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PROJECT_SETTINGS, encoderWithDefaults, withDefaults } from './project-settings';
+import { embeddingKey } from '../embed/keys';
+import { resolveRecipe } from '../embed/presets';
+
+/** The q8 key a setting's vectors are stored under (what the embedder computes, without its worker). */
+const keyOf = (s: Parameters<typeof resolveRecipe>[0]) => {
+  const { modelId, recipe: r } = resolveRecipe(s);
+  return embeddingKey(modelId, 'q8', r.pooling, r.normalize, r.maxTokens, r.prefix);
+};
+
+describe('encoder defaults', () => {
+  it('a new project gets BGE small with its recipe', () => {
+    expect(withDefaults(undefined).encoder).toMatchObject({
+      kind: 'transformers', preset: 'bge-small', modelId: 'Xenova/bge-small-en-v1.5', pooling: 'cls', normalize: true, prefix: '', tokenBudget: 8192,
+    });
+  });
+
+  it('settings saved before presets keep the recipe their vectors were made with', () => {
+    const old = { kind: 'transformers', modelId: 'Xenova/distilbert-base-uncased', source: { kind: 'hub' }, dtype: 'auto', device: 'wasm', batchSize: 16 } as const;
+    const distil = encoderWithDefaults(old);
+    expect(distil).toMatchObject({ preset: 'distilbert', pooling: 'mean', normalize: true, prefix: '', batchSize: 16, tokenBudget: 8192 });
+    expect(keyOf(distil)).toBe('emb-v1|Xenova/distilbert-base-uncased|q8|mean|l2');
+    // MiniLM's preset truncates at 256 tokens, which old vectors were not: it stays a custom model.
+    const minilm = encoderWithDefaults({ ...old, modelId: 'Xenova/all-MiniLM-L6-v2' });
+    expect(minilm.preset).toBe('custom');
+    expect(keyOf(minilm)).toBe('emb-v1|Xenova/all-MiniLM-L6-v2|q8|mean|l2');
+    expect(withDefaults({ v: 2, encoder: { ...old, modelId: 'tiny-distilbert' } }).encoder).toMatchObject({ preset: 'custom', modelId: 'tiny-distilbert', pooling: 'mean' });
+  });
+
+  it('leaves settings saved with a preset as they are', () => {
+    const e5 = { ...DEFAULT_PROJECT_SETTINGS.encoder, preset: 'e5-small', modelId: 'Xenova/multilingual-e5-small', kind: 'hybrid' } as const;
+    expect(encoderWithDefaults(e5)).toEqual(e5);
+  });
+});
