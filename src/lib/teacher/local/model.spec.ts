@@ -12,6 +12,7 @@ import { LocalScorer, labelSequences } from './scorer';
 const codebook = JSON.parse(readFileSync('tests/fixtures/data/tiny-sentiment.codebook.json', 'utf8')) as Codebook;
 const labels = codebook.labels.map((l) => l.name);
 const system = systemPrompt(codebook);
+const SENTINELS = [userPrompt('a'), userPrompt('Z 9')] as const;
 const TEXTS = ['Great product, works exactly as described.', 'Awful experience, I hate it.', 'It arrived on a Tuesday.', 'He said "best ever" but it was "terrible", a real waste of money.'];
 
 let loaded: LoadedLM;
@@ -24,7 +25,7 @@ describe('tiny causal LM through transformers.js', () => {
   it('matches the plain-JS reference to 1e-5, whole sequences and with the cache', async () => {
     const ref = referenceLM();
     const scorer = new LocalScorer(loaded, system, labels);
-    await scorer.prepare(userPrompt);
+    await scorer.prepare(SENTINELS);
     expect(scorer.sharedTokens).toBeGreaterThan(300);
     for (const text of TEXTS) {
       const seqs = labelSequences(loaded.tokenizer, { system, user: userPrompt(text) }, labels);
@@ -41,7 +42,7 @@ describe('tiny causal LM through transformers.js', () => {
 
   it('makes the cue words decide the label', async () => {
     const scorer = new LocalScorer(loaded, system, labels);
-    await scorer.prepare(userPrompt);
+    await scorer.prepare(SENTINELS);
     const [pos, neg] = [await scorer.score(userPrompt(TEXTS[0])), await scorer.score(userPrompt(TEXTS[1]))];
     expect(pos.probs[0]).toBeGreaterThan(0.9);
     expect(neg.probs[1]).toBeGreaterThan(0.9);
@@ -50,7 +51,7 @@ describe('tiny causal LM through transformers.js', () => {
 
   it('trusts the cache after checking it against whole sequences', async () => {
     const scorer = new LocalScorer(loaded, system, labels);
-    await scorer.prepare(userPrompt);
+    await scorer.prepare(SENTINELS);
     expect(await scorer.verifyCache(userPrompt('a quick check'))).toBeNull();
     expect(scorer.mode).toBe('prefix');
     await scorer.dispose();

@@ -63,7 +63,8 @@ export const LOCAL_PRESETS: readonly LocalPreset[] = [
 /** Teacher endpoints of this kind start with this; the rest is `<model>@<revision>`. */
 export const LOCAL_PREFIX = 'local:';
 
-export function isLocalEndpoint(baseURL: string): boolean {
+/** True for a teacher that runs in this tab (prices.ts's isLocalEndpoint means a server on this machine). */
+export function isInBrowserEndpoint(baseURL: string): boolean {
   return baseURL.trim().startsWith(LOCAL_PREFIX);
 }
 

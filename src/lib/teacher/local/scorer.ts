@@ -56,13 +56,12 @@ export class LocalScorer {
 
   /**
    * Runs the part of the prompt all texts share. It is found as the tokens
-   * two unlike texts have in common, less one: a boundary token could merge
-   * with a text's first characters.
+   * the user messages of two unlike texts (`sentinels`) have in common, less
+   * one: a boundary token could merge with a text's first characters.
    */
-  async prepare(userOf: (text: string) => string): Promise<void> {
+  async prepare(sentinels: readonly [string, string]): Promise<void> {
     if (this.#mode !== 'prefix' || this.#shared) return;
-    const a = labelSequences(this.loaded.tokenizer, { system: this.system, user: userOf('a') }, this.labels.slice(0, 1))[0];
-    const b = labelSequences(this.loaded.tokenizer, { system: this.system, user: userOf('Z 9') }, this.labels.slice(0, 1))[0];
+    const [a, b] = sentinels.map((user) => labelSequences(this.loaded.tokenizer, { system: this.system, user }, this.labels.slice(0, 1))[0]);
     const n = commonPrefix([a, b]) - 1;
     if (n >= 1) this.#shared = await prefill(this.loaded.lm, a.slice(0, n));
   }

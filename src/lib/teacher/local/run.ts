@@ -1,0 +1,173 @@
+// A teacher run with a model in this tab: the same job, cache keys, stored
+// answers, progress and controller as the API teacher's queue, but each text
+// is scored once (deterministic, so no repeats, no temperature, no retries)
+// and nothing is sent anywhere. Texts go to the scorer a few at a time, each
+// batch stored as it comes back, so a closed tab loses at most one batch and
+// a reload scores only what is missing. Pure: the scorer, the store and the
+// clock are injected.
+
+import { cacheKey, normaliseEndpoint } from '../cache-key';
+import type { RunState, TeacherController, TeacherProgress, TeacherSummary } from '../queue';
+import { labelNames, promptOf, type TeacherItem, type TeacherJob } from '../tasks';
+import { userMessage } from '../prompt';
+import { DEFAULT_CAPABILITIES, type Capabilities, type TeacherResponse } from '../types';
+import { answerFor, type LabelScores } from './score';
+
+/** What an in-browser model "accepts": one deterministic answer per text, with probabilities. */
+export const LOCAL_PROFILE: Capabilities = {
+  ...DEFAULT_CAPABILITIES, n: false, temperature: false, structured: false, logprobs: true, probed: true,
+};
+
+/** The privacy log's endpoint for a text scored here. */
+export const SENT_NOWHERE = 'sent nowhere (scored in this tab)';
+
+export interface LocalRunDeps {
+  /** Scores the user messages of a batch of texts (the worker); rejects with a message in plain words. */
+  score: (users: string[]) => Promise<LabelScores[]>;
+  getCached: (keys: string[]) => Promise<Map<string, TeacherResponse>>;
+  /** One call per batch, so a batch lands whole or not at all. */
+  put: (rs: TeacherResponse[]) => Promise<void>;
+  onProgress: (p: TeacherProgress) => void;
+  onLog?: (entry: { at: number; endpoint: string; model: string; rowId: string; textHash: string }) => void;
+  /** Texts per scorer call (default 4): small, so pause and cancel act quickly. */
+  batchSize?: number;
+  now?: () => number;
+}
+
+/** The one cache key of a text: repeat 0 at the endpoint's default temperature (none is sent). */
+export function localKey(job: TeacherJob, textHash: string): string {
+  const s = job.settings;
+  return cacheKey({
+    endpoint: s.baseURL, model: s.model, codebookHash: job.codebookHash, template: promptOf(job).template,
+    textHash, repeat: 0, temperature: null,
+  });
+}
+
+/** The stored answer for one scored text: the likeliest label, with every label's probability. */
+export function localResponse(job: TeacherJob, item: TeacherItem, scores: LabelScores, at: number): TeacherResponse {
+  const labels = labelNames(job);
+  let best = 0;
+  scores.probs.forEach((p, i) => (p > scores.probs[best] ? (best = i) : 0));
+  return {
+    key: localKey(job, item.textHash),
+    endpoint: normaliseEndpoint(job.settings.baseURL),
+    model: job.settings.model,
+    codebookHash: job.codebookHash,
+    template: promptOf(job).template,
+    textHash: item.textHash,
+    repeat: 0,
+    temperature: null,
+    raw: answerFor(labels[best]),
+    label: labels[best],
+    valid: true,
+    usage: { prompt: scores.tokens, completion: 0 },
+    probs: Object.fromEntries(labels.map((l, i) => [l, scores.probs[i]])),
+    at,
+    ...(job.projectId ? { projectId: job.projectId } : {}),
+  } as TeacherResponse;
+}
+
+/** Starts the run; `done` resolves when every text is scored, or on cancel or an error. */
+export function runLocalTeacher(job: TeacherJob, deps: LocalRunDeps): TeacherController {
+  const now = deps.now ?? Date.now;
+  const size = Math.max(1, deps.batchSize ?? 4);
+  const user = promptOf(job).user ?? userMessage;
+  const p: TeacherProgress = {
+    done: 0, total: job.items.length, cached: 0, sent: 0, failed: 0, invalid: 0,
+    tokensIn: 0, tokensOut: 0, tokensReasoning: 0, tokensCached: 0, cost: 0, costKnown: true,
+    ratePerMin: 0, etaMs: null, state: 'running',
+  };
+  let budget = { ...job.settings.budget };
+  let paused = false;
+  let budgetHit = false;
+  let cancelled = false;
+  let finished = false;
+  let fatal: string | undefined;
+  let scored = 0;
+  let started = now();
+  let wake = () => {};
+  const overBudget = () => budget.maxTokens !== undefined && p.tokensIn >= budget.maxTokens;
+
+  const emit = () => {
+    const state: RunState = fatal ? 'error' : cancelled ? 'cancelled' : finished ? 'done' : budgetHit ? 'budget' : paused ? 'paused' : 'running';
+    const minutes = (now() - started) / 60_000;
+    p.state = state;
+    p.ratePerMin = minutes > 0 ? scored / minutes : 0;
+    p.etaMs = p.ratePerMin > 0 ? ((p.total - p.done) / p.ratePerMin) * 60_000 : null;
+    deps.onProgress({ ...p });
+  };
+  /** Waits while paused or over budget; false once cancelled. */
+  const gate = async (): Promise<boolean> => {
+    for (;;) {
+      if (cancelled) return false;
+      if (!budgetHit && overBudget()) (budgetHit = true), emit();
+      if (!paused && !budgetHit) return true;
+      await new Promise<void>((r) => (wake = r));
+    }
+  };
+
+  const done = (async (): Promise<TeacherSummary> => {
+    try {
+      const found = await deps.getCached(job.items.map((it) => localKey(job, it.textHash)));
+      const todo: TeacherItem[] = [];
+      for (const it of job.items) {
+        if (found.has(localKey(job, it.textHash))) (p.cached += 1), (p.done += 1);
+        else todo.push(it);
+      }
+      started = now();
+      emit();
+      for (let i = 0; i < todo.length; i += size) {
+        if (!(await gate())) break;
+        const batch = todo.slice(i, i + size);
+        const at = now();
+        for (const it of batch) deps.onLog?.({ at, endpoint: SENT_NOWHERE, model: job.settings.model, rowId: it.rowId, textHash: it.textHash });
+        let scores: LabelScores[];
+        try {
+          scores = await deps.score(batch.map((it) => user(it.text)));
+        } catch (e) {
+          fatal = `The local model could not score a text: ${e instanceof Error ? e.message : String(e)}`;
+          break;
+        }
+        const rs = batch.map((it, k) => localResponse(job, it, scores[k], now()));
+        try {
+          await deps.put(rs);
+        } catch (e) {
+          fatal = `Could not save a teacher answer: ${e instanceof Error ? e.message : String(e)}`;
+          break;
+        }
+        scored += batch.length;
+        p.done += batch.length;
+        p.sent += batch.length;
+        p.tokensIn += scores.reduce((a, s) => a + s.tokens, 0);
+        emit();
+      }
+    } catch (e) {
+      fatal = `Could not read the answer cache: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    finished = true;
+    emit();
+    return { ...p, failures: [], capabilities: LOCAL_PROFILE, ...(fatal ? { error: fatal } : {}) };
+  })();
+
+  return {
+    pause: () => ((paused = true), emit()),
+    resume: () => {
+      paused = false;
+      budgetHit = overBudget();
+      wake();
+      emit();
+    },
+    cancel: () => {
+      if (cancelled || finished) return;
+      cancelled = true;
+      wake();
+      emit();
+    },
+    setBudget: (b) => {
+      budget = { ...b };
+      if (budgetHit && !overBudget()) (budgetHit = false), wake();
+      emit();
+    },
+    done,
+  };
+}
