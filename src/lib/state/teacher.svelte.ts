@@ -24,6 +24,7 @@ import { app, errorText } from './app.svelte';
 import { makeJob, scopeIds, setupKey, toTeacherSettings, type TeacherRunSettingsX } from './teacher-job';
 import { batchExport, batchImport, type BatchFileInfo, type BatchImportReport } from './teacher-batch';
 import { buildPreview, type TeacherPreview } from './teacher-preview';
+import { clearRunMarker, readRunMarker, settledCount, writeRunMarker, type Interrupted } from './teacher-resume';
 
 /** First version: only n/temperature/structured learned from 400s; read as a starting point. */
 const CAPS_KV_V1 = 'teacher.capabilities.v1';
@@ -70,13 +71,21 @@ export class TeacherState {
   probing = $state(false);
   /** Plain-words outcome of the last model check. */
   probeMessage = $state<{ ok: boolean; text: string } | null>(null);
+  /** A run of this project that never ended (a reload or a closed tab); the Teacher step offers to continue it. */
+  interrupted = $state.raw<Interrupted | null>(null);
 
   #byText = new Map<string, Map<number, TeacherResponse>>();
   #hashOf = new Map<string, string>();
-  #loadedKey: string | null = null;
+  // Reactive, so the start button waits for the cache view (blocker()).
+  #loadedKey = $state<string | null>(null);
+  #loadedRows = $state.raw<DataRow[] | null>(null);
+  #reloads = $state(0);
+  /** Answers the running run stored, kept for a reload that began before they landed. */
+  #runAnswers: TeacherResponse[] = [];
   #reloadSeq = 0;
   #controller: TeacherController | null = null;
   #runKey: string | null = null;
+  #runProject: string | null = null;
   #rebuildTimer: ReturnType<typeof setTimeout> | null = null;
   #logBuffer: store.SendLogEntry[] = [];
   #logTimer: ReturnType<typeof setTimeout> | null = null;
@@ -95,10 +104,11 @@ export class TeacherState {
     return this.responsesOf(rowId).map((r) => (r.valid ? r.label : null));
   }
 
-  /** The stored answers of a row under the current setup, in repeat order (raw text, reason if invalid). */
+  /** The stored answers of a row under the current setup, in repeat order (raw text, reason if invalid); never more than the repeats asked for. */
   responsesOf(rowId: string): TeacherResponse[] {
     const slots = this.#byText.get(this.#hashOf.get(rowId) ?? '');
-    return slots ? [...slots.values()].sort((a, b) => a.repeat - b.repeat) : [];
+    const repeats = app.projectSettings.teacher.repeats;
+    return slots ? [...slots.values()].filter((r) => r.repeat < repeats).sort((a, b) => a.repeat - b.repeat) : [];
   }
 
   /** The profile of the endpoint and model in Settings: remembered (probed) or guessed from the names. */
@@ -113,10 +123,21 @@ export class TeacherState {
     return priceInfo(app.settings.baseURL, app.settings.model, this.prices);
   }
 
-  /** Why labeling cannot start, or null when it can. */
+  /**
+   * Why labeling cannot start, or null when it can. Besides the setup, the
+   * project's splits and the cache view of its setup must be loaded: a run
+   * started before them would label the wrong scope or show nothing it stored.
+   */
   blocker(): string | null {
     const c = this.#context();
-    return typeof c === 'string' ? c : null;
+    if (typeof c === 'string') return c;
+    if (app.loading || !app.splits) return 'Loading the project…';
+    if (!this.#viewLoaded(c.key)) return 'Reading the answers already stored for this setup…';
+    return null;
+  }
+
+  #viewLoaded(key: string): boolean {
+    return this.#reloads === 0 && this.#loadedKey === key && this.#loadedRows === app.rows;
   }
 
   #context(): Context | string {
@@ -182,6 +203,8 @@ export class TeacherState {
       const res = await probeCapabilities(createClient(c.settings), c.settings, { force: true, signal: abort.signal });
       if (res.ok) {
         await this.#rememberCaps(c.settings, res.capabilities);
+        // The profile is part of the setup key (a model that takes no temperature): read its cache view.
+        void this.reload();
         return { profile: res.capabilities, note: null };
       }
       if (res.kind !== 'transient') throw new Error(res.message);
@@ -220,6 +243,7 @@ export class TeacherState {
   /** Rebuilds `labels` from the answer cache for the current setup. No network. */
   async reload(): Promise<void> {
     const seq = ++this.#reloadSeq;
+    this.#reloads += 1;
     try {
       await this.#loadPrefs();
       const c = this.#context();
@@ -228,6 +252,8 @@ export class TeacherState {
         this.#byText = new Map();
         this.#hashOf = new Map();
         this.#loadedKey = null;
+        this.#loadedRows = null;
+        this.interrupted = null;
         this.#rebuild();
         return;
       }
@@ -239,19 +265,50 @@ export class TeacherState {
         found.push(...part.values());
       }
       if (seq !== this.#reloadSeq) return; // a newer reload started meanwhile
-      // Answers a running run stored while we read are kept.
+      // Answers a running run stored while we read are kept (the read may predate them).
       const keep = this.#loadedKey === c.key ? [...this.#byText.values()].flatMap((m) => [...m.values()]) : [];
+      const ran = this.#runKey === c.key ? this.#runAnswers : [];
       this.#byText = new Map();
-      for (const r of [...found, ...keep]) this.#add(r);
+      for (const r of [...found, ...keep, ...ran]) this.#add(r);
       this.#hashOf = new Map(c.rows.map((r) => [r.id, r.hash]));
       this.#loadedKey = c.key;
+      this.#loadedRows = c.rows;
       this.#rebuild();
+      await this.#checkInterrupted(c);
     } catch (e) {
       this.error = `Could not read the stored LLM answers: ${errorText(e)}`;
+    } finally {
+      this.#reloads -= 1;
     }
   }
 
+  /** Sets `interrupted` from the project's run marker, unless a run is live in this tab (or the marker's run is complete). */
+  async #checkInterrupted(c: Context): Promise<void> {
+    const marker = await readRunMarker(c.projectId);
+    if (!marker || this.active || this.#controller) {
+      this.interrupted = null;
+      return;
+    }
+    const job = this.#job(c);
+    const total = job.items.length * job.settings.repeats;
+    const stored = settledCount(job.items.map((it) => it.textHash), this.#byText, job.settings.repeats);
+    if (marker.key === c.key && stored >= total) {
+      this.interrupted = null;
+      await clearRunMarker(c.projectId); // it finished; only the marker's removal was lost
+      return;
+    }
+    this.interrupted = { startedAt: marker.startedAt, stored, total, sameSetup: marker.key === c.key };
+  }
+
+  /** Forgets the interrupted run (the banner's "Dismiss"); its answers stay stored. */
+  async dismissInterrupted(): Promise<void> {
+    this.interrupted = null;
+    const id = app.project?.id;
+    if (id) await clearRunMarker(id);
+  }
+
   #add(r: TeacherResponse): void {
+    if (!Number.isInteger(r.repeat) || r.repeat < 0) return;
     let slots = this.#byText.get(r.textHash);
     if (!slots) this.#byText.set(r.textHash, (slots = new Map()));
     const prev = slots.get(r.repeat);
@@ -313,17 +370,28 @@ export class TeacherState {
       // The probe may have changed what the keys are (a model that takes no temperature).
       const setup = this.#context();
       if (typeof setup === 'string') throw new Error(setup);
-      if (this.#loadedKey !== setup.key) await this.reload();
+      // The cache view must be the one of this setup, read to the end (a reload in flight may predate it).
+      for (let i = 0; i < 5 && !this.#viewLoaded(setup.key); i++) await this.reload();
       const job = this.#job(setup, profile);
+      if (job.items.length === 0) {
+        this.status = 'idle';
+        this.error = 'Nothing to label: the run\'s scope has no texts. Choose "Label all texts", or raise the number of training texts to label (Run settings).';
+        return;
+      }
       const [{ runTeacher }, { createClient, sendWith }] = await Promise.all([import('../teacher/queue'), import('../teacher/client')]);
       const client = createClient(c.settings);
       if (this.#cancelledEarly) throw new Error('cancelled');
       this.#runKey = setup.key;
+      this.#runProject = c.projectId;
+      this.#runAnswers = [];
+      this.interrupted = null;
+      await writeRunMarker(c.projectId, { v: 1, key: setup.key, startedAt: Date.now(), total: job.items.length * job.settings.repeats });
       this.#controller = runTeacher(job, {
         send: sendWith(client),
         getCached: (keys) => store.getResponses<TeacherResponse>(keys),
         put: async (rs) => {
           await store.putResponses(rs);
+          this.#runAnswers.push(...rs);
           if (this.#runKey === this.#loadedKey) {
             rs.forEach((r) => this.#add(r));
             this.#scheduleRebuild();
@@ -347,10 +415,16 @@ export class TeacherState {
         if (this.status !== 'idle') this.status = 'error';
       }
     } finally {
+      const ran = this.#controller !== null;
       this.#controller = null;
       await this.#flushLog();
+      // The run ended in this tab (done, cancelled or stopped): nothing to continue after a reload.
+      if (ran && this.#runProject) await clearRunMarker(this.#runProject).catch((e) => (this.error ??= errorText(e)));
       if (this.#runKey === this.#loadedKey) this.#rebuild();
+      else if (ran) void this.reload();
       this.#runKey = null;
+      this.#runProject = null;
+      this.#runAnswers = [];
       app.revision++;
     }
   }

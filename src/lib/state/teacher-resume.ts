@@ -1,0 +1,78 @@
+// A teacher run that a reload, a closed tab or a crash interrupted. A small
+// marker is written when a run starts and removed when it ends in the tab; a
+// marker found on opening the project means the run never ended, and the
+// Teacher step offers to continue it. Answers themselves are always in the
+// cache, so continuing only sends what is missing.
+
+import * as store from '../store';
+import type { TeacherResponse } from '../teacher/types';
+
+/** kv key of a project's marker; v1 is the shape below (bump on change). */
+const markerKey = (projectId: string) => `teacher.run.v1.${projectId}`;
+
+export interface RunMarker {
+  v: 1;
+  /** setupKey(...) of the run: endpoint, model, codebook version, repeats, temperatures. */
+  key: string;
+  startedAt: number;
+  /** Texts × repeats the run set out to settle. */
+  total: number;
+}
+
+/** The one guard for a stored marker. */
+export function asRunMarker(raw: unknown): RunMarker | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const m = raw as Record<string, unknown>;
+  if (m.v !== 1 || typeof m.key !== 'string' || typeof m.startedAt !== 'number' || typeof m.total !== 'number') return null;
+  return { v: 1, key: m.key, startedAt: m.startedAt, total: m.total };
+}
+
+export function writeRunMarker(projectId: string, m: RunMarker): Promise<void> {
+  return store.kvSet(markerKey(projectId), m);
+}
+
+export async function readRunMarker(projectId: string): Promise<RunMarker | null> {
+  return asRunMarker(await store.kvGet<unknown>(markerKey(projectId)));
+}
+
+export function clearRunMarker(projectId: string): Promise<void> {
+  return store.kvDelete(markerKey(projectId));
+}
+
+/** What the banner says about an interrupted run. */
+export interface Interrupted {
+  startedAt: number;
+  /** Answers of the run's scope now stored under the current setup (failed attempts at this cap included). */
+  stored: number;
+  total: number;
+  /** False when the setup changed since (another model, codebook version, repeats…): continuing labels with the current one. */
+  sameSetup: boolean;
+}
+
+/**
+ * How far the scope is settled: answers stored for repeats 0..repeats-1 of
+ * each text, from the loaded cache view (textHash → repeat → answer).
+ */
+export function settledCount(
+  hashes: readonly string[],
+  byText: ReadonlyMap<string, ReadonlyMap<number, TeacherResponse>>,
+  repeats: number,
+): number {
+  let n = 0;
+  for (const h of hashes) {
+    const slots = byText.get(h);
+    if (!slots) continue;
+    for (const r of slots.keys()) if (r >= 0 && r < repeats) n++;
+  }
+  return n;
+}
+
+/** The banner's sentence, e.g. "A run started at 14:02 was interrupted: 171 of 174 answers are stored." */
+export function interruptedText(i: Interrupted): string {
+  const when = new Date(i.startedAt).toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short' });
+  const fmt = (n: number) => n.toLocaleString('en');
+  const left = Math.max(0, i.total - i.stored);
+  const head = `A labelling run started ${when} did not finish (the page was reloaded or closed): ${fmt(i.stored)} of ${fmt(i.total)} answers are stored.`;
+  const next = `Continue sends only the ${fmt(left)} missing answer${left === 1 ? '' : 's'}; nothing stored is paid for again.`;
+  return i.sameSetup ? `${head} ${next}` : `${head} The setup (model, codebook version or repeats) has changed since; Continue labels with the current one. ${next}`;
+}
