@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { ADDED_HEADER, cacheNames, fnv1a, pathInScope, planPrecache, staleCaches, totalSize, withIsolation } from './sw-core';
+
+const file = (path: string, size = 10, hash = path) => ({ path, size, hash });
+
+describe('planPrecache', () => {
+  it('splits the runtime wasm from the shell and leaves out files a browser never needs', () => {
+    const m = planPrecache([
+      file('index.html'), file('assets/index-a.js', 100), file('ort/ort-wasm-simd-threaded.asyncify.wasm', 27e6), file('ort/ort-wasm-simd-threaded.asyncify.mjs'),
+      file('tfjs/tfjs-backend-wasm.wasm', 3e5), file('sw.js'), file('_headers'), file('assets/index-a.js.map'), file('icons/icon-192.png'),
+    ]);
+    expect(m.shell.map((f) => f.path)).toEqual(['assets/index-a.js', 'icons/icon-192.png', 'index.html']);
+    expect(m.runtime.map((f) => f.path)).toEqual(['ort/ort-wasm-simd-threaded.asyncify.mjs', 'ort/ort-wasm-simd-threaded.asyncify.wasm', 'tfjs/tfjs-backend-wasm.wasm']);
+    expect(totalSize(m.runtime)).toBe(27e6 + 3e5 + 10);
+  });
+
+  it('a new app build changes the shell version only, so the 28 MB of runtimes are not fetched again', () => {
+    const a = planPrecache([file('index.html', 10, 'h1'), file('ort/x.wasm', 10, 'w')]);
+    const b = planPrecache([file('index.html', 10, 'h2'), file('ort/x.wasm', 10, 'w')]);
+    expect(b.shellVersion).not.toBe(a.shellVersion);
+    expect(b.runtimeVersion).toBe(a.runtimeVersion);
+    expect(planPrecache([file('ort/x.wasm', 10, 'w2')]).runtimeVersion).not.toBe(a.runtimeVersion);
+  });
+});
+
+describe('cache names', () => {
+  it('deletes only our caches of other builds, never transformers.js models', () => {
+    const now = cacheNames({ shellVersion: 'aa', runtimeVersion: 'bb' });
+    expect(now).toEqual({ shell: 'surrogate-shell-aa', runtime: 'surrogate-runtime-bb' });
+    expect(staleCaches(['surrogate-shell-aa', 'surrogate-shell-00', 'surrogate-runtime-bb', 'surrogate-runtime-11', 'transformers-cache'], now))
+      .toEqual(['surrogate-shell-00', 'surrogate-runtime-11']);
+  });
+});
+
+describe('pathInScope', () => {
+  const scope = 'https://u.example.org/~me/surrogate/';
+  it('maps the folder to index.html and drops the query', () => {
+    expect(pathInScope('https://u.example.org/~me/surrogate/', scope)).toBe('index.html');
+    expect(pathInScope('https://u.example.org/~me/surrogate/?tfjs=wasm', scope)).toBe('index.html');
+    expect(pathInScope('https://u.example.org/~me/surrogate/ort/x.wasm?v=4.3.1', scope)).toBe('ort/x.wasm');
+  });
+  it('leaves other origins and paths outside the app alone', () => {
+    expect(pathInScope('https://huggingface.co/x/resolve/main/config.json', scope)).toBeNull();
+    expect(pathInScope('https://u.example.org/~other/', scope)).toBeNull();
+  });
+});
+
+describe('withIsolation', () => {
+  it('adds COOP/COEP and its mark when the host sent none', () => {
+    const { headers, added } = withIsolation(new Headers({ 'Content-Type': 'text/html' }));
+    expect(added).toBe(true);
+    expect(headers.get('Cross-Origin-Embedder-Policy')).toBe('require-corp');
+    expect(headers.get('Cross-Origin-Opener-Policy')).toBe('same-origin');
+    expect(headers.get(ADDED_HEADER)).toBe('service-worker');
+    expect(headers.get('Content-Type')).toBe('text/html');
+  });
+  it("keeps the host's own headers and does not mark them", () => {
+    const { headers, added } = withIsolation(new Headers({ 'Cross-Origin-Embedder-Policy': 'credentialless', 'Cross-Origin-Opener-Policy': 'same-origin' }));
+    expect(added).toBe(false);
+    expect(headers.get('Cross-Origin-Embedder-Policy')).toBe('credentialless');
+    expect(headers.has(ADDED_HEADER)).toBe(false);
+  });
+});
+
+it('fnv1a is a stable 8-digit tag', () => {
+  expect(fnv1a('')).toBe('811c9dc5');
+  expect(fnv1a('a')).toBe('e40c292c');
+});

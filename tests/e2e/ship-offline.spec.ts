@@ -1,0 +1,71 @@
+// Issue 15: after one online visit the app works without a network: the
+// service worker serves the app shell and runtimes, and a whole project runs
+// offline: import a CSV, fit TF-IDF, train the default (linear) head, label the
+// corpus. Nothing is sent anywhere: the privacy log is empty.
+import { readFileSync } from 'node:fs';
+import { test, expect } from '@playwright/test';
+import { FIXTURES } from './helpers';
+import { serveDist, type StaticSite } from './ship-server';
+
+let site: StaticSite;
+test.beforeAll(async () => {
+  site = await serveDist('/surrogate/');
+});
+test.afterAll(async () => {
+  await site?.close();
+});
+
+test('after one online visit: import, TF-IDF, train and predict offline, nothing sent', async ({ page, context }) => {
+  test.setTimeout(240_000);
+  await page.goto(site.url);
+  // The first visit saves the app and the runtime wasm (the badge turns "Offline ready").
+  const status = page.getByTestId('offline-status');
+  await expect(status).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
+  await expect(status).toHaveText('Offline ready');
+  await status.click();
+  await expect(page.getByTestId('runtime-offline')).toContainText('Works offline');
+
+  await context.setOffline(true);
+  const served = site.requests.length;
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Surrogate' })).toBeVisible();
+  await expect(status).toHaveAttribute('data-status', 'ready');
+
+  await test.step('import a CSV and split it', async () => {
+    const csv = readFileSync(`${FIXTURES}/tiny-sentiment.csv`);
+    await page.getByTestId('file-input').setInputFiles({ name: 'reviews.csv', mimeType: 'text/csv', buffer: csv });
+    await page.getByRole('button', { name: 'Import 58 texts' }).click();
+    await expect(page.getByTestId('row-count')).toHaveText('58 texts');
+    await page.getByLabel('Validation size').fill('10');
+    await page.getByLabel('Test size').fill('10');
+    await page.getByRole('button', { name: 'Re-split' }).click();
+    await expect(page.getByTestId('split-counts')).toContainText('Training pool: 38');
+  });
+
+  await test.step('fit TF-IDF', async () => {
+    await page.locator('[data-step="train"]').click();
+    await page.getByLabel('Encoder kind').selectOption('tfidf');
+    await page.getByRole('button', { name: 'Fit TF-IDF on the training pool' }).click();
+    await expect(page.getByTestId('embed-summary')).toBeVisible({ timeout: 60_000 });
+  });
+
+  await test.step('train the default linear head on human labels and label the corpus', async () => {
+    await page.getByLabel('Human labels').check();
+    await page.getByRole('button', { name: 'Train student' }).click();
+    await expect(page.getByTestId('train-result')).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByTestId('student-row')).toHaveCount(1);
+    await page.getByTestId('student-row').getByRole('button', { name: 'Label the whole corpus' }).click();
+    const dist = page.getByTestId('distribution').first();
+    await expect(dist).toContainText(/negative: \d+.*positive: \d+/, { timeout: 60_000 });
+    const counts = (await dist.textContent())!.match(/\d+/g)!.map(Number);
+    expect(counts[0] + counts[1]).toBe(58);
+  });
+
+  await test.step('the privacy log shows nothing sent', async () => {
+    await page.locator('[data-step="teacher"]').click();
+    await expect(page.getByLabel('Privacy log')).toContainText('No text of this project has been sent yet.');
+  });
+
+  // The network was really off: the server saw no request after the reload.
+  expect(site.requests.slice(served)).toEqual([]);
+});
