@@ -4,7 +4,7 @@
 // corpus. Nothing is sent anywhere: the privacy log is empty.
 import { readFileSync } from 'node:fs';
 import { test, expect } from '@playwright/test';
-import { FIXTURES } from './helpers';
+import { FIXTURES, MOCK_URL } from './helpers';
 import { serveDist, type StaticSite } from './ship-server';
 
 let site: StaticSite;
@@ -68,4 +68,33 @@ test('after one online visit: import, TF-IDF, train and predict offline, nothing
 
   // The network was really off: the server saw no request after the reload.
   expect(site.requests.slice(served)).toEqual([]);
+});
+
+test('"make this model available offline" saves the encoder; it then embeds without a network', async ({ page, context }) => {
+  test.setTimeout(240_000);
+  await page.goto(site.url);
+  await expect(page.getByTestId('offline-status')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
+  await page.getByTestId('file-input').setInputFiles(`${FIXTURES}/tiny-sentiment.csv`);
+  await page.getByRole('button', { name: 'Import 58 texts' }).click();
+  await expect(page.getByTestId('row-count')).toHaveText('58 texts');
+
+  // The tiny encoder from the mock server's mirror, on wasm.
+  await page.locator('[data-step="train"]').click();
+  await page.getByLabel('Model id').fill('tiny-distilbert');
+  await page.getByLabel('Model id').press('Tab');
+  await page.getByLabel('Model source').selectOption('url');
+  await page.getByLabel('Mirror base URL').fill(`${MOCK_URL}/models`);
+  await page.getByLabel('Mirror base URL').press('Tab');
+  await page.getByLabel('Device').selectOption('wasm');
+
+  await page.getByTestId('backend-badge').click();
+  const model = page.getByTestId('model-offline');
+  await expect(model).toContainText('not saved in this browser yet');
+  await page.getByRole('button', { name: 'Make this model available offline' }).click();
+  await expect(model).toContainText(/saved in this browser \(\d+ files, [\d.]+ [kM]B\), available offline/, { timeout: 60_000 });
+
+  await context.setOffline(true);
+  await page.reload();
+  await page.getByRole('button', { name: 'Embed all texts' }).click();
+  await expect(page.getByTestId('embed-summary')).toContainText(/58 embedded now/, { timeout: 120_000 });
 });
