@@ -11,6 +11,10 @@ test.describe('without WebGPU', () => {
   test('falls back from webgpu to the next backend and says so', async ({ page }) => {
     await page.goto('/');
     const badge = page.getByTestId('backend-badge');
+    // tfjs loads with the first step that needs it, or from the runtime panel.
+    await expect(badge).toContainText('tfjs: not loaded yet');
+    await badge.click();
+    await page.getByRole('button', { name: 'Load and check backends now' }).click();
     await expect(badge).not.toHaveAttribute('data-tfjs', '', { timeout: 90_000 });
     const tfjs = await badge.getAttribute('data-tfjs');
     const tried = (await badge.getAttribute('data-tried'))!.split(',');

@@ -12,6 +12,8 @@ test.describe('with WebGPU', () => {
     });
     expect(adapter).not.toBeNull();
     const badge = page.getByTestId('backend-badge');
+    await badge.click(); // tfjs loads with the first step that needs it, or from the runtime panel
+    await page.getByRole('button', { name: 'Load and check backends now' }).click();
     // initBackend only accepts a backend whose [[1,2],[3,4]]·[[5,6],[7,8]] is right.
     await expect(badge).toHaveAttribute('data-tfjs', 'webgpu', { timeout: 90_000 });
     await expect(badge).toHaveAttribute('data-tried', 'webgpu:ok');

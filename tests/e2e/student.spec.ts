@@ -40,7 +40,7 @@ async function storedEmbeddings(page: Page): Promise<Record<string, Record<strin
  */
 async function settleDevServer(page: Page) {
   if (process.env.E2E_DEV !== '1') return;
-  await page.goto('/');
+  await page.goto('/?tfjs=webgpu,webgl,wasm,cpu'); // a ?tfjs= preference starts tfjs at once (the default order)
   await expect(page.getByTestId('backend-badge')).not.toHaveAttribute('data-tfjs', '', { timeout: 90_000 });
   await page.waitForEvent('load', { timeout: 10_000 }).catch(() => undefined); // no reload came: nothing to wait for
 }
