@@ -1,6 +1,7 @@
 // Summaries of teacher labels for the Teacher step, and failure messages in
 // plain words. Pure, so they are unit-tested.
 
+import type { TeacherSummary } from '../../lib/teacher/queue';
 import type { TeacherLabel } from '../../lib/teacher/types';
 
 /** Texts per majority label (null = no valid answer), most frequent first. */
@@ -37,6 +38,7 @@ const SHORT: Record<string, string> = {
   empty: 'empty',
   truncated: 'cut at the cap',
   'malformed-json': 'unreadable JSON',
+  'not-json': 'prose, not the JSON asked for',
   'not-a-label': 'not a label',
   ambiguous: 'names several labels',
 };
@@ -44,6 +46,20 @@ const SHORT: Record<string, string> = {
 /** A two-word reason for an invalid answer. */
 export function shortReason(reason: string | undefined): string {
   return reason ? (SHORT[reason] ?? reason) : 'invalid';
+}
+
+/**
+ * How a finished run is described when "Done" would mislead: a run over no
+ * texts, or one that sent nothing because every answer was already stored.
+ * null badge: the state's own words.
+ */
+export function runOutcome(s: Pick<TeacherSummary, 'state' | 'total' | 'sent' | 'cached' | 'failed'>): { badge: string | null; note: string | null } {
+  if (s.state !== 'done') return { badge: null, note: null };
+  if (s.total === 0) return { badge: 'Nothing to label', note: 'The run had no texts to label: nothing was sent and nothing stored.' };
+  if (s.sent === 0 && s.cached === s.total) {
+    return { badge: null, note: `Nothing was sent: all ${s.total.toLocaleString('en')} answers were already stored.` };
+  }
+  return { badge: null, note: null };
 }
 
 /** What a request failure means, in words a researcher can act on. */

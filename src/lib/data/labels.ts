@@ -91,6 +91,14 @@ export function draftLabelNames(
   rows: readonly { id: string; human: string | null }[],
   cap = 10,
 ): { names: string[]; left: LabelFlag<string>[] } {
+  const tallies = tallyLabels(rows, cap);
+  const left = flagLabels(tallies, null);
+  const out = new Set(left.map((f) => f.value));
+  return { names: tallies.map((t) => t.value).filter((v) => !out.has(v)).sort(), left };
+}
+
+/** Each human label value with its count and first `cap` row ids, in first-seen order. */
+export function tallyLabels(rows: readonly { id: string; human: string | null }[], cap = 10): LabelTally<string>[] {
   const by = new Map<string, LabelTally<string>>();
   for (const r of rows) {
     if (r.human === null || r.human === '') continue;
@@ -99,7 +107,5 @@ export function draftLabelNames(
     t.count++;
     if (t.rows.length < cap) t.rows.push(r.id);
   }
-  const left = flagLabels([...by.values()], null);
-  const out = new Set(left.map((f) => f.value));
-  return { names: [...by.keys()].filter((v) => !out.has(v)).sort(), left };
+  return [...by.values()];
 }
