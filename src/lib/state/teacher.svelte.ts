@@ -25,6 +25,10 @@ import { makeJob, scopeIds, setupKey, toTeacherSettings, type TeacherRunSettings
 import { batchExport, batchImport, type BatchFileInfo, type BatchImportReport } from './teacher-batch';
 import { buildPreview, type TeacherPreview } from './teacher-preview';
 import { clearRunMarker, readRunMarker, settledCount, writeRunMarker, type Interrupted } from './teacher-resume';
+import { localTeacher } from './local-teacher.svelte';
+import { localLabels } from '../teacher/local/labels';
+import { isInBrowserEndpoint } from '../teacher/local/presets';
+import { LOCAL_PROFILE } from '../teacher/local/run';
 
 /** First version: only n/temperature/structured learned from 400s; read as a starting point. */
 const CAPS_KV_V1 = 'teacher.capabilities.v1';
@@ -113,6 +117,7 @@ export class TeacherState {
 
   /** The profile of the endpoint and model in Settings: remembered (probed) or guessed from the names. */
   get profile(): { profile: Capabilities; probed: boolean } {
+    if (localTeacher.endpoint) return { profile: LOCAL_PROFILE, probed: true };
     const { baseURL, model } = app.settings;
     const known = this.profiles[profileKey(baseURL, model)];
     return known ? { profile: known, probed: known.probed } : { profile: guessProfile(baseURL, model), probed: false };
@@ -120,7 +125,8 @@ export class TeacherState {
 
   /** The price runs of the current model are costed at, and where it comes from. */
   get priceInfo(): PriceInfo {
-    return priceInfo(app.settings.baseURL, app.settings.model, this.prices);
+    const { baseURL, model } = localTeacher.endpoint ?? app.settings;
+    return priceInfo(baseURL, model, this.prices);
   }
 
   /**
@@ -146,11 +152,15 @@ export class TeacherState {
     const version = app.activeVersion;
     if (!version) return 'Save a codebook first (Codebook step).';
     if ((app.codebookProblems ?? []).length > 0) return 'The codebook needs fixes before labeling (Codebook step).';
-    if (!app.settings.ready) return 'Set the LLM endpoint and model in Settings.';
+    // The in-browser teacher (teacher/local) replaces the endpoint while it is switched on.
+    const local = localTeacher.endpoint;
+    if (!local && !app.settings.ready) return 'Set the LLM endpoint and model in Settings.';
     const run = app.projectSettings.teacher as TeacherRunSettingsX;
-    const { baseURL, model, apiKey } = app.settings;
-    const settings = toTeacherSettings({ baseURL, model, apiKey }, run);
-    const caps = knownCapabilities(settings.baseURL, settings.model) ?? guessProfile(settings.baseURL, settings.model);
+    const { baseURL, model, apiKey } = local ? { ...local, apiKey: '' } : app.settings;
+    let settings = toTeacherSettings({ baseURL, model, apiKey }, run);
+    // A model in this tab scores each text once: deterministic, so no repeats.
+    if (local) settings = { ...settings, repeats: 1 };
+    const caps = local ? LOCAL_PROFILE : knownCapabilities(settings.baseURL, settings.model) ?? guessProfile(settings.baseURL, settings.model);
     const key = setupKey(p.id, version, settings, caps.temperature);
     return { projectId: p.id, projectName: p.name, rows: app.rows, version, settings, run, caps, key };
   }
@@ -322,7 +332,9 @@ export class TeacherState {
     const items = untrack(() => app.rows).map((r) => ({ rowId: r.id, textHash: r.hash }));
     const all = [...this.#byText.values()].flatMap((m) => [...m.values()]);
     const labels = new Map<string, TeacherLabel>();
-    for (const l of labelsFromResponses(items, all, repeats)) if (l.n > 0) labels.set(l.rowId, l);
+    // A local model's one answer per text carries probabilities: they stand in for consistency.
+    const list = untrack(() => localTeacher.endpoint) ? localLabels(items, all) : labelsFromResponses(items, all, repeats);
+    for (const l of list) if (l.n > 0) labels.set(l.rowId, l);
     this.labels = labels;
     let labeled = 0;
     for (const l of labels.values()) if (l.label !== null) labeled += 1;
@@ -365,7 +377,10 @@ export class TeacherState {
       const c = this.#context();
       if (typeof c === 'string') throw new Error(c);
       this.status = 'running';
-      const { profile, note } = await this.#ensureProfile(c);
+      const inBrowser = isInBrowserEndpoint(c.settings.baseURL);
+      // A local model loads first: a CPU fallback runs other weights, which name other keys.
+      if (inBrowser) await localTeacher.load();
+      const { profile, note } = inBrowser ? { profile: LOCAL_PROFILE, note: null } : await this.#ensureProfile(c);
       if (note) this.probeMessage = { ok: false, text: note };
       // The probe may have changed what the keys are (a model that takes no temperature).
       const setup = this.#context();
@@ -378,18 +393,18 @@ export class TeacherState {
         this.error = 'Nothing to label: the run\'s scope has no texts. Choose "Label all texts", or raise the number of training texts to label (Run settings).';
         return;
       }
-      const [{ runTeacher }, { createClient, sendWith }] = await Promise.all([import('../teacher/queue'), import('../teacher/client')]);
-      const client = createClient(c.settings);
+      const remote = inBrowser ? null : await Promise.all([import('../teacher/queue'), import('../teacher/client')]);
+      const client = remote ? remote[1].createClient(c.settings) : null;
+      if (inBrowser) await localTeacher.prepare(job);
       if (this.#cancelledEarly) throw new Error('cancelled');
       this.#runKey = setup.key;
       this.#runProject = c.projectId;
       this.#runAnswers = [];
       this.interrupted = null;
       await writeRunMarker(c.projectId, { v: 1, key: setup.key, startedAt: Date.now(), total: job.items.length * job.settings.repeats });
-      this.#controller = runTeacher(job, {
-        send: sendWith(client),
-        getCached: (keys) => store.getResponses<TeacherResponse>(keys),
-        put: async (rs) => {
+      const deps = {
+        getCached: (keys: string[]) => store.getResponses<TeacherResponse>(keys),
+        put: async (rs: TeacherResponse[]) => {
           await store.putResponses(rs);
           this.#runAnswers.push(...rs);
           if (this.#runKey === this.#loadedKey) {
@@ -397,13 +412,19 @@ export class TeacherState {
             this.#scheduleRebuild();
           }
         },
-        onProgress: (p) => {
+        onProgress: (p: TeacherProgress) => {
           this.progress = p;
           this.status = p.state;
         },
-        onLog: (e) => this.#log({ ...e, projectId: c.projectId }),
-        onCapabilities: (caps) => void this.#rememberCaps(c.settings, caps).catch((e) => (this.error = errorText(e))),
-      });
+        onLog: (e: SendLogEntry) => this.#log({ ...e, projectId: c.projectId }),
+      };
+      this.#controller = remote && client
+        ? remote[0].runTeacher(job, {
+          ...deps,
+          send: remote[1].sendWith(client),
+          onCapabilities: (caps) => void this.#rememberCaps(c.settings, caps).catch((e) => (this.error = errorText(e))),
+        })
+        : localTeacher.run(job, deps);
       const summary = await this.#controller.done;
       this.summary = summary;
       this.status = summary.state;
@@ -548,6 +569,7 @@ export class TeacherState {
     return JSON.stringify([
       app.loading, app.project?.id ?? null, app.activeVersion?.hash ?? null,
       (app.codebookProblems ?? []).length, app.settings.baseURL, app.settings.model, run.repeats, run.temperature, run.repeatTemperature,
+      localTeacher.endpoint?.baseURL ?? null, localTeacher.endpoint?.model ?? null,
       app.splits?.validation.length ?? 0,
     ]);
   }

@@ -52,8 +52,10 @@ export async function loadCausalLM(o: LocalLoadOptions): Promise<LoadedLM> {
   try {
     const tokenizer = await AutoTokenizer.from_pretrained(o.modelId, { revision, progress_callback });
     const model = await AutoModelForCausalLM.from_pretrained(o.modelId, { revision, device: o.device, dtype: o.dtype, progress_callback });
-    const pad = Number(model.config.pad_token_id ?? tokenizer.pad_token_id ?? 0) || 0;
-    return { tokenizer, model, lm: causalLM(model), pad, dispose: () => model.dispose() as Promise<void> };
+    const config = model.config as unknown as { pad_token_id?: number | null; eos_token_id?: number | number[] | null };
+    const eos = Array.isArray(config.eos_token_id) ? config.eos_token_id[0] : config.eos_token_id;
+    const pad = Number(config.pad_token_id ?? tokenizer.pad_token_id ?? eos ?? 0) || 0;
+    return { tokenizer, model, lm: causalLM(model), pad, dispose: async () => void (await model.dispose()) };
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     throw new LocalModelError(

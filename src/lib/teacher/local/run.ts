@@ -72,11 +72,12 @@ export function runLocalTeacher(job: TeacherJob, deps: LocalRunDeps): TeacherCon
   const now = deps.now ?? Date.now;
   const size = Math.max(1, deps.batchSize ?? 4);
   const user = promptOf(job).user ?? userMessage;
-  const p: TeacherProgress = {
+  // One scorer, one batch at a time: the API teacher's rate fields say so.
+  const p = {
     done: 0, total: job.items.length, cached: 0, sent: 0, failed: 0, invalid: 0,
     tokensIn: 0, tokensOut: 0, tokensReasoning: 0, tokensCached: 0, cost: 0, costKnown: true,
-    ratePerMin: 0, etaMs: null, state: 'running',
-  };
+    ratePerMin: 0, etaMs: null, state: 'running', concurrency: 1, inFlight: 0, requestsPerMin: 0, pacing: null,
+  } as TeacherProgress;
   let budget = { ...job.settings.budget };
   let paused = false;
   let budgetHit = false;
