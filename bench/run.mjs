@@ -22,6 +22,7 @@ const BENCHMARKS = [
   { name: 'quality', title: 'Quality, replayed teacher', run: quality },
   { name: 'quality-ui', title: 'Quality, replayed teacher, through the UI', run: qualityUi },
   { name: 'parity', title: 'Student vs scikit-learn on the same rows', run: parity },
+  { name: 'size', title: 'Download size (built app)', run: (ctx) => import('./lib/size.mjs').then((m) => m.size(ctx)) },
 ];
 
 function parseArgs(argv) {
@@ -30,7 +31,8 @@ function parseArgs(argv) {
     const a = argv[i];
     if (a === '--quick') opts.quick = true;
     else if (a === '--full') opts.full = true;
-    else if (a === '--paper-head') opts.paperHead = true; // quality: the Adam grid head instead of the default linear one
+    else if (a === '--paper-head') opts.paperHead = true;
+    else if (a === '--report') opts.report = true; // rewrite latest.md from the stored results, running nothing // quality: the Adam grid head instead of the default linear one
     else if (a === '--only') opts.only = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (a === '--out') opts.out = argv[++i];
     else if (a === '--help' || a === '-h') opts.help = true;
@@ -72,7 +74,12 @@ function context(opts, env) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.help) {
-    console.log(`Usage: npm run bench [-- --only ${BENCHMARKS.map((b) => b.name).join('|')}[,…]] [--quick | --full] [--paper-head] [--out dir]`);
+    console.log(`Usage: npm run bench [-- --only ${BENCHMARKS.map((b) => b.name).join('|')}[,…]] [--quick | --full] [--paper-head] [--out dir] [--report]`);
+    return;
+  }
+  if (opts.report) {
+    const paths = writeResults(opts.out, { date: dateStamp(), mode: 'report', env: { cpus: os.cpus().length, loadavg: os.loadavg(), node: process.version, browser: null, gpu: null }, results: [] });
+    console.log(`Wrote ${paths.join(', ')}`);
     return;
   }
   const started = new Date();

@@ -3,7 +3,7 @@
 // where each figure is { figure, ratio, detail }: `ratio` is a number (or null
 // when the figure could not be measured) and `detail` carries the raw numbers
 // it was computed from. Extra Markdown (e.g. the quality table) goes in `extra`.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** YYYY-MM-DD in local time (the date the run started). */
@@ -25,9 +25,13 @@ const cell = (s) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 /** The Markdown summary of a run: header, one table of figures, skip/fail lines, extras. */
 export function markdown(run) {
   const lines = [
-    `# Benchmarks — ${run.date}${run.mode !== 'default' ? ` (${run.mode})` : ''}`,
+    run.mode === 'report'
+      ? `# Benchmarks — newest result of each (table rebuilt ${run.date})`
+      : `# Benchmarks — ${run.date}${run.mode !== 'default' ? ` (${run.mode})` : ''}`,
     '',
-    `Machine: ${run.env.cpus} CPU cores, load average ${run.env.loadavg.map((l) => l.toFixed(1)).join(' / ')} at start; ` +
+    run.mode === 'report'
+      ? 'Each row is the newest stored result of its benchmark, dated in its title; the machine of each run is in its JSON file.'
+      : `Machine: ${run.env.cpus} CPU cores, load average ${run.env.loadavg.map((l) => l.toFixed(1)).join(' / ')} at start; ` +
       `Node ${run.env.node}; ${run.env.browser ?? 'no browser started'}${run.env.gpu ? `; WebGPU adapter: ${run.env.gpu}` : ''}.`,
     '',
     '| benchmark | figure | ratio | raw numbers |',
@@ -52,12 +56,36 @@ export function writeResults(dir, run) {
   const paths = [];
   for (const b of run.results) {
     const path = join(dir, `${run.date}-${b.name}.json`);
-    const body = { benchmark: b.name, date: run.date, mode: run.mode, env: run.env, ...b, extra: undefined };
+    const body = { benchmark: b.name, date: run.date, mode: run.mode, env: run.env, ...b };
     writeFileSync(path, JSON.stringify(body, null, 1) + '\n');
     paths.push(path);
   }
   const md = join(dir, 'latest.md');
-  writeFileSync(md, markdown(run));
+  writeFileSync(md, markdown(latestOfEach(dir, run)));
   paths.push(md);
   return paths;
+}
+
+/**
+ * The run to show in latest.md: this run's results, plus the newest stored
+ * result of every other benchmark in `dir` (a `--only` run no longer drops the
+ * rest). Rows of earlier runs carry their date in the title. This run's order
+ * first, then the others by name.
+ */
+export function latestOfEach(dir, run) {
+  const newest = new Map();
+  for (const f of readdirSync(dir)) {
+    const m = /^(\d{4}-\d{2}-\d{2})-(.+)\.json$/.exec(f);
+    if (!m || run.results.some((r) => r.name === m[2])) continue;
+    if (!newest.has(m[2]) || newest.get(m[2]).date < m[1]) newest.set(m[2], { date: m[1], file: f });
+  }
+  const older = [...newest.entries()].sort((a, b) => a[0].localeCompare(b[0])).flatMap(([, { file }]) => {
+    try {
+      const b = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+      return [{ ...b, name: b.benchmark ?? b.name, title: `${b.title} (${b.date})` }];
+    } catch {
+      return []; // an unreadable old file is left out of the table, not fatal
+    }
+  });
+  return { ...run, results: [...run.results, ...older] };
 }

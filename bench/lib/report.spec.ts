@@ -30,6 +30,21 @@ describe('report', () => {
     expect(md).toContain('- **Alpha**: n1');
   });
 
+  it('keeps the newest stored result of every other benchmark in latest.md', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-report-'));
+    try {
+      writeResults(dir, { ...run, date: '2024-12-01', results: [{ ...run.results[0], name: 'old', title: 'Old one', figures: [{ figure: 'f', ratio: 1, detail: 'older' }] }] });
+      writeResults(dir, { ...run, date: '2024-12-05', results: [{ ...run.results[0], name: 'old', title: 'Old one', figures: [{ figure: 'f', ratio: 2, detail: 'newer' }] }] });
+      writeResults(dir, run);
+      const md = readFileSync(join(dir, 'latest.md'), 'utf8');
+      expect(md).toContain('| Alpha | x / y | 0.26 |');
+      expect(md).toContain('| Old one (2024-12-05) | f | 2.00 | newer |');
+      expect(md).not.toContain('older');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('writes one JSON per benchmark plus latest.md', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bench-report-'));
     try {
