@@ -5,14 +5,17 @@ import { serviceWorker } from './build/service-worker.ts';
 import { distCheck } from './build/dist-check.ts';
 
 // Cross-origin isolation lets ONNX Runtime use SharedArrayBuffer threads.
-// A static host must send the same two headers (see README).
+// A static host should send the same two headers; where it cannot, the
+// service worker (build/service-worker.ts) adds them (see README, Hosting).
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
 export default defineConfig({
-  base: './',
+  // Relative by default, so dist/ works from any folder (a university web
+  // space, a sub-path); the GitHub Pages workflow sets its absolute base.
+  base: process.env.SURROGATE_BASE || './',
   plugins: [svelte(), runtimeAssets(), serviceWorker(), distCheck()],
   // onnxruntime-web's default build inlines its wasm loader and points Vite at
   // a second copy of the 27 MB wasm; this condition picks its build that loads
