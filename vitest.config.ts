@@ -8,5 +8,7 @@ export default defineConfig({
     environment: 'node',
     setupFiles: ['tests/unit/setup.ts'],
     testTimeout: 60_000,
+    // A test that asserts nothing passes by accident; make that a failure.
+    expect: { requireAssertions: true },
   },
 });

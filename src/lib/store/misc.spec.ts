@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   appendSendLog,
   clearAllData,
@@ -110,9 +110,13 @@ describe('whole database', () => {
     expect(await listProjects()).toHaveLength(1);
   });
 
-  it('storageEstimate reports null where the browser offers no estimate', async () => {
-    const estimate = await storageEstimate();
-    if (estimate === null) expect(estimate).toBeNull();
-    else expect(estimate.quota).toBeGreaterThanOrEqual(0);
+  it('storageEstimate reports null where the browser offers no estimate, and the numbers where it does', async () => {
+    vi.stubGlobal('navigator', {});
+    expect(await storageEstimate()).toBeNull();
+    vi.stubGlobal('navigator', { storage: { estimate: async () => ({ usage: 12, quota: 34 }) } });
+    expect(await storageEstimate()).toEqual({ usage: 12, quota: 34 });
+    vi.stubGlobal('navigator', { storage: { estimate: async () => ({}) } });
+    expect(await storageEstimate()).toBeNull();
+    vi.unstubAllGlobals();
   });
 });
