@@ -80,7 +80,10 @@ export interface LinearSearchInfo {
   note: string | null;
   Cs: number[];
   classWeights: ClassWeight[];
-  chosen: { C: number; classWeight: ClassWeight };
+  /** `scale`: hybrid features only, the weight of the sentence vector beside the TF-IDF columns. */
+  chosen: { C: number; classWeight: ClassWeight; scale?: number };
+  /** Hybrid features only: the sentence vector's weights that were tried. */
+  scales?: number[];
   /** The out-of-fold recalibration the head carries, or null when its own argmax won the cross-validation. */
   calibration: Calibration | null;
 }
@@ -416,6 +419,7 @@ export function linearFitted(result: LinearSearchResult): Fitted {
     search: {
       kind: 'linear-cv', folds: result.folds, note: result.note,
       Cs: [...new Set(result.scores.map((s) => s.C))], classWeights: [...new Set(result.scores.map((s) => s.classWeight))], chosen: result.best,
+      ...(result.best.scale === undefined ? {} : { scales: [...new Set(result.scores.map((s) => s.scale!))] }),
       calibration: result.scores.find((s) => s.C === result.best.C && s.classWeight === result.best.classWeight)?.calibrated ? result.calibration : null,
     },
     trainPreds: cv ? result.oofPreds : new Int32Array(n).fill(-1),
