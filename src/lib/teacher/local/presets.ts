@@ -45,8 +45,8 @@ export const LOCAL_PRESETS: readonly LocalPreset[] = [
   },
   {
     id: 'onnx-community/Llama-3.2-1B-Instruct', name: 'Llama 3.2 1B Instruct', dtype: 'q4f16', sizeMB: 1000, params: '1.2 B',
-    languages: 'English, German, French, Italian, Portuguese, Hindi, Spanish, Thai', licence: 'Llama 3.2 Community Licence (accept it on the hub)',
-    note: 'gated on the hub: a mirror URL or a picked folder may be needed',
+    languages: 'English, German, French, Italian, Portuguese, Hindi, Spanish, Thai', licence: 'Llama 3.2 Community Licence',
+    note: "Meta's licence applies; if the hub asks you to accept it, use a mirror URL or a picked folder",
   },
   {
     id: 'HuggingFaceTB/SmolLM2-1.7B-Instruct', name: 'SmolLM2 1.7B Instruct', dtype: 'q4f16', sizeMB: 1100, params: '1.7 B',
@@ -55,8 +55,8 @@ export const LOCAL_PRESETS: readonly LocalPreset[] = [
   },
   {
     id: 'onnx-community/gemma-3-1b-it-ONNX', name: 'Gemma 3 1B', dtype: 'q4f16', sizeMB: 1000, params: '1 B',
-    languages: 'English (the 1B model is text-only and mostly English)', licence: 'Gemma Terms of Use (accept them on the hub)',
-    note: 'gated on the hub; its template folds the system prompt into the first user turn',
+    languages: 'English (the 1B model is text-only and mostly English)', licence: 'Gemma Terms of Use',
+    note: "Google's terms apply; its chat template puts the system prompt inside the first user turn",
   },
 ];
 

@@ -105,3 +105,21 @@ export function referenceLM(w: Weights = readTinyWeights()): CausalLM<number[]> 
   };
   return lm;
 }
+
+/**
+ * The reference's label probabilities for each user message: the tiny
+ * model's tokenizer and chat template (transformers.js, Node), whole
+ * sequences, plain-JS forward pass.
+ */
+export async function referenceProbabilities(system: string, users: string[], labels: string[]): Promise<number[][]> {
+  const { AutoTokenizer, env } = await import('@huggingface/transformers');
+  const { labelSequences } = await import('./scorer');
+  const { scoreSequences } = await import('./score');
+  env.allowLocalModels = true;
+  env.localModelPath = MODELS_DIR + '/';
+  const tokenizer = await AutoTokenizer.from_pretrained(TINY_LM, { local_files_only: true });
+  const lm = referenceLM();
+  const out: number[][] = [];
+  for (const user of users) out.push((await scoreSequences(lm, labelSequences(tokenizer, { system, user }, labels), { mode: 'full' })).probs);
+  return out;
+}
