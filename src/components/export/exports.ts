@@ -86,6 +86,7 @@ export function selectionOf(s: ChosenHead): SelectionDescription | undefined {
 }
 
 function host(url: string): string {
+  if (url.startsWith('local:')) return url; // the in-browser teacher's name, not a URL
   try {
     return new URL(url).host;
   } catch {

@@ -34,7 +34,7 @@ export type SelectionDescription =
 /** Everything the paragraph states about a run. */
 export interface RunDescription {
   teacherModel: string;
-  /** Host of the OpenAI-compatible endpoint, e.g. 'api.openai.com'. */
+  /** Host of the OpenAI-compatible endpoint, e.g. 'api.openai.com'; `local:<model>@<revision>` for a model run in the browser. */
   endpointHost: string;
   /** When the labels were collected (Date or ISO string). */
   date: string | Date;
@@ -165,10 +165,14 @@ export function methodsParagraph(run: RunDescription): string {
   const resamples = thousands(run.resamples ?? 1000);
   const binary = run.results?.length ? run.results.some((r) => r.ci.f1 !== null) : null;
   const metric = binary === false ? 'macro F1' : 'F1';
-  const labelling =
-    run.repeats > 1
+  // A model run in the browser scores each label instead of generating (teacher/local), once per text.
+  const inBrowser = run.endpointHost.startsWith('local:');
+  const labelling = inBrowser
+    ? 'Each text was scored once, since the scoring is deterministic; the probability of the chosen label served as its confidence score in place of consistency.'
+    : run.repeats > 1
       ? `Each text was labelled ${run.repeats} times at temperature ${run.temperature}; the majority answer served as its training label, and the share of answers agreeing with the majority as its consistency score.`
       : `Each text was labelled once at temperature ${run.temperature}.`;
+  const source = inBrowser ? `${run.endpointHost.slice('local:'.length)}, on ${dateText(run.date)}` : `accessed through ${run.endpointHost} on ${dateText(run.date)}`;
   const metrics = binary !== false
     ? 'accuracy, precision, recall and F1 for the positive class, and macro-averaged F1'
     : 'accuracy and macro-averaged F1';
@@ -184,8 +188,10 @@ export function methodsParagraph(run: RunDescription): string {
     ? `${few}, these intervals and tests are unreliable (we would need at least ${MIN_TEST_FOR_CLAIMS} test texts and ${FEW_POSITIVES} of the positive class), so we draw no conclusions from differences between classifiers.`
     : null;
   const sentences = [
-    `Following the knowledge-distillation workflow of Pangakis and Wolken (2024), we used ${run.teacherModel} (accessed through ${run.endpointHost} on ${dateText(run.date)}) as a teacher to label ${thousands(run.trainN)} training texts according to version ${run.codebookVersion} of our codebook.`,
-    `The ${promptText(run.promptTemplate)} gave the model the codebook's task, instructions, label definitions and examples as a system message and each text as the user message, and a JSON schema restricted the answer to one of the codebook's labels.`,
+    `Following the knowledge-distillation workflow of Pangakis and Wolken (2024), we used ${run.teacherModel} (${source}) as a teacher to label ${thousands(run.trainN)} training texts according to version ${run.codebookVersion} of our codebook.`,
+    inBrowser
+      ? `The ${promptText(run.promptTemplate)} gave the model the codebook's task, instructions, label definitions and examples as a system message and each text as the user message, in the model's own chat template; instead of generating an answer, the model scored each label's answer as the continuation of that prompt, and these sequence probabilities, normalised over the codebook's labels, gave the label and its probability.`
+      : `The ${promptText(run.promptTemplate)} gave the model the codebook's task, instructions, label definitions and examples as a system message and each text as the user message, and a JSON schema restricted the answer to one of the codebook's labels.`,
     labelling,
     linear ? linearText(run, binary) : adamText(run),
     `All classifiers were evaluated on ${thousands(run.testN)} held-out human-labelled test texts; we report ${metrics} with ${level}% percentile bootstrap confidence intervals (${resamples} resamples of the test texts). Resamples in which a statistic is not defined, such as precision without a positive prediction, are left out of its interval.`,

@@ -247,20 +247,20 @@ export class CompareState {
       });
     }
     step(total, 'Scoring on the human test set');
-    const model = app.settings.model;
+    const model = teacher.endpoint.model;
     let teacherCond: (ScoredPreds & { name: string }) | null = null;
     if (teacherMissing === testIds.length) {
       notes.push('The teacher has not labelled the test texts, so the LLM few-shot condition is left out. Label the test set on the Teacher step to add it.');
     } else {
       if (teacherMissing > 0) notes.push(`${teacherMissing} of ${testIds.length} test texts have no valid teacher label; they count as wrong for LLM few-shot.`);
-      teacherCond = { name: `LLM few-shot (${model})`, preds: teacherPreds, backend: app.settings.host, encoder: null, trainSize: null };
+      teacherCond = { name: `LLM few-shot (${model})`, preds: teacherPreds, backend: teacher.endpoint.host, encoder: null, trainSize: null };
     }
 
     const scored = scoreExperiment({ plan, yTrue, labelNames, positive: posIdx, teacher: teacherCond, students: preds, seed: s.seed });
     const data: ComparisonData = {
       v: 1, ...scored, labelNames, positive, notes, students: trained, teacherMissing,
       run: {
-        startedAt, finishedAt: Date.now(), codebookVersion: version.version, teacherModel: model, endpoint: app.settings.baseURL,
+        startedAt, finishedAt: Date.now(), codebookVersion: version.version, teacherModel: teacher.endpoint.description, endpoint: teacher.endpoint.baseURL,
         repeats: s.teacher.repeats, encoder: enc.kind === 'tfidf' ? 'TF-IDF' : encoderText(enc), embeddingKey: features.get('encoder')?.key ?? '', embedDevice: features.has('encoder') ? embedDevice : null,
         headKind: s.headKind, grid: this.grid, seed: s.seed, trainN: s.trainN, testN: testIds.length, validationN: splits.validation.length,
       },

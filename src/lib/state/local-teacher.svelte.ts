@@ -30,11 +30,13 @@ interface Prefs {
   device: 'auto' | 'wasm';
   sourceKind: SourceKind;
   baseUrl: string;
+  /** Where the model last ran, for the methods paragraph after a reload. */
+  lastDevice: LocalDevice | null;
 }
 
 const DEFAULTS: Prefs = {
   enabled: false, modelId: LOCAL_PRESETS[0].id, revision: 'main', dtype: LOCAL_PRESETS[0].dtype,
-  device: 'auto', sourceKind: 'hub', baseUrl: '',
+  device: 'auto', sourceKind: 'hub', baseUrl: '', lastDevice: null,
 };
 
 type Ready = Extract<LocalReply, { type: 'ready' }>;
@@ -48,6 +50,7 @@ export class LocalTeacherState {
   device = $state<Prefs['device']>(DEFAULTS.device);
   sourceKind = $state<SourceKind>(DEFAULTS.sourceKind);
   baseUrl = $state(DEFAULTS.baseUrl);
+  lastDevice = $state<LocalDevice | null>(null);
   /** A picked model folder (this tab only). */
   picked = $state.raw<{ name: string; files: Map<string, Blob> } | null>(null);
   status = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
@@ -77,6 +80,7 @@ export class LocalTeacherState {
       this.device = p.device === 'wasm' ? 'wasm' : 'auto';
       this.sourceKind = p.sourceKind === 'url' || p.sourceKind === 'files' ? p.sourceKind : 'hub';
       this.baseUrl = String(p.baseUrl ?? '');
+      this.lastDevice = p.lastDevice === 'webgpu' || p.lastDevice === 'wasm' ? p.lastDevice : null;
     } catch {
       // unreadable prefs: the defaults stand
     }
@@ -91,7 +95,8 @@ export class LocalTeacherState {
   /** "Qwen2.5 0.5B Instruct (q4f16) run locally in the browser via transformers.js on WebGPU" (methods paragraph). */
   get description(): string {
     const name = presetOf(this.modelId)?.name ?? this.modelId;
-    const device = this.ready?.device === 'webgpu' ? 'WebGPU' : this.ready ? 'the CPU (wasm)' : 'WebGPU or the CPU';
+    const ran = this.ready?.device ?? this.lastDevice;
+    const device = ran === 'webgpu' ? 'WebGPU' : ran ? 'the CPU (wasm)' : 'WebGPU or the CPU';
     return `${name} (${this.dtype}) run locally in the browser via transformers.js on ${device}`;
   }
 
@@ -111,7 +116,7 @@ export class LocalTeacherState {
   save(): void {
     const p: Prefs = {
       enabled: this.enabled, modelId: this.modelId.trim(), revision: this.revision.trim() || 'main', dtype: this.dtype,
-      device: this.device, sourceKind: this.sourceKind, baseUrl: this.baseUrl.trim(),
+      device: this.device, sourceKind: this.sourceKind, baseUrl: this.baseUrl.trim(), lastDevice: this.lastDevice,
     };
     try {
       localStorage.setItem(PREFS_KEY, JSON.stringify(p));
@@ -167,7 +172,9 @@ export class LocalTeacherState {
       (r) => {
         this.ready = r;
         // The precision that really runs names the answers (a CPU fallback runs other weights).
-        if (r.dtype !== this.dtype) (this.dtype = r.dtype), this.save();
+        if (r.dtype !== this.dtype) this.dtype = r.dtype;
+        this.lastDevice = r.device;
+        this.save();
         this.#loadedKey = this.#key();
         this.status = 'ready';
       },
