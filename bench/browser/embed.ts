@@ -1,5 +1,6 @@
 // Benchmark 1 (browser side): texts per second of the app's embed worker on
-// one device, after loading and one warm-up batch.
+// one device, after loading and one warm-up batch, with the run's padding
+// (length-sorted batches by a token budget, or input order as before).
 import { embedWorker, ortBase, type EmbedReady, type EmbedResult } from './workers';
 import { generateTexts } from './texts';
 
@@ -11,6 +12,11 @@ export interface EmbedCase {
   dtype: 'fp32' | 'q8';
   n: number;
   batchSize: number;
+  /** The texts to embed (default: n generated ones). */
+  texts?: string[];
+  /** false = batches of batchSize in input order (before length sorting). */
+  sortByLength?: boolean;
+  tokenBudget?: number;
 }
 
 export interface EmbedCaseResult {
@@ -26,6 +32,9 @@ export interface EmbedCaseResult {
   loadMs: number;
   embedMs: number;
   textsPerSec: number;
+  tokensPerSec: number;
+  /** Real and padded tokens of the timed run, and its batches. */
+  stats: { realTokens: number; paddedTokens: number; batches: number };
   /** First two rows of the output, to check devices agree. */
   sample: number[];
 }
@@ -39,11 +48,12 @@ export async function embedCase(c: EmbedCase): Promise<EmbedCaseResult> {
       ['ready'],
     ).done;
     const loadMs = performance.now() - t0;
-    const texts = generateTexts(c.n, 11).map((t) => t.text);
+    const texts = c.texts ?? generateTexts(c.n, 11).map((t) => t.text);
+    const how = { batchSize: c.batchSize, sortByLength: c.sortByLength, tokenBudget: c.tokenBudget };
     // Warm-up outside the timing: first batches compile kernels / pipelines.
-    await client.request<EmbedResult>({ type: 'embed', texts: texts.slice(0, c.batchSize * 2), batchSize: c.batchSize }, ['result']).done;
+    await client.request<EmbedResult>({ type: 'embed', texts: texts.slice(0, c.batchSize * 2), ...how }, ['result']).done;
     const t1 = performance.now();
-    const res = await client.request<EmbedResult>({ type: 'embed', texts, batchSize: c.batchSize }, ['result']).done;
+    const res = await client.request<EmbedResult>({ type: 'embed', texts, ...how }, ['result']).done;
     const embedMs = performance.now() - t1;
     return {
       requested: c.device,
@@ -52,11 +62,13 @@ export async function embedCase(c: EmbedCase): Promise<EmbedCaseResult> {
       webgpu: ready.webgpu,
       threads: ready.threads,
       dim: res.dim,
-      n: c.n,
+      n: texts.length,
       batchSize: c.batchSize,
       loadMs,
       embedMs,
-      textsPerSec: (c.n / embedMs) * 1000,
+      textsPerSec: (texts.length / embedMs) * 1000,
+      tokensPerSec: (res.stats.realTokens / embedMs) * 1000,
+      stats: res.stats,
       sample: Array.from(res.vectors.subarray(0, 2 * res.dim)),
     };
   } finally {
