@@ -38,6 +38,11 @@ export async function serveDist(prefix = '/lab/surrogate/'): Promise<StaticSite>
     // localhost (not 127.0.0.1) is a secure context for service workers either way; keep one origin.
     url: `http://localhost:${port}${prefix}`,
     requests,
-    close: () => new Promise((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
+    close: () =>
+      new Promise((ok) => {
+        if (!server.listening) return ok();
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
   };
 }
