@@ -61,8 +61,13 @@ test('no axe violations on any step of a finished comparison; keyboard reaches e
   await test.step('charts carry their data as a table', async () => {
     await page.locator('[data-step="compare"]').click();
     for (const id of ['chart-bars', 'chart-sweep', 'chart-curve']) {
-      await expect(page.getByTestId(id).locator('table')).toHaveCount(1);
+      const chart = page.getByTestId(id);
+      await expect(chart.locator('table')).toHaveCount(1);
+      await expect(chart.getByRole('img')).toHaveAttribute('aria-label', /\S/);
     }
+    await page.getByTestId('chart-bars').getByText('The data as a table').click();
+    await expect(page.getByTestId('chart-bars').locator('table tbody tr').first()).toBeVisible();
+    await page.getByTestId('chart-bars').screenshot({ path: 'test-results/ship/chart-table.png' });
   });
 
   await test.step('keyboard: Tab reaches every step button, each with a visible focus ring', async () => {
