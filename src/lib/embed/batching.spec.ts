@@ -19,6 +19,13 @@ describe('planBatches', () => {
     expect(paddingWaste(sorted)).toBeLessThan(paddingWaste(paddingOf(lengths, planBatches(lengths, { sort: false, maxBatch: 2 }))));
   });
 
+  it('does not let very different lengths share a batch, even when the budget would', () => {
+    const mixed = [200, 20, 190, 15, 18, 150];
+    expect(planBatches(mixed, { tokenBudget: 100_000 })).toEqual([[0, 2, 5], [1, 4, 3]]);
+    expect(planBatches(mixed, { tokenBudget: 100_000, minFill: 0 })).toEqual([[0, 2, 5, 1, 4, 3]]);
+    expect(paddingOf(mixed, [[0, 2, 5], [1, 4, 3]]).paddedTokens).toBe(660);
+  });
+
   it('uses every index once, caps the count, and gives an over-budget text a batch of its own', () => {
     const many = Array.from({ length: 100 }, (_, i) => 3 + ((i * 37) % 50));
     const plan = planBatches([...many, 500], { tokenBudget: 256, maxBatch: 16 });

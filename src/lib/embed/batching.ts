@@ -12,6 +12,13 @@ export interface BatchPlanOptions {
   maxBatch?: number;
   /** Sort by token count (default true); false cuts batches of maxBatch in input order, as before. */
   sort?: boolean;
+  /**
+   * A sorted text joins a batch only if it is at least this share of the
+   * batch's longest (default 0.75) or at most 8 tokens shorter, so a batch
+   * wastes at most a third of its slots even when the budget would let
+   * texts of very different lengths share it (a small corpus, short texts).
+   */
+  minFill?: number;
 }
 
 /** Token counts of one run: real ones, and what the batches padded them to. */
@@ -23,6 +30,9 @@ export interface PaddingStats {
 
 export const DEFAULT_TOKEN_BUDGET = 8192;
 export const DEFAULT_MAX_BATCH = 64;
+export const DEFAULT_MIN_FILL = 0.75;
+/** Texts this close to a batch's longest always fit it: splitting would save almost nothing. */
+const SLACK_TOKENS = 8;
 
 /**
  * Batches of text indices for texts of these token `lengths`. Sorted plans
@@ -32,6 +42,7 @@ export const DEFAULT_MAX_BATCH = 64;
 export function planBatches(lengths: ArrayLike<number>, opts: BatchPlanOptions = {}): number[][] {
   const budget = Math.max(1, Math.floor(opts.tokenBudget ?? DEFAULT_TOKEN_BUDGET));
   const maxBatch = Math.max(1, Math.floor(opts.maxBatch ?? DEFAULT_MAX_BATCH));
+  const minFill = opts.minFill ?? DEFAULT_MIN_FILL;
   const order = Array.from({ length: lengths.length }, (_, i) => i);
   const batches: number[][] = [];
   if (opts.sort === false) {
@@ -40,16 +51,18 @@ export function planBatches(lengths: ArrayLike<number>, opts: BatchPlanOptions =
   }
   // Stable: equal lengths keep input order, so a plan is deterministic.
   order.sort((a, b) => lengths[b] - lengths[a] || a - b);
+  // Longest first, so the first text of a batch is its longest.
   let current: number[] = [];
   let longest = 0;
   for (const i of order) {
     const len = Math.max(1, lengths[i]);
-    const widest = Math.max(longest, len);
-    if (current.length > 0 && (current.length >= maxBatch || (current.length + 1) * widest > budget)) {
+    const full = current.length >= maxBatch || (current.length + 1) * longest > budget;
+    const tooShort = len < minFill * longest && longest - len > SLACK_TOKENS;
+    if (current.length > 0 && (full || tooShort)) {
       batches.push(current);
       current = [];
     }
-    longest = current.length === 0 ? len : Math.max(longest, len);
+    if (current.length === 0) longest = len;
     current.push(i);
   }
   if (current.length > 0) batches.push(current);
