@@ -3,10 +3,11 @@
 //  1. Cross-origin isolation on hosts that cannot send headers: every response
 //     it serves carries COOP/COEP (the coi-serviceworker approach), so after one
 //     reload the page is crossOriginIsolated and ONNX Runtime gets wasm threads.
+//     (Same-origin responses need no CORP under COEP, so files it does not serve are fine.)
 //  2. Offline use: the app shell is cached on install, the runtime wasm right
-//     after (asked by the page), and every same-origin file is served cache-first.
+//     after (asked by the page), and the build's files are served cache-first.
 // Cross-origin requests (the LLM endpoint, Hugging Face) are never touched.
-import { cacheNames, pathInScope, staleCaches, totalSize, withIsolation, type PrecacheManifest } from '../lib/offline/sw-core';
+import { answers, cacheNames, pathInScope, staleCaches, totalSize, withIsolation, type PrecacheManifest } from '../lib/offline/sw-core';
 import type { CacheStatus, FromWorker, ToWorker } from '../lib/offline/protocol';
 
 declare const __PRECACHE__: PrecacheManifest;
@@ -53,14 +54,15 @@ sw.addEventListener('fetch', (event) => {
   const req = event.request;
   if (req.method !== 'GET') return;
   const path = pathInScope(req.url, scope());
-  if (path === null) return; // another origin or outside the app: the network as usual
+  // Another origin, outside the app, or not a file of this build: the network as usual.
+  if (path === null || !answers(path, MANIFEST)) return;
   event.respondWith(
     (async () => {
-      const hit = await cached(req.mode === 'navigate' ? 'index.html' : path);
+      const hit = await cached(path);
       if (hit) return isolated(hit);
       try {
         return isolated(await fetch(req));
-      } catch (e) {
+      } catch {
         return new Response(`Offline, and ${path} is not cached yet.`, { status: 503, statusText: 'Offline', headers: withIsolation(new Headers({ 'Content-Type': 'text/plain' })).headers });
       }
     })(),

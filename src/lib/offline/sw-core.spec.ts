@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ADDED_HEADER, cacheNames, fnv1a, pathInScope, planPrecache, staleCaches, totalSize, withIsolation } from './sw-core';
+import { ADDED_HEADER, answers, cacheNames, fnv1a, pathInScope, planPrecache, staleCaches, totalSize, withIsolation } from './sw-core';
 
 const file = (path: string, size = 10, hash = path) => ({ path, size, hash });
 
@@ -65,4 +65,10 @@ describe('withIsolation', () => {
 it('fnv1a is a stable 8-digit tag', () => {
   expect(fnv1a('')).toBe('811c9dc5');
   expect(fnv1a('a')).toBe('e40c292c');
+});
+
+it("answers only for this build's files", () => {
+  const m = planPrecache([file('index.html'), file('assets/a.js'), file('ort/x.wasm')]);
+  expect(['index.html', 'assets/a.js', 'ort/x.wasm'].map((p) => answers(p, m))).toEqual([true, true, true]);
+  expect([answers('local-models/tiny/config.json', m), answers('sw.js', m), answers(null, m)]).toEqual([false, false, false]);
 });

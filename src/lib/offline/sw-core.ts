@@ -72,6 +72,16 @@ export function pathInScope(url: string, scope: string): string | null {
 }
 
 /**
+ * Whether the worker answers a request for `path` (from pathInScope): only
+ * the files of this build. Anything else in the app's folder (a model folder
+ * hosted beside it, say) goes to the network untouched.
+ */
+export function answers(path: string | null, m: Pick<PrecacheManifest, 'shell' | 'runtime'>): boolean {
+  if (path === null) return false;
+  return m.shell.some((f) => f.path === path) || m.runtime.some((f) => f.path === path);
+}
+
+/**
  * The headers a response is served with: COOP/COEP added when the host sent
  * no COEP (GitHub Pages, a university folder), so the page can be
  * cross-origin isolated and ONNX Runtime gets wasm threads. `added` says whether
