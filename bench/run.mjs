@@ -23,6 +23,7 @@ const BENCHMARKS = [
   { name: 'quality-ui', title: 'Quality, replayed teacher, through the UI', run: qualityUi },
   { name: 'parity', title: 'Student vs scikit-learn on the same rows', run: parity },
   { name: 'size', title: 'Download size (built app)', run: (ctx) => import('./lib/size.mjs').then((m) => m.size(ctx)) },
+  { name: 'local-teacher', title: 'In-browser teacher', run: (ctx) => import('./lib/local-teacher.mjs').then((m) => m.localTeacher(ctx)) },
 ];
 
 function parseArgs(argv) {
