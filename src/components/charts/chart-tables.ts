@@ -14,10 +14,10 @@ export function metricBarsTable(rows: readonly MetricBar[]): ChartTable {
   return { columns: ['Condition', 'Precision', 'Recall', 'F1'], rows: rows.map((r) => [r.condition, num(r.precision), num(r.recall), num(r.f1)]) };
 }
 
-/** `metric` names the score ("F1", "Macro F1"). */
-export function sweepTable(points: readonly SweepBar[], metric = 'F1'): ChartTable {
+/** `metric` names the score ("F1", "Macro F1"); `measure` what the sweep filtered on. */
+export function sweepTable(points: readonly SweepBar[], metric = 'F1', measure = 'Consistency'): ChartTable {
   return {
-    columns: ['Consistency ≥ t', 'Training labels', metric, '95% CI'],
+    columns: [`${measure} ≥ t`, 'Training labels', metric, '95% CI'],
     rows: points.map((p) => [p.t.toFixed(2), String(p.size), num(p.f1), ci(p.lo, p.hi)]),
   };
 }

@@ -25,6 +25,10 @@ describe('chart and reference wording', () => {
     expect(headlineMetric(rows(1))).toBe('F1');
     const t = chartText('F1');
     expect(t.sweepCaption.startsWith('F1 of a student trained only on LLM labels with consistency ≥ t (bars: 95% CI)')).toBe(true);
+    expect(t.sweepTitle).toBe('Consistency threshold sweep');
+    const p = chartText('F1', 95, 'probability');
+    expect(p.sweepTitle).toBe('Teacher probability threshold sweep');
+    expect(p.sweepCaption.startsWith('F1 of a student trained only on LLM labels with teacher probability ≥ t')).toBe(true);
     expect(t.curveCaption.startsWith('F1 (band: 95% CI) against the number of LLM labels')).toBe(true);
     expect(t.axis).toBe('↑ F1 on the human test set');
     expect(referenceLines(rows(1)).map((l) => l.what)).toEqual([

@@ -13,16 +13,20 @@ export function headlineMetric(rows: readonly Pick<ComparisonRow, 'metrics'>[]):
 export const capitalised = (m: HeadlineMetric) => (m === 'F1' ? 'F1' : 'Macro F1');
 
 export interface ChartText {
+  sweepTitle: string;
   sweepCaption: string;
   curveCaption: string;
   /** The y axis of the sweep and curve charts. */
   axis: string;
 }
 
-export function chartText(metric: HeadlineMetric, level = 95): ChartText {
+/** `sweepBy`: what the sweep filtered on (consistency of the repeats, or the teacher's probability from logprobs). */
+export function chartText(metric: HeadlineMetric, level = 95, sweepBy: 'consistency' | 'probability' = 'consistency'): ChartText {
   const M = capitalised(metric);
+  const measure = sweepBy === 'probability' ? 'teacher probability' : 'consistency';
   return {
-    sweepCaption: `${M} of a student trained only on LLM labels with consistency ≥ t (bars: ${level}% CI); n = its training-set size.`,
+    sweepTitle: sweepBy === 'probability' ? 'Teacher probability threshold sweep' : 'Consistency threshold sweep',
+    sweepCaption: `${M} of a student trained only on LLM labels with ${measure} ≥ t (bars: ${level}% CI); n = its training-set size.`,
     curveCaption: `${M} (band: ${level}% CI) against the number of LLM labels; dashed lines: the LLM itself and students on human labels.`,
     axis: `↑ ${M} on the human test set`,
   };

@@ -67,7 +67,7 @@ export function plainFailure(message: string): string {
   const status = /^(\d{3})\b/.exec(message.trim())?.[1];
   const n = status ? Number(status) : null;
   if (/quota|billing/i.test(message)) return message.startsWith('The ') ? message : `The account has no quota left or reached its billing limit: ${message}`;
-  if (n === 429) return `The server kept saying “too many requests” (429) after every retry. Lower “Requests at once” or wait, then run again. (${message})`;
+  if (n === 429) return `The server kept saying “too many requests” (429) after every retry. Set a requests-per-minute limit or lower “Requests at once”, or wait, then press “Retry failed”. (${message})`;
   if (n === 401 || n === 403) return `The server refused the API key (${n}). Check the key in Settings. (${message})`;
   if (n === 404) return `The server does not know this address or model (404). Check the base URL and model in Settings. (${message})`;
   if (n !== null && n >= 500) return `The server had an internal error (${n}) on every try. (${message})`;

@@ -15,6 +15,7 @@ import { teacher } from './teacher.svelte';
 import { compareShares, shareWarning, type ShareCheck } from '../train/shares';
 import { planExperiment, scoreExperiment, type ExperimentPlan, type PlannedStudent, type ScoredExperiment, type ScoredPreds } from './experiment';
 import type { EncoderSettings } from './project-settings';
+import type { ConfidenceBy } from '../train/training-rows';
 import { encoderText } from '../embed/presets';
 
 export type GridChoice = 'paper' | 'quick';
@@ -93,6 +94,8 @@ export class CompareState {
   error = $state<string | null>(null);
   result = $state.raw<ComparisonData | null>(null);
   grid = $state<GridChoice>('paper');
+  /** What the threshold sweep filters on: consistency (the paper) or the teacher's probability (logprobs). */
+  sweepBy = $state<ConfidenceBy>('consistency');
   #cancelled = false;
 
   /** What must exist before a comparison can run, in words (empty = ready). */
@@ -166,7 +169,7 @@ export class CompareState {
     const rowById = app.rowById;
     const labels = teacher.labels;
 
-    const plan = planExperiment({ splits, rows: app.rows, teacher: labels, labelNames, trainN: s.trainN, seed: s.seed });
+    const plan = planExperiment({ splits, rows: app.rows, teacher: labels, labelNames, trainN: s.trainN, seed: s.seed, sweepBy: this.sweepBy });
     const notes = [...plan.notes];
     const enc: EncoderSettings = $state.snapshot(s.encoder) as EncoderSettings;
     if (enc.kind === 'tfidf') {
@@ -278,7 +281,7 @@ export function currentPlan(): ExperimentPlan | null {
   const version = app.activeVersion;
   if (!splits || !version) return null;
   const s = app.projectSettings;
-  return planExperiment({ splits, rows: app.rows, teacher: teacher.labels, labelNames: version.codebook.labels.map((l) => l.name), trainN: s.trainN, seed: s.seed });
+  return planExperiment({ splits, rows: app.rows, teacher: teacher.labels, labelNames: version.codebook.labels.map((l) => l.name), trainN: s.trainN, seed: s.seed, sweepBy: compare.sweepBy });
 }
 
 // Load the newest saved comparison on startup and whenever another project opens.

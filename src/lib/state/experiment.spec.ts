@@ -86,6 +86,32 @@ describe('planExperiment', () => {
     expect(plan.sweep.at(-1)!.studentId).toBe('llm-consistent');
   });
 
+  it('sweeps on the teacher probability when asked, filtering the same main sample; falls back to consistency without one', () => {
+    const input = fixture(3000, 250, 250);
+    const rand = mulberry32(11);
+    const teacher = new Map([...input.teacher].map(([id, l]) => [id, { ...l, probability: 0.5 + 0.5 * rand() }]));
+    const plain = planExperiment({ ...input, teacher });
+    const plan = planExperiment({ ...input, teacher, sweepBy: 'probability' });
+    expect(plan.sweepBy).toBe('probability');
+    expect(plan.sweep.map((p) => p.t)).toEqual([0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]);
+    const main = plan.students.find((s) => s.id === 'llm-main')!;
+    expect(main.trainIds).toEqual(plain.students.find((s) => s.id === 'llm-main')!.trainIds);
+    const p90 = plan.sweep.find((p) => p.t === 0.9)!;
+    const kept = main.trainIds.filter((id) => teacher.get(id)!.probability >= 0.9);
+    expect(p90.size).toBe(kept.length);
+    const student = plan.students.find((s) => s.id === p90.studentId)!;
+    expect(student).toMatchObject({ id: 'sweep-p0.9', name: `Student on ${kept.length} LLM labels with teacher probability ≥ 0.9` });
+    expect(student.trainIds).toEqual(kept);
+    expect(student.roles).toContainEqual({ kind: 'sweep', t: 0.9, by: 'probability' });
+    // The paper's ablation (consistency = 1) is still there.
+    expect(plan.students.some((s) => s.id === 'llm-consistent')).toBe(true);
+    // Asked for, but no label has a probability: consistency, and a note says so.
+    const fallback = planExperiment({ ...input, sweepBy: 'probability' });
+    expect(fallback.sweepBy).toBe('consistency');
+    expect(fallback.sweep.map((p) => p.t)).toEqual([0.5, 0.6, 0.7, 0.8, 0.9, 1]);
+    expect(fallback.notes.some((n) => /no logprobs/.test(n))).toBe(true);
+  });
+
   it('is reproducible for a seed and changes with it', () => {
     const input = fixture(3000, 250, 250);
     const a = planExperiment(input);

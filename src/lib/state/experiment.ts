@@ -3,7 +3,7 @@
 // plan. Every training id comes from the training pool: validation and test
 // rows can never leak into a student (see experiment.spec.ts).
 import { sampleStratified } from '../data/split';
-import { chooseTrainingRows, keepConsistent, usableLabel } from '../train/training-rows';
+import { chooseTrainingRows, keepConfident, keepConsistent, usableLabel, type ConfidenceBy } from '../train/training-rows';
 import type { DataRow, Splits } from '../data/types';
 import { compareConditions, headlines, learningCurve, thresholdSweep, type ComparisonRow, type Condition, type CurvePoint, type Headline } from '../eval/compare';
 
@@ -13,7 +13,7 @@ export type Role =
   | { kind: 'human'; size: number } // student on human labels
   | { kind: 'consistency' } // the paper's ablation: LLM labels with consistency = 1 only
   | { kind: 'baseline' } // TF-IDF features on the main LLM labels
-  | { kind: 'sweep'; t: number } // LLM labels with consistency ≥ t
+  | { kind: 'sweep'; t: number; by?: 'probability' } // LLM labels with consistency (or teacher probability) ≥ t
   | { kind: 'curve'; n: number }; // learning curve point: n LLM labels
 
 /** One student to train. Roles that need the same training set share one student. */
@@ -36,6 +36,8 @@ export interface PlannedStudent {
 export interface PlanTeacherLabel {
   label: string | null;
   consistency: number;
+  /** The teacher's probability of the label (logprobs), when it gave one. */
+  probability?: number | null;
 }
 
 export interface PlanInput {
@@ -52,14 +54,18 @@ export interface PlanInput {
   humanSizes?: readonly number[];
   /** Learning-curve sizes besides "all" (default [100, 250, 500, 1000]). */
   curveSizes?: readonly number[];
-  /** Consistency thresholds (default 0.5, 0.6 … 1.0). */
+  /** Thresholds of the sweep (default SWEEP_THRESHOLDS, or PROBABILITY_THRESHOLDS when sweeping on probability). */
   thresholds?: readonly number[];
+  /** What the sweep filters on: consistency of the repeats (the paper), or the teacher's probability from logprobs. */
+  sweepBy?: ConfidenceBy;
 }
 
 export interface ExperimentPlan {
   students: PlannedStudent[];
-  /** One point per threshold t: training-set size (consistency ≥ t) and its student (null when empty). */
+  /** One point per threshold t: training-set size (confidence ≥ t) and its student (null when empty). */
   sweep: { t: number; size: number; studentId: string | null }[];
+  /** What the sweep filtered on (consistency when probabilities were asked for but no label has one). */
+  sweepBy: ConfidenceBy;
   /** One point per learning-curve size and its student. */
   curve: { n: number; studentId: string }[];
   /** Pool rows with a usable LLM label / human label. */
@@ -72,10 +78,12 @@ export interface ExperimentPlan {
 export const PAPER_HUMAN_SIZES = [250, 1000] as const;
 export const PAPER_CURVE_SIZES = [100, 250, 500, 1000] as const;
 export const SWEEP_THRESHOLDS = [0.5, 0.6, 0.7, 0.8, 0.9, 1.0] as const;
+/** A probability of exactly 1 is rare, so the probability sweep stops short of it. */
+export const PROBABILITY_THRESHOLDS = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99] as const;
 /** Smaller training sets than this make no useful learning-curve point. */
 const MIN_CURVE_SIZE = 10;
 
-function roleName(role: Role, n: number, t?: number): string {
+function roleName(role: Role, n: number, t?: number, by?: 'probability'): string {
   switch (role.kind) {
     case 'human':
       return `Student on ${n} human labels`;
@@ -84,7 +92,7 @@ function roleName(role: Role, n: number, t?: number): string {
     case 'baseline':
       return `TF-IDF baseline on ${n} LLM labels`;
     case 'sweep':
-      return `Student on ${n} LLM labels with consistency ≥ ${t}`;
+      return `Student on ${n} LLM labels with ${by === 'probability' ? 'teacher probability' : 'consistency'} ≥ ${t}`;
     default:
       return `Student on ${n} LLM labels`;
   }
@@ -101,7 +109,7 @@ function roleId(role: Role): string {
     case 'baseline':
       return 'tfidf-llm';
     case 'sweep':
-      return `sweep-${role.t}`;
+      return role.by === 'probability' ? `sweep-p${role.t}` : `sweep-${role.t}`;
     case 'curve':
       return `curve-${role.n}`;
   }
@@ -136,7 +144,7 @@ export function planExperiment(input: PlanInput): ExperimentPlan {
     }
     const s: PlannedStudent = {
       id: roleId(role),
-      name: roleName(role, ids.length, role.kind === 'sweep' ? role.t : undefined),
+      name: roleName(role, ids.length, role.kind === 'sweep' ? role.t : undefined, role.kind === 'sweep' ? role.by : undefined),
       trainSource: source,
       features,
       trainIds: ids,
@@ -178,10 +186,17 @@ export function planExperiment(input: PlanInput): ExperimentPlan {
   add({ kind: 'consistency' }, 'llm', 'encoder', unanimous);
   add({ kind: 'baseline' }, 'llm', 'tfidf', main);
 
+  // The sweep filters the main sample too, on consistency (the paper) or on the teacher's probability.
+  let sweepBy: ConfidenceBy = input.sweepBy ?? 'consistency';
+  if (sweepBy === 'probability' && main.length > 0 && !main.some((id) => input.teacher.get(id)?.probability != null)) {
+    notes.push('No LLM label of the training sample has a teacher probability (the server gave no logprobs), so the threshold sweep uses consistency.');
+    sweepBy = 'consistency';
+  }
   const sweep: ExperimentPlan['sweep'] = [];
-  for (const t of input.thresholds ?? SWEEP_THRESHOLDS) {
-    const ids = keepConsistent(mainRows, input.teacher, t).ids;
-    sweep.push({ t, size: ids.length, studentId: add({ kind: 'sweep', t }, 'llm', 'encoder', ids) });
+  for (const t of input.thresholds ?? (sweepBy === 'probability' ? PROBABILITY_THRESHOLDS : SWEEP_THRESHOLDS)) {
+    const ids = keepConfident(mainRows, input.teacher, sweepBy, t).ids;
+    const role: Role = sweepBy === 'probability' ? { kind: 'sweep', t, by: 'probability' } : { kind: 'sweep', t };
+    sweep.push({ t, size: ids.length, studentId: add(role, 'llm', 'encoder', ids) });
   }
 
   // Curve points below N are nested in the main sample; above N, fresh samples of the pool.
@@ -192,7 +207,7 @@ export function planExperiment(input: PlanInput): ExperimentPlan {
     curve.push({ n, studentId: add({ kind: 'curve', n }, 'llm', 'encoder', ids)! });
   }
 
-  return { students, sweep, curve, llmAvailable, humanAvailable, notes };
+  return { students, sweep, sweepBy, curve, llmAvailable, humanAvailable, notes };
 }
 
 /**
@@ -253,6 +268,8 @@ export interface ScoredExperiment {
   headlines: Headline[];
   curve: CurvePoint[];
   sweep: SweepResult[];
+  /** What the sweep filtered on; absent in comparisons saved before it could be probability. */
+  sweepBy?: ConfidenceBy;
   /** Horizontal reference lines for the learning curve: the teacher and the human-label students. */
   references: { label: string; value: number }[];
 }
@@ -301,7 +318,7 @@ export function scoreExperiment(input: ScoreInput): ScoredExperiment {
   const references = rows
     .filter((r) => r.kind === 'teacher' || r.trainSource === 'human')
     .map((r) => ({ label: r.kind === 'teacher' ? 'LLM few-shot' : `Human labels (${r.trainSize})`, value: r.metrics.f1 ?? r.metrics.macroF1 }));
-  return { rows, headlines: heads, curve, sweep, references };
+  return { rows, headlines: heads, curve, sweep, sweepBy: plan.sweepBy, references };
 }
 
 const PRIMARY = new Set<Role['kind']>(['main', 'human', 'consistency', 'baseline']);

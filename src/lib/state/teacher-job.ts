@@ -25,6 +25,11 @@ export type TeacherRunSettingsX = TeacherRunSettings & {
   reasoningEffort?: ReasoningEffort;
   /** The account's Batch API enqueued-token limit for this model; null = not set. */
   batchQueueTokens?: number | null;
+  /** Requests / estimated tokens per minute to stay under, for servers that send no rate-limit headers; null = none. */
+  rpm?: number | null;
+  tpm?: number | null;
+  /** Label probabilities (logprobs) on the first answer when the server gives them; 'off' never asks. */
+  logprobs?: 'auto' | 'off';
 };
 
 const EFFORTS: ReasoningEffort[] = ['minimal', 'low', 'medium', 'high'];
@@ -62,6 +67,8 @@ export function scopeIds(
   return [...validation, ...test, ...sample];
 }
 
+const positive = (x: number | null | undefined) => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : null);
+
 /** The core's TeacherSettings from the endpoint settings and the project's run settings. */
 export function toTeacherSettings(ep: Endpoint, run: TeacherRunSettingsX): TeacherSettings {
   const budget: TeacherSettings['budget'] = {};
@@ -82,6 +89,9 @@ export function toTeacherSettings(ep: Endpoint, run: TeacherRunSettingsX): Teach
     maxRetries: Math.max(0, Math.floor(run.maxRetries)),
     structured: run.structured,
     batchRepeats: run.batchRepeats,
+    rpm: positive(run.rpm),
+    tpm: positive(run.tpm),
+    logprobs: run.logprobs === 'off' ? 'off' : 'auto',
     budget,
   };
 }

@@ -25,6 +25,8 @@ import { makeJob, scopeIds, setupKey, toTeacherSettings, type TeacherRunSettings
 import { batchExport, batchImport, type BatchFileInfo, type BatchImportReport } from './teacher-batch';
 import { buildPreview, type TeacherPreview } from './teacher-preview';
 import { clearRunMarker, readRunMarker, settledCount, writeRunMarker, type Interrupted } from './teacher-resume';
+import { retryableCount, storedFailures, type StoredFailure } from './teacher-failures';
+import type { Resend } from '../teacher/attempts';
 import { localTeacher } from './local-teacher.svelte';
 import { localLabels } from '../teacher/local/labels';
 import { isInBrowserEndpoint } from '../teacher/local/presets';
@@ -58,6 +60,10 @@ export class TeacherState {
   progress = $state.raw<TeacherProgress | null>(null);
   /** How the last run ended (failures included); null while none has ended. */
   summary = $state.raw<TeacherSummary | null>(null);
+  /** Failures stored under the current setup (failed requests, empty or cut answers): shown after a reload too. */
+  failures = $state.raw<StoredFailure[]>([]);
+  /** Answers "Retry failed" would ask for again (failed requests; empty or cut answers need another cap). */
+  retryable = $state(0);
   /** 'idle' when no run exists in this tab, else the run's state. */
   status = $state<RunState | 'idle'>('idle');
   error = $state<string | null>(null);
@@ -347,6 +353,8 @@ export class TeacherState {
     const list = untrack(() => localTeacher.endpoint) ? localLabels(items, all) : labelsFromResponses(items, all, repeats);
     for (const l of list) if (l.n > 0) labels.set(l.rowId, l);
     this.labels = labels;
+    this.failures = storedFailures(items, all, repeats);
+    this.retryable = retryableCount(this.failures);
     let labeled = 0;
     for (const l of labels.values()) if (l.label !== null) labeled += 1;
     const validation = untrack(() => app.splits?.validation ?? []);
@@ -377,8 +385,13 @@ export class TeacherState {
     return buildPreview(this.#job(c), c.caps, priceInfo(c.settings.baseURL, c.settings.model, this.prices));
   }
 
+  /** Sends again exactly the requests stored as failed (after all their retries) under the current setup. */
+  retryFailed(): Promise<void> {
+    return this.start({ resend: 'failed' });
+  }
+
   /** Starts a run over the scope; resolves when it ends (done, cancelled or error). */
-  async start(): Promise<void> {
+  async start(opts: { resend?: Resend } = {}): Promise<void> {
     if (this.active) return;
     this.error = null;
     this.summary = null;
@@ -398,13 +411,14 @@ export class TeacherState {
       if (typeof setup === 'string') throw new Error(setup);
       // The cache view must be the one of this setup, read to the end (a reload in flight may predate it).
       for (let i = 0; i < 5 && !this.#viewLoaded(setup.key); i++) await this.reload();
-      const job = this.#job(setup, profile);
+      const job = { ...this.#job(setup, profile), ...(opts.resend ? { resend: opts.resend } : {}) };
       if (job.items.length === 0) {
         this.status = 'idle';
         this.error = 'Nothing to label: the run\'s scope has no texts. Choose "Label all texts", or raise the number of training texts to label (Run settings).';
         return;
       }
-      const remote = inBrowser ? null : await Promise.all([import('../teacher/queue'), import('../teacher/client')]);
+      // cost.ts brings gpt-tokenizer: the queue paces estimated tokens with it (TPM limits, token headers).
+      const remote = inBrowser ? null : await Promise.all([import('../teacher/queue'), import('../teacher/client'), import('../teacher/cost')]);
       const client = remote ? remote[1].createClient(c.settings) : null;
       if (inBrowser) await localTeacher.prepare(job);
       if (this.#cancelledEarly) throw new Error('cancelled');
@@ -433,6 +447,7 @@ export class TeacherState {
         ? remote[0].runTeacher(job, {
           ...deps,
           send: remote[1].sendWith(client),
+          countTokens: remote[2].estimateTokens,
           onCapabilities: (caps) => void this.#rememberCaps(c.settings, caps).catch((e) => (this.error = errorText(e))),
         })
         : localTeacher.run(job, deps);
@@ -593,6 +608,7 @@ export function describeProfile(p: Capabilities): string {
     p.temperature ? 'temperature accepted' : 'default temperature only',
     p.n ? 'several answers per request (n)' : 'one answer per request (no n)',
     p.structured ? 'JSON schema output' : 'no JSON schema',
+    p.logprobs ? 'label probabilities (logprobs)' : 'no label probabilities (consistency comes from repeats)',
     `cap sent as ${p.maxTokensParam}`,
   ];
   return parts.join('; ');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseTrainingRows, keepConsistent, meetsConsistency, type LlmLabel, type TrainingRowsInput } from './training-rows';
+import { chooseTrainingRows, keepConfident, keepConsistent, meetsConsistency, type LlmLabel, type TrainingRowsInput } from './training-rows';
 import { mulberry32 } from '../data/rng';
 
 // 400 rows: r000..r049 are held out (not in the pool); every 4th human label is "pos".
@@ -62,6 +62,25 @@ describe('chooseTrainingRows', () => {
       expect(keepConsistent(main, teacher, t)).toMatchObject({ ids: chooseTrainingRows({ ...base, consistencyMin: t }).ids });
     }
     expect(keepConsistent(keepConsistent(main, teacher, 1), teacher, null).ids).toEqual(main.ids);
+  });
+
+  it('filters by the teacher probability the same way; a label without one is not kept', () => {
+    // Probabilities 0.5…0.99 from logprobs on most rows; every 7th row has none.
+    const withP = new Map<string, LlmLabel>([...teacher].map(([id, l], i) => [id, { ...l, probability: i % 7 === 0 ? null : 0.5 + (i % 50) / 100 }]));
+    const main = chooseTrainingRows({ ...base, teacher: withP });
+    const sure = chooseTrainingRows({ ...base, teacher: withP, probabilityMin: 0.9 });
+    expect(sure.sample).toEqual(main.ids);
+    expect(sure.ids).toEqual(main.ids.filter((id) => (withP.get(id)!.probability ?? 0) >= 0.9));
+    expect(sure.ids.length).toBeGreaterThan(0);
+    expect(sure.dropped).toBe(120 - sure.ids.length);
+    expect(keepConfident(main, withP, 'probability', 0.9).ids).toEqual(sure.ids);
+    // Both filters: the rows that pass each.
+    const both = chooseTrainingRows({ ...base, teacher: withP, probabilityMin: 0.9, consistencyMin: 1 });
+    expect(both.ids).toEqual(sure.ids.filter((id) => withP.get(id)!.consistency === 1));
+    expect(both.dropped).toBe(120 - both.ids.length);
+    for (const t of [0.5, 2 / 3, 1]) expect(keepConfident(main, withP, 'consistency', t).ids).toEqual(keepConsistent(main, withP, t).ids);
+    // Human labels are never filtered.
+    expect(chooseTrainingRows({ ...base, teacher: withP, source: 'human', probabilityMin: 0.99 }).dropped).toBe(0);
   });
 
   it('ignores the threshold for human labels', () => {

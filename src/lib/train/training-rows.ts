@@ -4,7 +4,8 @@
 //
 // The rule is the paper's: draw a stratified, seeded sample of `size` pool
 // rows that have a usable label first, then keep the rows of that sample whose
-// LLM answers agree at least `consistencyMin`. Filtering after sampling makes
+// LLM answers agree at least `consistencyMin` (and, with label probabilities
+// from logprobs, whose teacher probability is at least `probabilityMin`). Filtering after sampling makes
 // the size reported for a filtered student show what the filter costs (e.g.
 // "Student on 612 LLM labels with consistency = 1" out of a 1,000 sample).
 import { sampleStratified } from '../data/split';
@@ -15,7 +16,12 @@ export interface LlmLabel {
   label: string | null;
   /** Share of the repeated answers agreeing with the majority. */
   consistency: number;
+  /** The teacher's probability of `label` (logprobs); null or absent when it gave none. */
+  probability?: number | null;
 }
+
+/** What a confidence filter or sweep reads: agreement of the repeats, or the teacher's own probability. */
+export type ConfidenceBy = 'consistency' | 'probability';
 
 export interface TrainingRowsInput {
   /** Training-pool ids; nothing else can be chosen, so validation and test rows never leak in. */
@@ -31,6 +37,8 @@ export interface TrainingRowsInput {
   size: number;
   /** LLM labels only: keep sampled rows with consistency ≥ this (null = no filter). */
   consistencyMin: number | null;
+  /** LLM labels only: keep sampled rows whose teacher probability is ≥ this (null or absent = no filter; no probability = not kept). */
+  probabilityMin?: number | null;
   seed: number;
 }
 
@@ -78,7 +86,26 @@ export function chooseTrainingRows(input: TrainingRowsInput): TrainingRows {
   const n = Math.max(0, Math.min(Math.floor(input.size), labelled.length));
   const sample = n === labelled.length ? labelled : sampleStratified(labelled, labelled.map((id) => labelOf(id)!), n, input.seed);
   const unfiltered: TrainingRows = { source: input.source, ids: sample, sample, labelOf, available: labelled.length, dropped: 0 };
-  return keepConsistent(unfiltered, input.teacher, input.consistencyMin);
+  const consistent = keepConsistent(unfiltered, input.teacher, input.consistencyMin);
+  return input.probabilityMin == null ? consistent : keepConfident(consistent, input.teacher, 'probability', input.probabilityMin);
+}
+
+/** A label's confidence by `by`; a label without a probability has none (0), so a probability filter drops it. */
+export function confidenceOf(l: LlmLabel | undefined, by: ConfidenceBy): number {
+  if (!l) return 0;
+  return by === 'consistency' ? l.consistency : (l.probability ?? 0);
+}
+
+/**
+ * The filter step by either measure: the rows of `rows.ids` (the sample, or
+ * what an earlier filter kept) whose confidence is ≥ min; `dropped` counts
+ * all the sampled rows left out. keepConfident(rows, t, 'consistency', min)
+ * on an unfiltered sample equals keepConsistent(rows, t, min).
+ */
+export function keepConfident(rows: TrainingRows, teacher: ReadonlyMap<string, LlmLabel>, by: ConfidenceBy, min: number | null): TrainingRows {
+  if (min === null || rows.source === 'human') return rows;
+  const ids = rows.ids.filter((id) => meetsConsistency(confidenceOf(teacher.get(id), by), min));
+  return { ...rows, ids, dropped: rows.sample.length - ids.length };
 }
 
 /**
