@@ -1,5 +1,6 @@
 // Benchmark 3: teacher throughput through the real queue and OpenAI client
-// against the mock server with a fixed latency, clean and with random 429s.
+// against the mock server with a fixed latency: clean, with random 429s, and
+// under a requests-per-minute limit the mock enforces (rateLimit mode).
 import { readFileSync } from 'node:fs';
 import { codebookFromJson } from '../../src/lib/codebook/io';
 import { hashText } from '../../src/lib/data/hash';
@@ -15,6 +16,8 @@ export interface TeacherCase {
   latencyMs: number;
   rate429: number;
   batchRepeats: 'auto' | 'off';
+  /** The mock's shared limit (token bucket of `burst` requests refilled at requestsPerMinute). */
+  rateLimit?: { requestsPerMinute: number; burst: number };
 }
 
 export interface TeacherCaseResult extends Omit<TeacherCase, 'mockUrl' | 'codebookPath'> {
@@ -36,13 +39,16 @@ export interface TeacherCaseResult extends Omit<TeacherCase, 'mockUrl' | 'codebo
   callsPerSec: number;
   /** concurrency / latency: what a perfect client would reach. */
   idealCallsPerSec: number;
+  /** Under rateLimit: answered calls per minute, and the same without the bucket's first burst (steady state). */
+  callsPerMin?: number;
+  steadyCallsPerMin?: number;
 }
 
 export async function teacherCase(c: TeacherCase): Promise<TeacherCaseResult> {
   const codebook = codebookFromJson(readFileSync(c.codebookPath, 'utf8'));
   const texts = generateTexts(c.n, 23);
   const replay = Object.fromEntries(texts.map((t) => [t.text, t.label]));
-  await configureMock(c.mockUrl, { replay, latencyMs: c.latencyMs, rate429: c.rate429, seed: 5 });
+  await configureMock(c.mockUrl, { replay, latencyMs: c.latencyMs, rate429: c.rate429, seed: 5, ...(c.rateLimit ? { rateLimit: c.rateLimit } : {}) });
   const items = texts.map((t, i) => ({ rowId: `t${i}`, text: t.text, textHash: hashText(t.text) }));
   const run = await runTeacherJob(`${c.mockUrl}/v1`, items, codebook, {
     repeats: c.repeats,
@@ -54,9 +60,11 @@ export async function teacherCase(c: TeacherCase): Promise<TeacherCaseResult> {
   const calls = await mockChatCount(c.mockUrl);
   const answeredCalls = run.calls.ok;
   const agree = run.labels.filter((l, i) => l.label === texts[i].label).length;
-  const { n, repeats, concurrency, latencyMs, rate429, batchRepeats } = c;
+  const { n, repeats, concurrency, latencyMs, rate429, batchRepeats, rateLimit } = c;
+  const minutes = run.wallMs / 60_000;
   return {
-    n, repeats, concurrency, latencyMs, rate429, batchRepeats,
+    n, repeats, concurrency, latencyMs, rate429, batchRepeats, ...(rateLimit ? { rateLimit } : {}),
+    ...(rateLimit ? { callsPerMin: answeredCalls / minutes, steadyCallsPerMin: Math.max(0, answeredCalls - rateLimit.burst) / minutes } : {}),
     wallMs: run.wallMs,
     calls,
     answeredCalls,

@@ -9,6 +9,7 @@ import { normaliseEndpoint } from '../../lib/teacher/cache-key';
 import type { TeacherLabel, TeacherResponse } from '../../lib/teacher/types';
 import type { DataRow } from '../../lib/data/types';
 import type { CodebookVersion } from '../../lib/codebook/types';
+import { confidenceOf, meetsConsistency, type ConfidenceBy } from '../../lib/train/training-rows';
 
 /** The part of a TeacherLabel this reads. */
 export type TeacherView = Pick<TeacherLabel, 'label' | 'consistency' | 'n'>;
@@ -175,5 +176,58 @@ export function versionScores(
       pos,
     );
     return { version: v.version, createdAt: v.createdAt, scored: labels.length, metrics };
+  });
+}
+
+/** One threshold of the Validate step's confidence sweep. */
+export interface ConfidencePoint {
+  t: number;
+  /** Validation texts whose teacher confidence is ≥ t (of those the teacher answered). */
+  kept: number;
+  share: number;
+  /** The teacher against the human labels on the kept texts; null when none is kept. */
+  accuracy: number | null;
+  /** Positive-class F1, else macro F1; null when none is kept. */
+  f1: number | null;
+}
+
+export const VALIDATE_THRESHOLDS: Record<ConfidenceBy, readonly number[]> = {
+  consistency: [0.5, 0.6, 0.7, 0.8, 0.9, 1],
+  probability: [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99],
+};
+
+/**
+ * How good the teacher is on the validation texts it is confident about:
+ * per threshold t, the answered texts with consistency (or teacher
+ * probability) ≥ t — the rule the Train and Compare filters use — and the
+ * teacher's accuracy and F1 on them. Shows what a threshold buys and costs
+ * before a student is trained on it.
+ */
+export function confidenceSweep(
+  validationIds: readonly string[],
+  rowById: ReadonlyMap<string, DataRow>,
+  labels: ReadonlyMap<string, TeacherView & Pick<TeacherLabel, 'probability'>>,
+  labelNames: readonly string[],
+  positive: string | null,
+  by: ConfidenceBy,
+  thresholds: readonly number[] = VALIDATE_THRESHOLDS[by],
+): ConfidencePoint[] {
+  const rows = validationIds
+    .map((id) => rowById.get(id))
+    .filter((r): r is DataRow => !!r && r.human !== null && labelNames.includes(r.human) && (labels.get(r.id)?.n ?? 0) > 0);
+  const pos = positive !== null && labelNames.includes(positive) ? labelNames.indexOf(positive) : null;
+  return thresholds.map((t) => {
+    const kept = rows.filter((r) => meetsConsistency(confidenceOf(labels.get(r.id), by), t));
+    if (kept.length === 0) return { t, kept: 0, share: 0, accuracy: null, f1: null };
+    const m = computeMetrics(
+      kept.map((r) => labelNames.indexOf(r.human!)),
+      kept.map((r) => {
+        const l = labels.get(r.id)!.label;
+        return l === null ? -1 : labelNames.indexOf(l);
+      }),
+      labelNames.length,
+      pos,
+    );
+    return { t, kept: kept.length, share: kept.length / rows.length, accuracy: m.accuracy, f1: m.f1 ?? m.macroF1 };
   });
 }

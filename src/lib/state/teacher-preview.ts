@@ -3,6 +3,7 @@
 // as it will be sent. cost.ts (gpt-tokenizer) is loaded on demand.
 
 import * as store from '../store';
+import { isRequestFailure } from '../teacher/attempts';
 import { chatBody } from '../teacher/body';
 import { planRequests } from '../teacher/plan';
 import { capOf, guessProfile } from '../teacher/profile';
@@ -30,6 +31,8 @@ export interface TeacherPreview {
   cachedAnswers: number;
   /** Failed attempts stored at this token cap (not asked again until the cap changes). */
   cachedFailures: number;
+  /** Answers of requests that failed after all retries in an earlier run ("Retry failed" sends them). */
+  failedRequests: number;
   /** Requests still to make (with `n`, one request can carry several repeats). */
   calls: number;
   /** Texts with at least one missing answer. */
@@ -80,7 +83,8 @@ export async function buildPreview(job: TeacherJob, known: Capabilities | undefi
     texts: job.items.length,
     answers: job.items.length * s.repeats,
     cachedAnswers: cached.length,
-    cachedFailures: failed.length,
+    cachedFailures: failed.filter((r) => !isRequestFailure(r)).length,
+    failedRequests: failed.filter(isRequestFailure).length,
     calls: tasks.length,
     textsToSend: pending.length,
     estimate,

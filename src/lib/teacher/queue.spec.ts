@@ -146,6 +146,37 @@ describe('runTeacher', () => {
     expect(retry).toMatchObject({ total: 2, done: 2, cached: 1, failed: 1 });
   });
 
+  it('asks for label probabilities on the first answer only, and stops asking (remembered) once the server rejects them', async () => {
+    const caps: Capabilities[] = [];
+    let reject = false;
+    const { h, deps } = harness(async (req) => {
+      if (reject && req.logprobs) throw new TeacherRequestError("400 Unsupported parameter: 'logprobs'", 'http', 400, 'logprobs');
+      return answer(req);
+    });
+    deps.onCapabilities = (c) => caps.push(c);
+    const profile = { n: true, temperature: true, structured: true, logprobs: true, reasoning: false, reasoningEffort: false, maxTokensParam: 'max_tokens' as const, probed: true };
+    await runTeacher({ ...makeJob(2), capabilities: profile }, deps).done;
+    // Repeat 0 alone with logprobs and enough alternatives; repeats 1–2 (n = 2) without.
+    expect(h.sent.filter((r) => r.logprobs).map((r) => [r.n, r.topLogprobs, r.temperature])).toEqual([[undefined, 5, 0], [undefined, 5, 0]]);
+    expect(h.sent.filter((r) => r.n === 2).every((r) => !r.logprobs)).toBe(true);
+    // Switched off in the settings: never asked.
+    const off = harness();
+    await runTeacher({ ...makeJob(2, { logprobs: 'off' }), capabilities: profile }, off.deps).done;
+    expect(off.h.sent.some((r) => r.logprobs)).toBe(false);
+    // A server that starts rejecting them: asked once more without, and the profile says so.
+    reject = true;
+    h.store.clear();
+    const before = h.sent.length;
+    const s = await runTeacher({ ...makeJob(4), capabilities: profile }, deps).done;
+    expect(s).toMatchObject({ state: 'done', failed: 0, done: 12 });
+    expect(s.capabilities.logprobs).toBe(false);
+    expect(caps.at(-1)!.logprobs).toBe(false);
+    const later = h.sent.slice(before);
+    // Only the requests already out when the first refusal came back carried logprobs.
+    expect(later.filter((r) => r.logprobs).length).toBeLessThanOrEqual(4);
+    expect(later.filter((r) => !r.logprobs && r.temperature === 0)).toHaveLength(4);
+  });
+
   it('does not retry a 401', async () => {
     const { h, deps } = harness(async () => {
       throw new TeacherRequestError('401 bad key', 'http', 401);
