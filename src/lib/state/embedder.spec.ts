@@ -179,6 +179,30 @@ describe('EmbedderState (hybrid)', () => {
   });
 });
 
+describe('EmbedderState.prepare ("Embed all texts")', () => {
+  const pool = [row('p1', 'great great product'), row('p2', 'awful product'), row('p3', 'great service'), row('p4', 'awful service')];
+
+  it('hybrid: stores every vector and fits TF-IDF on the pool, without building rows', async () => {
+    const e = new EmbedderState();
+    await e.prepare([...pool, row('t1', 'zebra')], { ...settings, kind: 'hybrid' }, pool);
+    expect(e.last).toMatchObject({ texts: 5, computed: 5, stored: true, fittedOn: 4 });
+    expect(e.dim).toBe(32 + e.last!.tfidfCols!);
+    expect(e.device).toBe('cpu');
+    const X = await e.ensure(pool, { ...settings, kind: 'hybrid' }, pool);
+    expect(e.last).toMatchObject({ cached: 4, computed: 0 });
+    expect(X.dim).toBe(e.dim);
+  });
+
+  it('TF-IDF: fits only; a sentence encoder: stores the vectors', async () => {
+    const e = new EmbedderState();
+    await e.prepare(pool, { ...settings, kind: 'tfidf' }, pool);
+    expect(e.last).toMatchObject({ rows: 0, stored: false, fittedOn: 4 });
+    await e.prepare(pool, settings, pool);
+    expect(e.last).toMatchObject({ texts: 4, computed: 4, stored: true });
+    expect(e.last!.tfidfCols).toBeUndefined();
+  });
+});
+
 describe('EmbedderState (TF-IDF)', () => {
   it('fits on the given pool only and stores nothing', async () => {
     const pool = [row('p1', 'great great product'), row('p2', 'awful product'), row('p3', 'great service'), row('p4', 'awful service')];

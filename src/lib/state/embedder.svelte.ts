@@ -133,8 +133,40 @@ export class EmbedderState {
    * Calls run one after another. Rejects with EmbeddingCancelledError on cancel().
    */
   ensure(rows: DataRow[], settings: EncoderSettings, fitOn?: DataRow[]): Promise<Embedded> {
-    const run = this.#queue.then(() => this.#run(rows, $state.snapshot(settings) as EncoderSettings, fitOn));
-    this.#queue = run.catch(() => undefined); // the caller gets the error; the queue goes on
+    const s = $state.snapshot(settings) as EncoderSettings;
+    return this.#enqueue(() =>
+      s.kind === 'tfidf'
+        ? this.#tfidfRun(rows, fitOn ?? rows)
+        : s.kind === 'hybrid'
+        ? this.#hybridRun(rows, s, fitOn ?? rows)
+        : this.#transformersRun(rows, s),
+    );
+  }
+
+  /**
+   * What "Embed all texts" needs, without building a feature matrix: the
+   * sentence vectors of `rows` computed and stored, and TF-IDF fitted on
+   * `fitOn`, as the kind asks. TF-IDF rows are not stored, so making them
+   * for every text would only fill memory. `last` says what was done.
+   */
+  prepare(rows: DataRow[], settings: EncoderSettings, fitOn: DataRow[]): Promise<void> {
+    const s = $state.snapshot(settings) as EncoderSettings;
+    return this.#enqueue(async () => {
+      if (s.kind === 'tfidf') return void (await this.#tfidfRun([], fitOn));
+      const emb = await this.#transformersRun(rows, s);
+      if (s.kind !== 'hybrid') return;
+      const { device, threads, last } = this;
+      this.#check();
+      const tf = await this.#tfidfRun([], fitOn);
+      [this.device, this.threads, this.dim] = [device, threads, emb.dim + tf.dim];
+      this.last = { ...last!, fittedOn: fitOn.length, tfidfCols: tf.dim };
+    });
+  }
+
+  /** Runs jobs one after another; the caller gets the error, the queue goes on. */
+  #enqueue<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(() => this.#guard(job));
+    this.#queue = run.catch(() => undefined);
     return run;
   }
 
@@ -160,15 +192,12 @@ export class EmbedderState {
     this.progress = this.error = this.last = this.note = null;
   }
 
-  async #run(rows: DataRow[], s: EncoderSettings, fitOn?: DataRow[]): Promise<Embedded> {
+  /** Status, progress and errors of one job; a cancel in any form becomes EmbeddingCancelledError. */
+  async #guard<T>(job: () => Promise<T>): Promise<T> {
     this.#cancelled = false;
     this.error = null;
     try {
-      const out = s.kind === 'tfidf'
-        ? await this.#tfidfRun(rows, fitOn ?? rows)
-        : s.kind === 'hybrid'
-        ? await this.#hybridRun(rows, s, fitOn ?? rows)
-        : await this.#transformersRun(rows, s);
+      const out = await job();
       this.status = 'done';
       return out;
     } catch (e) {
