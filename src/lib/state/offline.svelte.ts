@@ -126,12 +126,12 @@ export class OfflineState {
     this.modelProgress = null;
     try {
       const [{ resolveEncoder }, { embedRequest, ortBase }] = await Promise.all([import('./embedder.svelte'), import('./embed-client')]);
-      const { device, dtype } = await resolveEncoder(s, webgpu);
-      const req = embedRequest({ type: 'load', modelId: s.modelId, source: s.source, device, dtype, ortBase: ortBase() }, (r) => {
+      const { device, dtype, modelId } = await resolveEncoder(s, webgpu); // a preset names its model
+      const req = embedRequest({ type: 'load', modelId, source: s.source, device, dtype, ortBase: ortBase() }, (r) => {
         if (r.type === 'progress' && r.stage === 'download') this.modelProgress = { done: r.done, total: r.total };
       });
       await req.done;
-      await this.measureModel(s.modelId);
+      await this.measureModel(modelId);
     } catch (e) {
       this.modelError = `The model could not be downloaded: ${e instanceof Error ? e.message : String(e)}`;
     } finally {
