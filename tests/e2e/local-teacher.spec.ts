@@ -171,4 +171,12 @@ test('labels on WebGPU from a URL of the app itself, matching the reference', as
   expect(urls.some((u) => u.includes('/local-models/tiny-causal-lm/onnx/model.onnx'))).toBe(true);
   const foreign = urls.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:'));
   expect(foreign).toEqual([]);
+
+  // The download is kept in Cache Storage: loading again after a reload fetches no model file.
+  await page.reload();
+  const again = recordRequests(page);
+  await page.locator('[data-step="teacher"]').click();
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.getByTestId('local-ready')).toContainText('Loaded on WebGPU (fp32)', { timeout: 120_000 });
+  expect(again.filter((u) => u.includes('/local-models/'))).toEqual([]);
 });
