@@ -413,7 +413,7 @@ export function linearFitted(result: LinearSearchResult): Fitted {
   const cv = result.folds > 0;
   return {
     best: result.final.head.config,
-    scores: result.scores.map((s) => ({ cfg: cfg(s.C, s.classWeight), f1: s.f1, macroF1: s.macroF1, bestEpoch: 0 })),
+    scores: result.scores.map((s) => ({ cfg: cfg(s.C, s.classWeight), f1: s.f1, macroF1: s.macroF1, bestEpoch: 0, ...(s.scale === undefined ? {} : { scale: s.scale }) })),
     weights: result.final.head,
     selection: { kind: 'kfold', k: Math.max(2, result.folds) },
     search: {

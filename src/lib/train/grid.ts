@@ -36,6 +36,8 @@ export interface ConfigScore {
   macroF1: number;
   /** Mean best epoch over folds, rounded: the epochs a refit would use. */
   bestEpoch: number;
+  /** Linear head on hybrid features: the sentence vector's weight beside the TF-IDF columns. */
+  scale?: number;
 }
 
 export interface GridSearchArgs {
