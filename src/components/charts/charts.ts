@@ -69,16 +69,17 @@ export interface SweepBar {
 
 /**
  * F1 (with 95% CI) against the consistency threshold; each point labelled with
- * its training-set size. `yLabel` names the metric (macro F1 without a positive class).
+ * its training-set size. `yLabel` names the metric (macro F1 without a positive
+ * class); `measure` what the threshold is on (the teacher's probability, from logprobs).
  */
-export function sweepChart(points: readonly SweepBar[], width: number, yLabel = '↑ F1 on the human test set'): Element {
+export function sweepChart(points: readonly SweepBar[], width: number, yLabel = '↑ F1 on the human test set', measure = 'consistency'): Element {
   const scored = points.filter((p): p is SweepBar & { f1: number; lo: number; hi: number } => p.f1 !== null && p.lo !== null && p.hi !== null);
   return Plot.plot({
     width,
     height: 300,
     marginTop: 30,
     style: { fontFamily: FONT, fontSize: '11px' },
-    x: { label: 'Keep LLM labels with consistency ≥ t →', domain: [0.45, 1.05], ticks: points.map((p) => p.t) },
+    x: { label: `Keep LLM labels with ${measure} ≥ t →`, domain: [0.45, 1.05], ticks: points.map((p) => p.t) },
     y: { label: yLabel, domain: [0, 1], grid: true },
     marks: [
       Plot.ruleY([0]),

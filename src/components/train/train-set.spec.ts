@@ -42,6 +42,17 @@ describe('chooseTrainingSet', () => {
     expect(strict.soft).toBeUndefined();
   });
 
+  it('filters by the teacher probability and takes soft targets from the label probabilities', () => {
+    const withP = new Map([...teacher].map(([id, l], i) => [id, { ...l, probability: i % 2 ? 0.95 : 0.6, probs: { neg: 0.3, pos: 0.65 } }]));
+    const sure = chooseTrainingSet(rows, pool, withP, ['neg', 'pos'], { ...base, source: 'llm', probabilityMin: 0.9, soft: true, softFrom: 'probabilities' });
+    expect(sure.trainIds.length).toBeGreaterThan(0);
+    expect(sure.trainIds.every((id) => withP.get(id)!.probability === 0.95)).toBe(true);
+    expect(sure.dropped).toBe(sure.sampled - sure.trainIds.length);
+    expect(sure.soft?.(sure.trainIds[0])).toEqual([0.3, 0.65]);
+    // Votes unless asked for probabilities.
+    expect(chooseTrainingSet(rows, pool, withP, ['neg', 'pos'], { ...base, source: 'llm', soft: true }).soft?.('r4')).toEqual([2, 1]);
+  });
+
   it('skips rows without a label or with a label outside the codebook', () => {
     const odd = [row('a', null), row('b', 'other'), row('c', 'pos'), row('d', 'neg')];
     const s = chooseTrainingSet(odd, ['a', 'b', 'c', 'd'], new Map(), ['neg', 'pos'], base);

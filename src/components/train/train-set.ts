@@ -9,6 +9,9 @@ export interface LabelVotes {
   label: string | null;
   consistency: number;
   votes: Record<string, number>;
+  /** The teacher's probability of its label and of every label (logprobs), when it gave them. */
+  probability?: number | null;
+  probs?: Record<string, number>;
 }
 
 export interface TrainChoice {
@@ -17,8 +20,12 @@ export interface TrainChoice {
   n: number;
   /** LLM labels only: keep rows whose consistency is at least this (null = no filter). */
   consistencyMin: number | null;
+  /** LLM labels only: keep rows whose teacher probability is at least this (null or absent = no filter). */
+  probabilityMin?: number | null;
   /** LLM labels only: train on vote shares instead of the majority label. */
   soft: boolean;
+  /** What soft targets are: the share of votes per label, or the teacher's label probabilities (logprobs). */
+  softFrom?: 'votes' | 'probabilities';
   seed: number;
 }
 
@@ -58,6 +65,7 @@ export function chooseTrainingSet(
     source: c.source,
     size: c.n,
     consistencyMin: c.consistencyMin,
+    probabilityMin: c.probabilityMin ?? null,
     seed: c.seed,
   });
   const { ids: trainIds, labelOf } = chosen;
@@ -66,7 +74,10 @@ export function chooseTrainingSet(
     c.source === 'llm' && c.soft
       ? (id: string) => {
           const t = teacher.get(id);
-          return t ? labelNames.map((l) => t.votes[l] ?? 0) : null;
+          if (!t) return null;
+          // Probabilities where the teacher gave them; a row without keeps its votes.
+          if (c.softFrom === 'probabilities' && t.probs) return labelNames.map((l) => t.probs![l] ?? 0);
+          return labelNames.map((l) => t.votes[l] ?? 0);
         }
       : undefined;
   return { trainIds, labelOf, soft, available: chosen.available, sampled: chosen.sample.length, dropped: chosen.dropped, counts };
