@@ -5,7 +5,7 @@ import type { Project, StoredModel, StoredResponse, StoredResult, StoredRow, Sto
 import { StoreError, StorageFullError } from './errors';
 
 export const DB_NAME = 'surrogate';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 // ─────────────────────────────────────────────────────────────────────────
 // CHANGING THIS NEEDS A MIGRATION. Store names, key paths and indexes are
@@ -23,6 +23,11 @@ export const STORES = {
   results: 'results',
   sendLog: 'sendLog',
   kv: 'kv',
+  // v2: vectors in chunks of VECTOR_CHUNK (embeddings.ts); `embeddings` above
+  // is the v1 layout, read once per key and moved into these.
+  vectorKeys: 'vectorKeys',
+  vectorHashes: 'vectorHashes',
+  vectorChunks: 'vectorChunks',
 } as const;
 
 /** Rows are stored this many per record so 100k rows are ~50 puts, not 100k. */
@@ -33,6 +38,39 @@ export interface RowChunk {
   projectId: string;
   index: number;
   rows: StoredRow[];
+}
+
+/** Vectors are stored this many per record, so a million are ~1,000 records, not a million. */
+export const VECTOR_CHUNK = 1024;
+
+/** 'f16': IEEE half floats (Uint16Array bits), half the space of 'f32'. */
+export type VectorFormat = 'f32' | 'f16';
+
+/** What is stored under one embedding key; `epoch` changes when its vectors are wiped, so cached indexes know to reload. */
+export interface VectorKeyRecord {
+  embKey: string;
+  dim: number;
+  /** Vectors stored (records' counts summed). */
+  count: number;
+  /** The chunk number the next write takes; chunks [0, next) may exist. */
+  next: number;
+  epoch: string;
+}
+
+/** The text hashes of one vector chunk, in slot order: the hash → slot index, readable without the vectors. */
+export interface VectorHashesRecord {
+  embKey: string;
+  chunk: number;
+  hashes: string[];
+}
+
+/** One chunk of vectors: `hashes.length` rows of `dim` values, row-major, in `format`. */
+export interface VectorChunkRecord {
+  embKey: string;
+  chunk: number;
+  dim: number;
+  format: VectorFormat;
+  data: ArrayBuffer;
 }
 
 /** A codebook version wrapped with its owner, keyed [projectId, version]. */
@@ -47,12 +85,16 @@ export interface SurrogateDB extends DBSchema {
   rows: { key: [string, number]; value: RowChunk };
   codebooks: { key: [string, number]; value: CodebookRecord };
   responses: { key: string; value: StoredResponse; indexes: { projectId: string; textHash: string } };
-  // Out-of-line key [embeddingKey, textHash]; the value is the bare vector.
+  // v1 layout, only read (and emptied) by the move into chunks: out-of-line
+  // key [embeddingKey, textHash]; the value is the bare vector.
   embeddings: { key: [string, string]; value: Float32Array };
   models: { key: string; value: StoredModel; indexes: { projectId: string } };
   results: { key: string; value: StoredResult; indexes: { projectId: string } };
   sendLog: { key: number; value: StoredSendLogEntry; indexes: { projectId: string } };
   kv: { key: string; value: unknown };
+  vectorKeys: { key: string; value: VectorKeyRecord };
+  vectorHashes: { key: [string, number]; value: VectorHashesRecord };
+  vectorChunks: { key: [string, number]; value: VectorChunkRecord };
 }
 
 export type StoreName = StoreNames<SurrogateDB>;
@@ -72,7 +114,15 @@ function upgrade(db: IDBPDatabase<SurrogateDB>, oldVersion: number): void {
     db.createObjectStore(STORES.sendLog, { keyPath: 'seq', autoIncrement: true }).createIndex('projectId', 'projectId');
     db.createObjectStore(STORES.kv);
   }
-  // Next schema change: `if (oldVersion < 2) { ... }` here, and bump DB_VERSION.
+  if (oldVersion < 2) {
+    // Chunked vectors. The v1 `embeddings` store stays: its vectors are moved
+    // into chunks the first time each key is used (embeddings.ts), outside
+    // this upgrade, so a huge cache never blocks opening the database.
+    db.createObjectStore(STORES.vectorKeys, { keyPath: 'embKey' });
+    db.createObjectStore(STORES.vectorHashes, { keyPath: ['embKey', 'chunk'] });
+    db.createObjectStore(STORES.vectorChunks, { keyPath: ['embKey', 'chunk'] });
+  }
+  // Next schema change: `if (oldVersion < 3) { ... }` here, and bump DB_VERSION.
 }
 
 let dbPromise: Promise<IDBPDatabase<SurrogateDB>> | null = null;

@@ -1,12 +1,21 @@
-// Embedding cache: one record per (embedding key, text hash), value = the
-// vector as a Float32Array. The embedding key names the encoder and its
-// settings (e.g. 'distilbert-base-uncased@mean@v1'); texts are addressed by
-// content, so projects sharing texts share vectors.
-// 100k × 768 fp32 is ~300 MB: batches go through a single transaction each.
+// Embedding cache. The embedding key names the encoder and its recipe
+// (embed/keys.ts); texts are addressed by content hash, so projects sharing
+// texts share vectors. Since DB v2 the vectors of a key are stored
+// VECTOR_CHUNK per record (vectorChunks), with each chunk's hashes in a
+// separate small record (vectorHashes) and a summary per key (vectorKeys):
+// a million vectors are ~1,000 requests, and "which of these are stored?" is
+// answered from the hashes alone, never by loading vectors.
+//
+// Each JS realm (page, embed worker, train worker) keeps the hash → slot
+// index of the keys it used, and brings it up to date from vectorKeys on
+// every call: new chunks are read incrementally, a changed epoch (the key was
+// wiped) reloads it. Everything here works in workers as well as the page.
 import type { IDBPObjectStore } from 'idb';
-import { STORES, prefixRange, queueAll, tx, type StoreName, type SurrogateDB } from './db';
+import { STORES, VECTOR_CHUNK, newId, prefixRange, runAll, tx, type StoreName, type SurrogateDB, type VectorFormat, type VectorKeyRecord } from './db';
+import { fromHalf, toHalf } from './half';
+import { HashSlots } from './slots';
 
-type EmbStore<M extends IDBTransactionMode> = IDBPObjectStore<SurrogateDB, StoreName[], 'embeddings', M>;
+export type { VectorFormat } from './db';
 
 /** Result of a batch read: a row-major n × dim matrix and the rows not found. */
 export interface EmbeddingLookup {
@@ -16,6 +25,18 @@ export interface EmbeddingLookup {
   missing: number[];
 }
 
+interface Index {
+  epoch: string;
+  dim: number;
+  count: number;
+  /** Chunks [0, next) are in `slots`. */
+  next: number;
+  slots: HashSlots;
+}
+
+const indexes = new Map<string, Index>();
+const PAGE = 64; // hash records per getAll while loading an index
+
 function checkShape(hashes: readonly string[], matrix: Float32Array, dim: number): void {
   if (!Number.isInteger(dim) || dim <= 0) throw new RangeError(`Embedding dimension must be a positive integer, got ${dim}.`);
   if (matrix.length !== hashes.length * dim) {
@@ -23,78 +44,281 @@ function checkShape(hashes: readonly string[], matrix: Float32Array, dim: number
   }
 }
 
-/** Writes rows of `matrix` under [embKey, hashes[i]] in a caller's transaction. */
-export async function writeEmbeddings(store: EmbStore<'readwrite'>, embKey: string, hashes: readonly string[], matrix: Float32Array, dim: number): Promise<void> {
-  checkShape(hashes, matrix, dim);
-  // slice, not subarray: a view would structured-clone the whole buffer
-  // into every record.
-  await queueAll(hashes, (h, i) => store.put(matrix.slice(i * dim, (i + 1) * dim), [embKey, h]));
-}
-
-/** Reads vectors for `hashes` in a caller's transaction. */
-export async function readEmbeddings<M extends IDBTransactionMode>(store: EmbStore<M>, embKey: string, hashes: readonly string[], dim: number): Promise<EmbeddingLookup> {
-  const matrix = new Float32Array(hashes.length * dim);
-  const missing: number[] = [];
-  const vectors = await queueAll(hashes, (h) => store.get([embKey, h]));
-  vectors.forEach((v, i) => {
-    // A vector of another length belongs to a different encoder setting that
-    // reused the key; recomputing it is safer than mixing shapes.
-    if (v instanceof Float32Array && v.length === dim) matrix.set(v, i * dim);
-    else missing.push(i);
-  });
-  return { matrix, missing };
+/** Bytes one stored vector takes (the vector data only). */
+export function vectorBytes(dim: number, format: VectorFormat = 'f32'): number {
+  return dim * (format === 'f16' ? 2 : 4);
 }
 
 /**
- * Stores the embeddings of `hashes` (row i of the row-major `matrix`, n × dim)
- * under `embKey`, all in one transaction.
+ * The up-to-date hash → slot index of `embKey` (slot = chunk × VECTOR_CHUNK + row).
+ * Vectors still in the v1 layout are moved into chunks first.
  */
-export async function putEmbeddings(embKey: string, hashes: readonly string[], matrix: Float32Array, dim: number): Promise<void> {
+async function indexOf(embKey: string): Promise<Index> {
+  for (;;) {
+    const idx = await tx([STORES.embeddings, STORES.vectorKeys, STORES.vectorHashes], 'readonly', 'read the embedding index', async (t) => {
+      if ((await t.objectStore(STORES.embeddings).getKey(prefixRange(embKey))) !== undefined) return null;
+      const meta = await t.objectStore(STORES.vectorKeys).get(embKey);
+      let idx = indexes.get(embKey);
+      if (!meta) idx = { epoch: '', dim: 0, count: 0, next: 0, slots: new HashSlots() };
+      else {
+        if (!idx || idx.epoch !== meta.epoch) idx = { epoch: meta.epoch, dim: meta.dim, count: 0, next: 0, slots: new HashSlots() };
+        const store = t.objectStore(STORES.vectorHashes);
+        while (idx.next < meta.next) {
+          const page = await store.getAll(IDBKeyRange.bound([embKey, idx.next], [embKey, meta.next - 1]), PAGE);
+          for (const r of page) r.hashes.forEach((h, i) => idx!.slots.set(h, r.chunk * VECTOR_CHUNK + i));
+          idx.next = page.length < PAGE ? meta.next : page[page.length - 1].chunk + 1;
+        }
+        idx.dim = meta.dim;
+        idx.count = meta.count;
+      }
+      indexes.set(embKey, idx);
+      return idx;
+    });
+    if (idx) return idx;
+    await moveLegacy(embKey);
+  }
+}
+
+/**
+ * Moves up to VECTOR_CHUNK v1 vectors of `embKey` into one chunk and deletes
+ * them from the v1 store, in one transaction (so each vector is in exactly
+ * one layout at any time). A key has one width: vectors of another length
+ * than its first (a different encoder that reused the key) are dropped, as
+ * v1 reads already treated them as missing.
+ */
+async function moveLegacy(embKey: string): Promise<void> {
+  const stores = [STORES.embeddings, STORES.vectorKeys, STORES.vectorHashes, STORES.vectorChunks];
+  await tx(stores, 'readwrite', 'move stored embeddings to the chunked layout', async (t) => {
+    const legacy = t.objectStore(STORES.embeddings);
+    const hashes: string[] = [];
+    const vectors: Float32Array[] = [];
+    let first: [string, string] | null = null;
+    let last: [string, string] | null = null;
+    for (let c = await legacy.openCursor(prefixRange(embKey)); c && hashes.length < VECTOR_CHUNK; c = await c.continue()) {
+      first ??= c.key;
+      last = c.key;
+      if (c.value instanceof Float32Array && c.value.length > 0) {
+        hashes.push(c.key[1]);
+        vectors.push(c.value);
+      }
+    }
+    if (!first || !last) return;
+    const keys = t.objectStore(STORES.vectorKeys);
+    const meta = (await keys.get(embKey)) ?? { embKey, dim: vectors[0]?.length ?? 0, count: 0, next: 0, epoch: newId() };
+    const keep = vectors.flatMap((v, i) => (v.length === meta.dim ? [i] : []));
+    if (keep.length > 0) {
+      const matrix = new Float32Array(keep.length * meta.dim);
+      keep.forEach((k, i) => matrix.set(vectors[k], i * meta.dim));
+      await writeChunks(t, meta, keep.map((k) => hashes[k]), matrix, 'f32');
+      await keys.put(meta);
+    }
+    await legacy.delete(IDBKeyRange.bound(first, last));
+  });
+}
+
+type Store<N extends StoreName, M extends IDBTransactionMode> = IDBPObjectStore<SurrogateDB, StoreName[], N, M>;
+interface ChunkWriter {
+  objectStore(name: 'vectorHashes'): Store<'vectorHashes', 'readwrite'>;
+  objectStore(name: 'vectorChunks'): Store<'vectorChunks', 'readwrite'>;
+}
+
+/** Writes `hashes` (rows of `matrix`, meta.dim wide) as new chunks of `meta`, updating it in place (the caller puts it). */
+async function writeChunks(t: ChunkWriter, meta: VectorKeyRecord, hashes: readonly string[], matrix: Float32Array, format: VectorFormat): Promise<void> {
+  const dim = meta.dim;
+  const puts: (() => Promise<unknown>)[] = [];
+  for (let s = 0; s < hashes.length; s += VECTOR_CHUNK) {
+    const part = hashes.slice(s, s + VECTOR_CHUNK);
+    const values = matrix.subarray(s * dim, (s + part.length) * dim);
+    // A copy in both cases: a view would structured-clone the whole source buffer.
+    const data = (format === 'f16' ? toHalf(values) : values.slice()).buffer as ArrayBuffer;
+    const chunk = meta.next++;
+    puts.push(
+      () => t.objectStore(STORES.vectorHashes).put({ embKey: meta.embKey, chunk, hashes: part }),
+      () => t.objectStore(STORES.vectorChunks).put({ embKey: meta.embKey, chunk, dim, format, data }),
+    );
+    meta.count += part.length;
+  }
+  await runAll(puts);
+}
+
+/**
+ * Stores the vectors of `hashes` (row i of the row-major n × dim `matrix`)
+ * under `embKey` in one transaction, skipping hashes already stored (and
+ * repeats within the batch). A width other than the key's replaces all of
+ * its vectors: they came from a different encoder that reused the key.
+ * `format` 'f16' stores half floats. Returns how many were written.
+ */
+export async function putEmbeddings(embKey: string, hashes: readonly string[], matrix: Float32Array, dim: number, format: VectorFormat = 'f32'): Promise<number> {
   checkShape(hashes, matrix, dim);
-  return tx([STORES.embeddings], 'readwrite', 'save embeddings', (t) =>
-    writeEmbeddings(t.objectStore(STORES.embeddings), embKey, hashes, matrix, dim),
+  const idx = await indexOf(embKey);
+  const sameDim = idx.dim === dim;
+  const batch = new Set<string>();
+  const pick: number[] = [];
+  hashes.forEach((h, i) => {
+    if ((sameDim && idx.slots.has(h)) || batch.has(h)) return;
+    batch.add(h);
+    pick.push(i);
+  });
+  if (pick.length === 0) return 0;
+  const rows = pick.length === hashes.length ? matrix : gatherRows(matrix, pick, dim);
+  const stores = [STORES.vectorKeys, STORES.vectorHashes, STORES.vectorChunks];
+  await tx(stores, 'readwrite', 'save embeddings', async (t) => {
+    const keys = t.objectStore(STORES.vectorKeys);
+    let meta = await keys.get(embKey);
+    if (meta && meta.dim !== dim) {
+      await runAll([() => t.objectStore(STORES.vectorHashes).delete(prefixRange(embKey)), () => t.objectStore(STORES.vectorChunks).delete(prefixRange(embKey))]);
+      meta = undefined;
+    }
+    meta ??= { embKey, dim, count: 0, next: 0, epoch: newId() };
+    await writeChunks(t, meta, pick.map((i) => hashes[i]), rows, format);
+    await keys.put(meta);
+  });
+  return pick.length;
+}
+
+function gatherRows(matrix: Float32Array, pick: number[], dim: number): Float32Array {
+  const out = new Float32Array(pick.length * dim);
+  pick.forEach((r, i) => out.set(matrix.subarray(r * dim, (r + 1) * dim), i * dim));
+  return out;
+}
+
+/**
+ * Where each hash's vector is stored under `embKey` (-1 = not stored), and the
+ * key's width (null when nothing is stored). Reads hashes only, never vectors.
+ */
+export async function embeddingSlots(embKey: string, hashes: readonly string[]): Promise<{ dim: number | null; slots: Int32Array }> {
+  const idx = await indexOf(embKey);
+  const slots = new Int32Array(hashes.length);
+  for (let i = 0; i < hashes.length; i++) slots[i] = idx.slots.get(hashes[i]);
+  return { dim: idx.count > 0 ? idx.dim : null, slots };
+}
+
+/** The chunk a slot lives in (rows of one chunk are read together). */
+export const chunkOfSlot = (slot: number) => Math.floor(slot / VECTOR_CHUNK);
+
+/**
+ * Loads the vectors of `hashes` under `embKey` into `out` (n × dim, zeros
+ * where missing), reading only the chunks that hold them, a few at a time.
+ */
+export async function getEmbeddings(embKey: string, hashes: readonly string[], dim: number, out = new Float32Array(hashes.length * dim)): Promise<EmbeddingLookup> {
+  if (out.length !== hashes.length * dim) throw new RangeError(`The output holds ${out.length} values; expected ${hashes.length} × ${dim}.`);
+  const { dim: stored, slots } = await embeddingSlots(embKey, hashes);
+  const missing: number[] = [];
+  const byChunk = new Map<number, number[]>();
+  slots.forEach((slot, i) => {
+    if (slot < 0 || stored !== dim) return void missing.push(i);
+    const c = chunkOfSlot(slot);
+    let list = byChunk.get(c);
+    if (!list) byChunk.set(c, (list = []));
+    list.push(i);
+  });
+  const chunks = [...byChunk.keys()].sort((a, b) => a - b);
+  if (chunks.length > 0) {
+    await tx([STORES.vectorChunks], 'readonly', 'load embeddings', async (t) => {
+      const store = t.objectStore(STORES.vectorChunks);
+      let next = 0;
+      // A few requests in flight: fast, yet memory stays a few chunks.
+      const lane = async (): Promise<void> => {
+        while (next < chunks.length) {
+          const c = chunks[next++];
+          const rec = await store.get([embKey, c]);
+          for (const i of byChunk.get(c)!) {
+            const row = slots[i] - c * VECTOR_CHUNK;
+            if (!rec || rec.dim !== dim || (row + 1) * vectorBytes(dim, rec.format) > rec.data.byteLength) missing.push(i);
+            else copyRow(rec.data, rec.format, row, dim, out, i);
+          }
+        }
+      };
+      await Promise.all([lane(), lane(), lane(), lane()]);
+    });
+  }
+  missing.sort((a, b) => a - b);
+  return { matrix: out, missing };
+}
+
+function copyRow(data: ArrayBuffer, format: VectorFormat, row: number, dim: number, out: Float32Array, at: number): void {
+  if (format === 'f16') fromHalf(new Uint16Array(data, row * dim * 2, dim), out, at * dim);
+  else out.set(new Float32Array(data, row * dim * 4, dim), at * dim);
+}
+
+/** One stored chunk as it is read for export: its hashes and vectors (float32, n × dim). */
+export interface VectorChunk {
+  hashes: string[];
+  dim: number;
+  format: VectorFormat;
+  /** The stored bytes (float32 or half-float bits, little-endian). */
+  data: ArrayBuffer;
+}
+
+/**
+ * Calls `fn` with each stored chunk of `embKey`, one transaction per chunk,
+ * so `fn` may await anything (a file write) and memory stays one chunk.
+ */
+export async function forEachEmbeddingChunk(embKey: string, fn: (chunk: VectorChunk) => Promise<void> | void): Promise<void> {
+  await indexOf(embKey); // moves v1 vectors first
+  const numbers = await tx([STORES.vectorHashes], 'readonly', 'list embeddings', async (t) =>
+    (await t.objectStore(STORES.vectorHashes).getAllKeys(prefixRange(embKey))).map((k) => k[1]),
   );
+  for (const c of numbers) {
+    const chunk = await tx([STORES.vectorHashes, STORES.vectorChunks], 'readonly', 'load embeddings', async (t) => {
+      const [h, v] = await Promise.all([t.objectStore(STORES.vectorHashes).get([embKey, c]), t.objectStore(STORES.vectorChunks).get([embKey, c])]);
+      return h && v ? { hashes: h.hashes, dim: v.dim, format: v.format, data: v.data } : null;
+    });
+    if (chunk) await fn(chunk);
+  }
 }
 
-/** Loads the embeddings of `hashes` under `embKey` (one transaction); see EmbeddingLookup. */
-export function getEmbeddings(embKey: string, hashes: readonly string[], dim: number): Promise<EmbeddingLookup> {
-  return tx([STORES.embeddings], 'readonly', 'load embeddings', (t) => readEmbeddings(t.objectStore(STORES.embeddings), embKey, hashes, dim));
+/** How many vectors are stored under `embKey`: counts only, no vectors or hashes read. */
+export async function countEmbeddings(embKey: string): Promise<number> {
+  return tx([STORES.vectorKeys, STORES.embeddings], 'readonly', 'count embeddings', async (t) => {
+    const [meta, legacy] = await Promise.all([t.objectStore(STORES.vectorKeys).get(embKey), t.objectStore(STORES.embeddings).count(prefixRange(embKey))]);
+    return (meta?.count ?? 0) + legacy;
+  });
 }
 
-/** How many vectors are stored under `embKey`. */
-export function countEmbeddings(embKey: string): Promise<number> {
-  return tx([STORES.embeddings], 'readonly', 'count embeddings', (t) => t.objectStore(STORES.embeddings).count(prefixRange(embKey)));
+/** Every embedding key with its vector count (either layout), e.g. to show what to free. */
+export async function listEmbeddingKeys(): Promise<{ embKey: string; count: number }[]> {
+  return tx([STORES.vectorKeys, STORES.embeddings], 'readonly', 'list embeddings', async (t) => {
+    const legacyStore = t.objectStore(STORES.embeddings);
+    const metas = await t.objectStore(STORES.vectorKeys).getAll();
+    const counts = new Map(metas.map((m) => [m.embKey, m.count]));
+    for (const k of await legacyKeys(legacyStore)) counts.set(k, (counts.get(k) ?? 0) + (await legacyStore.count(prefixRange(k))));
+    return [...counts].map(([embKey, count]) => ({ embKey, count })).sort((a, b) => (a.embKey < b.embKey ? -1 : a.embKey > b.embKey ? 1 : 0));
+  });
 }
 
-/** Every embedding key present, in a caller's transaction. */
-export async function embeddingKeysIn<M extends IDBTransactionMode>(store: EmbStore<M>): Promise<string[]> {
+/** Keys present in the v1 store (not moved yet): one cursor step per key. */
+async function legacyKeys(store: Store<'embeddings', IDBTransactionMode>): Promise<string[]> {
   const keys: string[] = [];
   let cursor = await store.openKeyCursor();
   while (cursor) {
     const embKey = cursor.key[0];
     keys.push(embKey);
-    // Jump past every hash of this key instead of walking 100k records.
+    // Jump past every hash of this key instead of walking its records.
     cursor = await cursor.continue([embKey, []] as unknown as [string, string]);
   }
   return keys;
 }
 
-/** Every embedding key with its vector count, e.g. to show what to free. */
-export function listEmbeddingKeys(): Promise<{ embKey: string; count: number }[]> {
-  return tx([STORES.embeddings], 'readonly', 'list embeddings', async (t) => {
-    const store = t.objectStore(STORES.embeddings);
-    const keys = await embeddingKeysIn(store);
-    const counts = await queueAll(keys, (k) => store.count(prefixRange(k)));
-    return keys.map((embKey, i) => ({ embKey, count: counts[i] }));
-  });
+/** Every embedding key with vectors stored (either layout). */
+export async function embeddingKeys(): Promise<string[]> {
+  return (await listEmbeddingKeys()).filter((k) => k.count > 0).map((k) => k.embKey);
 }
 
-/** Deletes every vector under `embKey`; returns how many there were. */
-export function deleteEmbeddings(embKey: string): Promise<number> {
-  return tx([STORES.embeddings], 'readwrite', 'delete embeddings', async (t) => {
-    const store = t.objectStore(STORES.embeddings);
-    const n = await store.count(prefixRange(embKey));
-    await store.delete(prefixRange(embKey));
-    return n;
+/** Deletes every vector under `embKey` (both layouts); returns how many there were. */
+export async function deleteEmbeddings(embKey: string): Promise<number> {
+  const stores = [STORES.embeddings, STORES.vectorKeys, STORES.vectorHashes, STORES.vectorChunks];
+  const n = await tx(stores, 'readwrite', 'delete embeddings', async (t) => {
+    const range = prefixRange(embKey);
+    const [legacy, meta] = await Promise.all([t.objectStore(STORES.embeddings).count(range), t.objectStore(STORES.vectorKeys).get(embKey)]);
+    await runAll([
+      () => t.objectStore(STORES.embeddings).delete(range),
+      () => t.objectStore(STORES.vectorKeys).delete(embKey),
+      () => t.objectStore(STORES.vectorHashes).delete(range),
+      () => t.objectStore(STORES.vectorChunks).delete(range),
+    ]);
+    return legacy + (meta?.count ?? 0);
   });
+  indexes.delete(embKey);
+  return n;
 }

@@ -1,5 +1,5 @@
 // The store's public API: domain verbs only; raw stores and tx() stay private.
-export { DB_NAME, DB_VERSION, ROW_CHUNK_SIZE, resetDbForTests } from './db';
+export { DB_NAME, DB_VERSION, ROW_CHUNK_SIZE, VECTOR_CHUNK, resetDbForTests, type VectorFormat } from './db';
 export { StoreError, StorageFullError, NotFoundError, ImportError } from './errors';
 export type {
   Project,
@@ -30,7 +30,13 @@ export {
   countEmbeddings,
   listEmbeddingKeys,
   deleteEmbeddings,
+  embeddingKeys,
+  embeddingSlots,
+  chunkOfSlot,
+  forEachEmbeddingChunk,
+  vectorBytes,
   type EmbeddingLookup,
+  type VectorChunk,
 } from './embeddings';
 export { saveModel, getModel, listModels, deleteModel } from './models';
 export { putResult, getResult, listResults, deleteResult } from './results';

@@ -3,7 +3,8 @@
 // plus raw little-endian `bin/N.bin` entries for every typed array.
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import { STORES, newId, prefixRange, queueAll, runAll, tx } from './db';
-import { embeddingKeysIn, writeEmbeddings } from './embeddings';
+import { embeddingKeys, forEachEmbeddingChunk, putEmbeddings } from './embeddings';
+import { fromHalf } from './half';
 import { ImportError, NotFoundError, StoreError } from './errors';
 import { blankProject } from './projects';
 import { writeRows } from './rows';
@@ -43,7 +44,7 @@ export interface ExportOptions {
   includeModels?: boolean;
 }
 
-const EXPORT_STORES = [STORES.projects, STORES.rows, STORES.codebooks, STORES.responses, STORES.results, STORES.models, STORES.embeddings];
+const EXPORT_STORES = [STORES.projects, STORES.rows, STORES.codebooks, STORES.responses, STORES.results, STORES.models];
 
 /** Reads the whole project in one snapshot transaction. */
 function collect(projectId: string, opts: ExportOptions): Promise<ProjectExport> {
@@ -60,23 +61,32 @@ function collect(projectId: string, opts: ExportOptions): Promise<ProjectExport>
     ]);
     const rows = chunks.flatMap((c) => c.rows);
     const embeddings: ExportedEmbeddings[] = [];
-    if (opts.includeEmbeddings) {
-      const store = t.objectStore(STORES.embeddings);
-      const hashes = [...new Set(rows.map((r) => r.hash))];
-      for (const embKey of await embeddingKeysIn(store)) {
-        const vectors = await queueAll(hashes, (h) => store.get([embKey, h]));
-        const found = hashes.flatMap((h, i) => (vectors[i] ? [{ h, v: vectors[i] }] : []));
-        if (found.length === 0) continue;
-        const dim = found[0].v.length;
-        const same = found.filter((f) => f.v.length === dim);
-        const matrix = new Float32Array(same.length * dim);
-        same.forEach((f, i) => matrix.set(f.v, i * dim));
-        embeddings.push({ embKey, dim, hashes: same.map((f) => f.h), matrix });
-      }
-    }
     const base = { format: EXPORT_FORMAT, formatVersion: EXPORT_VERSION, exportedAt: Date.now() } as const;
     return { ...base, project, rows, codebooks: codebooks.map((c) => c.value), responses, results, models, embeddings };
   });
+}
+
+async function collectEmbeddings(wanted: Set<string>): Promise<ExportedEmbeddings[]> {
+  const out: ExportedEmbeddings[] = [];
+  for (const embKey of await embeddingKeys()) {
+    const hashes: string[] = [];
+    const parts: Float32Array[] = [];
+    let dim = 0;
+    await forEachEmbeddingChunk(embKey, (c) => {
+      dim = c.dim;
+      const all = c.format === 'f16' ? fromHalf(new Uint16Array(c.data)) : new Float32Array(c.data);
+      c.hashes.forEach((h, i) => {
+        if (!wanted.has(h)) return;
+        hashes.push(h);
+        parts.push(all.slice(i * dim, (i + 1) * dim));
+      });
+    });
+    if (hashes.length === 0) continue;
+    const matrix = new Float32Array(hashes.length * dim);
+    parts.forEach((p, i) => matrix.set(p, i * dim));
+    out.push({ embKey, dim, hashes, matrix });
+  }
+  return out;
 }
 
 function encodeDoc(doc: ProjectExport, sink: BinarySink): string {
@@ -95,6 +105,7 @@ function encodeDoc(doc: ProjectExport, sink: BinarySink): string {
  */
 export async function exportProject(projectId: string, opts: ExportOptions = {}): Promise<Blob> {
   const doc = await collect(projectId, opts);
+  if (opts.includeEmbeddings) doc.embeddings = await collectEmbeddings(new Set(doc.rows.map((r) => r.hash)));
   if (!opts.includeEmbeddings && !opts.includeModels) {
     const inline: BinarySink = (type, bytes) => ({ $sg: 'b64', type, data: toBase64(bytes) });
     return new Blob([encodeDoc(doc, inline)], { type: 'application/json' });
@@ -219,7 +230,7 @@ function remapIds<T>(value: T, ids: Map<string, string>): T {
   return out as T;
 }
 
-const IMPORT_STORES = [STORES.projects, STORES.rows, STORES.codebooks, STORES.responses, STORES.results, STORES.models, STORES.embeddings];
+const IMPORT_STORES = [STORES.projects, STORES.rows, STORES.codebooks, STORES.responses, STORES.results, STORES.models];
 
 /**
  * Restores a file from exportProject, in one transaction. The project keeps
@@ -230,6 +241,7 @@ const IMPORT_STORES = [STORES.projects, STORES.rows, STORES.codebooks, STORES.re
  */
 export async function importProject(blob: Blob): Promise<Project> {
   const file = validate(await readFile(blob));
+  for (const e of file.embeddings) await putEmbeddings(e.embKey, e.hashes, e.matrix, e.dim);
   return tx(IMPORT_STORES, 'readwrite', 'import the project', async (t) => {
     const models = t.objectStore(STORES.models);
     const results = t.objectStore(STORES.results);
@@ -250,7 +262,6 @@ export async function importProject(blob: Blob): Promise<Project> {
     const project: Project = { ...blankProject(doc.project.name, pid), ...doc.project, rowCount: doc.rows.length };
     const cached = await queueAll(doc.responses, (r) => responses.getKey(r.key));
     const codebooks = t.objectStore(STORES.codebooks);
-    const embeddings = t.objectStore(STORES.embeddings);
     await runAll([
       () => t.objectStore(STORES.projects).put(project),
       () => writeRows(t.objectStore(STORES.rows), pid, doc.rows),
@@ -258,7 +269,6 @@ export async function importProject(blob: Blob): Promise<Project> {
       ...doc.responses.filter((_, i) => cached[i] === undefined).map((r) => () => responses.put(r)),
       ...doc.results.map((r) => () => results.put(r)),
       ...doc.models.map((m) => () => models.put(m)),
-      ...doc.embeddings.map((e) => () => writeEmbeddings(embeddings, e.embKey, e.hashes, e.matrix, e.dim)),
     ]);
     return project;
   });
