@@ -138,10 +138,27 @@ export class AppState {
     if (this.project) this.project = await store.updateProject(this.project.id, { step });
   }
 
-  async updateSettings(patch: Partial<ProjectSettings>): Promise<void> {
-    if (!this.project) return;
-    const settings = { ...this.projectSettings, ...patch };
-    this.project = await store.updateProject(this.project.id, { settings: settings as unknown as Record<string, unknown> });
+  #settingsWrite: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Merges `patch` into the project's settings. Writes are queued and a
+   * function patch is applied to the settings as the previous write left
+   * them: two quick edits (a timeout, then the requests at once) must not
+   * write over each other with a stale copy, or a run starts with the old one.
+   */
+  updateSettings(patch: Partial<ProjectSettings> | ((s: ProjectSettings) => Partial<ProjectSettings>)): Promise<void> {
+    const write = this.#settingsWrite.then(async () => {
+      if (!this.project) return;
+      const settings = { ...this.projectSettings, ...(typeof patch === 'function' ? patch(this.projectSettings) : patch) };
+      this.project = await store.updateProject(this.project.id, { settings: settings as unknown as Record<string, unknown> });
+    });
+    this.#settingsWrite = write.catch(() => undefined);
+    return write;
+  }
+
+  /** Resolves once every settings write queued so far has landed (a run reads the settings as saved). */
+  settingsSaved(): Promise<void> {
+    return this.#settingsWrite.then(() => undefined);
   }
 
   /** Replaces the project's dataset (one transaction) and proposes splits. */

@@ -397,6 +397,8 @@ export class TeacherState {
     this.summary = null;
     this.#cancelledEarly = false;
     try {
+      // A setting changed just before Start (requests at once, repeats) must be the one the run uses.
+      await app.settingsSaved();
       await this.#loadPrefs();
       const c = this.#context();
       if (typeof c === 'string') throw new Error(c);
@@ -493,7 +495,7 @@ export class TeacherState {
 
   /** New budget for the running run and the project; resumes when it is no longer exceeded. */
   async setBudget(budgetTokens: number | null, budgetCost: number | null): Promise<void> {
-    await app.updateSettings({ teacher: { ...app.projectSettings.teacher, budgetTokens, budgetCost } });
+    await app.updateSettings((s) => ({ teacher: { ...s.teacher, budgetTokens, budgetCost } }));
     const b: TeacherSettings['budget'] = {};
     if (budgetTokens !== null && budgetTokens > 0) b.maxTokens = budgetTokens;
     if (budgetCost !== null && budgetCost > 0) b.maxCost = budgetCost;
@@ -502,7 +504,7 @@ export class TeacherState {
 
   /** Saves run settings on the project (a changed setup reloads the labels). */
   async updateRun(patch: Partial<TeacherRunSettingsX>): Promise<void> {
-    await app.updateSettings({ teacher: { ...app.projectSettings.teacher, ...patch } });
+    await app.updateSettings((s) => ({ teacher: { ...s.teacher, ...patch } }));
   }
 
   // The privacy log is written in small batches; pagehide and the end of a run flush it.
