@@ -1,5 +1,6 @@
 // The worker's logic without a Worker: load, embed with progress, transfer, cancel, errors.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { countEmbeddings, resetDbForTests } from '../store';
 import { resetEncoder } from './embed';
 import { createEmbedHandler } from './handler';
 import type { EmbedReply } from './protocol';
@@ -80,5 +81,61 @@ describe('createEmbedHandler', () => {
     const { replies, handle } = harness();
     await handle({ type: 'load', id: 9, modelId: 'no-such-model', source: { kind: 'local', path: MODELS_DIR }, device: 'cpu', dtype: 'q8', ortBase: '' });
     expect(replies.at(-1)).toMatchObject({ type: 'error', id: 9, message: expect.stringMatching(/Could not load the embedding model "no-such-model"/) });
+  });
+});
+
+describe('createEmbedHandler and the store', () => {
+  const source = { kind: 'local', path: MODELS_DIR } as const;
+  const texts = ['great', 'awful', 'fine, really', 'great day'];
+  const hashes = texts.map((t) => `h-${t}`);
+
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await resetDbForTests();
+  });
+
+  it('stores the vectors itself and answers with a count only; lookup and gather read them back', async () => {
+    const { replies, transfers, handle } = harness();
+    await handle({ type: 'load', id: 1, modelId: TINY, source, device: 'cpu', dtype: 'q8', ortBase: '' });
+    await handle({ type: 'embed', id: 2, texts, batchSize: 2 });
+    const plain = replies.at(-1);
+    if (plain?.type !== 'result') throw new Error('expected a result');
+
+    await handle({ type: 'embed', id: 3, texts, batchSize: 2, store: { key: 'k', hashes } });
+    expect(replies.at(-1)).toEqual({ type: 'stored', id: 3, count: 4, dim: 32, stats: plain.stats });
+    expect(transfers.at(-1)).toEqual([]); // nothing big crosses to the page
+    expect(await countEmbeddings('k')).toBe(4);
+
+    await handle({ type: 'lookup', id: 4, key: 'k', hashes: [hashes[2], 'nope', hashes[0]] });
+    const slots = replies.at(-1);
+    if (slots?.type !== 'slots') throw new Error('expected slots');
+    expect([slots.dim, slots.slots[0] >= 0, slots.slots[1], slots.slots[2] >= 0]).toEqual([32, true, -1, true]);
+
+    await handle({ type: 'gather', id: 5, key: 'k', dim: 32, hashes: [hashes[3], 'nope', hashes[3]] });
+    const rows = replies.at(-1);
+    if (rows?.type !== 'rows') throw new Error('expected rows');
+    expect(Array.from(rows.missing)).toEqual([1]);
+    const want = Array.from(plain.vectors.subarray(3 * 32, 4 * 32));
+    expect(Array.from(rows.vectors.subarray(0, 32))).toEqual(want);
+    expect(Array.from(rows.vectors.subarray(64, 96))).toEqual(want);
+    expect(transfers.at(-1)).toEqual([rows.vectors.buffer, rows.missing.buffer]);
+  });
+
+  it('a full disk fails that batch in plain words and keeps the batches stored before it', async () => {
+    const { replies, handle } = harness();
+    await handle({ type: 'load', id: 1, modelId: TINY, source, device: 'cpu', dtype: 'q8', ortBase: '' });
+    await handle({ type: 'embed', id: 2, texts: texts.slice(0, 2), batchSize: 2, store: { key: 'k', hashes: hashes.slice(0, 2) } });
+    const realPut = IDBObjectStore.prototype.put;
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      if (this.name === 'vectorChunks') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return realPut.apply(this, args);
+    });
+    await handle({ type: 'embed', id: 3, texts: texts.slice(2), batchSize: 2, store: { key: 'k', hashes: hashes.slice(2) } });
+    vi.restoreAllMocks();
+    expect(replies.at(-1)).toMatchObject({ type: 'error', id: 3, message: expect.stringMatching(/storage for this site is full.*could not save embeddings/) });
+    expect(await countEmbeddings('k')).toBe(2);
+    await handle({ type: 'lookup', id: 4, key: 'k', hashes });
+    const r = replies.at(-1);
+    expect(r?.type === 'slots' && Array.from(r.slots, (s) => s >= 0)).toEqual([true, true, false, false]);
   });
 });

@@ -5,6 +5,7 @@ import { defaultDtype, fallbackDtype, probeWebGPU, type Device } from './device'
 import type { Dtype } from './keys';
 import type { EmbedReply, EmbedRequest } from './protocol';
 import { configureOrt } from './runtime';
+import { embeddingSlots, getEmbeddings, putEmbeddings } from '../store/embeddings';
 
 export type Post = (reply: EmbedReply, transfer?: Transferable[]) => void;
 
@@ -81,7 +82,12 @@ export function createEmbedHandler(post: Post): (req: EmbedRequest) => Promise<v
         onProgress: (done, total, t) =>
           post({ type: 'progress', id: req.id, stage: 'embed', done, total, tokens: t.realTokens, padded: t.paddedTokens }),
       });
-      post({ type: 'result', id: req.id, vectors, dim: encoder.dim, stats }, [vectors.buffer]);
+      if (!req.store) return post({ type: 'result', id: req.id, vectors, dim: encoder.dim, stats }, [vectors.buffer]);
+      // Written here, so the page never holds the vectors; a failure (a full disk) loses only this batch.
+      const { key, hashes, format } = req.store;
+      if (hashes.length !== req.texts.length) throw new Error(`${req.texts.length} texts came with ${hashes.length} hashes.`);
+      const count = await putEmbeddings(key, hashes, vectors, encoder.dim, format);
+      post({ type: 'stored', id: req.id, count, dim: encoder.dim, stats });
     } finally {
       running.delete(req.id);
     }
@@ -91,7 +97,14 @@ export function createEmbedHandler(post: Post): (req: EmbedRequest) => Promise<v
     try {
       if (req.type === 'load') await load(req);
       else if (req.type === 'embed') await embed(req);
-      else running.get(req.id)?.abort();
+      else if (req.type === 'lookup') {
+        const { dim, slots } = await embeddingSlots(req.key, req.hashes);
+        post({ type: 'slots', id: req.id, dim, slots }, [slots.buffer]);
+      } else if (req.type === 'gather') {
+        const { matrix, missing } = await getEmbeddings(req.key, req.hashes, req.dim);
+        const miss = Int32Array.from(missing);
+        post({ type: 'rows', id: req.id, vectors: matrix, missing: miss }, [matrix.buffer, miss.buffer]);
+      } else running.get(req.id)?.abort();
     } catch (err) {
       if (err instanceof EmbedCancelledError) post({ type: 'cancelled', id: req.id });
       else post({ type: 'error', id: req.id, message: err instanceof Error ? err.message : String(err) });

@@ -4,7 +4,8 @@
 import type { PaddingStats } from './batching';
 import type { Device } from './device';
 import type { Dtype, Pooling } from './keys';
-import type { ModelSource } from './runtime';
+import type { VectorFormat } from '../store/db';
+import type { ModelSource } from './model-files';
 
 export type EmbedRequest =
   /**
@@ -25,7 +26,17 @@ export type EmbedRequest =
   | {
       type: 'embed'; id: number; texts: string[]; batchSize: number; tokenBudget?: number; sortByLength?: boolean;
       maxTokens?: number; pooling?: Pooling; prefix?: string; normalize?: boolean;
+      /**
+       * Store the vectors in IndexedDB here, under embedding key `key` by
+       * `hashes` (one per text), and answer 'stored' instead of 'result': the
+       * vectors never reach the page.
+       */
+      store?: { key: string; hashes: string[]; format?: VectorFormat };
     }
+  /** Which of `hashes` have a vector under `key` (answered by 'slots'; reads the hash index only). */
+  | { type: 'lookup'; id: number; key: string; hashes: string[] }
+  /** The stored vectors of `hashes` (repeats allowed), row i for hashes[i] (answered by 'rows'). */
+  | { type: 'gather'; id: number; key: string; dim: number; hashes: string[] }
   /** Stop the embed request `id` before its next batch (a load cannot be cancelled). */
   | { type: 'cancel'; id: number };
 
@@ -47,5 +58,11 @@ export type EmbedReply =
     }
   /** [n × dim] row-major, in the order of the request's texts; its buffer is transferred, not copied. */
   | { type: 'result'; id: number; vectors: Float32Array; dim: number; stats: PaddingStats }
+  /** An embed with `store`: how many new vectors were written (texts already stored are skipped). */
+  | { type: 'stored'; id: number; count: number; dim: number; stats: PaddingStats }
+  /** Per hash of a 'lookup', its slot (-1 = not stored); `dim` = the key's width, null when nothing is stored. */
+  | { type: 'slots'; id: number; dim: number | null; slots: Int32Array }
+  /** A 'gather''s [n × dim] rows (zeros where missing) and the indices of the missing ones; buffers transferred. */
+  | { type: 'rows'; id: number; vectors: Float32Array; missing: Int32Array }
   | { type: 'error'; id: number; message: string }
   | { type: 'cancelled'; id: number };

@@ -3,25 +3,11 @@
 // goes through applyModelSource() first; nothing else in the app touches it.
 import { env } from '@huggingface/transformers';
 import { probeWebGPU } from './device';
-import { DTYPES, type Dtype } from './keys';
+import type { ModelSource } from './model-files';
 
+// What the page needs without transformers.js lives in model-files.ts; re-exported for the workers.
 export type { Dtype } from './keys';
-
-/**
- * Where a model's files come from.
- * - `hub`: huggingface.co (`<host>/<modelId>/resolve/main/<file>`).
- * - `url`: a self-hosted mirror. Default layout `plain` is a static folder copy,
- *   `<baseUrl>/<modelId>/<file>`; layout `hub` is `<baseUrl>/<modelId>/resolve/main/<file>`.
- * - `files`: a folder the researcher picked in the browser, keyed by path inside
- *   the model folder (`config.json`, `onnx/model_quantized.onnx`, …). Nothing is uploaded.
- * - `local`: a directory on disk (Node: tests, bench) or a same-origin path
- *   (browser), laid out as `<path>/<modelId>/<file>`.
- */
-export type ModelSource =
-  | { kind: 'hub' }
-  | { kind: 'url'; baseUrl: string; layout?: 'plain' | 'hub' }
-  | { kind: 'files'; files: Map<string, Blob> }
-  | { kind: 'local'; path: string };
+export { describeSource, dtypesIn, filesFromPicker, missingFiles, onnxFileFor, type ModelSource } from './model-files';
 
 const HUB_HOST = 'https://huggingface.co/';
 const HUB_TEMPLATE = '{model}/resolve/{revision}/';
@@ -30,47 +16,6 @@ const FILES_HOST = 'https://picked-files.invalid/';
 
 // Captured once so switching away from a `files` source restores real fetch.
 const nativeFetch = env.fetch;
-
-/** The ONNX file transformers.js requests for a dtype (its own naming scheme). */
-export function onnxFileFor(dtype: Dtype): string {
-  return { fp32: 'onnx/model.onnx', fp16: 'onnx/model_fp16.onnx', q8: 'onnx/model_quantized.onnx', q4: 'onnx/model_q4.onnx' }[dtype];
-}
-
-/** The precisions a picked folder has ONNX files for. */
-export function dtypesIn(files: Map<string, Blob>): Dtype[] {
-  return DTYPES.filter((d) => files.has(onnxFileFor(d)));
-}
-
-/** Files a picked folder must hold to load with `dtype`; returns the missing ones (empty = fine). */
-export function missingFiles(files: Map<string, Blob>, dtype: Dtype): string[] {
-  const needed = ['config.json', 'tokenizer.json', 'tokenizer_config.json', onnxFileFor(dtype)];
-  return needed.filter((f) => !files.has(f));
-}
-
-/**
- * Turns the files of an `<input type="file" webkitdirectory>` pick into a
- * `files` source map. Paths are relative to the picked folder, so the folder's
- * own name (the first segment of `webkitRelativePath`) is dropped.
- */
-export function filesFromPicker(picked: Iterable<File>): Map<string, Blob> {
-  const map = new Map<string, Blob>();
-  for (const file of picked) {
-    const rel = file.webkitRelativePath || file.name;
-    const parts = rel.split('/');
-    map.set(parts.length > 1 ? parts.slice(1).join('/') : rel, file);
-  }
-  return map;
-}
-
-/** A short human description of a source for messages ("huggingface.co", a URL, "the picked folder"). */
-export function describeSource(source: ModelSource): string {
-  switch (source.kind) {
-    case 'hub': return 'huggingface.co';
-    case 'url': return source.baseUrl;
-    case 'files': return 'the picked folder';
-    case 'local': return source.path;
-  }
-}
 
 function withSlash(s: string): string {
   return s.endsWith('/') ? s : s + '/';

@@ -6,6 +6,10 @@ import type { EmbedReply, EmbedRequest } from '../embed/protocol';
 export type EmbedClient = WorkerClient<EmbedRequest, EmbedReply>;
 export type EmbedReady = Extract<EmbedReply, { type: 'ready' }>;
 export type EmbedResult = Extract<EmbedReply, { type: 'result' }>;
+export type EmbedStored = Extract<EmbedReply, { type: 'stored' }>;
+export type EmbedSlots = Extract<EmbedReply, { type: 'slots' }>;
+export type EmbedRows = Extract<EmbedReply, { type: 'rows' }>;
+type Answer = EmbedReady | EmbedResult | EmbedStored | EmbedSlots | EmbedRows;
 
 let client: EmbedClient | null = null;
 
@@ -22,16 +26,17 @@ export function ortBase(): string {
 }
 
 /**
- * Sends 'load' or 'embed' to the worker; `done` settles on 'ready'/'result'
- * (rejects with WorkerCancelled on 'cancelled', Error on 'error'). `cancel`
- * asks the worker to stop an embed before its next batch.
+ * Sends a request to the worker; `done` settles on its answer ('ready',
+ * 'result', 'stored', 'slots' or 'rows'), rejects with WorkerCancelled on
+ * 'cancelled', Error on 'error'. `cancel` asks the worker to stop an embed
+ * before its next batch.
  */
-export function embedRequest<T extends EmbedReady | EmbedResult>(
+export function embedRequest<T extends Answer>(
   msg: WithoutId<Exclude<EmbedRequest, { type: 'cancel' }>>,
   onMessage?: (r: EmbedReply) => void,
 ): { id: number; done: Promise<T>; cancel: () => void } {
   const c = get();
-  const { id, done } = c.request<T>(msg, ['ready', 'result'], { onMessage });
+  const { id, done } = c.request<T>(msg, ['ready', 'result', 'stored', 'slots', 'rows'], { onMessage });
   return { id, done, cancel: () => c.post({ type: 'cancel', id }) };
 }
 

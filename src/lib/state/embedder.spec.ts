@@ -6,7 +6,7 @@ import { createEmbedHandler } from '../embed/handler';
 import type { EmbedReply, EmbedRequest } from '../embed/protocol';
 import { resetEncoder } from '../embed/embed';
 import { MODELS_DIR, TINY, TINY_BERT } from '../embed/testing';
-import { resetDbForTests, kvGet } from '../store';
+import { resetDbForTests, countEmbeddings } from '../store';
 import type { DataRow } from '../data/types';
 import { hashText } from '../data/hash';
 import type { EncoderSettings } from './project-settings';
@@ -24,7 +24,7 @@ vi.mock('./embed-client', () => {
   // One handler = one worker: it keeps the loaded encoder between requests.
   const handle = createEmbedHandler((r) => {
     const w = waiting.get(r.id);
-    if (r.type === 'ready' || r.type === 'result') w?.resolve(r);
+    if (r.type === 'ready' || r.type === 'result' || r.type === 'stored' || r.type === 'slots' || r.type === 'rows') w?.resolve(r);
     else if (r.type === 'error' || r.type === 'cancelled') w?.reject(new Error(r.type === 'error' ? r.message : 'cancelled'));
     else w?.onMessage?.(r);
   });
@@ -67,13 +67,13 @@ describe('EmbedderState (transformers)', () => {
     expect([a.dim, a.ids, m.length]).toEqual([32, rows.map((r) => r.id), 5 * 32]);
     expect(m.slice(0, 32)).toEqual(m.slice(64, 96)); // identical texts share a vector
     expect(first.last).toMatchObject({ texts: 4, cached: 0, computed: 4, stored: true });
-    expect(calls).toEqual(['load', 'embed']);
-    expect(await kvGet(`embdim|${a.key}`)).toBe(32);
+    expect(calls).toEqual(['lookup', 'load', 'embed', 'gather']);
+    expect(await countEmbeddings(a.key)).toBe(4);
 
     calls.length = 0;
     const second = new EmbedderState();
     const b = await second.ensure(rows, settings);
-    expect(calls).toEqual([]);
+    expect(calls).toEqual(['lookup', 'gather']); // no model load, no embedding
     expect(second.last).toMatchObject({ texts: 4, cached: 4, computed: 0 });
     expect(b.features).toEqual(a.features);
     expect(second.status).toBe('done');
@@ -117,7 +117,7 @@ describe('EmbedderState (presets and recipes)', () => {
     calls.length = 0;
     await e.ensure(rows, distil);
     expect(e.last).toMatchObject({ cached: 4, computed: 0 });
-    expect(calls).toEqual([]); // nothing to compute: not even a load
+    expect(calls).toEqual(['lookup', 'gather']); // nothing to compute: not even a load
   });
 
   it('a custom recipe is part of the key and of the vectors', async () => {
@@ -155,7 +155,7 @@ describe('EmbedderState (presets and recipes)', () => {
     expect(e.note).toMatch(/fp16 on cpu failed .* so q8 on cpu is used instead/);
     calls.length = 0;
     await e.ensure(rows, { ...bge, dtype: 'fp16' });
-    expect(calls).toEqual([]);
+    expect(calls).toEqual(['lookup', 'gather']);
     expect(e.last).toMatchObject({ cached: 4, computed: 0 });
   });
 });
@@ -200,6 +200,45 @@ describe('EmbedderState.prepare ("Embed all texts")', () => {
     await e.prepare(pool, settings, pool);
     expect(e.last).toMatchObject({ texts: 4, computed: 4, stored: true });
     expect(e.last!.tfidfCols).toBeUndefined();
+  });
+});
+
+describe('EmbedderState at scale: the page holds ids and counts', () => {
+  const many = Array.from({ length: 2300 }, (_, i) => row(`m${i}`, `text number ${i} ${'x'.repeat(i % 37)}`));
+
+  it('prepare() stores every vector from the worker in chunks of 1,024 and never gathers a matrix', async () => {
+    const e = new EmbedderState();
+    await e.prepare(many, settings, many);
+    expect(calls.filter((c) => c === 'embed')).toHaveLength(3);
+    expect(calls).not.toContain('gather');
+    expect(e.last).toMatchObject({ texts: 2300, computed: 2300, stored: true });
+    expect(await countEmbeddings(e.last!.key)).toBe(2300);
+    // Shortest texts first: the first chunk holds the 1,024 shortest.
+    const order = await e.storedOrder(many, settings, many);
+    expect(order.length).toBe(2300);
+    expect(new Set(order).size).toBe(2300);
+    const firstChunk = Array.from(order.subarray(0, 1024), (i) => many[i].text.length);
+    const rest = Array.from(order.subarray(1024), (i) => many[i].text.length);
+    expect(Math.max(...firstChunk)).toBeLessThanOrEqual(Math.min(...rest));
+  });
+
+  it('a full disk mid-run stops with plain words, keeps what was stored, and a rerun embeds only the rest', async () => {
+    const e = new EmbedderState();
+    const realPut = IDBObjectStore.prototype.put;
+    let chunkPuts = 0;
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      if (this.name === 'vectorChunks' && ++chunkPuts === 2) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return realPut.apply(this, args);
+    });
+    const err = await e.prepare(many, settings, many).catch((x: unknown) => x);
+    vi.restoreAllMocks();
+    expect((err as Error).message).toMatch(/storage for this site is full.*The 1,024 texts embedded before this are stored and will not be embedded again\./);
+    expect(e.status).toBe('error');
+    const key = (await resolveEncoder(settings, false)).key;
+    expect(await countEmbeddings(key)).toBe(1024);
+    await e.prepare(many, settings, many);
+    expect(e.last).toMatchObject({ cached: 1024, computed: 2300 - 1024 });
+    expect(await countEmbeddings(key)).toBe(2300);
   });
 });
 

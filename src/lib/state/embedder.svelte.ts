@@ -1,26 +1,30 @@
-// Sentence embeddings for the open project's rows: cached vectors come from
-// IndexedDB (keyed by embedding key + text hash), the rest are computed in the
-// embed worker and stored as they arrive, so a cancel or reload loses little.
+// Sentence embeddings for the open project's rows: vectors live in IndexedDB
+// (keyed by embedding key + text hash) and in the embed worker, which stores
+// each batch it computes itself, so a cancel or reload loses little and the
+// page holds ids and counts, never a corpus-sized matrix. Only the rows a
+// caller asks for (a training set, a test set, one chunk of the corpus) are
+// gathered into features, by the worker.
 // The key carries the model's recipe (pooling, normalisation, prefix), so
 // switching preset re-embeds only what the new key lacks.
 // TF-IDF (the no-download baseline) is fitted on the training pool and
 // computed here as sparse rows; they are cheap to recompute, so they are not
 // stored. The hybrid puts the (unit-length) sentence vector beside them.
-import * as store from '../store';
 import type { DataRow } from '../data/types';
 import { hashParts } from '../data/hash';
 import { defaultDtype, type Device } from '../embed/device';
 import { embeddingKey, hybridKey, type Dtype } from '../embed/keys';
 import { resolveRecipe, type Recipe } from '../embed/presets';
 import { paddingWaste } from '../embed/batching';
-import { missingFiles, filesFromPicker, type ModelSource } from '../embed/runtime';
+import { missingFiles, filesFromPicker, type ModelSource } from '../embed/model-files';
 import { l2NormalizeRows } from '../embed/pool';
 import { fitTfidf, transformTfidfSparse, type TfidfModel } from '../embed/tfidf';
 import { concatRows, dense, hybrid, type CsrMatrix, type DenseMatrix, type FeatureMatrix } from '../train/matrix';
 import type { EncoderSettings } from './project-settings';
 import { hasWebGPU } from './backend.svelte';
 import { app, errorText } from './app.svelte';
-import { embedRequest, ortBase, type EmbedReady, type EmbedResult } from './embed-client';
+import { embedRequest, ortBase, type EmbedReady, type EmbedRows, type EmbedSlots, type EmbedStored } from './embed-client';
+import { byLength, distinctRows, storageOrder, yieldToPage } from '../embed/order';
+import { VECTOR_CHUNK } from '../store/db';
 import { WorkerCancelled } from './worker-client';
 
 /**
@@ -64,11 +68,14 @@ export class EmbeddingCancelledError extends Error {
   }
 }
 
-/** Texts per worker request: each chunk is stored before the next starts. */
-const CHUNK = 256;
+/** Texts per embed request: one stored chunk each, so a cancel or reload loses at most one. */
+const CHUNK = VECTOR_CHUNK;
+/** Hashes per lookup request: small enough that cloning them never blocks the page. */
+const LOOKUP = 16_384;
+/** Rows per gather request (each reply is rows × dim floats). */
+const GATHER = 8_192;
 /** Bump when TF-IDF features change, so students fitted on old columns are not fed new ones. */
 const TFIDF_KEY_VERSION = 2; // 2: separate word / char_wb blocks, sparse rows, no feature cap
-const dimKey = (key: string) => `embdim|${key}`;
 const TFIDF_DEVICE = 'this page (TF-IDF)';
 
 /** Milliseconds left at the current rate, or null before there is a rate. */
@@ -139,7 +146,7 @@ export class EmbedderState {
         ? this.#tfidfRun(rows, fitOn ?? rows)
         : s.kind === 'hybrid'
         ? this.#hybridRun(rows, s, fitOn ?? rows)
-        : this.#transformersRun(rows, s),
+        : this.#transformersRun(rows, s, true),
     );
   }
 
@@ -151,22 +158,46 @@ export class EmbedderState {
    */
   prepare(rows: DataRow[], settings: EncoderSettings, fitOn: DataRow[]): Promise<void> {
     const s = $state.snapshot(settings) as EncoderSettings;
+    return this.#enqueue(async () => void (await this.#prepareRun(rows, s, fitOn)));
+  }
+
+  /**
+   * prepare(), then the order in which to read `rows`' features so each
+   * stored chunk is read about once: row indices grouped by the chunk their
+   * vector lives in (row order for TF-IDF, which stores nothing). For
+   * labelling a whole corpus chunk by chunk.
+   */
+  storedOrder(rows: DataRow[], settings: EncoderSettings, fitOn: DataRow[]): Promise<Int32Array> {
+    const s = $state.snapshot(settings) as EncoderSettings;
     return this.#enqueue(async () => {
-      if (s.kind === 'tfidf') return void (await this.#tfidfRun([], fitOn));
-      const emb = await this.#transformersRun(rows, s);
-      if (s.kind !== 'hybrid') return;
-      const { device, threads, last } = this;
-      this.#check();
-      const tf = await this.#tfidfRun([], fitOn);
-      [this.device, this.threads, this.dim] = [device, threads, emb.dim + tf.dim];
-      this.last = { ...last!, fittedOn: fitOn.length, tfidfCols: tf.dim };
+      const key = await this.#prepareRun(rows, s, fitOn);
+      if (key === null) return Int32Array.from({ length: rows.length }, (_, i) => i);
+      const { slots } = await this.#lookup(key, rows);
+      return storageOrder(slots);
     });
+  }
+
+  /** What prepare() runs; returns the sentence vectors' key (null for TF-IDF). */
+  async #prepareRun(rows: DataRow[], s: EncoderSettings, fitOn: DataRow[]): Promise<string | null> {
+    if (s.kind === 'tfidf') {
+      await this.#tfidfRun([], fitOn);
+      return null;
+    }
+    const key = (await this.#transformersRun(rows, s, false)).key;
+    if (s.kind !== 'hybrid') return key;
+    const { device, threads, last, dim } = this;
+    this.#check();
+    const tf = await this.#tfidfRun([], fitOn);
+    [this.device, this.threads, this.dim] = [device, threads, dim! + tf.dim];
+    this.last = { ...last!, fittedOn: fitOn.length, tfidfCols: tf.dim };
+    return key;
   }
 
   /** Runs jobs one after another; the caller gets the error, the queue goes on. */
   #enqueue<T>(job: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(() => this.#guard(job));
-    this.#queue = run.catch(() => undefined);
+    // Settle to undefined: the queue must not keep the last result (features) alive.
+    this.#queue = run.then(() => undefined, () => undefined);
     return run;
   }
 
@@ -218,39 +249,81 @@ export class EmbedderState {
     if (this.#cancelled) throw new EmbeddingCancelledError();
   }
 
-  async #transformersRun(rows: DataRow[], s: EncoderSettings): Promise<Embedded> {
+  /**
+   * Makes sure every row's vector is stored (computing the missing ones in
+   * the worker, which stores them) and, with `gather`, fetches the rows'
+   * features from the worker. Without it the page never holds a vector.
+   */
+  async #transformersRun(rows: DataRow[], s: EncoderSettings, gather: true): Promise<Embedded>;
+  async #transformersRun(rows: DataRow[], s: EncoderSettings, gather: false): Promise<{ key: string }>;
+  async #transformersRun(rows: DataRow[], s: EncoderSettings, gather: boolean): Promise<Embedded | { key: string }> {
     const gpu = app.backend.webgpu;
     const asked = await resolveEncoder(s, gpu);
     // A warm encoder whose load fell back to another precision keys its vectors by the one it runs.
     const warm = this.#loaded?.key === this.#loadKey(s, asked.device, asked.dtype) ? this.#loaded.ready : null;
     let enc = warm && warm.dtype !== asked.dtype ? await resolveEncoder(s, gpu, warm.dtype) : asked;
     // Distinct texts only: identical texts (same hash) share a vector.
-    const textOf = new Map<string, string>();
-    for (const r of rows) if (!textOf.has(r.hash)) textOf.set(r.hash, r.text);
-    const hashes = [...textOf.keys()];
-    let dim = (await store.kvGet<number>(dimKey(enc.key))) ?? null;
-    let found = dim ? await store.getEmbeddings(enc.key, hashes, dim) : null;
-    if (!found || found.missing.length > 0) {
+    const distinct = await distinctRows(rows);
+    const unique = { length: distinct.length, at: (p: number) => rows[distinct[p]] };
+    let { dim, missing } = await this.#missing(enc.key, unique);
+    if (dim === null || missing.length > 0) {
       const ready = await this.#load(s, enc.modelId, asked.device, asked.dtype);
       if (ready.dtype !== enc.dtype) {
         enc = await resolveEncoder(s, gpu, ready.dtype);
-        dim = (await store.kvGet<number>(dimKey(enc.key))) ?? null;
-        found = dim ? await store.getEmbeddings(enc.key, hashes, dim) : null;
+        ({ dim, missing } = await this.#missing(enc.key, unique));
       }
-      if (ready.dim !== dim) {
-        dim = ready.dim;
-        found = await store.getEmbeddings(enc.key, hashes, dim);
-        await store.kvSet(dimKey(enc.key), dim);
-      }
+      // Vectors of another width under this key came from another model: all are recomputed (and replaced).
+      if (ready.dim !== dim) [dim, missing] = [ready.dim, Int32Array.from({ length: distinct.length }, (_, i) => i)];
     }
-    if (!found || !dim) throw new Error('No embedding width is known for this encoder.');
-    const { matrix: unique, missing } = found;
+    if (!dim) throw new Error('No embedding width is known for this encoder.');
     const key = enc.key;
     let rates: EmbedRates | undefined;
-    if (missing.length > 0) rates = await this.#embedMissing(key, dim, s, enc.recipe, missing.map((i) => hashes[i]), textOf, unique, hashes);
+    if (missing.length > 0) rates = await this.#embedMissing(key, s, enc.recipe, unique, missing);
     this.dim = dim;
-    this.last = { key, rows: rows.length, texts: hashes.length, cached: hashes.length - missing.length, computed: missing.length, stored: true, ...(rates ? { rates } : {}) };
-    return { key, encoder: enc.modelId, dim, features: dense(gather(rows, hashes, unique, dim), dim), ids: rows.map((r) => r.id) };
+    this.last = { key, rows: rows.length, texts: distinct.length, cached: distinct.length - missing.length, computed: missing.length, stored: true, ...(rates ? { rates } : {}) };
+    if (!gather) return { key };
+    return { key, encoder: enc.modelId, dim, features: dense(await this.#gather(key, dim, rows), dim), ids: rows.map((r) => r.id) };
+  }
+
+  /** Slots of `rows`' vectors under `key` (-1 = not stored), asked in slices; reads the worker's hash index only. */
+  async #lookup(key: string, rows: { length: number; at(i: number): DataRow } | DataRow[]): Promise<{ dim: number | null; slots: Int32Array }> {
+    const at = Array.isArray(rows) ? (i: number) => rows[i] : rows.at;
+    const slots = new Int32Array(rows.length);
+    let dim: number | null = null;
+    for (let start = 0; start < rows.length; start += LOOKUP) {
+      this.#check();
+      const end = Math.min(rows.length, start + LOOKUP);
+      const hashes: string[] = [];
+      for (let i = start; i < end; i++) hashes.push(at(i).hash);
+      const r = await embedRequest<EmbedSlots>({ type: 'lookup', key, hashes }).done;
+      slots.set(r.slots, start);
+      dim ??= r.dim;
+    }
+    return { dim, slots };
+  }
+
+  /** Which of the distinct rows have no stored vector under `key`, and the key's width. */
+  async #missing(key: string, unique: { length: number; at(i: number): DataRow }): Promise<{ dim: number | null; missing: Int32Array }> {
+    const { dim, slots } = await this.#lookup(key, unique);
+    const missing = new Int32Array(slots.length);
+    let n = 0;
+    for (let i = 0; i < slots.length; i++) if (slots[i] < 0) missing[n++] = i;
+    return { dim, missing: missing.slice(0, n) };
+  }
+
+  /** The stored features of `rows` in row order, gathered by the worker. */
+  async #gather(key: string, dim: number, rows: DataRow[]): Promise<Float32Array> {
+    const out = new Float32Array(rows.length * dim);
+    for (let start = 0; start < rows.length; start += GATHER) {
+      this.#check();
+      const part = rows.slice(start, start + GATHER);
+      const r = await embedRequest<EmbedRows>({ type: 'gather', key, dim, hashes: part.map((x) => x.hash) }).done;
+      if (r.missing.length > 0) {
+        throw new Error(`${r.missing.length.toLocaleString('en-US')} vectors are no longer in this browser's storage (deleted in another tab?); embed the texts again.`);
+      }
+      out.set(r.vectors, start * dim);
+    }
+    return out;
   }
 
   /**
@@ -259,7 +332,7 @@ export class EmbedderState {
    * head's search weighs the two blocks.
    */
   async #hybridRun(rows: DataRow[], s: EncoderSettings, fitOn: DataRow[]): Promise<Embedded> {
-    const emb = await this.#transformersRun(rows, s);
+    const emb = await this.#transformersRun(rows, s, true);
     const { device, threads, last } = this;
     this.#check();
     const tf = await this.#tfidfRun(rows, fitOn);
@@ -310,30 +383,31 @@ export class EmbedderState {
   }
 
   /**
-   * Embeds `todo` hashes chunk by chunk, storing each chunk and writing it
-   * into `unique` (rows aligned with `hashes`). Texts go shortest-first by
-   * characters, so each chunk holds texts of similar length and the worker's
-   * token-sorted batches pad little. Returns the run's rates.
+   * Embeds the `missing` distinct rows chunk by chunk; the worker stores each
+   * chunk before answering. Texts go shortest-first by characters, so each
+   * chunk holds texts of similar length and the worker's token-sorted batches
+   * pad little. A failure (a full disk) keeps every chunk stored before it
+   * and says so. Returns the run's rates.
    */
-  async #embedMissing(
-    key: string, dim: number, s: EncoderSettings, recipe: Recipe, todo: string[], textOf: Map<string, string>, unique: Float32Array, hashes: string[],
-  ): Promise<EmbedRates> {
+  async #embedMissing(key: string, s: EncoderSettings, recipe: Recipe, unique: { at(i: number): DataRow }, missing: Int32Array): Promise<EmbedRates> {
     this.status = 'embedding';
-    const at = new Map(hashes.map((h, i) => [h, i]));
-    const order = [...todo].sort((a, b) => textOf.get(a)!.length - textOf.get(b)!.length);
+    const order = await byLength(missing, (p) => unique.at(p).text.length);
     const started = Date.now();
     const total = order.length;
     const backend = this.device;
+    const format = s.storage === 'f16' ? 'f16' : 'f32';
     let tokens = 0;
     let padded = 0;
+    let stored = 0;
     this.progress = { stage: 'embed', done: 0, total, etaMs: null, ...ratesOf(0, 0, 0, 0, backend) };
     for (let start = 0; start < total; start += CHUNK) {
       this.#check();
-      const chunk = order.slice(start, start + CHUNK);
-      const req = embedRequest<EmbedResult>(
+      const chunk = Array.from(order.subarray(start, start + CHUNK), (p) => unique.at(p));
+      const req = embedRequest<EmbedStored>(
         {
-          type: 'embed', texts: chunk.map((h) => textOf.get(h)!), batchSize: Math.max(1, s.batchSize || 16), tokenBudget: s.tokenBudget,
+          type: 'embed', texts: chunk.map((r) => r.text), batchSize: Math.max(1, s.batchSize || 16), tokenBudget: s.tokenBudget,
           pooling: recipe.pooling, prefix: recipe.prefix, normalize: recipe.normalize, maxTokens: recipe.maxTokens,
+          store: { key, hashes: chunk.map((r) => r.hash), format },
         },
         (r) => {
           if (r.type !== 'progress' || r.stage !== 'embed') return;
@@ -342,11 +416,17 @@ export class EmbedderState {
         },
       );
       this.#stop = req.cancel;
-      const { vectors, stats } = await req.done;
+      let stats: EmbedStored['stats'];
+      try {
+        ({ stats } = await req.done);
+      } catch (e) {
+        if (this.#cancelled || e instanceof WorkerCancelled || stored === 0) throw e;
+        throw new Error(`${errorText(e)} The ${stored.toLocaleString('en-US')} texts embedded before this are stored and will not be embedded again.`, { cause: e });
+      }
+      stored += chunk.length;
       tokens += stats.realTokens;
       padded += stats.paddedTokens;
-      await store.putEmbeddings(key, chunk, vectors, dim);
-      chunk.forEach((h, i) => unique.set(vectors.subarray(i * dim, (i + 1) * dim), at.get(h)! * dim));
+      if (start % (CHUNK * 16) === 0) await yieldToPage();
     }
     return ratesOf(total, tokens, padded, Date.now() - started, backend);
   }
@@ -379,17 +459,6 @@ export class EmbedderState {
     const features = parts.length > 0 ? concatRows(parts) : transformTfidfSparse(model, []);
     return { key, encoder: 'tfidf', dim, features, ids: rows.map((r) => r.id) };
   }
-}
-
-/** Rows' vectors in row order from the distinct-text matrix (rows aligned with `hashes`). */
-function gather(rows: DataRow[], hashes: string[], unique: Float32Array, dim: number): Float32Array {
-  const at = new Map(hashes.map((h, i) => [h, i]));
-  const out = new Float32Array(rows.length * dim);
-  rows.forEach((r, i) => {
-    const j = at.get(r.hash)!;
-    out.set(unique.subarray(j * dim, (j + 1) * dim), i * dim);
-  });
-  return out;
 }
 
 export const embedder = new EmbedderState();

@@ -27,6 +27,8 @@ export interface EncoderSettings {
   batchSize: number;
   /** Most padded tokens per forward pass (texts × the longest of them); batches are cut by this after sorting by length. */
   tokenBudget?: number;
+  /** How vectors are stored in this browser: 'f16' takes half the space of 'f32' (the default) at half precision. */
+  storage?: 'f32' | 'f16';
 }
 
 export interface TeacherRunSettings {

@@ -291,15 +291,19 @@ export class StudentState {
     };
   }
 
-  /** Class probabilities (n × labelNames.length, row-major) for the given rows' features (all of X's rows without ids). */
-  async predict(student: TrainedStudent | SerializedHead, X: Embedded, ids?: string[]): Promise<Float32Array> {
+  /**
+   * Class probabilities (n × labelNames.length, row-major) for the given rows'
+   * features (all of X's rows without ids). `consume`: X is not needed after
+   * this, so its arrays move to the worker instead of being copied first.
+   */
+  async predict(student: TrainedStudent | SerializedHead, X: Embedded, ids?: string[], consume = false): Promise<Float32Array> {
     const head = 'weights' in student ? student.weights : student;
     if ('weights' in student && student.embeddingKey && student.embeddingKey !== X.key) {
       throw new Error(`"${student.spec.name}" was trained on other features (${student.embeddingKey}) than these (${X.key}); embed with its encoder settings.`);
     }
     if (head.dim !== X.dim) throw new Error(`The student expects ${head.dim}-dimensional features but got ${X.dim}.`);
     let rows: FeatureMatrix;
-    if (!ids) rows = takeMatrixRows(X.features, Int32Array.from({ length: X.ids.length }, (_, i) => i)); // a copy: the worker takes ownership of what it is sent
+    if (!ids) rows = consume ? X.features : takeMatrixRows(X.features, Int32Array.from({ length: X.ids.length }, (_, i) => i)); // else a copy: the worker takes ownership of what it is sent
     else {
       const at = new Map(X.ids.map((id, i) => [id, i]));
       rows = takeMatrixRows(X.features, ids.map((id) => {
@@ -354,9 +358,12 @@ export class StudentState {
   }
 
   /**
-   * Predicts every row of the project with `s` (embedding in chunks, with the
-   * student's own encoder settings) and stores the probabilities as its
-   * 'predictions' result. `fitOn` = the training pool (TF-IDF only).
+   * Predicts every row of the project with `s` (embedding what is missing,
+   * with the student's own encoder settings) and stores the probabilities as
+   * its 'predictions' result. `fitOn` = the training pool (TF-IDF only).
+   * Rows go through in chunks, in the order their vectors are stored, so
+   * each stored chunk is read about once and the page holds one chunk of
+   * features at a time.
    */
   async labelCorpus(s: TrainedStudent, rows: DataRow[], fitOn: DataRow[], chunk = 2000): Promise<PredictionsData> {
     const project = app.project;
@@ -370,12 +377,14 @@ export class StudentState {
     this.error = null;
     this.labeling = { modelId: s.modelId, done: 0, total: rows.length, etaMs: null };
     try {
+      const order = await embedder.storedOrder(rows, settings, fitOn);
       for (let start = 0; start < rows.length; start += chunk) {
         if (this.#cancelled) throw new WorkerCancelled();
-        const part = rows.slice(start, start + chunk);
-        const X = await embedder.ensure(part, settings, fitOn);
-        probs.set(await this.predict(s, X), start * C);
-        const done = start + part.length;
+        const at = order.subarray(start, start + chunk);
+        const X = await embedder.ensure(Array.from(at, (i) => rows[i]), settings, fitOn);
+        const part = await this.predict(s, X, undefined, true);
+        for (let k = 0; k < at.length; k++) probs.set(part.subarray(k * C, (k + 1) * C), at[k] * C);
+        const done = start + at.length;
         this.labeling = { modelId: s.modelId, done, total: rows.length, etaMs: ((Date.now() - started) / done) * (rows.length - done) };
       }
       const data: PredictionsData = { modelId: s.modelId, labels: s.labelNames, ids: rows.map((r) => r.id), probs, embeddingKey: s.embeddingKey };
