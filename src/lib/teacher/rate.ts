@@ -53,11 +53,11 @@ export interface RateView {
 }
 
 /**
- * Successes in a row before one more request may be in flight. One: a
- * sporadic 429 then costs about a round of requests at half the pool (on a
- * virtual clock, 5 % random 429s at 300 ms and 8 at once: 0.92 of the ideal,
- * against 0.85 after two successes and 0.74 after three); a shared limit still brings the pool down,
- * as each of its 429s halves it again.
+ * Successes in a row before one more request may be in flight. One, so a
+ * sporadic 429 costs little: the pool is full again after about as many
+ * answers as it was cut by (on a virtual clock, 5 % random 429s, 300 ms, 8 at
+ * once: 0.92 of the ideal, against 0.85 with two and 0.74 with three). A shared
+ * limit still brings the pool down, as each of its 429s halves it again.
  */
 export const GROW_AFTER = 1;
 /** A burst: at least this many 429s within BURST_MS, making up at least half of the answers then. */
