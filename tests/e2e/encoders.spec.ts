@@ -38,10 +38,11 @@ async function storedCounts(page: Page): Promise<Record<string, number>> {
         const open = indexedDB.open('surrogate');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
-          const keys = open.result.transaction('embeddings', 'readonly').objectStore('embeddings').getAllKeys();
+          // The chunked layout's hash lists: one entry per stored vector.
+          const keys = open.result.transaction('vectorHashes', 'readonly').objectStore('vectorHashes').getAll();
           keys.onsuccess = () => {
             const out: Record<string, number> = {};
-            for (const [embKey] of keys.result as [string, string][]) out[embKey] = (out[embKey] ?? 0) + 1;
+            for (const { embKey, hashes } of keys.result as { embKey: string; hashes: string[] }[]) out[embKey] = (out[embKey] ?? 0) + hashes.length;
             open.result.close();
             resolve(out);
           };

@@ -9,7 +9,10 @@ import { freshApp, MOCK_URL } from './helpers';
 
 const CSV = 'tests/fixtures/data/tiny-sentiment.csv';
 
-/** Every stored vector, grouped by embedding key then text hash (raw IndexedDB, nothing app-specific exposed). */
+/**
+ * Every stored vector, grouped by embedding key then text hash (raw IndexedDB, nothing app-specific exposed):
+ * chunks of vectors in `vectorChunks`, their hashes in slot order in `vectorHashes`.
+ */
 async function storedEmbeddings(page: Page): Promise<Record<string, Record<string, number[]>>> {
   return page.evaluate(
     () =>
@@ -17,14 +20,19 @@ async function storedEmbeddings(page: Page): Promise<Record<string, Record<strin
         const open = indexedDB.open('surrogate');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
-          const store = open.result.transaction('embeddings', 'readonly').objectStore('embeddings');
-          const keys = store.getAllKeys();
-          const values = store.getAll();
-          values.onsuccess = () => {
+          const t = open.result.transaction(['vectorHashes', 'vectorChunks'], 'readonly');
+          const hashes = t.objectStore('vectorHashes').getAll();
+          const chunks = t.objectStore('vectorChunks').getAll();
+          t.oncomplete = () => {
+            type Chunk = { embKey: string; chunk: number; dim: number; format: string; data: ArrayBuffer };
+            const data = new Map((chunks.result as Chunk[]).map((c) => [`${c.embKey}#${c.chunk}`, c]));
             const out: Record<string, Record<string, number[]>> = {};
-            (keys.result as [string, string][]).forEach(([embKey, hash], i) => {
-              (out[embKey] ??= {})[hash] = Array.from(values.result[i] as Float32Array);
-            });
+            for (const h of hashes.result as { embKey: string; chunk: number; hashes: string[] }[]) {
+              const c = data.get(`${h.embKey}#${h.chunk}`)!;
+              if (c.format !== 'f32') throw new Error(`expected float32 vectors, got ${c.format}`);
+              const all = new Float32Array(c.data);
+              h.hashes.forEach((hash, i) => ((out[h.embKey] ??= {})[hash] = Array.from(all.subarray(i * c.dim, (i + 1) * c.dim))));
+            }
             open.result.close();
             resolve(out);
           };
