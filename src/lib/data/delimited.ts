@@ -4,7 +4,7 @@
 // pieces, in a page, a Worker and Node alike.
 import Papa from 'papaparse';
 import { ImportError } from './errors';
-import type { RawTable } from './types';
+import { ROW_LIST_CAP, type RawTable } from './types';
 
 /** Parse this many characters at once; smaller pieces are buffered. */
 const BATCH_CHARS = 1 << 20;
@@ -30,6 +30,14 @@ function countNewlines(s: string): number {
   let n = 0;
   for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) n++;
   return n;
+}
+
+/** Columns a table may have: the mapping step lists each one three times. */
+export const MAX_COLUMNS = 10_000;
+
+/** A row compared with the header, cell by cell, ignoring spaces and byte-order marks. */
+function headerKey(cells: string[]): string {
+  return JSON.stringify(cells.map((c) => c.replace(/[\uFEFF\u200B]/g, '').trim()));
 }
 
 /** "3 columns: id, text, label" for a message; long names and lists are cut. */
@@ -83,7 +91,10 @@ export class DelimitedReader {
   #rowStart = 0; // absolute offset where the next row starts
   #line = 1; // 1-based line number where the next row starts
   #columns: string[] | null = null;
+  #rawHeader: string | null = null;
   #rows: string[][] = [];
+  /** Lines that repeat the header (files concatenated with their headers), skipped. */
+  #repeatedHeaders: number[] = [];
 
   constructor(opts: DelimitedOptions) {
     this.#header = opts.header;
@@ -108,7 +119,9 @@ export class DelimitedReader {
     if (this.#rows.length === 0 && this.#header) {
       throw new ImportError('empty', `The file has a header row but no data rows: its only row (${describeHeader(this.#columns)}) is read as the header.`);
     }
-    return { columns: this.#columns, rows: this.#rows };
+    const table: RawTable = { columns: this.#columns, rows: this.#rows };
+    if (this.#repeatedHeaders.length > 0) table.repeatedHeaders = { count: this.#repeatedHeaders.length, rows: this.#repeatedHeaders.slice(0, ROW_LIST_CAP) };
+    return table;
   }
 
   #parse(final: boolean): void {
@@ -153,11 +166,27 @@ export class DelimitedReader {
   #accept(row: string[], line: number): void {
     if (row.length === 1 && row[0].trim() === '') return; // blank line
     if (!this.#columns) {
+      if (row.length > MAX_COLUMNS) {
+        throw new ImportError(
+          'not-tabular',
+          `The first row has ${row.length.toLocaleString('en')} fields; the app reads tables of up to ${MAX_COLUMNS.toLocaleString('en')} columns. ` +
+            `Is the delimiter right (${this.#delimiterName()})? Export only the columns you need.`,
+        );
+      }
       if (this.#header) {
         this.#columns = cleanHeader(row);
+        this.#rawHeader = headerKey(row);
         return;
       }
       this.#columns = row.map((_, i) => `column_${i + 1}`);
+    }
+    // Spreadsheets pad rows with empty cells past the last column; they carry nothing.
+    if (row.length > this.#columns.length && row.slice(this.#columns.length).every((c) => c.trim() === '')) {
+      row = row.slice(0, this.#columns.length);
+    }
+    if (this.#rawHeader !== null && row.length === this.#columns.length && headerKey(row) === this.#rawHeader) {
+      this.#repeatedHeaders.push(line);
+      return;
     }
     if (row.length !== this.#columns.length) {
       const dataRow = this.#rows.length + 1;

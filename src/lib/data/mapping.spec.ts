@@ -123,3 +123,11 @@ describe('long texts', () => {
     expect(report.truncated).toEqual({ count: 2, rows: [{ row: 2, chars: 250_000 }, { row: 3, chars: 20 }] });
   });
 });
+
+describe('texts that are not there', () => {
+  it('counts a text of only zero-width and direction marks as empty', () => {
+    const { rows, report } = applyMapping(table(['text'], [['\u200b\u200f \u2060'], ['real']]), { text: 'text', id: null, label: null });
+    expect(rows.map((r) => r.text)).toEqual(['real']);
+    expect(report.emptyTexts).toEqual({ count: 1, rows: [1] });
+  });
+});

@@ -11,6 +11,8 @@ const TEXT_NAMES = ['text', 'content', 'body', 'tweet', 'sentence', 'message', '
 const ID_NAMES = ['id', 'uid', '_id', 'row_id', 'doc_id', 'tweet_id', 'post_id', 'comment_id', 'item_id', 'key', 'index'];
 const LABEL_NAMES = ['label', 'labels', 'class', 'category', 'code', 'gold', 'target', 'annotation', 'human', 'human_label', 'y', 'sentiment', 'stance', 'tag'];
 
+const INVISIBLE = /^[\s\p{Cf}]*$/u;
+
 function norm(name: string): string {
   return name.trim().toLowerCase().replace(/[\s-]+/g, '_');
 }
@@ -147,7 +149,8 @@ export function applyMapping(
       throw new ImportError('duplicate-id', `Data rows ${earlier} and ${n} have the same id "${id}". Ids must be unique.`, n);
     }
     idRow.set(id, n);
-    if (whole === '') {
+    // Only spaces and invisible format characters (zero-width spaces, direction marks) is no text either.
+    if (whole === '' || INVISIBLE.test(whole)) {
       addRow(report.emptyTexts, n);
       return;
     }

@@ -3,7 +3,7 @@
 // says where the problem is and what to do about it.
 import { cleanTable, describeChar, SoleCharacter } from './clean';
 import { binaryError, countControls, locateBadUtf8, notUtf8Message, sniffEncoding, SNIFF_BYTES, type Encoding } from './decode';
-import { DelimitedReader } from './delimited';
+import { cleanHeader, DelimitedReader, MAX_COLUMNS } from './delimited';
 import { ImportError } from './errors';
 import type { RawTable } from './types';
 
@@ -104,8 +104,33 @@ function tableFromItems(items: unknown[], where: (i: number) => string): RawTabl
     }
   }
   if (records.length === 0) throw new ImportError('empty', 'The file contains no records.');
+  if (columns.length > MAX_COLUMNS) {
+    throw new ImportError('not-tabular', `The records have ${columns.length.toLocaleString('en')} different fields; the app reads tables of up to ${MAX_COLUMNS.toLocaleString('en')} columns.`);
+  }
   const rows = records.map((r) => columns.map((c) => cell(r[c])));
   return { columns, rows };
+}
+
+/** [["id","text"], [1, "a"], …]: rows as arrays, the first one the header when it is all strings. */
+function tableFromArrays(items: unknown[][], where: (i: number) => string): RawTable {
+  const headed = items[0].every((v) => typeof v === 'string') && items.length > 1;
+  const width = items[0].length;
+  if (width > MAX_COLUMNS) throw new ImportError('not-tabular', `${where(0)} has ${width.toLocaleString('en')} fields; the app reads tables of up to ${MAX_COLUMNS.toLocaleString('en')} columns.`);
+  const columns = headed ? cleanHeader(items[0].map((v) => cell(v))) : Array.from({ length: width }, (_, i) => `column_${i + 1}`);
+  const body = headed ? items.slice(1) : items;
+  const rows = body.map((r, i) => {
+    if (r.length !== width) {
+      throw new ImportError('field-count', `${where(i + (headed ? 1 : 0))} has ${r.length} fields but the first has ${width}.`, i + 1);
+    }
+    return r.map((v) => cell(v));
+  });
+  return { columns, rows };
+}
+
+/** Items that are all arrays become rows; otherwise records (tableFromItems). */
+function tableFrom(items: unknown[], where: (i: number) => string): RawTable {
+  if (items.length > 0 && items.every((it) => Array.isArray(it))) return tableFromArrays(items as unknown[][], where);
+  return tableFromItems(items, where);
 }
 
 function parseJson(content: string): RawTable {
@@ -115,10 +140,18 @@ function parseJson(content: string): RawTable {
   } catch (e) {
     throw new ImportError('bad-json', `The file is not valid JSON: ${(e as Error).message}.`);
   }
+  // {"data": [...]} (or "rows", "records", …): one array of records inside an object.
+  if (data && typeof data === 'object' && !Array.isArray(data)) {
+    const arrays = Object.entries(data as Record<string, unknown>).filter(([, v]) => Array.isArray(v));
+    if (arrays.length === 1) {
+      const [key, items] = arrays[0] as [string, unknown[]];
+      return tableFrom(items, (i) => `Item ${i + 1} of "${key}"`);
+    }
+  }
   if (!Array.isArray(data)) {
     throw new ImportError('not-tabular', 'The JSON file must hold an array of records, like [{"text": "…", "label": "…"}, …].');
   }
-  return tableFromItems(data, (i) => `Item ${i + 1} of the JSON array`);
+  return tableFrom(data, (i) => `Item ${i + 1} of the JSON array`);
 }
 
 function parseJsonLines(content: string): RawTable {
@@ -133,7 +166,7 @@ function parseJsonLines(content: string): RawTable {
     }
     lineOf.push(i + 1);
   });
-  return tableFromItems(items, (i) => `Line ${lineOf[i]}`);
+  return tableFrom(items, (i) => `Line ${lineOf[i]}`);
 }
 
 function parsePlain(content: string): RawTable {

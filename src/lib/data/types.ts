@@ -23,6 +23,8 @@ export interface RawTable {
   strayChars?: number;
   /** How the bytes were decoded, when it was not plain UTF-8 ("Read as UTF-16LE text …"). */
   encodingNote?: string;
+  /** Lines (1-based, in the file) that repeated the header row and were skipped: files pasted together. */
+  repeatedHeaders?: RowList;
 }
 
 /** Which columns hold the text, the row id and the human label. */
