@@ -199,14 +199,46 @@ export class AppState {
 
 export const app = new AppState();
 
+/*
+ * State effects start in one place: `startStateEffects()`, called once by
+ * main.ts. Modules only *register* what should run (a per-project loader, a
+ * watcher); nothing starts when a module is imported, so a module can be
+ * imported in a test, or lazily with its step, without side effects. A module
+ * that registers after the start (a lazily loaded step) is started at once.
+ */
+type Starter = () => void;
+const starters: Starter[] = [];
+let started = false;
+
+/** Registers effects to create inside the app's effect root (started by startStateEffects). */
+export function onStateStart(start: Starter): void {
+  starters.push(start);
+  if (started) $effect.root(start);
+}
+
+/** Starts every registered effect; later registrations start as they come. Idempotent. */
+export function startStateEffects(): void {
+  if (started) return;
+  started = true;
+  $effect.root(() => {
+    for (const start of starters) start();
+  });
+}
+
+/** Whether startStateEffects has run, and how many starters are registered (tests). */
+export function stateEffectsStarted(): boolean {
+  return started;
+}
+export const registeredStarters = (): number => starters.length;
+
 /**
- * Runs `load` on startup and whenever another project opens (not on every
+ * Runs `load` on start and whenever another project opens (not on every
  * change of the open project), reporting failures through `fail`. For module
  * singletons that keep per-project data loaded from the store.
  */
 export function onProjectOpen(load: () => Promise<void>, fail: (e: unknown) => void): void {
   let loadedFor: string | null | undefined;
-  $effect.root(() => {
+  onStateStart(() => {
     $effect(() => {
       const id = app.project?.id ?? null;
       untrack(() => {

@@ -20,7 +20,7 @@ import { asProfile, guessProfile, profileKey } from '../teacher/profile';
 import { responseKeys, type TeacherJob } from '../teacher/tasks';
 import type { SendLogEntry, TeacherController, TeacherProgress, TeacherSummary, RunState } from '../teacher/queue';
 import type { Capabilities, TeacherLabel, TeacherResponse, TeacherSettings } from '../teacher/types';
-import { app, errorText } from './app.svelte';
+import { app, errorText, onStateStart } from './app.svelte';
 import { makeJob, scopeIds, setupKey, toTeacherSettings, type TeacherRunSettingsX } from './teacher-job';
 import { batchExport, batchImport, type BatchFileInfo, type BatchImportReport } from './teacher-batch';
 import { buildPreview, type TeacherPreview } from './teacher-preview';
@@ -625,7 +625,7 @@ export const teacher = new TeacherState();
 let lastKey: string | null = null;
 let lastRows: DataRow[] | null = null;
 let timer: ReturnType<typeof setTimeout> | null = null;
-$effect.root(() => {
+onStateStart(() => {
   $effect(() => {
     const key = teacher.watchKey();
     const rows = app.rows; // a new dataset of the same size still reloads
