@@ -108,6 +108,14 @@ describe('StudentState', () => {
     expect(probs[blobs.y[0]]).toBeGreaterThan(0.5);
   });
 
+  it('reloads its list exactly once per training', async () => {
+    const s = new StudentState();
+    const reload = vi.spyOn(s, 'reload');
+    await s.train({ name: 'once', trainSource: 'human', X, trainIds: ids, labelOf, labelNames: names, positive: 'pos', headKind: 'linear', seed: 1 });
+    expect(reload).toHaveBeenCalledTimes(1);
+    expect(s.models).toHaveLength(1);
+  });
+
   it('refuses a training set with one class', async () => {
     const s = new StudentState();
     await expect(s.train({ name: 'x', trainSource: 'human', X, trainIds: ids, labelOf: () => 'pos', labelNames: names, positive: null, headKind: 'logreg', seed: 1 }))
