@@ -98,14 +98,18 @@ test('a file of numbers is refused with its columns and their kinds; messages na
   await expect(error).toContainText('all 5,000 columns');
   await expect(error).toContainText('and 4,988 more (4,988 numbers)');
 
+  await upload(page, 'aaaa.csv', 'a'.repeat(200_000));
+  await expect(error).toContainText('nothing but the character "a", repeated 200,000 times');
+  await expect(page.getByTestId('row-count')).toHaveCount(0);
+
+  // A Latin-1 file: the byte and its line are named, and it can be read as Windows-1252 on request.
   const latin1 = Buffer.concat([Buffer.from('id,text\n1,fine\n2,caf'), Buffer.from([0xe9]), Buffer.from(' au lait\n')]);
   await upload(page, 'latin1.csv', latin1);
   await expect(error).toContainText('byte 21 (line 3) is 0xE9');
   await expect(error).toContainText('"é"');
-
-  await upload(page, 'aaaa.csv', 'a'.repeat(200_000));
-  await expect(error).toContainText('nothing but the character "a", repeated 200,000 times');
-  await expect(page.getByTestId('row-count')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Read it as Windows-1252 (Latin-1) instead' }).click();
+  await expect(page.getByTestId('encoding-note')).toContainText('Windows-1252');
+  await expect(page.locator('table.preview')).toContainText('café au lait');
 });
 
 test('human labels outside the codebook are flagged at import with rows, and never drafted into a codebook unseen', async ({ page }) => {

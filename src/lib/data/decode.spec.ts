@@ -178,3 +178,13 @@ describe('more shapes of real files', () => {
     expect(() => parseText('{"a":[1],"b":[2]}', 'json')).toThrow(/array of records/);
   });
 });
+
+describe('reading a Latin-1 file on request', () => {
+  it('decodes Windows-1252 when asked, and says so', async () => {
+    // (Node decodes 0x80–0x9F as Latin-1, browsers as Windows-1252: this test keeps to bytes both agree on.)
+    const bytes = new Uint8Array([...utf8('id,text\n1,caf'), 0xe9, 0x20, 0xe0, 0x20, 0xfc, 0x0a]);
+    const t = await parseFile(blob(bytes), 'l.csv', undefined, { encoding: 'windows-1252' });
+    expect(t.rows).toEqual([['1', 'café à ü']]);
+    expect(t.encodingNote).toBe('Read as Windows-1252 (Latin-1), as chosen.');
+  });
+});

@@ -14,6 +14,8 @@ export interface ParseOptions {
   header?: boolean;
   /** CSV/TSV: force a delimiter instead of guessing (CSV guesses among , ; | tab). */
   delimiter?: string;
+  /** parseFile: read the bytes in this encoding instead of the one sniffed (e.g. a Latin-1 file the user says is one). */
+  encoding?: Encoding | 'windows-1252';
 }
 
 const EXTENSIONS: Record<string, Format> = {
@@ -24,6 +26,10 @@ const EXTENSIONS: Record<string, Format> = {
   ndjson: 'jsonl',
   json: 'json',
   txt: 'txt',
+};
+
+const ENCODING_NAMES: Record<Encoding | 'windows-1252', string> = {
+  'utf-8': 'UTF-8', 'utf-16le': 'UTF-16LE', 'utf-16be': 'UTF-16BE', 'windows-1252': 'Windows-1252 (Latin-1)',
 };
 
 /** parseFile reads and decodes this many bytes at a time. */
@@ -225,7 +231,10 @@ export async function parseFile(
 ): Promise<RawTable> {
   if (file.size === 0) throw new ImportError('empty', `"${name}" is empty.`);
   const first = new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer());
-  const { encoding, skip, note } = sniffEncoding(first);
+  const sniffed = sniffEncoding(first);
+  const encoding = opts.encoding ?? sniffed.encoding;
+  const skip = encoding === sniffed.encoding ? sniffed.skip : 0;
+  const note = opts.encoding && opts.encoding !== sniffed.encoding ? `Read as ${ENCODING_NAMES[opts.encoding]}, as chosen.` : sniffed.note;
   // fatal: a Latin-1/Windows-1252 file must fail loudly rather than become mojibake.
   const decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
   const format = detectFormat(name, new TextDecoder(encoding).decode(first.subarray(skip, Math.min(first.length, 8192))));
@@ -260,12 +269,12 @@ export async function parseFile(
   refuseSole(sole);
   const table = cleanTable(delimited ? delimited.end() : parseDecoded(pieces.join(''), format, opts));
   onProgress?.(1);
-  const encodingNote = note ?? (encoding === 'utf-8' ? undefined : `Read as ${encoding === 'utf-16le' ? 'UTF-16LE' : 'UTF-16BE'} text (from its byte-order mark).`);
+  const encodingNote = note ?? (encoding === 'utf-8' ? undefined : `Read as ${ENCODING_NAMES[encoding]} text (from its byte-order mark).`);
   return encodingNote ? { ...table, encodingNote } : table;
 }
 
 /** The error for bytes the decoder refused, naming the first bad byte and its line. */
-async function decodeError(file: Blob, name: string, encoding: Encoding, skip: number): Promise<ImportError> {
+async function decodeError(file: Blob, name: string, encoding: Encoding | 'windows-1252', skip: number): Promise<ImportError> {
   if (encoding !== 'utf-8') {
     return new ImportError(
       'encoding',

@@ -87,7 +87,9 @@ export function responseKeys(job: TeacherJob, caps: Pick<Capabilities, 'temperat
  * as settled only when it was asked with this run's token cap — it is then in
  * `failed`, not `cached` — so raising the cap asks again. A stored failed
  * request is in `failed` too, unless job.resend asks for it again; with
- * resend 'failed' the answers never asked are left alone (`skipped`).
+ * resend 'failed' the answers never asked are left alone (`skipped`). A
+ * prose answer to a schema request counts as missing once the run no longer
+ * asks for the schema (Structured output set to "never").
  */
 export async function planTasks(
   job: TeacherJob,
@@ -103,11 +105,14 @@ export async function planTasks(
   const cached: TeacherResponse[] = [];
   const failed: TeacherResponse[] = [];
   let skipped = 0;
+  // A prose answer to a JSON-schema request (parse.ts 'not-json') is asked again once the schema is no longer sent.
+  const structured = s.structured !== 'off' && caps.structured;
+  const stale = (r: TeacherResponse) => !structured && r.invalidReason === 'not-json';
   for (const item of job.items) {
     const missing = new Set<number>();
     for (let r = 0; r < s.repeats; r++) {
       const hit = found.get(keyOf(job, item.textHash, r, caps.temperature));
-      if (hit && settles(hit, cap, resend)) (isFailedAttempt(hit) ? failed : cached).push(hit);
+      if (hit && settles(hit, cap, resend) && !stale(hit)) (isFailedAttempt(hit) ? failed : cached).push(hit);
       else if (!hit && resend === 'failed') skipped += 1;
       else missing.add(r);
     }
