@@ -75,7 +75,17 @@ test('a server answering in prose despite the JSON schema: no answer is stored a
   await expect(page.getByTestId('label-counts')).not.toContainText('Democrat');
   await expect(page.getByTestId('labels-table')).toContainText('The poster is definitely not a Democrat.');
   await expect(page.getByTestId('labels-table')).toContainText('prose, not the JSON asked for');
+  await expect(page.getByTestId('prose-answers')).toContainText('21 answers came back in prose');
   await page.screenshot({ path: `${SHOTS}/teacher-prose-schema.png`, fullPage: true });
+
+  // Without the schema the prose is asked for again, and a negation is still no label.
+  await page.getByLabel('Structured output').selectOption('off');
+  await expect(page.getByTestId('estimate-calls')).toContainText('14 requests to send');
+  await runToEnd(page);
+  await expect(page.getByTestId('teacher-sent')).toHaveText('14');
+  await expect(page.getByTestId('teacher-invalid')).toHaveText('21');
+  await expect(page.getByTestId('prose-answers')).toHaveCount(0);
+  await expect(page.getByTestId('label-counts')).not.toContainText('Democrat');
 });
 
 test('prose answers without a schema: only an answer that is nothing but a label counts', async ({ page }) => {
