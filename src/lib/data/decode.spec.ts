@@ -188,3 +188,9 @@ describe('reading a Latin-1 file on request', () => {
     expect(t.encodingNote).toBe('Read as Windows-1252 (Latin-1), as chosen.');
   });
 });
+
+describe('JSON Lines joined end to end', () => {
+  it('ignores a byte-order mark at the start of a line', () => {
+    expect(parseText('{"text":"a"}\n\uFEFF{"text":"b"}\n', 'jsonl').rows).toEqual([['a'], ['b']]);
+  });
+});

@@ -23,6 +23,11 @@ describe('flagLabels', () => {
     expect(rare.map((x) => [x.value, x.why])).toEqual([['c', 'rare']]);
   });
 
+  it('flags missing-value markers whatever the other values are', () => {
+    expect(flagLabels([tally('pos', 40), tally('neg', 40), tally('NA', 12, [2, 8])], null)).toEqual([{ value: 'NA', count: 12, rows: [2, 8], why: 'missing' }]);
+    expect(flagLabels([tally('1', 300), tally('0', 300), tally('null', 200)], null).map((f) => f.why)).toEqual(['missing']);
+  });
+
   it('leaves an ordinary label set alone, small data sets included', () => {
     expect(flagLabels([tally('pos', 29), tally('neg', 28), tally('mixed', 1)], null)).toEqual([]);
     expect(flagLabels([tally('1', 60), tally('0', 40)], null)).toEqual([]);

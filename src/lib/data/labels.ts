@@ -13,7 +13,7 @@ export interface LabelTally<R = number> {
   rows: R[];
 }
 
-export type LabelFlagWhy = 'not-in-codebook' | 'variant' | 'odd-form' | 'rare';
+export type LabelFlagWhy = 'not-in-codebook' | 'missing' | 'variant' | 'odd-form' | 'rare';
 
 export interface LabelFlag<R = number> extends LabelTally<R> {
   why: LabelFlagWhy;
@@ -28,11 +28,13 @@ const FORM_SHARE = 0.9;
 
 const loose = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, ' ').trim();
 const isNumeric = (s: string) => /^[-+]?\d+(?:[.,]\d+)?$/.test(s.trim());
+/** How spreadsheets and statistics packages write "no value". */
+const MISSING = /^(?:na|n\/a|nan|null|none|nil|-|—|\?|\.)$/i;
 
 /**
  * The values to flag, most frequent first. With codebook label names, every
  * value that is not one of them is 'not-in-codebook'. Without, a value is
- * flagged as a 'variant' (same as a more frequent value but for case, spaces
+ * flagged as 'missing' (NA, null, "-": a missing-value marker), a 'variant' (same as a more frequent value but for case, spaces
  * or punctuation), 'odd-form' (a word among numbers or a number among words,
  * when 90% of labeled rows have the other form), or 'rare' (under 1% of the
  * labeled rows, on at least 100 labeled rows).
@@ -43,12 +45,16 @@ export function flagLabels<R>(tallies: readonly LabelTally<R>[], codebookNames: 
     const known = new Set(codebookNames);
     return sorted.filter((t) => !known.has(t.value)).map((t) => ({ ...t, why: 'not-in-codebook' as const }));
   }
-  const labeled = sorted.reduce((n, t) => n + t.count, 0);
+  const labeled = sorted.filter((t) => !MISSING.test(t.value.trim())).reduce((n, t) => n + t.count, 0);
   const numericRows = sorted.filter((t) => isNumeric(t.value)).reduce((n, t) => n + t.count, 0);
   const dominant = numericRows >= FORM_SHARE * labeled ? 'number' : labeled - numericRows >= FORM_SHARE * labeled ? 'word' : null;
   const flags: LabelFlag<R>[] = [];
   const firstOfLoose = new Map<string, string>();
   for (const t of sorted) {
+    if (MISSING.test(t.value.trim())) {
+      flags.push({ ...t, why: 'missing' });
+      continue;
+    }
     const key = loose(t.value);
     const like = firstOfLoose.get(key);
     if (like !== undefined) flags.push({ ...t, why: 'variant', like });
@@ -67,6 +73,8 @@ export function flagReason(f: Pick<LabelFlag<unknown>, 'why' | 'like'>): string 
   switch (f.why) {
     case 'not-in-codebook':
       return 'not a label of the codebook';
+    case 'missing':
+      return 'looks like a missing-value marker, not a label (leave it empty to import those rows unlabeled)';
     case 'variant':
       return `looks like “${f.like}” written differently`;
     case 'odd-form':

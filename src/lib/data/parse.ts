@@ -163,7 +163,9 @@ function parseJson(content: string): RawTable {
 function parseJsonLines(content: string): RawTable {
   const items: unknown[] = [];
   const lineOf: number[] = [];
-  content.split('\n').forEach((line, i) => {
+  content.split('\n').forEach((raw, i) => {
+    // A byte-order mark or zero-width space starting a line (files joined end to end) is not JSON.
+    const line = raw.replace(/^[\uFEFF\u200B]+/, '');
     if (line.trim() === '') return;
     try {
       items.push(JSON.parse(line));
