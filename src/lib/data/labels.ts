@@ -28,8 +28,8 @@ const FORM_SHARE = 0.9;
 
 const loose = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, ' ').trim();
 const isNumeric = (s: string) => /^[-+]?\d+(?:[.,]\d+)?$/.test(s.trim());
-/** How spreadsheets and statistics packages write "no value". */
-const MISSING = /^(?:na|n\/a|nan|null|none|nil|-|—|\?|\.)$/i;
+/** How spreadsheets and statistics packages write "no value" ("none" and "unknown" can be real classes, so they are not here). */
+const MISSING = /^(?:na|n\/a|nan|null|-|—|\?|\.)$/i;
 
 /**
  * The values to flag, most frequent first. With codebook label names, every
