@@ -5,16 +5,12 @@
 // million strings would, for a second or more).
 import { HashSlots } from '../store/slots';
 import { VECTOR_CHUNK } from '../store/db';
+import { yieldToPage } from '../store/yield';
+
+export { yieldToPage } from '../store/yield';
 
 /** Rows handled between two yields to the page. */
 export const SLICE = 20_000;
-
-/** Lets the page paint and handle input; resolves on a later task. */
-export function yieldToPage(): Promise<void> {
-  const s = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
-  if (typeof s?.yield === 'function') return s.yield();
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
 
 /** Indices of the first row of each distinct hash, in row order. */
 export async function distinctRows(hashes: { length: number; [i: number]: { hash: string } }): Promise<Int32Array> {

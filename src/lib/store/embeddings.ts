@@ -287,6 +287,12 @@ export async function listEmbeddingKeys(): Promise<{ embKey: string; count: numb
   });
 }
 
+/** Bytes the stored vectors take (as float32; the data only), e.g. to size an export before writing it. */
+export async function embeddingsBytes(): Promise<number> {
+  const metas = await tx([STORES.vectorKeys], 'readonly', 'list embeddings', (t) => t.objectStore(STORES.vectorKeys).getAll());
+  return metas.reduce((s, m) => s + m.count * vectorBytes(m.dim), 0);
+}
+
 /** Keys present in the v1 store (not moved yet): one cursor step per key. */
 async function legacyKeys(store: Store<'embeddings', IDBTransactionMode>): Promise<string[]> {
   const keys: string[] = [];

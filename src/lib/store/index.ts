@@ -31,6 +31,7 @@ export {
   listEmbeddingKeys,
   deleteEmbeddings,
   embeddingKeys,
+  embeddingsBytes,
   embeddingSlots,
   chunkOfSlot,
   forEachEmbeddingChunk,
@@ -45,9 +46,11 @@ export { kvGet, kvSet, kvDelete } from './kv';
 export { clearAllData, storageEstimate } from './maintenance';
 export {
   exportProject,
-  importProject,
+  exportProjectTo,
   EXPORT_FORMAT,
   EXPORT_VERSION,
   type ExportOptions,
   type ProjectExport,
 } from './portable';
+export { importProject } from './portable-import';
+export { blobSink, type ByteSink } from './zip';

@@ -1,4 +1,4 @@
-import { strToU8, zipSync, unzipSync } from 'fflate';
+import { strFromU8, strToU8, zipSync, unzipSync } from 'fflate';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   EXPORT_VERSION,
@@ -66,17 +66,20 @@ async function snapshot(id: string) {
 }
 
 describe('export and import', () => {
-  it('round-trips a plain JSON export to the same state', async () => {
+  it('round-trips an export without models or embeddings to the same state', async () => {
     const p = await seed();
     const before = await snapshot(p.id);
     const blob = await exportProject(p.id);
-    expect(blob.type).toBe('application/json');
-    const text = await blob.text();
-    const doc = JSON.parse(text) as { format: string; formatVersion: number; models: unknown[] };
-    // Typed arrays and NaN survive JSON as tagged values.
-    expect(text).toContain('"$sg":"b64"');
-    expect(text).toContain('"$sg":"num"');
-    expect(doc).toMatchObject({ format: 'surrogate-project', formatVersion: EXPORT_VERSION, models: [] });
+    expect(blob.type).toBe('application/zip');
+    const entries = unzipSync(new Uint8Array(await blob.arrayBuffer()));
+    // Rows in parts as stored, the manifest first, end.json last; NaN and typed arrays survive as tags.
+    expect(Object.keys(entries)[0]).toBe('surrogate.json');
+    expect(Object.keys(entries).at(-1)).toBe('end.json');
+    expect(Object.keys(entries).filter((n) => n.startsWith('rows/'))).toEqual(['rows/0.json', 'rows/1.json']);
+    const manifest = JSON.parse(strFromU8(entries['surrogate.json'])) as { format: string; formatVersion: number; counts: unknown };
+    expect(manifest).toMatchObject({ format: 'surrogate-project', formatVersion: EXPORT_VERSION, counts: { rows: 2500, rowFiles: 2, models: 0, results: 1, responses: 2 } });
+    expect(strFromU8(entries['results/0.json'])).toContain('"$sg":"num"');
+    expect(Object.keys(entries).some((n) => n.startsWith('vectors/') || n.startsWith('models/'))).toBe(false);
 
     await clearAllData();
     const imported = await importProject(blob);
@@ -85,6 +88,18 @@ describe('export and import', () => {
     expect((before.results[0].data as { scores: Float32Array }).scores).toBeInstanceOf(Float32Array);
     expect(await listModels(p.id)).toEqual([]);
     expect(await countEmbeddings('enc@v1')).toBe(0);
+  });
+
+  it('still imports a plain JSON file of format 1', async () => {
+    const rows = makeRows(3);
+    const v1 = {
+      format: 'surrogate-project', formatVersion: 1, exportedAt: 1, project: { id: 'old', name: 'Old', step: 'teacher' }, rows, codebooks: [{ version: 1, codebook: {} }],
+      responses: [{ key: 'k', projectId: 'old', textHash: 'h0' }], results: [{ id: 'r', projectId: 'old', kind: 'x', data: { v: { $sg: 'b64', type: 'Float32Array', data: 'AACAPw==' } } }], models: [], embeddings: [],
+    };
+    const p = await importProject(new Blob([JSON.stringify(v1)]));
+    expect(p).toMatchObject({ id: 'old', name: 'Old', step: 'teacher', rowCount: 3 });
+    expect(await getRows('old')).toEqual(rows);
+    expect(((await listResults('old'))[0].data as { v: Float32Array }).v).toEqual(new Float32Array([1]));
   });
 
   it('round-trips a zip export with models and embeddings', async () => {
@@ -98,7 +113,8 @@ describe('export and import', () => {
     expect(blob.type).toBe('application/zip');
     const entries = unzipSync(new Uint8Array(await blob.arrayBuffer()));
     expect(Object.keys(entries)).toContain('surrogate.json');
-    expect(Object.keys(entries).some((name) => name.endsWith('.bin'))).toBe(true);
+    expect(Object.keys(entries).filter((n) => n.startsWith('vectors/'))).toEqual(['vectors/0.json', 'vectors/0.bin']); // only the project's texts
+    expect(entries['vectors/0.bin'].length).toBe(100 * DIM * 4);
 
     await clearAllData();
     await importProject(blob);
@@ -136,15 +152,85 @@ describe('export and import', () => {
   });
 });
 
+describe('format 2: a project in parts', () => {
+  async function big(): Promise<{ p: Project; hashes: string[]; ids: string[] }> {
+    const p = await createProject('Big');
+    const rows = makeRows(25_000, 'b').map((r, i) => ({ ...r, hash: `hash-${i}` }));
+    await putRows(p.id, rows);
+    const hashes = rows.slice(0, 2100).map((r) => r.hash);
+    await putEmbeddings('emb-v1|m|q8|mean|l2', hashes, Float32Array.from({ length: 2100 * DIM }, (_, i) => Math.sin(i)), DIM);
+    await putEmbeddings('emb-v1|m|fp16|mean|l2', hashes.slice(0, 50), Float32Array.from({ length: 50 * DIM }, (_, i) => i / 64), DIM, 'f16');
+    await putEmbeddings('emb-v1|m|q8|mean|l2', ['someone-elses'], new Float32Array(DIM), DIM);
+    const ids = rows.map((r) => r.id);
+    await putResult({ id: crypto.randomUUID(), projectId: p.id, createdAt: 2, kind: 'predictions', data: { ids, probs: Float32Array.from({ length: ids.length * 2 }, (_, i) => i % 2) } });
+    return { p: (await getProject(p.id))!, hashes, ids };
+  }
+
+  it('round-trips 25,000 rows, a 25,000-id result and vectors in both precisions, with only the project\'s vectors', async () => {
+    const { p, hashes, ids } = await big();
+    const before = await snapshot(p.id);
+    const q8 = await getEmbeddings('emb-v1|m|q8|mean|l2', hashes, DIM);
+    const half = await getEmbeddings('emb-v1|m|fp16|mean|l2', hashes.slice(0, 50), DIM);
+    const blob = await exportProject(p.id, { includeEmbeddings: true, includeModels: true });
+    const names = Object.keys(unzipSync(new Uint8Array(await blob.arrayBuffer())));
+    expect(names.filter((n) => n.startsWith('rows/'))).toHaveLength(13);
+    expect(names.filter((n) => n.startsWith('strs/'))).toHaveLength(1); // the ids, apart from the result's JSON
+    expect(names.filter((n) => /^vectors\/\d+\.bin$/.test(n))).toHaveLength(4); // 3 chunks of q8 + 1 of fp16
+
+    await clearAllData();
+    const imported = await importProject(blob);
+    expect(imported).toMatchObject({ id: p.id, rowCount: 25_000 });
+    expect(await snapshot(p.id)).toEqual(before);
+    expect(((await listResults(p.id))[0].data as { ids: string[] }).ids).toEqual(ids);
+    expect(await getEmbeddings('emb-v1|m|q8|mean|l2', hashes, DIM)).toEqual(q8);
+    expect(await getEmbeddings('emb-v1|m|fp16|mean|l2', hashes.slice(0, 50), DIM)).toEqual(half);
+    expect(await countEmbeddings('emb-v1|m|q8|mean|l2')).toBe(2100); // not someone-elses
+  });
+
+  it('a file cut short or damaged imports nothing and says why', async () => {
+    const { p } = await big();
+    const m = model(crypto.randomUUID(), p.id);
+    await saveModel(m);
+    const blob = await exportProject(p.id, { includeEmbeddings: true, includeModels: true });
+    const entries = unzipSync(new Uint8Array(await blob.arrayBuffer()));
+    await clearAllData();
+
+    const { ['end.json']: _end, ...cut } = entries;
+    expect(await importError(new Blob([zipSync(cut)]))).toMatch(/damaged.*cut short \(it lacks end\.json\)/);
+    const { ['rows/3.json']: _row, ...holed } = entries;
+    expect(await importError(new Blob([zipSync(holed)]))).toMatch(/damaged.*holds 23,000 of its 25,000 rows/);
+    expect(await listProjects()).toEqual([]);
+    expect(await getRows(p.id)).toEqual([]);
+    expect(await listModels(p.id)).toEqual([]);
+
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    bytes[bytes.length >> 1] ^= 0x55; // somewhere in the data of an entry
+    expect(await importError(new Blob([bytes]))).toMatch(/damaged.*checksum does not match/);
+    expect(await listProjects()).toEqual([]);
+    expect(await getRows(p.id)).toEqual([]);
+  });
+
+  it('imports a zip of format 1, moving its vectors into chunks', async () => {
+    const manifest = {
+      format: 'surrogate-project', formatVersion: 1, exportedAt: 1, project: { id: 'v1', name: 'V1' }, rows: makeRows(2), codebooks: [], responses: [], results: [], models: [],
+      embeddings: [{ embKey: 'e', dim: 2, hashes: ['h0', 'h1'], matrix: { $sg: 'bin', type: 'Float32Array', file: 'bin/0.bin' } }],
+    };
+    const bin = new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer);
+    await importProject(new Blob([zipSync({ 'bin/0.bin': bin, 'surrogate.json': strToU8(JSON.stringify(manifest)) })]));
+    expect(Array.from((await getEmbeddings('e', ['h1', 'h0'], 2)).matrix)).toEqual([3, 4, 1, 2]);
+    expect(await getRows('v1')).toHaveLength(2);
+  });
+});
+
+async function importError(blob: Blob): Promise<string> {
+  const err = await importProject(blob).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(ImportError);
+  return (err as Error).message;
+}
+
 describe('import validation', () => {
   const json = (v: unknown) => new Blob([JSON.stringify(v)]);
   const valid = { format: 'surrogate-project', formatVersion: 1, project: { id: 'p', name: 'P' }, rows: [] };
-
-  async function importError(blob: Blob): Promise<string> {
-    const err = await importProject(blob).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ImportError);
-    return (err as Error).message;
-  }
 
   it('says plainly when a file is not a Surrogate export', async () => {
     expect(await importError(new Blob(['text,label\nhello,pos\n']))).toMatch(/not a Surrogate project export/);
@@ -154,7 +240,7 @@ describe('import validation', () => {
   });
 
   it('refuses a file from a newer version', async () => {
-    expect(await importError(json({ ...valid, formatVersion: EXPORT_VERSION + 1 }))).toMatch(/newer version of Surrogate.*file format 2/);
+    expect(await importError(json({ ...valid, formatVersion: EXPORT_VERSION + 1 }))).toMatch(new RegExp(`newer version of Surrogate.*file format ${EXPORT_VERSION + 1}`));
   });
 
   it('reports damaged files and writes nothing', async () => {

@@ -1,22 +1,43 @@
-// Export a project to one file and import it back. Plain exports are JSON;
-// with embeddings or models they are a zip: `surrogate.json` (the manifest)
-// plus raw little-endian `bin/N.bin` entries for every typed array.
-import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
-import { STORES, newId, prefixRange, queueAll, runAll, tx } from './db';
-import { embeddingKeys, forEachEmbeddingChunk, putEmbeddings } from './embeddings';
-import { fromHalf } from './half';
-import { ImportError, NotFoundError, StoreError } from './errors';
-import { blankProject } from './projects';
-import { writeRows } from './rows';
-import { decodeValue, encodeValue, toBase64, type BinarySink, type Tag } from './codec';
+// Export a project to one zip file, a part at a time, so memory stays one
+// part (a chunk of rows, of vectors) however big the project is; importing
+// it back is portable-import.ts. Layout (format 2):
+//
+//   surrogate.json        the manifest: project, codebooks, counts
+//   rows/<i>.json         the i-th stored chunk of rows
+//   responses/<i>.json    LLM responses, a page each
+//   bin/<n>.bin           raw little-endian typed arrays, and
+//   strs/<n>.jsonl        long lists of strings (JSON arrays, one per line),
+//                         each written before the model or result using it
+//   models/<i>.json       one student each
+//   results/<i>.json      one result each (predictions, comparisons)
+//   vectors/<i>.json      { embKey, dim, format, hashes } of a chunk of
+//   vectors/<i>.bin       vectors (hashes × dim, float32 or half-float bits)
+//   end.json              totals, written last: a file without it is cut short
+//
+// Files of format 1 (one JSON document, or a zip of it plus bin/ entries) are
+// still read. Parts are read in separate transactions, so an export taken
+// while another tab writes may mix moments; nothing else writes while the
+// Export step runs in this tab.
+import { STORES, prefixRange, tx } from './db';
+import { forEachEmbeddingChunk, listEmbeddingKeys, vectorBytes, type VectorChunk } from './embeddings';
+import { NotFoundError, StoreError } from './errors';
+import { encodeValue, type BinarySink, type ListSink, type Tag } from './codec';
+import { HashSlots } from './slots';
+import { blobSink, ZipWriter, type ByteSink } from './zip';
 import type { Project, StoredModel, StoredResponse, StoredResult, StoredRow } from './types';
+import { yieldToPage } from './yield';
 
 export const EXPORT_FORMAT = 'surrogate-project';
 /** Bump when the file layout changes; importProject refuses newer files. */
-export const EXPORT_VERSION = 1;
-const MANIFEST = 'surrogate.json';
+export const EXPORT_VERSION = 2;
+export const MANIFEST = 'surrogate.json';
+export const END = 'end.json';
+/** Responses per responses/<i>.json. */
+const RESPONSE_PAGE = 2000;
+/** Strings per line of a strs/<n>.jsonl entry. */
+const LIST_LINE = 20_000;
 
-/** The vectors of one embedding key for the project's texts. */
+/** The vectors of one embedding key for the project's texts (format 1 files, and what import hands back). */
 export interface ExportedEmbeddings {
   embKey: string;
   dim: number;
@@ -25,7 +46,7 @@ export interface ExportedEmbeddings {
   matrix: Float32Array;
 }
 
-/** Everything a project file holds, before binary encoding. */
+/** Everything a format-1 project file holds, before binary encoding. */
 export interface ProjectExport {
   format: typeof EXPORT_FORMAT;
   formatVersion: number;
@@ -39,237 +60,182 @@ export interface ProjectExport {
   embeddings: ExportedEmbeddings[];
 }
 
+/** The manifest of a format-2 file. */
+export interface Manifest {
+  format: typeof EXPORT_FORMAT;
+  formatVersion: 2;
+  exportedAt: number;
+  project: Project;
+  codebooks: unknown[];
+  counts: { rows: number; rowFiles: number; responses: number; models: number; results: number };
+  embeddings: boolean;
+}
+
+/** What end.json holds: what was written, for the importer to check it found all of it. */
+export interface ExportEnd {
+  rows: number;
+  rowFiles: number;
+  vectorFiles: number;
+  vectors: number;
+}
+
 export interface ExportOptions {
   includeEmbeddings?: boolean;
   includeModels?: boolean;
+  /** Called as parts are written: bytes so far, and what is being written. */
+  onProgress?: (bytes: number, stage: string) => void;
 }
 
-const EXPORT_STORES = [STORES.projects, STORES.rows, STORES.codebooks, STORES.responses, STORES.results, STORES.models];
+const enc = new TextEncoder();
+const json = (v: unknown) => enc.encode(JSON.stringify(v));
+const OP = 'export the project';
 
-/** Reads the whole project in one snapshot transaction. */
-function collect(projectId: string, opts: ExportOptions): Promise<ProjectExport> {
-  const op = 'export the project';
-  return tx(EXPORT_STORES, 'readonly', op, async (t) => {
-    const project = await t.objectStore(STORES.projects).get(projectId);
-    if (!project) throw new NotFoundError(op, `project ${projectId}`);
-    const [chunks, codebooks, responses, results, models] = await Promise.all([
-      t.objectStore(STORES.rows).getAll(prefixRange(projectId)),
-      t.objectStore(STORES.codebooks).getAll(prefixRange(projectId)),
-      t.objectStore(STORES.responses).index('projectId').getAll(projectId),
-      t.objectStore(STORES.results).index('projectId').getAll(projectId),
-      opts.includeModels ? t.objectStore(STORES.models).index('projectId').getAll(projectId) : Promise.resolve([]),
-    ]);
-    const rows = chunks.flatMap((c) => c.rows);
-    const embeddings: ExportedEmbeddings[] = [];
-    const base = { format: EXPORT_FORMAT, formatVersion: EXPORT_VERSION, exportedAt: Date.now() } as const;
-    return { ...base, project, rows, codebooks: codebooks.map((c) => c.value), responses, results, models, embeddings };
-  });
-}
+/** Writes the entries of one JSON document and the binary parts and lists it refers to (those first). */
+class EntryWriter {
+  #bins = 0;
+  #lists = 0;
+  constructor(readonly zip: ZipWriter) {}
 
-async function collectEmbeddings(wanted: Set<string>): Promise<ExportedEmbeddings[]> {
-  const out: ExportedEmbeddings[] = [];
-  for (const embKey of await embeddingKeys()) {
-    const hashes: string[] = [];
-    const parts: Float32Array[] = [];
-    let dim = 0;
-    await forEachEmbeddingChunk(embKey, (c) => {
-      dim = c.dim;
-      const all = c.format === 'f16' ? fromHalf(new Uint16Array(c.data)) : new Float32Array(c.data);
-      c.hashes.forEach((h, i) => {
-        if (!wanted.has(h)) return;
-        hashes.push(h);
-        parts.push(all.slice(i * dim, (i + 1) * dim));
-      });
-    });
-    if (hashes.length === 0) continue;
-    const matrix = new Float32Array(hashes.length * dim);
-    parts.forEach((p, i) => matrix.set(p, i * dim));
-    out.push({ embKey, dim, hashes, matrix });
-  }
-  return out;
-}
-
-function encodeDoc(doc: ProjectExport, sink: BinarySink): string {
-  try {
-    return JSON.stringify(encodeValue(doc, sink));
-  } catch (err) {
-    if (err instanceof TypeError) throw new StoreError('export the project', `Could not export the project: ${err.message}`, err);
-    throw err;
-  }
-}
-
-/**
- * One file holding project `projectId`: rows, codebook versions, its LLM
- * responses and results, plus models and embeddings when asked. A JSON Blob
- * when neither is included, otherwise a zip Blob (application/zip).
- */
-export async function exportProject(projectId: string, opts: ExportOptions = {}): Promise<Blob> {
-  const doc = await collect(projectId, opts);
-  if (opts.includeEmbeddings) doc.embeddings = await collectEmbeddings(new Set(doc.rows.map((r) => r.hash)));
-  if (!opts.includeEmbeddings && !opts.includeModels) {
-    const inline: BinarySink = (type, bytes) => ({ $sg: 'b64', type, data: toBase64(bytes) });
-    return new Blob([encodeDoc(doc, inline)], { type: 'application/json' });
-  }
-  const files: Zippable = {};
-  const toFile: BinarySink = (type, bytes): Tag => {
-    const file = `bin/${Object.keys(files).length}.bin`;
-    // Float vectors barely compress; storing them saves a lot of CPU.
-    files[file] = [bytes, { level: 0 }];
-    return { $sg: 'bin', type, file };
-  };
-  const json = encodeDoc(doc, toFile);
-  files[MANIFEST] = strToU8(json);
-  return new Blob([zipSync(files)], { type: 'application/zip' });
-}
-
-const NOT_OURS =
-  'This file is not a Surrogate project export. Choose a .json or .zip file saved with "Export project".';
-
-function damaged(what: string): ImportError {
-  return new ImportError(`The project file is damaged and cannot be imported: ${what}.`);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function parseManifest(text: string): Record<string, unknown> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new ImportError(NOT_OURS, err);
-  }
-  if (!isObject(raw) || raw.format !== EXPORT_FORMAT) throw new ImportError(NOT_OURS);
-  const v = raw.formatVersion;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw damaged('its format version is missing');
-  if (v > EXPORT_VERSION) {
-    throw new ImportError(
-      `This project was exported by a newer version of Surrogate (file format ${v}; this version reads up to ${EXPORT_VERSION}). ` +
-        'Update Surrogate (reload the page), then import it again.',
-    );
-  }
-  return raw;
-}
-
-/** Reads a Blob made by exportProject into its decoded document (unchecked). */
-async function readFile(blob: Blob): Promise<Record<string, unknown>> {
-  const bytes = new Uint8Array(await blob.arrayBuffer());
-  const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 3 && bytes[3] === 4;
-  if (isZip) {
-    let entries: ReturnType<typeof unzipSync>;
+  async document(name: string, value: unknown): Promise<void> {
+    const bins: [string, Uint8Array][] = [];
+    const lists: [string, string[]][] = [];
+    const toBin: BinarySink = (type, bytes): Tag => {
+      const file = `bin/${this.#bins++}.bin`;
+      bins.push([file, bytes]);
+      return { $sg: 'bin', type, file };
+    };
+    const toList: ListSink = (list): Tag => {
+      const file = `strs/${this.#lists++}.jsonl`;
+      lists.push([file, list]);
+      return { $sg: 'strs', file, count: list.length };
+    };
+    let encoded: unknown;
     try {
-      entries = unzipSync(bytes);
+      encoded = encodeValue(value, toBin, '$', toList);
     } catch (err) {
-      throw new ImportError('This zip file is damaged and cannot be read.', err);
+      if (err instanceof TypeError) throw new StoreError(OP, `Could not export the project: ${err.message}`, err);
+      throw err;
     }
-    if (!entries[MANIFEST]) throw new ImportError(NOT_OURS);
-    const raw = parseManifest(strFromU8(entries[MANIFEST]));
-    return decodeValue(raw, (file) => entries[file] ?? throwErr(damaged(`it lacks ${file}`))) as Record<string, unknown>;
+    // Float data barely compresses: stored, to spare the CPU.
+    for (const [file, bytes] of bins) await this.zip.add(file, bytes);
+    for (const [file, list] of lists) {
+      const lines: Uint8Array[] = [];
+      for (let s = 0; s < list.length; s += LIST_LINE) {
+        lines.push(enc.encode(JSON.stringify(list.slice(s, s + LIST_LINE)) + '\n'));
+        await yieldToPage();
+      }
+      await this.zip.add(file, lines);
+    }
+    await this.zip.add(name, json(encoded), true);
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch (err) {
-    throw new ImportError(NOT_OURS, err);
-  }
-  const raw = parseManifest(text);
-  return decodeValue(raw, (file) => throwErr(damaged(`it refers to ${file} but is not a zip`))) as Record<string, unknown>;
-}
-
-function throwErr(err: Error): never {
-  throw err;
-}
-
-function arrayOf<T>(doc: Record<string, unknown>, field: string, ok: (v: unknown) => boolean): T[] {
-  const v = doc[field] ?? [];
-  if (!Array.isArray(v)) throw damaged(`"${field}" is not a list`);
-  const bad = v.findIndex((x) => !ok(x));
-  if (bad >= 0) throw damaged(`entry ${bad} of "${field}" is malformed`);
-  return v as T[];
-}
-
-const hasStr = (o: unknown, ...keys: string[]) => isObject(o) && keys.every((k) => typeof o[k] === 'string');
-
-/** Checks every part of a decoded file has the shape the store writes. */
-function validate(doc: Record<string, unknown>): ProjectExport {
-  if (!hasStr(doc.project, 'id', 'name')) throw damaged('the project record is missing');
-  const embeddingOk = (e: unknown) =>
-    hasStr(e, 'embKey') &&
-    isObject(e) &&
-    Number.isInteger(e.dim) &&
-    Array.isArray(e.hashes) &&
-    e.matrix instanceof Float32Array &&
-    e.matrix.length === e.hashes.length * (e.dim as number);
-  return {
-    format: EXPORT_FORMAT,
-    formatVersion: doc.formatVersion as number,
-    exportedAt: Number(doc.exportedAt),
-    project: doc.project as Project,
-    rows: arrayOf(doc, 'rows', (r) => hasStr(r, 'id', 'text', 'hash')),
-    codebooks: arrayOf(doc, 'codebooks', (c) => isObject(c) && typeof c.version === 'number'),
-    responses: arrayOf(doc, 'responses', (r) => hasStr(r, 'key')),
-    results: arrayOf(doc, 'results', (r) => hasStr(r, 'id')),
-    models: arrayOf(doc, 'models', (m) => hasStr(m, 'id')),
-    embeddings: arrayOf(doc, 'embeddings', embeddingOk),
-  };
 }
 
 /**
- * Replaces every string equal to an old id. Results and model configs may
- * refer to model, result or project ids anywhere inside them; ids are random
- * UUIDs, so an exact match is a reference, never ordinary content.
+ * Writes project `projectId` as a zip to `sink`: rows, codebook versions, its
+ * LLM responses and results, plus students and the vectors of its texts when
+ * asked. Memory stays one part; the page gets its thread back between parts.
  */
-function remapIds<T>(value: T, ids: Map<string, string>): T {
-  if (typeof value === 'string') return (ids.get(value) ?? value) as T;
-  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
-  if (Array.isArray(value)) return value.map((v) => remapIds(v, ids)) as T;
-  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = remapIds(v, ids);
-  return out as T;
-}
-
-const IMPORT_STORES = [STORES.projects, STORES.rows, STORES.codebooks, STORES.responses, STORES.results, STORES.models];
-
-/**
- * Restores a file from exportProject, in one transaction. The project keeps
- * its id when free, otherwise gets a new one (likewise its models and
- * results). Cached responses already present are kept as they are.
- * Throws ImportError for files that are not Surrogate exports, are damaged,
- * or come from a newer version.
- */
-export async function importProject(blob: Blob): Promise<Project> {
-  const file = validate(await readFile(blob));
-  for (const e of file.embeddings) await putEmbeddings(e.embKey, e.hashes, e.matrix, e.dim);
-  return tx(IMPORT_STORES, 'readwrite', 'import the project', async (t) => {
-    const models = t.objectStore(STORES.models);
-    const results = t.objectStore(STORES.results);
-    const responses = t.objectStore(STORES.responses);
-    const [projectHit, modelHits, resultHits] = await Promise.all([
-      t.objectStore(STORES.projects).getKey(file.project.id),
-      queueAll(file.models, (m) => models.getKey(m.id)),
-      queueAll(file.results, (r) => results.getKey(r.id)),
+export async function exportProjectTo(projectId: string, sink: ByteSink, opts: ExportOptions = {}): Promise<{ bytes: number }> {
+  const head = await tx([STORES.projects, STORES.rows, STORES.codebooks, STORES.responses, STORES.results, STORES.models], 'readonly', OP, async (t) => {
+    const project = await t.objectStore(STORES.projects).get(projectId);
+    if (!project) throw new NotFoundError(OP, `project ${projectId}`);
+    const [rowKeys, codebooks, responses, results, models] = await Promise.all([
+      t.objectStore(STORES.rows).getAllKeys(prefixRange(projectId)),
+      t.objectStore(STORES.codebooks).getAll(prefixRange(projectId)),
+      t.objectStore(STORES.responses).index('projectId').count(projectId),
+      t.objectStore(STORES.results).index('projectId').getAllKeys(projectId),
+      opts.includeModels ? t.objectStore(STORES.models).index('projectId').getAllKeys(projectId) : Promise.resolve([]),
     ]);
-    const ids = new Map<string, string>();
-    if (projectHit !== undefined) ids.set(file.project.id, newId());
-    file.models.forEach((m, i) => modelHits[i] !== undefined && ids.set(m.id, newId()));
-    file.results.forEach((r, i) => resultHits[i] !== undefined && ids.set(r.id, newId()));
-    const doc = ids.size > 0 ? remapIds(file, ids) : file;
-    const pid = doc.project.id;
-
-    // Defaults first, so a file from an older layout still yields a whole Project.
-    const project: Project = { ...blankProject(doc.project.name, pid), ...doc.project, rowCount: doc.rows.length };
-    const cached = await queueAll(doc.responses, (r) => responses.getKey(r.key));
-    const codebooks = t.objectStore(STORES.codebooks);
-    await runAll([
-      () => t.objectStore(STORES.projects).put(project),
-      () => writeRows(t.objectStore(STORES.rows), pid, doc.rows),
-      ...doc.codebooks.map((cv) => () => codebooks.put({ projectId: pid, version: (cv as { version: number }).version, value: cv })),
-      ...doc.responses.filter((_, i) => cached[i] === undefined).map((r) => () => responses.put(r)),
-      ...doc.results.map((r) => () => results.put(r)),
-      ...doc.models.map((m) => () => models.put(m)),
-    ]);
-    return project;
+    return { project, rowChunks: rowKeys.map((k) => k[1]), codebooks: codebooks.map((c) => c.value), responses, results, models };
   });
+  const zip = new ZipWriter(sink);
+  const out = new EntryWriter(zip);
+  const progress = (stage: string) => opts.onProgress?.(zip.size, stage);
+  const manifest: Manifest = {
+    format: EXPORT_FORMAT, formatVersion: EXPORT_VERSION, exportedAt: Date.now(), project: head.project, codebooks: head.codebooks,
+    counts: { rows: head.project.rowCount, rowFiles: head.rowChunks.length, responses: head.responses, models: head.models.length, results: head.results.length },
+    embeddings: !!opts.includeEmbeddings,
+  };
+  await out.document(MANIFEST, manifest);
+
+  const hashes = opts.includeEmbeddings ? new HashSlots() : null;
+  let rows = 0;
+  for (const index of head.rowChunks) {
+    const chunk = await tx([STORES.rows], 'readonly', OP, (t) => t.objectStore(STORES.rows).get([projectId, index]));
+    if (!chunk) throw new StoreError(OP, 'Could not export the project: its rows changed while it was being exported (another tab?). Export again.');
+    for (const r of chunk.rows) hashes?.set(r.hash, 0);
+    await zip.add(`rows/${index}.json`, json(chunk.rows), true);
+    rows += chunk.rows.length;
+    progress(`rows: ${rows.toLocaleString('en-US')}`);
+  }
+
+  let page = 0;
+  for (let after: string | null = null; ; page++) {
+    const list: StoredResponse[] = await responsesAfter(projectId, after);
+    if (list.length === 0) break;
+    await out.document(`responses/${page}.json`, list);
+    after = list[list.length - 1].key;
+    progress('LLM responses');
+  }
+  for (const [i, id] of head.models.entries()) {
+    const m = await tx([STORES.models], 'readonly', OP, (t) => t.objectStore(STORES.models).get(id));
+    if (m) await out.document(`models/${i}.json`, m);
+  }
+  for (const [i, id] of head.results.entries()) {
+    const r = await tx([STORES.results], 'readonly', OP, (t) => t.objectStore(STORES.results).get(id));
+    if (r) await out.document(`results/${i}.json`, r);
+    progress('results');
+  }
+  const end: ExportEnd = { rows, rowFiles: head.rowChunks.length, vectorFiles: 0, vectors: 0 };
+  if (hashes) {
+    for (const { embKey, count } of await listEmbeddingKeys()) {
+      if (count === 0) continue;
+      await forEachEmbeddingChunk(embKey, async (c) => {
+        const part = projectRows(c, hashes);
+        if (!part) return;
+        const i = end.vectorFiles++;
+        await zip.add(`vectors/${i}.json`, json({ embKey, dim: c.dim, format: c.format, hashes: part.hashes }), true);
+        await zip.add(`vectors/${i}.bin`, part.data);
+        end.vectors += part.hashes.length;
+        progress(`vectors: ${end.vectors.toLocaleString('en-US')}`);
+      });
+    }
+  }
+  await zip.add(END, json(end));
+  await zip.finish();
+  return { bytes: zip.size };
+}
+
+/** The rows of a stored chunk whose texts are in the project (null when none), as stored bytes. */
+function projectRows(c: VectorChunk, wanted: HashSlots): { hashes: string[]; data: Uint8Array } | null {
+  const keep: number[] = [];
+  c.hashes.forEach((h, i) => wanted.has(h) && keep.push(i));
+  if (keep.length === 0) return null;
+  const all = new Uint8Array(c.data);
+  if (keep.length === c.hashes.length) return { hashes: c.hashes, data: all };
+  const w = vectorBytes(c.dim, c.format);
+  const data = new Uint8Array(keep.length * w);
+  keep.forEach((r, i) => data.set(all.subarray(r * w, (r + 1) * w), i * w));
+  return { hashes: keep.map((r) => c.hashes[r]), data };
+}
+
+/** The next page of the project's responses, by key, after `after`. */
+function responsesAfter(projectId: string, after: string | null): Promise<StoredResponse[]> {
+  return tx([STORES.responses], 'readonly', OP, async (t) => {
+    const out: StoredResponse[] = [];
+    let c = await t.objectStore(STORES.responses).index('projectId').openCursor(IDBKeyRange.only(projectId));
+    if (c && after !== null) {
+      c = await c.continuePrimaryKey(projectId, after);
+      if (c && c.primaryKey === after) c = await c.continue();
+    }
+    for (; c && out.length < RESPONSE_PAGE; c = await c.continue()) out.push(c.value);
+    return out;
+  });
+}
+
+/** exportProject into a Blob (made of parts of ≤ 32 MiB, never one huge buffer). */
+export async function exportProject(projectId: string, opts: ExportOptions = {}): Promise<Blob> {
+  const sink = blobSink('application/zip');
+  await exportProjectTo(projectId, sink, opts);
+  return sink.blob();
 }
