@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runTeacher } from './queue';
 import { makeJob } from './queue.fixture';
 import { simDeps, simServer, virtualClock } from './sim.fixture';
+import { TeacherRequestError } from './types';
 
 const one = { batchRepeats: 'off' as const, repeats: 1 };
 
@@ -34,6 +35,25 @@ describe('runTeacher: per-request back-off and adaptive concurrency', () => {
     const conc = progress.map((p) => p.concurrency);
     expect(Math.min(...conc)).toBe(2);
     expect(conc.at(-1)).toBe(4);
+  });
+
+  it('a network failure keeps its place: a dead connection does not run the queue through', async () => {
+    const clock = virtualClock();
+    const { send } = simServer(clock, { latencyMs: 100 });
+    const texts: string[] = [];
+    // The connection is down for the first 3 s: every request fails at once.
+    const flaky: typeof send = async (req, signal) => {
+      texts.push(/<text>\n([\s\S]*)\n<\/text>/.exec(req.messages[1].content)![1]);
+      if (clock.now() < 3000) throw new TeacherRequestError('Could not reach the server.', 'network');
+      return send(req, signal);
+    };
+    const { deps } = simDeps(clock, flaky);
+    const s = await clock.run(runTeacher(makeJob(20, { ...one, concurrency: 2, maxRetries: 10 }), deps).done);
+    expect(s).toMatchObject({ state: 'done', done: 20, failed: 0 });
+    // While it was down only the first two texts were tried (again and again), not the other 18.
+    const whileDown = texts.slice(0, texts.indexOf('text 2 is bad'));
+    expect(new Set(whileDown)).toEqual(new Set(['text 0 is good', 'text 1 is bad']));
+    expect(whileDown.length).toBeGreaterThan(2);
   });
 
   it('a burst of 429s pauses every request, also ones not yet sent', async () => {

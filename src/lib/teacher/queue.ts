@@ -179,6 +179,8 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
   let finished = false;
   let fatal: string | undefined;
   let retrying = 0;
+  /** Of those, requests that stepped aside after a 429/503: their worker's place is taken by another. */
+  let aside = 0;
   let received = 0;
   let started = now();
   let wake: () => void = () => {};
@@ -306,13 +308,22 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
         clearTimer(timer);
         inflight.delete(ac);
       }
-      const failure = result ? null : normalise(error, timedOut);
+      if (result) {
+        // The slot is held until the answers are stored: a tab closed now loses at most
+        // "requests at once" answers, as before pacing existed.
+        try {
+          return await record(task, req, result);
+        } finally {
+          rate.finish(ticket, outcomeOf(result, null, 0));
+          rouse();
+        }
+      }
+      const failure = normalise(error, timedOut);
       // This request's own wait before its retry: Retry-After when the server said, else jittered exponential.
-      const delay = failure ? backoffDelay(attempt, { ...DEFAULT_BACKOFF, rand, now }, failure.retryAfter) : 0;
-      rate.finish(ticket, outcomeOf(result, failure, delay));
+      const delay = backoffDelay(attempt, { ...DEFAULT_BACKOFF, rand, now }, failure.retryAfter);
+      rate.finish(ticket, outcomeOf(undefined, failure, delay));
       rouse(); // a slot is free
-      if (result) return record(task, req, result);
-      if (stopped() || !failure) return;
+      if (stopped()) return;
       if (isQuotaError(failure)) {
         // No credit left: every retry would fail the same way, so stop everything now.
         fatal ??= quotaMessage(failure);
@@ -332,14 +343,21 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
         continue; // adapting is not a retry
       }
       if (isRetryable(failure) && attempt < s.maxRetries) {
-        // Only this request waits (rate.ts pauses everyone on a burst or a used-up limit);
-        // another worker takes its place meanwhile.
+        // A 429 or 503 delays only this request (rate.ts pauses everyone on a burst or a
+        // used-up limit): another worker takes its place meanwhile. Other failures (network
+        // down, timeouts, 500s) keep their place: a dead connection must not run the queue
+        // through at full speed, failing every text.
+        const stepAside = failure.status === 429 || failure.status === 503;
         attempt += 1;
         retrying += 1;
-        spawn();
+        if (stepAside) {
+          aside += 1;
+          spawn();
+        }
         emit();
         await sleep(delay, runAbort.signal);
         retrying -= 1;
+        if (stepAside) aside -= 1;
         continue;
       }
       // Stored with its words, so a reload shows it failed and "Retry failed" can find it.
@@ -371,9 +389,9 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
   // tasks are re-queued (split after `n` was rejected or ignored).
   const queue: Task[] = [];
   const pool = new Set<Promise<void>>();
-  // Requests sleeping before a retry do not count: rate.ts bounds what is in flight.
+  // Requests that stepped aside after a 429/503 do not count: rate.ts bounds what is in flight.
   const spawn = () => {
-    while (pool.size < Math.max(1, s.concurrency) + retrying && queue.length > 0 && !stopped()) {
+    while (pool.size < Math.max(1, s.concurrency) + aside && queue.length > 0 && !stopped()) {
       const w: Promise<void> = worker().finally(() => pool.delete(w));
       pool.add(w);
     }

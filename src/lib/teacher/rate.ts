@@ -95,7 +95,11 @@ class Bucket {
 interface Snapshot extends LimitState {
   /** The request whose answer carried it: the server counted everything sent before it. */
   seq: number;
-  /** When that request was sent (≈ when the server counted it). */
+  /**
+   * When the answer came: the reset time counts from when the server wrote
+   * it, and starting the clock then (not when the request left) never
+   * resumes before the server does.
+   */
   at: number;
 }
 
@@ -183,7 +187,7 @@ export class RateControl {
   finish(t: Ticket, o: RateOutcome): void {
     const now = this.now();
     this.#inFlight.delete(t.seq);
-    if (o.limits) this.#observe(t, o.limits);
+    if (o.limits) this.#observe(t, o.limits, now);
     if (o.kind === 'ok' && o.tokens !== undefined && this.#tpm) this.#tpm.take(o.tokens - t.tokens, now);
     this.#recent.push({ at: now, overload: o.kind === 'overload' });
     while (this.#recent.length > 0 && this.#recent[0].at < now - BURST_MS) this.#recent.shift();
@@ -220,11 +224,11 @@ export class RateControl {
     };
   }
 
-  #observe(t: Ticket, info: RateLimitInfo) {
+  #observe(t: Ticket, info: RateLimitInfo, now: number) {
     for (const kind of ['requests', 'tokens'] as const) {
       const s = info[kind];
       const prev = this.#snap[kind];
-      if (s && (!prev || t.seq > prev.seq)) this.#snap[kind] = { ...s, seq: t.seq, at: t.at };
+      if (s && (!prev || t.seq > prev.seq)) this.#snap[kind] = { ...s, seq: t.seq, at: now };
     }
   }
 
