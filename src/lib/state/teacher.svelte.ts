@@ -486,6 +486,21 @@ export class TeacherState {
     this.#controller?.resume();
   }
 
+  /**
+   * The page is about to go (reload, closed tab): send nothing new. The old
+   * page runs on until the next one commits, and whatever it sends then is
+   * never answered here and asked again after the reload. Should the page
+   * stay after all, the run goes on after a few seconds.
+   */
+  holdForUnload(): void {
+    const c = this.#controller;
+    if (!c || this.status !== 'running') return;
+    c.pause();
+    setTimeout(() => {
+      if (this.#controller === c && this.status === 'paused') c.resume();
+    }, 3000);
+  }
+
   /** Stops sending at once: in-flight requests are aborted, nothing new goes out. */
   cancel(): void {
     if (!this.#controller && this.active) this.#cancelledEarly = true;
@@ -641,4 +656,7 @@ onStateStart(() => {
     });
   });
 });
-if (typeof addEventListener === 'function') addEventListener('pagehide', () => teacher.flushLogNow());
+if (typeof addEventListener === 'function') {
+  addEventListener('pagehide', () => teacher.flushLogNow());
+  addEventListener('beforeunload', () => teacher.holdForUnload());
+}
