@@ -194,3 +194,14 @@ describe('JSON Lines joined end to end', () => {
     expect(parseText('{"text":"a"}\n\uFEFF{"text":"b"}\n', 'jsonl').rows).toEqual([['a'], ['b']]);
   });
 });
+
+describe('NUL padding', () => {
+  it('skips a trailing line of NULs in CSV and JSON Lines', async () => {
+    const pad = '\u0000'.repeat(40);
+    const rows = Array.from({ length: 60 }, (_, i) => `${i},text number ${i}`).join('\n');
+    const t = await parseFile(blob(utf8(`id,text\n${rows}\n${pad}`)), 'p.csv');
+    expect(t.rows).toHaveLength(60);
+    const lines = Array.from({ length: 60 }, (_, i) => `{"text":"t${i}"}`).join('\n');
+    expect((await parseFile(blob(utf8(`${lines}\n${pad}\n`)), 'p.jsonl')).rows).toHaveLength(60);
+  });
+});

@@ -76,9 +76,10 @@ function utf16Guess(b: Uint8Array): Encoding | null {
 /**
  * The encoding of a file from its first bytes (up to SNIFF_BYTES). Throws
  * ImportError('binary') for known binary formats, UTF-32, and samples where
- * more than 3% of the characters are control characters.
+ * more than 3% of the characters are control characters. `whole`: `head` is
+ * the whole file, so a run of NULs at its end is padding, not content.
  */
-export function sniffEncoding(head: Uint8Array): Sniffed {
+export function sniffEncoding(head: Uint8Array, whole = false): Sniffed {
   for (const sig of SIGNATURES) {
     if (head.length >= sig.bytes.length && sig.bytes.every((b, i) => head[i] === b)) throw binaryError(sig.what);
   }
@@ -97,7 +98,15 @@ export function sniffEncoding(head: Uint8Array): Sniffed {
       : { encoding: 'utf-8', skip: 0 };
   }
   if (sniffed.encoding === 'utf-8') {
-    const n = Math.min(head.length, SNIFF_BYTES);
+    let n = Math.min(head.length, SNIFF_BYTES);
+    if (whole) {
+      const pad = (b: number) => b === 0 || b === 0x0a || b === 0x0d || b === 0x20 || b === 0x09;
+      let end = n;
+      while (end > sniffed.skip && pad(head[end - 1])) end--;
+      const nulAtEnd = head.subarray(end, n).includes(0);
+      if (nulAtEnd) n = end;
+      if (nulAtEnd && n === sniffed.skip) throw binaryError('nothing but NUL bytes');
+    }
     let controls = 0;
     for (let i = sniffed.skip; i < n; i++) if (isControlByte(head[i])) controls++;
     checkControlShare(controls, n - sniffed.skip);

@@ -164,7 +164,8 @@ export class DelimitedReader {
   }
 
   #accept(row: string[], line: number): void {
-    if (row.length === 1 && row[0].trim() === '') return; // blank line
+    // Blank line — including one of only control characters (a file padded with NULs).
+    if (row.length === 1 && /^[\s\u0000-\u001F\u007F]*$/.test(row[0])) return;
     if (!this.#columns) {
       if (row.length > MAX_COLUMNS) {
         throw new ImportError(

@@ -166,7 +166,7 @@ function parseJsonLines(content: string): RawTable {
   content.split('\n').forEach((raw, i) => {
     // A byte-order mark or zero-width space starting a line (files joined end to end) is not JSON.
     const line = raw.replace(/^[\uFEFF\u200B]+/, '');
-    if (line.trim() === '') return;
+    if (/^[\s\u0000-\u001F\u007F]*$/.test(line)) return; // blank, or NUL padding
     try {
       items.push(JSON.parse(line));
     } catch (e) {
@@ -233,7 +233,7 @@ export async function parseFile(
 ): Promise<RawTable> {
   if (file.size === 0) throw new ImportError('empty', `"${name}" is empty.`);
   const first = new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer());
-  const sniffed = sniffEncoding(first);
+  const sniffed = sniffEncoding(first, file.size <= SNIFF_BYTES);
   const encoding = opts.encoding ?? sniffed.encoding;
   const skip = encoding === sniffed.encoding ? sniffed.skip : 0;
   const note = opts.encoding && opts.encoding !== sniffed.encoding ? `Read as ${ENCODING_NAMES[opts.encoding]}, as chosen.` : sniffed.note;
