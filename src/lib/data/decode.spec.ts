@@ -205,3 +205,12 @@ describe('NUL padding', () => {
     expect((await parseFile(blob(utf8(`${lines}\n${pad}\n`)), 'p.jsonl')).rows).toHaveLength(60);
   });
 });
+
+describe('tab-separated .txt exports', () => {
+  it('are TSV even when a quoted field holds a line break', async () => {
+    const tsv = 'id\ttext\tlabel\r\n1\t"first line\r\nsecond line"\tpos\r\n2\tplain\tneg\r\n3\tmore\tpos\r\n';
+    const t = await parseFile(blob(utf16(tsv, true, true)), 'Unicode Text.txt');
+    expect(t.columns).toEqual(['id', 'text', 'label']);
+    expect(t.rows[0][1]).toBe('first line\nsecond line');
+  });
+});

@@ -46,8 +46,13 @@ export function detectFormat(name: string, head: string): Format {
   const lines = start.split(/\r\n?|\n/);
   const tabs = (l: string | undefined) => (l ?? '').split('\t').length - 1;
   const byExt = EXTENSIONS[ext];
-  // "Text (tab delimited)" exports from spreadsheets are .txt files.
-  if (byExt === 'txt' && tabs(lines[0]) > 0 && tabs(lines[0]) === tabs(lines[1])) return 'tsv';
+  // "Text (tab delimited)" and "Unicode text" exports from spreadsheets are .txt
+  // files: tab-separated when most of the next lines have the header's tabs
+  // (a quoted field with a line break or a tab makes a line differ).
+  if (byExt === 'txt' && tabs(lines[0]) > 0) {
+    const next = lines.slice(1, 11).filter((l) => l.trim() !== '');
+    if (next.length > 0 && next.filter((l) => tabs(l) === tabs(lines[0])).length * 2 >= next.length) return 'tsv';
+  }
   if (byExt === 'json' && start.startsWith('{')) return 'jsonl';
   if (byExt) return byExt;
   if (start.startsWith('[')) return 'json';
