@@ -89,6 +89,8 @@ describe('parseAnswer with structured output requested', () => {
     expect(parseAnswer('{"label":"democrat"}', null, PARTY, S)).toMatchObject({ valid: false, reason: 'not-a-label' });
     expect(parseAnswer('{"label":"Democrat","why":"x"}', null, PARTY, S)).toMatchObject({ valid: false, reason: 'malformed-json' });
     expect(parseAnswer('{"label":["Democrat"]}', null, PARTY, S)).toMatchObject({ valid: false, reason: 'malformed-json' });
+    // The same characters composed differently (NFD from the server) are the same label.
+    expect(parseAnswer(JSON.stringify({ label: 'Café'.normalize('NFD') }), null, ['Café', 'Bar'], S)).toEqual({ label: 'Café', valid: true });
   });
 
   it('never reads prose as a label, not even a bare label or a negation of one', () => {

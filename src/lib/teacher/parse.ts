@@ -118,9 +118,11 @@ export function parseAnswer(
     const value = record.label;
     if (typeof value !== 'string') return invalid('malformed-json');
     if (opts.structured) {
-      // Schema-valid only: the one property, its value exactly one of the enum.
+      // Schema-valid only: the one property, its value exactly one of the enum (the same characters, however composed).
       if (Object.keys(record).length !== 1) return invalid('malformed-json');
-      return labels.includes(value) ? { label: value, valid: true } : invalid('not-a-label');
+      const nfc = value.normalize('NFC');
+      const label = labels.find((l) => l === value || l.normalize('NFC') === nfc);
+      return label !== undefined ? { label, valid: true } : invalid('not-a-label');
     }
     return fromLabel(wholeLabel(value, labels)) ?? invalid('not-a-label');
   }
