@@ -132,6 +132,9 @@ test('retries 429 after Retry-After, 500 and a hang; keeps malformed and off-set
   });
   await setNumber(page, 'Timeout (seconds)', 2);
   await setNumber(page, 'Concurrency', 1);
+  // A 429 delays only its own request (issue 13): the next text may go first and take the next
+  // fault. One answer per text keeps every retry the same (text, repeat) pair whichever it hits.
+  await setNumber(page, 'Repeats', 1);
   await runToEnd(page);
 
   const calls = await labelCalls();
