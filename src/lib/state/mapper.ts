@@ -1,7 +1,10 @@
 // Main-thread façade for the mapping worker: one worker per parsed table.
+// The table goes over and the rows come back in slices (SLICE_ROWS), so no
+// single message holds the page for long.
 import { WorkerClient } from './worker-client';
-import type { MapOptions, MappingReply, MappingRequest } from '../data/mapping-protocol';
-import type { ColumnMapping, RawTable } from '../data/types';
+import { SLICE_ROWS, type MapOptions, type MappingReply, type MappingRequest } from '../data/mapping-protocol';
+import type { ColumnMapping, DataRow, RawTable } from '../data/types';
+import { yieldToPage } from '../store/yield';
 
 export type MapResult = Extract<MappingReply, { type: 'result' }>;
 
@@ -13,7 +16,21 @@ export class Mapper {
   #latest = 0;
 
   constructor(table: RawTable) {
-    this.#loaded = this.#client.request({ type: 'load', table }, ['loaded']).done;
+    this.#loaded = this.#load(table);
+  }
+
+  async #load(table: RawTable): Promise<void> {
+    const n = table.rows.length;
+    for (let at = 0; at === 0 || at < n; at += SLICE_ROWS) {
+      const done = at + SLICE_ROWS >= n;
+      const slice = { ...table, rows: table.rows.slice(at, at + SLICE_ROWS) };
+      const msg = { type: 'load' as const, table: slice, append: at > 0, done };
+      if (done) await this.#client.request(msg, ['loaded']).done;
+      else {
+        this.#client.post({ ...msg, id: 0 });
+        await yieldToPage();
+      }
+    }
   }
 
   /** Maps the table; resolves null when a newer call has superseded this one. */
@@ -21,8 +38,14 @@ export class Mapper {
     const mine = ++this.#latest;
     await this.#loaded;
     try {
-      const r = await this.#client.request<MapResult>({ type: 'apply', mapping, opts }, ['result']).done;
-      return mine === this.#latest ? r : null;
+      const slices: DataRow[][] = [];
+      const r = await this.#client.request<MapResult>({ type: 'apply', mapping, opts }, ['result'], {
+        onMessage: (m) => void (m.type === 'rows' && slices.push(m.rows)),
+      }).done;
+      if (mine !== this.#latest) return null;
+      if (slices.length === 0) return r;
+      slices.push(r.rows);
+      return { ...r, rows: slices.flat() };
     } catch (e) {
       if (mine !== this.#latest) return null; // a stale failure must not hide a newer result
       throw e;

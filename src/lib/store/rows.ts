@@ -1,7 +1,7 @@
 // A project's dataset, stored ROW_CHUNK_SIZE rows per record so that
 // 100,000 rows are ~50 structured clones instead of 100,000 requests.
 import type { IDBPObjectStore } from 'idb';
-import { ROW_CHUNK_SIZE, STORES, prefixRange, queueAll, tx, type StoreName, type SurrogateDB } from './db';
+import { ROW_CHUNK_SIZE, STORES, prefixRange, tx, type StoreName, type SurrogateDB } from './db';
 import { NotFoundError } from './errors';
 import { nextStamp } from './projects';
 import type { StoredRow } from './types';
@@ -17,15 +17,19 @@ export type RowProgress = (written: number, total: number) => void;
  */
 export async function writeRows(store: RowsStore, projectId: string, rows: readonly StoredRow[], onProgress?: RowProgress): Promise<void> {
   await store.delete(prefixRange(projectId));
-  const chunks: StoredRow[][] = [];
-  for (let i = 0; i < rows.length; i += ROW_CHUNK_SIZE) chunks.push(rows.slice(i, i + ROW_CHUNK_SIZE));
+  // A few puts in flight, not all at once: each put clones its chunk on the
+  // spot, so queueing a million rows in one go would hold the page for seconds.
+  let next = 0;
   let written = 0;
-  await queueAll(chunks, (chunk, index) =>
-    store.put({ projectId, index, rows: chunk }).then(() => {
+  const lane = async (): Promise<void> => {
+    for (let index = next++; index * ROW_CHUNK_SIZE < rows.length; index = next++) {
+      const chunk = rows.slice(index * ROW_CHUNK_SIZE, (index + 1) * ROW_CHUNK_SIZE);
+      await store.put({ projectId, index, rows: chunk });
       written += chunk.length;
       onProgress?.(written, rows.length);
-    }),
-  );
+    }
+  };
+  await Promise.all([lane(), lane(), lane()]);
 }
 
 /**
@@ -44,12 +48,22 @@ export function putRows(projectId: string, rows: readonly StoredRow[], onProgres
   });
 }
 
+/** Chunks per read while loading a dataset: each answer is parsed in its own task. */
+const READ_PAGE = 8;
+
 /** The stored dataset of `projectId` in its original order ([] if none). */
 export function getRows(projectId: string): Promise<StoredRow[]> {
   return tx([STORES.rows], 'readonly', 'load the dataset', async (t) => {
-    // Keys [projectId, index] sort by index, so getAll returns chunks in order.
-    const chunks = await t.objectStore(STORES.rows).getAll(prefixRange(projectId));
-    return chunks.flatMap((c) => c.rows);
+    const store = t.objectStore(STORES.rows);
+    const parts: StoredRow[][] = [];
+    // Keys [projectId, index] sort by index, so pages come in order.
+    for (let from = 0; ; ) {
+      const page = await store.getAll(IDBKeyRange.bound([projectId, from], [projectId, Infinity]), READ_PAGE);
+      for (const c of page) parts.push(c.rows);
+      if (page.length < READ_PAGE) break;
+      from = page[page.length - 1].index + 1;
+    }
+    return parts.flat();
   });
 }
 
