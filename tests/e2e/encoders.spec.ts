@@ -187,3 +187,24 @@ test('hybrid features: tiny encoder beside TF-IDF, end to end in Compare', async
   await page.locator('[data-step="export"]').click();
   await expect(page.getByTestId('methods')).toHaveValue(/we encoded each text with tiny-distilbert \(mean pooling, L2-normalised\) concatenated with TF-IDF/);
 });
+
+test('before embedding, the expected size of the vectors beside the space the browser allows, and a plain warning when it will not fit', async ({ page }) => {
+  // A browser with only 60 kB left for this site (the real estimate, made small).
+  await page.addInitScript(() => {
+    const real = navigator.storage.estimate.bind(navigator.storage);
+    navigator.storage.estimate = async () => ({ ...(await real()), usage: 1_000, quota: 61_000 });
+  });
+  await freshApp(page);
+  await page.getByTestId('file-input').setInputFiles(CSV);
+  await page.getByRole('button', { name: /Import 58 texts/ }).click();
+  await page.locator('[data-step="train"]').click();
+  const plan = page.getByTestId('storage-plan');
+  // BGE small: 58 texts × 384 values × 4 bytes, with the index: ~90 KB, more than the 60 kB left.
+  await expect(plan).toContainText('Embedding all 58 texts stores up to 90 KB of vectors in this browser (58 × 384 values × 4 bytes, with their index)');
+  await expect(plan).toContainText('the browser lets this site use 59 KB more');
+  await expect(plan).toContainText('That will not fit: embedding would stop when the space runs out (every vector stored by then is kept).');
+  await expect(plan).toHaveClass(/error/);
+  // Half precision: ~47 KB, which fits, and so small that nothing needs saying.
+  await page.getByLabel('Store vectors at half precision').check();
+  await expect(plan).toHaveCount(0);
+});

@@ -43,7 +43,7 @@ export { saveModel, getModel, listModels, deleteModel } from './models';
 export { putResult, getResult, listResults, deleteResult } from './results';
 export { appendSendLog, getSendLog, countSendLog } from './sendlog';
 export { kvGet, kvSet, kvDelete } from './kv';
-export { clearAllData, storageEstimate } from './maintenance';
+export { clearAllData, storageEstimate, vectorSpacePlan, type VectorSpacePlan } from './maintenance';
 export {
   exportProject,
   exportProjectTo,

@@ -18,3 +18,23 @@ export async function storageEstimate(): Promise<{ usage: number; quota: number 
   if (usage === undefined || quota === undefined) return null;
   return { usage, quota };
 }
+
+/** Bytes a stored vector takes beyond its values: its hash in the index and its share of the records' overhead (an estimate). */
+export const VECTOR_OVERHEAD_BYTES = 48;
+
+/** What embedding `texts` more vectors of `dim` values would take, against the space the browser reports. */
+export interface VectorSpacePlan {
+  /** Expected bytes: texts × (dim × 4, or × 2 for fp16, + overhead). */
+  bytes: number;
+  /** Bytes this site may still use (quota − usage), or null when the browser does not say. */
+  free: number | null;
+  /** False when it will not fit; null when unknown. */
+  fits: boolean | null;
+}
+
+/** Pure: the expected size of `texts` vectors of `dim` values, and whether `estimate` leaves room for them. */
+export function vectorSpacePlan(texts: number, dim: number, format: 'f32' | 'f16', estimate: { usage: number; quota: number } | null): VectorSpacePlan {
+  const bytes = texts * (dim * (format === 'f16' ? 2 : 4) + VECTOR_OVERHEAD_BYTES);
+  const free = estimate ? Math.max(0, estimate.quota - estimate.usage) : null;
+  return { bytes, free, fits: free === null ? null : bytes <= free };
+}

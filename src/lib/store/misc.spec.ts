@@ -24,6 +24,7 @@ import {
   saveCodebookVersion,
   saveModel,
   storageEstimate,
+  vectorSpacePlan,
   countEmbeddings,
   countResponses,
 } from './index';
@@ -118,5 +119,15 @@ describe('whole database', () => {
     vi.stubGlobal('navigator', { storage: { estimate: async () => ({}) } });
     expect(await storageEstimate()).toBeNull();
     vi.unstubAllGlobals();
+  });
+
+  it('vectorSpacePlan: n × dim × 4 bytes (× 2 for fp16) plus the index, against the space left', () => {
+    const gib = 2 ** 30;
+    const p = vectorSpacePlan(1_000_000, 768, 'f32', { usage: 1 * gib, quota: 3 * gib });
+    expect(p.bytes).toBe(1_000_000 * (768 * 4 + 48));
+    expect([p.free, p.fits]).toEqual([2 * gib, false]);
+    expect(vectorSpacePlan(1_000_000, 768, 'f16', { usage: 1 * gib, quota: 3 * gib }).fits).toBe(true);
+    expect(vectorSpacePlan(10, 384, 'f32', null)).toEqual({ bytes: 10 * (384 * 4 + 48), free: null, fits: null });
+    expect(vectorSpacePlan(10, 384, 'f32', { usage: 9, quota: 5 }).free).toBe(0);
   });
 });
