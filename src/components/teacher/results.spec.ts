@@ -38,6 +38,7 @@ describe('teacher result summaries', () => {
       { message: '500', answers: 1, rows: [{ rowId: 'b', repeats: [0] }] },
     ]);
     expect(shortReason('truncated')).toBe('cut at the cap');
+    expect(shortReason('request-failed')).toBe('request failed');
     expect(plainFailure('The run stopped: the account behind this API key has no quota left')).toMatch(/^The run stopped/);
   });
 });

@@ -41,6 +41,7 @@ const SHORT: Record<string, string> = {
   'not-json': 'prose, not the JSON asked for',
   'not-a-label': 'not a label',
   ambiguous: 'names several labels',
+  'request-failed': 'request failed',
 };
 
 /** A two-word reason for an invalid answer. */
