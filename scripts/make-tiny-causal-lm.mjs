@@ -61,7 +61,11 @@ function byteChars() {
   for (let b = 174; b <= 255; b++) bs.push(b);
   const cs = [...bs];
   let n = 0;
-  for (let b = 0; b < 256; b++) if (!bs.includes(b)) (bs.push(b), cs.push(256 + n++));
+  for (let b = 0; b < 256; b++) {
+    if (bs.includes(b)) continue;
+    bs.push(b);
+    cs.push(256 + n++);
+  }
   const map = new Array(256);
   bs.forEach((b, i) => (map[b] = String.fromCharCode(cs[i])));
   return map;
@@ -97,7 +101,10 @@ function buildVocab() {
   const seen = new Set(tokens);
   for (const m of merges) {
     const t = m.replace(' ', '');
-    if (!seen.has(t)) (seen.add(t), tokens.push(t));
+    if (!seen.has(t)) {
+      seen.add(t);
+      tokens.push(t);
+    }
   }
   const space = chars[32];
   const sign = new Map();
@@ -131,7 +138,10 @@ function weights(tokens, sign, space, V) {
     const s = sign.get(tokens[t]) ?? 0;
     const row = E.subarray(t * D, (t + 1) * D);
     for (let d = 0; d < 7; d++) row[d] = s ? g(0.05) : d >= 3 ? g(0.5) : g(0.05);
-    if (s) (row[s > 0 ? 0 : 1] += 1, (row[2] += 1));
+    if (s) {
+      row[s > 0 ? 0 : 1] += 1;
+      row[2] += 1;
+    }
   }
   const mat = (fill) => {
     const m = new Float32Array(D * D);

@@ -98,7 +98,10 @@ export function predictPlain(model: PlainModel, X: Float32Array): Int32Array {
     for (let c = 0; c < C; c++) {
       let z = b[c];
       for (let f = 0; f < d; f++) z += X[r * d + f] * W[f * C + c];
-      if (z > bestZ) (bestZ = z), (best = c);
+      if (z > bestZ) {
+        bestZ = z;
+        best = c;
+      }
     }
     out[r] = best;
   }

@@ -159,7 +159,7 @@ export async function embedding(ctx) {
   } else {
     notes.push(`Real models with ONNX weights found (${models.found.join(', ')}) but not benchmarked yet: they need a static route in the mock server or a local source in the page.`);
   }
-  const strip = ({ sample, ...r }) => r;
+  const strip = ({ sample: _sample, ...r }) => r;
   return {
     figures, notes,
     raw: { n, batchSize, wasm, webgpu, node, realModels: models, maxAbsDiff: diff, padding: { corpus: corpus.name, before: strip(before), after: strip(after), realTokenizer: real } },

@@ -133,7 +133,10 @@ async function createEncoder({ modelId, source, device, dtype, onProgress }: Loa
         if (p.status !== 'progress' || !onProgress) return;
         perFile.set(p.file, { loaded: p.loaded || 0, total: p.total || 0 });
         let done = 0, total = 0;
-        for (const f of perFile.values()) (done += f.loaded), (total += f.total);
+        for (const f of perFile.values()) {
+          done += f.loaded;
+          total += f.total;
+        }
         onProgress({ done, total, file: p.file });
       },
     });

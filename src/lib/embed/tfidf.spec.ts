@@ -88,7 +88,7 @@ describe('fitTfidf / transformTfidfSparse', () => {
     const x = transformTfidfSparse(m, CORPUS);
     ROWS.forEach((ref, r) => {
       expect(Array.from(x.indices.subarray(x.indptr[r], x.indptr[r + 1]))).toEqual(ref.map(([c]) => c));
-      ref.forEach(([c, v], k) => expect(Math.abs(x.values[x.indptr[r] + k] - v)).toBeLessThan(1e-5));
+      ref.forEach(([_c, v], k) => expect(Math.abs(x.values[x.indptr[r] + k] - v)).toBeLessThan(1e-5));
     });
   });
 

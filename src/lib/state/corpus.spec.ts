@@ -8,7 +8,7 @@ import { createEmbedHandler } from '../embed/handler';
 import type { EmbedReply, EmbedRequest } from '../embed/protocol';
 import { MODELS_DIR, TINY } from '../embed/testing';
 import { handleTrainRequest } from '../train/handle';
-import type { TrainReply, TrainRequest } from '../train/protocol';
+import type { TrainRequest } from '../train/protocol';
 import { hashText } from '../data/hash';
 import type { DataRow } from '../data/types';
 import type { EncoderSettings } from './project-settings';

@@ -153,7 +153,6 @@ export class LocalTeacherState {
 
   /** Downloads (or reads) and loads the model in its worker; the same choice loads once. */
   load(): Promise<void> {
-    const key = this.#key();
     if (this.loaded) return Promise.resolve();
     if (this.#loading) return this.#loading;
     const why = this.blocker;

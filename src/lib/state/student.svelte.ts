@@ -6,7 +6,7 @@
 import * as store from '../store';
 import type { StoredModel, StoredResult } from '../store';
 import type { DataRow } from '../data/types';
-import type { ConfigScore, Grid, GridSearchResult, Selection } from '../train/grid';
+import type { ConfigScore, Grid, Selection } from '../train/grid';
 import { resolveHeadConfig, type HeadConfig, type HeadKind, type SerializedHead } from '../train/types';
 import type { ClassWeight } from '../train/linear';
 import type { LinearSearchResult } from '../train/linear-search';

@@ -250,8 +250,14 @@ export class ZipReader {
         const len = cd.getUint16(x + 2, true);
         if (id === 0x0001) {
           let y = x + 4;
-          if (e.usize === U32) (e.usize = Number(cd.getBigUint64(y, true))), (y += 8);
-          if (e.csize === U32) (e.csize = Number(cd.getBigUint64(y, true))), (y += 8);
+          if (e.usize === U32) {
+            e.usize = Number(cd.getBigUint64(y, true));
+            y += 8;
+          }
+          if (e.csize === U32) {
+            e.csize = Number(cd.getBigUint64(y, true));
+            y += 8;
+          }
           if (e.offset === U32) e.offset = Number(cd.getBigUint64(y, true));
         }
         x += 4 + len;

@@ -45,7 +45,10 @@ export async function loadCausalLM(o: LocalLoadOptions): Promise<LoadedLM> {
     if (p.status !== 'progress' || !o.onProgress || !p.file) return;
     perFile.set(p.file, { loaded: p.loaded || 0, total: p.total || 0 });
     let done = 0, total = 0;
-    for (const f of perFile.values()) (done += f.loaded), (total += f.total);
+    for (const f of perFile.values()) {
+      done += f.loaded;
+      total += f.total;
+    }
     o.onProgress({ done, total, file: p.file });
   };
   const revision = o.revision ?? 'main';

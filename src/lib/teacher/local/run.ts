@@ -101,7 +101,10 @@ export function runLocalTeacher(job: TeacherJob, deps: LocalRunDeps): TeacherCon
   const gate = async (): Promise<boolean> => {
     for (;;) {
       if (cancelled) return false;
-      if (!budgetHit && overBudget()) (budgetHit = true), emit();
+      if (!budgetHit && overBudget()) {
+        budgetHit = true;
+        emit();
+      }
       if (!paused && !budgetHit) return true;
       await new Promise<void>((r) => (wake = r));
     }
@@ -112,7 +115,10 @@ export function runLocalTeacher(job: TeacherJob, deps: LocalRunDeps): TeacherCon
       const found = await deps.getCached(job.items.map((it) => localKey(job, it.textHash)));
       const todo: TeacherItem[] = [];
       for (const it of job.items) {
-        if (found.has(localKey(job, it.textHash))) (p.cached += 1), (p.done += 1);
+        if (found.has(localKey(job, it.textHash))) {
+          p.cached += 1;
+          p.done += 1;
+        }
         else todo.push(it);
       }
       started = now();
@@ -166,7 +172,10 @@ export function runLocalTeacher(job: TeacherJob, deps: LocalRunDeps): TeacherCon
     },
     setBudget: (b) => {
       budget = { ...b };
-      if (budgetHit && !overBudget()) (budgetHit = false), wake();
+      if (budgetHit && !overBudget()) {
+        budgetHit = false;
+        wake();
+      }
       emit();
     },
     done,
