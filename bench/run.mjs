@@ -34,7 +34,8 @@ function parseArgs(argv) {
     if (a === '--quick') opts.quick = true;
     else if (a === '--full') opts.full = true;
     else if (a === '--paper-head') opts.paperHead = true;
-    else if (a === '--report') opts.report = true; // rewrite latest.md from the stored results, running nothing // quality: the Adam grid head instead of the default linear one
+    else if (a === '--report')
+      opts.report = true; // rewrite latest.md from the stored results, running nothing // quality: the Adam grid head instead of the default linear one
     else if (a === '--only') opts.only = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (a === '--out') opts.out = argv[++i];
     else if (a === '--help' || a === '-h') opts.help = true;
@@ -42,7 +43,8 @@ function parseArgs(argv) {
   }
   if (opts.quick && opts.full) throw new Error('--quick and --full exclude each other.');
   const unknown = (opts.only ?? []).filter((n) => !BENCHMARKS.some((b) => b.name === n));
-  if (unknown.length > 0) throw new Error(`Unknown benchmark ${unknown.join(', ')}; choose from ${BENCHMARKS.map((b) => b.name).join(', ')}.`);
+  if (unknown.length > 0)
+    throw new Error(`Unknown benchmark ${unknown.join(', ')}; choose from ${BENCHMARKS.map((b) => b.name).join(', ')}.`);
   return opts;
 }
 
@@ -76,16 +78,30 @@ function context(opts, env) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.help) {
-    console.log(`Usage: npm run bench [-- --only ${BENCHMARKS.map((b) => b.name).join('|')}[,…]] [--quick | --full] [--paper-head] [--out dir] [--report]`);
+    console.log(
+      `Usage: npm run bench [-- --only ${BENCHMARKS.map((b) => b.name).join('|')}[,…]] [--quick | --full] [--paper-head] [--out dir] [--report]`,
+    );
     return;
   }
   if (opts.report) {
-    const paths = writeResults(opts.out, { date: dateStamp(), mode: 'report', env: { cpus: os.cpus().length, loadavg: os.loadavg(), node: process.version, browser: null, gpu: null }, results: [] });
+    const paths = writeResults(opts.out, {
+      date: dateStamp(),
+      mode: 'report',
+      env: { cpus: os.cpus().length, loadavg: os.loadavg(), node: process.version, browser: null, gpu: null },
+      results: [],
+    });
     console.log(`Wrote ${paths.join(', ')}`);
     return;
   }
   const started = new Date();
-  const env = { cpus: os.cpus().length, loadavg: os.loadavg(), node: process.version, browser: null, gpu: null, started: started.toISOString() };
+  const env = {
+    cpus: os.cpus().length,
+    loadavg: os.loadavg(),
+    node: process.version,
+    browser: null,
+    gpu: null,
+    started: started.toISOString(),
+  };
   const ctx = context(opts, env);
   const run = { date: dateStamp(started), mode: opts.quick ? 'quick' : opts.full ? 'full' : 'default', env, results: [] };
   const selected = BENCHMARKS.filter((b) => !opts.only || opts.only.includes(b.name));

@@ -7,7 +7,11 @@ import type { Plugin, ResolvedConfig } from 'vite';
 
 export const DUPLICATE_LIMIT = 1024 * 1024; // bytes; smaller twins are not worth a failed build
 
-export interface DistFile { path: string; size: number; hash: string }
+export interface DistFile {
+  path: string;
+  size: number;
+  hash: string;
+}
 
 /** Every file under `dir`, with paths relative to it (forward slashes) and a sha-256 of its bytes. */
 export function listDist(dir: string): DistFile[] {
@@ -18,7 +22,11 @@ export function listDist(dir: string): DistFile[] {
       if (statSync(full).isDirectory()) walk(full);
       else {
         const bytes = readFileSync(full);
-        out.push({ path: relative(dir, full).split('\\').join('/'), size: bytes.length, hash: createHash('sha256').update(bytes).digest('hex') });
+        out.push({
+          path: relative(dir, full).split('\\').join('/'),
+          size: bytes.length,
+          hash: createHash('sha256').update(bytes).digest('hex'),
+        });
       }
     }
   };
@@ -44,7 +52,9 @@ export function distCheck(): Plugin {
     closeBundle() {
       const dups = findDuplicates(listDist(config.build.outDir));
       if (dups.length) {
-        throw new Error(`dist/ ships the same large file more than once: ${dups.map((g) => g.join(' = ')).join('; ')}. Serve each runtime file from one path (see build/runtime-assets.ts).`);
+        throw new Error(
+          `dist/ ships the same large file more than once: ${dups.map((g) => g.join(' = ')).join('; ')}. Serve each runtime file from one path (see build/runtime-assets.ts).`,
+        );
       }
     },
   };

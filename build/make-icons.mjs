@@ -22,11 +22,14 @@ function draw(size, { pad = 0, round = 0.18 } = {}) {
   const px = Buffer.alloc(size * size * 4);
   for (let j = 0; j < size; j++) {
     for (let i = 0; i < size; i++) {
-      const x = (i + 0.5) / size, y = (j + 0.5) / size;
+      const x = (i + 0.5) / size,
+        y = (j + 0.5) / size;
       // Rounded-square background (full square when round = 0).
-      const qx = Math.max(Math.abs(x - 0.5) - (0.5 - round), 0), qy = Math.max(Math.abs(y - 0.5) - (0.5 - round), 0);
+      const qx = Math.max(Math.abs(x - 0.5) - (0.5 - round), 0),
+        qy = Math.max(Math.abs(y - 0.5) - (0.5 - round), 0);
       const bgD = Math.hypot(qx, qy) - round;
-      const sx = (x - pad) / (1 - 2 * pad), sy = (y - pad) / (1 - 2 * pad);
+      const sx = (x - pad) / (1 - 2 * pad),
+        sy = (y - pad) / (1 - 2 * pad);
       const fgD = Math.min(...SHAPES.map((s) => s(sx, sy))) * (1 - 2 * pad);
       const aa = 1 / size;
       const bgA = Math.min(1, Math.max(0, 0.5 - bgD / aa));
@@ -64,7 +67,12 @@ function png(size, rgba) {
   ihdr.set([8, 6, 0, 0, 0], 8); // 8-bit RGBA
   const raw = Buffer.alloc(size * (size * 4 + 1));
   for (let y = 0; y < size; y++) rgba.copy(raw, y * (size * 4 + 1) + 1, y * size * 4, (y + 1) * size * 4);
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 const out = new URL('../public/icons/', import.meta.url);

@@ -80,10 +80,11 @@ function learnMerges(wordList, chars) {
   const merges = [];
   for (;;) {
     const counts = new Map();
-    for (const s of seqs) for (let i = 0; i + 1 < s.length; i++) {
-      const k = s[i] + ' ' + s[i + 1];
-      counts.set(k, (counts.get(k) ?? 0) + 1);
-    }
+    for (const s of seqs)
+      for (let i = 0; i + 1 < s.length; i++) {
+        const k = s[i] + ' ' + s[i + 1];
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
     if (counts.size === 0) return merges;
     const [best] = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
     merges.push(best);
@@ -192,12 +193,22 @@ function buildOnnx(w, V) {
   const f32 = (name, dims, data) => ({ name, dataType: T.FLOAT, dims, rawData: float32Bytes(data) });
   const i64 = (name, dims, data) => ({ name, dataType: T.INT64, dims, rawData: int64Bytes(data) });
   const initializer = [
-    f32('embed', [V, D], w.E), f32('wpos', [D], w.wpos),
-    f32('Wq', [D, D], w.Wq), f32('bq', [D], w.bq), f32('Wk', [D, D], w.Wk), f32('Wv', [D, D], w.Wv),
-    f32('Wr', [D, D], w.Wr), f32('unembed', [D, V], w.U), f32('bias', [V], w.b),
-    f32('scale', [], [1 / Math.sqrt(D)]), f32('neg_inf', [], [-1e9]),
-    i64('ax_last', [1], [-1]), i64('ax_1', [1], [1]), i64('ax_12', [2], [1, 2]),
-    i64('one', [], [1]), i64('zero', [], [0]),
+    f32('embed', [V, D], w.E),
+    f32('wpos', [D], w.wpos),
+    f32('Wq', [D, D], w.Wq),
+    f32('bq', [D], w.bq),
+    f32('Wk', [D, D], w.Wk),
+    f32('Wv', [D, D], w.Wv),
+    f32('Wr', [D, D], w.Wr),
+    f32('unembed', [D, V], w.U),
+    f32('bias', [V], w.b),
+    f32('scale', [], [1 / Math.sqrt(D)]),
+    f32('neg_inf', [], [-1e9]),
+    i64('ax_last', [1], [-1]),
+    i64('ax_1', [1], [1]),
+    i64('ax_12', [2], [1, 2]),
+    i64('one', [], [1]),
+    i64('zero', [], [0]),
   ];
   let n = 0;
   const node = (opType, input, output, attribute = []) => ({ name: `${opType.toLowerCase()}_${n++}`, opType, input, output, attribute });
@@ -282,15 +293,27 @@ function tokenizerJson(tokens, merges) {
     truncation: null,
     padding: null,
     added_tokens: SPECIAL.map((content, i) => ({
-      id: base + i, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
+      id: base + i,
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
     })),
     normalizer: { type: 'Lowercase' },
     pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
     post_processor: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: true },
     decoder: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
     model: {
-      type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: '', end_of_word_suffix: '',
-      fuse_unk: false, byte_fallback: false, ignore_merges: false,
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: '',
+      end_of_word_suffix: '',
+      fuse_unk: false,
+      byte_fallback: false,
+      ignore_merges: false,
       vocab: Object.fromEntries(tokens.map((t, i) => [t, i])),
       merges,
     },
@@ -348,7 +371,12 @@ function main() {
     unk_token: null,
     model_max_length: 4096,
     clean_up_tokenization_spaces: false,
-    added_tokens_decoder: Object.fromEntries(SPECIAL.map((t) => [String(id(t)), { content: t, special: true, normalized: false, lstrip: false, rstrip: false, single_word: false }])),
+    added_tokens_decoder: Object.fromEntries(
+      SPECIAL.map((t) => [
+        String(id(t)),
+        { content: t, special: true, normalized: false, lstrip: false, rstrip: false, single_word: false },
+      ]),
+    ),
   });
   writeFileSync(join(dir, 'README.md'), README(V));
   writeFileSync(join(dir, 'onnx', 'model.onnx'), graph);

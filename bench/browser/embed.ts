@@ -44,7 +44,14 @@ export async function embedCase(c: EmbedCase): Promise<EmbedCaseResult> {
   try {
     const t0 = performance.now();
     const ready = await client.request<EmbedReady>(
-      { type: 'load', modelId: c.modelId, source: { kind: 'url', baseUrl: c.modelsUrl }, device: c.device, dtype: c.dtype, ortBase: ortBase() },
+      {
+        type: 'load',
+        modelId: c.modelId,
+        source: { kind: 'url', baseUrl: c.modelsUrl },
+        device: c.device,
+        dtype: c.dtype,
+        ortBase: ortBase(),
+      },
       ['ready'],
     ).done;
     const loadMs = performance.now() - t0;

@@ -45,18 +45,37 @@ type Prepared = Extract<LocalReply, { type: 'prepared' }>;
 type Scores = Extract<LocalReply, { type: 'scores' }>;
 
 async function localCase(c: LocalCase): Promise<LocalCaseResult> {
-  const worker = new Worker(new URL('../../src/lib/teacher/local/local-teacher.worker.ts', import.meta.url), { type: 'module', name: 'bench-local-teacher' });
+  const worker = new Worker(new URL('../../src/lib/teacher/local/local-teacher.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'bench-local-teacher',
+  });
   const client = new WorkerClient<LocalRequest, LocalReply>(worker);
   try {
     const t0 = performance.now();
-    const ready = await client.request<Ready>({
-      type: 'load', modelId: c.modelId, revision: 'main', source: { kind: 'url', baseUrl: c.modelsUrl }, device: c.device, dtype: c.dtype,
-      ortBase: new URL('/ort/', location.href).href,
-    }, ['ready']).done;
+    const ready = await client.request<Ready>(
+      {
+        type: 'load',
+        modelId: c.modelId,
+        revision: 'main',
+        source: { kind: 'url', baseUrl: c.modelsUrl },
+        device: c.device,
+        dtype: c.dtype,
+        ortBase: new URL('/ort/', location.href).href,
+      },
+      ['ready'],
+    ).done;
     const t1 = performance.now();
-    const prepared = await client.request<Prepared>({
-      type: 'prepare', system: c.system, labels: c.labels, probe: c.users[0], sentinels: c.sentinels, mode: c.mode,
-    }, ['prepared']).done;
+    const prepared = await client.request<Prepared>(
+      {
+        type: 'prepare',
+        system: c.system,
+        labels: c.labels,
+        probe: c.users[0],
+        sentinels: c.sentinels,
+        mode: c.mode,
+      },
+      ['prepared'],
+    ).done;
     const t2 = performance.now();
     // Warm-up outside the timing: the first passes of a shape compile kernels.
     await client.request<Scores>({ type: 'score', users: c.users.slice(0, c.batchSize) }, ['scores']).done;
@@ -70,9 +89,18 @@ async function localCase(c: LocalCase): Promise<LocalCaseResult> {
     }
     const scoreMs = performance.now() - t3;
     return {
-      device: ready.device, dtype: ready.dtype, mode: prepared.mode, sharedTokens: prepared.sharedTokens, note: prepared.note ?? ready.note,
-      loadMs: t1 - t0, prepareMs: t2 - t1, scoreMs, n: c.users.length, textsPerSec: (c.users.length * 1000) / scoreMs,
-      tokensPerText: tokens / c.users.length, sample,
+      device: ready.device,
+      dtype: ready.dtype,
+      mode: prepared.mode,
+      sharedTokens: prepared.sharedTokens,
+      note: prepared.note ?? ready.note,
+      loadMs: t1 - t0,
+      prepareMs: t2 - t1,
+      scoreMs,
+      n: c.users.length,
+      textsPerSec: (c.users.length * 1000) / scoreMs,
+      tokensPerText: tokens / c.users.length,
+      sample,
     };
   } finally {
     client.terminate();

@@ -18,6 +18,8 @@ describe('fitPlainLogreg', () => {
     const a = fitPlainLogreg({ X, dim: 4, y, nClasses: 2, lr: 1e-2, batchSize: 8, epochs: 3, seed: 5 });
     const b = fitPlainLogreg({ X, dim: 4, y, nClasses: 2, lr: 1e-2, batchSize: 8, epochs: 3, seed: 5 });
     expect(Array.from(a.model.W)).toEqual(Array.from(b.model.W));
-    expect(() => fitPlainLogreg({ X: X.subarray(1), dim: 4, y, nClasses: 2, lr: 1e-2, batchSize: 8, epochs: 1, seed: 5 })).toThrow(RangeError);
+    expect(() => fitPlainLogreg({ X: X.subarray(1), dim: 4, y, nClasses: 2, lr: 1e-2, batchSize: 8, epochs: 1, seed: 5 })).toThrow(
+      RangeError,
+    );
   });
 });

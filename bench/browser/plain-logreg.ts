@@ -32,8 +32,12 @@ export function fitPlainLogreg(a: PlainFitArgs): { model: PlainModel; loss: numb
   const limit = Math.sqrt(6 / (d + C));
   const W = Float32Array.from({ length: d * C }, () => (2 * rand() - 1) * limit);
   const b = new Float32Array(C);
-  const gW = new Float32Array(d * C), gb = new Float32Array(C);
-  const mW = new Float32Array(d * C), vW = new Float32Array(d * C), mb = new Float32Array(C), vb = new Float32Array(C);
+  const gW = new Float32Array(d * C),
+    gb = new Float32Array(C);
+  const mW = new Float32Array(d * C),
+    vW = new Float32Array(d * C),
+    mb = new Float32Array(C),
+    vb = new Float32Array(C);
   const [b1, b2, eps] = [0.9, 0.999, 1e-7];
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const p = new Float64Array(C);
@@ -61,7 +65,7 @@ export function fitPlainLogreg(a: PlainFitArgs): { model: PlainModel; loss: numb
           if (z > max) max = z;
         }
         let sum = 0;
-        for (let c = 0; c < C; c++) sum += (p[c] = Math.exp(p[c] - max));
+        for (let c = 0; c < C; c++) sum += p[c] = Math.exp(p[c] - max);
         for (let c = 0; c < C; c++) p[c] /= sum;
         loss -= Math.log(Math.max(p[y[r]], 1e-12));
         for (let c = 0; c < C; c++) {
@@ -94,7 +98,8 @@ export function predictPlain(model: PlainModel, X: Float32Array): Int32Array {
   const n = X.length / d;
   const out = new Int32Array(n);
   for (let r = 0; r < n; r++) {
-    let best = 0, bestZ = -Infinity;
+    let best = 0,
+      bestZ = -Infinity;
     for (let c = 0; c < C; c++) {
       let z = b[c];
       for (let f = 0; f < d; f++) z += X[r * d + f] * W[f * C + c];

@@ -1,132 +1,192 @@
-// Benchmark 4: a large dataset through the app's stages in the page, as the
-// UI runs them: parse a CSV Blob, map it to rows, store the rows in
-// IndexedDB, embed in the embed worker (chunks of 256, as the embedder does),
-// train a small head and predict every row in the train worker. Measures wall
-// time per stage, peak main-thread JS heap and long tasks on the page.
-import { applyMapping, guessMapping } from '../../src/lib/data/mapping';
+// Benchmark 4: a large corpus through the app's own code paths in the page,
+// as the UI runs them: parse a CSV Blob, map it in the mapping worker, store
+// the rows (app.importRows), "Embed all texts" (embedder.prepare: the embed
+// worker computes and stores the vectors), train the default linear head on
+// 1,000 rows (embedder.ensure + student.train), label the corpus
+// (student.labelCorpus), build the corpus CSV (the Export step's functions),
+// export the project with embeddings and students (store.exportProject), and
+// import that file into an emptied database (store.importProject + app.open).
+// Per stage: wall time, peak main-thread JS heap, long tasks, the origin's
+// storage use, and (where the browser can say) the workers' memory.
+import { app } from '../../src/lib/state/app.svelte';
+import { embedder } from '../../src/lib/state/embedder.svelte';
+import { loadPredictions, student } from '../../src/lib/state/student.svelte';
+import { terminateEmbedder } from '../../src/lib/state/embed-client';
+import type { EncoderSettings } from '../../src/lib/state/project-settings';
+import { Mapper } from '../../src/lib/state/mapper';
+import { guessMapping } from '../../src/lib/data/mapping';
 import { parseFile } from '../../src/lib/data/parse';
-import { createProject, deleteProject, putRows } from '../../src/lib/store/index';
-import type { BackendName } from '../../src/lib/train/backend';
-import type { TrainReply } from '../../src/lib/train/protocol';
+import type { DataRow } from '../../src/lib/data/types';
+import * as store from '../../src/lib/store';
+import { corpusItems } from '../../src/components/export/exports';
+import { labeledCorpusCsv } from '../../src/lib/eval/report';
 import { generateTexts, toCsv } from './texts';
-import { embedWorker, ortBase, tfjsWasmPath, trainCall, trainWorker, type EmbedReady, type EmbedResult, type TrainBackend } from './workers';
 
 export interface ScaleCase {
   n: number;
+  /** A name for the row ('768-d'). */
+  label: string;
   modelsUrl: string;
   modelId: string;
-  device: 'webgpu' | 'wasm';
   batchSize: number;
-  /** tfjs backends to try for the head, in order. */
-  trainBackends: BackendName[];
+  trainN: number;
+  storage?: 'f32' | 'f16';
+}
+
+export interface StageFigures {
+  name: string;
+  ms: number;
+  /** Main-thread JS heap: the highest sample during the stage, and after it. */
+  heapPeak: number;
+  heapEnd: number;
+  longTasks: number;
+  longestTaskMs: number;
+  blockingMs: number;
+  /** navigator.storage.estimate().usage after the stage (the origin's IndexedDB, caches, blobs kept for it). */
+  storageBytes: number | null;
+  /** performance.measureUserAgentSpecificMemory() after the stage, by realm (needs cross-origin isolation). */
+  memory: { page: number; workers: { name: string; bytes: number }[] } | null;
 }
 
 export interface ScaleResult {
   n: number;
-  /** Generating the CSV Blob (not an app stage). */
+  label: string;
+  dim: number;
   setupMs: number;
-  /** Wall time from the first stage to the last. */
   wallMs: number;
-  device: string;
-  trainBackend: string;
-  /** Backends tried for the head, with why any failed. */
-  trainTried: { name: string; ok: boolean; error?: string }[];
-  stages: { name: string; ms: number }[];
-  longTasks: { count: number; longestMs: number; totalBlockingMs: number };
-  heap: { startBytes: number; peakBytes: number; endBytes: number; available: boolean };
-  checks: { rows: number; stored: boolean; probsSumToOne: boolean; accuracy: number };
+  stages: StageFigures[];
+  heapStart: number;
+  checks: { rows: number; distinctTexts: number; probsSumToOne: boolean; accuracy: number; csvBytes: number; exportBytes: number; importedRows: number; importedVectors: number };
 }
-
-const CHUNK = 256;
 
 interface MemoryInfo { usedJSHeapSize: number }
 const heapNow = () => (performance as unknown as { memory?: MemoryInfo }).memory?.usedJSHeapSize ?? 0;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface UaMemory { bytes: number; breakdown: { bytes: number; attribution: { url: string; scope: string }[] }[] }
+async function realmMemory(): Promise<StageFigures['memory']> {
+  const measure = (performance as unknown as { measureUserAgentSpecificMemory?: () => Promise<UaMemory> }).measureUserAgentSpecificMemory;
+  if (!crossOriginIsolated || typeof measure !== 'function') return null;
+  const m = await Promise.race([measure.call(performance), sleep(30_000).then(() => null)]);
+  if (!m) return null;
+  let page = 0;
+  const workers = new Map<string, number>();
+  for (const b of m.breakdown) {
+    for (const a of b.attribution) {
+      if (a.scope === 'Window') page += b.bytes / b.attribution.length;
+      else {
+        const name = a.url.split('/').pop()?.split('?')[0] ?? a.url;
+        workers.set(name, (workers.get(name) ?? 0) + b.bytes / b.attribution.length);
+      }
+    }
+  }
+  return { page, workers: [...workers].map(([name, bytes]) => ({ name, bytes })) };
+}
 
 export async function scaleCase(c: ScaleCase): Promise<ScaleResult> {
-  // Setup (not an app stage, so outside the long-task and stage accounting).
+  history.replaceState(null, '', '?tfjs=wasm'); // the linear head runs in plain JS; tfjs only needs to start
+  await app.clearAll();
   const tg = performance.now();
-  const generated = generateTexts(c.n, 31);
-  const blob = new Blob([toCsv(generated)], { type: 'text/csv' });
+  let blob: Blob | null = new Blob([toCsv(generateTexts(c.n, 31))], { type: 'text/csv' });
   const setupMs = performance.now() - tg;
-  await new Promise((r) => setTimeout(r, 100));
-  const longTasks: number[] = [];
+  await sleep(200);
+
+  let longTasks: number[] = [];
   const observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => longTasks.push(e.duration)));
   observer.observe({ type: 'longtask', buffered: false });
-  const startBytes = heapNow();
-  let peak = startBytes;
-  const sampler = setInterval(() => (peak = Math.max(peak, heapNow())), 50);
-  const stages: ScaleResult['stages'] = [];
-  const t0 = performance.now();
-  const stage = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
+  let peak = heapNow();
+  const sampler = setInterval(() => (peak = Math.max(peak, heapNow())), 25);
+  const heapStart = heapNow();
+  const stages: StageFigures[] = [];
+  const stage = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    longTasks = [];
+    peak = heapNow();
     const t = performance.now();
     const out = await f();
-    stages.push({ name, ms: performance.now() - t });
+    const ms = performance.now() - t;
     peak = Math.max(peak, heapNow());
+    await sleep(100); // let the observer deliver the stage's last entries
+    const tasks = longTasks;
+    const storageBytes = (await navigator.storage.estimate()).usage ?? null;
+    stages.push({
+      name, ms, heapPeak: peak, heapEnd: heapNow(), longTasks: tasks.length, longestTaskMs: Math.max(0, ...tasks),
+      blockingMs: tasks.reduce((s, d) => s + Math.max(0, d - 50), 0), storageBytes, memory: await realmMemory(),
+    });
     return out;
   };
-  const embed = embedWorker();
-  const train = trainWorker();
+
+  const settings: EncoderSettings = {
+    kind: 'transformers', preset: 'custom', modelId: c.modelId, pooling: 'mean', normalize: true, prefix: '',
+    source: { kind: 'url', baseUrl: c.modelsUrl }, device: 'wasm', dtype: 'q8', batchSize: c.batchSize, storage: c.storage ?? 'f32',
+  };
+  const t0 = performance.now();
   try {
-    const table = await stage('parse (parseFile)', () => parseFile(blob, 'scale.csv'));
-    const { rows } = await stage('map rows + hash (applyMapping)', () => applyMapping(table, guessMapping(table)));
-    const project = await createProject('bench scale');
-    await stage('store rows (IndexedDB putRows)', () => putRows(project.id, rows));
-    const ready = await stage('load encoder', () =>
-      embed.client.request<EmbedReady>(
-        { type: 'load', modelId: c.modelId, source: { kind: 'url', baseUrl: c.modelsUrl }, device: c.device, dtype: c.device === 'webgpu' ? 'fp32' : 'q8', ortBase: ortBase() },
-        ['ready'],
-      ).done,
-    );
-    const X = await stage('embed (worker, chunks of 256)', async () => {
-      const out = new Float32Array(rows.length * ready.dim);
-      for (let s = 0; s < rows.length; s += CHUNK) {
-        const texts = rows.slice(s, s + CHUNK).map((r) => r.text);
-        const res = await embed.client.request<EmbedResult>({ type: 'embed', texts, batchSize: c.batchSize }, ['result']).done;
-        out.set(res.vectors, s * ready.dim);
+    const table = await stage('import: parse the CSV', () => parseFile(blob!, 'scale.csv'));
+    blob = null;
+    const mapping = guessMapping(table);
+    const mapped = await stage('import: map columns and hash (mapping worker)', async () => {
+      const mapper = new Mapper(table);
+      try {
+        return (await mapper.apply(mapping, {}))!;
+      } finally {
+        mapper.dispose();
       }
-      return out;
     });
-    const labels = Int32Array.from(rows, (r) => (r.human === 'positive' ? 1 : 0));
-    const init = await train.client.request<TrainBackend>({ type: 'init', preference: c.trainBackends, wasmPath: tfjsWasmPath() }, ['backend']).done;
-    const nTrain = Math.min(1000, rows.length);
-    const head = await stage(`train head (${nTrain} rows, 5 epochs)`, () =>
-      trainCall<Extract<TrainReply, { kind: 'train' }>>(train.client, {
-        type: 'train', X: X.slice(0, nTrain * ready.dim), dim: ready.dim, y: labels.slice(0, nTrain), nClasses: 2, positive: 1,
-        cfg: { kind: 'logreg', epochs: 5, batchSize: 32, lr: 1e-2, seed: 1 },
-      }),
-    );
-    const probs = await stage('predict all rows (worker)', async () =>
-      (await trainCall<Extract<TrainReply, { type: 'probs' }>>(train.client, { type: 'predict', weights: head.result.weights, X: X.slice(), dim: ready.dim })).probs,
-    );
+    table.rows = []; // the page keeps the mapped rows, not the parsed cells
+    await stage('import: store the rows (app.importRows)', () => app.importRows(mapped.rows, mapping));
+    const pid = app.project!.id;
+    await stage('embed all texts (embedder.prepare)', () => embedder.prepare(app.rows, settings, []));
+    const summary = embedder.last!;
+    const dim = embedder.dim!;
+
+    const pool = new Set(app.splits!.pool);
+    const trainRows = app.rows.filter((r) => pool.has(r.id) && r.human !== null).slice(0, c.trainN);
+    const human = new Map(trainRows.map((r) => [r.id, r.human]));
+    const model = await stage(`train the linear head (${c.trainN.toLocaleString('en-US')} rows)`, async () => {
+      const X = await embedder.ensure(trainRows, settings);
+      return student.train({
+        name: 'bench student', trainSource: 'human', X, trainIds: X.ids, labelOf: (id) => human.get(id) ?? null,
+        labelNames: ['negative', 'positive'], positive: 'positive', headKind: 'linear', seed: 1, encoder: settings,
+      });
+    });
+    const predictions = await stage('label the corpus (student.labelCorpus)', () => student.labelCorpus(model, app.rows, []));
     let sumsOk = true;
     let correct = 0;
-    for (let i = 0; i < rows.length; i++) {
-      if (Math.abs(probs[2 * i] + probs[2 * i + 1] - 1) > 1e-3) sumsOk = false;
-      if ((probs[2 * i + 1] > probs[2 * i] ? 1 : 0) === labels[i]) correct++;
+    const p = predictions.probs;
+    const labelled = app.rows as DataRow[];
+    for (let i = 0; i < labelled.length; i++) {
+      if (Math.abs(p[2 * i] + p[2 * i + 1] - 1) > 1e-3) sumsOk = false;
+      if ((p[2 * i + 1] > p[2 * i] ? 'positive' : 'negative') === labelled[i].human) correct++;
     }
+    const csvBytes = await stage('corpus CSV (Export step)', async () => {
+      const stored = await loadPredictions(model.modelId);
+      const csv = labeledCorpusCsv(corpusItems(app.rows, new Map(), () => [], stored ?? null));
+      return new Blob([csv], { type: 'text/csv' }).size;
+    });
+    const file = await stage('export the project with embeddings and students', () => store.exportProject(pid, { includeEmbeddings: true, includeModels: true }));
+    await app.clearAll();
+    terminateEmbedder(); // a fresh profile has no warm worker either
+    embedder.reset();
+    const imported = await stage('import it into an emptied database (importProject + open)', async () => {
+      const project = await store.importProject(file);
+      app.projects = await store.listProjects();
+      await app.open(project.id);
+      return project;
+    });
+    const importedVectors = await store.countEmbeddings(summary.key);
     const wallMs = performance.now() - t0;
-    await deleteProject(project.id);
-    // Let the observer deliver the last entries.
-    await new Promise((r) => setTimeout(r, 200));
-    const blocking = longTasks.reduce((s, d) => s + Math.max(0, d - 50), 0);
     return {
-      n: c.n,
-      setupMs,
-      wallMs,
-      device: ready.device,
-      trainBackend: init.backend,
-      trainTried: init.tried,
-      stages,
-      longTasks: { count: longTasks.length, longestMs: Math.max(0, ...longTasks), totalBlockingMs: blocking },
-      heap: { startBytes, peakBytes: peak, endBytes: heapNow(), available: startBytes > 0 },
-      checks: { rows: rows.length, stored: true, probsSumToOne: sumsOk, accuracy: correct / rows.length },
+      n: c.n, label: c.label, dim, setupMs, wallMs, stages, heapStart,
+      checks: {
+        rows: labelled.length, distinctTexts: summary.texts, probsSumToOne: sumsOk, accuracy: correct / labelled.length, csvBytes,
+        exportBytes: file.size, importedRows: imported.rowCount, importedVectors,
+      },
     };
   } finally {
     clearInterval(sampler);
     observer.disconnect();
-    embed.client.terminate();
-    embed.worker.terminate();
-    train.client.terminate();
-    train.worker.terminate();
+    terminateEmbedder();
+    embedder.reset();
+    await app.clearAll();
   }
 }

@@ -60,7 +60,17 @@ function data(c: TrainCase) {
 export async function trainBackendCase(backend: BackendName, c: TrainCase, capMs: number): Promise<BackendCaseResult> {
   const { client, worker } = trainWorker();
   const out: BackendCaseResult = {
-    requested: backend, backend: null, capped: false, initMs: 0, gridMs: 0, configs: 0, epochs: [], exampleEpochs: 0, throughput: 0, best: null, bestValF1: null,
+    requested: backend,
+    backend: null,
+    capped: false,
+    initMs: 0,
+    gridMs: 0,
+    configs: 0,
+    epochs: [],
+    exampleEpochs: 0,
+    throughput: 0,
+    best: null,
+    bestValF1: null,
   };
   try {
     const t0 = performance.now();
@@ -80,7 +90,17 @@ export async function trainBackendCase(backend: BackendName, c: TrainCase, capMs
     const t1 = performance.now();
     const call = trainCall<Extract<TrainReply, { kind: 'grid' }>>(
       client,
-      { type: 'grid', X, dim: c.dim, y, nClasses: 2, positive: 1, grid: c.grid, selection: { kind: 'holdout', fraction: c.holdout }, seed: c.seed },
+      {
+        type: 'grid',
+        X,
+        dim: c.dim,
+        y,
+        nClasses: 2,
+        positive: 1,
+        grid: c.grid,
+        selection: { kind: 'holdout', fraction: c.holdout },
+        seed: c.seed,
+      },
       (r) => {
         if (r.type !== 'progress' || (r.phase === 'search' && r.score !== undefined)) return;
         const prev = seen.get(r.config)?.epochs ?? 0;
@@ -141,19 +161,31 @@ export interface PlainCaseResult {
 export function plainCase(c: TrainCase, epochs: EpochCount[]): PlainCaseResult {
   const { X, y } = data(c);
   const fold = stratifiedHoldout(y, c.holdout, c.seed);
-  const trX = takeRows(X, c.dim, fold.train), trY = takeLabels(y, fold.train);
-  const vaX = takeRows(X, c.dim, fold.val), vaY = takeLabels(y, fold.val);
+  const trX = takeRows(X, c.dim, fold.train),
+    trY = takeLabels(y, fold.train);
+  const vaX = takeRows(X, c.dim, fold.val),
+    vaY = takeLabels(y, fold.val);
   let exampleEpochs = 0;
   let valF1 = 0;
   const t0 = performance.now();
   for (const e of epochs) {
     if (e.epochs < 1) continue;
     const args = e.final ? { X, y } : { X: trX, y: trY };
-    const { model } = fitPlainLogreg({ ...args, dim: c.dim, nClasses: 2, lr: e.lr, batchSize: e.batchSize, epochs: e.epochs, seed: c.seed });
+    const { model } = fitPlainLogreg({
+      ...args,
+      dim: c.dim,
+      nClasses: 2,
+      lr: e.lr,
+      batchSize: e.batchSize,
+      epochs: e.epochs,
+      seed: c.seed,
+    });
     exampleEpochs += e.epochs * args.y.length;
     if (!e.final) {
       const p = predictPlain(model, vaX);
-      let tp = 0, fp = 0, fn = 0;
+      let tp = 0,
+        fp = 0,
+        fn = 0;
       p.forEach((v, k) => (v === 1 && vaY[k] === 1 ? tp++ : v === 1 ? fp++ : vaY[k] === 1 ? fn++ : 0));
       valF1 = Math.max(valF1, tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn));
     }
@@ -180,7 +212,14 @@ export async function linearCase(c: TrainCase): Promise<LinearCaseResult> {
     await client.request<TrainBackend>({ type: 'init', preference: ['cpu'], wasmPath: tfjsWasmPath() }, ['backend']).done;
     const { X, y } = data(c);
     const t0 = performance.now();
-    const { result } = await trainCall<Extract<TrainReply, { kind: 'linear' }>>(client, { type: 'linear', X: dense(X, c.dim), y, nClasses: 2, positive: 1, seed: c.seed });
+    const { result } = await trainCall<Extract<TrainReply, { kind: 'linear' }>>(client, {
+      type: 'linear',
+      X: dense(X, c.dim),
+      y,
+      nClasses: 2,
+      positive: 1,
+      seed: c.seed,
+    });
     const ms = performance.now() - t0;
     const best = result.scores.find((s) => s.C === result.best.C && s.classWeight === result.best.classWeight);
     return { ms, fits: result.folds * result.scores.length + 1, cvF1: best?.f1 ?? NaN, chosen: result.best };

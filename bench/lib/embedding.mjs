@@ -32,9 +32,12 @@ const waste = (s) => s.paddedTokens / s.realTokens;
  */
 function mixedCorpus(root) {
   const dir = join(root, '..', 'shared', 'datasets');
-  const read = (name) => Papa.parse(readFileSync(join(dir, name), 'utf8'), { header: true, skipEmptyLines: true }).data.map((r) => r.text).filter(Boolean);
+  const read = (name) =>
+    Papa.parse(readFileSync(join(dir, name), 'utf8'), { header: true, skipEmptyLines: true })
+      .data.map((r) => r.text)
+      .filter(Boolean);
   let seed = 5;
-  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
   if (existsSync(join(dir, 'ziems_persuasion.csv')) && existsSync(join(dir, 'tweeteval_hate.csv'))) {
     const posts = read('ziems_persuasion.csv');
     const texts = [...posts, ...read('tweeteval_hate.csv').slice(0, posts.length)];
@@ -45,8 +48,12 @@ function mixedCorpus(root) {
     return { name: `the ${posts.length} ziems_persuasion posts shuffled with as many tweeteval_hate tweets (../shared/datasets)`, texts };
   }
   const words = 'the movie was great and the plot was boring but i love this phone awful service good food bad day'.split(' ');
-  const texts = Array.from({ length: 400 }, () => Array.from({ length: 1 + Math.floor(rand() ** 2 * 30) }, () =>
-    Array.from({ length: 6 + Math.floor(rand() * 10) }, () => words[Math.floor(rand() * words.length)]).join(' ') + '.').join(' '));
+  const texts = Array.from({ length: 400 }, () =>
+    Array.from(
+      { length: 1 + Math.floor(rand() ** 2 * 30) },
+      () => Array.from({ length: 6 + Math.floor(rand() * 10) }, () => words[Math.floor(rand() * words.length)]).join(' ') + '.',
+    ).join(' '),
+  );
   return { name: 'generated, 1–30 sentences per text (../shared/datasets absent)', texts };
 }
 
@@ -75,18 +82,29 @@ export async function embedding(ctx) {
   const vite = await ctx.vite();
   const browserCase = (device) =>
     page.evaluate((c) => window.bench.embedCase(c), {
-      modelsUrl: `${mock.url}/models`, modelId: TINY, device, dtype: device === 'webgpu' ? 'fp32' : 'q8', n, batchSize,
+      modelsUrl: `${mock.url}/models`,
+      modelId: TINY,
+      device,
+      dtype: device === 'webgpu' ? 'fp32' : 'q8',
+      n,
+      batchSize,
     });
   const wasm = await browserCase('wasm');
   const webgpu = await browserCase('webgpu');
   const nodeMod = await vite.load('/bench/node/embed-node.ts');
-  const node = await nodeMod.nodeEmbedCase({ modelsDir: join(ctx.root, 'tests/fixtures/models'), modelId: TINY, dtype: 'q8', n, batchSize });
+  const node = await nodeMod.nodeEmbedCase({
+    modelsDir: join(ctx.root, 'tests/fixtures/models'),
+    modelId: TINY,
+    dtype: 'q8',
+    n,
+    batchSize,
+  });
 
   const figures = [];
   const notes = [
     `${TINY} is a synthetic 32-dim test encoder (one embedding lookup + tanh, tests/fixtures/models): the figures measure runtime ` +
       'overhead (tokeniser, session calls, pooling), not transformer compute; a real DistilBERT would shift them toward the ' +
-      'backends\' raw matmul speed.',
+      "backends' raw matmul speed.",
   ];
   const tps = (r) => `${r.textsPerSec.toFixed(0)} texts/s`;
   if (webgpu.device === 'webgpu') {
@@ -113,7 +131,12 @@ export async function embedding(ctx) {
   const corpus = mixedCorpus(ctx.root);
   const padCase = (sortByLength) =>
     page.evaluate((c) => window.bench.embedCase(c), {
-      modelsUrl: `${mock.url}/models`, modelId: TINY, device: 'wasm', dtype: 'q8', n: corpus.texts.length, texts: corpus.texts,
+      modelsUrl: `${mock.url}/models`,
+      modelId: TINY,
+      device: 'wasm',
+      dtype: 'q8',
+      n: corpus.texts.length,
+      texts: corpus.texts,
       ...(sortByLength ? { batchSize: 64, tokenBudget: 8192, sortByLength: true } : { batchSize: 16, sortByLength: false }),
     });
   // Alternating, best of three each: the machine is shared, so one run can be slowed by others.
@@ -122,7 +145,8 @@ export async function embedding(ctx) {
   const best = (xs) => xs.reduce((a, b) => (b.textsPerSec > a.textsPerSec ? b : a));
   const before = best(runs.filter((r, i) => i % 2 === 0));
   const after = best(runs.filter((r, i) => i % 2 === 1));
-  const padText = (r) => `×${waste(r.stats).toFixed(2)} (${r.stats.paddedTokens} padded for ${r.stats.realTokens} real tokens, ${r.stats.batches} batches)`;
+  const padText = (r) =>
+    `×${waste(r.stats).toFixed(2)} (${r.stats.paddedTokens} padded for ${r.stats.realTokens} real tokens, ${r.stats.batches} batches)`;
   figures.push({
     figure: 'padding waste (padded ÷ real tokens), length-sorted ÷ input order',
     ratio: waste(after.stats) / waste(before.stats),
@@ -136,7 +160,7 @@ export async function embedding(ctx) {
   const real = await realTokenizerPadding(ctx, corpus.texts);
   if (real) {
     figures.push({
-      figure: 'padding waste with DistilBERT\'s own tokenizer, length-sorted ÷ input order',
+      figure: "padding waste with DistilBERT's own tokenizer, length-sorted ÷ input order",
       ratio: waste(real.after) / waste(real.before),
       detail: `×${waste(real.after).toFixed(2)} vs ×${waste(real.before).toFixed(2)} (same plans; token counts of ../shared/models/distilbert-base-uncased, no model run)`,
     });
@@ -145,9 +169,9 @@ export async function embedding(ctx) {
   }
   notes.push(
     'Padding figures: "input order" is how batches were cut before (16 texts at a time, padded to the longest); "length-sorted" tokenises first, ' +
-      'sorts by token count and cuts batches of at most 64 texts and 8192 padded tokens (the app\'s defaults). The tiny model\'s forward pass ' +
+      "sorts by token count and cuts batches of at most 64 texts and 8192 padded tokens (the app's defaults). The tiny model's forward pass " +
       'is trivial next to tokenising these long texts, so its texts/s only shows that sorting costs nothing measurable (the ratio swings with ' +
-      'the machine\'s load: 0.6–1.2 over three runs on 2026-12-01); a real encoder\'s compute grows with padded tokens (attention with their ' +
+      "the machine's load: 0.6–1.2 over three runs on 2026-12-01); a real encoder's compute grows with padded tokens (attention with their " +
       'square), so the padding ratio is the saving to expect there.',
   );
 
@@ -155,13 +179,27 @@ export async function embedding(ctx) {
   notes.push(`The devices agree: largest difference between the same texts' vectors is ${diff.toExponential(1)}.`);
   const models = realModels(join(ctx.root, '..', 'shared', 'models'));
   if (models.found.length === 0) {
-    notes.push(`Real models skipped: ../shared/models has no ONNX weights (${models.missing.join(', ') || 'no model folders'}; tokenizer/config only).`);
+    notes.push(
+      `Real models skipped: ../shared/models has no ONNX weights (${models.missing.join(', ') || 'no model folders'}; tokenizer/config only).`,
+    );
   } else {
-    notes.push(`Real models with ONNX weights found (${models.found.join(', ')}) but not benchmarked yet: they need a static route in the mock server or a local source in the page.`);
+    notes.push(
+      `Real models with ONNX weights found (${models.found.join(', ')}) but not benchmarked yet: they need a static route in the mock server or a local source in the page.`,
+    );
   }
   const strip = ({ sample: _sample, ...r }) => r;
   return {
-    figures, notes,
-    raw: { n, batchSize, wasm, webgpu, node, realModels: models, maxAbsDiff: diff, padding: { corpus: corpus.name, before: strip(before), after: strip(after), realTokenizer: real } },
+    figures,
+    notes,
+    raw: {
+      n,
+      batchSize,
+      wasm,
+      webgpu,
+      node,
+      realModels: models,
+      maxAbsDiff: diff,
+      padding: { corpus: corpus.name, before: strip(before), after: strip(after), realTokenizer: real },
+    },
   };
 }

@@ -25,7 +25,7 @@ function letters(n, seed) {
   let x = seed >>> 0;
   for (let i = 0; i < n; i++) {
     x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    codes[i] = 97 + (x >>> 24) % 26;
+    codes[i] = 97 + ((x >>> 24) % 26);
   }
   let out = '';
   for (let i = 0; i < n; i += 8192) out += String.fromCharCode(...codes.subarray(i, i + 8192));
@@ -52,8 +52,15 @@ export async function hostile(ctx) {
   const sample = picked.map((i) => letters(MB, 100 + i));
   const sampled = await timeAsync(() =>
     cost.estimateSampledRun({
-      systemPrompt: 'Label the text.', sample, count: n, chars: n * MB,
-      repeats: 3, useN: true, requestsPerText: 2, maxOutputTokens: 20, price: null,
+      systemPrompt: 'Label the text.',
+      sample,
+      count: n,
+      chars: n * MB,
+      repeats: 3,
+      useN: true,
+      requestsPerText: 2,
+      maxOutputTokens: 20,
+      price: null,
     }),
   );
 
@@ -90,8 +97,13 @@ export async function hostile(ctx) {
         'beyond, and an estimate counts at most about 400,000 characters of a spread sample, yielding to the page every 15 ms.',
     ],
     raw: {
-      exact80kMs: exact.ms, piecewise80kMs: piecewise.ms, tokens80k: [piecewise.out.tokens, exact.out],
-      count10mbMs: bigCount.ms, estimateMs: sampled.ms, estimate: sampled.out, parse10mbMs: parsed.ms,
+      exact80kMs: exact.ms,
+      piecewise80kMs: piecewise.ms,
+      tokens80k: [piecewise.out.tokens, exact.out],
+      count10mbMs: bigCount.ms,
+      estimateMs: sampled.ms,
+      estimate: sampled.out,
+      parse10mbMs: parsed.ms,
     },
   };
 }

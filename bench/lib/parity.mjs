@@ -86,7 +86,9 @@ export function summariseParity(app, sk) {
       refs,
       diffs,
       appChoices: runs.map((r) => ({ C: r.app.C, classWeight: r.app.classWeight })),
-      refChoices: Object.fromEntries(REFERENCES.map(({ id }) => [id, runs.map((r) => (r.sk?.[id] ? { C: r.sk[id].C, classWeight: r.sk[id].classWeight } : null))])),
+      refChoices: Object.fromEntries(
+        REFERENCES.map(({ id }) => [id, runs.map((r) => (r.sk?.[id] ? { C: r.sk[id].C, classWeight: r.sk[id].classWeight } : null))]),
+      ),
       missing: runs.filter((r) => !r.sk).length,
     };
   });
@@ -139,7 +141,13 @@ export function parityTables(summary, seeds) {
       `${fmtRatio(median(summary.pairs.map((p) => p.refs.same.f1)))} | ${fmtRatio(median(summary.pairs.map((p) => p.refs.same_scaled.f1)))} | ` +
       `**${signed(o.plain.median)}** | **${signed(o.same.median)}** | | | | |`,
   );
-  lines.push('', '### app − sklearn plain F1 per seed', '', `| dataset | trained on | ${seeds.join(' | ')} |`, `|---|---|${seeds.map(() => '---:').join('|')}|`);
+  lines.push(
+    '',
+    '### app − sklearn plain F1 per seed',
+    '',
+    `| dataset | trained on | ${seeds.join(' | ')} |`,
+    `|---|---|${seeds.map(() => '---:').join('|')}|`,
+  );
   for (const p of summary.pairs) {
     const bySeed = new Map(p.seeds.map((s, i) => [s, p.diffs.plain.perSeed[i]]));
     lines.push(`| ${p.dataset} | ${p.source} | ${seeds.map((s) => signed(bySeed.get(s))).join(' | ')} |`);
@@ -235,9 +243,17 @@ export async function parity(ctx) {
     const pairsLine = `${summary.pairs.length} dataset × label-source pairs, each the mean of ${seeds.length} seed${seeds.length === 1 ? '' : 's'}`;
     const verdict = (r) => `target median ≥ 0.00, none below −0.02: ${r.met ? 'met' : 'missed'}`;
     const figures = [
-      { figure: 'F1 app − sklearn plain (TfidfVectorizer() + LogisticRegression, GridSearchCV): median', ratio: o.plain.median, detail: `${pairsLine}; ${verdict(o.plain)}` },
+      {
+        figure: 'F1 app − sklearn plain (TfidfVectorizer() + LogisticRegression, GridSearchCV): median',
+        ratio: o.plain.median,
+        detail: `${pairsLine}; ${verdict(o.plain)}`,
+      },
       { figure: 'F1 app − sklearn plain: lowest dataset × source', ratio: o.plain.lowest, detail: `${o.plain.lowestPair}` },
-      { figure: 'F1 app − sklearn same features (word 1–2 + char_wb 3–5 TF-IDF): median', ratio: o.same.median, detail: `solver-parity diagnostic; ${verdict(o.same)}` },
+      {
+        figure: 'F1 app − sklearn same features (word 1–2 + char_wb 3–5 TF-IDF): median',
+        ratio: o.same.median,
+        detail: `solver-parity diagnostic; ${verdict(o.same)}`,
+      },
       { figure: 'F1 app − sklearn same features: lowest dataset × source', ratio: o.same.lowest, detail: `${o.same.lowestPair}` },
       {
         figure: 'predicted positive share, app − sklearn plain: median',
@@ -258,10 +274,16 @@ export async function parity(ctx) {
         `per-seed differences therefore carry CV noise (sd column), the means over ${seeds.length} seed${seeds.length === 1 ? '' : 's'} less.`,
       `Time: app students ${appSeconds.toFixed(0)} s in all (Node, single thread); scikit-learn ${sk.seconds.toFixed(0)} s in ${workers.length} processes (run alongside); ${wallSeconds.toFixed(0)} s wall.`,
     );
-    const foldNotes = new Set([...app.map((a) => a.note), ...sk.results.flatMap((r) => REFERENCES.map(({ id }) => r[id]?.note))].filter(Boolean));
+    const foldNotes = new Set(
+      [...app.map((a) => a.note), ...sk.results.flatMap((r) => REFERENCES.map(({ id }) => r[id]?.note))].filter(Boolean),
+    );
     for (const n of foldNotes) notes.push(`CV: ${n}`);
-    const unconverged = { app: app.reduce((n, a) => n + a.unconverged, 0), sk: sk.results.reduce((n, r) => n + REFERENCES.reduce((m, { id }) => m + (r[id]?.unconverged ?? 0), 0), 0) };
-    if (unconverged.app + unconverged.sk > 0) notes.push(`Fits that hit the iteration limit: app ${unconverged.app}, scikit-learn ${unconverged.sk} (ConvergenceWarning).`);
+    const unconverged = {
+      app: app.reduce((n, a) => n + a.unconverged, 0),
+      sk: sk.results.reduce((n, r) => n + REFERENCES.reduce((m, { id }) => m + (r[id]?.unconverged ?? 0), 0), 0),
+    };
+    if (unconverged.app + unconverged.sk > 0)
+      notes.push(`Fits that hit the iteration limit: app ${unconverged.app}, scikit-learn ${unconverged.sk} (ConvergenceWarning).`);
     const first = splits.filter((x) => x.s.seed === seeds[0]).map((x) => x.s);
     for (const s of first) if (s.splitNotes[0]) notes.push(`${s.dataset}: ${s.splitNotes[0]}`);
     const sizes = (src) => first.map((s) => s.students.find((t) => t.source === src)?.trainIds.length ?? 0).join(' / ');
@@ -273,7 +295,16 @@ export async function parity(ctx) {
     return {
       figures,
       notes,
-      raw: { seeds, target: PARITY_TARGET, python: { sklearn: sk.sklearn, numpy: sk.numpy, python: sk.python, seconds: sk.seconds }, appSeconds, wallSeconds, summary, app, sklearn: sk.results },
+      raw: {
+        seeds,
+        target: PARITY_TARGET,
+        python: { sklearn: sk.sklearn, numpy: sk.numpy, python: sk.python, seconds: sk.seconds },
+        appSeconds,
+        wallSeconds,
+        summary,
+        app,
+        sklearn: sk.results,
+      },
       extra: parityTables(summary, seeds),
     };
   } finally {

@@ -4,11 +4,25 @@ import { median, parityTables, summariseParity, targetMet } from './parity.mjs';
 
 const ref = (f1: number, positiveRate = 0.5) => ({ f1, precision: f1, recall: f1, positiveRate, C: 1, classWeight: 'none' });
 const app = (dataset: string, source: string, seed: number, f1: number) => ({
-  key: `${dataset}|${seed}|${source}`, dataset, seed, source, trainN: 100, testN: 50, f1, precision: f1, recall: f1,
-  positiveRate: 0.6, truePositiveRate: 0.5, C: 1, classWeight: 'none',
+  key: `${dataset}|${seed}|${source}`,
+  dataset,
+  seed,
+  source,
+  trainN: 100,
+  testN: 50,
+  f1,
+  precision: f1,
+  recall: f1,
+  positiveRate: 0.6,
+  truePositiveRate: 0.5,
+  C: 1,
+  classWeight: 'none',
 });
 const sk = (dataset: string, source: string, seed: number, plain: number, same = plain) => ({
-  key: `${dataset}|${seed}|${source}`, plain: ref(plain), same: ref(same), same_scaled: ref(same),
+  key: `${dataset}|${seed}|${source}`,
+  plain: ref(plain),
+  same: ref(same),
+  same_scaled: ref(same),
 });
 
 describe('parity summary', () => {

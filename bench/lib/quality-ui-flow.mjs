@@ -10,7 +10,11 @@ const MINUTE = 60_000;
 export const neutralise = (text) => text.replace(/<\s*(\/?)\s*text\s*>/gi, (_m, slash) => `<${slash}text_>`);
 
 async function mockConfig(mockUrl, config) {
-  const r = await fetch(`${mockUrl}/__mock/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
+  const r = await fetch(`${mockUrl}/__mock/config`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(config),
+  });
   if (!r.ok) throw new Error(`mock config failed: HTTP ${r.status}`);
 }
 
@@ -68,7 +72,12 @@ export async function appFlow({ context, appUrl, mockUrl, dataset: d, sizes, gri
   await page.getByLabel('Label name for 0').fill(neg);
   // The preview shows the renamed labels once the mapping worker has re-applied the names.
   const exact = (x) => new RegExp(`^\\s*${x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
-  await page.locator('td').filter({ hasText: exact(pos) }).or(page.locator('td').filter({ hasText: exact(neg) })).first().waitFor({ timeout: MINUTE });
+  await page
+    .locator('td')
+    .filter({ hasText: exact(pos) })
+    .or(page.locator('td').filter({ hasText: exact(neg) }))
+    .first()
+    .waitFor({ timeout: MINUTE });
   await page.getByRole('button', { name: /^Import [\d,]+ texts$/ }).click();
   await page.getByTestId('row-count').waitFor({ timeout: MINUTE });
   await page.getByLabel('Validation size').fill(String(sizes.validation));
@@ -119,7 +128,12 @@ export async function appFlow({ context, appUrl, mockUrl, dataset: d, sizes, gri
   await page.getByRole('button', { name: 'Start labeling' }).click();
   await hasText(page.getByTestId('teacher-state'), 'Done', 10 * MINUTE);
   const counter = async (id) => Number((await page.getByTestId(id).textContent()).split('/')[0].replace(/[^\d]/g, ''));
-  const teacherRun = { answers: await counter('teacher-done'), sent: await counter('teacher-sent'), failed: await counter('teacher-failed'), invalid: await counter('teacher-invalid') };
+  const teacherRun = {
+    answers: await counter('teacher-done'),
+    sent: await counter('teacher-sent'),
+    failed: await counter('teacher-failed'),
+    invalid: await counter('teacher-invalid'),
+  };
   ms.teacher = Date.now() - t1;
 
   // 4. Train: the project's encoder becomes TF-IDF (no model weights here).
@@ -131,10 +145,15 @@ export async function appFlow({ context, appUrl, mockUrl, dataset: d, sizes, gri
   await page.locator('[data-step="compare"]').click();
   await hasText(page.getByLabel('Run the comparison'), 'Encoder: TF-IDF');
   // The Adam grid choice exists only for the "as in the paper" heads; the default linear head cross-validates C.
-  if (grid && (await page.getByLabel('Hyper-parameter search').count()) > 0) await page.getByLabel('Hyper-parameter search').selectOption(grid);
+  if (grid && (await page.getByLabel('Hyper-parameter search').count()) > 0)
+    await page.getByLabel('Hyper-parameter search').selectOption(grid);
   await page.getByRole('button', { name: 'Run comparison' }).click();
   const failed = page.getByLabel('Run the comparison').getByRole('alert');
-  await page.getByTestId('comparison-table').or(failed).first().waitFor({ timeout: 30 * MINUTE });
+  await page
+    .getByTestId('comparison-table')
+    .or(failed)
+    .first()
+    .waitFor({ timeout: 30 * MINUTE });
   if (await failed.count()) throw new Error(`${d.name}: the comparison failed: ${await failed.first().textContent()}`);
   const domRows = await page.getByTestId('comparison-table').locator('tbody tr').count();
   ms.compare = Date.now() - t2;
@@ -142,7 +161,8 @@ export async function appFlow({ context, appUrl, mockUrl, dataset: d, sizes, gri
   const saved = (await readStore(page, 'results')).filter((r) => r.kind === 'comparison').sort((a, b) => a.createdAt - b.createdAt);
   const result = saved.at(-1)?.data;
   if (!result) throw new Error(`${d.name}: no comparison was saved`);
-  if (result.rows.length !== domRows) throw new Error(`${d.name}: the table shows ${domRows} rows, the saved comparison ${result.rows.length}`);
+  if (result.rows.length !== domRows)
+    throw new Error(`${d.name}: the table shows ${domRows} rows, the saved comparison ${result.rows.length}`);
 
   // 7. Export: the corpus CSV's teacher column against the recorded answers.
   await page.locator('[data-step="export"]').click();
@@ -153,17 +173,36 @@ export async function appFlow({ context, appUrl, mockUrl, dataset: d, sizes, gri
   await page.close();
 
   const conditions = result.rows.map((r) => ({
-    id: r.id, name: r.name, kind: r.kind, trainSource: r.trainSource, trainSize: r.trainSize, roles: r.roles.map((x) => x.kind),
-    f1: r.metrics.f1 ?? NaN, f1Lo: r.ci.f1?.lo ?? NaN, f1Hi: r.ci.f1?.hi ?? NaN,
-    precision: r.metrics.precision ?? NaN, recall: r.metrics.recall ?? NaN, accuracy: r.metrics.accuracy,
+    id: r.id,
+    name: r.name,
+    kind: r.kind,
+    trainSource: r.trainSource,
+    trainSize: r.trainSize,
+    roles: r.roles.map((x) => x.kind),
+    f1: r.metrics.f1 ?? NaN,
+    f1Lo: r.ci.f1?.lo ?? NaN,
+    f1Hi: r.ci.f1?.hi ?? NaN,
+    precision: r.metrics.precision ?? NaN,
+    recall: r.metrics.recall ?? NaN,
+    accuracy: r.metrics.accuracy,
   }));
   const llm = conditions.find((c) => c.kind === 'teacher');
   const main = conditions.find((c) => c.roles.includes('main'));
   // The largest human-label student stands for "student on human labels", as in the core run.
   const human = conditions.filter((c) => c.trainSource === 'human').sort((a, b) => (b.trainSize ?? 0) - (a.trainSize ?? 0))[0];
   return {
-    dataset: d.name, llmColumn: d.llmColumn, grid, splits: splitText, testN: result.run.testN, validationN: result.run.validationN,
-    teacher: { ...teacherRun, unparseableRows, exportedRows: corpus.length, agreementWithRecorded: corpus.length ? agree / corpus.length : NaN },
+    dataset: d.name,
+    llmColumn: d.llmColumn,
+    grid,
+    splits: splitText,
+    testN: result.run.testN,
+    validationN: result.run.validationN,
+    teacher: {
+      ...teacherRun,
+      unparseableRows,
+      exportedRows: corpus.length,
+      agreementWithRecorded: corpus.length ? agree / corpus.length : NaN,
+    },
     conditions,
     students: result.students.map((s) => ({ name: s.name, trainSize: s.trainSize, backend: s.backend, best: s.best })),
     notes: result.notes,

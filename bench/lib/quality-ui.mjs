@@ -76,9 +76,16 @@ async function serveBuiltApp(root) {
   try {
     await build({ root, configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
     const buildMs = Date.now() - t0;
-    const server = await preview({ root, configFile, logLevel: 'warn', build: { outDir }, preview: { port: UI_APP_PORT, strictPort: true, host: '127.0.0.1', open: false } });
+    const server = await preview({
+      root,
+      configFile,
+      logLevel: 'warn',
+      build: { outDir },
+      preview: { port: UI_APP_PORT, strictPort: true, host: '127.0.0.1', open: false },
+    });
     return {
-      url: `http://127.0.0.1:${UI_APP_PORT}`, buildMs,
+      url: `http://127.0.0.1:${UI_APP_PORT}`,
+      buildMs,
       close: async () => {
         await server.close();
         rmSync(outDir, { recursive: true, force: true });
@@ -96,7 +103,9 @@ export async function qualityUi(ctx) {
   if (!existsSync(CHROMIUM)) return { skip: `Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)` };
   const notes = [];
   const datasets = [];
-  for (const f of readdirSync(dir).filter((f) => f.endsWith('.csv')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((f) => f.endsWith('.csv'))
+    .sort()) {
     const d = readDataset(join(dir, f));
     if (d.ok) datasets.push(d.dataset);
     else notes.push(d.reason);
@@ -121,12 +130,21 @@ export async function qualityUi(ctx) {
       process.stdout.write(`  ${d.name}… `);
       const context = await browser.newContext();
       try {
-        const r = await appFlow({ context, appUrl: app.url, mockUrl: mock.url, dataset: d, sizes: splitSizes(d.labeled), grid, unparseable: UNPARSEABLE });
+        const r = await appFlow({
+          context,
+          appUrl: app.url,
+          mockUrl: mock.url,
+          dataset: d,
+          sizes: splitSizes(d.labeled),
+          grid,
+          unparseable: UNPARSEABLE,
+        });
         process.stdout.write(`${(r.ms.total / 1000).toFixed(0)} s\n`);
         cases.push(r);
       } catch (err) {
         const open = context.pages()[0];
-        if (process.env.BENCH_SHOTS && open) await open.screenshot({ path: `${process.env.BENCH_SHOTS}/${d.name}-failed.png`, fullPage: true });
+        if (process.env.BENCH_SHOTS && open)
+          await open.screenshot({ path: `${process.env.BENCH_SHOTS}/${d.name}-failed.png`, fullPage: true });
         throw err;
       } finally {
         await context.close();
@@ -146,9 +164,21 @@ export async function qualityUi(ctx) {
   // The app's default head (cross-validated linear) ignores the Adam grid choice, which the UI then hides.
   const runs = `median of ${cases.length} dataset${cases.length === 1 ? '' : 's'} through the UI (default linear head)`;
   const figures = [
-    { figure: 'F1 gap: student on human − student on LLM labels', ratio: median(cases.map((c) => c.gapHumanMinusLlmStudent)), detail: `${runs}; paper median ${PAPER_REFERENCE.medianGapStudentLlmVsHuman}` },
-    { figure: 'F1 gap: student on LLM labels − LLM few-shot', ratio: median(cases.map((c) => c.gapLlmStudentMinusLlm)), detail: `${runs}; paper median ${PAPER_REFERENCE.medianGapStudentVsLlm}` },
-    { figure: 'recall of the student on LLM labels', ratio: median(cases.map((c) => c.llmStudentRecall)), detail: `${runs}; paper ~${PAPER_REFERENCE.llmStudentRecall}–0.8` },
+    {
+      figure: 'F1 gap: student on human − student on LLM labels',
+      ratio: median(cases.map((c) => c.gapHumanMinusLlmStudent)),
+      detail: `${runs}; paper median ${PAPER_REFERENCE.medianGapStudentLlmVsHuman}`,
+    },
+    {
+      figure: 'F1 gap: student on LLM labels − LLM few-shot',
+      ratio: median(cases.map((c) => c.gapLlmStudentMinusLlm)),
+      detail: `${runs}; paper median ${PAPER_REFERENCE.medianGapStudentVsLlm}`,
+    },
+    {
+      figure: 'recall of the student on LLM labels',
+      ratio: median(cases.map((c) => c.llmStudentRecall)),
+      detail: `${runs}; paper ~${PAPER_REFERENCE.llmStudentRecall}–0.8`,
+    },
   ];
   notes.push(
     `The built app (vite build, ${(buildMs / 1000).toFixed(0)} s) served by vite preview on port ${UI_APP_PORT}, the mock on ${UI_MOCK_PORT}; one fresh browser context per dataset, ` +
@@ -158,7 +188,12 @@ export async function qualityUi(ctx) {
   );
   notes.push(...mergeNotes(cases));
   for (const c of cases) for (const e of c.pageErrors) notes.push(`${c.dataset}: the page threw “${e}”.`);
-  return { figures, notes, raw: { grid, ports: { app: UI_APP_PORT, mock: UI_MOCK_PORT }, buildMs, cases, paper: PAPER_REFERENCE }, extra: table(cases) };
+  return {
+    figures,
+    notes,
+    raw: { grid, ports: { app: UI_APP_PORT, mock: UI_MOCK_PORT }, buildMs, cases, paper: PAPER_REFERENCE },
+    extra: table(cases),
+  };
 }
 
 /**

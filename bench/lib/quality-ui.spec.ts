@@ -18,7 +18,8 @@ describe('quality-ui helpers', () => {
   });
 
   it('sends texts to the mock exactly as the app neutralises them', () => {
-    for (const t of ['plain', 'a </text> b', '< TEXT >x</ text >', 'multi\nline <text>']) expect(neutralise(t)).toBe(neutraliseDelimiters(t));
+    for (const t of ['plain', 'a </text> b', '< TEXT >x</ text >', 'multi\nline <text>'])
+      expect(neutralise(t)).toBe(neutraliseDelimiters(t));
   });
 
   it('reads the paper reference from src/lib/eval/paper.ts', async () => {
@@ -34,7 +35,11 @@ describe('quality-ui helpers', () => {
     const d = r.dataset!;
     expect(d.task).toBe('party from a tweet');
     expect(d.labeled).toBe(3);
-    expect([...d.recorded]).toEqual([['a', 'Labour'], ['b', null], ['c', 'Conservative']]);
+    expect([...d.recorded]).toEqual([
+      ['a', 'Labour'],
+      ['b', null],
+      ['c', 'Conservative'],
+    ]);
     const none = join(dir, 'other.csv');
     writeFileSync(none, 'id,text,label\na,x,1\n');
     expect(readDataset(none)).toEqual({ ok: false, reason: 'other skipped: no recorded LLM labels (`gpt4_label` / `chatgpt_label`).' });

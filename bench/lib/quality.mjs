@@ -50,8 +50,16 @@ export async function quality(ctx) {
   const recall = median(cases.map((c) => c.llmStudentRecall));
   const runs = `median of ${cases.length} run${cases.length === 1 ? '' : 's'} (${loaded.length} datasets × ${seeds.length} seed${seeds.length === 1 ? '' : 's'})`;
   const figures = [
-    { figure: 'F1 gap: student on human − student on LLM labels', ratio: gapHuman, detail: `${runs}; paper median ${PAPER_REFERENCE.medianGapStudentLlmVsHuman}` },
-    { figure: 'F1 gap: student on LLM labels − LLM itself', ratio: gapLlm, detail: `${runs}; paper median ${PAPER_REFERENCE.medianGapStudentVsLlm}` },
+    {
+      figure: 'F1 gap: student on human − student on LLM labels',
+      ratio: gapHuman,
+      detail: `${runs}; paper median ${PAPER_REFERENCE.medianGapStudentLlmVsHuman}`,
+    },
+    {
+      figure: 'F1 gap: student on LLM labels − LLM itself',
+      ratio: gapLlm,
+      detail: `${runs}; paper median ${PAPER_REFERENCE.medianGapStudentVsLlm}`,
+    },
     { figure: 'recall of the student on LLM labels', ratio: recall, detail: `${runs}; paper ~${PAPER_REFERENCE.llmStudentRecall}–0.8` },
   ];
   notes.push(
@@ -59,14 +67,19 @@ export async function quality(ctx) {
       ? 'Students use sparse TF-IDF features (no DistilBERT weights on this machine: ../shared/models has tokenizer/config only) and the "as in the paper" ' +
           `logreg head from the app's Adam grid search (${ctx.opts.full ? 'DEFAULT_GRID' : `reduced grid lr ${grid.lr.join(', ')}, batch ${grid.batchSize.join(', ')}, ≤${grid.epochs[0]} epochs`}; ` +
           `holdout 0.2 of the training labels; tfjs ${backend} backend in Node). The paper fine-tuned BERT-family students, so absolute F1 is lower here.`
-      : 'Students use sparse TF-IDF features (no DistilBERT weights on this machine: ../shared/models has tokenizer/config only) and the app\'s default ' +
+      : "Students use sparse TF-IDF features (no DistilBERT weights on this machine: ../shared/models has tokenizer/config only) and the app's default " +
           'linear head (L2 logistic regression by L-BFGS, C × class weighting by stratified 5-fold CV on the training labels, refit). ' +
           'The paper fine-tuned BERT-family students, so absolute F1 is lower here.',
     'The "LLM" condition is the recorded zero-shot answer of the original study (not few-shot), collected through the app\'s teacher ' +
       'queue from the mock server; unparseable recorded answers count as wrong (abstentions).',
   );
   for (const c of cases) for (const n of c.splitNotes.slice(0, 1)) notes.push(`${c.dataset}: ${n}`);
-  return { figures, notes, raw: { head: ctx.opts.paperHead ? 'paper' : 'linear', grid, seeds, backend, cases, paper: PAPER_REFERENCE }, extra: qualityTable(cases) };
+  return {
+    figures,
+    notes,
+    raw: { head: ctx.opts.paperHead ? 'paper' : 'linear', grid, seeds, backend, cases, paper: PAPER_REFERENCE },
+    extra: qualityTable(cases),
+  };
 }
 
 /** Per dataset and condition: F1 [95% CI], precision, recall. */

@@ -20,7 +20,10 @@ export function fmtRatio(r) {
   return r.toFixed(2);
 }
 
-const cell = (s) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const cell = (s) =>
+  String(s ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ');
 
 /** The Markdown summary of a run: header, one table of figures, skip/fail lines, extras. */
 export function markdown(run) {
@@ -32,7 +35,7 @@ export function markdown(run) {
     run.mode === 'report'
       ? 'Each row is the newest stored result of its benchmark, dated in its title; the machine of each run is in its JSON file.'
       : `Machine: ${run.env.cpus} CPU cores, load average ${run.env.loadavg.map((l) => l.toFixed(1)).join(' / ')} at start; ` +
-      `Node ${run.env.node}; ${run.env.browser ?? 'no browser started'}${run.env.gpu ? `; WebGPU adapter: ${run.env.gpu}` : ''}.`,
+        `Node ${run.env.node}; ${run.env.browser ?? 'no browser started'}${run.env.gpu ? `; WebGPU adapter: ${run.env.gpu}` : ''}.`,
     '',
     '| benchmark | figure | ratio | raw numbers |',
     '|---|---|---:|---|',
@@ -79,13 +82,15 @@ export function latestOfEach(dir, run) {
     if (!m || run.results.some((r) => r.name === m[2])) continue;
     if (!newest.has(m[2]) || newest.get(m[2]).date < m[1]) newest.set(m[2], { date: m[1], file: f });
   }
-  const older = [...newest.entries()].sort((a, b) => a[0].localeCompare(b[0])).flatMap(([, { file }]) => {
-    try {
-      const b = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-      return [{ ...b, name: b.benchmark ?? b.name, title: `${b.title} (${b.date})` }];
-    } catch {
-      return []; // an unreadable old file is left out of the table, not fatal
-    }
-  });
+  const older = [...newest.entries()]
+    .sort((a, b) => a[0].localeCompare(b[0]))
+    .flatMap(([, { file }]) => {
+      try {
+        const b = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+        return [{ ...b, name: b.benchmark ?? b.name, title: `${b.title} (${b.date})` }];
+      } catch {
+        return []; // an unreadable old file is left out of the table, not fatal
+      }
+    });
   return { ...run, results: [...run.results, ...older] };
 }

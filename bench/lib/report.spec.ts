@@ -9,7 +9,14 @@ const run = {
   mode: 'default',
   env: { cpus: 2, loadavg: [1, 2, 3], node: 'v20', browser: 'Chromium 1', gpu: null },
   results: [
-    { name: 'a', title: 'Alpha', status: 'ok', figures: [{ figure: 'x / y', ratio: 0.256, detail: '1 | 2' }], notes: ['n1'], raw: { k: 1 } },
+    {
+      name: 'a',
+      title: 'Alpha',
+      status: 'ok',
+      figures: [{ figure: 'x / y', ratio: 0.256, detail: '1 | 2' }],
+      notes: ['n1'],
+      raw: { k: 1 },
+    },
     { name: 'b', title: 'Beta', status: 'skipped', reason: 'no weights', figures: [], raw: null },
   ],
 };
@@ -33,8 +40,16 @@ describe('report', () => {
   it('keeps the newest stored result of every other benchmark in latest.md', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bench-report-'));
     try {
-      writeResults(dir, { ...run, date: '2024-12-01', results: [{ ...run.results[0], name: 'old', title: 'Old one', figures: [{ figure: 'f', ratio: 1, detail: 'older' }] }] });
-      writeResults(dir, { ...run, date: '2024-12-05', results: [{ ...run.results[0], name: 'old', title: 'Old one', figures: [{ figure: 'f', ratio: 2, detail: 'newer' }] }] });
+      writeResults(dir, {
+        ...run,
+        date: '2024-12-01',
+        results: [{ ...run.results[0], name: 'old', title: 'Old one', figures: [{ figure: 'f', ratio: 1, detail: 'older' }] }],
+      });
+      writeResults(dir, {
+        ...run,
+        date: '2024-12-05',
+        results: [{ ...run.results[0], name: 'old', title: 'Old one', figures: [{ figure: 'f', ratio: 2, detail: 'newer' }] }],
+      });
       writeResults(dir, run);
       const md = readFileSync(join(dir, 'latest.md'), 'utf8');
       expect(md).toContain('| Alpha | x / y | 0.26 |');

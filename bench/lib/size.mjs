@@ -25,7 +25,12 @@ export async function size(ctx) {
 
   const out = mkdtempSync(join(tmpdir(), 'surrogate-size-'));
   try {
-    await build({ root: ctx.root, configFile: join(ctx.root, 'vite.config.ts'), logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
+    await build({
+      root: ctx.root,
+      configFile: join(ctx.root, 'vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir: out, emptyOutDir: true },
+    });
     const files = listDist(out);
     const total = files.reduce((s, f) => s + f.size, 0);
     const largest = [...files].sort((a, b) => b.size - a.size).slice(0, 6);
@@ -88,7 +93,13 @@ export async function size(ctx) {
       notes: [
         'Size figures are bytes, not timings: the same build gives the same numbers on any machine. First-screen JavaScript is what the page itself requests until the Data step is shown and the network is idle, before any file is imported; workers start later (mapping on import, train and embed in the Train step).',
       ],
-      raw: { total, files: files.map(({ path, size }) => ({ path, size })), firstScreen: jsSizes, duplicates: dups, precache: { shell: totalSize(plan.shell), runtime: totalSize(plan.runtime) } },
+      raw: {
+        total,
+        files: files.map(({ path, size }) => ({ path, size })),
+        firstScreen: jsSizes,
+        duplicates: dups,
+        precache: { shell: totalSize(plan.shell), runtime: totalSize(plan.runtime) },
+      },
     };
   } finally {
     rmSync(out, { recursive: true, force: true });

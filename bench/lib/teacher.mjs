@@ -12,8 +12,13 @@ export async function teacher(ctx) {
   const mod = await vite.load('/bench/node/teacher.ts');
   const n = Number(process.env.BENCH_TEACHER_N) || (ctx.opts.quick ? 200 : 1000);
   const base = {
-    mockUrl: mock.url, codebookPath: join(ctx.root, 'tests/fixtures/data/tiny-sentiment.codebook.json'),
-    n, repeats: 3, concurrency: 8, latencyMs: 300, batchRepeats: 'auto',
+    mockUrl: mock.url,
+    codebookPath: join(ctx.root, 'tests/fixtures/data/tiny-sentiment.codebook.json'),
+    n,
+    repeats: 3,
+    concurrency: 8,
+    latencyMs: 300,
+    batchRepeats: 'auto',
   };
   const clean = await mod.teacherCase({ ...base, rate429: 0 });
   const limited = await mod.teacherCase({ ...base, rate429: 0.05 });
@@ -21,21 +26,36 @@ export async function teacher(ctx) {
   const capped = await mod.teacherCase({ ...base, n: Math.max(100, Math.round(n / 2)), rate429: 0, rateLimit: LIMIT });
   const rejected = (r) =>
     r.rejectedCalls
-      ? `; ${r.rejectedCalls} of ${r.calls} calls (${((100 * r.rejectedCalls) / r.calls).toFixed(1)}%) rejected (${Object.entries(r.rejectedBy).map(([k, v]) => `${v}× ${k}`).join(', ')}) and retried`
+      ? `; ${r.rejectedCalls} of ${r.calls} calls (${((100 * r.rejectedCalls) / r.calls).toFixed(1)}%) rejected (${Object.entries(
+          r.rejectedBy,
+        )
+          .map(([k, v]) => `${v}× ${k}`)
+          .join(', ')}) and retried`
       : '; 0 calls rejected';
   const tail = (r) => `; ${r.answers} answers, ${r.failed} failed, labels ${(r.labelAgreement * 100).toFixed(1)}% as replayed`;
   const detail = (r) =>
-    `${r.answeredCalls} answered calls in ${(r.wallMs / 1000).toFixed(1)} s = ${r.callsPerSec.toFixed(1)}/s vs ideal ${r.idealCallsPerSec.toFixed(1)}/s` + rejected(r) + tail(r);
+    `${r.answeredCalls} answered calls in ${(r.wallMs / 1000).toFixed(1)} s = ${r.callsPerSec.toFixed(1)}/s vs ideal ${r.idealCallsPerSec.toFixed(1)}/s` +
+    rejected(r) +
+    tail(r);
   const cappedDetail =
     `${capped.answeredCalls} answered calls in ${(capped.wallMs / 1000).toFixed(1)} s = ${capped.callsPerMin.toFixed(0)}/min ` +
     `(${capped.steadyCallsPerMin.toFixed(0)}/min without the first burst of ${LIMIT.burst}) vs the limit R = ${LIMIT.requestsPerMinute}/min` +
-    rejected(capped) + tail(capped);
+    rejected(capped) +
+    tail(capped);
   return {
     figures: [
       { figure: 'calls/s ÷ ideal (concurrency ÷ latency)', ratio: clean.callsPerSec / clean.idealCallsPerSec, detail: detail(clean) },
       { figure: 'calls/s ÷ ideal, with 5% random 429s', ratio: limited.callsPerSec / limited.idealCallsPerSec, detail: detail(limited) },
-      { figure: `calls/min ÷ R under a limit of R = ${LIMIT.requestsPerMinute}/min (steady state)`, ratio: capped.steadyCallsPerMin / LIMIT.requestsPerMinute, detail: cappedDetail },
-      { figure: 'share of calls rejected under that limit', ratio: capped.calls > 0 ? capped.rejectedCalls / capped.calls : null, detail: `${capped.rejectedCalls} of ${capped.calls} calls answered 429` },
+      {
+        figure: `calls/min ÷ R under a limit of R = ${LIMIT.requestsPerMinute}/min (steady state)`,
+        ratio: capped.steadyCallsPerMin / LIMIT.requestsPerMinute,
+        detail: cappedDetail,
+      },
+      {
+        figure: 'share of calls rejected under that limit',
+        ratio: capped.calls > 0 ? capped.rejectedCalls / capped.calls : null,
+        detail: `${capped.rejectedCalls} of ${capped.calls} calls answered 429`,
+      },
     ],
     notes: [
       `${n} texts × 3 repeats with the app's default plan: repeat 0 at temperature 0 and repeats 1–2 in one request with n = 2 ` +

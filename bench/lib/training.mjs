@@ -35,11 +35,16 @@ export async function training(ctx) {
       figures.push({ figure: label, ratio: null, detail: `did not start: ${r.error}` });
       continue;
     }
-    const state = r.error ? `partial: search failed after ${r.exampleEpochs} example-epochs — ${r.error}` : r.capped ? `capped at ${capMs / 1000} s` : 'complete';
+    const state = r.error
+      ? `partial: search failed after ${r.exampleEpochs} example-epochs — ${r.error}`
+      : r.capped
+        ? `capped at ${capMs / 1000} s`
+        : 'complete';
     figures.push({
       figure: label,
       ratio: r.throughput > 0 ? fastest.throughput / r.throughput : null,
-      detail: `${r.throughput.toFixed(0)} example-epochs/s over ${(r.gridMs / 1000).toFixed(1)} s, ${r.epochs.reduce((s, e) => s + e.epochs, 0)} epochs (${state}); ` +
+      detail:
+        `${r.throughput.toFixed(0)} example-epochs/s over ${(r.gridMs / 1000).toFixed(1)} s, ${r.epochs.reduce((s, e) => s + e.epochs, 0)} epochs (${state}); ` +
         `init ${(r.initMs / 1000).toFixed(1)} s; best val F1 ${r.bestValF1 === null ? '—' : r.bestValF1.toFixed(2)}`,
     });
   }
@@ -55,8 +60,11 @@ export async function training(ctx) {
   figures.push({
     figure: `whole search time, linear head (CV, plain JS) ÷ paper grid (tfjs ${gridRef?.requested ?? '—'})`,
     ratio: gridRef ? linear.ms / gridRef.gridMs : null,
-    detail: `${(linear.ms / 1000).toFixed(1)} s for ${linear.fits} L-BFGS fits (chosen C ${linear.chosen.C}, ${linear.chosen.classWeight} class weights, CV F1 ${linear.cvF1.toFixed(2)})` +
-      (gridRef ? ` vs ${(gridRef.gridMs / 1000).toFixed(1)} s for the Adam grid (val F1 ${gridRef.bestValF1?.toFixed(2) ?? '—'})` : '; no tfjs backend finished the grid uncapped'),
+    detail:
+      `${(linear.ms / 1000).toFixed(1)} s for ${linear.fits} L-BFGS fits (chosen C ${linear.chosen.C}, ${linear.chosen.classWeight} class weights, CV F1 ${linear.cvF1.toFixed(2)})` +
+      (gridRef
+        ? ` vs ${(gridRef.gridMs / 1000).toFixed(1)} s for the Adam grid (val F1 ${gridRef.bestValF1?.toFixed(2) ?? '—'})`
+        : '; no tfjs backend finished the grid uncapped'),
   });
   notes.push(
     `Grid: ${ctx.opts.quick ? 'QUICK_GRID (lr 1e-3, 1e-2; batch 32; ≤10 epochs)' : 'DEFAULT_GRID (lr 1e-4…1e-2 × batch 16, 32; ≤50 epochs, early stopping)'}, ` +

@@ -31,7 +31,10 @@ export type DatasetOutcome = { ok: true; dataset: ReplayDataset } | { ok: false;
 /** CSV files in `dir` (empty when the folder is missing). */
 export function datasetFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.csv')).sort().map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.csv'))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 /** Loads one dataset, or says in one line why it cannot be replayed. */

@@ -20,7 +20,13 @@ export interface NodeEmbedResult {
 }
 
 /** Loads `modelId` from `modelsDir` (a local folder) and embeds n generated texts. */
-export async function nodeEmbedCase(o: { modelsDir: string; modelId: string; dtype: Dtype; n: number; batchSize: number }): Promise<NodeEmbedResult> {
+export async function nodeEmbedCase(o: {
+  modelsDir: string;
+  modelId: string;
+  dtype: Dtype;
+  n: number;
+  batchSize: number;
+}): Promise<NodeEmbedResult> {
   // transformers.js caches on disk in Node; a throwaway dir keeps the repo clean.
   const cache = mkdtempSync(join(tmpdir(), 'bench-tjs-'));
   env.cacheDir = cache;
@@ -34,7 +40,13 @@ export async function nodeEmbedCase(o: { modelsDir: string; modelId: string; dty
     const out = await enc.embed(texts, { batchSize: o.batchSize });
     const embedMs = performance.now() - t1;
     return {
-      device: 'cpu', dtype: o.dtype, dim: enc.dim, n: o.n, batchSize: o.batchSize, loadMs, embedMs,
+      device: 'cpu',
+      dtype: o.dtype,
+      dim: enc.dim,
+      n: o.n,
+      batchSize: o.batchSize,
+      loadMs,
+      embedMs,
       textsPerSec: (o.n / embedMs) * 1000,
       sample: Array.from(out.subarray(0, 2 * enc.dim)),
     };

@@ -99,7 +99,11 @@ export function planParity(d: ReplayDataset, seed: number): ParitySplit {
     .sort((a, b) => b.trainIds.length - a.trainIds.length)[0];
   const byId = new Map(d.rows.map((r) => [r.id, r]));
   const students: ParityStudent[] = [];
-  const add = (source: ParitySource, s: { name: string; trainIds: string[] } | undefined, labelOf: (id: string) => string | null | undefined) => {
+  const add = (
+    source: ParitySource,
+    s: { name: string; trainIds: string[] } | undefined,
+    labelOf: (id: string) => string | null | undefined,
+  ) => {
     if (!s) return;
     const ids = s.trainIds.filter((id) => labelOf(id) != null);
     students.push({ key: `${d.name}|${seed}|${source}`, source, name: s.name, trainIds: ids, trainLabels: ids.map((id) => labelOf(id)!) });
@@ -149,14 +153,27 @@ export async function appStudents(split: ParitySplit, d: ReplayDataset): Promise
   // TF-IDF is fitted on the training pool only, as the app's embedder does.
   const model = fitTfidf(rowsOf(split.poolIds).map((r) => r.text));
   const testRows = rowsOf(split.testIds);
-  const testX = transformTfidfSparse(model, testRows.map((r) => r.text));
+  const testX = transformTfidfSparse(
+    model,
+    testRows.map((r) => r.text),
+  );
   const yTrue = Int32Array.from(testRows, (r) => split.labelNames.indexOf(r.human!));
   const out: AppResult[] = [];
   for (const s of split.students) {
     const t0 = performance.now();
-    const X = transformTfidfSparse(model, rowsOf(s.trainIds).map((r) => r.text));
+    const X = transformTfidfSparse(
+      model,
+      rowsOf(s.trainIds).map((r) => r.text),
+    );
     const y = Int32Array.from(s.trainLabels, (l) => split.labelNames.indexOf(l));
-    const res = await searchLinear({ X, y, nClasses, positive, seed: split.seed, ...(process.env.PARITY_DECISION ? { decision: process.env.PARITY_DECISION as 'auto' } : {}) });
+    const res = await searchLinear({
+      X,
+      y,
+      nClasses,
+      positive,
+      seed: split.seed,
+      ...(process.env.PARITY_DECISION ? { decision: process.env.PARITY_DECISION as 'auto' } : {}),
+    });
     const pred = argmaxRows(predictLinear(res.final.head, testX), nClasses);
     const m = computeMetrics(yTrue, pred, nClasses, positive);
     const best = res.scores.find((q) => q.C === res.best.C && q.classWeight === res.best.classWeight);

@@ -96,34 +96,71 @@ export async function qualityCase(c: QualityCase): Promise<QualityCaseResult> {
   const tfidf = fitTfidf(poolRows.map((r) => r.text));
   const dim = tfidf.vocab.length;
   const testRows = splits.test.map((id) => byId.get(id)!);
-  const testX = transformTfidfSparse(tfidf, testRows.map((r) => r.text));
+  const testX = transformTfidfSparse(
+    tfidf,
+    testRows.map((r) => r.text),
+  );
   const yTrue = testRows.map((r) => labelNames.indexOf(r.human!));
 
   const conditions: Condition[] = [
     {
-      id: 'llm', name: `LLM (recorded ${d.llmColumn})`, kind: 'teacher', trainSource: null, trainSize: null, encoder: null, backend: null,
+      id: 'llm',
+      name: `LLM (recorded ${d.llmColumn})`,
+      kind: 'teacher',
+      trainSource: null,
+      trainSize: null,
+      encoder: null,
+      backend: null,
       preds: testRows.map((r) => labelNames.indexOf(teacher.get(r.id)?.label ?? FALLBACK)),
     },
   ];
   const student = async (ids: string[], labelOf: (r: DataRow) => string | null) => {
     const rows = ids.map((id) => byId.get(id)!).filter((r) => labelOf(r) !== null);
     const y = Int32Array.from(rows, (r) => labelNames.indexOf(labelOf(r)!));
-    const X = transformTfidfSparse(tfidf, rows.map((r) => r.text));
+    const X = transformTfidfSparse(
+      tfidf,
+      rows.map((r) => r.text),
+    );
     if ((c.head ?? 'linear') === 'linear') {
       const res = await searchLinear({ X, y, nClasses: labelNames.length, positive, seed: c.seed });
       return { preds: argmaxRows(predictLinear(res.final.head, testX), labelNames.length), n: rows.length };
     }
     const res = await gridSearch({
-      X: toDense(X).values, dim, y, nClasses: labelNames.length, positive, grid: c.grid ?? DEFAULT_GRID,
-      base: { kind: 'logreg', seed: c.seed }, selection: { kind: 'holdout', fraction: 0.2 }, seed: c.seed,
+      X: toDense(X).values,
+      dim,
+      y,
+      nClasses: labelNames.length,
+      positive,
+      grid: c.grid ?? DEFAULT_GRID,
+      base: { kind: 'logreg', seed: c.seed },
+      selection: { kind: 'holdout', fraction: 0.2 },
+      seed: c.seed,
     });
     return { preds: argmaxRows(await predictProbaAsync(res.final.weights, toDense(testX).values, dim), labelNames.length), n: rows.length };
   };
   const llmStudent = await student(main.trainIds, (r) => teacher.get(r.id)?.label ?? null);
-  conditions.push({ id: 'llm-student', name: `Student on ${llmStudent.n} LLM labels`, kind: 'student', trainSource: 'llm', trainSize: llmStudent.n, encoder: 'tfidf', backend: tf.getBackend(), preds: llmStudent.preds });
+  conditions.push({
+    id: 'llm-student',
+    name: `Student on ${llmStudent.n} LLM labels`,
+    kind: 'student',
+    trainSource: 'llm',
+    trainSize: llmStudent.n,
+    encoder: 'tfidf',
+    backend: tf.getBackend(),
+    preds: llmStudent.preds,
+  });
   for (const h of humans) {
     const s = await student(h.trainIds, (r) => r.human);
-    conditions.push({ id: h.id, name: `Student on ${s.n} human labels`, kind: 'student', trainSource: 'human', trainSize: s.n, encoder: 'tfidf', backend: tf.getBackend(), preds: s.preds });
+    conditions.push({
+      id: h.id,
+      name: `Student on ${s.n} human labels`,
+      kind: 'student',
+      trainSource: 'human',
+      trainSize: s.n,
+      encoder: 'tfidf',
+      backend: tf.getBackend(),
+      preds: s.preds,
+    });
   }
 
   const rows = compareConditions(yTrue, conditions, labelNames.length, positive, { seed: c.seed, labelNames });
@@ -139,8 +176,12 @@ export async function qualityCase(c: QualityCase): Promise<QualityCaseResult> {
     splitNotes,
     planNotes: plan.notes,
     teacher: {
-      items: items.length, calls: run.calls.ok + run.calls.failed, failed: run.summary.failed, invalid: run.summary.invalid,
-      wallMs: run.wallMs, agreementWithRecorded: agree / toLabel.length,
+      items: items.length,
+      calls: run.calls.ok + run.calls.failed,
+      failed: run.summary.failed,
+      invalid: run.summary.invalid,
+      wallMs: run.wallMs,
+      agreementWithRecorded: agree / toLabel.length,
     },
     conditions: summary,
     gapHumanMinusLlmStudent: human ? human.f1 - f1('llm-student') : NaN,
@@ -163,15 +204,24 @@ export function paperSplits(rows: readonly DataRow[], seed: number) {
   if (want.validation + want.test <= budget) return proposeSplits(rows, want, seed);
   const test = Math.round((want.test * budget) / (want.validation + want.test));
   const out = proposeSplits(rows, { validation: budget - test, test }, seed);
-  out.notes.unshift(`Validation / test cut from 250 / 250 to ${budget - test} / ${test} so that half of the ${labeled} labelled rows stay in the training pool.`);
+  out.notes.unshift(
+    `Validation / test cut from 250 / 250 to ${budget - test} / ${test} so that half of the ${labeled} labelled rows stay in the training pool.`,
+  );
   return out;
 }
 
 function summarise(r: ComparisonRow): ConditionSummary {
   return {
-    id: r.id, name: r.name, trainSize: r.trainSize,
-    f1: r.metrics.f1 ?? 0, f1Lo: r.ci.f1?.lo ?? NaN, f1Hi: r.ci.f1?.hi ?? NaN,
-    precision: r.metrics.precision ?? 0, recall: r.metrics.recall ?? 0, accuracy: r.metrics.accuracy, abstained: r.metrics.abstained,
+    id: r.id,
+    name: r.name,
+    trainSize: r.trainSize,
+    f1: r.metrics.f1 ?? 0,
+    f1Lo: r.ci.f1?.lo ?? NaN,
+    f1Hi: r.ci.f1?.hi ?? NaN,
+    precision: r.metrics.precision ?? 0,
+    recall: r.metrics.recall ?? 0,
+    accuracy: r.metrics.accuracy,
+    abstained: r.metrics.abstained,
   };
 }
 

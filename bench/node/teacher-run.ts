@@ -7,7 +7,13 @@ import type { Codebook } from '../../src/lib/codebook/types';
 import { createClient, forgetCapabilities, sendWith } from '../../src/lib/teacher/client';
 import { labelsFromResponses } from '../../src/lib/teacher/labels';
 import { runTeacher, type TeacherItem, type TeacherSummary } from '../../src/lib/teacher/queue';
-import { DEFAULT_TEACHER_SETTINGS, TeacherRequestError, type TeacherLabel, type TeacherResponse, type TeacherSettings } from '../../src/lib/teacher/types';
+import {
+  DEFAULT_TEACHER_SETTINGS,
+  TeacherRequestError,
+  type TeacherLabel,
+  type TeacherResponse,
+  type TeacherSettings,
+} from '../../src/lib/teacher/types';
 
 export interface TeacherRun {
   summary: TeacherSummary;

@@ -48,7 +48,13 @@ export async function teacherCase(c: TeacherCase): Promise<TeacherCaseResult> {
   const codebook = codebookFromJson(readFileSync(c.codebookPath, 'utf8'));
   const texts = generateTexts(c.n, 23);
   const replay = Object.fromEntries(texts.map((t) => [t.text, t.label]));
-  await configureMock(c.mockUrl, { replay, latencyMs: c.latencyMs, rate429: c.rate429, seed: 5, ...(c.rateLimit ? { rateLimit: c.rateLimit } : {}) });
+  await configureMock(c.mockUrl, {
+    replay,
+    latencyMs: c.latencyMs,
+    rate429: c.rate429,
+    seed: 5,
+    ...(c.rateLimit ? { rateLimit: c.rateLimit } : {}),
+  });
   const items = texts.map((t, i) => ({ rowId: `t${i}`, text: t.text, textHash: hashText(t.text) }));
   const run = await runTeacherJob(`${c.mockUrl}/v1`, items, codebook, {
     repeats: c.repeats,
@@ -63,8 +69,16 @@ export async function teacherCase(c: TeacherCase): Promise<TeacherCaseResult> {
   const { n, repeats, concurrency, latencyMs, rate429, batchRepeats, rateLimit } = c;
   const minutes = run.wallMs / 60_000;
   return {
-    n, repeats, concurrency, latencyMs, rate429, batchRepeats, ...(rateLimit ? { rateLimit } : {}),
-    ...(rateLimit ? { callsPerMin: answeredCalls / minutes, steadyCallsPerMin: Math.max(0, answeredCalls - rateLimit.burst) / minutes } : {}),
+    n,
+    repeats,
+    concurrency,
+    latencyMs,
+    rate429,
+    batchRepeats,
+    ...(rateLimit ? { rateLimit } : {}),
+    ...(rateLimit
+      ? { callsPerMin: answeredCalls / minutes, steadyCallsPerMin: Math.max(0, answeredCalls - rateLimit.burst) / minutes }
+      : {}),
     wallMs: run.wallMs,
     calls,
     answeredCalls,

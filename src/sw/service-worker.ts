@@ -63,7 +63,11 @@ sw.addEventListener('fetch', (event) => {
       try {
         return isolated(await fetch(req));
       } catch {
-        return new Response(`Offline, and ${path} is not cached yet.`, { status: 503, statusText: 'Offline', headers: withIsolation(new Headers({ 'Content-Type': 'text/plain' })).headers });
+        return new Response(`Offline, and ${path} is not cached yet.`, {
+          status: 503,
+          statusText: 'Offline',
+          headers: withIsolation(new Headers({ 'Content-Type': 'text/plain' })).headers,
+        });
       }
     })(),
   );

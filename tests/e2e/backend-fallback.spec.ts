@@ -4,7 +4,10 @@ import { test, expect } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../playwright.config';
 
 test.use({
-  launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu').concat('--disable-unsafe-webgpu') },
+  launchOptions: {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu').concat('--disable-unsafe-webgpu'),
+  },
 });
 
 test.describe('without WebGPU', () => {
@@ -28,7 +31,9 @@ test.describe('without WebGPU', () => {
 
   test('a forced preference (?tfjs=wasm) runs the wasm backend from the app’s own files', async ({ page }) => {
     const foreign: string[] = [];
-    page.on('request', (r) => { if (!r.url().startsWith('http://localhost')) foreign.push(r.url()); });
+    page.on('request', (r) => {
+      if (!r.url().startsWith('http://localhost')) foreign.push(r.url());
+    });
     await page.goto('/?tfjs=wasm');
     await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-tfjs', 'wasm', { timeout: 90_000 });
     expect(foreign).toEqual([]);

@@ -22,4 +22,3 @@ test.describe('with WebGPU', () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   });
 });
-

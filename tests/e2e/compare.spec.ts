@@ -105,11 +105,22 @@ test('from import to the Compare table, charts and exports', async ({ page }) =>
     await page.getByLabel('Results').screenshot({ path: `${SHOTS}/compare-results.png` });
     await page.getByLabel('Charts').screenshot({ path: `${SHOTS}/compare-charts.png` });
 
-    const svgFile = await text(Promise.all([page.waitForEvent('download'), page.getByTestId('chart-bars').getByRole('button', { name: 'SVG' }).click()]).then(([d]) => d));
+    const svgFile = await text(
+      Promise.all([page.waitForEvent('download'), page.getByTestId('chart-bars').getByRole('button', { name: 'SVG' }).click()]).then(
+        ([d]) => d,
+      ),
+    );
     expect(svgFile).toMatch(/^<\?xml[\s\S]*<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    const png = await Promise.all([page.waitForEvent('download'), page.getByTestId('chart-curve').getByRole('button', { name: 'PNG' }).click()]).then(([d]) => d);
+    const png = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('chart-curve').getByRole('button', { name: 'PNG' }).click(),
+    ]).then(([d]) => d);
     expect(png.suggestedFilename()).toBe('comparison-learning-curve.png');
-    expect(readFileSync((await png.path())!).subarray(1, 4).toString()).toBe('PNG');
+    expect(
+      readFileSync((await png.path())!)
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
   });
 
   await test.step('a reload shows the last comparison', async () => {
@@ -128,16 +139,33 @@ test('from import to the Compare table, charts and exports', async ({ page }) =>
 
   await test.step('exports: corpus CSV and results Markdown', async () => {
     await page.locator('[data-step="export"]').click();
-    const csv = await text(Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Corpus CSV' }).click()]).then(([d]) => d));
+    const csv = await text(
+      Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Corpus CSV' }).click()]).then(([d]) => d),
+    );
     const parsed = Papa.parse<Record<string, string>>(csv, { header: true, skipEmptyLines: true });
     expect(parsed.errors).toEqual([]);
     expect(parsed.data).toHaveLength(58);
-    expect(parsed.meta.fields).toEqual(['id', 'text', 'human', 'answer_1', 'answer_2', 'answer_3', 'majority', 'consistency', 'student_prob', 'student_label']);
+    expect(parsed.meta.fields).toEqual([
+      'id',
+      'text',
+      'human',
+      'answer_1',
+      'answer_2',
+      'answer_3',
+      'majority',
+      'consistency',
+      'student_prob',
+      'student_label',
+    ]);
     expect(parsed.data.filter((r) => r.majority === 'positive' || r.majority === 'negative').length).toBeGreaterThan(50);
 
-    const md = await text(Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Results Markdown' }).click()]).then(([d]) => d));
+    const md = await text(
+      Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Results Markdown' }).click()]).then(([d]) => d),
+    );
     for (const n of names) expect(md).toContain(n.replace(/[\\|*_`]/g, (c) => `\\${c}`).trim());
-    await expect(page.getByTestId('methods')).toHaveValue(/Following the knowledge-distillation workflow of Pangakis and Wolken \(2024\), we used mock-model/);
+    await expect(page.getByTestId('methods')).toHaveValue(
+      /Following the knowledge-distillation workflow of Pangakis and Wolken \(2024\), we used mock-model/,
+    );
   });
 
   await test.step('the whole project leaves as one file and comes back', async () => {

@@ -21,7 +21,11 @@ async function routePresets(page: Page): Promise<string[]> {
       const rel = decodeURIComponent(new URL(route.request().url()).pathname).slice(`/models/${id}/`.length);
       served.push(`${id}/${rel}`);
       try {
-        await route.fulfill({ status: 200, body: readFileSync(`tests/fixtures/models/${tiny}/${rel}`), headers: { 'access-control-allow-origin': '*', 'cross-origin-resource-policy': 'cross-origin' } });
+        await route.fulfill({
+          status: 200,
+          body: readFileSync(`tests/fixtures/models/${tiny}/${rel}`),
+          headers: { 'access-control-allow-origin': '*', 'cross-origin-resource-policy': 'cross-origin' },
+        });
       } catch {
         await route.fulfill({ status: 404, headers: { 'access-control-allow-origin': '*' } });
       }
@@ -42,7 +46,8 @@ async function storedCounts(page: Page): Promise<Record<string, number>> {
           const keys = open.result.transaction('vectorHashes', 'readonly').objectStore('vectorHashes').getAll();
           keys.onsuccess = () => {
             const out: Record<string, number> = {};
-            for (const { embKey, hashes } of keys.result as { embKey: string; hashes: string[] }[]) out[embKey] = (out[embKey] ?? 0) + hashes.length;
+            for (const { embKey, hashes } of keys.result as { embKey: string; hashes: string[] }[])
+              out[embKey] = (out[embKey] ?? 0) + hashes.length;
             open.result.close();
             resolve(out);
           };
@@ -68,7 +73,8 @@ test('presets: the recipe is in the key, and switching re-embeds only what the n
     await expect(page.getByLabel('Model preset')).toHaveValue('bge-small');
     await expect(page.getByLabel('Model id')).toHaveValue('Xenova/bge-small-en-v1.5');
     const facts = page.getByTestId('preset-facts');
-    for (const t of ['384 dimensions', 'English', 'up to 512 tokens', '34 MB (q8)', 'CLS pooling, L2-normalised', 'Good for']) await expect(facts).toContainText(t);
+    for (const t of ['384 dimensions', 'English', 'up to 512 tokens', '34 MB (q8)', 'CLS pooling, L2-normalised', 'Good for'])
+      await expect(facts).toContainText(t);
     await page.getByText(/^Why BGE small en v1.5 is the default/).click();
     await expect(page.getByTestId('preset-why')).toContainText('MTEB');
     await page.getByLabel('Model source').selectOption('url');
@@ -79,7 +85,10 @@ test('presets: the recipe is in the key, and switching re-embeds only what the n
   });
 
   await test.step('BGE: every text embedded once, with rates', async () => {
-    await embedAll(page, /58 distinct texts: 0 cached, 58 embedded now \([\d,]+ texts\/s · [\d,]+ tokens\/s · padding ×\d\.\d\d · on wasm\)/);
+    await embedAll(
+      page,
+      /58 distinct texts: 0 cached, 58 embedded now \([\d,]+ texts\/s · [\d,]+ tokens\/s · padding ×\d\.\d\d · on wasm\)/,
+    );
     expect(served).toContain('Xenova/bge-small-en-v1.5/onnx/model_quantized.onnx');
     await expect(page.getByTestId('embed-facts')).toContainText('precision: q8');
     expect(await storedCounts(page)).toEqual({ 'emb-v1|Xenova/bge-small-en-v1.5|q8|cls|l2': 58 });
@@ -92,10 +101,13 @@ test('presets: the recipe is in the key, and switching re-embeds only what the n
     await embedAll(page, /58 distinct texts: 0 cached, 58 embedded now/);
     await page.getByLabel('Model preset').selectOption('bge-small');
     await embedAll(page, /58 distinct texts: 58 cached, 0 embedded now\.\s*$/);
-    expect(await storedCounts(page)).toEqual({ 'emb-v1|Xenova/bge-small-en-v1.5|q8|cls|l2': 58, 'emb-v1|Xenova/distilbert-base-uncased|q8|mean|l2': 58 });
+    expect(await storedCounts(page)).toEqual({
+      'emb-v1|Xenova/bge-small-en-v1.5|q8|cls|l2': 58,
+      'emb-v1|Xenova/distilbert-base-uncased|q8|mean|l2': 58,
+    });
   });
 
-  await test.step('a custom recipe starts from the preset\'s and keys its own vectors', async () => {
+  await test.step("a custom recipe starts from the preset's and keys its own vectors", async () => {
     await page.getByLabel('Model preset').selectOption('custom');
     await expect(page.getByLabel('Pooling')).toHaveValue('cls');
     await page.getByLabel('Prefix').fill('query: ');
@@ -146,7 +158,10 @@ test('hybrid features: tiny encoder beside TF-IDF, end to end in Compare', async
   await page.getByLabel('Mirror base URL').fill(`${MOCK_URL}/models`);
   await page.getByLabel('Mirror base URL').press('Tab');
   await page.getByLabel('Device').selectOption('wasm');
-  await embedAll(page, /58 distinct texts: 0 cached, 58 embedded now .*Beside them, TF-IDF fitted on 34 training-pool texts: [\d,]+ columns\./);
+  await embedAll(
+    page,
+    /58 distinct texts: 0 cached, 58 embedded now .*Beside them, TF-IDF fitted on 34 training-pool texts: [\d,]+ columns\./,
+  );
   await page.getByRole('region', { name: 'Encoder' }).screenshot({ path: `${SHOTS}/hybrid-encoder.png` });
 
   await page.locator('[data-step="compare"]').click();
@@ -170,8 +185,11 @@ test('hybrid features: tiny encoder beside TF-IDF, end to end in Compare', async
           const all = open.result.transaction('models', 'readonly').objectStore('models').getAll();
           all.onsuccess = () => {
             open.result.close();
-            resolve((all.result as { name: string; extra: { embeddingKey: string; search: { scales?: number[]; chosen: { scale?: number } } } }[])
-              .map((m) => ({ name: m.name, key: m.extra.embeddingKey, scales: m.extra.search?.scales, chosen: m.extra.search?.chosen })));
+            resolve(
+              (
+                all.result as { name: string; extra: { embeddingKey: string; search: { scales?: number[]; chosen: { scale?: number } } } }[]
+              ).map((m) => ({ name: m.name, key: m.extra.embeddingKey, scales: m.extra.search?.scales, chosen: m.extra.search?.chosen })),
+            );
           };
         };
       }),
@@ -185,10 +203,14 @@ test('hybrid features: tiny encoder beside TF-IDF, end to end in Compare', async
   expect(baseline.scales).toBeUndefined();
 
   await page.locator('[data-step="export"]').click();
-  await expect(page.getByTestId('methods')).toHaveValue(/we encoded each text with tiny-distilbert \(mean pooling, L2-normalised\) concatenated with TF-IDF/);
+  await expect(page.getByTestId('methods')).toHaveValue(
+    /we encoded each text with tiny-distilbert \(mean pooling, L2-normalised\) concatenated with TF-IDF/,
+  );
 });
 
-test('before embedding, the expected size of the vectors beside the space the browser allows, and a plain warning when it will not fit', async ({ page }) => {
+test('before embedding, the expected size of the vectors beside the space the browser allows, and a plain warning when it will not fit', async ({
+  page,
+}) => {
   // A browser with only 60 kB left for this site (the real estimate, made small).
   await page.addInitScript(() => {
     const real = navigator.storage.estimate.bind(navigator.storage);
@@ -200,9 +222,13 @@ test('before embedding, the expected size of the vectors beside the space the br
   await page.locator('[data-step="train"]').click();
   const plan = page.getByTestId('storage-plan');
   // BGE small: 58 texts × 384 values × 4 bytes, with the index: ~90 KB, more than the 60 kB left.
-  await expect(plan).toContainText('Embedding all 58 texts stores up to 90 KB of vectors in this browser (58 × 384 values × 4 bytes, with their index)');
+  await expect(plan).toContainText(
+    'Embedding all 58 texts stores up to 90 KB of vectors in this browser (58 × 384 values × 4 bytes, with their index)',
+  );
   await expect(plan).toContainText('the browser lets this site use 59 KB more');
-  await expect(plan).toContainText('That will not fit: embedding would stop when the space runs out (every vector stored by then is kept).');
+  await expect(plan).toContainText(
+    'That will not fit: embedding would stop when the space runs out (every vector stored by then is kept).',
+  );
   await expect(plan).toHaveClass(/error/);
   // Half precision: ~47 KB, which fits, and so small that nothing needs saying.
   await page.getByLabel('Store vectors at half precision').check();

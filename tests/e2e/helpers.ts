@@ -5,7 +5,11 @@ import { expect, type Page } from '@playwright/test';
 export const MOCK_URL = `http://127.0.0.1:${process.env.MOCK_PORT ?? 8787}`;
 
 export async function mockConfig(config: Record<string, unknown>): Promise<void> {
-  const r = await fetch(`${MOCK_URL}/__mock/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
+  const r = await fetch(`${MOCK_URL}/__mock/config`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(config),
+  });
   if (!r.ok) throw new Error(`mock config failed: ${r.status}`);
 }
 
@@ -36,7 +40,15 @@ export async function freshApp(page: Page, path = '/'): Promise<void> {
   await page.evaluate(async () => {
     localStorage.clear();
     const dbs = await indexedDB.databases();
-    await Promise.all(dbs.map((d) => new Promise((res) => { const r = indexedDB.deleteDatabase(d.name!); r.onsuccess = r.onerror = r.onblocked = () => res(null); })));
+    await Promise.all(
+      dbs.map(
+        (d) =>
+          new Promise((res) => {
+            const r = indexedDB.deleteDatabase(d.name!);
+            r.onsuccess = r.onerror = r.onblocked = () => res(null);
+          }),
+      ),
+    );
   });
   await page.goto(path);
 }

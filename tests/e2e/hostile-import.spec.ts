@@ -73,7 +73,8 @@ test('scraped text with a NUL, RTL scripts, emoji and zero-width joiners imports
 
 test("Excel's UTF-16LE Unicode text imports, and the report says how it was read", async ({ page }) => {
   await freshApp(page);
-  const tsv = 'id\ttext\tlabel\r\nu1\tCafé crème, très bien ☕\tpositive\r\nu2\t日本語のレビューです\tnegative\r\nu3\tZażółć gęślą jaźń\tpositive\r\n';
+  const tsv =
+    'id\ttext\tlabel\r\nu1\tCafé crème, très bien ☕\tpositive\r\nu2\t日本語のレビューです\tnegative\r\nu3\tZażółć gęślą jaźń\tpositive\r\n';
   await upload(page, 'export.txt', utf16le(tsv), 'text/plain');
   await expect(page.getByTestId('import-error')).toHaveCount(0);
   await expect(page.getByTestId('encoding-note')).toContainText('UTF-16LE');
@@ -83,7 +84,9 @@ test("Excel's UTF-16LE Unicode text imports, and the report says how it was read
   await expect(page.getByTestId('rows-table')).toContainText('日本語のレビューです');
 });
 
-test('a file of numbers is refused with its columns and their kinds; messages name bytes, lines and repeated characters', async ({ page }) => {
+test('a file of numbers is refused with its columns and their kinds; messages name bytes, lines and repeated characters', async ({
+  page,
+}) => {
   await freshApp(page);
   const rows = Array.from({ length: 40 }, (_, i) => `${i},${i * 0.5},2024-01-${String((i % 28) + 1).padStart(2, '0')},`);
   await upload(page, 'numbers.csv', ['id,score,date,note', ...rows].join('\n'));
@@ -132,18 +135,25 @@ test('human labels outside the codebook are flagged at import with rows, and nev
   await expect(page.getByRole('status')).toContainText('Saved as version 1');
   await page.locator('[data-step="data"]').click();
   await page.getByRole('button', { name: 'Import other data…' }).click();
-  const csv = ['id,text,label', 'a,"good",positive', 'b,"bad",negative', 'c,"meh",neutral', 'd,"fine",positive', 'e,"so-so",neutral'].join('\n');
+  const csv = ['id,text,label', 'a,"good",positive', 'b,"bad",negative', 'c,"meh",neutral', 'd,"fine",positive', 'e,"so-so",neutral'].join(
+    '\n',
+  );
   await upload(page, 'more.csv', csv);
   await expect(flags).toContainText('not in the codebook (positive, negative)');
   await expect(flags).toContainText('“neutral” — 2 rows (3, 5): not a label of the codebook');
   await page.screenshot({ path: `${SHOTS}/import-flags.png`, fullPage: true });
 });
 
-test('a 10 MB field: the row is named with its size, the table clamps it, and the Teacher step estimates while the page stays responsive', async ({ page }) => {
+test('a 10 MB field: the row is named with its size, the table clamps it, and the Teacher step estimates while the page stays responsive', async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   await freshApp(page);
   const big = 'a'.repeat(10 * 1024 * 1024);
-  const rows = Array.from({ length: 30 }, (_, i) => `r${i + 3},"review ${i} was ${i % 2 ? 'great' : 'terrible'}",${i % 2 ? 'positive' : 'negative'}`);
+  const rows = Array.from(
+    { length: 30 },
+    (_, i) => `r${i + 3},"review ${i} was ${i % 2 ? 'great' : 'terrible'}",${i % 2 ? 'positive' : 'negative'}`,
+  );
   const csv = ['id,text,label', 'r1,"a short one",positive', `r2,"${big}",negative`, ...rows].join('\n');
   await upload(page, 'big.csv', csv);
   await expect(page.getByTestId('truncated-texts')).toContainText('row 2 had 10,485,760');

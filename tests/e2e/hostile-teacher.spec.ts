@@ -41,7 +41,9 @@ async function partyProject(page: Page, model: string): Promise<void> {
   await page.getByTestId('file-input').setInputFiles({ name: 'posts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.getByRole('button', { name: 'Import 7 texts' }).click();
   await page.locator('[data-step="codebook"]').click();
-  await page.getByLabel('Import codebook').setInputFiles({ name: 'party.codebook.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(PARTY_CODEBOOK)) });
+  await page
+    .getByLabel('Import codebook')
+    .setInputFiles({ name: 'party.codebook.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(PARTY_CODEBOOK)) });
   await page.getByRole('button', { name: 'Save version' }).click();
   await expect(page.getByRole('status')).toContainText('Saved as version 1');
   await page.getByRole('button', { name: /^Settings/ }).click();
@@ -113,7 +115,9 @@ test('a reload mid-run offers Continue, which ends with exactly `repeats` answer
   // The server sits on the first two requests to arrive; the rest go through.
   await mockConfig({ models: ['mock-model'], rules: SENTIMENT_RULES, hold: 2 });
   await page.getByRole('button', { name: 'Start labeling' }).click();
-  await expect.poll(async () => ((await (await fetch(`${MOCK_URL}/__mock/held`)).json()) as { held: number }).held, { timeout: 30_000 }).toBe(2);
+  await expect
+    .poll(async () => ((await (await fetch(`${MOCK_URL}/__mock/held`)).json()) as { held: number }).held, { timeout: 30_000 })
+    .toBe(2);
   // The held requests are the first two the server logged; each carries 1 answer, or 2 with n.
   const missing = (await labelCalls()).slice(0, 2).reduce((n, c) => n + ((c.body as { n?: number }).n ?? 1), 0);
   const stored = 174 - missing;
@@ -146,7 +150,8 @@ test('a reload mid-run offers Continue, which ends with exactly `repeats` answer
           const req = open.result.transaction('responses').objectStore('responses').getAll();
           req.onsuccess = () => {
             const out: Record<string, number[]> = {};
-            for (const r of req.result as { textHash: string; repeat: number; model: string }[]) if (r.model === 'mock-model') (out[r.textHash] ??= []).push(r.repeat);
+            for (const r of req.result as { textHash: string; repeat: number; model: string }[])
+              if (r.model === 'mock-model') (out[r.textHash] ??= []).push(r.repeat);
             resolve(out);
           };
           req.onerror = () => reject(req.error);
@@ -208,10 +213,14 @@ test('Start waits until the stored answers are loaded; a run with nothing to sen
 test('a scope with no texts is not "Done"', async ({ page }) => {
   await mockConfig({ models: ['mock-model'] });
   await freshApp(page);
-  await page.getByTestId('file-input').setInputFiles({ name: 'u.csv', mimeType: 'text/csv', buffer: Buffer.from('text\nfirst post\nsecond post\n') });
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name: 'u.csv', mimeType: 'text/csv', buffer: Buffer.from('text\nfirst post\nsecond post\n') });
   await page.getByRole('button', { name: 'Import 2 texts' }).click();
   await page.locator('[data-step="codebook"]').click();
-  await page.getByLabel('Import codebook').setInputFiles({ name: 'party.codebook.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(PARTY_CODEBOOK)) });
+  await page
+    .getByLabel('Import codebook')
+    .setInputFiles({ name: 'party.codebook.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(PARTY_CODEBOOK)) });
   await page.getByRole('button', { name: 'Save version' }).click();
   await page.getByRole('button', { name: /^Settings/ }).click();
   await page.getByLabel('Base URL').fill(`${MOCK_URL}/v1`);

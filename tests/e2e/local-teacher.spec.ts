@@ -16,7 +16,15 @@ const ENDPOINT = 'local:tiny-causal-lm@main';
 const codebook = JSON.parse(readFileSync(`${FIXTURES}/tiny-sentiment.codebook.json`, 'utf8')) as Codebook;
 const LABELS = codebook.labels.map((l) => l.name);
 
-interface Stored { text: string; label: string | null; probs: Record<string, number>; at: number; endpoint: string; model: string; repeat: number }
+interface Stored {
+  text: string;
+  label: string | null;
+  probs: Record<string, number>;
+  at: number;
+  endpoint: string;
+  model: string;
+  repeat: number;
+}
 
 /** The local teacher's stored answers, each with its row's text (from IndexedDB). */
 async function storedAnswers(page: Page): Promise<Stored[]> {
@@ -34,7 +42,15 @@ async function storedAnswers(page: Page): Promise<Stored[]> {
             for (const c of chunks.result as { rows: { text: string; hash: string }[] }[]) for (const r of c.rows) text.set(r.hash, r.text);
             const out = (responses.result as (Stored & { textHash: string })[])
               .filter((r) => r.endpoint === endpoint)
-              .map((r) => ({ text: text.get(r.textHash) ?? '', label: r.label, probs: r.probs, at: r.at, endpoint: r.endpoint, model: r.model, repeat: r.repeat }));
+              .map((r) => ({
+                text: text.get(r.textHash) ?? '',
+                label: r.label,
+                probs: r.probs,
+                at: r.at,
+                endpoint: r.endpoint,
+                model: r.model,
+                repeat: r.repeat,
+              }));
             open.result.close();
             resolve(out);
           };
@@ -75,7 +91,11 @@ async function pickFolder(page: Page): Promise<void> {
 async function expectReference(page: Page, n: number): Promise<void> {
   const stored = await storedAnswers(page);
   expect(stored).toHaveLength(n);
-  const want = await referenceProbabilities(systemPrompt(codebook), stored.map((s) => userPrompt(s.text)), LABELS);
+  const want = await referenceProbabilities(
+    systemPrompt(codebook),
+    stored.map((s) => userPrompt(s.text)),
+    LABELS,
+  );
   let worst = 0;
   stored.forEach((s, i) => {
     expect(s.model).toBe('tiny-causal-lm (fp32)');
@@ -136,7 +156,10 @@ test('a reload mid-run keeps what was scored and scores only the rest', async ({
   await page.getByLabel('Budget tokens').fill('');
   await page.getByLabel('Budget tokens').press('Tab');
   await pickFolder(page);
-  await page.getByRole('button', { name: /^(Start labeling|Continue)$/ }).first().click();
+  await page
+    .getByRole('button', { name: /^(Start labeling|Continue)$/ })
+    .first()
+    .click();
   await expect(page.getByTestId('teacher-state')).toHaveText(/Done/, { timeout: 180_000 });
   await expect(page.getByTestId('teacher-cached')).toHaveText(String(before.length));
   await expect(page.getByTestId('teacher-sent')).toHaveText(String(n - before.length));
@@ -154,7 +177,10 @@ test('labels on WebGPU from a URL of the app itself, matching the reference', as
   await page.context().route(`${origin}/local-models/**`, async (route) => {
     const path = decodeURIComponent(new URL(route.request().url()).pathname.replace('/local-models/', ''));
     try {
-      await route.fulfill({ body: readFileSync(`tests/fixtures/models/${path}`), headers: { 'content-type': 'application/octet-stream', 'cross-origin-resource-policy': 'same-origin' } });
+      await route.fulfill({
+        body: readFileSync(`tests/fixtures/models/${path}`),
+        headers: { 'content-type': 'application/octet-stream', 'cross-origin-resource-policy': 'same-origin' },
+      });
     } catch {
       await route.fulfill({ status: 404, body: '' });
     }

@@ -10,7 +10,13 @@ const STEPS = ['data', 'codebook', 'teacher', 'validate', 'train', 'compare', 'e
 /** axe's violations as short readable lines (rule, impact, the first nodes), so a failure says what to fix. */
 async function violations(page: Page): Promise<string[]> {
   const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}${v.nodes.length > 3 ? ` (+${v.nodes.length - 3})` : ''}`);
+  return r.violations.map(
+    (v) =>
+      `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+        .slice(0, 3)
+        .map((n) => n.target.join(' '))
+        .join(' | ')}${v.nodes.length > 3 ? ` (+${v.nodes.length - 3})` : ''}`,
+  );
 }
 
 /** The element that has focus, and whether it shows a focus ring (outline or box-shadow). */
@@ -20,7 +26,11 @@ async function focused(page: Page): Promise<{ text: string; step: string | null;
     if (!el || el === document.body) return null;
     const s = getComputedStyle(el);
     const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || (s.boxShadow !== 'none' && s.boxShadow !== '');
-    return { text: (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 60), step: el.dataset.step ?? null, visible: ring };
+    return {
+      text: (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 60),
+      step: el.dataset.step ?? null,
+      visible: ring,
+    };
   });
 }
 
@@ -79,7 +89,11 @@ test('no axe violations on any step of a finished comparison; keyboard reaches e
       const f = await focused(page);
       if (f) seen.push(f);
     }
-    for (const step of STEPS) expect(seen.some((s) => s.step === step), `the ${step} step reachable by Tab`).toBe(true);
+    for (const step of STEPS)
+      expect(
+        seen.some((s) => s.step === step),
+        `the ${step} step reachable by Tab`,
+      ).toBe(true);
     expect(seen.filter((s) => !s.visible)).toEqual([]);
     // Enter on a focused step opens it.
     await page.locator('[data-step="export"]').focus();

@@ -68,7 +68,6 @@ test('after one online visit: import, TF-IDF, train and predict offline, nothing
     await page.locator('[data-step="teacher"]').click();
     await expect(page.getByLabel('Privacy log')).toContainText('No text of this project has been sent yet.');
   });
-
 });
 
 test('"make this model available offline" saves the encoder; it then embeds without a network', async ({ page, context }) => {
@@ -105,7 +104,13 @@ test('installable: the manifest gives a start URL inside the app, standalone dis
   await page.goto(site.url);
   const href = await page.locator('link[rel="manifest"]').getAttribute('href');
   const at = new URL(href!, site.url);
-  const m = (await (await fetch(at)).json()) as { display: string; start_url: string; scope: string; name: string; icons: { src: string; sizes: string; type: string; purpose?: string }[] };
+  const m = (await (await fetch(at)).json()) as {
+    display: string;
+    start_url: string;
+    scope: string;
+    name: string;
+    icons: { src: string; sizes: string; type: string; purpose?: string }[];
+  };
   expect(m.name).toContain('Surrogate');
   expect(m.display).toBe('standalone');
   expect(new URL(m.start_url, at).href).toBe(site.url);

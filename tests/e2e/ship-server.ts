@@ -6,12 +6,22 @@ import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
-  '.wasm': 'application/wasm', '.json': 'application/json', '.webmanifest': 'application/manifest+json',
-  '.svg': 'image/svg+xml', '.png': 'image/png',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
 };
 
-export interface StaticSite { url: string; requests: { path: string; status: number }[]; close: () => Promise<void> }
+export interface StaticSite {
+  url: string;
+  requests: { path: string; status: number }[];
+  close: () => Promise<void>;
+}
 
 export async function serveDist(prefix = '/lab/surrogate/'): Promise<StaticSite> {
   const root = resolve(process.env.SHIP_DIST ?? 'dist');

@@ -182,7 +182,9 @@ test('embed on wasm and WebGPU, train on WebGPU and wasm, reload, export and re-
 test('a model folder picked on this computer is read in the browser, not fetched', async ({ page }) => {
   test.setTimeout(300_000);
   const fetched: string[] = [];
-  page.on('request', (r) => { if (r.url().includes('/models/')) fetched.push(r.url()); });
+  page.on('request', (r) => {
+    if (r.url().includes('/models/')) fetched.push(r.url());
+  });
   await settleDevServer(page);
   await freshApp(page);
   await page.getByTestId('file-input').setInputFiles(CSV);

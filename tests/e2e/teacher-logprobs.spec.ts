@@ -40,7 +40,7 @@ async function storedAnswers(page: Page): Promise<(StoredAnswer & { text: string
       r.onsuccess = () => res(r.result);
       r.onerror = () => rej(r.error);
     });
-    const all = <T,>(store: string) =>
+    const all = <T>(store: string) =>
       new Promise<T[]>((res, rej) => {
         const q = db.transaction(store).objectStore(store).getAll();
         q.onsuccess = () => res(q.result as T[]);

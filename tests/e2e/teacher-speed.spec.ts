@@ -114,7 +114,9 @@ test('paces to the server’s x-ratelimit headers, showing requests at once and 
   // A shared limit of 120 a minute with room for 4 at once; the page may read the headers.
   await mockConfig({ ...MODEL, latencyMs: 150, exposeRateLimitHeaders: true, rateLimit: { requestsPerMinute: 120, burst: 4 } });
   await page.getByRole('button', { name: 'Start labeling' }).click();
-  await expect(page.getByTestId('teacher-pacing')).toContainText('request limit is used up (x-ratelimit-remaining-requests)', { timeout: 30_000 });
+  await expect(page.getByTestId('teacher-pacing')).toContainText('request limit is used up (x-ratelimit-remaining-requests)', {
+    timeout: 30_000,
+  });
   await expect(page.getByTestId('teacher-concurrency')).toHaveText(/^[1-4] of 4$/);
   await expect(page.getByTestId('teacher-rpm')).toHaveText(/^\d+$/);
   await page.screenshot({ path: `${SHOTS}/paced.png`, fullPage: true });

@@ -118,14 +118,17 @@ test('labels all 58 texts three times, with consistency, and never pays twice', 
   expect([...origins].sort()).toEqual([new URL(page.url()).origin, MOCK_URL].sort());
 });
 
-test('retries 429 after Retry-After, 500 and a hang; keeps malformed and off-set answers as invalid; resists injection', async ({ page }) => {
+test('retries 429 after Retry-After, 500 and a hang; keeps malformed and off-set answers as invalid; resists injection', async ({
+  page,
+}) => {
   await mockConfig({ models: ['mock-model'], rules: RULES });
   await setup(page, [`inj1,"${INJECTION}",negative`]);
   // Probe first, so the faults below fall on labelling requests.
   await page.getByRole('button', { name: 'Check model' }).click();
   await expect(page.getByTestId('probe-message')).toContainText('Checked mock-model');
   await mockConfig({
-    models: ['mock-model'], rules: RULES,
+    models: ['mock-model'],
+    rules: RULES,
     // This server lets the page read its wait headers (teacher-models.spec covers one that does not).
     exposeRateLimitHeaders: true,
     faults: [{ kind: '429', retryAfter: 2 }, { kind: '500' }, { kind: 'hang', ms: 8000 }, { kind: 'malformed' }, { kind: 'offset' }],
@@ -168,7 +171,9 @@ test('a reload mid-run resumes without repeating a call', async ({ page }) => {
   await mockConfig({ models: ['mock-model'], rules: RULES, flip: 0.2, latencyMs: LATENCY });
   await setup(page);
   await page.getByRole('button', { name: 'Start labeling' }).click();
-  await expect.poll(async () => Number((await page.getByTestId('teacher-done').textContent())?.split(' / ')[0]), { timeout: 60_000 }).toBeGreaterThanOrEqual(30);
+  await expect
+    .poll(async () => Number((await page.getByTestId('teacher-done').textContent())?.split(' / ')[0]), { timeout: 60_000 })
+    .toBeGreaterThanOrEqual(30);
   await page.screenshot({ path: `${SHOTS}/teacher-running.png`, fullPage: true });
   const reloadAt = Date.now();
   await page.reload();
@@ -240,9 +245,18 @@ test('Batch API: export pending requests, import the output, and those labels co
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Export pending as OpenAI Batch JSONL' }).click(),
   ]);
-  const input = readFileSync(await download.path(), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as {
-    custom_id: string; method: string; url: string; body: ChatBody & { max_completion_tokens?: number };
-  });
+  const input = readFileSync(await download.path(), 'utf8')
+    .trim()
+    .split('\n')
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          custom_id: string;
+          method: string;
+          url: string;
+          body: ChatBody & { max_completion_tokens?: number };
+        },
+    );
   expect(input).toHaveLength(116);
   expect(input[0]).toMatchObject({ method: 'POST', url: '/v1/chat/completions' });
   expect(input[0].body.response_format?.type).toBe('json_schema');
@@ -254,10 +268,20 @@ test('Batch API: export pending requests, import the output, and those labels co
   const output = input.map((l, i) => {
     const u = l.body.messages[1].content;
     const text = u.slice(u.indexOf('<text>\n') + 7, u.lastIndexOf('\n</text>'));
-    const choices = Array.from({ length: l.body.n ?? 1 }, (_, k) => ({ index: k, message: { role: 'assistant', content: JSON.stringify({ label: labelFor(text) }), refusal: null } }));
-    return JSON.stringify({ id: `batch_req_${i}`, custom_id: l.custom_id, response: { status_code: 200, body: { created: 1_700_000_000, choices, usage: { prompt_tokens: 100, completion_tokens: 5 } } }, error: null });
+    const choices = Array.from({ length: l.body.n ?? 1 }, (_, k) => ({
+      index: k,
+      message: { role: 'assistant', content: JSON.stringify({ label: labelFor(text) }), refusal: null },
+    }));
+    return JSON.stringify({
+      id: `batch_req_${i}`,
+      custom_id: l.custom_id,
+      response: { status_code: 200, body: { created: 1_700_000_000, choices, usage: { prompt_tokens: 100, completion_tokens: 5 } } },
+      error: null,
+    });
   });
-  await page.getByLabel('Import batch output').setInputFiles({ name: 'batch_output.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(output.join('\n') + '\n') });
+  await page
+    .getByLabel('Import batch output')
+    .setInputFiles({ name: 'batch_output.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(output.join('\n') + '\n') });
   await expect(page.getByTestId('batch-message')).toContainText('Stored 174 answers from 1 file.');
   await expect(page.locator('[data-step="teacher"]')).toContainText('58 texts labeled');
   await expect(page.getByTestId('consistency-dist')).toContainText('all 3 (unanimous)');

@@ -207,7 +207,16 @@ const QUOTA_MESSAGE =
 function llamaCppNError(style) {
   return style === 'legacy'
     ? { status: 500, body: { error: { code: 500, message: 'Only one completion choice is allowed', type: 'server_error' } } }
-    : { status: 400, body: { error: { code: 400, message: 'n_cmpl cannot be greater than the number of slots, please increase -np', type: 'invalid_request_error' } } };
+    : {
+        status: 400,
+        body: {
+          error: {
+            code: 400,
+            message: 'n_cmpl cannot be greater than the number of slots, please increase -np',
+            type: 'invalid_request_error',
+          },
+        },
+      };
 }
 
 const EFFORT = { minimal: 0.25, low: 0.5, medium: 1, high: 2 };
@@ -247,8 +256,13 @@ export function answerChat(config, body, fault, count) {
     // As OpenAI's reasoning models: only the default temperature and one choice, no max_tokens, no logprobs.
     if (body.temperature !== undefined && body.temperature !== 1) return unsupportedValue('temperature', body.temperature);
     if (body.max_tokens !== undefined) {
-      return err(400, "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
-        'invalid_request_error', 'max_tokens', 'unsupported_parameter');
+      return err(
+        400,
+        "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+        'invalid_request_error',
+        'max_tokens',
+        'unsupported_parameter',
+      );
     }
     if (body.n !== undefined && body.n !== 1) return unsupportedValue('n', body.n);
     if (body.logprobs) return unsupported('logprobs', body.logprobs);
@@ -275,7 +289,11 @@ export function answerChat(config, body, fault, count) {
     structured ? JSON.stringify({ label }) : config.plainStyle === 'sentence' ? `The answer is: ${label}.` : label;
   // The same answer as tokens, for the logprobs mode.
   const piecesOf = (label) =>
-    structured ? ['{"', 'label', '":"', label, '"}'] : config.plainStyle === 'sentence' ? ['The', ' answer', ' is', ': ', label, '.'] : [label];
+    structured
+      ? ['{"', 'label', '":"', label, '"}']
+      : config.plainStyle === 'sentence'
+        ? ['The', ' answer', ' is', ': ', label, '.']
+        : [label];
 
   // The cap covers hidden reasoning too: a reasoning model spends its
   // reasoning first, so a small cap leaves an empty answer cut at 'length'.

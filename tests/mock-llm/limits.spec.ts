@@ -21,7 +21,10 @@ const chat = (text: string, extra: object = {}) =>
   post('/v1/chat/completions', {
     model: 'mock-teacher',
     max_tokens: 16,
-    messages: [{ role: 'system', content: 'Labels.' }, { role: 'user', content: `Classify.\n<text>\n${text}\n</text>` }],
+    messages: [
+      { role: 'system', content: 'Labels.' },
+      { role: 'user', content: `Classify.\n<text>\n${text}\n</text>` },
+    ],
     ...extra,
   });
 

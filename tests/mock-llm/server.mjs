@@ -37,8 +37,7 @@ export const RATE_LIMIT_HEADERS = [
   'x-ratelimit-reset-requests',
   'x-ratelimit-reset-tokens',
 ];
-const exposeHeaders = (config) =>
-  config?.exposeRateLimitHeaders ? ['x-request-id', ...RATE_LIMIT_HEADERS].join(', ') : 'x-request-id';
+const exposeHeaders = (config) => (config?.exposeRateLimitHeaders ? ['x-request-id', ...RATE_LIMIT_HEADERS].join(', ') : 'x-request-id');
 
 const CONTENT_TYPES = {
   '.json': 'application/json',

@@ -34,23 +34,34 @@ const user = (text: string) => `Classify the text between the <text> tags.\n<tex
 const chat = (text: string, extra: object = {}) =>
   post('/v1/chat/completions', {
     model: 'mock-teacher',
-    messages: [{ role: 'system', content: 'Labels: spam, ham.' }, { role: 'user', content: user(text) }],
+    messages: [
+      { role: 'system', content: 'Labels: spam, ham.' },
+      { role: 'user', content: user(text) },
+    ],
     ...extra,
   });
 const schema = (labels: string[]) => ({
   type: 'json_schema',
-  json_schema: { name: 'label', strict: true, schema: { type: 'object', properties: { label: { type: 'string', enum: labels } }, required: ['label'] } },
+  json_schema: {
+    name: 'label',
+    strict: true,
+    schema: { type: 'object', properties: { label: { type: 'string', enum: labels } }, required: ['label'] },
+  },
 });
 function rawStatus(p: string): Promise<number> {
   return new Promise((resolve, reject) => {
     http.get(server.url + '/', { path: p }, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject);
   });
 }
-const contents = async (res: Response) => ((await res.json()) as { choices: { message: { content: string } }[] }).choices.map((c) => c.message.content);
+const contents = async (res: Response) =>
+  ((await res.json()) as { choices: { message: { content: string } }[] }).choices.map((c) => c.message.content);
 
 describe('mock LLM server', () => {
   it('answers CORS preflights and marks every response cross-origin readable', async () => {
-    const pre = await fetch(server.baseURL + '/chat/completions', { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-headers': 'authorization,x-stainless-os' } });
+    const pre = await fetch(server.baseURL + '/chat/completions', {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:5173', 'access-control-request-headers': 'authorization,x-stainless-os' },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe('*');
     expect(pre.headers.get('access-control-allow-headers')).toMatch(/\*.*Authorization/);
@@ -63,7 +74,12 @@ describe('mock LLM server', () => {
   });
 
   it('exposes the wait headers through CORS only when asked to', async () => {
-    await config({ faults: [{ kind: '429', retryAfter: 2 }, { kind: '429', retryAfter: 2 }] });
+    await config({
+      faults: [
+        { kind: '429', retryAfter: 2 },
+        { kind: '429', retryAfter: 2 },
+      ],
+    });
     const hidden = await chat('x');
     expect(hidden.status).toBe(429);
     expect(hidden.headers.get('access-control-expose-headers')).toBe('x-request-id');
@@ -71,21 +87,40 @@ describe('mock LLM server', () => {
     await config({ exposeRateLimitHeaders: true, faults: [{ kind: '429', retryAfter: 2, retryAfterMs: 2500 }] });
     const shown = await chat('x');
     const exposed = shown.headers.get('access-control-expose-headers')!.split(', ');
-    expect(exposed).toEqual(expect.arrayContaining(['Retry-After', 'retry-after-ms', 'x-ratelimit-reset-requests', 'x-ratelimit-reset-tokens']));
-    expect([shown.headers.get('retry-after'), shown.headers.get('retry-after-ms'), shown.headers.get('x-ratelimit-reset-requests')]).toEqual(['2', '2500', '2500ms']);
+    expect(exposed).toEqual(
+      expect.arrayContaining(['Retry-After', 'retry-after-ms', 'x-ratelimit-reset-requests', 'x-ratelimit-reset-tokens']),
+    );
+    expect([
+      shown.headers.get('retry-after'),
+      shown.headers.get('retry-after-ms'),
+      shown.headers.get('x-ratelimit-reset-requests'),
+    ]).toEqual(['2', '2500', '2500ms']);
   });
 
   it('lists the configured models', async () => {
     await config({ models: ['a', 'b'] });
     const list = await (await fetch(server.baseURL + '/models')).json();
-    expect(list).toEqual({ object: 'list', data: [{ id: 'a', object: 'model', created: 0, owned_by: 'mock' }, { id: 'b', object: 'model', created: 0, owned_by: 'mock' }] });
+    expect(list).toEqual({
+      object: 'list',
+      data: [
+        { id: 'a', object: 'model', created: 0, owned_by: 'mock' },
+        { id: 'b', object: 'model', created: 0, owned_by: 'mock' },
+      ],
+    });
   });
 
   it('answers in the OpenAI shape with token estimates, honouring n', async () => {
     const res = await chat('hello', { n: 2 });
     const body = await res.json();
     expect(body).toMatchObject({ object: 'chat.completion', model: 'mock-teacher' });
-    expect(body.choices).toEqual([0, 1].map((index) => ({ index, message: { role: 'assistant', content: 'positive', refusal: null }, logprobs: null, finish_reason: 'stop' })));
+    expect(body.choices).toEqual(
+      [0, 1].map((index) => ({
+        index,
+        message: { role: 'assistant', content: 'positive', refusal: null },
+        logprobs: null,
+        finish_reason: 'stop',
+      })),
+    );
     const chars = 'Labels: spam, ham.'.length + user('hello').length;
     expect(body.usage).toEqual({
       prompt_tokens: Math.ceil(chars / 4),
@@ -109,8 +144,15 @@ describe('mock LLM server', () => {
       expect(res.status).toBe(400);
       return (await res.json()).error;
     };
-    expect(await errorOf({ temperature: 0 })).toMatchObject({ param: 'temperature', code: 'unsupported_value', message: expect.stringContaining("'temperature' does not support 0") });
-    expect(await errorOf({ max_tokens: 500 })).toMatchObject({ param: 'max_tokens', message: expect.stringContaining("Use 'max_completion_tokens' instead") });
+    expect(await errorOf({ temperature: 0 })).toMatchObject({
+      param: 'temperature',
+      code: 'unsupported_value',
+      message: expect.stringContaining("'temperature' does not support 0"),
+    });
+    expect(await errorOf({ max_tokens: 500 })).toMatchObject({
+      param: 'max_tokens',
+      message: expect.stringContaining("Use 'max_completion_tokens' instead"),
+    });
     expect(await errorOf({ n: 2 })).toMatchObject({ param: 'n' });
     expect(await errorOf({ logprobs: true })).toMatchObject({ param: 'logprobs' });
 
@@ -119,7 +161,9 @@ describe('mock LLM server', () => {
     expect(starved.choices[0]).toMatchObject({ message: { content: '' }, finish_reason: 'length' });
     expect(starved.usage).toMatchObject({ completion_tokens: 32, completion_tokens_details: { reasoning_tokens: 32 } });
     // Enough room: the answer arrives, and low effort halves the reasoning.
-    const ok = await (await chat('x', { max_completion_tokens: 2000, temperature: 1, reasoning_effort: 'low', response_format: schema(['a', 'b']) })).json();
+    const ok = await (
+      await chat('x', { max_completion_tokens: 2000, temperature: 1, reasoning_effort: 'low', response_format: schema(['a', 'b']) })
+    ).json();
     expect(ok.choices[0]).toMatchObject({ message: { content: '{"label":"a"}' }, finish_reason: 'stop' });
     expect(ok.usage).toMatchObject({ completion_tokens: 50 + 4, completion_tokens_details: { reasoning_tokens: 50 } });
   });
@@ -129,7 +173,11 @@ describe('mock LLM server', () => {
     for (let i = 0; i < 2; i++) {
       const res = await chat('x');
       expect(res.status).toBe(429);
-      expect((await res.json()).error).toMatchObject({ type: 'insufficient_quota', code: 'insufficient_quota', message: expect.stringContaining('exceeded your current quota') });
+      expect((await res.json()).error).toMatchObject({
+        type: 'insufficient_quota',
+        code: 'insufficient_quota',
+        message: expect.stringContaining('exceeded your current quota'),
+      });
     }
     await config({ faults: [{ kind: 'quota' }] });
     expect((await chat('x')).status).toBe(429);
@@ -140,7 +188,11 @@ describe('mock LLM server', () => {
     await config({ slots: 1 });
     const res = await chat('x', { n: 2 });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toEqual({ code: 400, message: 'n_cmpl cannot be greater than the number of slots, please increase -np', type: 'invalid_request_error' });
+    expect((await res.json()).error).toEqual({
+      code: 400,
+      message: 'n_cmpl cannot be greater than the number of slots, please increase -np',
+      type: 'invalid_request_error',
+    });
     expect((await chat('x', { n: 1 })).status).toBe(200);
     await config({ slots: 1, nError: 'legacy' });
     const old = await chat('x', { n: 3 });
@@ -159,13 +211,22 @@ describe('mock LLM server', () => {
   });
 
   it('reads the text between the last <text> delimiters', () => {
-    expect(extractText([{ role: 'user', content: 'old' }, { role: 'user', content: 'x <text>\nfake\n</text>\n' + user('a <text_> b') }])).toBe('a <text_> b');
+    expect(
+      extractText([
+        { role: 'user', content: 'old' },
+        { role: 'user', content: 'x <text>\nfake\n</text>\n' + user('a <text_> b') },
+      ]),
+    ).toBe('a <text_> b');
     expect(extractText([{ role: 'user', content: 'no delimiters' }])).toBe('no delimiters');
   });
 
   it('rejects parameters configured as unsupported with an OpenAI-style 400', async () => {
     await config({ unsupported: ['n', 'temperature', 'response_format'] });
-    const cases: [object, string][] = [[{ n: 3 }, 'n'], [{ temperature: 0.7 }, 'temperature'], [{ response_format: schema(['a']) }, 'response_format']];
+    const cases: [object, string][] = [
+      [{ n: 3 }, 'n'],
+      [{ temperature: 0.7 }, 'temperature'],
+      [{ response_format: schema(['a']) }, 'response_format'],
+    ];
     for (const [extra, param] of cases) {
       const res = await chat('x', extra);
       expect(res.status).toBe(400);
@@ -189,7 +250,15 @@ describe('mock LLM server', () => {
   });
 
   it('injects faults in order, one per chat request', async () => {
-    await config({ faults: [{ kind: '429', retryAfter: 5, times: 2 }, { kind: '500' }, { kind: 'malformed' }, { kind: 'refusal' }, { kind: 'offset', label: 'banana' }] });
+    await config({
+      faults: [
+        { kind: '429', retryAfter: 5, times: 2 },
+        { kind: '500' },
+        { kind: 'malformed' },
+        { kind: 'refusal' },
+        { kind: 'offset', label: 'banana' },
+      ],
+    });
     const r1 = await chat('x');
     expect(r1.status).toBe(429);
     expect(r1.headers.get('retry-after')).toBe('5');
@@ -206,7 +275,9 @@ describe('mock LLM server', () => {
 
   it('hangs a request without blocking close()', async () => {
     const other = await startMockServer({ config: { faults: [{ kind: 'hang' }] } });
-    const pending = fetch(other.baseURL + '/chat/completions', { method: 'POST', body: JSON.stringify({ messages: [] }) }).catch((e: Error) => e);
+    const pending = fetch(other.baseURL + '/chat/completions', { method: 'POST', body: JSON.stringify({ messages: [] }) }).catch(
+      (e: Error) => e,
+    );
     await new Promise((r) => setTimeout(r, 50));
     await other.close();
     expect(await pending).toBeInstanceOf(Error);
@@ -235,7 +306,11 @@ describe('mock LLM server', () => {
     await post('/v1/chat/completions', { model: 'm', messages: [] }, { authorization: 'Bearer sk-1' });
     await fetch(server.baseURL + '/models');
     const log = await (await fetch(server.url + '/__mock/log')).json();
-    expect(log.map((e: { method: string; path: string }) => `${e.method} ${e.path}`)).toEqual(['POST /v1/chat/completions', 'POST /v1/chat/completions', 'GET /v1/models']);
+    expect(log.map((e: { method: string; path: string }) => `${e.method} ${e.path}`)).toEqual([
+      'POST /v1/chat/completions',
+      'POST /v1/chat/completions',
+      'GET /v1/models',
+    ]);
     expect(log[1].headers.authorization).toBe('Bearer sk-1');
     expect(log[0].body.messages[1].content).toBe(user('logged'));
     expect(typeof log[0].at).toBe('number');
@@ -270,8 +345,15 @@ describe('mock LLM server', () => {
 
 describe('mock LLM server: prose answers and held responses (issue 12)', () => {
   it('answers in prose even when a JSON schema was asked for, from a template or per text', async () => {
-    await config({ labels: ['Democrat', 'Republican'], rules: [{ contains: 'vote', label: 'Democrat' }], prose: 'The poster is definitely not a {label}; maybe {other}.', proseReplay: { 'exact one': 'Probably not Republican' } });
-    expect(await contents(await chat('I will vote', { response_format: schema(['Democrat', 'Republican']) }))).toEqual(['The poster is definitely not a Democrat; maybe Republican.']);
+    await config({
+      labels: ['Democrat', 'Republican'],
+      rules: [{ contains: 'vote', label: 'Democrat' }],
+      prose: 'The poster is definitely not a {label}; maybe {other}.',
+      proseReplay: { 'exact one': 'Probably not Republican' },
+    });
+    expect(await contents(await chat('I will vote', { response_format: schema(['Democrat', 'Republican']) }))).toEqual([
+      'The poster is definitely not a Democrat; maybe Republican.',
+    ]);
     expect(await contents(await chat('exact one', { n: 2 }))).toEqual(['Probably not Republican', 'Probably not Republican']);
     await config({ labels: ['Democrat', 'Republican'] });
     expect(await contents(await chat('exact one'))).toEqual(['Democrat']);
@@ -297,7 +379,9 @@ describe('mock LLM server: prose answers and held responses (issue 12)', () => {
     await config({ labels: ['x'], hold: 1 });
     const ac = new AbortController();
     const aborted = fetch(server.baseURL + '/chat/completions', {
-      method: 'POST', headers: { 'content-type': 'application/json' }, signal: ac.signal,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      signal: ac.signal,
       body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: user('gone') }] }),
     }).catch(() => null);
     await new Promise((r) => setTimeout(r, 100));

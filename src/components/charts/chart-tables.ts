@@ -11,7 +11,10 @@ const num = (v: number | null | undefined) => (v === null || v === undefined || 
 const ci = (lo: number | null, hi: number | null) => (lo === null || hi === null ? '–' : `${num(lo)}–${num(hi)}`);
 
 export function metricBarsTable(rows: readonly MetricBar[]): ChartTable {
-  return { columns: ['Condition', 'Precision', 'Recall', 'F1'], rows: rows.map((r) => [r.condition, num(r.precision), num(r.recall), num(r.f1)]) };
+  return {
+    columns: ['Condition', 'Precision', 'Recall', 'F1'],
+    rows: rows.map((r) => [r.condition, num(r.precision), num(r.recall), num(r.f1)]),
+  };
 }
 
 /** `metric` names the score ("F1", "Macro F1"); `measure` what the sweep filtered on. */

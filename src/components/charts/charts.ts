@@ -46,12 +46,25 @@ export function metricBarsChart(rows: readonly MetricBar[], width: number): Elem
     marks: [
       Plot.barX(data, { x: 'value', y: 'metric', fy: 'condition', fill: 'metric' }),
       Plot.text(data, {
-        x: 'value', y: 'metric', fy: 'condition', text: (d: { metric: string; value: number }) => `${d.metric} ${d.value.toFixed(2)}`,
-        textAnchor: 'start', dx: 4, fontSize: 10, fill: '#333',
+        x: 'value',
+        y: 'metric',
+        fy: 'condition',
+        text: (d: { metric: string; value: number }) => `${d.metric} ${d.value.toFixed(2)}`,
+        textAnchor: 'start',
+        dx: 4,
+        fontSize: 10,
+        fill: '#333',
       }),
       Plot.text(missing, {
-        x: 'value', y: 'metric', fy: 'condition', text: (d: { metric: string }) => `${d.metric} undefined`,
-        textAnchor: 'start', dx: 4, fontSize: 10, fill: '#777', fontStyle: 'italic',
+        x: 'value',
+        y: 'metric',
+        fy: 'condition',
+        text: (d: { metric: string }) => `${d.metric} undefined`,
+        textAnchor: 'start',
+        dx: 4,
+        fontSize: 10,
+        fill: '#777',
+        fontStyle: 'italic',
       }),
       Plot.ruleX([0]),
     ],
@@ -72,8 +85,15 @@ export interface SweepBar {
  * its training-set size. `yLabel` names the metric (macro F1 without a positive
  * class); `measure` what the threshold is on (the teacher's probability, from logprobs).
  */
-export function sweepChart(points: readonly SweepBar[], width: number, yLabel = '↑ F1 on the human test set', measure = 'consistency'): Element {
-  const scored = points.filter((p): p is SweepBar & { f1: number; lo: number; hi: number } => p.f1 !== null && p.lo !== null && p.hi !== null);
+export function sweepChart(
+  points: readonly SweepBar[],
+  width: number,
+  yLabel = '↑ F1 on the human test set',
+  measure = 'consistency',
+): Element {
+  const scored = points.filter(
+    (p): p is SweepBar & { f1: number; lo: number; hi: number } => p.f1 !== null && p.lo !== null && p.hi !== null,
+  );
   return Plot.plot({
     width,
     height: 300,
@@ -87,7 +107,12 @@ export function sweepChart(points: readonly SweepBar[], width: number, yLabel = 
       Plot.line(scored, { x: 't', y: 'f1', stroke: '#1f6f5c' }),
       Plot.dot(scored, { x: 't', y: 'f1', fill: '#1f6f5c', r: 4 }),
       Plot.text(points, {
-        x: 't', y: (p: SweepBar) => (p.hi ?? 0), text: (p: SweepBar) => `n=${p.size}`, dy: -12, fontSize: 10, fill: '#555',
+        x: 't',
+        y: (p: SweepBar) => p.hi ?? 0,
+        text: (p: SweepBar) => `n=${p.size}`,
+        dy: -12,
+        fontSize: 10,
+        fill: '#555',
       }),
     ],
   });
@@ -109,7 +134,12 @@ export interface Reference {
 }
 
 /** F1 (or macro F1, per `yLabel`) with a CI band against the number of training labels, with reference lines. */
-export function curveChart(points: readonly CurveDot[], refs: readonly Reference[], width: number, yLabel = '↑ F1 on the human test set'): Element {
+export function curveChart(
+  points: readonly CurveDot[],
+  refs: readonly Reference[],
+  width: number,
+  yLabel = '↑ F1 on the human test set',
+): Element {
   const series = (p: CurveDot) => p.series ?? 'LLM labels';
   const domain = [...new Set(points.map(series))];
   return Plot.plot({
@@ -119,7 +149,8 @@ export function curveChart(points: readonly CurveDot[], refs: readonly Reference
     style: { fontFamily: FONT, fontSize: '11px' },
     x: {
       label: 'Training labels →',
-      type: points.length > 1 && Math.max(...points.map((p) => p.x)) / Math.max(1, Math.min(...points.map((p) => p.x))) > 8 ? 'log' : 'linear',
+      type:
+        points.length > 1 && Math.max(...points.map((p) => p.x)) / Math.max(1, Math.min(...points.map((p) => p.x))) > 8 ? 'log' : 'linear',
       ticks: [...new Set(points.map((p) => p.x))],
       tickFormat: 'd',
     },
@@ -130,9 +161,19 @@ export function curveChart(points: readonly CurveDot[], refs: readonly Reference
       Plot.line(points, { x: 'x', y: 'f1', stroke: series }),
       Plot.dot(points, { x: 'x', y: 'f1', fill: series, r: 3.5 }),
       // Series names only when there are several; the caption names a single one.
-      ...(domain.length > 1 ? [Plot.text(points, Plot.selectLast({ x: 'x', y: 'f1', z: series, text: series, textAnchor: 'end', dy: -10, fill: series }))] : []),
+      ...(domain.length > 1
+        ? [Plot.text(points, Plot.selectLast({ x: 'x', y: 'f1', z: series, text: series, textAnchor: 'end', dy: -10, fill: series }))]
+        : []),
       Plot.ruleY(refs, { y: 'value', stroke: '#777', strokeDasharray: '4,3' }),
-      Plot.text(spread(refs, 0.06), { y: 'at', text: 'text', frameAnchor: 'right', textAnchor: 'start', dx: 4, fill: '#555', fontSize: 10 }),
+      Plot.text(spread(refs, 0.06), {
+        y: 'at',
+        text: 'text',
+        frameAnchor: 'right',
+        textAnchor: 'start',
+        dx: 4,
+        fill: '#555',
+        fontSize: 10,
+      }),
     ],
   });
 }

@@ -9,9 +9,25 @@ function row(id: string, positive: number | null, extra: Partial<ResultRow>): Re
   const y = [0, 1, 2, 1, 0, 2];
   const metrics = computeMetrics(y, [0, 1, 1, 1, 0, 2], 3, positive);
   return {
-    id, name: id, kind: 'student', trainSource: 'llm', trainSize: 100, encoder: 'e', backend: 'cpu', consistencyFilter: false, metrics,
-    ci: { accuracy: ci, precision: positive === null ? null : ci, recall: positive === null ? null : ci, f1: positive === null ? null : ci, macroF1: ci },
-    warnings: [], roles: [], ...extra,
+    id,
+    name: id,
+    kind: 'student',
+    trainSource: 'llm',
+    trainSize: 100,
+    encoder: 'e',
+    backend: 'cpu',
+    consistencyFilter: false,
+    metrics,
+    ci: {
+      accuracy: ci,
+      precision: positive === null ? null : ci,
+      recall: positive === null ? null : ci,
+      f1: positive === null ? null : ci,
+      macroF1: ci,
+    },
+    warnings: [],
+    roles: [],
+    ...extra,
   };
 }
 const rows = (positive: number | null) => [

@@ -19,7 +19,9 @@ describe('corpusItems', () => {
     ]);
     const answers: Record<string, (string | null)[]> = { a: ['positive', 'positive', 'negative'], b: [null, null, null] };
     const items = corpusItems(rows, labels, (id) => answers[id] ?? [], {
-      labels: ['negative', 'positive'], ids: ['a', 'c'], probs: Float32Array.from([0.1, 0.9, 0.7, 0.3]),
+      labels: ['negative', 'positive'],
+      ids: ['a', 'c'],
+      probs: Float32Array.from([0.1, 0.9, 0.7, 0.3]),
     });
     expect(items[0]).toMatchObject({ majority: 'positive', studentLabel: 'positive', answers: ['positive', 'positive', 'negative'] });
     expect(items[0].studentProb).toBeCloseTo(0.9);
@@ -35,9 +37,20 @@ describe('corpusItems', () => {
 
 describe('runDescription', () => {
   const ctx: MethodsContext = {
-    teacherModel: 'gpt-4o-mini', endpoint: 'https://api.openai.com/v1', labelledAt: Date.UTC(2025, 0, 2), codebookVersion: 3,
-    promptTemplate: 'v1', repeats: 3, temperature: 0, validationN: 250, testN: 250, trainN: 1000, encoder: 'Xenova/distilbert-base-uncased',
-    dtype: 'fp32', embedBackend: 'webgpu', main: { best: { ...DEFAULT_HEAD_CONFIG, lr: 0.003, batchSize: 16, epochs: 12 }, backend: 'webgpu', trainSize: 800 },
+    teacherModel: 'gpt-4o-mini',
+    endpoint: 'https://api.openai.com/v1',
+    labelledAt: Date.UTC(2025, 0, 2),
+    codebookVersion: 3,
+    promptTemplate: 'v1',
+    repeats: 3,
+    temperature: 0,
+    validationN: 250,
+    testN: 250,
+    trainN: 1000,
+    encoder: 'Xenova/distilbert-base-uncased',
+    dtype: 'fp32',
+    embedBackend: 'webgpu',
+    main: { best: { ...DEFAULT_HEAD_CONFIG, lr: 0.003, batchSize: 16, epochs: 12 }, backend: 'webgpu', trainSize: 800 },
   };
   it('fills the methods paragraph from the project when no comparison exists', () => {
     const text = methodsParagraph(runDescription(ctx, null));
@@ -49,8 +62,18 @@ describe('runDescription', () => {
     const linear: MethodsContext = {
       ...ctx,
       main: {
-        best: { ...DEFAULT_HEAD_CONFIG, kind: 'linear', C: 0.316, classWeights: true }, backend: 'plain JS (L-BFGS)', trainSize: 800,
-        search: { kind: 'linear-cv', folds: 3, note: 'The smallest class has only 3 training labels, so 3-fold instead of 5-fold cross-validation was used.', Cs: [0.01, 0.1, 0.316, 1], classWeights: ['none', 'balanced'], chosen: { C: 0.316, classWeight: 'balanced' }, calibration: { a: 0.8, c: [0.2] } },
+        best: { ...DEFAULT_HEAD_CONFIG, kind: 'linear', C: 0.316, classWeights: true },
+        backend: 'plain JS (L-BFGS)',
+        trainSize: 800,
+        search: {
+          kind: 'linear-cv',
+          folds: 3,
+          note: 'The smallest class has only 3 training labels, so 3-fold instead of 5-fold cross-validation was used.',
+          Cs: [0.01, 0.1, 0.316, 1],
+          classWeights: ['none', 'balanced'],
+          chosen: { C: 0.316, classWeight: 'balanced' },
+          calibration: { a: 0.8, c: [0.2] },
+        },
         selection: { kind: 'kfold', k: 3 },
       },
     };

@@ -38,11 +38,14 @@ export function corpusItems(
       studentProb = predictions.probs[i * k + best];
     }
     return {
-      id: r.id, text: r.text, human: r.human,
+      id: r.id,
+      text: r.text,
+      human: r.human,
       answers: answered ? answersOf(r.id) : [],
       majority: t?.label ?? null,
       consistency: answered ? t!.consistency : null,
-      studentProb, studentLabel,
+      studentProb,
+      studentLabel,
     };
   });
 }
@@ -117,7 +120,17 @@ export function runDescription(ctx: MethodsContext, cmp: ComparisonData | null):
     trainN: chosen?.trainSize ?? ctx.trainN,
     encoder: cmp?.run.encoder ?? ctx.encoder,
     dtype: cmp ? dtypeOfKey(cmp.run.embeddingKey) : ctx.dtype,
-    head: best ? { kind: best.kind, hidden: best.hidden, dropout: best.dropout, l2: best.l2, classWeights: best.classWeights, patience: best.patience, monitor: best.monitor } : {},
+    head: best
+      ? {
+          kind: best.kind,
+          hidden: best.hidden,
+          dropout: best.dropout,
+          l2: best.l2,
+          classWeights: best.classWeights,
+          patience: best.patience,
+          monitor: best.monitor,
+        }
+      : {},
     ...(best && best.kind !== 'linear' ? { chosen: { lr: best.lr, batchSize: best.batchSize, epochs: best.epochs } } : {}),
     ...(chosen && selectionOf(chosen) ? { selection: selectionOf(chosen) } : {}),
     backends: { embed: cmp?.run.embedDevice ?? ctx.embedBackend, train: chosen?.backend ?? 'unknown' },

@@ -54,7 +54,10 @@ export function shortReason(reason: string | undefined): string {
  * texts, or one that sent nothing because every answer was already stored.
  * null badge: the state's own words.
  */
-export function runOutcome(s: Pick<TeacherSummary, 'state' | 'total' | 'sent' | 'cached' | 'failed'>): { badge: string | null; note: string | null } {
+export function runOutcome(s: Pick<TeacherSummary, 'state' | 'total' | 'sent' | 'cached' | 'failed'>): {
+  badge: string | null;
+  note: string | null;
+} {
   if (s.state !== 'done') return { badge: null, note: null };
   if (s.total === 0) return { badge: 'Nothing to label', note: 'The run had no texts to label: nothing was sent and nothing stored.' };
   if (s.sent === 0 && s.cached === s.total) {
@@ -67,13 +70,16 @@ export function runOutcome(s: Pick<TeacherSummary, 'state' | 'total' | 'sent' | 
 export function plainFailure(message: string): string {
   const status = /^(\d{3})\b/.exec(message.trim())?.[1];
   const n = status ? Number(status) : null;
-  if (/quota|billing/i.test(message)) return message.startsWith('The ') ? message : `The account has no quota left or reached its billing limit: ${message}`;
-  if (n === 429) return `The server kept saying “too many requests” (429) after every retry. Set a requests-per-minute limit or lower “Requests at once”, or wait, then press “Retry failed”. (${message})`;
+  if (/quota|billing/i.test(message))
+    return message.startsWith('The ') ? message : `The account has no quota left or reached its billing limit: ${message}`;
+  if (n === 429)
+    return `The server kept saying “too many requests” (429) after every retry. Set a requests-per-minute limit or lower “Requests at once”, or wait, then press “Retry failed”. (${message})`;
   if (n === 401 || n === 403) return `The server refused the API key (${n}). Check the key in Settings. (${message})`;
   if (n === 404) return `The server does not know this address or model (404). Check the base URL and model in Settings. (${message})`;
   if (n !== null && n >= 500) return `The server had an internal error (${n}) on every try. (${message})`;
   if (n !== null && n >= 400) return `The server rejected the request (${n}): ${message}`;
-  if (/timed out/i.test(message)) return 'The server did not answer within the timeout, on every try. Raise the timeout or lower “Requests at once”.';
+  if (/timed out/i.test(message))
+    return 'The server did not answer within the timeout, on every try. Raise the timeout or lower “Requests at once”.';
   if (/reach/i.test(message)) return `${message} Check the address and your connection.`;
   return message;
 }
@@ -104,5 +110,8 @@ export function groupFailures(failures: readonly { rowId: string; repeats: numbe
       g.rows.push(row);
     }
   }
-  return [...groups.values()].map(({ byRow: _byRow, ...g }) => ({ ...g, rows: g.rows.map((r) => ({ ...r, repeats: [...r.repeats].sort((a, b) => a - b) })) }));
+  return [...groups.values()].map(({ byRow: _byRow, ...g }) => ({
+    ...g,
+    rows: g.rows.map((r) => ({ ...r, repeats: [...r.repeats].sort((a, b) => a - b) })),
+  }));
 }

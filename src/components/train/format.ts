@@ -31,7 +31,8 @@ export function configText(
   best: { kind: string; C: number; classWeights: boolean; lr: number; batchSize: number; epochs: number },
   search?: { calibration: unknown } | null,
 ): string {
-  if (best.kind === 'linear') return `C = ${cText(best.C)}, ${best.classWeights ? 'balanced' : 'no'} class weights${search?.calibration ? ', recalibrated out-of-fold' : ''}`;
+  if (best.kind === 'linear')
+    return `C = ${cText(best.C)}, ${best.classWeights ? 'balanced' : 'no'} class weights${search?.calibration ? ', recalibrated out-of-fold' : ''}`;
   return `learning rate ${lrText(best.lr)}, batch size ${best.batchSize}, ${best.epochs} epochs`;
 }
 

@@ -15,9 +15,20 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
   const { weights } = await trainHead({ ...data, dim, nClasses: 2, positive: 1, cfg: { epochs: 3, lr: 0.05 } });
   trained = {
-    modelId: 'm1', spec: { name: 'Student on 60 LLM labels', trainSource: 'llm', trainSize: 60, encoder: 'tiny-distilbert', headKind: 'logreg' },
-    best: weights.config, scores: [], backend: 'cpu', weights, labelNames: ['negative', 'positive'], positive: 'positive',
-    embeddingKey: 'emb-v1|tiny-distilbert|q8|mean|l2', encoderSettings: null, selection: { kind: 'holdout', fraction: 0.2 }, trainIds: [], createdAt: 0, origin: 'train',
+    modelId: 'm1',
+    spec: { name: 'Student on 60 LLM labels', trainSource: 'llm', trainSize: 60, encoder: 'tiny-distilbert', headKind: 'logreg' },
+    best: weights.config,
+    scores: [],
+    backend: 'cpu',
+    weights,
+    labelNames: ['negative', 'positive'],
+    positive: 'positive',
+    embeddingKey: 'emb-v1|tiny-distilbert|q8|mean|l2',
+    encoderSettings: null,
+    selection: { kind: 'holdout', fraction: 0.2 },
+    trainIds: [],
+    createdAt: 0,
+    origin: 'train',
   };
 });
 
@@ -25,12 +36,21 @@ const asFile = (name: string, data: ArrayBuffer | Uint8Array | string) => {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : new Uint8Array(data);
   return { name, arrayBuffer: async () => bytes.slice().buffer as ArrayBuffer };
 };
-const three = (f: StudentFiles) => [asFile('model.json', f['model.json']), asFile('weights.bin', f['weights.bin']), asFile('surrogate.json', f['surrogate.json'])];
+const three = (f: StudentFiles) => [
+  asFile('model.json', f['model.json']),
+  asFile('weights.bin', f['weights.bin']),
+  asFile('surrogate.json', f['surrogate.json']),
+];
 
 describe('student model files', () => {
   it('writes surrogate.json with the encoder, embedding key and label order', async () => {
     const meta = JSON.parse((await studentFiles(trained))['surrogate.json']);
-    expect(meta).toMatchObject({ format: 'surrogate-student/1', encoder: 'tiny-distilbert', embeddingKey: trained.embeddingKey, labels: ['negative', 'positive'] });
+    expect(meta).toMatchObject({
+      format: 'surrogate-student/1',
+      encoder: 'tiny-distilbert',
+      embeddingKey: trained.embeddingKey,
+      labels: ['negative', 'positive'],
+    });
   });
 
   it.each(['zip', 'three files'])('re-imports from %s with identical predictions', async (how) => {

@@ -40,9 +40,19 @@ export class ModelFilesError extends Error {
 
 export function surrogateMeta(s: TrainedStudent): SurrogateMeta {
   return {
-    format: SURROGATE_FORMAT, name: s.spec.name, trainSource: s.spec.trainSource, trainSize: s.spec.trainSize,
-    encoder: s.spec.encoder, embeddingKey: s.embeddingKey, encoderSettings: s.encoderSettings, labels: s.labelNames,
-    positive: s.positive, headKind: s.spec.headKind, best: s.best, backend: s.backend, createdAt: new Date(s.createdAt).toISOString(),
+    format: SURROGATE_FORMAT,
+    name: s.spec.name,
+    trainSource: s.spec.trainSource,
+    trainSize: s.spec.trainSize,
+    encoder: s.spec.encoder,
+    embeddingKey: s.embeddingKey,
+    encoderSettings: s.encoderSettings,
+    labels: s.labelNames,
+    positive: s.positive,
+    headKind: s.spec.headKind,
+    best: s.best,
+    backend: s.backend,
+    createdAt: new Date(s.createdAt).toISOString(),
   };
 }
 
@@ -77,7 +87,10 @@ export async function readStudentFiles(picked: { name: string; arrayBuffer(): Pr
     } else bytes.set(f.name, data);
   }
   const missing = ['model.json', 'weights.bin', 'surrogate.json'].filter((n) => !bytes.has(n));
-  if (missing.length) throw new ModelFilesError(`The model is incomplete: ${missing.join(', ')} not found. Pick the exported zip, or model.json, weights.bin and surrogate.json together.`);
+  if (missing.length)
+    throw new ModelFilesError(
+      `The model is incomplete: ${missing.join(', ')} not found. Pick the exported zip, or model.json, weights.bin and surrogate.json together.`,
+    );
   const w = bytes.get('weights.bin')!;
   return {
     'model.json': strFromU8(bytes.get('model.json')!),
@@ -93,7 +106,8 @@ export function parseMeta(text: string): SurrogateMeta {
   } catch (e) {
     throw new ModelFilesError(`surrogate.json is not valid JSON: ${(e as Error).message}`);
   }
-  if (m.format !== SURROGATE_FORMAT) throw new ModelFilesError(`surrogate.json has an unknown format (${String(m.format)}); expected ${SURROGATE_FORMAT}.`);
+  if (m.format !== SURROGATE_FORMAT)
+    throw new ModelFilesError(`surrogate.json has an unknown format (${String(m.format)}); expected ${SURROGATE_FORMAT}.`);
   if (!Array.isArray(m.labels) || m.labels.length < 2 || typeof m.embeddingKey !== 'string' || typeof m.encoder !== 'string') {
     throw new ModelFilesError('surrogate.json lacks the label order, encoder or embedding key.');
   }
@@ -110,7 +124,13 @@ export async function studentFromFiles(f: StudentFiles): Promise<TrainedStudent>
   }
   return {
     modelId: crypto.randomUUID(),
-    spec: { name: `${meta.name} (imported)`, trainSource: meta.trainSource, trainSize: meta.trainSize, encoder: meta.encoder, headKind: weights.config.kind },
+    spec: {
+      name: `${meta.name} (imported)`,
+      trainSource: meta.trainSource,
+      trainSize: meta.trainSize,
+      encoder: meta.encoder,
+      headKind: weights.config.kind,
+    },
     best: meta.best ?? weights.config,
     scores: [],
     backend: meta.backend,

@@ -8,7 +8,10 @@ const row = (id: string, human: string | null): DataRow => ({ id, text: `text ${
 const rows = Array.from({ length: 20 }, (_, i) => row(`r${i}`, i % 2 ? 'pos' : 'neg'));
 const pool = rows.slice(0, 16).map((r) => r.id); // r16..r19 are validation/test
 const teacher = new Map<string, LabelVotes>(
-  rows.map((r, i): [string, LabelVotes] => [r.id, { label: i % 3 === 0 ? 'neg' : 'pos', consistency: i % 4 === 0 ? 2 / 3 : 1, votes: i % 4 === 0 ? { pos: 1, neg: 2 } : { pos: 3 } }]),
+  rows.map((r, i): [string, LabelVotes] => [
+    r.id,
+    { label: i % 3 === 0 ? 'neg' : 'pos', consistency: i % 4 === 0 ? 2 / 3 : 1, votes: i % 4 === 0 ? { pos: 1, neg: 2 } : { pos: 3 } },
+  ]),
 );
 const base = { source: 'human' as const, n: 1000, consistencyMin: null, soft: false, seed: 7 };
 
@@ -43,8 +46,16 @@ describe('chooseTrainingSet', () => {
   });
 
   it('filters by the teacher probability and takes soft targets from the label probabilities', () => {
-    const withP = new Map([...teacher].map(([id, l], i) => [id, { ...l, probability: i % 2 ? 0.95 : 0.6, probs: { neg: 0.3, pos: 0.65 } }]));
-    const sure = chooseTrainingSet(rows, pool, withP, ['neg', 'pos'], { ...base, source: 'llm', probabilityMin: 0.9, soft: true, softFrom: 'probabilities' });
+    const withP = new Map(
+      [...teacher].map(([id, l], i) => [id, { ...l, probability: i % 2 ? 0.95 : 0.6, probs: { neg: 0.3, pos: 0.65 } }]),
+    );
+    const sure = chooseTrainingSet(rows, pool, withP, ['neg', 'pos'], {
+      ...base,
+      source: 'llm',
+      probabilityMin: 0.9,
+      soft: true,
+      softFrom: 'probabilities',
+    });
     expect(sure.trainIds.length).toBeGreaterThan(0);
     expect(sure.trainIds.every((id) => withP.get(id)!.probability === 0.95)).toBe(true);
     expect(sure.dropped).toBe(sure.sampled - sure.trainIds.length);
@@ -77,14 +88,26 @@ describe('the Train step and the Compare step choose the same rows', () => {
     const plan = planExperiment({ splits, rows: big, teacher: votes, labelNames: labels, trainN: 400, seed: 11, thresholds: [0.6, 1] });
     const idsOf = (studentId: string | null) => plan.students.find((s) => s.id === studentId)!.trainIds;
     for (const p of plan.sweep) {
-      const train = chooseTrainingSet(big, splits.pool, votes, labels, { source: 'llm', n: 400, consistencyMin: p.t, soft: false, seed: 11 });
+      const train = chooseTrainingSet(big, splits.pool, votes, labels, {
+        source: 'llm',
+        n: 400,
+        consistencyMin: p.t,
+        soft: false,
+        seed: 11,
+      });
       expect(train.trainIds).toEqual(idsOf(p.studentId));
       expect(train.sampled).toBe(400);
       expect(train.dropped).toBe(400 - p.size);
     }
     const main = chooseTrainingSet(big, splits.pool, votes, labels, { source: 'llm', n: 400, consistencyMin: null, soft: false, seed: 11 });
     expect(main.trainIds).toEqual(idsOf('llm-main'));
-    const human = chooseTrainingSet(big, splits.pool, votes, labels, { source: 'human', n: 250, consistencyMin: null, soft: false, seed: 11 });
+    const human = chooseTrainingSet(big, splits.pool, votes, labels, {
+      source: 'human',
+      n: 250,
+      consistencyMin: null,
+      soft: false,
+      seed: 11,
+    });
     expect(human.trainIds).toEqual(idsOf('human-250'));
   });
 });

@@ -16,19 +16,46 @@ const byId = new Map(rows.map((r) => [r.id, r]));
 
 describe('confidenceSweep', () => {
   it('scores the teacher on the validation texts it is confident about, by probability or consistency', () => {
-    const byP = confidenceSweep(rows.map((r) => r.id), byId, labels, LABELS, 'pos', 'probability', [0.5, 0.9, 0.99]);
+    const byP = confidenceSweep(
+      rows.map((r) => r.id),
+      byId,
+      labels,
+      LABELS,
+      'pos',
+      'probability',
+      [0.5, 0.9, 0.99],
+    );
     expect(byP).toEqual([
       { t: 0.5, kept: 10, share: 1, accuracy: 0.6, f1: expect.any(Number) },
       { t: 0.9, kept: 6, share: 0.6, accuracy: 1, f1: 1 },
       { t: 0.99, kept: 0, share: 0, accuracy: null, f1: null },
     ]);
-    const byC = confidenceSweep(rows.map((r) => r.id), byId, labels, LABELS, 'pos', 'consistency', [2 / 3, 1]);
-    expect(byC.map((p) => [p.kept, p.accuracy])).toEqual([[10, 0.6], [6, 1]]);
+    const byC = confidenceSweep(
+      rows.map((r) => r.id),
+      byId,
+      labels,
+      LABELS,
+      'pos',
+      'consistency',
+      [2 / 3, 1],
+    );
+    expect(byC.map((p) => [p.kept, p.accuracy])).toEqual([
+      [10, 0.6],
+      [6, 1],
+    ]);
   });
 
   it('leaves out texts the teacher has not answered and labels without a probability', () => {
     const partial = new Map([...labels].map(([id, l], i) => [id, i === 0 ? { ...l, n: 0 } : i === 1 ? { ...l, probability: null } : l]));
-    const [p] = confidenceSweep(rows.map((r) => r.id), byId, partial, LABELS, null, 'probability', [0.5]);
+    const [p] = confidenceSweep(
+      rows.map((r) => r.id),
+      byId,
+      partial,
+      LABELS,
+      null,
+      'probability',
+      [0.5],
+    );
     expect(p).toMatchObject({ kept: 8, share: 8 / 9 });
   });
 });

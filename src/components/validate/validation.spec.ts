@@ -5,7 +5,12 @@ import type { CodebookVersion } from '../../lib/codebook/types';
 import type { TeacherResponse } from '../../lib/teacher/types';
 
 const NAMES = ['negative', 'positive'];
-const rows: DataRow[] = ['p', 'p', 'n', 'n', 'p', 'n'].map((h, i) => ({ id: `r${i}`, text: `t${i}`, human: h === 'p' ? 'positive' : 'negative', hash: `h${i}` }));
+const rows: DataRow[] = ['p', 'p', 'n', 'n', 'p', 'n'].map((h, i) => ({
+  id: `r${i}`,
+  text: `t${i}`,
+  human: h === 'p' ? 'positive' : 'negative',
+  hash: `h${i}`,
+}));
 const byId = new Map(rows.map((r) => [r.id, r]));
 const tl = (label: string | null, consistency: number, n = 3): TeacherView => ({ label, consistency, n });
 
@@ -65,13 +70,26 @@ describe('versionScores', () => {
     { version: 3, createdAt: 3, codebook: cb, hash: 'C' },
   ];
   const resp = (hash: string, textHash: string, repeat: number, label: string, model = 'm'): TeacherResponse => ({
-    key: `${hash}${textHash}${repeat}${model}`, endpoint: 'http://x/v1/', model, codebookHash: hash, template: 'v1', textHash, repeat,
-    temperature: 0, raw: label, label, valid: true, usage: { prompt: 1, completion: 1 }, at: 1,
+    key: `${hash}${textHash}${repeat}${model}`,
+    endpoint: 'http://x/v1/',
+    model,
+    codebookHash: hash,
+    template: 'v1',
+    textHash,
+    repeat,
+    temperature: 0,
+    raw: label,
+    label,
+    valid: true,
+    usage: { prompt: 1, completion: 1 },
+    at: 1,
   });
   it('scores each version from its own cached answers of the same setup', () => {
     const responses = [
-      resp('A', 'h0', 0, 'negative'), resp('A', 'h2', 0, 'negative'),
-      resp('B', 'h0', 0, 'positive'), resp('B', 'h2', 0, 'negative'),
+      resp('A', 'h0', 0, 'negative'),
+      resp('A', 'h2', 0, 'negative'),
+      resp('B', 'h0', 0, 'positive'),
+      resp('B', 'h2', 0, 'negative'),
       resp('C', 'h0', 0, 'positive', 'other-model'),
     ];
     const s = versionScores(versions, responses, [rows[0], rows[2]], { endpoint: 'http://x/v1', model: 'm', template: 'v1', repeats: 1 });

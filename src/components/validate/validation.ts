@@ -37,7 +37,9 @@ export function scoreTeacher(
   positive: string | null,
   seed = 1,
 ): TeacherScore | null {
-  const rows = validationIds.map((id) => rowById.get(id)).filter((r): r is DataRow => !!r && r.human !== null && labelNames.includes(r.human));
+  const rows = validationIds
+    .map((id) => rowById.get(id))
+    .filter((r): r is DataRow => !!r && r.human !== null && labelNames.includes(r.human));
   const answered = rows.filter((r) => (labels.get(r.id)?.n ?? 0) > 0);
   if (answered.length === 0) return null;
   const yTrue = answered.map((r) => labelNames.indexOf(r.human!));
@@ -118,8 +120,13 @@ export function reviewItems(
     if (!validation.has(r.id) && !studentDisagrees) continue;
     const answered = (t?.n ?? 0) > 0;
     out.push({
-      id: r.id, text: r.text, human: r.human, teacher: teacherLabel, consistency: answered ? t!.consistency : null,
-      answers: answered ? answersOf(r.id) : [], student: s,
+      id: r.id,
+      text: r.text,
+      human: r.human,
+      teacher: teacherLabel,
+      consistency: answered ? t!.consistency : null,
+      answers: answered ? answersOf(r.id) : [],
+      student: s,
       disagree: validation.has(r.id) && answered && r.human !== null && teacherLabel !== r.human,
       low: answered && t!.consistency < lowBelow - 1e-9,
       studentDisagrees,
@@ -160,12 +167,18 @@ export function versionScores(
   setup: { endpoint: string; model: string; template: string; repeats: number },
 ): VersionScore[] {
   const endpoint = normaliseEndpoint(setup.endpoint);
-  const mine = responses.filter((r) => normaliseEndpoint(r.endpoint) === endpoint && r.model === setup.model && r.template === setup.template);
+  const mine = responses.filter(
+    (r) => normaliseEndpoint(r.endpoint) === endpoint && r.model === setup.model && r.template === setup.template,
+  );
   return versions.map((v) => {
     const own = mine.filter((r) => r.codebookHash === v.hash);
     const names = v.codebook.labels.map((l) => l.name);
     const rows = validationRows.filter((r) => r.human !== null && names.includes(r.human));
-    const labels = labelsFromResponses(rows.map((r) => ({ rowId: r.id, textHash: r.hash })), own, setup.repeats).filter((l) => l.n > 0);
+    const labels = labelsFromResponses(
+      rows.map((r) => ({ rowId: r.id, textHash: r.hash })),
+      own,
+      setup.repeats,
+    ).filter((l) => l.n > 0);
     if (labels.length === 0) return { version: v.version, createdAt: v.createdAt, scored: 0, metrics: null };
     const human = new Map(rows.map((r) => [r.id, r.human!]));
     const pos = v.codebook.positive !== null && names.includes(v.codebook.positive) ? names.indexOf(v.codebook.positive) : null;

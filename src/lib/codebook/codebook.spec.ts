@@ -23,7 +23,10 @@ describe('validateCodebook', () => {
   });
 
   it('names every problem', () => {
-    expect(validateCodebook(emptyCodebook())).toEqual(['Describe the task: what should be annotated?', 'Add labels: the codebook has none.']);
+    expect(validateCodebook(emptyCodebook())).toEqual([
+      'Describe the task: what should be annotated?',
+      'Add labels: the codebook has none.',
+    ]);
     const bad: Codebook = {
       task: 't',
       instructions: '',

@@ -54,7 +54,8 @@ export function codebookFromJson(text: string): Codebook {
   };
   const labels = list(o.labels, '"labels"').map((l, i) => {
     if (typeof l === 'string') return { name: l, definition: '' };
-    if (l === null || typeof l !== 'object') throw new CodebookFormatError(`Label ${i + 1} must be an object with a name and a definition.`);
+    if (l === null || typeof l !== 'object')
+      throw new CodebookFormatError(`Label ${i + 1} must be an object with a name and a definition.`);
     const r = l as Record<string, unknown>;
     return { name: str(r.name, `The name of label ${i + 1}`), definition: str(r.definition, `The definition of label ${i + 1}`) };
   });
@@ -126,7 +127,10 @@ export function codebookFromMarkdown(md: string): Codebook {
     const h = /^(#{1,3})\s+(.*?)\s*$/.exec(line);
     if (h && h[1].length < 3) {
       const s = SECTIONS[h[2].toLowerCase()];
-      if (!s) throw new CodebookFormatError(`Line ${i + 1}: unknown section "${h[2]}". Expected Task, Instructions, Labels, Positive label or Examples.`);
+      if (!s)
+        throw new CodebookFormatError(
+          `Line ${i + 1}: unknown section "${h[2]}". Expected Task, Instructions, Labels, Positive label or Examples.`,
+        );
       section = s;
       sawHeading = true;
       return;
@@ -136,7 +140,8 @@ export function codebookFromMarkdown(md: string): Codebook {
       return;
     }
     if (section === 'labels') {
-      if (labels.length === 0 && line.trim() !== '') throw new CodebookFormatError(`Line ${i + 1}: under "## Labels", each label starts with "### name".`);
+      if (labels.length === 0 && line.trim() !== '')
+        throw new CodebookFormatError(`Line ${i + 1}: under "## Labels", each label starts with "### name".`);
       labels.at(-1)?.lines.push(line);
     } else if (section === 'examples') {
       const m = /^- \[((?:\\.|[^\]\\])*)\] ?(.*)$/.exec(line);

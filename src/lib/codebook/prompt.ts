@@ -23,10 +23,7 @@ export function neutraliseDelimiters(text: string): string {
 export function systemPrompt(cb: Codebook): string {
   const c = normalizeCodebook(cb);
   const names = c.labels.map((l) => JSON.stringify(l.name)).join(', ');
-  const parts = [
-    'You are a careful research assistant annotating texts according to a codebook.',
-    `# Task\n${c.task}`,
-  ];
+  const parts = ['You are a careful research assistant annotating texts according to a codebook.', `# Task\n${c.task}`];
   if (c.instructions) parts.push(`# Instructions\n${c.instructions}`);
   parts.push(`# Labels\n${c.labels.map((l) => `- ${l.name}: ${l.definition}`).join('\n')}`);
   if (c.examples.length > 0) {

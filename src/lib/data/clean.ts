@@ -6,7 +6,8 @@
 import { ROW_LIST_CAP, type RawTable, type RowList } from './types';
 
 // One pass finds any of them; the replace below decides what each becomes.
-const STRAY = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const STRAY =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const STRAY_ALL = new RegExp(STRAY.source, 'g');
 
 function replacement(ch: string): string {

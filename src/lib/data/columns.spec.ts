@@ -14,13 +14,19 @@ describe('column kinds', () => {
   });
 
   it('calls a column text when a fifth of its values are text', () => {
-    const t: RawTable = { columns: ['n', 'mixed', 'none'], rows: Array.from({ length: 10 }, (_, i) => [String(i), i < 2 ? 'words here' : String(i), '']) };
+    const t: RawTable = {
+      columns: ['n', 'mixed', 'none'],
+      rows: Array.from({ length: 10 }, (_, i) => [String(i), i < 2 ? 'words here' : String(i), '']),
+    };
     expect(columnKinds(t)).toEqual(['number', 'text', 'empty']);
   });
 });
 
 describe('a file without a text column', () => {
-  const numeric: RawTable = { columns: ['text', 'score', 'when', 'blank'], rows: Array.from({ length: 50 }, (_, i) => [String(i), `${i}.5`, '2024-01-01', '']) };
+  const numeric: RawTable = {
+    columns: ['text', 'score', 'when', 'blank'],
+    rows: Array.from({ length: 50 }, (_, i) => [String(i), `${i}.5`, '2024-01-01', '']),
+  };
 
   it('is refused with every column and its kind, even when one is named "text"', () => {
     let err: unknown;

@@ -11,7 +11,8 @@ export type ColumnKind = 'text' | 'number' | 'date' | 'boolean' | 'empty';
 const SAMPLE_ROWS = 1000;
 
 const NUMBER = /^[-+−]?[$€£¥]?\s?(?:\d{1,3}(?:[,'\s]\d{3})+|\d+)?(?:[.,]\d+)?(?:[eE][-+]?\d+)?\s?%?$/;
-const DATE = /^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s?(?:Z|[AaPp][Mm]|[+-]\d{2}:?\d{2})?)?$|^\d{1,2}:\d{2}(?::\d{2})?$/;
+const DATE =
+  /^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s?(?:Z|[AaPp][Mm]|[+-]\d{2}:?\d{2})?)?$|^\d{1,2}:\d{2}(?::\d{2})?$/;
 const BOOLEAN = /^(?:true|false|yes|no|t|f|y|n)$/i;
 const MISSING = /^(?:na|n\/a|nan|null|none|nil|-|—|\?|inf|-inf|infinity)$/i;
 
@@ -56,11 +57,16 @@ const KIND_WORDS: Record<ColumnKind, string> = { text: 'text', number: 'numbers'
 /** "a (numbers), b (empty), … and 4,990 more" for a message. */
 export function describeColumns(columns: readonly string[], kinds: readonly ColumnKind[], shown = 12): string {
   const cut = (s: string) => (s.length > 30 ? `${s.slice(0, 30)}…` : s);
-  const list = columns.slice(0, shown).map((c, i) => `${cut(c)} (${KIND_WORDS[kinds[i]]})`).join(', ');
+  const list = columns
+    .slice(0, shown)
+    .map((c, i) => `${cut(c)} (${KIND_WORDS[kinds[i]]})`)
+    .join(', ');
   if (columns.length <= shown) return list;
   const rest: Partial<Record<ColumnKind, number>> = {};
   for (const k of kinds.slice(shown)) rest[k] = (rest[k] ?? 0) + 1;
-  const tally = Object.entries(rest).map(([k, n]) => `${n!.toLocaleString('en')} ${KIND_WORDS[k as ColumnKind]}`).join(', ');
+  const tally = Object.entries(rest)
+    .map(([k, n]) => `${n!.toLocaleString('en')} ${KIND_WORDS[k as ColumnKind]}`)
+    .join(', ');
   return `${list} and ${(columns.length - shown).toLocaleString('en')} more (${tally})`;
 }
 

@@ -84,7 +84,10 @@ describe('UTF-16', () => {
     it(`decodes ${name} with a byte-order mark (Excel's "Unicode text")`, async () => {
       const t = await parseFile(blob(utf16(content, le, true)), 'export.txt');
       expect(t.columns).toEqual(['id', 'text', 'label']);
-      expect(t.rows).toEqual([['1', 'Café crème ☕', 'pos'], ['2', '日本語のテキスト', 'neg']]);
+      expect(t.rows).toEqual([
+        ['1', 'Café crème ☕', 'pos'],
+        ['2', '日本語のテキスト', 'neg'],
+      ]);
       expect(t.encodingNote).toContain(name);
     });
     it(`recognises ${name} without a byte-order mark`, async () => {
@@ -157,7 +160,10 @@ describe('files with no texts in them', () => {
 describe('more shapes of real files', () => {
   it('drops the empty cells spreadsheets pad rows with, but still refuses a real extra field', () => {
     const t = parseText('id,text,label\n1,hello,pos,,\n2,bye,neg\n', 'csv');
-    expect(t.rows).toEqual([['1', 'hello', 'pos'], ['2', 'bye', 'neg']]);
+    expect(t.rows).toEqual([
+      ['1', 'hello', 'pos'],
+      ['2', 'bye', 'neg'],
+    ]);
     expect(() => parseText('id,text\n1,hello,world\n', 'csv')).toThrow(/has 3 fields but the header has 2/);
   });
 
@@ -168,11 +174,19 @@ describe('more shapes of real files', () => {
   });
 
   it('refuses a table too wide to map, instead of listing a million columns', () => {
-    expect(() => parseText(`${'x,'.repeat(20_000)}x\n${'1,'.repeat(20_000)}1\n`, 'csv')).toThrow(/20,001 fields; the app reads tables of up to 10,000 columns/);
+    expect(() => parseText(`${'x,'.repeat(20_000)}x\n${'1,'.repeat(20_000)}1\n`, 'csv')).toThrow(
+      /20,001 fields; the app reads tables of up to 10,000 columns/,
+    );
   });
 
   it('reads JSON rows as arrays and a records array wrapped in an object', () => {
-    expect(parseText('[["id","text"],[1,"a"],[2,"b"]]', 'json')).toEqual({ columns: ['id', 'text'], rows: [['1', 'a'], ['2', 'b']] });
+    expect(parseText('[["id","text"],[1,"a"],[2,"b"]]', 'json')).toEqual({
+      columns: ['id', 'text'],
+      rows: [
+        ['1', 'a'],
+        ['2', 'b'],
+      ],
+    });
     expect(parseText('{"meta":{"n":2},"data":[{"text":"a"},{"text":"b"}]}', 'json').rows).toEqual([['a'], ['b']]);
     expect(() => parseText('[["id","text"],[1]]', 'json')).toThrow(/Item 2 of the JSON array has 1 fields but the first has 2/);
     expect(() => parseText('{"a":[1],"b":[2]}', 'json')).toThrow(/array of records/);

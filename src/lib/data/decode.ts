@@ -85,7 +85,10 @@ export function sniffEncoding(head: Uint8Array, whole = false): Sniffed {
   }
   const starts = (...bytes: number[]) => bytes.every((b, i) => head[i] === b);
   if (starts(0xff, 0xfe, 0, 0) || starts(0, 0, 0xfe, 0xff)) {
-    throw new ImportError('encoding', 'This file is UTF-32 text, which the app cannot read. Save it again as UTF-8 (or "CSV UTF-8") and import that.');
+    throw new ImportError(
+      'encoding',
+      'This file is UTF-32 text, which the app cannot read. Save it again as UTF-8 (or "CSV UTF-8") and import that.',
+    );
   }
   let sniffed: Sniffed;
   if (starts(0xef, 0xbb, 0xbf)) sniffed = { encoding: 'utf-8', skip: 3 };
@@ -119,7 +122,9 @@ export function sniffEncoding(head: Uint8Array, whole = false): Sniffed {
 
 function checkControlShare(controls: number, total: number): void {
   if (total > 0 && controls > CONTROL_FLOOR && controls / total > CONTROL_SHARE) {
-    throw binaryError(`binary data (${pct(controls / total)} of its first ${total.toLocaleString('en')} characters are control characters, which text does not have)`);
+    throw binaryError(
+      `binary data (${pct(controls / total)} of its first ${total.toLocaleString('en')} characters are control characters, which text does not have)`,
+    );
   }
 }
 
@@ -206,8 +211,9 @@ export function notUtf8Message(name: string, where: { offset: number; line: numb
   if (!where) return `"${name}" is not UTF-8 text. ${fix}`;
   const hex = `0x${where.byte.toString(16).toUpperCase().padStart(2, '0')}`;
   const as1252 = new TextDecoder('windows-1252').decode(new Uint8Array([where.byte]));
-  const guess = as1252.charCodeAt(0) > 0xa0
-    ? ` In Windows-1252 or Latin-1 it would be "${as1252}", so the file was probably saved in one of those.`
-    : '';
+  const guess =
+    as1252.charCodeAt(0) > 0xa0
+      ? ` In Windows-1252 or Latin-1 it would be "${as1252}", so the file was probably saved in one of those.`
+      : '';
   return `"${name}" is not UTF-8 text: byte ${(where.offset + 1).toLocaleString('en')} (line ${where.line.toLocaleString('en')}) is ${hex}, which UTF-8 does not allow there.${guess} ${fix}`;
 }

@@ -9,7 +9,7 @@ import { mulberry32 } from './rng';
 function readInPieces(content: string, seed: number, batchChars: number) {
   const rand = mulberry32(seed);
   const reader = new DelimitedReader({ header: true, delimiter: ',', fallback: ',', batchChars });
-  for (let i = 0; i < content.length; ) {
+  for (let i = 0; i < content.length;) {
     const n = 1 + Math.floor(rand() * 9);
     reader.push(content.slice(i, i + n));
     i += n;

@@ -117,10 +117,14 @@ export class DelimitedReader {
     this.#parse(true);
     if (!this.#columns) throw new ImportError('empty', 'The file is empty: it has no rows.');
     if (this.#rows.length === 0 && this.#header) {
-      throw new ImportError('empty', `The file has a header row but no data rows: its only row (${describeHeader(this.#columns)}) is read as the header.`);
+      throw new ImportError(
+        'empty',
+        `The file has a header row but no data rows: its only row (${describeHeader(this.#columns)}) is read as the header.`,
+      );
     }
     const table: RawTable = { columns: this.#columns, rows: this.#rows };
-    if (this.#repeatedHeaders.length > 0) table.repeatedHeaders = { count: this.#repeatedHeaders.length, rows: this.#repeatedHeaders.slice(0, ROW_LIST_CAP) };
+    if (this.#repeatedHeaders.length > 0)
+      table.repeatedHeaders = { count: this.#repeatedHeaders.length, rows: this.#repeatedHeaders.slice(0, ROW_LIST_CAP) };
     return table;
   }
 

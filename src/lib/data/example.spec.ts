@@ -22,7 +22,9 @@ const ex = EXAMPLES[0];
 describe('EXAMPLES', () => {
   it('points at TweetEval hate files and carries a valid codebook', () => {
     for (const e of EXAMPLES) {
-      expect(e.textUrl).toMatch(/^https:\/\/raw\.githubusercontent\.com\/cardiffnlp\/tweeteval\/main\/datasets\/hate\/(train|val|test)_text\.txt$/);
+      expect(e.textUrl).toMatch(
+        /^https:\/\/raw\.githubusercontent\.com\/cardiffnlp\/tweeteval\/main\/datasets\/hate\/(train|val|test)_text\.txt$/,
+      );
       expect(e.labelUrl).toBe(e.textUrl.replace('_text.txt', '_labels.txt'));
       expect(validateCodebook(e.codebook)).toEqual([]);
       expect(Object.values(e.labelNames).sort()).toEqual(e.codebook.labels.map((l) => l.name).sort());

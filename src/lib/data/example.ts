@@ -51,7 +51,10 @@ export const HATE_CODEBOOK: Codebook = {
   positive: 'hate',
   examples: [
     { text: 'These migrants are parasites, every last one of them should be thrown out of the country.', label: 'hate' },
-    { text: 'Our town welcomed three refugee families this week and the school is collecting winter coats for the kids.', label: 'not-hate' },
+    {
+      text: 'Our town welcomed three refugee families this week and the school is collecting winter coats for the kids.',
+      label: 'not-hate',
+    },
     { text: 'ugh this traffic is a total b*tch today, late again', label: 'not-hate' },
   ],
 };

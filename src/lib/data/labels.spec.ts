@@ -24,7 +24,9 @@ describe('flagLabels', () => {
   });
 
   it('flags missing-value markers whatever the other values are', () => {
-    expect(flagLabels([tally('pos', 40), tally('neg', 40), tally('NA', 12, [2, 8])], null)).toEqual([{ value: 'NA', count: 12, rows: [2, 8], why: 'missing' }]);
+    expect(flagLabels([tally('pos', 40), tally('neg', 40), tally('NA', 12, [2, 8])], null)).toEqual([
+      { value: 'NA', count: 12, rows: [2, 8], why: 'missing' },
+    ]);
     expect(flagLabels([tally('1', 300), tally('0', 300), tally('null', 200)], null).map((f) => f.why)).toEqual(['missing']);
   });
 

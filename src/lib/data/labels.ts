@@ -26,7 +26,12 @@ const RARE_SHARE = 0.01;
 /** Share of labeled rows that sets the dominant form (numbers vs words). */
 const FORM_SHARE = 0.9;
 
-const loose = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, ' ').trim();
+const loose = (s: string) =>
+  s
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s\p{P}\p{S}]+/gu, ' ')
+    .trim();
 const isNumeric = (s: string) => /^[-+]?\d+(?:[.,]\d+)?$/.test(s.trim());
 /** How spreadsheets and statistics packages write "no value" ("none" and "unknown" can be real classes, so they are not here). */
 const MISSING = /^(?:na|n\/a|nan|null|-|—|\?|\.)$/i;
@@ -102,7 +107,13 @@ export function draftLabelNames(
   const tallies = tallyLabels(rows, cap);
   const left = flagLabels(tallies, null);
   const out = new Set(left.map((f) => f.value));
-  return { names: tallies.map((t) => t.value).filter((v) => !out.has(v)).sort(), left };
+  return {
+    names: tallies
+      .map((t) => t.value)
+      .filter((v) => !out.has(v))
+      .sort(),
+    left,
+  };
 }
 
 /** Each human label value with its count and first `cap` row ids, in first-seen order. */

@@ -25,10 +25,13 @@ describe('guessMapping', () => {
   });
 
   it('falls back to the longest column for text and null for missing roles', () => {
-    const t = table(['a', 'b'], [
-      ['x', 'a much longer piece of writing'],
-      ['y', 'another long sentence here'],
-    ]);
+    const t = table(
+      ['a', 'b'],
+      [
+        ['x', 'a much longer piece of writing'],
+        ['y', 'another long sentence here'],
+      ],
+    );
     expect(guessMapping(t)).toEqual({ text: 'b', id: null, label: null });
   });
 
@@ -39,16 +42,23 @@ describe('guessMapping', () => {
 });
 
 describe('applyMapping', () => {
-  const t = table(['id', 'text', 'label'], [
-    ['a', '  Hello <b>there</b> ', '1'],
-    ['b', '', '0'],
-    ['c', 'Hello <b>there</b>', '0'],
-    ['d', 'unlabeled one', ''],
-    ['e', 'odd label', '9'],
-  ]);
+  const t = table(
+    ['id', 'text', 'label'],
+    [
+      ['a', '  Hello <b>there</b> ', '1'],
+      ['b', '', '0'],
+      ['c', 'Hello <b>there</b>', '0'],
+      ['d', 'unlabeled one', ''],
+      ['e', 'odd label', '9'],
+    ],
+  );
 
   it('builds rows, trims texts, reports empties, duplicates and label values', () => {
-    const { rows, report } = applyMapping(t, { text: 'text', id: 'id', label: 'label' }, { labelMap: { '1': 'pos', '0': 'neg', '9': null }, maxChars: 15 });
+    const { rows, report } = applyMapping(
+      t,
+      { text: 'text', id: 'id', label: 'label' },
+      { labelMap: { '1': 'pos', '0': 'neg', '9': null }, maxChars: 15 },
+    );
     expect(rows.map((r) => [r.id, r.text, r.human])).toEqual([
       ['a', 'Hello <b>there</b>', 'pos'],
       ['c', 'Hello <b>there</b>', 'neg'],
@@ -65,7 +75,13 @@ describe('applyMapping', () => {
       unlabeled: 2,
       excludedLabels: 1,
       tooLong: 2,
-      longTexts: { count: 2, rows: [{ row: 1, chars: 18 }, { row: 3, chars: 18 }] },
+      longTexts: {
+        count: 2,
+        rows: [
+          { row: 1, chars: 18 },
+          { row: 3, chars: 18 },
+        ],
+      },
       truncated: { count: 0, rows: [] },
       labelFlags: [],
     });
@@ -86,11 +102,20 @@ describe('applyMapping', () => {
   });
 
   it('throws on duplicate or empty ids, unknown columns and all-empty texts', () => {
-    const dup = table(['id', 'text'], [['1', 'a'], ['2', 'b'], ['1', 'c']]);
+    const dup = table(
+      ['id', 'text'],
+      [
+        ['1', 'a'],
+        ['2', 'b'],
+        ['1', 'c'],
+      ],
+    );
     const e = importError(() => applyMapping(dup, { text: 'text', id: 'id', label: null }));
     expect(e.kind).toBe('duplicate-id');
     expect(e.message).toMatch(/rows 1 and 3/);
-    expect(importError(() => applyMapping(table(['id', 'text'], [[' ', 'a']]), { text: 'text', id: 'id', label: null })).kind).toBe('missing-id');
+    expect(importError(() => applyMapping(table(['id', 'text'], [[' ', 'a']]), { text: 'text', id: 'id', label: null })).kind).toBe(
+      'missing-id',
+    );
     expect(importError(() => applyMapping(dup, { text: 'body', id: null, label: null })).kind).toBe('no-text-column');
     expect(importError(() => applyMapping(dup, { text: 'text', id: null, label: 'lab' })).kind).toBe('unknown-column');
     expect(importError(() => applyMapping(table(['text'], [[''], [' ']]), { text: 'text', id: null, label: null })).kind).toBe('empty');
@@ -101,7 +126,15 @@ describe('label value helpers', () => {
   it('lists values outside the codebook', () => {
     expect(labelValuesNotIn(['pos', 'x', null, '', 'b', 'x'], ['pos', 'neg'])).toEqual(['b', 'x']);
     expect(labelValuesNotIn([{ human: 'neg' }, { human: 'maybe' }, { human: null }], ['pos', 'neg'])).toEqual(['maybe']);
-    const t = table(['text', 'label'], [['a', ' 1 '], ['b', '0'], ['c', ''], ['d', '1']]);
+    const t = table(
+      ['text', 'label'],
+      [
+        ['a', ' 1 '],
+        ['b', '0'],
+        ['c', ''],
+        ['d', '1'],
+      ],
+    );
     expect(rawLabelValues(t, 'label')).toEqual(['0', '1']);
   });
 });
@@ -120,7 +153,13 @@ describe('long texts', () => {
     expect(rows.map((r) => r.text)).toEqual(['short', 'xxxxx', '🙂🙂']);
     expect(rows.map((r) => r.truncatedFrom)).toEqual([undefined, 250_000, 20]);
     expect(rows[1].hash).toBe(hashText('xxxxx'));
-    expect(report.truncated).toEqual({ count: 2, rows: [{ row: 2, chars: 250_000 }, { row: 3, chars: 20 }] });
+    expect(report.truncated).toEqual({
+      count: 2,
+      rows: [
+        { row: 2, chars: 250_000 },
+        { row: 3, chars: 20 },
+      ],
+    });
   });
 });
 

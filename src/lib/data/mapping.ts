@@ -7,14 +7,48 @@ import { hashText } from './hash';
 import { flagLabels, type LabelTally } from './labels';
 import { ROW_LIST_CAP, type ColumnMapping, type DataRow, type ImportReport, type LongRowList, type RawTable, type RowList } from './types';
 
-const TEXT_NAMES = ['text', 'content', 'body', 'tweet', 'sentence', 'message', 'comment', 'post', 'document', 'review', 'abstract', 'speech', 'response', 'answer', 'title'];
+const TEXT_NAMES = [
+  'text',
+  'content',
+  'body',
+  'tweet',
+  'sentence',
+  'message',
+  'comment',
+  'post',
+  'document',
+  'review',
+  'abstract',
+  'speech',
+  'response',
+  'answer',
+  'title',
+];
 const ID_NAMES = ['id', 'uid', '_id', 'row_id', 'doc_id', 'tweet_id', 'post_id', 'comment_id', 'item_id', 'key', 'index'];
-const LABEL_NAMES = ['label', 'labels', 'class', 'category', 'code', 'gold', 'target', 'annotation', 'human', 'human_label', 'y', 'sentiment', 'stance', 'tag'];
+const LABEL_NAMES = [
+  'label',
+  'labels',
+  'class',
+  'category',
+  'code',
+  'gold',
+  'target',
+  'annotation',
+  'human',
+  'human_label',
+  'y',
+  'sentiment',
+  'stance',
+  'tag',
+];
 
 const INVISIBLE = /^[\s\p{Cf}]*$/u;
 
 function norm(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 }
 
 /** The column whose normalised name comes first in `names`, then one that contains a name. */
@@ -110,11 +144,7 @@ function cut(text: string, limit: number): string {
  * duplicate texts are kept and reported; missing or duplicate ids throw.
  * Without an id column, ids are `row-<n>` with n the 1-based data-row number.
  */
-export function applyMapping(
-  table: RawTable,
-  mapping: ColumnMapping,
-  opts: ApplyOptions = {},
-): { rows: DataRow[]; report: ImportReport } {
+export function applyMapping(table: RawTable, mapping: ColumnMapping, opts: ApplyOptions = {}): { rows: DataRow[]; report: ImportReport } {
   const ti = columnIndex(table, mapping.text, 'text');
   const ii = mapping.id === null ? -1 : columnIndex(table, mapping.id, 'id');
   const li = mapping.label === null ? -1 : columnIndex(table, mapping.label, 'label');
@@ -203,10 +233,7 @@ export function rawLabelValues(table: RawTable, column: string): string[] {
  * Label values that are not codebook label names, sorted, so the UI can offer
  * "map or exclude". Accepts DataRows or raw values; null and '' are ignored.
  */
-export function labelValuesNotIn(
-  values: Iterable<string | null | Pick<DataRow, 'human'>>,
-  labelNames: readonly string[],
-): string[] {
+export function labelValuesNotIn(values: Iterable<string | null | Pick<DataRow, 'human'>>, labelNames: readonly string[]): string[] {
   const known = new Set(labelNames);
   const out = new Set<string>();
   for (const v of values) {

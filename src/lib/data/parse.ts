@@ -29,7 +29,10 @@ const EXTENSIONS: Record<string, Format> = {
 };
 
 const ENCODING_NAMES: Record<Encoding | 'windows-1252', string> = {
-  'utf-8': 'UTF-8', 'utf-16le': 'UTF-16LE', 'utf-16be': 'UTF-16BE', 'windows-1252': 'Windows-1252 (Latin-1)',
+  'utf-8': 'UTF-8',
+  'utf-16le': 'UTF-16LE',
+  'utf-16be': 'UTF-16BE',
+  'windows-1252': 'Windows-1252 (Latin-1)',
 };
 
 /** parseFile reads and decodes this many bytes at a time. */
@@ -102,7 +105,11 @@ function tableFromItems(items: unknown[], where: (i: number) => string): RawTabl
   const records: Record<string, unknown>[] = items.map((item, i) => {
     if (typeof item === 'string') return { text: item };
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      throw new ImportError('not-tabular', `${where(i)} is not an object with named fields (it is ${JSON.stringify(item)?.slice(0, 40)}).`, i + 1);
+      throw new ImportError(
+        'not-tabular',
+        `${where(i)} is not an object with named fields (it is ${JSON.stringify(item)?.slice(0, 40)}).`,
+        i + 1,
+      );
     }
     return item as Record<string, unknown>;
   });
@@ -116,7 +123,10 @@ function tableFromItems(items: unknown[], where: (i: number) => string): RawTabl
   }
   if (records.length === 0) throw new ImportError('empty', 'The file contains no records.');
   if (columns.length > MAX_COLUMNS) {
-    throw new ImportError('not-tabular', `The records have ${columns.length.toLocaleString('en')} different fields; the app reads tables of up to ${MAX_COLUMNS.toLocaleString('en')} columns.`);
+    throw new ImportError(
+      'not-tabular',
+      `The records have ${columns.length.toLocaleString('en')} different fields; the app reads tables of up to ${MAX_COLUMNS.toLocaleString('en')} columns.`,
+    );
   }
   const rows = records.map((r) => columns.map((c) => cell(r[c])));
   return { columns, rows };
@@ -126,7 +136,11 @@ function tableFromItems(items: unknown[], where: (i: number) => string): RawTabl
 function tableFromArrays(items: unknown[][], where: (i: number) => string): RawTable {
   const headed = items[0].every((v) => typeof v === 'string') && items.length > 1;
   const width = items[0].length;
-  if (width > MAX_COLUMNS) throw new ImportError('not-tabular', `${where(0)} has ${width.toLocaleString('en')} fields; the app reads tables of up to ${MAX_COLUMNS.toLocaleString('en')} columns.`);
+  if (width > MAX_COLUMNS)
+    throw new ImportError(
+      'not-tabular',
+      `${where(0)} has ${width.toLocaleString('en')} fields; the app reads tables of up to ${MAX_COLUMNS.toLocaleString('en')} columns.`,
+    );
   const columns = headed ? cleanHeader(items[0].map((v) => cell(v))) : Array.from({ length: width }, (_, i) => `column_${i + 1}`);
   const body = headed ? items.slice(1) : items;
   const rows = body.map((r, i) => {
@@ -230,12 +244,7 @@ function parseDecoded(text: string, format: Format, opts: ParseOptions): RawTabl
  * with or without a byte-order mark) from the first bytes. Works in pages,
  * Workers and Node.
  */
-export async function parseFile(
-  file: Blob,
-  name: string,
-  onProgress?: (frac: number) => void,
-  opts: ParseOptions = {},
-): Promise<RawTable> {
+export async function parseFile(file: Blob, name: string, onProgress?: (frac: number) => void, opts: ParseOptions = {}): Promise<RawTable> {
   if (file.size === 0) throw new ImportError('empty', `"${name}" is empty.`);
   const first = new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer());
   const sniffed = sniffEncoding(first, file.size <= SNIFF_BYTES);

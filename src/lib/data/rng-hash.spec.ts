@@ -20,7 +20,12 @@ describe('mulberry32 / shuffleInPlace', () => {
     expect(out).toBe(arr);
     expect([...arr].sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(arr).not.toEqual(Array.from({ length: 50 }, (_, i) => i));
-    expect(shuffleInPlace(Array.from({ length: 50 }, (_, i) => i), mulberry32(1))).toEqual(arr);
+    expect(
+      shuffleInPlace(
+        Array.from({ length: 50 }, (_, i) => i),
+        mulberry32(1),
+      ),
+    ).toEqual(arr);
   });
 });
 

@@ -32,7 +32,11 @@ describe('proposeSplits', () => {
     const { splits, notes } = proposeSplits(rows, { validation: 200, test: 300 }, 7);
     expect(splits.test).toHaveLength(300);
     expect(splits.validation).toHaveLength(200);
-    for (const [l, share] of [['a', 0.6], ['b', 0.3], ['c', 0.1]] as const) {
+    for (const [l, share] of [
+      ['a', 0.6],
+      ['b', 0.3],
+      ['c', 0.1],
+    ] as const) {
       expect(Math.abs(count(splits.test, labels, l) - 300 * share)).toBeLessThanOrEqual(1);
       expect(Math.abs(count(splits.validation, labels, l) - 200 * share)).toBeLessThanOrEqual(1);
     }

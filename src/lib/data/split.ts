@@ -57,9 +57,16 @@ function groups(ids: readonly string[], labels: readonly string[]): { label: str
 export function sampleStratified(ids: readonly string[], labels: readonly string[], n: number, seed: number): string[] {
   const rand = mulberry32(seed);
   const gs = groups(ids, labels);
-  const quota = allocate(gs.map((g) => g.ids.length), n);
+  const quota = allocate(
+    gs.map((g) => g.ids.length),
+    n,
+  );
   const chosen = new Set<string>();
-  gs.forEach((g, k) => shuffleInPlace(g.ids, rand).slice(0, quota[k]).forEach((id) => chosen.add(id)));
+  gs.forEach((g, k) =>
+    shuffleInPlace(g.ids, rand)
+      .slice(0, quota[k])
+      .forEach((id) => chosen.add(id)),
+  );
   return ids.filter((id) => chosen.has(id));
 }
 
@@ -104,10 +111,16 @@ export function proposeSplits(rows: readonly DataRow[], sizes: SplitSizes, seed:
     labeled.map((r) => r.human as string),
   );
   gs.forEach((g) => shuffleInPlace(g.ids, rand));
-  const testQuota = allocate(gs.map((g) => g.ids.length), t);
+  const testQuota = allocate(
+    gs.map((g) => g.ids.length),
+    t,
+  );
   const test = gs.flatMap((g, k) => g.ids.slice(0, testQuota[k]));
   const rest = gs.map((g, k) => g.ids.slice(testQuota[k]));
-  const valQuota = allocate(rest.map((r) => r.length), v);
+  const valQuota = allocate(
+    rest.map((r) => r.length),
+    v,
+  );
   const validation = rest.flatMap((r, k) => r.slice(0, valQuota[k]));
 
   const held = new Set([...test, ...validation]);

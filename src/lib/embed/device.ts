@@ -38,7 +38,11 @@ export function dtypeChoices(device: Device, gpu: WebGPUSupport): { dtype: Dtype
         ? { dtype: 'fp16', ok: true, note: 'half the download, faster on this GPU' }
         : { dtype: 'fp16', ok: false, note: 'this GPU lacks shader-f16, so fp16 would fall back to fp32' }
       : { dtype: 'fp16', ok: true, note: 'half the download, but slow on CPU (emulated)' },
-    { dtype: 'q8', ok: true, note: gpuNow ? 'a quarter of the download; slower than fp32 on most GPUs' : 'a quarter of the download, fast on CPU' },
+    {
+      dtype: 'q8',
+      ok: true,
+      note: gpuNow ? 'a quarter of the download; slower than fp32 on most GPUs' : 'a quarter of the download, fast on CPU',
+    },
     { dtype: 'q4', ok: true, note: 'smallest layers, where the model has a q4 file; embeddings stay full size' },
   ];
 }

@@ -18,7 +18,11 @@ export { EMBEDDING_KEY_VERSION, embeddingKey } from './keys';
 export { clsPool, l2NormalizeRows, meanPool } from './pool';
 
 /** Bytes of model files fetched so far, summed over files; `file` names the one that just advanced. */
-export interface LoadProgress { done: number; total: number; file?: string }
+export interface LoadProgress {
+  done: number;
+  total: number;
+  file?: string;
+}
 
 export interface LoadOptions {
   modelId: string;
@@ -103,7 +107,11 @@ export function loadEncoder(opts: LoadOptions): Promise<Encoder> {
   if (current?.key === key) return current.promise;
   const previous = current?.promise;
   const promise = (async () => {
-    if (previous) await previous.then((e) => e.dispose(), () => undefined); // a failed load has nothing to free
+    if (previous)
+      await previous.then(
+        (e) => e.dispose(),
+        () => undefined,
+      ); // a failed load has nothing to free
     return createEncoder(opts);
   })();
   current = { key, promise };
@@ -117,7 +125,11 @@ export function loadEncoder(opts: LoadOptions): Promise<Encoder> {
 export async function resetEncoder(): Promise<void> {
   const previous = current?.promise;
   current = null;
-  if (previous) await previous.then((e) => e.dispose(), () => undefined);
+  if (previous)
+    await previous.then(
+      (e) => e.dispose(),
+      () => undefined,
+    );
 }
 
 async function createEncoder({ modelId, source, device, dtype, onProgress }: LoadOptions): Promise<Encoder> {
@@ -132,7 +144,8 @@ async function createEncoder({ modelId, source, device, dtype, onProgress }: Loa
       progress_callback: (p) => {
         if (p.status !== 'progress' || !onProgress) return;
         perFile.set(p.file, { loaded: p.loaded || 0, total: p.total || 0 });
-        let done = 0, total = 0;
+        let done = 0,
+          total = 0;
         for (const f of perFile.values()) {
           done += f.loaded;
           total += f.total;
@@ -195,7 +208,11 @@ function makeEncoder(
 }
 
 /** Token ids per text (truncated, not padded), as the tokenizer returns them without tensors. */
-interface Tokens { input_ids: number[][]; attention_mask: number[][]; token_type_ids?: number[][] }
+interface Tokens {
+  input_ids: number[][];
+  attention_mask: number[][];
+  token_type_ids?: number[][];
+}
 
 function tokenize(extractor: FeatureExtractionPipeline, texts: string[], maxTokens: number): Tokens {
   // The tokenizer is a callable object; its typings only describe the tensor-returning call.
@@ -232,7 +249,8 @@ async function forward(
   if (hidden.type !== 'float32') hidden = hidden.to('float32'); // fp16 on WebGPU
   const [, outSeq, dim] = hidden.dims;
   const values = hidden.data as Float32Array;
-  const rows = pooling === 'cls' ? clsPool(values, n, outSeq, dim) : meanPool(values, inputs.attention_mask.data as BigInt64Array, n, outSeq, dim);
+  const rows =
+    pooling === 'cls' ? clsPool(values, n, outSeq, dim) : meanPool(values, inputs.attention_mask.data as BigInt64Array, n, outSeq, dim);
   if (normalize) l2NormalizeRows(rows, dim);
   return { rows, dim };
 }

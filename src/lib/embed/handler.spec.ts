@@ -30,7 +30,18 @@ describe('createEmbedHandler', () => {
     const { replies, transfers, handle } = harness();
     const source = { kind: 'local', path: MODELS_DIR } as const;
     await handle({ type: 'load', id: 1, modelId: TINY, source, device: 'cpu', dtype: 'q8', ortBase: '' });
-    expect(replies.at(-1)).toEqual({ type: 'ready', id: 1, device: 'cpu', dtype: 'q8', dim: 32, threads: 0, webgpu: false, shaderF16: false, maxTokens: 512, note: null });
+    expect(replies.at(-1)).toEqual({
+      type: 'ready',
+      id: 1,
+      device: 'cpu',
+      dtype: 'q8',
+      dim: 32,
+      threads: 0,
+      webgpu: false,
+      shaderF16: false,
+      maxTokens: 512,
+      note: null,
+    });
 
     // Longest first: 'fine, really' (5 tokens) with 'great' (3) padded to 2 × 5, then 'awful' alone.
     await handle({ type: 'embed', id: 2, texts: ['great', 'awful', 'fine, really'], batchSize: 2 });
@@ -48,7 +59,15 @@ describe('createEmbedHandler', () => {
 
   it('cancels a running embed between batches', async () => {
     const { replies, handle } = harness();
-    await handle({ type: 'load', id: 1, modelId: TINY, source: { kind: 'local', path: MODELS_DIR }, device: 'cpu', dtype: 'q8', ortBase: '' });
+    await handle({
+      type: 'load',
+      id: 1,
+      modelId: TINY,
+      source: { kind: 'local', path: MODELS_DIR },
+      device: 'cpu',
+      dtype: 'q8',
+      ortBase: '',
+    });
     const running = handle({ type: 'embed', id: 5, texts: Array.from({ length: 50 }, (_, i) => `text ${i}`), batchSize: 1 });
     await handle({ type: 'cancel', id: 5 });
     await running;
@@ -59,28 +78,67 @@ describe('createEmbedHandler', () => {
   it('falls back to a precision the model has, and says so', async () => {
     const { replies, handle } = harness();
     // tiny-bert has no fp16 file: the load falls back to cpu's default (q8).
-    await handle({ type: 'load', id: 3, modelId: TINY_BERT, source: { kind: 'local', path: MODELS_DIR }, device: 'cpu', dtype: 'fp16', ortBase: '' });
+    await handle({
+      type: 'load',
+      id: 3,
+      modelId: TINY_BERT,
+      source: { kind: 'local', path: MODELS_DIR },
+      device: 'cpu',
+      dtype: 'fp16',
+      ortBase: '',
+    });
     const ready = replies.at(-1);
     if (ready?.type !== 'ready') throw new Error(`expected ready, got ${JSON.stringify(ready)}`);
     expect([ready.device, ready.dtype]).toEqual(['cpu', 'q8']);
     expect(ready.note).toMatch(/^fp16 on cpu failed \(.*model_fp16\.onnx.*\), so q8 on cpu is used instead\.$/);
-    await handle({ type: 'load', id: 4, modelId: TINY_BERT, source: { kind: 'local', path: MODELS_DIR }, device: 'cpu', dtype: 'fp16', ortBase: '', fallback: false });
+    await handle({
+      type: 'load',
+      id: 4,
+      modelId: TINY_BERT,
+      source: { kind: 'local', path: MODELS_DIR },
+      device: 'cpu',
+      dtype: 'fp16',
+      ortBase: '',
+      fallback: false,
+    });
     expect(replies.at(-1)).toMatchObject({ type: 'error', id: 4, message: expect.stringMatching(/model_fp16\.onnx/) });
   });
 
   it('tries the device default, then wasm', () => {
     expect(loadAttempts('webgpu', 'fp16')).toEqual([
-      { device: 'webgpu', dtype: 'fp16' }, { device: 'webgpu', dtype: 'fp32' }, { device: 'wasm', dtype: 'q8' }, { device: 'wasm', dtype: 'fp32' },
+      { device: 'webgpu', dtype: 'fp16' },
+      { device: 'webgpu', dtype: 'fp32' },
+      { device: 'wasm', dtype: 'q8' },
+      { device: 'wasm', dtype: 'fp32' },
     ]);
-    expect(loadAttempts('wasm', 'q4')).toEqual([{ device: 'wasm', dtype: 'q4' }, { device: 'wasm', dtype: 'q8' }, { device: 'wasm', dtype: 'fp32' }]);
-    expect(loadAttempts('wasm', 'fp32')).toEqual([{ device: 'wasm', dtype: 'fp32' }, { device: 'wasm', dtype: 'q8' }]);
+    expect(loadAttempts('wasm', 'q4')).toEqual([
+      { device: 'wasm', dtype: 'q4' },
+      { device: 'wasm', dtype: 'q8' },
+      { device: 'wasm', dtype: 'fp32' },
+    ]);
+    expect(loadAttempts('wasm', 'fp32')).toEqual([
+      { device: 'wasm', dtype: 'fp32' },
+      { device: 'wasm', dtype: 'q8' },
+    ]);
     expect(loadAttempts('wasm', 'q8', false)).toEqual([{ device: 'wasm', dtype: 'q8' }]);
   });
 
   it('turns a failed load into an error reply a researcher can read', async () => {
     const { replies, handle } = harness();
-    await handle({ type: 'load', id: 9, modelId: 'no-such-model', source: { kind: 'local', path: MODELS_DIR }, device: 'cpu', dtype: 'q8', ortBase: '' });
-    expect(replies.at(-1)).toMatchObject({ type: 'error', id: 9, message: expect.stringMatching(/Could not load the embedding model "no-such-model"/) });
+    await handle({
+      type: 'load',
+      id: 9,
+      modelId: 'no-such-model',
+      source: { kind: 'local', path: MODELS_DIR },
+      device: 'cpu',
+      dtype: 'q8',
+      ortBase: '',
+    });
+    expect(replies.at(-1)).toMatchObject({
+      type: 'error',
+      id: 9,
+      message: expect.stringMatching(/Could not load the embedding model "no-such-model"/),
+    });
   });
 });
 
@@ -126,13 +184,20 @@ describe('createEmbedHandler and the store', () => {
     await handle({ type: 'load', id: 1, modelId: TINY, source, device: 'cpu', dtype: 'q8', ortBase: '' });
     await handle({ type: 'embed', id: 2, texts: texts.slice(0, 2), batchSize: 2, store: { key: 'k', hashes: hashes.slice(0, 2) } });
     const realPut = IDBObjectStore.prototype.put;
-    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (
+      this: IDBObjectStore,
+      ...args: Parameters<IDBObjectStore['put']>
+    ) {
       if (this.name === 'vectorChunks') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
       return realPut.apply(this, args);
     });
     await handle({ type: 'embed', id: 3, texts: texts.slice(2), batchSize: 2, store: { key: 'k', hashes: hashes.slice(2) } });
     vi.restoreAllMocks();
-    expect(replies.at(-1)).toMatchObject({ type: 'error', id: 3, message: expect.stringMatching(/storage for this site is full.*could not save embeddings/) });
+    expect(replies.at(-1)).toMatchObject({
+      type: 'error',
+      id: 3,
+      message: expect.stringMatching(/storage for this site is full.*could not save embeddings/),
+    });
     expect(await countEmbeddings('k')).toBe(2);
     await handle({ type: 'lookup', id: 4, key: 'k', hashes });
     const r = replies.at(-1);

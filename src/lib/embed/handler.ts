@@ -16,7 +16,8 @@ export function loadAttempts(device: Device, dtype: Dtype, fallback = true): { d
   const out = [{ device, dtype }];
   if (!fallback) return out;
   const chain = (d: Device, from: Dtype) => {
-    for (let t = fallbackDtype(d, from); t !== null && !out.some((a) => a.device === d && a.dtype === t); t = fallbackDtype(d, t)) out.push({ device: d, dtype: t });
+    for (let t = fallbackDtype(d, from); t !== null && !out.some((a) => a.device === d && a.dtype === t); t = fallbackDtype(d, t))
+      out.push({ device: d, dtype: t });
   };
   chain(device, dtype);
   if (device === 'webgpu') {
@@ -49,7 +50,10 @@ export function createEmbedHandler(post: Post): (req: EmbedRequest) => Promise<v
     for (const a of loadAttempts(device, dtype, req.fallback !== false)) {
       try {
         encoder = await loadEncoder({
-          modelId: req.modelId, source: req.source, device: a.device, dtype: a.dtype,
+          modelId: req.modelId,
+          source: req.source,
+          device: a.device,
+          dtype: a.dtype,
           onProgress: (p) => post({ type: 'progress', id: req.id, stage: 'download', ...p }),
         });
         if (first !== null) notes.push(`${dtype} on ${device} failed (${brief(first)}), so ${a.dtype} on ${a.device} is used instead.`);
@@ -60,8 +64,16 @@ export function createEmbedHandler(post: Post): (req: EmbedRequest) => Promise<v
     }
     if (!encoder) throw first;
     post({
-      type: 'ready', id: req.id, device: encoder.device, dtype: encoder.dtype, dim: encoder.dim, threads, webgpu: gpu.available,
-      shaderF16: gpu.shaderF16, maxTokens: encoder.maxTokens, note: notes.length > 0 ? notes.join(' ') : null,
+      type: 'ready',
+      id: req.id,
+      device: encoder.device,
+      dtype: encoder.dtype,
+      dim: encoder.dim,
+      threads,
+      webgpu: gpu.available,
+      shaderF16: gpu.shaderF16,
+      maxTokens: encoder.maxTokens,
+      note: notes.length > 0 ? notes.join(' ') : null,
     });
   }
 

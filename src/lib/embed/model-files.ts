@@ -54,10 +54,13 @@ export function filesFromPicker(picked: Iterable<File>): Map<string, Blob> {
 /** A short human description of a source for messages ("huggingface.co", a URL, "the picked folder"). */
 export function describeSource(source: ModelSource): string {
   switch (source.kind) {
-    case 'hub': return 'huggingface.co';
-    case 'url': return source.baseUrl;
-    case 'files': return 'the picked folder';
-    case 'local': return source.path;
+    case 'hub':
+      return 'huggingface.co';
+    case 'url':
+      return source.baseUrl;
+    case 'files':
+      return 'the picked folder';
+    case 'local':
+      return source.path;
   }
 }
-

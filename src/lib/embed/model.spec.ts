@@ -10,8 +10,18 @@ import { loadEncoder, resetEncoder, ModelLoadError, type Encoder, type LoadProgr
 import { freshFileCache, listFiles, MODELS_DIR, removeTempDirs, serveModels, tempDir, TINY, TINY_BERT, type StaticServer } from './testing';
 
 const LOCAL = { kind: 'local', path: MODELS_DIR } as const;
-const POSITIVE = ['I loved this movie, it was great!', 'Excellent service and friendly staff.', 'What a wonderful, amazing day', 'best phone ever, highly recommend'];
-const NEGATIVE = ['Terrible film. I hated it.', 'Awful service, rude staff, never again', 'worst phone ever, total waste of money', 'boring and disappointing plot'];
+const POSITIVE = [
+  'I loved this movie, it was great!',
+  'Excellent service and friendly staff.',
+  'What a wonderful, amazing day',
+  'best phone ever, highly recommend',
+];
+const NEGATIVE = [
+  'Terrible film. I hated it.',
+  'Awful service, rude staff, never again',
+  'worst phone ever, total waste of money',
+  'boring and disappointing plot',
+];
 
 function row(m: Float32Array, i: number, dim: number): Float32Array {
   return m.subarray(i * dim, (i + 1) * dim);
@@ -35,7 +45,10 @@ describe('make-tiny-model.mjs', () => {
     }
   });
 
-  it.each([[TINY, 'distilbert'], [TINY_BERT, 'bert']])('%s stays small and declares a %s config whose vocab matches the tokenizer', (model, type) => {
+  it.each([
+    [TINY, 'distilbert'],
+    [TINY_BERT, 'bert'],
+  ])('%s stays small and declares a %s config whose vocab matches the tokenizer', (model, type) => {
     let bytes = 0;
     for (const path of listFiles(join(MODELS_DIR, model)).values()) bytes += readFileSync(path).length;
     expect(bytes).toBeLessThan(200_000);
@@ -87,7 +100,9 @@ describe('loadEncoder', () => {
 
   it('ignores padding: a text batched with a longer one gets the same vector', async () => {
     const alone = await enc.embed(['good movie']);
-    const batched = await enc.embed(['good movie', 'a much longer review that goes on and on about the plot and the acting'], { batchSize: 2 });
+    const batched = await enc.embed(['good movie', 'a much longer review that goes on and on about the plot and the acting'], {
+      batchSize: 2,
+    });
     const a = Array.from(alone);
     Array.from(row(batched, 0, enc.dim)).forEach((x, k) => expect(x).toBeCloseTo(a[k], 5));
   });
@@ -111,18 +126,20 @@ describe('loadEncoder', () => {
       return c;
     };
     const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, k) => s + x * b[k], 0);
-    const pos = [0, 1, 2, 3], neg = [4, 5, 6, 7];
+    const pos = [0, 1, 2, 3],
+      neg = [4, 5, 6, 7];
     for (const i of [...pos, ...neg]) {
-      const cp = centroid(pos.filter((j) => j !== i)), cn = centroid(neg.filter((j) => j !== i));
+      const cp = centroid(pos.filter((j) => j !== i)),
+        cn = centroid(neg.filter((j) => j !== i));
       expect(dot(row(m, i, d), cp) > dot(row(m, i, d), cn), `text ${i}`).toBe(pos.includes(i));
     }
   });
 
-  it('puts the fixture dataset\'s classes on opposite sides of dimension 0', async () => {
+  it("puts the fixture dataset's classes on opposite sides of dimension 0", async () => {
     const csv = readFileSync(join(MODELS_DIR, '../data/tiny-sentiment.csv'), 'utf8');
     const rows = Papa.parse<{ text: string; label: string }>(csv, { header: true, skipEmptyLines: true }).data;
     const m = await enc.embed(rows.map((r) => r.text));
-    const right = rows.filter((r, i) => (m[i * enc.dim] > 0) === (r.label === 'positive')).length;
+    const right = rows.filter((r, i) => m[i * enc.dim] > 0 === (r.label === 'positive')).length;
     expect(rows.length).toBeGreaterThan(20);
     expect(right / rows.length).toBeGreaterThanOrEqual(0.9);
   });
@@ -157,7 +174,12 @@ describe('model sources', () => {
 
   it('loads from a hub-layout mirror', async () => {
     freshFileCache();
-    const enc = await loadEncoder({ modelId: TINY, source: { kind: 'url', baseUrl: `${server.url}/hub/`, layout: 'hub' }, device: 'cpu', dtype: 'q8' });
+    const enc = await loadEncoder({
+      modelId: TINY,
+      source: { kind: 'url', baseUrl: `${server.url}/hub/`, layout: 'hub' },
+      device: 'cpu',
+      dtype: 'q8',
+    });
     expect(server.requests).toContain(`/hub/${TINY}/resolve/main/onnx/model_quantized.onnx`);
     expect(enc.dim).toBe(32);
   });
@@ -177,7 +199,8 @@ describe('model sources', () => {
   it('explains a missing ONNX file and lets the next call retry', async () => {
     freshFileCache();
     const files = new Map<string, Blob>();
-    for (const [rel, path] of listFiles(join(MODELS_DIR, TINY))) if (!rel.startsWith('onnx/')) files.set(rel, new Blob([readFileSync(path)]));
+    for (const [rel, path] of listFiles(join(MODELS_DIR, TINY)))
+      if (!rel.startsWith('onnx/')) files.set(rel, new Blob([readFileSync(path)]));
     const opts = { modelId: 'incomplete', source: { kind: 'files', files }, device: 'cpu', dtype: 'q8' } as const;
     const first = loadEncoder(opts);
     await expect(first).rejects.toBeInstanceOf(ModelLoadError);

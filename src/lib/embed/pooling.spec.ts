@@ -11,7 +11,9 @@ import { loadEncoder, resetEncoder, type Encoder } from './embed';
 import { MODELS_DIR, TINY_BERT } from './testing';
 
 const require = createRequire(import.meta.url);
-const { onnx } = require('onnx-proto') as { onnx: { ModelProto: { decode(b: Uint8Array): { graph: { initializer: { name: string; dims: unknown[]; rawData: Uint8Array }[] } } } } };
+const { onnx } = require('onnx-proto') as {
+  onnx: { ModelProto: { decode(b: Uint8Array): { graph: { initializer: { name: string; dims: unknown[]; rawData: Uint8Array }[] } } } };
+};
 
 const dir = join(MODELS_DIR, TINY_BERT);
 const vocab: Record<string, number> = JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8')).model.vocab;
@@ -28,11 +30,19 @@ const D = 32;
 
 /** [CLS] words [SEP] for texts of whole vocabulary words and punctuation, split by hand. */
 function ids(text: string): number[] {
-  const pieces = text.toLowerCase().replace(/([:.,!?])/g, ' $1 ').split(/\s+/).filter(Boolean);
-  return [vocab['[CLS]'], ...pieces.map((p) => {
-    if (!(p in vocab)) throw new Error(`test text uses "${p}", which is not a whole token`);
-    return vocab[p];
-  }), vocab['[SEP]']];
+  const pieces = text
+    .toLowerCase()
+    .replace(/([:.,!?])/g, ' $1 ')
+    .split(/\s+/)
+    .filter(Boolean);
+  return [
+    vocab['[CLS]'],
+    ...pieces.map((p) => {
+      if (!(p in vocab)) throw new Error(`test text uses "${p}", which is not a whole token`);
+      return vocab[p];
+    }),
+    vocab['[SEP]'],
+  ];
 }
 
 /** The tiny BERT's outputs for one unpadded text: tanh(h + mean(h)·A), h = E[id] + T[0]. */
@@ -40,11 +50,13 @@ function hiddenStates(tokenIds: number[]): Float64Array[] {
   const h = tokenIds.map((id) => Float64Array.from({ length: D }, (_, k) => E[id * D + k] + T[k]));
   const c = new Float64Array(D);
   for (const v of h) v.forEach((x, k) => (c[k] += x / h.length));
-  return h.map((v) => v.map((x, k) => {
-    let mixed = 0;
-    for (let j = 0; j < D; j++) mixed += c[j] * A[j * D + k];
-    return Math.tanh(x + mixed);
-  }));
+  return h.map((v) =>
+    v.map((x, k) => {
+      let mixed = 0;
+      for (let j = 0; j < D; j++) mixed += c[j] * A[j * D + k];
+      return Math.tanh(x + mixed);
+    }),
+  );
 }
 
 function expected(text: string, pooling: 'cls' | 'mean', normalize: boolean, prefix = ''): number[] {
@@ -66,7 +78,13 @@ function expectClose(actual: number[][], want: number[][]): void {
 }
 
 // Lengths 3 to 16 tokens, so batches pad.
-const TEXTS = ['great', 'the movie was boring and the ending was bad', 'i love this phone', 'awful service , rude staff , never again', 'fine'];
+const TEXTS = [
+  'great',
+  'the movie was boring and the ending was bad',
+  'i love this phone',
+  'awful service , rude staff , never again',
+  'fine',
+];
 
 let enc: Encoder;
 beforeAll(async () => {
@@ -75,14 +93,26 @@ beforeAll(async () => {
 afterAll(() => resetEncoder());
 
 describe('pooling paths on the tiny BERT', () => {
-  it('CLS pooling returns the first token\'s output, normalised or not', async () => {
-    expectClose(rows(await enc.embed(TEXTS, { pooling: 'cls', normalize: true })), TEXTS.map((t) => expected(t, 'cls', true)));
-    expectClose(rows(await enc.embed(TEXTS, { pooling: 'cls', normalize: false })), TEXTS.map((t) => expected(t, 'cls', false)));
+  it("CLS pooling returns the first token's output, normalised or not", async () => {
+    expectClose(
+      rows(await enc.embed(TEXTS, { pooling: 'cls', normalize: true })),
+      TEXTS.map((t) => expected(t, 'cls', true)),
+    );
+    expectClose(
+      rows(await enc.embed(TEXTS, { pooling: 'cls', normalize: false })),
+      TEXTS.map((t) => expected(t, 'cls', false)),
+    );
   });
 
   it('mean pooling averages the real tokens only, normalised or not', async () => {
-    expectClose(rows(await enc.embed(TEXTS, { pooling: 'mean', normalize: true, batchSize: 5 })), TEXTS.map((t) => expected(t, 'mean', true)));
-    expectClose(rows(await enc.embed(TEXTS, { pooling: 'mean', normalize: false })), TEXTS.map((t) => expected(t, 'mean', false)));
+    expectClose(
+      rows(await enc.embed(TEXTS, { pooling: 'mean', normalize: true, batchSize: 5 })),
+      TEXTS.map((t) => expected(t, 'mean', true)),
+    );
+    expectClose(
+      rows(await enc.embed(TEXTS, { pooling: 'mean', normalize: false })),
+      TEXTS.map((t) => expected(t, 'mean', false)),
+    );
   });
 
   it('the two paths give different vectors (the fixture can tell them apart)', () => {
@@ -93,7 +123,10 @@ describe('pooling paths on the tiny BERT', () => {
 
   it('a prefix is embedded as part of every text', async () => {
     const withPrefix = rows(await enc.embed(TEXTS, { pooling: 'mean', normalize: true, prefix: 'query: ' }));
-    expectClose(withPrefix, TEXTS.map((t) => expected(t, 'mean', true, 'query: ')));
+    expectClose(
+      withPrefix,
+      TEXTS.map((t) => expected(t, 'mean', true, 'query: ')),
+    );
     expect(Math.abs(withPrefix[0][0] - expected(TEXTS[0], 'mean', true)[0])).toBeGreaterThan(1e-3);
   });
 
@@ -101,7 +134,10 @@ describe('pooling paths on the tiny BERT', () => {
     const many = Array.from({ length: 23 }, (_, i) => TEXTS[(i * 7) % TEXTS.length] + ' !'.repeat(i % 4));
     const { vectors, stats } = await enc.run(many, { pooling: 'cls', tokenBudget: 40, batchSize: 8 });
     const oneByOne = await Promise.all(many.map((t) => enc.embed([t], { pooling: 'cls' })));
-    expectClose(rows(vectors), oneByOne.map((v) => Array.from(v)));
+    expectClose(
+      rows(vectors),
+      oneByOne.map((v) => Array.from(v)),
+    );
     expect(stats.batches).toBeGreaterThan(23 / 8);
     expect(stats.realTokens).toBe(many.reduce((s, t) => s + ids(t).length, 0));
   });

@@ -22,22 +22,31 @@ describe('presets', () => {
     expect(r('distilbert')).toMatchObject({ modelId: 'Xenova/distilbert-base-uncased', recipe: { pooling: 'mean', normalize: true } });
   });
 
-  it('a preset\'s recipe wins over stored fields; custom and old settings use their own (or the old default)', () => {
-    expect(resolveRecipe({ preset: 'bge-small', modelId: 'Xenova/bge-small-en-v1.5', pooling: 'mean', prefix: 'x' }).recipe.pooling).toBe('cls');
-    expect(resolveRecipe({ preset: 'custom', modelId: ' mine ', pooling: 'cls', normalize: false, prefix: 'q: ' }))
-      .toEqual({ modelId: 'mine', recipe: { pooling: 'cls', normalize: false, prefix: 'q: ' }, preset: null });
+  it("a preset's recipe wins over stored fields; custom and old settings use their own (or the old default)", () => {
+    expect(resolveRecipe({ preset: 'bge-small', modelId: 'Xenova/bge-small-en-v1.5', pooling: 'mean', prefix: 'x' }).recipe.pooling).toBe(
+      'cls',
+    );
+    expect(resolveRecipe({ preset: 'custom', modelId: ' mine ', pooling: 'cls', normalize: false, prefix: 'q: ' })).toEqual({
+      modelId: 'mine',
+      recipe: { pooling: 'cls', normalize: false, prefix: 'q: ' },
+      preset: null,
+    });
     expect(resolveRecipe({ modelId: 'saved-before-presets' }).recipe).toEqual(CUSTOM_RECIPE);
     expect(presetForModel('BAAI/bge-small-en-v1.5')?.id).toBe('bge-small');
     expect(presetForModel('tiny-distilbert')).toBeUndefined();
   });
 
   it('names the model and its recipe for the methods paragraph', () => {
-    expect(encoderText({ kind: 'transformers', preset: 'e5-small', modelId: 'Xenova/multilingual-e5-small' }))
-      .toBe('Xenova/multilingual-e5-small (multilingual E5 small; mean pooling, prefix "query: ", L2-normalised)');
-    expect(encoderText({ kind: 'hybrid', preset: 'custom', modelId: 'm', pooling: 'cls', normalize: false }))
-      .toMatch(/^m \(CLS pooling, not normalised\) concatenated with TF-IDF .* chosen by cross-validation$/);
+    expect(encoderText({ kind: 'transformers', preset: 'e5-small', modelId: 'Xenova/multilingual-e5-small' })).toBe(
+      'Xenova/multilingual-e5-small (multilingual E5 small; mean pooling, prefix "query: ", L2-normalised)',
+    );
+    expect(encoderText({ kind: 'hybrid', preset: 'custom', modelId: 'm', pooling: 'cls', normalize: false })).toMatch(
+      /^m \(CLS pooling, not normalised\) concatenated with TF-IDF .* chosen by cross-validation$/,
+    );
     expect(encoderText({ kind: 'tfidf', modelId: 'x' })).toBe('TF-IDF features');
-    expect(recipeText({ pooling: 'mean', normalize: true, prefix: '', maxTokens: 256 })).toBe('mean pooling, at most 256 tokens, L2-normalised');
+    expect(recipeText({ pooling: 'mean', normalize: true, prefix: '', maxTokens: 256 })).toBe(
+      'mean pooling, at most 256 tokens, L2-normalised',
+    );
   });
 });
 
@@ -47,6 +56,11 @@ describe('precision per device', () => {
     expect(f16({ available: true, shaderF16: true }).ok).toBe(true);
     expect(f16({ available: true, shaderF16: false })).toMatchObject({ ok: false, note: expect.stringMatching(/shader-f16/) });
     expect(dtypeChoices('wasm', { available: false, shaderF16: false }).every((c) => c.ok)).toBe(true);
-    expect([fallbackDtype('webgpu', 'fp16'), fallbackDtype('webgpu', 'fp32'), fallbackDtype('wasm', 'q4'), fallbackDtype('wasm', 'q8')]).toEqual(['fp32', null, 'q8', 'fp32']);
+    expect([
+      fallbackDtype('webgpu', 'fp16'),
+      fallbackDtype('webgpu', 'fp32'),
+      fallbackDtype('wasm', 'q4'),
+      fallbackDtype('wasm', 'q8'),
+    ]).toEqual(['fp32', null, 'q8', 'fp32']);
   });
 });

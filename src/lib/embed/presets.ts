@@ -44,29 +44,57 @@ export interface EncoderPreset {
 
 export const PRESETS: readonly EncoderPreset[] = [
   {
-    id: 'bge-small', name: 'BGE small en v1.5', modelId: 'Xenova/bge-small-en-v1.5', upstream: 'BAAI/bge-small-en-v1.5',
-    recipe: { pooling: 'cls', normalize: true, prefix: '' }, dim: 384, maxTokens: 512, languages: 'English', params: '33 M',
+    id: 'bge-small',
+    name: 'BGE small en v1.5',
+    modelId: 'Xenova/bge-small-en-v1.5',
+    upstream: 'BAAI/bge-small-en-v1.5',
+    recipe: { pooling: 'cls', normalize: true, prefix: '' },
+    dim: 384,
+    maxTokens: 512,
+    languages: 'English',
+    params: '33 M',
     sizeMB: { q8: 34, fp32: 133 },
     goodFor: 'English texts: the best classification quality per MB of these presets (the default)',
   },
   {
-    id: 'minilm', name: 'all-MiniLM-L6-v2', modelId: 'Xenova/all-MiniLM-L6-v2', upstream: 'sentence-transformers/all-MiniLM-L6-v2',
+    id: 'minilm',
+    name: 'all-MiniLM-L6-v2',
+    modelId: 'Xenova/all-MiniLM-L6-v2',
+    upstream: 'sentence-transformers/all-MiniLM-L6-v2',
     // Trained on inputs of at most 128 word pieces; sentence-transformers reads up to 256.
-    recipe: { pooling: 'mean', normalize: true, prefix: '', maxTokens: 256 }, dim: 384, maxTokens: 256, languages: 'English', params: '23 M',
+    recipe: { pooling: 'mean', normalize: true, prefix: '', maxTokens: 256 },
+    dim: 384,
+    maxTokens: 256,
+    languages: 'English',
+    params: '23 M',
     sizeMB: { q8: 23, fp32: 90 },
     goodFor: 'the fastest: large corpora of short English texts, or a slow machine',
   },
   {
-    id: 'e5-small', name: 'multilingual E5 small', modelId: 'Xenova/multilingual-e5-small', upstream: 'intfloat/multilingual-e5-small',
+    id: 'e5-small',
+    name: 'multilingual E5 small',
+    modelId: 'Xenova/multilingual-e5-small',
+    upstream: 'intfloat/multilingual-e5-small',
     // E5's card: "query: " for symmetric tasks such as classification.
-    recipe: { pooling: 'mean', normalize: true, prefix: 'query: ' }, dim: 384, maxTokens: 512, languages: 'about 100 languages', params: '118 M',
+    recipe: { pooling: 'mean', normalize: true, prefix: 'query: ' },
+    dim: 384,
+    maxTokens: 512,
+    languages: 'about 100 languages',
+    params: '118 M',
     sizeMB: { q8: 118, fp32: 470 },
     goodFor: 'non-English or mixed-language corpora (most of its size is a 250k-token vocabulary)',
   },
   {
-    id: 'distilbert', name: 'DistilBERT base uncased', modelId: 'Xenova/distilbert-base-uncased', upstream: 'distilbert/distilbert-base-uncased',
+    id: 'distilbert',
+    name: 'DistilBERT base uncased',
+    modelId: 'Xenova/distilbert-base-uncased',
+    upstream: 'distilbert/distilbert-base-uncased',
     // Normalised as before presets existed, so vectors cached then are reused.
-    recipe: { pooling: 'mean', normalize: true, prefix: '' }, dim: 768, maxTokens: 512, languages: 'English', params: '66 M',
+    recipe: { pooling: 'mean', normalize: true, prefix: '' },
+    dim: 768,
+    maxTokens: 512,
+    languages: 'English',
+    params: '66 M',
     sizeMB: { q8: 67, fp32: 268 },
     goodFor: 'as in the paper, which fine-tuned it; frozen, it is the weakest choice per MB',
   },
@@ -76,11 +104,11 @@ export const DEFAULT_PRESET: PresetId = 'bge-small';
 
 /** Why the default is the default, one click from the encoder panel. */
 export const DEFAULT_REASON =
-  'The student is a linear classifier on frozen sentence vectors, the protocol of MTEB\'s classification tasks. There, models trained to ' +
+  "The student is a linear classifier on frozen sentence vectors, the protocol of MTEB's classification tasks. There, models trained to " +
   'produce sentence embeddings beat mean-pooled language models such as DistilBERT by a wide margin (EmotionClassification: ' +
   'bert-base-uncased 0.34, all-MiniLM-L6-v2 0.41, bge-base-en 0.55). BGE small en v1.5 is the strongest of these presets on ' +
-  'classification for a quarter of DistilBERT\'s parameters and half its download; all-MiniLM-L6-v2 is smaller and faster but ' +
-  'scores lower; multilingual E5 small is for texts that are not in English. DistilBERT stays available as the paper\'s model ' +
+  "classification for a quarter of DistilBERT's parameters and half its download; all-MiniLM-L6-v2 is smaller and faster but " +
+  "scores lower; multilingual E5 small is for texts that are not in English. DistilBERT stays available as the paper's model " +
   '(the paper fine-tuned it, which a browser student does not).';
 
 /** The recipe used by a custom model unless the researcher changes it (the only recipe before presets). */
@@ -139,6 +167,8 @@ export function encoderText(c: RecipeChoice & { kind: 'transformers' | 'tfidf' |
   const { modelId, recipe, preset } = resolveRecipe(c);
   const base = `${modelId} (${preset ? `${preset.name}; ` : ''}${recipeText(recipe)})`;
   if (c.kind !== 'hybrid') return base;
-  return `${base} concatenated with TF-IDF word 1–2-gram and character 3–5-gram features fitted on the training pool, ` +
-    'the sentence vector\'s weight beside them chosen by cross-validation';
+  return (
+    `${base} concatenated with TF-IDF word 1–2-gram and character 3–5-gram features fitted on the training pool, ` +
+    "the sentence vector's weight beside them chosen by cross-validation"
+  );
 }

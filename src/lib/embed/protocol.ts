@@ -24,8 +24,16 @@ export type EmbedRequest =
    * none, normalize to true, maxTokens to the model's limit.
    */
   | {
-      type: 'embed'; id: number; texts: string[]; batchSize: number; tokenBudget?: number; sortByLength?: boolean;
-      maxTokens?: number; pooling?: Pooling; prefix?: string; normalize?: boolean;
+      type: 'embed';
+      id: number;
+      texts: string[];
+      batchSize: number;
+      tokenBudget?: number;
+      sortByLength?: boolean;
+      maxTokens?: number;
+      pooling?: Pooling;
+      prefix?: string;
+      normalize?: boolean;
       /**
        * Store the vectors in IndexedDB here, under embedding key `key` by
        * `hashes` (one per text), and answer 'stored' instead of 'result': the
@@ -45,7 +53,16 @@ export type EmbedReply =
    * download: bytes of model files (`file` = which); embed: texts done, with
    * the real and padded tokens of the batches run so far.
    */
-  | { type: 'progress'; id: number; stage: 'download' | 'embed'; done: number; total: number; file?: string; tokens?: number; padded?: number }
+  | {
+      type: 'progress';
+      id: number;
+      stage: 'download' | 'embed';
+      done: number;
+      total: number;
+      file?: string;
+      tokens?: number;
+      padded?: number;
+    }
   /**
    * The encoder is warm. `device` and `dtype` are the ones actually used
    * (see `note` when they differ from the asked ones); `threads` = ORT wasm
@@ -53,8 +70,16 @@ export type EmbedReply =
    * available, `shaderF16` = whether it runs fp16; `maxTokens` = the model's limit.
    */
   | {
-      type: 'ready'; id: number; device: Device; dtype: Dtype; dim: number; threads: number; webgpu: boolean; shaderF16: boolean;
-      maxTokens: number; note: string | null;
+      type: 'ready';
+      id: number;
+      device: Device;
+      dtype: Dtype;
+      dim: number;
+      threads: number;
+      webgpu: boolean;
+      shaderF16: boolean;
+      maxTokens: number;
+      note: string | null;
     }
   /** [n × dim] row-major, in the order of the request's texts; its buffer is transferred, not copied. */
   | { type: 'result'; id: number; vectors: Float32Array; dim: number; stats: PaddingStats }

@@ -19,13 +19,15 @@ describe('embeddingKey', () => {
   it('is versioned and changes with every input that changes vectors', () => {
     const k = embeddingKey('Xenova/distilbert-base-uncased', 'q8', 'mean', true);
     expect(k).toMatch(/^emb-v1\|/);
-    expect(new Set([
-      k,
-      embeddingKey('Xenova/distilbert-base-uncased', 'fp32', 'mean', true),
-      embeddingKey('Xenova/distilbert-base-uncased', 'q8', 'mean', false),
-      embeddingKey('other', 'q8', 'mean', true),
-      embeddingKey('Xenova/distilbert-base-uncased', 'q8', 'mean', true, 128),
-    ]).size).toBe(5);
+    expect(
+      new Set([
+        k,
+        embeddingKey('Xenova/distilbert-base-uncased', 'fp32', 'mean', true),
+        embeddingKey('Xenova/distilbert-base-uncased', 'q8', 'mean', false),
+        embeddingKey('other', 'q8', 'mean', true),
+        embeddingKey('Xenova/distilbert-base-uncased', 'q8', 'mean', true, 128),
+      ]).size,
+    ).toBe(5);
   });
 });
 
@@ -38,7 +40,9 @@ describe('picked folders', () => {
   });
 
   it('lists what a folder lacks for a dtype', () => {
-    const map = filesFromPicker(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx'].map((p) => file('m/' + p)));
+    const map = filesFromPicker(
+      ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx'].map((p) => file('m/' + p)),
+    );
     expect(missingFiles(map, 'q8')).toEqual([]);
     expect(missingFiles(map, 'fp32')).toEqual([onnxFileFor('fp32')]);
     expect(missingFiles(map, 'q4')).toEqual(['onnx/model_q4.onnx']);

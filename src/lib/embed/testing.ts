@@ -48,7 +48,11 @@ export function listFiles(dir: string): Map<string, string> {
   return out;
 }
 
-export interface StaticServer { url: string; requests: string[]; close(): Promise<void> }
+export interface StaticServer {
+  url: string;
+  requests: string[];
+  close(): Promise<void>;
+}
 
 /**
  * Serves MODELS_DIR on 127.0.0.1 in two layouts: `/models/<id>/<file>` (plain)
@@ -59,7 +63,11 @@ export async function serveModels(): Promise<StaticServer> {
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
     requests.push(path);
-    const rel = path.startsWith('/models/') ? path.slice(8) : path.startsWith('/hub/') ? path.slice(5).replace('/resolve/main/', '/') : null;
+    const rel = path.startsWith('/models/')
+      ? path.slice(8)
+      : path.startsWith('/hub/')
+        ? path.slice(5).replace('/resolve/main/', '/')
+        : null;
     const file = rel === null ? null : resolve(MODELS_DIR, rel);
     if (!file || !file.startsWith(MODELS_DIR) || !statSync(file, { throwIfNoEntry: false })?.isFile()) {
       res.writeHead(404).end();

@@ -25,7 +25,6 @@ const TRAIN = [
   "I didn't like the movie.",
 ];
 
-
 /** Row r of a CSR matrix as column → value. */
 function row(x: CsrMatrix, r: number): Map<number, number> {
   const out = new Map<number, number>();
@@ -43,7 +42,21 @@ function sq(x: CsrMatrix, r: number, from = 0, to = x.cols): number {
 describe('tfidfFeatures', () => {
   it('makes lower-case word uni/bigrams and padded character n-grams', () => {
     const f = tfidfFeatures('Great MOVIE', { ...TFIDF_DEFAULTS, charNgrams: [3, 3] });
-    expect(f).toEqual(['w:great', 'w:movie', 'w:great movie', 'c: gr', 'c:gre', 'c:rea', 'c:eat', 'c:at ', 'c: mo', 'c:mov', 'c:ovi', 'c:vie', 'c:ie ']);
+    expect(f).toEqual([
+      'w:great',
+      'w:movie',
+      'w:great movie',
+      'c: gr',
+      'c:gre',
+      'c:rea',
+      'c:eat',
+      'c:at ',
+      'c: mo',
+      'c:mov',
+      'c:ovi',
+      'c:vie',
+      'c:ie ',
+    ]);
   });
 
   it("tokenises words like scikit-learn's token_pattern: 2+ letters, digits or underscores", () => {
@@ -55,7 +68,18 @@ describe('tfidfFeatures', () => {
     const chars = (t: string, r: [number, number]) => tfidfFeatures(t, { ...TFIDF_DEFAULTS, wordNgrams: [9, 9], charNgrams: r });
     expect(chars('a', [3, 5])).toEqual(['c: a ']);
     expect(chars('ab', [3, 5])).toEqual(['c: ab', 'c:ab ', 'c: ab ']);
-    expect(chars('  hi,\t\n\u00a0😀 ', [2, 3])).toEqual(['c: h', 'c:hi', 'c:i,', 'c:, ', 'c: hi', 'c:hi,', 'c:i, ', 'c: 😀', 'c:😀 ', 'c: 😀 ']);
+    expect(chars('  hi,\t\n\u00a0😀 ', [2, 3])).toEqual([
+      'c: h',
+      'c:hi',
+      'c:i,',
+      'c:, ',
+      'c: hi',
+      'c:hi,',
+      'c:i, ',
+      'c: 😀',
+      'c:😀 ',
+      'c: 😀 ',
+    ]);
     expect(chars('   ', [3, 5])).toEqual([]);
   });
 
@@ -84,7 +108,10 @@ describe('fitTfidf / transformTfidfSparse', () => {
     expect(m.vocab).toEqual(NAMES);
     expect(NAMES.map((f) => tfidfColumn(m, f))).toEqual(NAMES.map((_, i) => i));
     expect([tfidfColumn(m, 'w:nope'), tfidfColumn(m, 'x:great'), tfidfColumn(m, 'great')]).toEqual([-1, -1, -1]);
-    expect(m.blocks.map((b) => [b.kind, b.offset, b.terms.length])).toEqual([['w', 0, 6], ['c', 6, NAMES.length - 6]]);
+    expect(m.blocks.map((b) => [b.kind, b.offset, b.terms.length])).toEqual([
+      ['w', 0, 6],
+      ['c', 6, NAMES.length - 6],
+    ]);
     const x = transformTfidfSparse(m, CORPUS);
     ROWS.forEach((ref, r) => {
       expect(Array.from(x.indices.subarray(x.indptr[r], x.indptr[r + 1]))).toEqual(ref.map(([c]) => c));
@@ -100,7 +127,8 @@ describe('fitTfidf / transformTfidfSparse', () => {
     assertCsr(x);
     const s6 = 1 / Math.sqrt(6);
     const s8 = 1 / Math.sqrt(8);
-    const close = (r: number, want: number[]) => expect([...row(x, r).values()].map((v) => +v.toFixed(6))).toEqual(want.map((v) => +v.toFixed(6)));
+    const close = (r: number, want: number[]) =>
+      expect([...row(x, r).values()].map((v) => +v.toFixed(6))).toEqual(want.map((v) => +v.toFixed(6)));
     close(0, [s6, s6, s6, s8, s8, s8, s8]); // 3 word terms at 1/√3, 4 char terms at 1/2, all × 1/√2
     expect([...row(x, 1).keys()]).toEqual([0, 3, 5]); // 'aa aa' is not a known bigram
     close(1, [Math.SQRT1_2, 0.5, 0.5]); // tf 2 everywhere: each block's lone/equal terms, × 1/√2
@@ -138,7 +166,7 @@ describe('fitTfidf / transformTfidfSparse', () => {
     const m = fitTfidf(TRAIN, { charNgrams: null });
     expect(m.vocab).toEqual(['w:acting', 'w:and', 'w:awful', 'w:great', 'w:movie', 'w:music', 'w:story', 'w:story and', 'w:terrible']);
     expect(Array.from(m.blocks[0].df)).toEqual([2, 2, 2, 2, 3, 2, 2, 2, 2]);
-    expect(fitTfidf(TRAIN, { charNgrams: null, minDf: 1 }).vocab).toContain("w:didn");
+    expect(fitTfidf(TRAIN, { charNgrams: null, minDf: 1 }).vocab).toContain('w:didn');
     // maxFeatures: the highest document frequencies (movie 3, then ties by name), columns still sorted.
     const capped = fitTfidf(TRAIN, { maxFeatures: 2 });
     expect(capped.vocab.slice(0, 2)).toEqual(['w:acting', 'w:movie']);
@@ -148,7 +176,7 @@ describe('fitTfidf / transformTfidfSparse', () => {
 
   it('has no feature cap by default', () => {
     let seed = 7;
-    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
     const word = (i: number) => 'w' + i.toString(36) + 'x';
     const texts = Array.from({ length: 1500 }, () => Array.from({ length: 12 }, () => word(rand(3000))).join(' '));
     const m = fitTfidf(texts);

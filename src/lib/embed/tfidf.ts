@@ -259,15 +259,18 @@ function rowEncoder(model: TfidfModel): (text: string, out: CsrBuilder) => void 
   const acc = new Float64Array(model.dim);
   let cols = new Int32Array(1024); // the current row's columns, block after block
   let len = 0;
-  const visits = blocks.map(({ table, offset }): GramVisitor => function visitKnown(s, a, b) {
-    const c = findTerm(table, s, a, b);
-    if (c < 0) return;
-    const col = offset + c;
-    if (acc[col]++ === 0) {
-      if (len === cols.length) cols = grow(cols, 2 * len);
-      cols[len++] = col;
-    }
-  });
+  const visits = blocks.map(
+    ({ table, offset }): GramVisitor =>
+      function visitKnown(s, a, b) {
+        const c = findTerm(table, s, a, b);
+        if (c < 0) return;
+        const col = offset + c;
+        if (acc[col]++ === 0) {
+          if (len === cols.length) cols = grow(cols, 2 * len);
+          cols[len++] = col;
+        }
+      },
+  );
   const ends = new Int32Array(blocks.length);
   const sq = new Float64Array(blocks.length);
 
@@ -328,8 +331,13 @@ export function transformTfidfSparse(model: TfidfModel, texts: readonly string[]
  * may be shorter), so predicting 100k texts never holds one matrix of all of
  * them. Rows of chunk i are texts [i·chunkSize, (i+1)·chunkSize).
  */
-export function* transformTfidfChunks(model: TfidfModel, texts: readonly string[], chunkSize = 2048): Generator<CsrMatrix, void, undefined> {
-  if (!(Number.isInteger(chunkSize) && chunkSize >= 1)) throw new TfidfError(`TF-IDF chunk size must be a whole number of at least 1 (got ${chunkSize}).`);
+export function* transformTfidfChunks(
+  model: TfidfModel,
+  texts: readonly string[],
+  chunkSize = 2048,
+): Generator<CsrMatrix, void, undefined> {
+  if (!(Number.isInteger(chunkSize) && chunkSize >= 1))
+    throw new TfidfError(`TF-IDF chunk size must be a whole number of at least 1 (got ${chunkSize}).`);
   const encode = rowEncoder(model);
   let perRow = 128; // entries per row, learnt from the chunks so far, to size the next one
   for (let start = 0; start < texts.length; start += chunkSize) {
@@ -377,7 +385,9 @@ export function deserializeTfidf(json: string): TfidfModel {
   }
   const d = (data ?? {}) as { format?: unknown; version?: unknown; opts?: unknown; nDocs?: unknown; blocks?: unknown };
   if (d.format === FORMAT && d.version === 1) {
-    throw new TfidfError('This TF-IDF model was saved by an older version of Surrogate (one 4,096-feature vocabulary); refit it on the training pool.');
+    throw new TfidfError(
+      'This TF-IDF model was saved by an older version of Surrogate (one 4,096-feature vocabulary); refit it on the training pool.',
+    );
   }
   if (d.format !== FORMAT || d.version !== TFIDF_FORMAT_VERSION) {
     throw new TfidfError(`Stored TF-IDF model has an unknown format (${String(d.format)} v${String(d.version)}); refit it.`);

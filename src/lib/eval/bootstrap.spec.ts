@@ -161,6 +161,7 @@ describe('undefined statistics in resamples', () => {
   it('leaves intervals without undefined resamples exactly as before', () => {
     const { yTrue: t, yPred: p } = synthetic(300, 0.8, 2);
     const { ci } = metricsWithCI(t, p, 2, 1, { seed: 1, resamples: 200 });
-    for (const c of [ci.accuracy, ci.precision!, ci.recall!, ci.f1!, ci.macroF1]) expect(Object.keys(c).sort()).toEqual(['estimate', 'hi', 'lo']);
+    for (const c of [ci.accuracy, ci.precision!, ci.recall!, ci.f1!, ci.macroF1])
+      expect(Object.keys(c).sort()).toEqual(['estimate', 'hi', 'lo']);
   });
 });

@@ -7,16 +7,7 @@
 // item, F1 with neither) is dropped, not counted as 0, and the CI says how
 // many were dropped. Buffers are allocated once per call, never
 // per resample, so 1,000 resamples of 1,000 items stay in the milliseconds.
-import {
-  accuracyOf,
-  f1OrNaN,
-  macroF1Of,
-  newCounts,
-  precisionOrNaN,
-  predColumn,
-  recallOrNaN,
-  tally,
-} from './counts';
+import { accuracyOf, f1OrNaN, macroF1Of, newCounts, precisionOrNaN, predColumn, recallOrNaN, tally } from './counts';
 import { computeMetrics, type Metrics } from './metrics';
 import { mulberry32 } from '../data/rng';
 
@@ -94,12 +85,7 @@ function interval(estimate: number, values: Float64Array, alpha: number, defined
  * Percentile bootstrap CI of statFn(yTrue, yPred).
  * With no items the interval is { estimate, lo: NaN, hi: NaN }.
  */
-export function bootstrapCI(
-  yTrue: ArrayLike<number>,
-  yPred: ArrayLike<number>,
-  statFn: StatFn,
-  opts?: BootstrapOptions,
-): CI {
+export function bootstrapCI(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, statFn: StatFn, opts?: BootstrapOptions): CI {
   const { resamples, seed, alpha } = resolve(opts);
   if (yTrue.length !== yPred.length) throw new RangeError('True labels and predictions must have the same length.');
   const n = yTrue.length;
@@ -234,7 +220,10 @@ export function metricsWithCI(
   const ci = (estimate: number, v: Float64Array, defined = true): CI =>
     n === 0 ? { estimate, lo: NaN, hi: NaN } : interval(estimate, v, alpha, defined);
   if (positive === null) {
-    return { metrics, ci: { accuracy: ci(metrics.accuracy, acc), precision: null, recall: null, f1: null, macroF1: ci(metrics.macroF1, macro) } };
+    return {
+      metrics,
+      ci: { accuracy: ci(metrics.accuracy, acc), precision: null, recall: null, f1: null, macroF1: ci(metrics.macroF1, macro) },
+    };
   }
   const { predicted, support } = metrics.perClass[positive];
   return {

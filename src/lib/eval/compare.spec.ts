@@ -24,15 +24,57 @@ function preds(tp: number, fp: number): Int32Array {
 const base = { backend: 'webgpu', encoder: 'distilbert' } as const;
 const conditions: Condition[] = [
   // F1 = 2TP / (2TP + FP + FN) = 110 / (110 + 28 + 5) = 110/143 = 0.769
-  { id: 'teacher', name: 'LLM few-shot (teacher)', kind: 'teacher', trainSource: null, trainSize: null, encoder: null, backend: null, preds: preds(55, 28) },
+  {
+    id: 'teacher',
+    name: 'LLM few-shot (teacher)',
+    kind: 'teacher',
+    trainSource: null,
+    trainSize: null,
+    encoder: null,
+    backend: null,
+    preds: preds(55, 28),
+  },
   // 108 / (108 + 30 + 6) = 0.750; P = 54/84 = 0.643, R = 54/60 = 0.900
-  { id: 'llm1000', name: 'Student on 1000 LLM labels', kind: 'student', trainSource: 'llm', trainSize: 1000, ...base, preds: preds(54, 30) },
+  {
+    id: 'llm1000',
+    name: 'Student on 1000 LLM labels',
+    kind: 'student',
+    trainSource: 'llm',
+    trainSize: 1000,
+    ...base,
+    preds: preds(54, 30),
+  },
   // 80 / (80 + 10 + 20) = 0.727
-  { id: 'human250', name: 'Student on 250 human labels', kind: 'student', trainSource: 'human', trainSize: 250, ...base, preds: preds(40, 10) },
+  {
+    id: 'human250',
+    name: 'Student on 250 human labels',
+    kind: 'student',
+    trainSource: 'human',
+    trainSize: 250,
+    ...base,
+    preds: preds(40, 10),
+  },
   // 96 / (96 + 8 + 12) = 0.828; P = 48/56 = 0.857, R = 48/60 = 0.800
-  { id: 'human1000', name: 'Student on 1000 human labels', kind: 'student', trainSource: 'human', trainSize: 1000, ...base, preds: preds(48, 8) },
+  {
+    id: 'human1000',
+    name: 'Student on 1000 human labels',
+    kind: 'student',
+    trainSource: 'human',
+    trainSize: 1000,
+    ...base,
+    preds: preds(48, 8),
+  },
   // 104 / (104 + 18 + 8) = 0.800
-  { id: 'cons', name: 'Student on LLM labels, consistency = 1', kind: 'student', trainSource: 'llm', trainSize: 700, consistencyFilter: true, ...base, preds: preds(52, 18) },
+  {
+    id: 'cons',
+    name: 'Student on LLM labels, consistency = 1',
+    kind: 'student',
+    trainSource: 'llm',
+    trainSize: 700,
+    consistencyFilter: true,
+    ...base,
+    preds: preds(52, 18),
+  },
 ];
 const opts = { resamples: 500, seed: 7 };
 
@@ -42,7 +84,13 @@ describe('compareConditions', () => {
   it('gives one row per condition with its metadata, metrics and CIs', () => {
     expect(rows.map((r) => r.id)).toEqual(conditions.map((c) => c.id));
     const llm = rows[1];
-    expect(llm).toMatchObject({ name: 'Student on 1000 LLM labels', kind: 'student', trainSource: 'llm', trainSize: 1000, consistencyFilter: false });
+    expect(llm).toMatchObject({
+      name: 'Student on 1000 LLM labels',
+      kind: 'student',
+      trainSource: 'llm',
+      trainSize: 1000,
+      consistencyFilter: false,
+    });
     expect(llm.metrics).toEqual(computeMetrics(yTrue, conditions[1].preds, 2, 1));
     expect(llm.metrics.f1).toBeCloseTo(0.75, 12);
     expect(headlineValue(rows[3])).toBeCloseTo(96 / 116, 12);
@@ -82,7 +130,11 @@ describe('headlines', () => {
     expect(h.diff!.estimate).toBeCloseTo(0.75 - 96 / 116, 12);
     expect(h.diff!.hi).toBeLessThan(0.05);
     expect(h.paper).toBe(PAPER_REFERENCE.medianGapStudentLlmVsHuman);
-    expect(h.text.startsWith('Student on 1000 LLM labels is 0.078 F1 below Student on 1000 human labels (0.750 vs 0.828); paired 95% bootstrap CI of the F1 difference ')).toBe(true);
+    expect(
+      h.text.startsWith(
+        'Student on 1000 LLM labels is 0.078 F1 below Student on 1000 human labels (0.750 vs 0.828); paired 95% bootstrap CI of the F1 difference ',
+      ),
+    ).toBe(true);
     expect(h.text).toContain(`${h.diff!.lo.toFixed(3)} to ${h.diff!.hi.toFixed(3)}`);
     // Discordant items: b = A right & B wrong, c = A wrong & B right.
     // LLM gets positives 48..53 right and human wrong (b += 6); negatives 68..89
@@ -113,7 +165,9 @@ describe('headlines', () => {
   it('reports the consistency filter effect', () => {
     const h = hs[4];
     // 0.800 - 0.750 = +0.050
-    expect(h.text.startsWith('Student on LLM labels, consistency = 1 is 0.050 F1 above Student on 1000 LLM labels (0.800 vs 0.750)')).toBe(true);
+    expect(h.text.startsWith('Student on LLM labels, consistency = 1 is 0.050 F1 above Student on 1000 LLM labels (0.800 vs 0.750)')).toBe(
+      true,
+    );
     expect(h.text).toContain('It was trained on 700 texts instead of 1000.');
     expect(h.diff!.estimate).toBeGreaterThan(0);
   });
@@ -166,7 +220,13 @@ describe('curves', () => {
     const at = (t: number) => predsAtThreshold(probs, 2, 1, t);
     expect(Array.from(at(0.5).slice(0, 3))).toEqual([1, 1, 1]);
     expect(at(0.7)[40]).toBe(0);
-    const sweep = thresholdSweep(yTrue, [0.7, 0.5].map((x) => ({ x, preds: at(x) })), 2, 1, opts);
+    const sweep = thresholdSweep(
+      yTrue,
+      [0.7, 0.5].map((x) => ({ x, preds: at(x) })),
+      2,
+      1,
+      opts,
+    );
     expect(sweep.map((p) => p.x)).toEqual([0.5, 0.7]);
     expect(sweep[0].recall).toBe(1); // all 60 positives at 0.5, plus 20 false positives
     expect(sweep[0].precision).toBeCloseTo(60 / 80, 12);
@@ -178,7 +238,14 @@ describe('curves', () => {
 
 describe('headline wording rules', () => {
   const student = (id: string, source: 'llm' | 'human', preds: ArrayLike<number>): Condition => ({
-    id, name: id, kind: 'student', trainSource: source, trainSize: 100, encoder: 'e', backend: 'cpu', preds: Int32Array.from(preds),
+    id,
+    name: id,
+    kind: 'student',
+    trainSource: source,
+    trainSize: 100,
+    encoder: 'e',
+    backend: 'cpu',
+    preds: Int32Array.from(preds),
   });
   const run = (y: ArrayLike<number>, conds: Condition[], positive: number | null = 1, o = opts) =>
     headlines(compareConditions(y, conds, 2, positive, o), y, conds, 2, positive, { ...o, labelNames: ['no', 'yes'] });
@@ -216,7 +283,9 @@ describe('headline wording rules', () => {
     const [h] = run(yBig, [student('A', 'llm', at(950, 600)), student('B', 'human', at(500, 150))]);
     expect(h.diff!.lo).toBeGreaterThan(0);
     expect(h.mcnemar).toMatchObject({ b: 450, c: 450 });
-    expect(h.text).toContain('McNemar\'s test of whether the two disagree on which texts they get right (accuracy): 450 texts only A gets right, 450 only B, p = 0.973.');
+    expect(h.text).toContain(
+      "McNemar's test of whether the two disagree on which texts they get right (accuracy): 450 texts only A gets right, 450 only B, p = 0.973.",
+    );
     expect(h.text).toContain(
       "The two point different ways: the F1 interval excludes zero, so the F1 difference is unlikely to be resampling noise, but McNemar's test finds no clear difference in accuracy (F1 looks only at the positive class, accuracy at every text).",
     );
@@ -227,8 +296,14 @@ describe('headline wording rules', () => {
     const [h] = run(yBig, [student('A', 'llm', at(0, 0)), student('B', 'human', at(0, 60))]);
     expect(h.diff).toMatchObject({ estimate: 0, lo: 0, hi: 0 });
     expect(h.mcnemar!.pValue).toBeLessThan(0.001);
-    expect(h.text.startsWith('A and B score the same F1 to three decimals (0.000); paired 95% bootstrap CI of the F1 difference 0.000 to 0.000.')).toBe(true);
-    expect(h.text).toContain("The two point different ways: the F1 interval includes zero, so this test set cannot tell their F1 apart, but McNemar's test finds they differ in accuracy");
+    expect(
+      h.text.startsWith(
+        'A and B score the same F1 to three decimals (0.000); paired 95% bootstrap CI of the F1 difference 0.000 to 0.000.',
+      ),
+    ).toBe(true);
+    expect(h.text).toContain(
+      "The two point different ways: the F1 interval includes zero, so this test set cannot tell their F1 apart, but McNemar's test finds they differ in accuracy",
+    );
     expect(h.text).not.toContain('cannot tell them apart');
   });
 
@@ -238,7 +313,9 @@ describe('headline wording rules', () => {
     expect(h.diff!.lo).toBeGreaterThan(0);
     expect(h.mcnemar).toMatchObject({ b: 490, c: 600 });
     expect(h.mcnemar!.pValue).toBeLessThan(0.05);
-    expect(h.text).toContain("The two point different ways: A has the higher F1 (the interval excludes zero), but McNemar's test finds that B gets more texts right");
+    expect(h.text).toContain(
+      "The two point different ways: A has the higher F1 (the interval excludes zero), but McNemar's test finds that B gets more texts right",
+    );
   });
 
   it('calls precision undefined for a classifier that never predicts the positive class', () => {
@@ -251,7 +328,14 @@ describe('headline wording rules', () => {
 
   it('says macro F1 in every sentence of a task without a positive class', () => {
     const y = Int32Array.from({ length: 300 }, (_, i) => i % 3);
-    const conds = [student('A', 'llm', y.map((v, i) => (i % 7 === 0 ? (v + 1) % 3 : v))), student('B', 'human', y)];
+    const conds = [
+      student(
+        'A',
+        'llm',
+        y.map((v, i) => (i % 7 === 0 ? (v + 1) % 3 : v)),
+      ),
+      student('B', 'human', y),
+    ];
     const hs = headlines(compareConditions(y, conds, 3, null, opts), y, conds, 3, null, opts);
     expect(hs[0].text).toContain('macro F1 below B');
     expect(hs[0].text).toContain('CI of the macro F1 difference');

@@ -6,14 +6,7 @@ import { EvalInputError } from './counts';
 import { warnings, type Metrics } from './metrics';
 
 export { headlines, type Headline, type HeadlineKind, type HeadlineOptions } from './headlines';
-export {
-  learningCurve,
-  thresholdSweep,
-  predsAtThreshold,
-  type CurveInput,
-  type CurvePoint,
-  type SweepPoint,
-} from './curves';
+export { learningCurve, thresholdSweep, predsAtThreshold, type CurveInput, type CurvePoint, type SweepPoint } from './curves';
 
 export { PAPER_REFERENCE, PAPER_CITATION } from './paper';
 
@@ -71,9 +64,7 @@ export function compareConditions(
 ): ComparisonRow[] {
   return conditions.map((cond) => {
     if (cond.preds.length !== yTrue.length) {
-      throw new EvalInputError(
-        `"${cond.name}" has ${cond.preds.length} predictions but the test set has ${yTrue.length} items.`,
-      );
+      throw new EvalInputError(`"${cond.name}" has ${cond.preds.length} predictions but the test set has ${yTrue.length} items.`);
     }
     const { metrics, ci } = metricsWithCI(yTrue, cond.preds, nClasses, positive, opts);
     return {
@@ -105,7 +96,9 @@ function droppedWarnings(ci: MetricCIs, resamples: number): string[] {
     // An undefined estimate has its own warning (never predicted / absent class).
     if (!c?.dropped || c.defined === false) return [];
     const [name, why] = UNDEFINED_WHEN[key];
-    return [`${name} was undefined in ${c.dropped} of ${resamples} bootstrap resamples (${why} in them); those resamples are left out of its interval.`];
+    return [
+      `${name} was undefined in ${c.dropped} of ${resamples} bootstrap resamples (${why} in them); those resamples are left out of its interval.`,
+    ];
   });
 }
 

@@ -23,17 +23,13 @@ export interface ConsistencySummary {
 
 // Scores are fractions k/R; compare with a tolerance so 3 * (1/3) counts as 1.
 const EPS = 1e-9;
-const valid = (s: number | null | undefined): s is number =>
-  typeof s === 'number' && !Number.isNaN(s) && s >= -EPS && s <= 1 + EPS;
+const valid = (s: number | null | undefined): s is number => typeof s === 'number' && !Number.isNaN(s) && s >= -EPS && s <= 1 + EPS;
 
 /**
  * Histogram of consistency scores over [0, 1] in `bins` equal bins
  * (default 10), plus the unanimous share and the mean.
  */
-export function consistencyHistogram(
-  scores: ArrayLike<number | null | undefined>,
-  bins = 10,
-): ConsistencySummary {
+export function consistencyHistogram(scores: ArrayLike<number | null | undefined>, bins = 10): ConsistencySummary {
   if (!Number.isInteger(bins) || bins < 1) throw new RangeError(`The number of bins must be a positive integer (got ${bins}).`);
   const counts = new Array<number>(bins).fill(0);
   let n = 0;
@@ -77,9 +73,7 @@ export function shareUnanimous(scores: ArrayLike<number | null | undefined>): nu
  * Counts of each distinct score (rounded to 6 decimals), ascending — a better
  * chart than bins when there are few repeats (e.g. 1/3, 2/3, 1 for R = 3).
  */
-export function consistencyLevels(
-  scores: ArrayLike<number | null | undefined>,
-): { value: number; count: number; share: number }[] {
+export function consistencyLevels(scores: ArrayLike<number | null | undefined>): { value: number; count: number; share: number }[] {
   const byValue = new Map<number, number>();
   let n = 0;
   for (let i = 0; i < scores.length; i++) {
@@ -89,7 +83,5 @@ export function consistencyLevels(
     const v = Math.round(Math.min(1, Math.max(0, s)) * 1e6) / 1e6;
     byValue.set(v, (byValue.get(v) ?? 0) + 1);
   }
-  return [...byValue.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([value, count]) => ({ value, count, share: count / n }));
+  return [...byValue.entries()].sort((a, b) => a[0] - b[0]).map(([value, count]) => ({ value, count, share: count / n }));
 }

@@ -28,36 +28,23 @@ export function predColumn(p: number, k: number): number {
  * Check that yTrue holds class indices 0..k-1 and both arrays have the same
  * length. Throws EvalInputError otherwise.
  */
-export function validateLabels(
-  yTrue: ArrayLike<number>,
-  yPred: ArrayLike<number>,
-  k: number,
-): void {
+export function validateLabels(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, k: number): void {
   if (!Number.isInteger(k) || k < 1) {
     throw new EvalInputError(`The number of classes must be a positive integer (got ${k}).`);
   }
   if (yTrue.length !== yPred.length) {
-    throw new EvalInputError(
-      `There are ${yTrue.length} true labels but ${yPred.length} predictions; they must be aligned item by item.`,
-    );
+    throw new EvalInputError(`There are ${yTrue.length} true labels but ${yPred.length} predictions; they must be aligned item by item.`);
   }
   for (let i = 0; i < yTrue.length; i++) {
     const t = yTrue[i];
     if (!Number.isInteger(t) || t < 0 || t >= k) {
-      throw new EvalInputError(
-        `True label at position ${i} is ${t}, which is not a class index between 0 and ${k - 1}.`,
-      );
+      throw new EvalInputError(`True label at position ${i} is ${t}, which is not a class index between 0 and ${k - 1}.`);
     }
   }
 }
 
 /** Fill `out` with the counts of all items (no validation; see validateLabels). */
-export function tally(
-  yTrue: ArrayLike<number>,
-  yPred: ArrayLike<number>,
-  k: number,
-  out: Float64Array,
-): void {
+export function tally(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, k: number, out: Float64Array): void {
   out.fill(0);
   const w = k + 1;
   for (let i = 0; i < yTrue.length; i++) out[yTrue[i] * w + predColumn(yPred[i], k)]++;

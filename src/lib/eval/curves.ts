@@ -31,13 +31,7 @@ export interface SweepPoint extends CurvePoint {
   predictedPositiveRate: number | null;
 }
 
-function score(
-  yTrue: ArrayLike<number>,
-  p: CurveInput,
-  nClasses: number,
-  positive: number | null,
-  opts: BootstrapOptions,
-): SweepPoint {
+function score(yTrue: ArrayLike<number>, p: CurveInput, nClasses: number, positive: number | null, opts: BootstrapOptions): SweepPoint {
   if (p.preds.length !== yTrue.length) {
     throw new EvalInputError(`The predictions at x = ${p.x} do not cover the ${yTrue.length} test items.`);
   }
@@ -94,12 +88,7 @@ export function thresholdSweep(
  * positive class: positive when its probability >= threshold, otherwise the
  * most probable other class. Feed the result to thresholdSweep.
  */
-export function predsAtThreshold(
-  probs: ArrayLike<number>,
-  nClasses: number,
-  positive: number,
-  threshold: number,
-): Int32Array {
+export function predsAtThreshold(probs: ArrayLike<number>, nClasses: number, positive: number, threshold: number): Int32Array {
   if (probs.length % nClasses !== 0) {
     throw new EvalInputError(`${probs.length} probabilities cannot be split into rows of ${nClasses} classes.`);
   }

@@ -51,7 +51,8 @@ const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}
 const pText = (p: number) => (p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`);
 const size = (c: Condition) => c.trainSize ?? 0;
 const bySizeDesc = (a: Condition, b: Condition) => size(b) - size(a);
-const precisionText = (m: Metrics) => (isDefined(m, 'precision') ? `precision ${f3(m.precision ?? 0)}` : 'precision undefined (it never predicts the positive class)');
+const precisionText = (m: Metrics) =>
+  isDefined(m, 'precision') ? `precision ${f3(m.precision ?? 0)}` : 'precision undefined (it never predicts the positive class)';
 
 /**
  * Headline findings for a comparison. `rows` must come from compareConditions
@@ -109,7 +110,16 @@ export function headlines(
       `McNemar's test of whether the two disagree on which texts they get right (accuracy): ` +
       `${mc.b} text${mc.b === 1 ? '' : 's'} only ${a.name} gets right, ${mc.c} only ${b.name}, ${pText(mc.pValue)}.`;
     const text = `${head}; ${interval}${dropped}. ${test} ${small ? `${reason}: too few for either test to tell whether the two differ.` : evidence(a, b, diff, mc)}${note ? ` ${note}` : ''}`;
-    return { kind, text, a: a.id, b: b.id, diff, mcnemar: mc, ...(paper === undefined ? {} : { paper }), ...(small ? { smallSample: true } : {}) };
+    return {
+      kind,
+      text,
+      a: a.id,
+      b: b.id,
+      diff,
+      mcnemar: mc,
+      ...(paper === undefined ? {} : { paper }),
+      ...(small ? { smallSample: true } : {}),
+    };
   };
 
   /** What the two tests say together, for a test set large enough to say it. */
@@ -118,7 +128,7 @@ export function headlines(
     const accDiffers = mc.pValue < alpha && mc.b !== mc.c;
     if (f1Differs && accDiffers) {
       const [higher, lower] = diff.lo > 0 ? [a, b] : [b, a];
-      return (diff.lo > 0) === (mc.b > mc.c)
+      return diff.lo > 0 === mc.b > mc.c
         ? `Both point the same way: the ${metric} interval excludes zero and McNemar's test finds a difference in accuracy, so the difference is unlikely to be resampling noise.`
         : `The two point different ways: ${higher.name} has the higher ${metric} (the interval excludes zero), but McNemar's test finds that ${lower.name} gets more texts right (${weighs}).`;
     }
@@ -187,7 +197,14 @@ export function headlines(
         ? `This matches Pangakis & Wolken (2024), where students trained on LLM labels gained recall (median ${PAPER.llmRecall.toFixed(2)}) at the cost of precision.`
         : `Pangakis & Wolken (2024) found that students trained on LLM labels gained recall (median ${PAPER.llmRecall.toFixed(2)}) at the cost of precision; this run ${comparable ? 'does not show that pattern' : 'cannot show it, as one precision is undefined'}.`) +
       (small ? ` ${reason}: too few to read a pattern into.` : '');
-    out.push({ kind: 'precision-recall', text, a: first[0].id, b: first[1].id, paper: PAPER.llmRecall, ...(small ? { smallSample: true } : {}) });
+    out.push({
+      kind: 'precision-recall',
+      text,
+      a: first[0].id,
+      b: first[1].id,
+      paper: PAPER.llmRecall,
+      ...(small ? { smallSample: true } : {}),
+    });
   }
 
   for (const f of students.filter((c) => c.trainSource === 'llm' && c.consistencyFilter)) {
@@ -196,7 +213,15 @@ export function headlines(
     if (!pool) continue;
     const sizes =
       f.trainSize !== null && pool.trainSize !== null ? ` It was trained on ${f.trainSize} texts instead of ${pool.trainSize}.` : '';
-    out.push(contrast('consistency-filter', f, pool, undefined, `Filter: keep only texts whose repeated LLM answers all agreed (consistency = 1).${sizes}`));
+    out.push(
+      contrast(
+        'consistency-filter',
+        f,
+        pool,
+        undefined,
+        `Filter: keep only texts whose repeated LLM answers all agreed (consistency = 1).${sizes}`,
+      ),
+    );
   }
   return out;
 }

@@ -27,11 +27,7 @@ export const EXACT_BELOW = 25;
  * Predictions outside the class range count as wrong.
  * @throws EvalInputError when the arrays are not aligned
  */
-export function mcnemar(
-  yTrue: ArrayLike<number>,
-  predA: ArrayLike<number>,
-  predB: ArrayLike<number>,
-): McNemarResult {
+export function mcnemar(yTrue: ArrayLike<number>, predA: ArrayLike<number>, predB: ArrayLike<number>): McNemarResult {
   if (yTrue.length !== predA.length || yTrue.length !== predB.length) {
     throw new EvalInputError(
       `McNemar's test needs both classifiers' predictions on the same ${yTrue.length} test items (got ${predA.length} and ${predB.length}).`,
@@ -97,7 +93,7 @@ export function erfc(x: number): number {
       term *= (2 * x2) / (2 * n + 1);
       sum += term;
     }
-    return 1 - ((2 / SQRT_PI) * Math.exp(-x2) * sum);
+    return 1 - (2 / SQRT_PI) * Math.exp(-x2) * sum;
   }
   if (x > 27) return 0; // below the smallest double
   // erfc(x) = e^{-x^2}/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...))))

@@ -7,9 +7,7 @@ import { fmt3 } from './format';
 import { FEW_POSITIVES, isSmallTestSet, MIN_TEST_FOR_CLAIMS, testSetSize, type TestSetSize } from './metrics';
 
 /** The parts of the student head's configuration the paragraph describes (kind 'linear', 'logreg' or 'mlp'). */
-export type HeadDescription = Partial<
-  Pick<HeadConfig, 'kind' | 'hidden' | 'dropout' | 'l2' | 'classWeights' | 'patience' | 'monitor'>
->;
+export type HeadDescription = Partial<Pick<HeadConfig, 'kind' | 'hidden' | 'dropout' | 'l2' | 'classWeights' | 'patience' | 'monitor'>>;
 
 /** How the head's settings were chosen, on the training labels only. */
 export type SelectionDescription =
@@ -103,7 +101,10 @@ function linearText(run: RunDescription, binary: boolean | null): string {
   const lo = Math.min(...sel.Cs);
   const hi = Math.max(...sel.Cs);
   const grid = sel.Cs.length > 1 ? `${sel.Cs.length} values on a log grid from ${lo} to ${hi}` : `fixed at ${lo}`;
-  const weights = sel.classWeights.length > 1 ? 'and the class weighting (none or balanced) were' : `was, with class weighting fixed at ${sel.classWeights[0] ?? 'none'},`;
+  const weights =
+    sel.classWeights.length > 1
+      ? 'and the class weighting (none or balanced) were'
+      : `was, with class weighting fixed at ${sel.classWeights[0] ?? 'none'},`;
   const cw = sel.chosen.classWeight === 'balanced' ? 'balanced class weights' : 'no class weighting';
   const note = sel.note ? ` ${sentence(sel.note)}` : '';
   return (
@@ -112,8 +113,8 @@ function linearText(run: RunDescription, binary: boolean | null): string {
     (sel.calibrated === undefined
       ? ''
       : sel.calibrated
-      ? 'Its logits were then recalibrated (a slope and intercept fitted on the out-of-fold logits, as Platt scaling), which the same cross-validation scored higher than the uncalibrated decisions. '
-      : 'The same cross-validation compared its decisions with ones recalibrated on out-of-fold logits (Platt scaling) and kept the uncalibrated ones. ') +
+        ? 'Its logits were then recalibrated (a slope and intercept fitted on the out-of-fold logits, as Platt scaling), which the same cross-validation scored higher than the uncalibrated decisions. '
+        : 'The same cross-validation compared its decisions with ones recalibrated on out-of-fold logits (Platt scaling) and kept the uncalibrated ones. ') +
     `The human test set was never used for selection.${note}`
   );
 }
@@ -125,7 +126,8 @@ function adamText(run: RunDescription): string {
   const what = known
     ? `The learning rate (${c.lr}), batch size (${c.batchSize}) and number of epochs (${c.epochs}) were`
     : 'The learning rate, batch size and number of epochs were';
-  const sel = run.selection?.kind === 'kfold' || run.selection?.kind === 'holdout' ? run.selection : { kind: 'holdout' as const, fraction: 0.2 };
+  const sel =
+    run.selection?.kind === 'kfold' || run.selection?.kind === 'holdout' ? run.selection : { kind: 'holdout' as const, fraction: 0.2 };
   const how =
     sel.kind === 'kfold'
       ? `scored by mean validation F1 over stratified ${sel.k}-fold cross-validation on the training labels`
@@ -137,7 +139,8 @@ function adamText(run: RunDescription): string {
 }
 
 // "not defined" rather than "undefined", which in generated text reads like a bug.
-const ciText = (ci: CI, level: number) => (ci.defined === false ? 'not defined' : `${f3(ci.estimate)} (${level}% CI ${f3(ci.lo)}-${f3(ci.hi)})`);
+const ciText = (ci: CI, level: number) =>
+  ci.defined === false ? 'not defined' : `${f3(ci.estimate)} (${level}% CI ${f3(ci.lo)}-${f3(ci.hi)})`;
 
 function promptText(t: string): string {
   const short = t.length <= 80 && !/[\r\n]/.test(t);
@@ -172,10 +175,13 @@ export function methodsParagraph(run: RunDescription): string {
     : run.repeats > 1
       ? `Each text was labelled ${run.repeats} times at temperature ${run.temperature}; the majority answer served as its training label, and the share of answers agreeing with the majority as its consistency score.`
       : `Each text was labelled once at temperature ${run.temperature}.`;
-  const source = inBrowser ? `${run.endpointHost.slice('local:'.length)}, on ${dateText(run.date)}` : `accessed through ${run.endpointHost} on ${dateText(run.date)}`;
-  const metrics = binary !== false
-    ? 'accuracy, precision, recall and F1 for the positive class, and macro-averaged F1'
-    : 'accuracy and macro-averaged F1';
+  const source = inBrowser
+    ? `${run.endpointHost.slice('local:'.length)}, on ${dateText(run.date)}`
+    : `accessed through ${run.endpointHost} on ${dateText(run.date)}`;
+  const metrics =
+    binary !== false
+      ? 'accuracy, precision, recall and F1 for the positive class, and macro-averaged F1'
+      : 'accuracy and macro-averaged F1';
   const linear = run.selection?.kind === 'cv-linear' || run.head.kind === 'linear';
   // The test set the results were scored on (all rows share it), else the stated size.
   const first = run.results?.[0];

@@ -176,7 +176,9 @@ describe('undefined metrics and the small-sample rule', () => {
     expect([isDefined(never, 'precision'), isDefined(never, 'recall'), isDefined(never, 'f1')]).toEqual([false, true, true]);
     const absent = computeMetrics([0, 0, 0], [0, 0, 0], 2, 1);
     expect([isDefined(absent, 'precision'), isDefined(absent, 'recall'), isDefined(absent, 'f1')]).toEqual([false, false, false]);
-    expect(warnings(never, ['no', 'yes'])).toContain('The classifier never predicted the positive class "yes": its precision is undefined (scikit-learn\'s zero_division=0 would report 0), and its F1 is 0.');
+    expect(warnings(never, ['no', 'yes'])).toContain(
+      'The classifier never predicted the positive class "yes": its precision is undefined (scikit-learn\'s zero_division=0 would report 0), and its F1 is 0.',
+    );
     expect(warnings(absent).some((w) => w.includes('occurs only 0 times') && w.includes('recall is undefined'))).toBe(true);
   });
 

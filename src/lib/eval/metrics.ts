@@ -74,12 +74,7 @@ export interface Metrics {
  * @param positive the positive class index for binary tasks, else null
  * @throws EvalInputError on misaligned arrays or invalid true labels
  */
-export function computeMetrics(
-  yTrue: ArrayLike<number>,
-  yPred: ArrayLike<number>,
-  nClasses: number,
-  positive: number | null,
-): Metrics {
+export function computeMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, nClasses: number, positive: number | null): Metrics {
   validateLabels(yTrue, yPred, nClasses);
   if (positive !== null && !(Number.isInteger(positive) && positive >= 0 && positive < nClasses)) {
     throw new EvalInputError(`The positive class index ${positive} is not between 0 and ${nClasses - 1}.`);

@@ -76,8 +76,26 @@ describe('CSV writing', () => {
 
 describe('labelled corpus exports', () => {
   const items: CorpusItem[] = [
-    { id: '1', text: 'Tax cuts, now!', human: 'yes', answers: ['yes', 'yes', 'no'], majority: 'yes', consistency: 2 / 3, studentProb: 0.91234567, studentLabel: 'yes' },
-    { id: '2', text: '=cmd|"/c calc"!A1\nsecond line', human: null, answers: [null], majority: null, consistency: null, studentProb: null, studentLabel: null },
+    {
+      id: '1',
+      text: 'Tax cuts, now!',
+      human: 'yes',
+      answers: ['yes', 'yes', 'no'],
+      majority: 'yes',
+      consistency: 2 / 3,
+      studentProb: 0.91234567,
+      studentLabel: 'yes',
+    },
+    {
+      id: '2',
+      text: '=cmd|"/c calc"!A1\nsecond line',
+      human: null,
+      answers: [null],
+      majority: null,
+      consistency: null,
+      studentProb: null,
+      studentLabel: null,
+    },
   ];
 
   it('writes one column per repeat, guarded and quoted texts, empty cells for null', () => {
@@ -95,8 +113,14 @@ describe('labelled corpus exports', () => {
     expect(lines[2]).toBe('');
     const first = JSON.parse(lines[0]);
     expect(first).toEqual({
-      id: '1', text: 'Tax cuts, now!', human: 'yes', answers: ['yes', 'yes', 'no'], majority: 'yes',
-      consistency: 2 / 3, student_prob: 0.91234567, student_label: 'yes',
+      id: '1',
+      text: 'Tax cuts, now!',
+      human: 'yes',
+      answers: ['yes', 'yes', 'no'],
+      majority: 'yes',
+      consistency: 2 / 3,
+      student_prob: 0.91234567,
+      student_label: 'yes',
     });
     expect(JSON.parse(lines[1]).text).toBe('=cmd|"/c calc"!A1\nsecond line');
   });
@@ -123,7 +147,9 @@ describe('comparison tables', () => {
   it('writes a Markdown table with escaped names and dashes for missing values', () => {
     const md = rowsToMarkdown(rows).split('\n');
     expect(md[0]).toBe('| Condition | Training labels | Train size | Accuracy | Precision | Recall | F1 | Macro F1 |');
-    expect(md[2]).toBe('| Student on 1000 LLM labels | LLM | 1000 | 0.750 [0.500, 1.000] | 1.000 [1.000, 1.000] | 0.500 [0.000, 1.000] | 0.667 [0.000, 1.000] | 0.733 [0.400, 1.000] |');
+    expect(md[2]).toBe(
+      '| Student on 1000 LLM labels | LLM | 1000 | 0.750 [0.500, 1.000] | 1.000 [1.000, 1.000] | 0.500 [0.000, 1.000] | 0.667 [0.000, 1.000] | 0.733 [0.400, 1.000] |',
+    );
     expect(md[3].startsWith('| TF-IDF & co\\_50% #1 \\| x | human | – |')).toBe(true);
   });
 
@@ -136,7 +162,9 @@ describe('comparison tables', () => {
   it('writes a booktabs table', () => {
     const tex = rowsToLatex(rows);
     expect(tex).toContain('\\begin{tabular}{llrccccc}');
-    expect(tex).toContain('\\toprule\nCondition & Training labels & Train size & Accuracy & Precision & Recall & F1 & Macro F1 \\\\\n\\midrule');
+    expect(tex).toContain(
+      '\\toprule\nCondition & Training labels & Train size & Accuracy & Precision & Recall & F1 & Macro F1 \\\\\n\\midrule',
+    );
     expect(tex).toContain('TF-IDF \\& co\\_50\\% \\#1 \\textbar{} x & human & -- & 0.750 [0.500, 1.000]');
     expect(tex).toContain('95\\% percentile bootstrap');
     expect(tex.trimEnd().endsWith('\\bottomrule\n\\end{tabular}\n\\end{table}')).toBe(true);
@@ -170,7 +198,11 @@ describe('methodsParagraph', () => {
 
   it('fills in the run and cites the paper', () => {
     const p = methodsParagraph(run);
-    expect(p.startsWith('Following the knowledge-distillation workflow of Pangakis and Wolken (2024), we used gpt-4o-mini (accessed through api.openai.com on 2025-03-14) as a teacher to label 2,000 training texts according to version 3 of our codebook.')).toBe(true);
+    expect(
+      p.startsWith(
+        'Following the knowledge-distillation workflow of Pangakis and Wolken (2024), we used gpt-4o-mini (accessed through api.openai.com on 2025-03-14) as a teacher to label 2,000 training texts according to version 3 of our codebook.',
+      ),
+    ).toBe(true);
     for (const s of [
       'prompt template "surrogate-v1"',
       'labelled 3 times at temperature 0.7',
@@ -179,7 +211,7 @@ describe('methodsParagraph', () => {
       'learning rate (0.001), batch size (32) and number of epochs (20) were chosen by a grid search scored by validation F1 on a stratified 20% holdout of the training labels',
       'validation loss had not improved for 5 epochs',
       'evaluated on 500 held-out human-labelled test texts',
-      "95% percentile bootstrap confidence intervals (1,000 resamples of the test texts)",
+      '95% percentile bootstrap confidence intervals (1,000 resamples of the test texts)',
       "McNemar's test",
       'Student on 1000 LLM labels: F1 = 0.667 (95% CI 0.000-1.000)',
     ]) {
@@ -193,7 +225,9 @@ describe('methodsParagraph', () => {
     expect(p).toContain(
       "We compare two classifiers in two ways: a paired bootstrap interval of the difference in F1 (both scored on the same resamples), and McNemar's test, which asks whether the two disagree on which texts they get right and so compares accuracy, not F1; the two can point different ways.",
     );
-    expect(p).toContain('Resamples in which a statistic is not defined, such as precision without a positive prediction, are left out of its interval.');
+    expect(p).toContain(
+      'Resamples in which a statistic is not defined, such as precision without a positive prediction, are left out of its interval.',
+    );
     // The results were scored on 4 test texts.
     expect(p).toContain(
       'With only 4 test texts (2 of the positive class), these intervals and tests are unreliable (we would need at least 30 test texts and 10 of the positive class), so we draw no conclusions from differences between classifiers.',
@@ -218,7 +252,13 @@ describe('methodsParagraph', () => {
       ...run,
       head: { kind: 'linear' },
       chosen: undefined,
-      selection: { kind: 'cv-linear', folds: 5, Cs: [0.01, 0.0316, 0.1, 0.316, 1, 3.16, 10, 31.6, 100], classWeights: ['none', 'balanced'], chosen: { C: 3.16, classWeight: 'balanced' } },
+      selection: {
+        kind: 'cv-linear',
+        folds: 5,
+        Cs: [0.01, 0.0316, 0.1, 0.316, 1, 3.16, 10, 31.6, 100],
+        classWeights: ['none', 'balanced'],
+        chosen: { C: 3.16, classWeight: 'balanced' },
+      },
     });
     expect(p).toContain(
       'As the student, we encoded each text with Xenova/distilbert-base-uncased (fp32 weights, webgpu backend) and trained an L2-regularised logistic regression on the frozen embeddings, fitted to convergence with L-BFGS. ' +
@@ -235,21 +275,34 @@ describe('methodsParagraph', () => {
       ...run,
       head: { kind: 'linear' },
       results: [multi],
-      selection: { kind: 'cv-linear', folds: 3, Cs: [1], classWeights: ['none'], chosen: { C: 1, classWeight: 'none' }, note: 'Only 3 folds: the smallest class has 3 training texts' },
+      selection: {
+        kind: 'cv-linear',
+        folds: 3,
+        Cs: [1],
+        classWeights: ['none'],
+        chosen: { C: 1, classWeight: 'none' },
+        note: 'Only 3 folds: the smallest class has 3 training texts',
+      },
     });
     expect(p).toContain(
       'The inverse regularisation strength C (fixed at 1) was, with class weighting fixed at none, chosen by stratified 3-fold cross-validation on the training labels, scored by macro-averaged F1; the chosen model (C = 1, no class weighting) was refit on all training labels. The human test set was never used for selection. Only 3 folds: the smallest class has 3 training texts.',
     );
     // Without selection details the paragraph stays true but general.
     const bare = methodsParagraph({ ...run, head: { kind: 'linear' }, chosen: undefined, results: undefined });
-    expect(bare).toContain('C and the class weighting were chosen by stratified cross-validation on the training labels, scored by F1 of the positive class (macro F1 for a task without one)');
+    expect(bare).toContain(
+      'C and the class weighting were chosen by stratified cross-validation on the training labels, scored by F1 of the positive class (macro F1 for a task without one)',
+    );
   });
 
   it('says k-fold or holdout for the Adam heads, as the run did', () => {
     const kfold = methodsParagraph({ ...run, selection: { kind: 'kfold', k: 5 } });
-    expect(kfold).toContain('number of epochs (20) were chosen by a grid search scored by mean validation F1 over stratified 5-fold cross-validation on the training labels (the human test set was never used for selection)');
+    expect(kfold).toContain(
+      'number of epochs (20) were chosen by a grid search scored by mean validation F1 over stratified 5-fold cross-validation on the training labels (the human test set was never used for selection)',
+    );
     expect(kfold).not.toContain('holdout');
-    expect(methodsParagraph({ ...run, selection: { kind: 'holdout', fraction: 0.25 } })).toContain('on a stratified 25% holdout of the training labels');
+    expect(methodsParagraph({ ...run, selection: { kind: 'holdout', fraction: 0.25 } })).toContain(
+      'on a stratified 25% holdout of the training labels',
+    );
     // Unknown chosen values are left out rather than printed as NaN.
     const unknown = methodsParagraph({ ...run, chosen: { lr: NaN, batchSize: NaN, epochs: NaN } });
     expect(unknown).toContain('The learning rate, batch size and number of epochs were chosen by a grid search');
@@ -286,7 +339,14 @@ describe('undefined statistics and small test sets in the tables', () => {
     expect(rowsToMarkdown([dropped])).toContain(`\n\n${notes[0]}\n`);
     expect(rowsToLatex([dropped])).toContain('Only 4 test texts (2 of the positive class): too few');
     // A large test set with nothing dropped needs no notes.
-    const big = row('b', 'Big', { metrics: computeMetrics(Array.from({ length: 100 }, (_, i) => i % 2), Array.from({ length: 100 }, (_, i) => i % 2), 2, 1) });
+    const big = row('b', 'Big', {
+      metrics: computeMetrics(
+        Array.from({ length: 100 }, (_, i) => i % 2),
+        Array.from({ length: 100 }, (_, i) => i % 2),
+        2,
+        1,
+      ),
+    });
     expect(tableNotes([big])).toEqual([]);
     expect(rowsToMarkdown([big]).trimEnd().split('\n')).toHaveLength(3);
   });

@@ -42,7 +42,10 @@ export function tableNotes(rows: readonly ComparisonRow[]): string[] {
   const small = first && first.metrics.n > 0 ? smallSampleWarning(testSetSize(first.metrics)) : null;
   if (small) out.push(small);
   const dropped = rows.some((r) => METRICS.some((m) => r.ci[m.key]?.dropped && r.ci[m.key]?.defined !== false));
-  if (dropped) out.push('Some intervals leave out bootstrap resamples in which the statistic was undefined (e.g. precision without a positive prediction); the counts are in the warnings.');
+  if (dropped)
+    out.push(
+      'Some intervals leave out bootstrap resamples in which the statistic was undefined (e.g. precision without a positive prediction); the counts are in the warnings.',
+    );
   return out;
 }
 
@@ -62,7 +65,9 @@ function shownMetrics(rows: readonly ComparisonRow[]) {
 }
 
 const sourceText = (r: ComparisonRow) =>
-  r.trainSource === null ? 'none (few-shot)' : `${r.trainSource === 'llm' ? 'LLM' : 'human'}${r.consistencyFilter ? ', consistency = 1' : ''}`;
+  r.trainSource === null
+    ? 'none (few-shot)'
+    : `${r.trainSource === 'llm' ? 'LLM' : 'human'}${r.consistencyFilter ? ', consistency = 1' : ''}`;
 
 /**
  * CSV with one row per condition: metadata, n, each metric to 3 decimals with
@@ -70,9 +75,27 @@ const sourceText = (r: ComparisonRow) =>
  */
 export function rowsToCsv(rows: readonly ComparisonRow[], opts: { bom?: boolean } = {}): string {
   const header = [
-    'condition', 'kind', 'train_source', 'train_size', 'encoder', 'backend', 'consistency_filter', 'n',
-    'accuracy', 'accuracy_ci', 'precision', 'precision_ci', 'recall', 'recall_ci', 'f1', 'f1_ci',
-    'macro_f1', 'macro_f1_ci', 'weighted_f1', 'kappa', 'warnings',
+    'condition',
+    'kind',
+    'train_source',
+    'train_size',
+    'encoder',
+    'backend',
+    'consistency_filter',
+    'n',
+    'accuracy',
+    'accuracy_ci',
+    'precision',
+    'precision_ci',
+    'recall',
+    'recall_ci',
+    'f1',
+    'f1_ci',
+    'macro_f1',
+    'macro_f1_ci',
+    'weighted_f1',
+    'kappa',
+    'warnings',
   ];
   const num = (x: number | null): CsvValue => (x === null ? null : f3(x));
   const body = rows.map((r): CsvValue[] => {
@@ -139,7 +162,9 @@ export function rowsToLatex(rows: readonly ComparisonRow[], opts: TableOptions =
   const shown = shownMetrics(rows);
   const level = Math.round((opts.confidence ?? 0.95) * 100);
   const n = rows[0]?.metrics.n ?? 0;
-  const notes = tableNotes(rows).map((t) => ` ${escapeLatex(t)}`).join('');
+  const notes = tableNotes(rows)
+    .map((t) => ` ${escapeLatex(t)}`)
+    .join('');
   const caption =
     opts.caption ??
     `Classifier performance on ${n} human-labelled test texts. ${level}\\% percentile bootstrap confidence intervals in brackets.${notes}`;

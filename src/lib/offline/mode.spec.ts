@@ -33,6 +33,11 @@ describe('modelBytes', () => {
     expect(modelBytes(entries, 'distilbert-base-uncased')).toEqual({ files: 2, bytes: 67_000_500 });
   });
   it('formats sizes in decimal units', () => {
-    expect([formatBytes(999), formatBytes(1500), formatBytes(27_000_000), formatBytes(134_500_000)]).toEqual(['999 B', '1.5 kB', '27.0 MB', '135 MB']);
+    expect([formatBytes(999), formatBytes(1500), formatBytes(27_000_000), formatBytes(134_500_000)]).toEqual([
+      '999 B',
+      '1.5 kB',
+      '27.0 MB',
+      '135 MB',
+    ]);
   });
 });

@@ -21,6 +21,4 @@ export interface CacheStatus {
 
 /** Worker → page. */
 export type FromWorker =
-  | { type: 'status'; status: CacheStatus }
-  | { type: 'progress'; done: number; total: number }
-  | { type: 'error'; message: string };
+  { type: 'status'; status: CacheStatus } | { type: 'progress'; done: number; total: number } | { type: 'error'; message: string };

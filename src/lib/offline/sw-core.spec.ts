@@ -6,11 +6,22 @@ const file = (path: string, size = 10, hash = path) => ({ path, size, hash });
 describe('planPrecache', () => {
   it('splits the runtime wasm from the shell and leaves out files a browser never needs', () => {
     const m = planPrecache([
-      file('index.html'), file('assets/index-a.js', 100), file('ort/ort-wasm-simd-threaded.asyncify.wasm', 27e6), file('ort/ort-wasm-simd-threaded.asyncify.mjs'),
-      file('tfjs/tfjs-backend-wasm.wasm', 3e5), file('sw.js'), file('_headers'), file('assets/index-a.js.map'), file('icons/icon-192.png'),
+      file('index.html'),
+      file('assets/index-a.js', 100),
+      file('ort/ort-wasm-simd-threaded.asyncify.wasm', 27e6),
+      file('ort/ort-wasm-simd-threaded.asyncify.mjs'),
+      file('tfjs/tfjs-backend-wasm.wasm', 3e5),
+      file('sw.js'),
+      file('_headers'),
+      file('assets/index-a.js.map'),
+      file('icons/icon-192.png'),
     ]);
     expect(m.shell.map((f) => f.path)).toEqual(['assets/index-a.js', 'icons/icon-192.png', 'index.html']);
-    expect(m.runtime.map((f) => f.path)).toEqual(['ort/ort-wasm-simd-threaded.asyncify.mjs', 'ort/ort-wasm-simd-threaded.asyncify.wasm', 'tfjs/tfjs-backend-wasm.wasm']);
+    expect(m.runtime.map((f) => f.path)).toEqual([
+      'ort/ort-wasm-simd-threaded.asyncify.mjs',
+      'ort/ort-wasm-simd-threaded.asyncify.wasm',
+      'tfjs/tfjs-backend-wasm.wasm',
+    ]);
     expect(totalSize(m.runtime)).toBe(27e6 + 3e5 + 10);
   });
 
@@ -27,8 +38,9 @@ describe('cache names', () => {
   it('deletes only our caches of other builds, never transformers.js models', () => {
     const now = cacheNames({ shellVersion: 'aa', runtimeVersion: 'bb' });
     expect(now).toEqual({ shell: 'surrogate-shell-aa', runtime: 'surrogate-runtime-bb' });
-    expect(staleCaches(['surrogate-shell-aa', 'surrogate-shell-00', 'surrogate-runtime-bb', 'surrogate-runtime-11', 'transformers-cache'], now))
-      .toEqual(['surrogate-shell-00', 'surrogate-runtime-11']);
+    expect(
+      staleCaches(['surrogate-shell-aa', 'surrogate-shell-00', 'surrogate-runtime-bb', 'surrogate-runtime-11', 'transformers-cache'], now),
+    ).toEqual(['surrogate-shell-00', 'surrogate-runtime-11']);
   });
 });
 
@@ -55,7 +67,9 @@ describe('withIsolation', () => {
     expect(headers.get('Content-Type')).toBe('text/html');
   });
   it("keeps the host's own headers and does not mark them", () => {
-    const { headers, added } = withIsolation(new Headers({ 'Cross-Origin-Embedder-Policy': 'credentialless', 'Cross-Origin-Opener-Policy': 'same-origin' }));
+    const { headers, added } = withIsolation(
+      new Headers({ 'Cross-Origin-Embedder-Policy': 'credentialless', 'Cross-Origin-Opener-Policy': 'same-origin' }),
+    );
     expect(added).toBe(false);
     expect(headers.get('Cross-Origin-Embedder-Policy')).toBe('credentialless');
     expect(headers.has(ADDED_HEADER)).toBe(false);

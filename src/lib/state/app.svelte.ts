@@ -62,7 +62,6 @@ export class AppState {
     return v ? validateCodebook(v.codebook) : null;
   }
 
-
   async init(): Promise<void> {
     // Only the cheap WebGPU check here: tfjs starts with the first step that needs it (App.svelte).
     void hasWebGPU().then((g) => (this.backend.webgpu = g));

@@ -13,7 +13,14 @@ import { student, type LinearSearchInfo, type TrainedStudent } from './student.s
 import type { Selection } from '../train/grid';
 import { teacher } from './teacher.svelte';
 import { compareShares, shareWarning, type ShareCheck } from '../train/shares';
-import { planExperiment, scoreExperiment, type ExperimentPlan, type PlannedStudent, type ScoredExperiment, type ScoredPreds } from './experiment';
+import {
+  planExperiment,
+  scoreExperiment,
+  type ExperimentPlan,
+  type PlannedStudent,
+  type ScoredExperiment,
+  type ScoredPreds,
+} from './experiment';
 import type { EncoderSettings } from './project-settings';
 import type { ConfidenceBy } from '../train/training-rows';
 import { encoderText } from '../embed/presets';
@@ -52,7 +59,12 @@ export interface ComparisonData extends ScoredExperiment {
   positive: string | null;
   notes: string[];
   students: {
-    id: string; name: string; modelId: string; best: HeadConfig; backend: string; trainSize: number;
+    id: string;
+    name: string;
+    modelId: string;
+    best: HeadConfig;
+    backend: string;
+    trainSize: number;
     /** How its configuration was chosen (older saved comparisons lack these). */
     search?: LinearSearchInfo;
     selection?: Selection;
@@ -103,7 +115,8 @@ export class CompareState {
     const out: string[] = [];
     if (!app.project || app.rows.length === 0) return ['Import a dataset first.'];
     if (!app.activeVersion) out.push('Save a codebook first.');
-    if (!app.splits || app.splits.test.length === 0) out.push('A human-labelled test set is needed (human labels and a split on the Data step).');
+    if (!app.splits || app.splits.test.length === 0)
+      out.push('A human-labelled test set is needed (human labels and a split on the Data step).');
     if (teacher.labels.size === 0) out.push('Label texts with the teacher first.');
     return out;
   }
@@ -169,7 +182,15 @@ export class CompareState {
     const rowById = app.rowById;
     const labels = teacher.labels;
 
-    const plan = planExperiment({ splits, rows: app.rows, teacher: labels, labelNames, trainN: s.trainN, seed: s.seed, sweepBy: this.sweepBy });
+    const plan = planExperiment({
+      splits,
+      rows: app.rows,
+      teacher: labels,
+      labelNames,
+      trainN: s.trainN,
+      seed: s.seed,
+      sweepBy: this.sweepBy,
+    });
     const notes = [...plan.notes];
     const enc: EncoderSettings = $state.snapshot(s.encoder) as EncoderSettings;
     if (enc.kind === 'tfidf') {
@@ -178,8 +199,11 @@ export class CompareState {
       notes.push('The project encoder is TF-IDF, so the separate TF-IDF baseline is left out.');
     }
 
-    const testRows = splits.test.map((id) => rowById.get(id)).filter((r): r is DataRow => !!r && r.human !== null && labelNames.includes(r.human));
-    if (testRows.length < splits.test.length) notes.push(`${splits.test.length - testRows.length} test texts have a human label outside the codebook and are not scored.`);
+    const testRows = splits.test
+      .map((id) => rowById.get(id))
+      .filter((r): r is DataRow => !!r && r.human !== null && labelNames.includes(r.human));
+    if (testRows.length < splits.test.length)
+      notes.push(`${splits.test.length - testRows.length} test texts have a human label outside the codebook and are not scored.`);
     if (testRows.length === 0) throw new Error('No test text has a human label that is one of the codebook labels.');
     const testIds = testRows.map((r) => r.id);
     const yTrue = Int32Array.from(testRows, (r) => labelNames.indexOf(r.human!));
@@ -200,11 +224,26 @@ export class CompareState {
     const features = new Map<'encoder' | 'tfidf', Embedded>();
     // TF-IDF columns (the baseline's, and a hybrid encoder's) are fitted on the training pool only.
     const pool = splits.pool.map((id) => rowById.get(id)).filter((r): r is DataRow => !!r);
-    if (plan.students.some((p) => p.features === 'encoder')) features.set('encoder', await embedder.ensure(rowsFor((p) => p.features === 'encoder'), enc, pool));
+    if (plan.students.some((p) => p.features === 'encoder'))
+      features.set(
+        'encoder',
+        await embedder.ensure(
+          rowsFor((p) => p.features === 'encoder'),
+          enc,
+          pool,
+        ),
+      );
     const embedDevice = embedder.device; // before the TF-IDF run overwrites it
     this.#check();
     if (plan.students.some((p) => p.features === 'tfidf')) {
-      features.set('tfidf', await embedder.ensure(rowsFor((p) => p.features === 'tfidf'), { ...enc, kind: 'tfidf' }, pool));
+      features.set(
+        'tfidf',
+        await embedder.ensure(
+          rowsFor((p) => p.features === 'tfidf'),
+          { ...enc, kind: 'tfidf' },
+          pool,
+        ),
+      );
     }
     this.#check();
 
@@ -214,9 +253,8 @@ export class CompareState {
     });
     const teacherMissing = teacherPreds.filter((p) => p < 0).length;
     // The share check compares with the teacher where it labelled the test texts, else with the human labels.
-    const shareRef = teacherMissing < testIds.length
-      ? { preds: teacherPreds, name: 'the teacher' }
-      : { preds: yTrue, name: 'the human labels' };
+    const shareRef =
+      teacherMissing < testIds.length ? { preds: teacherPreds, name: 'the teacher' } : { preds: yTrue, name: 'the human labels' };
     const shareOn = `on the ${testIds.length.toLocaleString('en-US')} test texts`;
 
     const preds = new Map<string, ScoredPreds>();
@@ -227,9 +265,17 @@ export class CompareState {
       let model: TrainedStudent;
       try {
         model = await student.train({
-          name: p.name, trainSource: p.trainSource, X, trainIds: p.trainIds,
+          name: p.name,
+          trainSource: p.trainSource,
+          X,
+          trainIds: p.trainIds,
           labelOf: p.trainSource === 'llm' ? (id) => labels.get(id)?.label ?? null : (id) => rowById.get(id)?.human ?? null,
-          labelNames, positive, headKind: s.headKind, seed: s.seed, grid: s.headKind === 'linear' ? undefined : GRIDS[this.grid], origin: 'compare',
+          labelNames,
+          positive,
+          headKind: s.headKind,
+          seed: s.seed,
+          grid: s.headKind === 'linear' ? undefined : GRIDS[this.grid],
+          origin: 'compare',
           ...(p.features === 'tfidf' ? { encoder: { ...enc, kind: 'tfidf' as const } } : {}),
         });
       } catch (e) {
@@ -245,30 +291,70 @@ export class CompareState {
       const warning = p.trainSource === 'llm' ? shareWarning(shares, `“${p.name}”`) : null;
       if (warning) notes.push(warning);
       trained.push({
-        id: p.id, name: p.name, modelId: model.modelId, best: model.best, backend: model.backend, trainSize: model.spec.trainSize, shares,
-        search: model.search, selection: model.selection,
+        id: p.id,
+        name: p.name,
+        modelId: model.modelId,
+        best: model.best,
+        backend: model.backend,
+        trainSize: model.spec.trainSize,
+        shares,
+        search: model.search,
+        selection: model.selection,
       });
     }
     step(total, 'Scoring on the human test set');
     const model = teacher.endpoint.model;
     let teacherCond: (ScoredPreds & { name: string }) | null = null;
     if (teacherMissing === testIds.length) {
-      notes.push('The teacher has not labelled the test texts, so the LLM few-shot condition is left out. Label the test set on the Teacher step to add it.');
+      notes.push(
+        'The teacher has not labelled the test texts, so the LLM few-shot condition is left out. Label the test set on the Teacher step to add it.',
+      );
     } else {
-      if (teacherMissing > 0) notes.push(`${teacherMissing} of ${testIds.length} test texts have no valid teacher label; they count as wrong for LLM few-shot.`);
-      teacherCond = { name: `LLM few-shot (${model})`, preds: teacherPreds, backend: teacher.endpoint.host, encoder: null, trainSize: null };
+      if (teacherMissing > 0)
+        notes.push(`${teacherMissing} of ${testIds.length} test texts have no valid teacher label; they count as wrong for LLM few-shot.`);
+      teacherCond = {
+        name: `LLM few-shot (${model})`,
+        preds: teacherPreds,
+        backend: teacher.endpoint.host,
+        encoder: null,
+        trainSize: null,
+      };
     }
 
     const scored = scoreExperiment({ plan, yTrue, labelNames, positive: posIdx, teacher: teacherCond, students: preds, seed: s.seed });
     const data: ComparisonData = {
-      v: 1, ...scored, labelNames, positive, notes, students: trained, teacherMissing,
+      v: 1,
+      ...scored,
+      labelNames,
+      positive,
+      notes,
+      students: trained,
+      teacherMissing,
       run: {
-        startedAt, finishedAt: Date.now(), codebookVersion: version.version, teacherModel: teacher.endpoint.description, endpoint: teacher.endpoint.baseURL,
-        repeats: s.teacher.repeats, encoder: enc.kind === 'tfidf' ? 'TF-IDF' : encoderText(enc), embeddingKey: features.get('encoder')?.key ?? '', embedDevice: features.has('encoder') ? embedDevice : null,
-        headKind: s.headKind, grid: this.grid, seed: s.seed, trainN: s.trainN, testN: testIds.length, validationN: splits.validation.length,
+        startedAt,
+        finishedAt: Date.now(),
+        codebookVersion: version.version,
+        teacherModel: teacher.endpoint.description,
+        endpoint: teacher.endpoint.baseURL,
+        repeats: s.teacher.repeats,
+        encoder: enc.kind === 'tfidf' ? 'TF-IDF' : encoderText(enc),
+        embeddingKey: features.get('encoder')?.key ?? '',
+        embedDevice: features.has('encoder') ? embedDevice : null,
+        headKind: s.headKind,
+        grid: this.grid,
+        seed: s.seed,
+        trainN: s.trainN,
+        testN: testIds.length,
+        validationN: splits.validation.length,
       },
     };
-    await store.putResult({ id: `comparison|${data.run.finishedAt}`, projectId: project.id, createdAt: data.run.finishedAt, kind: 'comparison', data });
+    await store.putResult({
+      id: `comparison|${data.run.finishedAt}`,
+      projectId: project.id,
+      createdAt: data.run.finishedAt,
+      kind: 'comparison',
+      data,
+    });
     return data;
   }
 }
@@ -281,8 +367,19 @@ export function currentPlan(): ExperimentPlan | null {
   const version = app.activeVersion;
   if (!splits || !version) return null;
   const s = app.projectSettings;
-  return planExperiment({ splits, rows: app.rows, teacher: teacher.labels, labelNames: version.codebook.labels.map((l) => l.name), trainN: s.trainN, seed: s.seed, sweepBy: compare.sweepBy });
+  return planExperiment({
+    splits,
+    rows: app.rows,
+    teacher: teacher.labels,
+    labelNames: version.codebook.labels.map((l) => l.name),
+    trainN: s.trainN,
+    seed: s.seed,
+    sweepBy: compare.sweepBy,
+  });
 }
 
 // Load the newest saved comparison on startup and whenever another project opens.
-onProjectOpen(() => compare.load(), (e) => (compare.error = `Could not read the saved comparison: ${errorText(e)}`));
+onProjectOpen(
+  () => compare.load(),
+  (e) => (compare.error = `Could not read the saved comparison: ${errorText(e)}`),
+);

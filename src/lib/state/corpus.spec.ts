@@ -15,7 +15,13 @@ import type { EncoderSettings } from './project-settings';
 
 const calls: string[] = [];
 vi.mock('./app.svelte', () => ({
-  app: { project: { id: 'p1' }, projectSettings: { encoder: {} }, counts: { models: 0 }, revision: 0, backend: { webgpu: false, embedDevice: null, embedThreads: null } },
+  app: {
+    project: { id: 'p1' },
+    projectSettings: { encoder: {} },
+    counts: { models: 0 },
+    revision: 0,
+    backend: { webgpu: false, embedDevice: null, embedThreads: null },
+  },
   errorText: (e: unknown) => (e instanceof Error ? e.message : String(e)),
   onProjectOpen: () => {},
 }));
@@ -45,9 +51,11 @@ vi.mock('./trainer', () => {
   return {
     initTrainer: async () => ({ type: 'backend', id: 0, backend: 'cpu', tried: [] }),
     trainRequest: (msg: Omit<TrainRequest, 'id'>) => {
-      const done = handleTrainRequest({ ...msg, id: ++id } as Exclude<TrainRequest, { type: 'cancel' }>, new AbortController().signal, () => {}).then((r) =>
-        r.type === 'result' || r.type === 'probs' ? r : Promise.reject(new Error(r.type === 'error' ? r.message : r.type)),
-      );
+      const done = handleTrainRequest(
+        { ...msg, id: ++id } as Exclude<TrainRequest, { type: 'cancel' }>,
+        new AbortController().signal,
+        () => {},
+      ).then((r) => (r.type === 'result' || r.type === 'probs' ? r : Promise.reject(new Error(r.type === 'error' ? r.message : r.type))));
       return { id, done, cancel: () => {} };
     },
   };
@@ -66,13 +74,29 @@ describe('labelCorpus with stored sentence vectors', () => {
       const text = `${cue[i % 2]} ${'thing '.repeat((i * 7) % 13)}${i % 500}`;
       return { id: `r${i}`, text, human: i % 2 ? 'neg' : 'pos', hash: hashText(text) };
     });
-    const enc: EncoderSettings = { kind: 'transformers', modelId: TINY, source: { kind: 'hub' }, dtype: 'q8', device: 'wasm', batchSize: 32 };
+    const enc: EncoderSettings = {
+      kind: 'transformers',
+      modelId: TINY,
+      source: { kind: 'hub' },
+      dtype: 'q8',
+      device: 'wasm',
+      batchSize: 32,
+    };
     const train = rows.slice(0, 200);
     const X = await embedder.ensure(train, enc);
     const s = new StudentState();
     const t = await s.train({
-      name: 'st', trainSource: 'human', X, trainIds: X.ids, labelOf: (id) => rows[Number(id.slice(1))].human, labelNames: ['pos', 'neg'],
-      positive: 'pos', headKind: 'linear', seed: 1, encoder: enc, folds: 2,
+      name: 'st',
+      trainSource: 'human',
+      X,
+      trainIds: X.ids,
+      labelOf: (id) => rows[Number(id.slice(1))].human,
+      labelNames: ['pos', 'neg'],
+      positive: 'pos',
+      headKind: 'linear',
+      seed: 1,
+      encoder: enc,
+      folds: 2,
     });
     calls.length = 0;
     const data = await s.labelCorpus(t, rows, rows, 700);

@@ -37,7 +37,11 @@ vi.mock('./embed-client', () => {
       // Presets' real models are not here: BGE's id is served by the tiny BERT, DistilBERT's by the tiny DistilBERT.
       const alias: Record<string, string> = { 'Xenova/bge-small-en-v1.5': TINY_BERT, 'Xenova/distilbert-base-uncased': TINY };
       const m = msg as { type: string; modelId?: string };
-      const req = (msg.type === 'load' ? { ...msg, modelId: alias[m.modelId!] ?? m.modelId, device: 'cpu', source: { kind: 'local', path: MODELS_DIR } } : msg) as EmbedRequest;
+      const req = (
+        msg.type === 'load'
+          ? { ...msg, modelId: alias[m.modelId!] ?? m.modelId, device: 'cpu', source: { kind: 'local', path: MODELS_DIR } }
+          : msg
+      ) as EmbedRequest;
       void handle({ ...req, id: reqId });
       return { id: reqId, done, cancel: () => void handle({ type: 'cancel', id: reqId }) };
     },
@@ -49,7 +53,14 @@ const { EmbedderState, resolveEncoder, etaMs } = await import('./embedder.svelte
 const row = (id: string, text: string, human: string | null = null): DataRow => ({ id, text, human, hash: hashText(text) });
 const texts = ['great product', 'awful product', 'great product', 'fine, I guess', 'terrible service'];
 const rows = texts.map((t, i) => row(`r${i}`, t));
-const settings: EncoderSettings = { kind: 'transformers', modelId: TINY, source: { kind: 'url', baseUrl: 'http://unused' }, dtype: 'auto', device: 'wasm', batchSize: 2 };
+const settings: EncoderSettings = {
+  kind: 'transformers',
+  modelId: TINY,
+  source: { kind: 'url', baseUrl: 'http://unused' },
+  dtype: 'auto',
+  device: 'wasm',
+  batchSize: 2,
+};
 
 beforeEach(async () => {
   calls.length = 0;
@@ -122,12 +133,22 @@ describe('EmbedderState (presets and recipes)', () => {
 
   it('a custom recipe is part of the key and of the vectors', async () => {
     const e = new EmbedderState();
-    const base: EncoderSettings = { ...settings, preset: 'custom', modelId: TINY_BERT, dtype: 'fp32', pooling: 'mean', normalize: true, prefix: '' };
+    const base: EncoderSettings = {
+      ...settings,
+      preset: 'custom',
+      modelId: TINY_BERT,
+      dtype: 'fp32',
+      pooling: 'mean',
+      normalize: true,
+      prefix: '',
+    };
     const mean = await e.ensure(rows, base);
     const cls = await e.ensure(rows, { ...base, pooling: 'cls' });
     const raw = await e.ensure(rows, { ...base, normalize: false, prefix: 'query: ' });
     expect([mean.key, cls.key, raw.key]).toEqual([
-      'emb-v1|tiny-bert|fp32|mean|l2', 'emb-v1|tiny-bert|fp32|cls|l2', 'emb-v1|tiny-bert|fp32|mean|raw|pquery: ',
+      'emb-v1|tiny-bert|fp32|mean|l2',
+      'emb-v1|tiny-bert|fp32|cls|l2',
+      'emb-v1|tiny-bert|fp32|mean|raw|pquery: ',
     ]);
     const first = (x: typeof mean) => Array.from(toDense(x.features).values.slice(0, 32));
     expect(first(cls)).not.toEqual(first(mean));
@@ -226,13 +247,18 @@ describe('EmbedderState at scale: the page holds ids and counts', () => {
     const e = new EmbedderState();
     const realPut = IDBObjectStore.prototype.put;
     let chunkPuts = 0;
-    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (
+      this: IDBObjectStore,
+      ...args: Parameters<IDBObjectStore['put']>
+    ) {
       if (this.name === 'vectorChunks' && ++chunkPuts === 2) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
       return realPut.apply(this, args);
     });
     const err = await e.prepare(many, settings, many).catch((x: unknown) => x);
     vi.restoreAllMocks();
-    expect((err as Error).message).toMatch(/storage for this site is full.*The 1,024 texts embedded before this are stored and will not be embedded again\./);
+    expect((err as Error).message).toMatch(
+      /storage for this site is full.*The 1,024 texts embedded before this are stored and will not be embedded again\./,
+    );
     expect(e.status).toBe('error');
     const key = (await resolveEncoder(settings, false)).key;
     expect(await countEmbeddings(key)).toBe(1024);
@@ -252,7 +278,11 @@ describe('EmbedderState (TF-IDF)', () => {
     expect(X.key).toMatch(/^tfidf-v2\|/);
     // Sparse rows; 'zebra' is not in the pool's vocabulary, so the test text has no features.
     expect(X.features.kind).toBe('csr');
-    expect(toDense(X.features).values.slice(4 * X.dim).every((v) => v === 0)).toBe(true);
+    expect(
+      toDense(X.features)
+        .values.slice(4 * X.dim)
+        .every((v) => v === 0),
+    ).toBe(true);
     expect(e.last).toMatchObject({ stored: false, cached: 0 });
     expect(calls).toEqual([]);
     const other = await e.ensure(pool, { ...settings, kind: 'tfidf' }, pool.slice(0, 3));

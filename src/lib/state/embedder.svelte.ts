@@ -32,7 +32,13 @@ import { WorkerCancelled } from './worker-client';
  * for sentence encoders, CSR for TF-IDF, both side by side for the hybrid
  * (dim = features.cols).
  */
-export interface Embedded { key: string; encoder: string; dim: number; features: FeatureMatrix; ids: string[] }
+export interface Embedded {
+  key: string;
+  encoder: string;
+  dim: number;
+  features: FeatureMatrix;
+  ids: string[];
+}
 
 export type EmbedStatus = 'idle' | 'loading' | 'embedding' | 'done' | 'error' | 'cancelled';
 
@@ -46,11 +52,20 @@ export interface EmbedRates {
   backend: string | null;
 }
 
-export interface EmbedProgress extends Partial<EmbedRates> { stage: 'download' | 'embed'; done: number; total: number; etaMs: number | null }
+export interface EmbedProgress extends Partial<EmbedRates> {
+  stage: 'download' | 'embed';
+  done: number;
+  total: number;
+  etaMs: number | null;
+}
 
 /** What the last ensure() did, counted in distinct texts (identical texts share one vector). */
 export interface EmbedSummary {
-  key: string; rows: number; texts: number; cached: number; computed: number;
+  key: string;
+  rows: number;
+  texts: number;
+  cached: number;
+  computed: number;
   /** False for TF-IDF: its features are recomputed when needed. */
   stored: boolean;
   /** TF-IDF and hybrid: texts the vocabulary was fitted on. */
@@ -89,14 +104,28 @@ export function etaMs(startedAt: number, done: number, total: number, now = Date
  * webgpu when an adapter exists; q8 on wasm, fp32 on webgpu), and the cache
  * key of its vectors. `dtype` overrides the precision (a load that fell back).
  */
-export async function resolveEncoder(s: EncoderSettings, webgpu?: boolean | null, dtypeUsed?: Dtype): Promise<{
-  device: Device; dtype: Dtype; key: string; modelId: string; recipe: Recipe;
+export async function resolveEncoder(
+  s: EncoderSettings,
+  webgpu?: boolean | null,
+  dtypeUsed?: Dtype,
+): Promise<{
+  device: Device;
+  dtype: Dtype;
+  key: string;
+  modelId: string;
+  recipe: Recipe;
 }> {
   const gpu = webgpu ?? (await hasWebGPU());
   const device: Device = s.device === 'wasm' || !gpu ? 'wasm' : 'webgpu';
   const dtype: Dtype = dtypeUsed ?? (s.dtype === 'auto' ? defaultDtype(device) : s.dtype);
   const { modelId, recipe } = resolveRecipe(s);
-  return { device, dtype, modelId, recipe, key: embeddingKey(modelId, dtype, recipe.pooling, recipe.normalize, recipe.maxTokens, recipe.prefix) };
+  return {
+    device,
+    dtype,
+    modelId,
+    recipe,
+    key: embeddingKey(modelId, dtype, recipe.pooling, recipe.normalize, recipe.maxTokens, recipe.prefix),
+  };
 }
 
 /** Rates of `done` texts and `tokens` real tokens (`padded` after padding) in `ms`. */
@@ -145,8 +174,8 @@ export class EmbedderState {
       s.kind === 'tfidf'
         ? this.#tfidfRun(rows, fitOn ?? rows)
         : s.kind === 'hybrid'
-        ? this.#hybridRun(rows, s, fitOn ?? rows)
-        : this.#transformersRun(rows, s, true),
+          ? this.#hybridRun(rows, s, fitOn ?? rows)
+          : this.#transformersRun(rows, s, true),
     );
   }
 
@@ -197,7 +226,10 @@ export class EmbedderState {
   #enqueue<T>(job: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(() => this.#guard(job));
     // Settle to undefined: the queue must not keep the last result (features) alive.
-    this.#queue = run.then(() => undefined, () => undefined);
+    this.#queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
@@ -280,13 +312,24 @@ export class EmbedderState {
     let rates: EmbedRates | undefined;
     if (missing.length > 0) rates = await this.#embedMissing(key, s, enc.recipe, unique, missing);
     this.dim = dim;
-    this.last = { key, rows: rows.length, texts: distinct.length, cached: distinct.length - missing.length, computed: missing.length, stored: true, ...(rates ? { rates } : {}) };
+    this.last = {
+      key,
+      rows: rows.length,
+      texts: distinct.length,
+      cached: distinct.length - missing.length,
+      computed: missing.length,
+      stored: true,
+      ...(rates ? { rates } : {}),
+    };
     if (!gather) return { key };
     return { key, encoder: enc.modelId, dim, features: dense(await this.#gather(key, dim, rows), dim), ids: rows.map((r) => r.id) };
   }
 
   /** Slots of `rows`' vectors under `key` (-1 = not stored), asked in slices; reads the worker's hash index only. */
-  async #lookup(key: string, rows: { length: number; at(i: number): DataRow } | DataRow[]): Promise<{ dim: number | null; slots: Int32Array }> {
+  async #lookup(
+    key: string,
+    rows: { length: number; at(i: number): DataRow } | DataRow[],
+  ): Promise<{ dim: number | null; slots: Int32Array }> {
     const at = Array.isArray(rows) ? (i: number) => rows[i] : rows.at;
     const slots = new Int32Array(rows.length);
     let dim: number | null = null;
@@ -319,7 +362,9 @@ export class EmbedderState {
       const part = rows.slice(start, start + GATHER);
       const r = await embedRequest<EmbedRows>({ type: 'gather', key, dim, hashes: part.map((x) => x.hash) }).done;
       if (r.missing.length > 0) {
-        throw new Error(`${r.missing.length.toLocaleString('en-US')} vectors are no longer in this browser's storage (deleted in another tab?); embed the texts again.`);
+        throw new Error(
+          `${r.missing.length.toLocaleString('en-US')} vectors are no longer in this browser's storage (deleted in another tab?); embed the texts again.`,
+        );
       }
       out.set(r.vectors, start * dim);
     }
@@ -346,7 +391,7 @@ export class EmbedderState {
   }
 
   #loadKey(s: EncoderSettings, device: Device, dtype: Dtype): string {
-    const picked = s.source.kind === 'files' ? this.picked?.pick ?? 0 : 0; // a new pick reloads, even of a same-named folder
+    const picked = s.source.kind === 'files' ? (this.picked?.pick ?? 0) : 0; // a new pick reloads, even of a same-named folder
     return JSON.stringify([resolveRecipe(s).modelId, s.source, picked, device, dtype]);
   }
 
@@ -357,12 +402,10 @@ export class EmbedderState {
     if (this.#loaded?.key === loadKey) return this.#loaded.ready;
     this.status = 'loading';
     const started = Date.now();
-    const req = embedRequest<EmbedReady>(
-      { type: 'load', modelId, source, device, dtype, ortBase: ortBase() },
-      (r) => {
-        if (r.type === 'progress') this.progress = { stage: 'download', done: r.done, total: r.total, etaMs: etaMs(started, r.done, r.total) };
-      },
-    );
+    const req = embedRequest<EmbedReady>({ type: 'load', modelId, source, device, dtype, ortBase: ortBase() }, (r) => {
+      if (r.type === 'progress')
+        this.progress = { stage: 'download', done: r.done, total: r.total, etaMs: etaMs(started, r.done, r.total) };
+    });
     const ready = await req.done;
     this.#loaded = { key: loadKey, ready };
     this.device = ready.device;
@@ -389,7 +432,13 @@ export class EmbedderState {
    * pad little. A failure (a full disk) keeps every chunk stored before it
    * and says so. Returns the run's rates.
    */
-  async #embedMissing(key: string, s: EncoderSettings, recipe: Recipe, unique: { at(i: number): DataRow }, missing: Int32Array): Promise<EmbedRates> {
+  async #embedMissing(
+    key: string,
+    s: EncoderSettings,
+    recipe: Recipe,
+    unique: { at(i: number): DataRow },
+    missing: Int32Array,
+  ): Promise<EmbedRates> {
     this.status = 'embedding';
     const order = await byLength(missing, (p) => unique.at(p).text.length);
     const started = Date.now();
@@ -405,14 +454,26 @@ export class EmbedderState {
       const chunk = Array.from(order.subarray(start, start + CHUNK), (p) => unique.at(p));
       const req = embedRequest<EmbedStored>(
         {
-          type: 'embed', texts: chunk.map((r) => r.text), batchSize: Math.max(1, s.batchSize || 16), tokenBudget: s.tokenBudget,
-          pooling: recipe.pooling, prefix: recipe.prefix, normalize: recipe.normalize, maxTokens: recipe.maxTokens,
+          type: 'embed',
+          texts: chunk.map((r) => r.text),
+          batchSize: Math.max(1, s.batchSize || 16),
+          tokenBudget: s.tokenBudget,
+          pooling: recipe.pooling,
+          prefix: recipe.prefix,
+          normalize: recipe.normalize,
+          maxTokens: recipe.maxTokens,
           store: { key, hashes: chunk.map((r) => r.hash), format },
         },
         (r) => {
           if (r.type !== 'progress' || r.stage !== 'embed') return;
           const done = start + r.done;
-          this.progress = { stage: 'embed', done, total, etaMs: etaMs(started, done, total), ...ratesOf(done, tokens + (r.tokens ?? 0), padded + (r.padded ?? 0), Date.now() - started, backend) };
+          this.progress = {
+            stage: 'embed',
+            done,
+            total,
+            etaMs: etaMs(started, done, total),
+            ...ratesOf(done, tokens + (r.tokens ?? 0), padded + (r.padded ?? 0), Date.now() - started, backend),
+          };
         },
       );
       this.#stop = req.cancel;
@@ -421,7 +482,10 @@ export class EmbedderState {
         ({ stats } = await req.done);
       } catch (e) {
         if (this.#cancelled || e instanceof WorkerCancelled || stored === 0) throw e;
-        throw new Error(`${errorText(e)} The ${stored.toLocaleString('en-US')} texts embedded before this are stored and will not be embedded again.`, { cause: e });
+        throw new Error(
+          `${errorText(e)} The ${stored.toLocaleString('en-US')} texts embedded before this are stored and will not be embedded again.`,
+          { cause: e },
+        );
       }
       stored += chunk.length;
       tokens += stats.realTokens;
@@ -447,15 +511,34 @@ export class EmbedderState {
     for (let start = 0; start < rows.length; start += step) {
       this.#check();
       const part = rows.slice(start, start + step);
-      parts.push(transformTfidfSparse(model, part.map((r) => r.text)));
+      parts.push(
+        transformTfidfSparse(
+          model,
+          part.map((r) => r.text),
+        ),
+      );
       const done = start + part.length;
-      this.progress = { stage: 'embed', done, total: rows.length, etaMs: etaMs(started, done, rows.length), ...ratesOf(done, 0, 0, Date.now() - started, TFIDF_DEVICE) };
+      this.progress = {
+        stage: 'embed',
+        done,
+        total: rows.length,
+        etaMs: etaMs(started, done, rows.length),
+        ...ratesOf(done, 0, 0, Date.now() - started, TFIDF_DEVICE),
+      };
       await new Promise((r) => setTimeout(r, 0)); // let the page repaint and a Cancel click land
     }
     this.device = TFIDF_DEVICE;
     this.threads = 1;
     this.dim = dim;
-    this.last = { key, rows: rows.length, texts: new Set(rows.map((r) => r.hash)).size, cached: 0, computed: rows.length, stored: false, fittedOn: fitOn.length };
+    this.last = {
+      key,
+      rows: rows.length,
+      texts: new Set(rows.map((r) => r.hash)).size,
+      cached: 0,
+      computed: rows.length,
+      stored: false,
+      fittedOn: fitOn.length,
+    };
     const features = parts.length > 0 ? concatRows(parts) : transformTfidfSparse(model, []);
     return { key, encoder: 'tfidf', dim, features, ids: rows.map((r) => r.id) };
   }

@@ -187,11 +187,24 @@ describe('scoreExperiment', () => {
     // Students right 90% of the time; the human one over-predicts nothing.
     const noisy = (acc: number) => Int32Array.from(yTrue, (y) => (rand() < acc ? y : 1 - y));
     const students = new Map<string, ScoredPreds>(
-      plan.students.filter((s) => s.id !== 'human-250').map((s) => [s.id, { preds: noisy(0.9), backend: 'cpu', encoder: s.features === 'tfidf' ? 'tfidf' : 'enc', trainSize: s.trainIds.length }]),
+      plan.students
+        .filter((s) => s.id !== 'human-250')
+        .map((s) => [
+          s.id,
+          { preds: noisy(0.9), backend: 'cpu', encoder: s.features === 'tfidf' ? 'tfidf' : 'enc', trainSize: s.trainIds.length },
+        ]),
     );
     const teacherPreds = noisy(0.85);
     teacherPreds[0] = -1;
-    const out = scoreExperiment({ plan, yTrue, labelNames: LABELS, positive: 1, teacher: { name: 'LLM few-shot (m)', preds: teacherPreds, backend: 'host', encoder: null, trainSize: null }, students, seed: 42 });
+    const out = scoreExperiment({
+      plan,
+      yTrue,
+      labelNames: LABELS,
+      positive: 1,
+      teacher: { name: 'LLM few-shot (m)', preds: teacherPreds, backend: 'host', encoder: null, trainSize: null },
+      students,
+      seed: 42,
+    });
     expect(out.rows[0]).toMatchObject({ id: 'teacher', kind: 'teacher' });
     expect(out.rows[0].metrics.abstained).toBe(1);
     // human-250 was not trained, so it has no row; every other student has one.

@@ -5,7 +5,16 @@
 import { sampleStratified } from '../data/split';
 import { chooseTrainingRows, keepConfident, keepConsistent, usableLabel, type ConfidenceBy } from '../train/training-rows';
 import type { DataRow, Splits } from '../data/types';
-import { compareConditions, headlines, learningCurve, thresholdSweep, type ComparisonRow, type Condition, type CurvePoint, type Headline } from '../eval/compare';
+import {
+  compareConditions,
+  headlines,
+  learningCurve,
+  thresholdSweep,
+  type ComparisonRow,
+  type Condition,
+  type CurvePoint,
+  type Headline,
+} from '../eval/compare';
 
 /** What one planned student stands for in the paper's design. */
 export type Role =
@@ -129,7 +138,16 @@ export function planExperiment(input: PlanInput): ExperimentPlan {
   const human = new Map(input.rows.map((r) => [r.id, r.human]));
   // Every training set goes through the rule the Train step uses too.
   const rowsFor = (source: 'llm' | 'human', size: number) =>
-    chooseTrainingRows({ pool: input.splits.pool, human, teacher: input.teacher, labelNames: input.labelNames, source, size, consistencyMin: null, seed: input.seed });
+    chooseTrainingRows({
+      pool: input.splits.pool,
+      human,
+      teacher: input.teacher,
+      labelNames: input.labelNames,
+      source,
+      size,
+      consistencyMin: null,
+      seed: input.seed,
+    });
 
   const students: PlannedStudent[] = [];
   const byKey = new Map<string, PlannedStudent>();
@@ -160,7 +178,10 @@ export function planExperiment(input: PlanInput): ExperimentPlan {
   const llmAvailable = mainRows.available;
   const main = mainRows.ids;
   if (llmAvailable === 0) notes.push('No training-pool text has an LLM label yet, so no student can be trained on LLM labels.');
-  else if (llmAvailable < trainN) notes.push(`Only ${llmAvailable} training-pool texts have an LLM label, so the main student uses ${llmAvailable} instead of ${trainN}.`);
+  else if (llmAvailable < trainN)
+    notes.push(
+      `Only ${llmAvailable} training-pool texts have an LLM label, so the main student uses ${llmAvailable} instead of ${trainN}.`,
+    );
   add({ kind: 'main' }, 'llm', 'encoder', main);
 
   const humanLabel = usableLabel({ human, teacher: input.teacher, labelNames: input.labelNames, source: 'human' });
@@ -179,9 +200,12 @@ export function planExperiment(input: PlanInput): ExperimentPlan {
   // The consistency subsets filter the main sample: chooseTrainingRows with a
   // threshold, without drawing the same sample once per threshold.
   const unanimous = keepConsistent(mainRows, input.teacher, 1).ids;
-  if (main.length > 0 && unanimous.length === 0) notes.push('No LLM label is unanimous (consistency = 1), so the consistency ablation is left out.');
+  if (main.length > 0 && unanimous.length === 0)
+    notes.push('No LLM label is unanimous (consistency = 1), so the consistency ablation is left out.');
   if (main.length > 0 && unanimous.length === main.length) {
-    notes.push('Every LLM label is unanimous (consistency = 1; with one answer per text it always is), so the consistency filter changes nothing.');
+    notes.push(
+      'Every LLM label is unanimous (consistency = 1; with one answer per text it always is), so the consistency filter changes nothing.',
+    );
   }
   add({ kind: 'consistency' }, 'llm', 'encoder', unanimous);
   add({ kind: 'baseline' }, 'llm', 'tfidf', main);
@@ -189,7 +213,9 @@ export function planExperiment(input: PlanInput): ExperimentPlan {
   // The sweep filters the main sample too, on consistency (the paper) or on the teacher's probability.
   let sweepBy: ConfidenceBy = input.sweepBy ?? 'consistency';
   if (sweepBy === 'probability' && main.length > 0 && !main.some((id) => input.teacher.get(id)?.probability != null)) {
-    notes.push('No LLM label of the training sample has a teacher probability (the server gave no logprobs), so the threshold sweep uses consistency.');
+    notes.push(
+      'No LLM label of the training sample has a teacher probability (the server gave no logprobs), so the threshold sweep uses consistency.',
+    );
     sweepBy = 'consistency';
   }
   const sweep: ExperimentPlan['sweep'] = [];
@@ -203,7 +229,16 @@ export function planExperiment(input: PlanInput): ExperimentPlan {
   const curve: ExperimentPlan['curve'] = [];
   for (const n of curveSizes(input.curveSizes ?? PAPER_CURVE_SIZES, llmAvailable)) {
     const ids =
-      n === main.length ? main : n < main.length ? sampleStratified(main, main.map((id) => mainRows.labelOf(id)!), n, input.seed) : rowsFor('llm', n).ids;
+      n === main.length
+        ? main
+        : n < main.length
+          ? sampleStratified(
+              main,
+              main.map((id) => mainRows.labelOf(id)!),
+              n,
+              input.seed,
+            )
+          : rowsFor('llm', n).ids;
     curve.push({ n, studentId: add({ kind: 'curve', n }, 'llm', 'encoder', ids)! });
   }
 
@@ -286,14 +321,32 @@ export function scoreExperiment(input: ScoreInput): ScoredExperiment {
   const conditions: (Condition & { roles: Role[] })[] = [];
   if (input.teacher) {
     const t = input.teacher;
-    conditions.push({ id: 'teacher', name: t.name, kind: 'teacher', trainSource: null, trainSize: null, encoder: t.encoder, backend: t.backend, preds: t.preds, roles: [] });
+    conditions.push({
+      id: 'teacher',
+      name: t.name,
+      kind: 'teacher',
+      trainSource: null,
+      trainSize: null,
+      encoder: t.encoder,
+      backend: t.backend,
+      preds: t.preds,
+      roles: [],
+    });
   }
   for (const s of plan.students) {
     const p = input.students.get(s.id);
     if (!p) continue;
     conditions.push({
-      id: s.id, name: s.name, kind: 'student', trainSource: s.trainSource, trainSize: p.trainSize ?? s.trainIds.length,
-      encoder: p.encoder, backend: p.backend, consistencyFilter: s.consistencyFilter, preds: p.preds, roles: s.roles,
+      id: s.id,
+      name: s.name,
+      kind: 'student',
+      trainSource: s.trainSource,
+      trainSize: p.trainSize ?? s.trainIds.length,
+      encoder: p.encoder,
+      backend: p.backend,
+      consistencyFilter: s.consistencyFilter,
+      preds: p.preds,
+      roles: s.roles,
     });
   }
   const rows = compareConditions(yTrue, conditions, k, positive, opts).map((r, i) => ({ ...r, roles: conditions[i].roles }));
@@ -304,20 +357,35 @@ export function scoreExperiment(input: ScoreInput): ScoredExperiment {
   const curve = learningCurve(
     yTrue,
     plan.curve.filter((p) => predsOf.has(p.studentId)).map((p) => ({ x: p.n, preds: predsOf.get(p.studentId)!, series: 'LLM labels' })),
-    k, positive, { seed },
+    k,
+    positive,
+    { seed },
   );
   const scoredSweep = thresholdSweep(
     yTrue,
     plan.sweep.filter((p) => p.studentId !== null && predsOf.has(p.studentId)).map((p) => ({ x: p.t, preds: predsOf.get(p.studentId!)! })),
-    k, positive, { seed },
+    k,
+    positive,
+    { seed },
   );
   const sweep = plan.sweep.map((p): SweepResult => {
     const s = scoredSweep.find((q) => q.x === p.t);
-    return { t: p.t, size: p.size, f1: s?.f1 ?? null, lo: s?.lo ?? null, hi: s?.hi ?? null, precision: s?.precision ?? null, recall: s?.recall ?? null };
+    return {
+      t: p.t,
+      size: p.size,
+      f1: s?.f1 ?? null,
+      lo: s?.lo ?? null,
+      hi: s?.hi ?? null,
+      precision: s?.precision ?? null,
+      recall: s?.recall ?? null,
+    };
   });
   const references = rows
     .filter((r) => r.kind === 'teacher' || r.trainSource === 'human')
-    .map((r) => ({ label: r.kind === 'teacher' ? 'LLM few-shot' : `Human labels (${r.trainSize})`, value: r.metrics.f1 ?? r.metrics.macroF1 }));
+    .map((r) => ({
+      label: r.kind === 'teacher' ? 'LLM few-shot' : `Human labels (${r.trainSize})`,
+      value: r.metrics.f1 ?? r.metrics.macroF1,
+    }));
   return { rows, headlines: heads, curve, sweep, sweepBy: plan.sweepBy, references };
 }
 

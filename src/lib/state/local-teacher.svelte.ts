@@ -6,9 +6,7 @@
 // reload (the stored answers show without it).
 import { filesFromPicker, type ModelSource } from '../embed/runtime';
 import type { LocalDevice } from '../teacher/local/model';
-import {
-  LOCAL_PRESETS, localEndpoint, localModelName, localOnnxFile, presetOf, type LocalDtype,
-} from '../teacher/local/presets';
+import { LOCAL_PRESETS, localEndpoint, localModelName, localOnnxFile, presetOf, type LocalDtype } from '../teacher/local/presets';
 import type { LocalReply, LocalRequest } from '../teacher/local/protocol';
 import { runLocalTeacher, type LocalRunDeps } from '../teacher/local/run';
 import type { ScoreMode } from '../teacher/local/score';
@@ -35,8 +33,14 @@ interface Prefs {
 }
 
 const DEFAULTS: Prefs = {
-  enabled: false, modelId: LOCAL_PRESETS[0].id, revision: 'main', dtype: LOCAL_PRESETS[0].dtype,
-  device: 'auto', sourceKind: 'hub', baseUrl: '', lastDevice: null,
+  enabled: false,
+  modelId: LOCAL_PRESETS[0].id,
+  revision: 'main',
+  dtype: LOCAL_PRESETS[0].dtype,
+  device: 'auto',
+  sourceKind: 'hub',
+  baseUrl: '',
+  lastDevice: null,
 };
 
 type Ready = Extract<LocalReply, { type: 'ready' }>;
@@ -89,7 +93,10 @@ export class LocalTeacherState {
   /** The teacher endpoint while switched on (answers are stored under it), else null. */
   get endpoint(): { baseURL: string; model: string } | null {
     if (!this.enabled || this.modelId.trim() === '') return null;
-    return { baseURL: localEndpoint(this.modelId.trim(), this.revision.trim() || 'main'), model: localModelName(this.modelId.trim(), this.dtype) };
+    return {
+      baseURL: localEndpoint(this.modelId.trim(), this.revision.trim() || 'main'),
+      model: localModelName(this.modelId.trim(), this.dtype),
+    };
   }
 
   /** "Qwen2.5 0.5B Instruct (q4f16) run locally in the browser via transformers.js on WebGPU" (methods paragraph). */
@@ -115,8 +122,14 @@ export class LocalTeacherState {
 
   save(): void {
     const p: Prefs = {
-      enabled: this.enabled, modelId: this.modelId.trim(), revision: this.revision.trim() || 'main', dtype: this.dtype,
-      device: this.device, sourceKind: this.sourceKind, baseUrl: this.baseUrl.trim(), lastDevice: this.lastDevice,
+      enabled: this.enabled,
+      modelId: this.modelId.trim(),
+      revision: this.revision.trim() || 'main',
+      dtype: this.dtype,
+      device: this.device,
+      sourceKind: this.sourceKind,
+      baseUrl: this.baseUrl.trim(),
+      lastDevice: this.lastDevice,
     };
     try {
       localStorage.setItem(PREFS_KEY, JSON.stringify(p));
@@ -141,7 +154,15 @@ export class LocalTeacherState {
   }
 
   #key(): string {
-    return JSON.stringify([this.modelId, this.revision, this.sourceKind, this.baseUrl, this.picked?.files.size ?? 0, this.dtype, this.device]);
+    return JSON.stringify([
+      this.modelId,
+      this.revision,
+      this.sourceKind,
+      this.baseUrl,
+      this.picked?.files.size ?? 0,
+      this.dtype,
+      this.device,
+    ]);
   }
 
   #worker(): WorkerClient<LocalRequest, LocalReply> {
@@ -163,26 +184,36 @@ export class LocalTeacherState {
     this.prepared = null;
     this.#preparedKey = null;
     const device: LocalDevice = this.device === 'wasm' ? 'wasm' : 'webgpu';
-    const msg = { type: 'load' as const, modelId: this.modelId.trim(), revision: this.revision.trim() || 'main', source: this.#source(), device, dtype: this.dtype, ortBase: ortBase() };
+    const msg = {
+      type: 'load' as const,
+      modelId: this.modelId.trim(),
+      revision: this.revision.trim() || 'main',
+      source: this.#source(),
+      device,
+      dtype: this.dtype,
+      ortBase: ortBase(),
+    };
     const { done } = this.#worker().request<Ready>(msg, ['ready'], {
       onMessage: (r) => void (r.type === 'progress' && (this.progress = { done: r.done, total: r.total, file: r.file })),
     });
-    this.#loading = done.then(
-      (r) => {
-        this.ready = r;
-        // The precision that really runs names the answers (a CPU fallback runs other weights).
-        if (r.dtype !== this.dtype) this.dtype = r.dtype;
-        this.lastDevice = r.device;
-        this.save();
-        this.#loadedKey = this.#key();
-        this.status = 'ready';
-      },
-      (e: unknown) => {
-        this.status = 'error';
-        this.error = e instanceof Error ? e.message : String(e);
-        throw e;
-      },
-    ).finally(() => (this.#loading = null));
+    this.#loading = done
+      .then(
+        (r) => {
+          this.ready = r;
+          // The precision that really runs names the answers (a CPU fallback runs other weights).
+          if (r.dtype !== this.dtype) this.dtype = r.dtype;
+          this.lastDevice = r.device;
+          this.save();
+          this.#loadedKey = this.#key();
+          this.status = 'ready';
+        },
+        (e: unknown) => {
+          this.status = 'error';
+          this.error = e instanceof Error ? e.message : String(e);
+          throw e;
+        },
+      )
+      .finally(() => (this.#loading = null));
     return this.#loading;
   }
 
@@ -195,7 +226,14 @@ export class LocalTeacherState {
     const key = JSON.stringify([this.#loadedKey, prompt.system, labels, mode]);
     if (this.#preparedKey === key && this.prepared) return this.prepared;
     const { done } = this.#worker().request<Prepared>(
-      { type: 'prepare', system: prompt.system, labels, probe: user('Checking the model.'), sentinels: [user('a'), user('Z 9')], ...(mode ? { mode } : {}) },
+      {
+        type: 'prepare',
+        system: prompt.system,
+        labels,
+        probe: user('Checking the model.'),
+        sentinels: [user('a'), user('Z 9')],
+        ...(mode ? { mode } : {}),
+      },
       ['prepared'],
     );
     this.prepared = await done;

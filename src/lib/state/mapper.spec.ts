@@ -38,7 +38,10 @@ const { Mapper } = await import('./mapper');
 describe('Mapper', () => {
   it('sends a big table and gets its rows back in slices, whole and in order', async () => {
     const n = 2 * SLICE_ROWS + 123;
-    const table: RawTable = { columns: ['id', 'text', 'label'], rows: Array.from({ length: n }, (_, i) => [`r${i}`, `text ${i % 997}`, i % 2 ? 'a' : 'b']) };
+    const table: RawTable = {
+      columns: ['id', 'text', 'label'],
+      rows: Array.from({ length: n }, (_, i) => [`r${i}`, `text ${i % 997}`, i % 2 ? 'a' : 'b']),
+    };
     const mapper = new Mapper(table);
     const mapping = { text: 'text', id: 'id', label: 'label' };
     const r = await mapper.apply(mapping, {});

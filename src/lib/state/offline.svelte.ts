@@ -12,7 +12,11 @@ export const MODEL_CACHE = 'transformers-cache';
 const RELOADED = 'surrogate.coiReload.v1';
 
 export type OfflineStatus = 'off' | 'installing' | 'caching' | 'ready' | 'error';
-export interface ModelOffline { modelId: string; files: number; bytes: number }
+export interface ModelOffline {
+  modelId: string;
+  files: number;
+  bytes: number;
+}
 
 export class OfflineState {
   /** off: dev server, or no service worker in this browser. */
@@ -42,7 +46,9 @@ export class OfflineState {
     const hadController = !!sw.controller;
     sw.addEventListener('controllerchange', () => {
       if (hadController) return; // a newer build's worker: the page keeps its own files
-      if (shouldReload({ isolated: crossOriginIsolated, triedBefore: sessionStorage.getItem(RELOADED) === '1', interacted: this.#interacted })) {
+      if (
+        shouldReload({ isolated: crossOriginIsolated, triedBefore: sessionStorage.getItem(RELOADED) === '1', interacted: this.#interacted })
+      ) {
         sessionStorage.setItem(RELOADED, '1');
         location.reload();
         return;

@@ -12,12 +12,25 @@ const keyOf = (s: Parameters<typeof resolveRecipe>[0]) => {
 describe('encoder defaults', () => {
   it('a new project gets BGE small with its recipe', () => {
     expect(withDefaults(undefined).encoder).toMatchObject({
-      kind: 'transformers', preset: 'bge-small', modelId: 'Xenova/bge-small-en-v1.5', pooling: 'cls', normalize: true, prefix: '', tokenBudget: 8192,
+      kind: 'transformers',
+      preset: 'bge-small',
+      modelId: 'Xenova/bge-small-en-v1.5',
+      pooling: 'cls',
+      normalize: true,
+      prefix: '',
+      tokenBudget: 8192,
     });
   });
 
   it('settings saved before presets keep the recipe their vectors were made with', () => {
-    const old = { kind: 'transformers', modelId: 'Xenova/distilbert-base-uncased', source: { kind: 'hub' }, dtype: 'auto', device: 'wasm', batchSize: 16 } as const;
+    const old = {
+      kind: 'transformers',
+      modelId: 'Xenova/distilbert-base-uncased',
+      source: { kind: 'hub' },
+      dtype: 'auto',
+      device: 'wasm',
+      batchSize: 16,
+    } as const;
     const distil = encoderWithDefaults(old);
     expect(distil).toMatchObject({ preset: 'distilbert', pooling: 'mean', normalize: true, prefix: '', batchSize: 16, tokenBudget: 8192 });
     expect(keyOf(distil)).toBe('emb-v1|Xenova/distilbert-base-uncased|q8|mean|l2');
@@ -25,11 +38,20 @@ describe('encoder defaults', () => {
     const minilm = encoderWithDefaults({ ...old, modelId: 'Xenova/all-MiniLM-L6-v2' });
     expect(minilm.preset).toBe('custom');
     expect(keyOf(minilm)).toBe('emb-v1|Xenova/all-MiniLM-L6-v2|q8|mean|l2');
-    expect(withDefaults({ v: 2, encoder: { ...old, modelId: 'tiny-distilbert' } }).encoder).toMatchObject({ preset: 'custom', modelId: 'tiny-distilbert', pooling: 'mean' });
+    expect(withDefaults({ v: 2, encoder: { ...old, modelId: 'tiny-distilbert' } }).encoder).toMatchObject({
+      preset: 'custom',
+      modelId: 'tiny-distilbert',
+      pooling: 'mean',
+    });
   });
 
   it('leaves settings saved with a preset as they are', () => {
-    const e5 = { ...DEFAULT_PROJECT_SETTINGS.encoder, preset: 'e5-small', modelId: 'Xenova/multilingual-e5-small', kind: 'hybrid' } as const;
+    const e5 = {
+      ...DEFAULT_PROJECT_SETTINGS.encoder,
+      preset: 'e5-small',
+      modelId: 'Xenova/multilingual-e5-small',
+      kind: 'hybrid',
+    } as const;
     expect(encoderWithDefaults(e5)).toEqual(e5);
   });
 });

@@ -68,13 +68,30 @@ export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
   splitSizes: { validation: 250, test: 250 },
   activeVersion: null,
   teacher: {
-    repeats: 3, temperature: 0, repeatTemperature: 0.7, maxTokens: 20, concurrency: 4, timeoutMs: 60_000, maxRetries: 6,
-    structured: 'auto', batchRepeats: 'auto', budgetTokens: null, budgetCost: null, poolN: 1000,
+    repeats: 3,
+    temperature: 0,
+    repeatTemperature: 0.7,
+    maxTokens: 20,
+    concurrency: 4,
+    timeoutMs: 60_000,
+    maxRetries: 6,
+    structured: 'auto',
+    batchRepeats: 'auto',
+    budgetTokens: null,
+    budgetCost: null,
+    poolN: 1000,
   },
   // BGE small: the best classification quality per MB of the presets (embed/presets.ts says why).
   encoder: {
-    kind: 'transformers', preset: DEFAULT_PRESET, modelId: presetById(DEFAULT_PRESET)!.modelId, ...presetById(DEFAULT_PRESET)!.recipe,
-    source: { kind: 'hub' }, dtype: 'auto', device: 'auto', batchSize: 64, tokenBudget: 8192,
+    kind: 'transformers',
+    preset: DEFAULT_PRESET,
+    modelId: presetById(DEFAULT_PRESET)!.modelId,
+    ...presetById(DEFAULT_PRESET)!.recipe,
+    source: { kind: 'hub' },
+    dtype: 'auto',
+    device: 'auto',
+    batchSize: 64,
+    tokenBudget: 8192,
   },
   trainN: 1000,
   headKind: 'linear',
@@ -88,7 +105,8 @@ export function withDefaults(raw: unknown): ProjectSettings {
   // Before v2, 'logreg' was the default head and was saved with every choice
   // on the Train step; it meant "the default", so it moves to the new default.
   // The Adam-trained 'logreg' stays available "as in the paper".
-  const headKind = (s.v ?? 1) < 2 && (s.headKind === undefined || (s.headKind as string) === 'logreg') ? 'linear' : (s.headKind ?? d.headKind);
+  const headKind =
+    (s.v ?? 1) < 2 && (s.headKind === undefined || (s.headKind as string) === 'logreg') ? 'linear' : (s.headKind ?? d.headKind);
   return {
     ...d,
     ...s,

@@ -28,9 +28,9 @@ vi.mock('./trainer', () => {
     initTrainer: async () => ({ type: 'backend', id: 0, backend: 'cpu', tried: [] }),
     trainRequest: (msg: Omit<TrainRequest, 'id'>, onMessage?: (r: TrainReply) => void) => {
       const ac = new AbortController();
-      const done = handleTrainRequest({ ...msg, id: ++id } as Exclude<TrainRequest, { type: 'cancel' }>, ac.signal, (r) => onMessage?.(r)).then((r) =>
-        r.type === 'result' || r.type === 'probs' ? r : Promise.reject(new Error(r.type === 'error' ? r.message : r.type)),
-      );
+      const done = handleTrainRequest({ ...msg, id: ++id } as Exclude<TrainRequest, { type: 'cancel' }>, ac.signal, (r) =>
+        onMessage?.(r),
+      ).then((r) => (r.type === 'result' || r.type === 'probs' ? r : Promise.reject(new Error(r.type === 'error' ? r.message : r.type))));
       return { id, done, cancel: () => ac.abort() };
     },
   };
@@ -71,8 +71,16 @@ describe('StudentState', () => {
   it('grid-searches, saves the student with its encoder and label order, and predicts', async () => {
     const s = new StudentState();
     const t = await s.train({
-      name: 'Student on 40 human labels', trainSource: 'human', X, trainIds: ids, labelOf, labelNames: names, positive: 'pos',
-      headKind: 'logreg', seed: 1, grid: { lr: [0.01, 0.05], batchSize: [8], epochs: [10] },
+      name: 'Student on 40 human labels',
+      trainSource: 'human',
+      X,
+      trainIds: ids,
+      labelOf,
+      labelNames: names,
+      positive: 'pos',
+      headKind: 'logreg',
+      seed: 1,
+      grid: { lr: [0.01, 0.05], batchSize: [8], epochs: [10] },
     });
     expect(t.scores).toHaveLength(2);
     expect([0.01, 0.05]).toContain(t.best.lr);
@@ -93,7 +101,17 @@ describe('StudentState', () => {
 
   it('fits the linear head by cross-validation, with out-of-fold label shares, and stores it', async () => {
     const s = new StudentState();
-    const t = await s.train({ name: 'linear', trainSource: 'llm', X, trainIds: ids, labelOf, labelNames: names, positive: 'pos', headKind: 'linear', seed: 1 });
+    const t = await s.train({
+      name: 'linear',
+      trainSource: 'llm',
+      X,
+      trainIds: ids,
+      labelOf,
+      labelNames: names,
+      positive: 'pos',
+      headKind: 'linear',
+      seed: 1,
+    });
     expect(t.best.kind).toBe('linear');
     expect(t.search).toMatchObject({ kind: 'linear-cv', folds: 5, note: null });
     expect(t.scores).toHaveLength(9 * 2); // C grid × class weighting
@@ -111,29 +129,64 @@ describe('StudentState', () => {
   it('reloads its list exactly once per training', async () => {
     const s = new StudentState();
     const reload = vi.spyOn(s, 'reload');
-    await s.train({ name: 'once', trainSource: 'human', X, trainIds: ids, labelOf, labelNames: names, positive: 'pos', headKind: 'linear', seed: 1 });
+    await s.train({
+      name: 'once',
+      trainSource: 'human',
+      X,
+      trainIds: ids,
+      labelOf,
+      labelNames: names,
+      positive: 'pos',
+      headKind: 'linear',
+      seed: 1,
+    });
     expect(reload).toHaveBeenCalledTimes(1);
     expect(s.models).toHaveLength(1);
   });
 
   it('refuses a training set with one class', async () => {
     const s = new StudentState();
-    await expect(s.train({ name: 'x', trainSource: 'human', X, trainIds: ids, labelOf: () => 'pos', labelNames: names, positive: null, headKind: 'logreg', seed: 1 }))
-      .rejects.toThrow(/at least 4 labels in 2 classes/);
+    await expect(
+      s.train({
+        name: 'x',
+        trainSource: 'human',
+        X,
+        trainIds: ids,
+        labelOf: () => 'pos',
+        labelNames: names,
+        positive: null,
+        headKind: 'logreg',
+        seed: 1,
+      }),
+    ).rejects.toThrow(/at least 4 labels in 2 classes/);
     expect(s.status).toBe('error');
   });
 
   it('labels the corpus with the student’s encoder, stores the predictions, and deletes them with the student', async () => {
-    const rows: DataRow[] = ['good good film', 'bad bad film', 'good acting', 'bad acting', 'good plot', 'bad plot', 'good', 'bad'].map((text, i) => ({
-      id: `c${i}`, text, human: i % 2 ? 'neg' : 'pos', hash: `h${i}`,
-    }));
+    const rows: DataRow[] = ['good good film', 'bad bad film', 'good acting', 'bad acting', 'good plot', 'bad plot', 'good', 'bad'].map(
+      (text, i) => ({
+        id: `c${i}`,
+        text,
+        human: i % 2 ? 'neg' : 'pos',
+        hash: `h${i}`,
+      }),
+    );
     const { embedder } = await import('./embedder.svelte');
     const enc = { kind: 'tfidf', modelId: 'x', source: { kind: 'hub' }, dtype: 'auto', device: 'auto', batchSize: 16 } as const;
     const feats = await embedder.ensure(rows, enc, rows);
     const s = new StudentState();
     const t = await s.train({
-      name: 'tfidf student', trainSource: 'human', X: feats, trainIds: feats.ids, labelOf: (id) => rows.find((r) => r.id === id)!.human,
-      labelNames: names, positive: 'pos', headKind: 'logreg', seed: 2, grid: { lr: [0.1], batchSize: [4], epochs: [20] }, encoder: enc,
+      name: 'tfidf student',
+      trainSource: 'human',
+      X: feats,
+      trainIds: feats.ids,
+      labelOf: (id) => rows.find((r) => r.id === id)!.human,
+      labelNames: names,
+      positive: 'pos',
+      headKind: 'logreg',
+      seed: 2,
+      grid: { lr: [0.1], batchSize: [4], epochs: [20] },
+      encoder: enc,
     });
     const data = await s.labelCorpus(t, rows, rows, 3);
     expect(data.ids).toEqual(rows.map((r) => r.id));
@@ -157,12 +210,23 @@ describe('helpers', () => {
 
   it('counts predicted labels by argmax', () => {
     expect(distribution({ labels: ['a', 'b'], ids: ['1', '2', '3'], probs: Float32Array.from([0.9, 0.1, 0.2, 0.8, 0.4, 0.6]) })).toEqual([
-      { label: 'a', count: 1 }, { label: 'b', count: 2 },
+      { label: 'a', count: 1 },
+      { label: 'b', count: 2 },
     ]);
   });
 
   it('stores plain data (no proxies) that round-trips', () => {
-    const t = fromStored({ id: 'm', projectId: 'p', createdAt: 1, name: 'n', encoder: 'e', labels: names, config: {}, weights: { config: { kind: 'mlp' } }, backend: 'cpu' });
+    const t = fromStored({
+      id: 'm',
+      projectId: 'p',
+      createdAt: 1,
+      name: 'n',
+      encoder: 'e',
+      labels: names,
+      config: {},
+      weights: { config: { kind: 'mlp' } },
+      backend: 'cpu',
+    });
     expect(toStored(t, 'p')).toMatchObject({ id: 'm', name: 'n', encoder: 'e', labels: names, backend: 'cpu' });
   });
 });

@@ -99,7 +99,14 @@ export interface PredictionsData {
 }
 
 export type StudentStatus = 'idle' | 'training' | 'done' | 'error' | 'cancelled';
-export interface StudentProgress { config: number; configs: number; epoch: number; epochs: number; phase: string; etaMs: number | null }
+export interface StudentProgress {
+  config: number;
+  configs: number;
+  epoch: number;
+  epochs: number;
+  phase: string;
+  etaMs: number | null;
+}
 
 export const predictionsId = (modelId: string) => `predictions|${modelId}`;
 const DEFAULT_SELECTION: Selection = { kind: 'holdout', fraction: 0.2 };
@@ -110,7 +117,10 @@ const DEFAULT_SELECTION: Selection = { kind: 'holdout', fraction: 0.2 };
  * (Float32Array; rows without soft targets become one-hot). Pure.
  */
 export function buildTrainingSet(spec: Pick<StudentSpec, 'X' | 'trainIds' | 'labelOf' | 'labelNames' | 'soft'>): {
-  X: FeatureMatrix; y: Int32Array | Float32Array; ids: string[]; counts: number[];
+  X: FeatureMatrix;
+  y: Int32Array | Float32Array;
+  ids: string[];
+  counts: number[];
 } {
   const { X, labelNames } = spec;
   const C = labelNames.length;
@@ -126,7 +136,10 @@ export function buildTrainingSet(spec: Pick<StudentSpec, 'X' | 'trainIds' | 'lab
     ids.push(id);
     ys.push(c);
   }
-  const out = takeMatrixRows(X.features, ids.map((id) => row.get(id)!));
+  const out = takeMatrixRows(
+    X.features,
+    ids.map((id) => row.get(id)!),
+  );
   const counts = labelNames.map((_, c) => ys.filter((y) => y === c).length);
   if (!spec.soft) return { X: out, y: Int32Array.from(ys), ids, counts };
   const y = new Float32Array(ids.length * C);
@@ -166,8 +179,15 @@ export function fromStored(m: StoredModel): TrainedStudent {
 export function toStored(s: TrainedStudent, projectId: string): StoredModel {
   const { spec, scores, positive, embeddingKey, encoderSettings, selection, trainIds, origin, search, shares } = s;
   return {
-    id: s.modelId, projectId, createdAt: s.createdAt, name: spec.name, encoder: spec.encoder, labels: s.labelNames,
-    config: s.best, weights: s.weights, backend: s.backend,
+    id: s.modelId,
+    projectId,
+    createdAt: s.createdAt,
+    name: spec.name,
+    encoder: spec.encoder,
+    labels: s.labelNames,
+    config: s.best,
+    weights: s.weights,
+    backend: s.backend,
     extra: $state.snapshot({ spec, scores, positive, embeddingKey, encoderSettings, selection, trainIds, origin, search, shares }),
   };
 }
@@ -200,7 +220,9 @@ export class StudentState {
       const set = buildTrainingSet(spec);
       const present = set.counts.filter((c) => c > 0).length;
       if (set.ids.length < 4 || present < 2) {
-        throw new Error(`Only ${set.ids.length} usable training labels in ${present} class(es); a student needs at least 4 labels in 2 classes.`);
+        throw new Error(
+          `Only ${set.ids.length} usable training labels in ${present} class(es); a student needs at least 4 labels in 2 classes.`,
+        );
       }
       const { backend } = await initTrainer(tfjsPreference());
       const pos = spec.positive === null ? -1 : spec.labelNames.indexOf(spec.positive);
@@ -208,9 +230,10 @@ export class StudentState {
       const started = Date.now();
       this.progress = { config: 1, configs: 1, epoch: 0, epochs: 1, phase: 'search', etaMs: null };
       const hard = set.y instanceof Int32Array ? set.y.slice() : argmaxRows(set.y, spec.labelNames.length);
-      const fitted = spec.headKind === 'linear'
-        ? await this.#fitLinear(spec, set, positive, started)
-        : await this.#fitGrid(spec, set, positive, started);
+      const fitted =
+        spec.headKind === 'linear'
+          ? await this.#fitLinear(spec, set, positive, started)
+          : await this.#fitGrid(spec, set, positive, started);
       const referenceName = spec.referenceName ?? (spec.trainSource === 'llm' ? 'the teacher' : 'the human labels');
       const shares = compareShares(spec.labelNames, fitted.trainPreds, hard, referenceName, fitted.sharesOn);
       const trained = this.#assemble(spec, set.ids, fitted, fitted.backend ?? backend, shares);
@@ -231,17 +254,33 @@ export class StudentState {
 
   #onProgress(r: TrainReply, started: number): void {
     if (r.type !== 'progress') return;
-    if (r.score !== undefined && r.phase === 'search' && r.epoch === r.epochs) this.live = [...this.live, { cfg: r.config, score: r.score }];
+    if (r.score !== undefined && r.phase === 'search' && r.epoch === r.epochs)
+      this.live = [...this.live, { cfg: r.config, score: r.score }];
     // The final refit counts as one more configuration; early stopping makes this an upper bound.
     const frac = Math.min(1, (r.config - 1 + r.epoch / Math.max(1, r.epochs)) / (r.configs + 1));
     const elapsed = Date.now() - started;
-    this.progress = { config: r.config, configs: r.configs, epoch: r.epoch, epochs: r.epochs, phase: r.phase, etaMs: frac > 0 ? (elapsed / frac) * (1 - frac) : null };
+    this.progress = {
+      config: r.config,
+      configs: r.configs,
+      epoch: r.epoch,
+      epochs: r.epochs,
+      phase: r.phase,
+      etaMs: frac > 0 ? (elapsed / frac) * (1 - frac) : null,
+    };
   }
 
   /** The linear head: C × class weighting by k-fold CV in the worker; shares from the out-of-fold predictions. */
   async #fitLinear(spec: StudentSpec, set: ReturnType<typeof buildTrainingSet>, positive: number | null, started: number): Promise<Fitted> {
     const req = trainRequest<Extract<TrainReply, { type: 'result'; kind: 'linear' }>>(
-      { type: 'linear', X: set.X, y: set.y, nClasses: spec.labelNames.length, positive, seed: spec.seed, ...(spec.folds ? { folds: spec.folds } : {}) },
+      {
+        type: 'linear',
+        X: set.X,
+        y: set.y,
+        nClasses: spec.labelNames.length,
+        positive,
+        seed: spec.seed,
+        ...(spec.folds ? { folds: spec.folds } : {}),
+      },
       (r) => this.#onProgress(r, started),
     );
     this.#stop = req.cancel;
@@ -255,17 +294,34 @@ export class StudentState {
     const X = toDense(set.X).values;
     const req = trainRequest<Extract<TrainReply, { type: 'result'; kind: 'grid' }>>(
       {
-        type: 'grid', X: X.slice(), dim: spec.X.dim, y: set.y, nClasses: spec.labelNames.length, positive,
-        grid: spec.grid ? $state.snapshot(spec.grid) as Grid : undefined, base: { kind: spec.headKind, seed: spec.seed }, selection, seed: spec.seed,
+        type: 'grid',
+        X: X.slice(),
+        dim: spec.X.dim,
+        y: set.y,
+        nClasses: spec.labelNames.length,
+        positive,
+        grid: spec.grid ? ($state.snapshot(spec.grid) as Grid) : undefined,
+        base: { kind: spec.headKind, seed: spec.seed },
+        selection,
+        seed: spec.seed,
       },
       (r) => this.#onProgress(r, started),
     );
     this.#stop = req.cancel;
     const { result } = await req.done;
-    const probs = await trainRequest<Extract<TrainReply, { type: 'probs' }>>({ type: 'predict', weights: result.final.weights, X, dim: spec.X.dim }).done;
+    const probs = await trainRequest<Extract<TrainReply, { type: 'probs' }>>({
+      type: 'predict',
+      weights: result.final.weights,
+      X,
+      dim: spec.X.dim,
+    }).done;
     return {
-      best: result.best, scores: result.scores, weights: result.final.weights, selection,
-      trainPreds: argmaxRows(probs.probs, spec.labelNames.length), sharesOn: `in-sample, on its ${set.ids.length.toLocaleString('en-US')} training texts`,
+      best: result.best,
+      scores: result.scores,
+      weights: result.final.weights,
+      selection,
+      trainPreds: argmaxRows(probs.probs, spec.labelNames.length),
+      sharesOn: `in-sample, on its ${set.ids.length.toLocaleString('en-US')} training texts`,
     };
   }
 
@@ -299,22 +355,36 @@ export class StudentState {
   async predict(student: TrainedStudent | SerializedHead, X: Embedded, ids?: string[], consume = false): Promise<Float32Array> {
     const head = 'weights' in student ? student.weights : student;
     if ('weights' in student && student.embeddingKey && student.embeddingKey !== X.key) {
-      throw new Error(`"${student.spec.name}" was trained on other features (${student.embeddingKey}) than these (${X.key}); embed with its encoder settings.`);
+      throw new Error(
+        `"${student.spec.name}" was trained on other features (${student.embeddingKey}) than these (${X.key}); embed with its encoder settings.`,
+      );
     }
     if (head.dim !== X.dim) throw new Error(`The student expects ${head.dim}-dimensional features but got ${X.dim}.`);
     let rows: FeatureMatrix;
-    if (!ids) rows = consume ? X.features : takeMatrixRows(X.features, Int32Array.from({ length: X.ids.length }, (_, i) => i)); // else a copy: the worker takes ownership of what it is sent
+    if (!ids)
+      rows = consume
+        ? X.features
+        : takeMatrixRows(
+            X.features,
+            Int32Array.from({ length: X.ids.length }, (_, i) => i),
+          ); // else a copy: the worker takes ownership of what it is sent
     else {
       const at = new Map(X.ids.map((id, i) => [id, i]));
-      rows = takeMatrixRows(X.features, ids.map((id) => {
-        const j = at.get(id);
-        if (j === undefined) throw new Error(`Row ${id} has no embedding.`);
-        return j;
-      }));
+      rows = takeMatrixRows(
+        X.features,
+        ids.map((id) => {
+          const j = at.get(id);
+          if (j === undefined) throw new Error(`Row ${id} has no embedding.`);
+          return j;
+        }),
+      );
     }
     await initTrainer(tfjsPreference());
     const req = trainRequest<Extract<TrainReply, { type: 'probs' }>>({
-      type: 'predict', weights: $state.snapshot(head) as SerializedHead, X: rows.kind === 'dense' ? rows.values : rows, dim: X.dim,
+      type: 'predict',
+      weights: $state.snapshot(head) as SerializedHead,
+      X: rows.kind === 'dense' ? rows.values : rows,
+      dim: X.dim,
     });
     return (await req.done).probs;
   }
@@ -337,7 +407,8 @@ export class StudentState {
     if (app.project?.id !== project.id) return; // another project opened meanwhile
     this.models = models.map(fromStored);
     const dist = new Map<string, { label: string; count: number }[]>();
-    for (const r of results) if (r.kind === 'predictions') dist.set((r.data as PredictionsData).modelId, distribution(r.data as PredictionsData));
+    for (const r of results)
+      if (r.kind === 'predictions') dist.set((r.data as PredictionsData).modelId, distribution(r.data as PredictionsData));
     this.distributions = dist;
     app.counts.models = models.length;
   }
@@ -381,13 +452,23 @@ export class StudentState {
       for (let start = 0; start < rows.length; start += chunk) {
         if (this.#cancelled) throw new WorkerCancelled();
         const at = order.subarray(start, start + chunk);
-        const X = await embedder.ensure(Array.from(at, (i) => rows[i]), settings, fitOn);
+        const X = await embedder.ensure(
+          Array.from(at, (i) => rows[i]),
+          settings,
+          fitOn,
+        );
         const part = await this.predict(s, X, undefined, true);
         for (let k = 0; k < at.length; k++) probs.set(part.subarray(k * C, (k + 1) * C), at[k] * C);
         const done = start + at.length;
         this.labeling = { modelId: s.modelId, done, total: rows.length, etaMs: ((Date.now() - started) / done) * (rows.length - done) };
       }
-      const data: PredictionsData = { modelId: s.modelId, labels: s.labelNames, ids: rows.map((r) => r.id), probs, embeddingKey: s.embeddingKey };
+      const data: PredictionsData = {
+        modelId: s.modelId,
+        labels: s.labelNames,
+        ids: rows.map((r) => r.id),
+        probs,
+        embeddingKey: s.embeddingKey,
+      };
       await store.putResult({ id: predictionsId(s.modelId), projectId: project.id, createdAt: Date.now(), kind: 'predictions', data });
       this.distributions = new Map(this.distributions).set(s.modelId, distribution(data));
       app.revision++;
@@ -422,17 +503,31 @@ export function linearFitted(result: LinearSearchResult): Fitted {
   const cv = result.folds > 0;
   return {
     best: result.final.head.config,
-    scores: result.scores.map((s) => ({ cfg: cfg(s.C, s.classWeight), f1: s.f1, macroF1: s.macroF1, bestEpoch: 0, ...(s.scale === undefined ? {} : { scale: s.scale }) })),
+    scores: result.scores.map((s) => ({
+      cfg: cfg(s.C, s.classWeight),
+      f1: s.f1,
+      macroF1: s.macroF1,
+      bestEpoch: 0,
+      ...(s.scale === undefined ? {} : { scale: s.scale }),
+    })),
     weights: result.final.head,
     selection: { kind: 'kfold', k: Math.max(2, result.folds) },
     search: {
-      kind: 'linear-cv', folds: result.folds, note: result.note,
-      Cs: [...new Set(result.scores.map((s) => s.C))], classWeights: [...new Set(result.scores.map((s) => s.classWeight))], chosen: result.best,
+      kind: 'linear-cv',
+      folds: result.folds,
+      note: result.note,
+      Cs: [...new Set(result.scores.map((s) => s.C))],
+      classWeights: [...new Set(result.scores.map((s) => s.classWeight))],
+      chosen: result.best,
       ...(result.best.scale === undefined ? {} : { scales: [...new Set(result.scores.map((s) => s.scale!))] }),
-      calibration: result.scores.find((s) => s.C === result.best.C && s.classWeight === result.best.classWeight)?.calibrated ? result.calibration : null,
+      calibration: result.scores.find((s) => s.C === result.best.C && s.classWeight === result.best.classWeight)?.calibrated
+        ? result.calibration
+        : null,
     },
     trainPreds: cv ? result.oofPreds : new Int32Array(n).fill(-1),
-    sharesOn: cv ? `out-of-fold (${result.folds}-fold cross-validation) on its ${n.toLocaleString('en-US')} training texts` : 'no cross-validation was possible',
+    sharesOn: cv
+      ? `out-of-fold (${result.folds}-fold cross-validation) on its ${n.toLocaleString('en-US')} training texts`
+      : 'no cross-validation was possible',
     backend: 'plain JS (L-BFGS)',
   };
 }
@@ -467,4 +562,7 @@ export const student = new StudentState();
 
 // Load the open project's students (and the stepper's count) whenever a
 // project opens, not only when the Train step is shown.
-onProjectOpen(() => student.reload(), (e) => (student.error = `Could not read the saved students: ${errorText(e)}`));
+onProjectOpen(
+  () => student.reload(),
+  (e) => (student.error = `Could not read the saved students: ${errorText(e)}`),
+);

@@ -39,7 +39,11 @@ const TOKEN_SAMPLE = 500;
 async function tokenCounter(pending: BatchPending[]): Promise<(p: BatchPending) => number> {
   const { estimateTokens } = await import('../teacher/cost');
   const messages = (p: BatchPending) => (p.body.messages as { role: string; content: string }[]) ?? [];
-  const sample = pending.slice(0, TOKEN_SAMPLE).flatMap((p) => messages(p).filter((m) => m.role !== 'system').map((m) => m.content));
+  const sample = pending.slice(0, TOKEN_SAMPLE).flatMap((p) =>
+    messages(p)
+      .filter((m) => m.role !== 'system')
+      .map((m) => m.content),
+  );
   const chars = sample.reduce((n, t) => n + t.length, 0);
   const perChar = chars > 0 ? sample.reduce((n, t) => n + estimateTokens(t), 0) / chars : 0.25;
   const systems = new Map<string, number>();
@@ -63,10 +67,12 @@ export async function batchExport(
 ): Promise<BatchExportReport> {
   const queueTokens = opts.queueTokens && opts.queueTokens > 0 ? opts.queueTokens : null;
   const { pending, failedAttempts } = await batchPlanForJob(job, (keys) => store.getResponses<TeacherResponse>(keys), opts.profile);
-  const stuck = failedAttempts > 0
-    ? ` ${failedAttempts.toLocaleString('en')} of them came back empty or cut off at the current token cap and are not exported again; raise the cap to ask again.`
-    : '';
-  if (pending.length === 0) return { text: `Nothing to export: every answer for these texts is already stored.${stuck}`, files: [], queueTokens };
+  const stuck =
+    failedAttempts > 0
+      ? ` ${failedAttempts.toLocaleString('en')} of them came back empty or cut off at the current token cap and are not exported again; raise the cap to ask again.`
+      : '';
+  if (pending.length === 0)
+    return { text: `Nothing to export: every answer for these texts is already stored.${stuck}`, files: [], queueTokens };
   const tokensOf = await tokenCounter(pending);
   const plans = planBatchFiles(pending, { maxTokens: queueTokens }, tokensOf);
   const mapping: BatchMapping = { ...((await store.kvGet<BatchMapping>(mappingKey(job.projectId ?? ''))) ?? {}) };

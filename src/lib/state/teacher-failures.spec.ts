@@ -3,13 +3,30 @@ import { retryableCount, storedFailures } from './teacher-failures';
 import type { TeacherResponse } from '../teacher/types';
 
 const row = (textHash: string, repeat: number, extra: Partial<TeacherResponse>): TeacherResponse => ({
-  key: `${textHash}|${repeat}`, endpoint: 'e', model: 'm', codebookHash: 'c', template: 't', textHash, repeat, temperature: 0,
-  raw: null, label: null, valid: false, usage: { prompt: 0, completion: 0 }, at: 1, ...extra,
+  key: `${textHash}|${repeat}`,
+  endpoint: 'e',
+  model: 'm',
+  codebookHash: 'c',
+  template: 't',
+  textHash,
+  repeat,
+  temperature: 0,
+  raw: null,
+  label: null,
+  valid: false,
+  usage: { prompt: 0, completion: 0 },
+  at: 1,
+  ...extra,
 });
 
 describe('storedFailures', () => {
   it('lists failed requests with their error and empty answers, by row, and counts what Retry failed sends', () => {
-    const items = [{ rowId: 'a', textHash: 'ha' }, { rowId: 'b', textHash: 'hb' }, { rowId: 'b2', textHash: 'hb' }, { rowId: 'c', textHash: 'hc' }];
+    const items = [
+      { rowId: 'a', textHash: 'ha' },
+      { rowId: 'b', textHash: 'hb' },
+      { rowId: 'b2', textHash: 'hb' },
+      { rowId: 'c', textHash: 'hc' },
+    ];
     const responses = [
       row('ha', 0, { invalidReason: 'request-failed', error: '429 Rate limit reached', attempts: 7 }),
       row('ha', 1, { invalidReason: 'request-failed', error: '429 Rate limit reached', attempts: 7 }),

@@ -10,7 +10,16 @@ import { formatDuration, formatUsd, makeJob, scopeIds, setupKey, toTeacherSettin
 const row = (id: string, text: string, human: string | null): DataRow => ({ id, text, human, hash: hashText(text) });
 const rows: DataRow[] = Array.from({ length: 40 }, (_, i) => row(`r${i}`, `text ${i}`, i < 30 ? (i % 3 === 0 ? 'neg' : 'pos') : null));
 const splits: Splits = { seed: 1, validation: ['r0', 'r1', 'r2'], test: ['r3', 'r4', 'r5'], pool: rows.slice(6).map((r) => r.id) };
-const cb: Codebook = { task: 'Sentiment', instructions: '', labels: [{ name: 'pos', definition: 'good' }, { name: 'neg', definition: 'bad' }], positive: 'pos', examples: [] };
+const cb: Codebook = {
+  task: 'Sentiment',
+  instructions: '',
+  labels: [
+    { name: 'pos', definition: 'good' },
+    { name: 'neg', definition: 'bad' },
+  ],
+  positive: 'pos',
+  examples: [],
+};
 const version: CodebookVersion = { version: 1, createdAt: 0, codebook: cb, hash: codebookHash(cb) };
 const run = DEFAULT_PROJECT_SETTINGS.teacher;
 const settings = toTeacherSettings({ baseURL: 'http://x/v1/', model: 'm', apiKey: 'k' }, { ...run, budgetTokens: 100, budgetCost: null });
@@ -86,9 +95,15 @@ describe('formatting', () => {
 describe('toTeacherSettings: the reasoning extras', () => {
   it('defaults them for older projects and keeps what the user set', () => {
     expect(settings).toMatchObject({ reasoningMaxTokens: 4096, reasoningEffort: 'low' });
-    const mine = toTeacherSettings({ baseURL: 'x', model: 'm', apiKey: '' }, { ...run, reasoningMaxTokens: 8000.7, reasoningEffort: 'minimal' });
+    const mine = toTeacherSettings(
+      { baseURL: 'x', model: 'm', apiKey: '' },
+      { ...run, reasoningMaxTokens: 8000.7, reasoningEffort: 'minimal' },
+    );
     expect(mine).toMatchObject({ reasoningMaxTokens: 8000, reasoningEffort: 'minimal' });
-    const odd = toTeacherSettings({ baseURL: 'x', model: 'm', apiKey: '' }, { ...run, reasoningMaxTokens: 0, reasoningEffort: 'max' as never });
+    const odd = toTeacherSettings(
+      { baseURL: 'x', model: 'm', apiKey: '' },
+      { ...run, reasoningMaxTokens: 0, reasoningEffort: 'max' as never },
+    );
     expect(odd).toMatchObject({ reasoningMaxTokens: 1, reasoningEffort: 'low' });
   });
 });

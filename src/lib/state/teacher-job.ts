@@ -63,7 +63,15 @@ export function scopeIds(
   const test = (splits?.test ?? []).filter((id) => byId.has(id));
   const pool = (splits?.pool ?? rows.map((r) => r.id)).filter((id) => byId.has(id));
   const n = Math.max(0, Math.floor(o.poolN));
-  const sample = n >= pool.length ? pool : sampleStratified(pool, pool.map((id) => byId.get(id)!.human ?? ''), n, o.seed);
+  const sample =
+    n >= pool.length
+      ? pool
+      : sampleStratified(
+          pool,
+          pool.map((id) => byId.get(id)!.human ?? ''),
+          n,
+          o.seed,
+        );
   return [...validation, ...test, ...sample];
 }
 
@@ -82,7 +90,9 @@ export function toTeacherSettings(ep: Endpoint, run: TeacherRunSettingsX): Teach
     repeatTemperature: run.repeatTemperature,
     maxTokens: Math.max(1, Math.floor(run.maxTokens)),
     reasoningMaxTokens: Math.max(1, Math.floor(run.reasoningMaxTokens ?? DEFAULT_TEACHER_SETTINGS.reasoningMaxTokens)),
-    reasoningEffort: EFFORTS.includes(run.reasoningEffort as ReasoningEffort) ? run.reasoningEffort! : DEFAULT_TEACHER_SETTINGS.reasoningEffort,
+    reasoningEffort: EFFORTS.includes(run.reasoningEffort as ReasoningEffort)
+      ? run.reasoningEffort!
+      : DEFAULT_TEACHER_SETTINGS.reasoningEffort,
     repeats: Math.max(1, Math.floor(run.repeats)),
     concurrency: Math.max(1, Math.floor(run.concurrency)),
     timeoutMs: Math.max(1, run.timeoutMs),
@@ -141,8 +151,15 @@ export function makeJob(i: JobInput): TeacherJob {
  */
 export function setupKey(projectId: string, version: CodebookVersion, s: TeacherSettings, temperatureAllowed: boolean): string {
   return JSON.stringify([
-    projectId, normaliseEndpoint(s.baseURL), s.model, version.hash, PROMPT_TEMPLATE_VERSION,
-    s.repeats, s.temperature, s.repeatTemperature, temperatureAllowed,
+    projectId,
+    normaliseEndpoint(s.baseURL),
+    s.model,
+    version.hash,
+    PROMPT_TEMPLATE_VERSION,
+    s.repeats,
+    s.temperature,
+    s.repeatTemperature,
+    temperatureAllowed,
   ]);
 }
 

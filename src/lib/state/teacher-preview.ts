@@ -67,14 +67,23 @@ export async function buildPreview(job: TeacherJob, known: Capabilities | undefi
   // The user message is the template around the text: its length is the text's plus a constant.
   const wrap = (t: string) => (user ? user(t) : t);
   const extra = wrap('').length;
-  const sample = samplePlan(pending.map((it) => it.text.length + extra), ESTIMATE_SAMPLE).map((i) => wrap(pending[i].text));
+  const sample = samplePlan(
+    pending.map((it) => it.text.length + extra),
+    ESTIMATE_SAMPLE,
+  ).map((i) => wrap(pending[i].text));
   const useN = wantN(s, caps);
   const requestsPerText = planRequests({ ...s, useN, temperatureAllowed: caps.temperature }).length;
   const maxTokens = capOf(s, caps);
   const base = await estimateSampledRun({
     systemPrompt: promptOf(job).system,
-    sample, count: pending.length, chars: pending.reduce((n, it) => n + it.text.length + extra, 0),
-    repeats: s.repeats, useN, maxOutputTokens: maxTokens, price: priceInfo.price, requestsPerText,
+    sample,
+    count: pending.length,
+    chars: pending.reduce((n, it) => n + it.text.length + extra, 0),
+    repeats: s.repeats,
+    useN,
+    maxOutputTokens: maxTokens,
+    price: priceInfo.price,
+    requestsPerText,
   });
   const estimate: RunEstimate = { ...base, calls: tasks.length };
   const first = job.items[0];

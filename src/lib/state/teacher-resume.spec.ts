@@ -16,11 +16,16 @@ describe('interrupted runs', () => {
 
   it('reads only well-formed markers', () => {
     expect(asRunMarker({ v: 1, key: 'k', startedAt: 1, total: 3 })).not.toBeNull();
-    for (const bad of [null, 'x', { v: 2, key: 'k', startedAt: 1, total: 3 }, { v: 1, key: 1, startedAt: 1, total: 3 }]) expect(asRunMarker(bad)).toBeNull();
+    for (const bad of [null, 'x', { v: 2, key: 'k', startedAt: 1, total: 3 }, { v: 1, key: 1, startedAt: 1, total: 3 }])
+      expect(asRunMarker(bad)).toBeNull();
   });
 
   it('counts at most `repeats` answers per text, the scope only', () => {
-    const byText = view([['a', [0, 1, 2, 3, 4, 5]], ['b', [0]], ['other', [0, 1, 2]]]);
+    const byText = view([
+      ['a', [0, 1, 2, 3, 4, 5]],
+      ['b', [0]],
+      ['other', [0, 1, 2]],
+    ]);
     expect(settledCount(['a', 'b', 'c'], byText, 3)).toBe(4);
   });
 

@@ -74,5 +74,7 @@ export function interruptedText(i: Interrupted): string {
   const left = Math.max(0, i.total - i.stored);
   const head = `A labelling run started ${when} did not finish (the page was reloaded or closed): ${fmt(i.stored)} of ${fmt(i.total)} answers are stored.`;
   const next = `Continue sends only the ${fmt(left)} missing answer${left === 1 ? '' : 's'}; nothing stored is paid for again.`;
-  return i.sameSetup ? `${head} ${next}` : `${head} The setup (model, codebook version or repeats) has changed since; Continue labels with the current one. ${next}`;
+  return i.sameSetup
+    ? `${head} ${next}`
+    : `${head} The setup (model, codebook version or repeats) has changed since; Continue labels with the current one. ${next}`;
 }

@@ -177,7 +177,9 @@ export class TeacherState {
     let settings = toTeacherSettings({ baseURL, model, apiKey }, run);
     // A model in this tab scores each text once: deterministic, so no repeats.
     if (local) settings = { ...settings, repeats: 1 };
-    const caps = local ? LOCAL_PROFILE : knownCapabilities(settings.baseURL, settings.model) ?? guessProfile(settings.baseURL, settings.model);
+    const caps = local
+      ? LOCAL_PROFILE
+      : (knownCapabilities(settings.baseURL, settings.model) ?? guessProfile(settings.baseURL, settings.model));
     const key = setupKey(p.id, version, settings, caps.temperature);
     return { projectId: p.id, projectName: p.name, rows: app.rows, version, settings, run, caps, key };
   }
@@ -318,7 +320,11 @@ export class TeacherState {
     }
     const job = this.#job(c);
     const total = job.items.length * job.settings.repeats;
-    const stored = settledCount(job.items.map((it) => it.textHash), this.#byText, job.settings.repeats);
+    const stored = settledCount(
+      job.items.map((it) => it.textHash),
+      this.#byText,
+      job.settings.repeats,
+    );
     if (marker.key === c.key && stored >= total) {
       this.interrupted = null;
       await clearRunMarker(c.projectId); // it finished; only the marker's removal was lost
@@ -372,8 +378,12 @@ export class TeacherState {
     const ids = scopeIds(c.rows, app.splits, { scope: c.run.scope ?? 'paper', poolN: c.run.poolN, seed: app.projectSettings.seed });
     const rows = ids.map((id) => app.rowById.get(id)).filter((r): r is DataRow => r !== undefined);
     return makeJob({
-      rows, version: c.version, settings: c.settings, capabilities: caps,
-      price: this.priceOf(c.settings.baseURL, c.settings.model), projectId: c.projectId,
+      rows,
+      version: c.version,
+      settings: c.settings,
+      capabilities: caps,
+      price: this.priceOf(c.settings.baseURL, c.settings.model),
+      projectId: c.projectId,
     });
   }
 
@@ -416,11 +426,14 @@ export class TeacherState {
       const job = { ...this.#job(setup, profile), ...(opts.resend ? { resend: opts.resend } : {}) };
       if (job.items.length === 0) {
         this.status = 'idle';
-        this.error = 'Nothing to label: the run\'s scope has no texts. Choose "Label all texts", or raise the number of training texts to label (Run settings).';
+        this.error =
+          'Nothing to label: the run\'s scope has no texts. Choose "Label all texts", or raise the number of training texts to label (Run settings).';
         return;
       }
       // cost.ts brings gpt-tokenizer: the queue paces estimated tokens with it (TPM limits, token headers).
-      const remote = inBrowser ? null : await Promise.all([import('../teacher/queue'), import('../teacher/client'), import('../teacher/cost')]);
+      const remote = inBrowser
+        ? null
+        : await Promise.all([import('../teacher/queue'), import('../teacher/client'), import('../teacher/cost')]);
       const client = remote ? remote[1].createClient(c.settings) : null;
       if (inBrowser) await localTeacher.prepare(job);
       if (this.#cancelledEarly) throw new Error('cancelled');
@@ -445,20 +458,22 @@ export class TeacherState {
         },
         onLog: (e: SendLogEntry) => this.#log({ ...e, projectId: c.projectId }),
       };
-      this.#controller = remote && client
-        ? remote[0].runTeacher(job, {
-          ...deps,
-          send: remote[1].sendWith(client),
-          countTokens: remote[2].estimateTokens,
-          onCapabilities: (caps) => void this.#rememberCaps(c.settings, caps).catch((e) => (this.error = errorText(e))),
-        })
-        : localTeacher.run(job, deps);
+      this.#controller =
+        remote && client
+          ? remote[0].runTeacher(job, {
+              ...deps,
+              send: remote[1].sendWith(client),
+              countTokens: remote[2].estimateTokens,
+              onCapabilities: (caps) => void this.#rememberCaps(c.settings, caps).catch((e) => (this.error = errorText(e))),
+            })
+          : localTeacher.run(job, deps);
       const summary = await this.#controller.done;
       this.summary = summary;
       this.status = summary.state;
       if (summary.error) this.error = summary.error;
     } catch (e) {
-      if (this.#cancelledEarly) this.status = 'cancelled'; // Cancel while the model was being checked
+      if (this.#cancelledEarly)
+        this.status = 'cancelled'; // Cancel while the model was being checked
       else {
         this.error = errorText(e);
         if (this.status !== 'idle') this.status = 'error';
@@ -595,7 +610,11 @@ export class TeacherState {
     try {
       const c = this.#context();
       if (typeof c === 'string') throw new Error(c);
-      const report = await batchImport(files, c.projectId, c.version.codebook.labels.map((l) => l.name));
+      const report = await batchImport(
+        files,
+        c.projectId,
+        c.version.codebook.labels.map((l) => l.name),
+      );
       await this.reload();
       app.revision++;
       this.batchMessage = { ok: report.failed.length === 0, text: report.text };
@@ -610,9 +629,17 @@ export class TeacherState {
   watchKey(): string {
     const run = app.projectSettings.teacher;
     return JSON.stringify([
-      app.loading, app.project?.id ?? null, app.activeVersion?.hash ?? null,
-      (app.codebookProblems ?? []).length, app.settings.baseURL, app.settings.model, run.repeats, run.temperature, run.repeatTemperature,
-      localTeacher.endpoint?.baseURL ?? null, localTeacher.endpoint?.model ?? null,
+      app.loading,
+      app.project?.id ?? null,
+      app.activeVersion?.hash ?? null,
+      (app.codebookProblems ?? []).length,
+      app.settings.baseURL,
+      app.settings.model,
+      run.repeats,
+      run.temperature,
+      run.repeatTemperature,
+      localTeacher.endpoint?.baseURL ?? null,
+      localTeacher.endpoint?.model ?? null,
       app.splits?.validation.length ?? 0,
     ]);
   }

@@ -17,10 +17,9 @@ function create(): TrainClient {
 export function initTrainer(preference: BackendName[]): Promise<Extract<TrainReply, { type: 'backend' }>> {
   client ??= create();
   ready ??= client
-    .request<Extract<TrainReply, { type: 'backend' }>>(
-      { type: 'init', preference, wasmPath: new URL('tfjs/', document.baseURI).href },
-      ['backend'],
-    )
+    .request<Extract<TrainReply, { type: 'backend' }>>({ type: 'init', preference, wasmPath: new URL('tfjs/', document.baseURI).href }, [
+      'backend',
+    ])
     .done.catch((e) => {
       ready = null; // let a later call try again
       throw e;

@@ -2,8 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { stepStatuses, type WorkflowFacts } from './workflow';
 
 const empty: WorkflowFacts = {
-  rows: 0, labeledRows: 0, codebookProblems: null, endpointSet: true,
-  validationSize: 0, validationLabeled: 0, teacherLabeled: 0, models: 0, comparisons: 0,
+  rows: 0,
+  labeledRows: 0,
+  codebookProblems: null,
+  endpointSet: true,
+  validationSize: 0,
+  validationLabeled: 0,
+  teacherLabeled: 0,
+  models: 0,
+  comparisons: 0,
 };
 const byId = (f: WorkflowFacts) => Object.fromEntries(stepStatuses(f).map((s) => [s.id, s]));
 
@@ -40,7 +47,17 @@ describe('stepStatuses', () => {
   });
 
   it('a finished run marks every step done', () => {
-    const s = byId({ rows: 100, labeledRows: 100, codebookProblems: [], endpointSet: true, validationSize: 20, validationLabeled: 20, teacherLabeled: 60, models: 2, comparisons: 1 });
+    const s = byId({
+      rows: 100,
+      labeledRows: 100,
+      codebookProblems: [],
+      endpointSet: true,
+      validationSize: 20,
+      validationLabeled: 20,
+      teacherLabeled: 60,
+      models: 2,
+      comparisons: 1,
+    });
     for (const id of ['data', 'codebook', 'teacher', 'validate', 'train', 'compare'] as const) expect(s[id].state).toBe('done');
   });
 });

@@ -45,30 +45,62 @@ export function stepStatuses(f: WorkflowFacts): StepStatus[] {
   const add = (id: StepId, state: StepState, summary: string, missing: string[] = []) =>
     out.push({ id, title: STEPS.find((s) => s.id === id)!.title, state, summary, missing });
 
-  add('data', hasData ? 'done' : 'ready',
+  add(
+    'data',
+    hasData ? 'done' : 'ready',
     hasData ? `${plural(f.rows, 'text')}, ${plural(f.labeledRows, 'human label')}` : 'Import texts or try an example',
   );
 
   const cbMissing = !hasData ? ['Import a dataset first'] : (f.codebookProblems ?? ['Write and save a codebook']);
-  add('codebook', codebookOk ? 'done' : hasData ? 'ready' : 'blocked',
-    codebookOk ? 'Saved' : f.codebookProblems === null ? 'Not written yet' : 'Needs fixes', codebookOk ? [] : cbMissing);
+  add(
+    'codebook',
+    codebookOk ? 'done' : hasData ? 'ready' : 'blocked',
+    codebookOk ? 'Saved' : f.codebookProblems === null ? 'Not written yet' : 'Needs fixes',
+    codebookOk ? [] : cbMissing,
+  );
 
   const tMissing = [...(codebookOk ? [] : ['A saved, valid codebook']), ...(f.endpointSet ? [] : ['An LLM endpoint in Settings'])];
-  add('teacher', f.teacherLabeled > 0 ? 'done' : tMissing.length ? 'blocked' : 'ready',
-    f.teacherLabeled > 0 ? `${plural(f.teacherLabeled, 'text')} labeled` : 'No LLM labels yet', tMissing);
+  add(
+    'teacher',
+    f.teacherLabeled > 0 ? 'done' : tMissing.length ? 'blocked' : 'ready',
+    f.teacherLabeled > 0 ? `${plural(f.teacherLabeled, 'text')} labeled` : 'No LLM labels yet',
+    tMissing,
+  );
 
-  const vMissing = f.validationSize === 0 ? ['Human labels for a validation sample'] : f.validationLabeled < f.validationSize ? ['Teacher labels on the validation sample'] : [];
-  add('validate', vMissing.length ? (f.validationSize === 0 ? 'blocked' : f.teacherLabeled > 0 ? 'ready' : 'blocked') : 'done',
-    f.validationSize === 0 ? 'Unavailable without human labels' : `${f.validationLabeled}/${f.validationSize} validation texts labeled`, vMissing);
+  const vMissing =
+    f.validationSize === 0
+      ? ['Human labels for a validation sample']
+      : f.validationLabeled < f.validationSize
+        ? ['Teacher labels on the validation sample']
+        : [];
+  add(
+    'validate',
+    vMissing.length ? (f.validationSize === 0 ? 'blocked' : f.teacherLabeled > 0 ? 'ready' : 'blocked') : 'done',
+    f.validationSize === 0 ? 'Unavailable without human labels' : `${f.validationLabeled}/${f.validationSize} validation texts labeled`,
+    vMissing,
+  );
 
   const trMissing = f.teacherLabeled > 0 || f.labeledRows > 0 ? [] : ['Teacher labels or human labels to train on'];
-  add('train', f.models > 0 ? 'done' : trMissing.length ? 'blocked' : 'ready',
-    f.models > 0 ? plural(f.models, 'student') + ' trained' : 'No student yet', trMissing);
+  add(
+    'train',
+    f.models > 0 ? 'done' : trMissing.length ? 'blocked' : 'ready',
+    f.models > 0 ? plural(f.models, 'student') + ' trained' : 'No student yet',
+    trMissing,
+  );
 
   const cMissing = [...(f.validationSize === 0 ? ['A human test set'] : []), ...(f.models > 0 ? [] : ['A trained student'])];
-  add('compare', f.comparisons > 0 ? 'done' : cMissing.length ? 'blocked' : 'ready',
-    f.comparisons > 0 ? 'Comparison ready' : 'Not run yet', cMissing);
+  add(
+    'compare',
+    f.comparisons > 0 ? 'done' : cMissing.length ? 'blocked' : 'ready',
+    f.comparisons > 0 ? 'Comparison ready' : 'Not run yet',
+    cMissing,
+  );
 
-  add('export', hasData ? 'ready' : 'blocked', hasData ? 'Labels, results, methods' : 'Nothing to export yet', hasData ? [] : ['Import a dataset first']);
+  add(
+    'export',
+    hasData ? 'ready' : 'blocked',
+    hasData ? 'Labels, results, methods' : 'Nothing to export yet',
+    hasData ? [] : ['Import a dataset first'],
+  );
   return out;
 }

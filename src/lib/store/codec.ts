@@ -80,7 +80,11 @@ export function encodeValue(value: unknown, sink: BinarySink, path = '$', lists?
   if (Array.isArray(value)) {
     if (lists && value.length >= LONG_LIST && isStrings(value)) return lists(value as string[]);
     // Plain values inline: building a path string per element would cost more than the element.
-    return value.map((v, i) => (typeof v === 'string' || typeof v === 'boolean' || v === null || (typeof v === 'number' && Number.isFinite(v)) ? v : encodeValue(v, sink, `${path}[${i}]`, lists)));
+    return value.map((v, i) =>
+      typeof v === 'string' || typeof v === 'boolean' || v === null || (typeof v === 'number' && Number.isFinite(v))
+        ? v
+        : encodeValue(v, sink, `${path}[${i}]`, lists),
+    );
   }
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) {
@@ -116,7 +120,10 @@ const noLists: ListSource = (file) => {
 };
 
 /** Every entry a decoded value will ask its sources for ('bin' and 'strs' tags), to fetch them first. */
-export function referencedFiles(value: unknown, out: { bin: string[]; strs: string[] } = { bin: [], strs: [] }): { bin: string[]; strs: string[] } {
+export function referencedFiles(
+  value: unknown,
+  out: { bin: string[]; strs: string[] } = { bin: [], strs: [] },
+): { bin: string[]; strs: string[] } {
   if (value === null || typeof value !== 'object') return out;
   if (Array.isArray(value)) {
     for (const v of value) if (v !== null && typeof v === 'object') referencedFiles(v, out);

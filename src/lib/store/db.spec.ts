@@ -24,7 +24,10 @@ describe('tx error mapping', () => {
     // The browser refuses the third chunk for lack of space.
     const realPut = IDBObjectStore.prototype.put;
     let calls = 0;
-    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (
+      this: IDBObjectStore,
+      ...args: Parameters<IDBObjectStore['put']>
+    ) {
       if (++calls === 3) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
       return realPut.apply(this, args);
     });

@@ -145,7 +145,11 @@ export function getDb(): Promise<IDBPDatabase<SurrogateDB>> {
     dbPromise = null;
     if (isNamed(err) && err.name === 'VersionError') {
       // Another tab already upgraded the database to a newer schema.
-      throw new StoreError('open the browser database', 'A newer version of Surrogate is open in another tab and has updated its storage. Reload this page to continue.', err);
+      throw new StoreError(
+        'open the browser database',
+        'A newer version of Surrogate is open in another tab and has updated its storage. Reload this page to continue.',
+        err,
+      );
     }
     throw mapError(err, 'open the browser database', 'readonly');
   });

@@ -3,7 +3,15 @@
 // realms (page and workers) staying current.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DB_NAME, VECTOR_CHUNK } from './db';
-import { countEmbeddings, deleteEmbeddings, embeddingSlots, forEachEmbeddingChunk, getEmbeddings, listEmbeddingKeys, putEmbeddings } from './embeddings';
+import {
+  countEmbeddings,
+  deleteEmbeddings,
+  embeddingSlots,
+  forEachEmbeddingChunk,
+  getEmbeddings,
+  listEmbeddingKeys,
+  putEmbeddings,
+} from './embeddings';
 import { fromHalf, halfBits, toHalf } from './half';
 import { HashSlots } from './slots';
 import { resetDbForTests } from './index';
@@ -131,7 +139,7 @@ describe('chunked vectors', () => {
 });
 
 describe('indexes in several realms (page, embed worker, train worker)', () => {
-  it('each sees the others\' writes and deletes on its next call', async () => {
+  it("each sees the others' writes and deletes on its next call", async () => {
     vi.resetModules();
     const other = await import('./embeddings'); // a second module instance, as in another worker
     const h = hashes(1500);
@@ -193,7 +201,9 @@ describe('migration from the v1 layout', () => {
 
 describe('half floats', () => {
   it('rounds to the nearest half, ties to even, with overflow to Infinity', () => {
-    expect([1, -2, 0.5, 65504, 65520, 2 ** -24, 2 ** -26, -0].map(halfBits)).toEqual([0x3c00, 0xc000, 0x3800, 0x7bff, 0x7c00, 1, 0, 0x8000]);
+    expect([1, -2, 0.5, 65504, 65520, 2 ** -24, 2 ** -26, -0].map(halfBits)).toEqual([
+      0x3c00, 0xc000, 0x3800, 0x7bff, 0x7c00, 1, 0, 0x8000,
+    ]);
     expect(halfBits(1 + 2 ** -11)).toBe(0x3c00); // a tie: to the even mantissa
     expect(halfBits(1 + 3 * 2 ** -11)).toBe(0x3c02);
     expect(halfBits(NaN) & 0x7c00).toBe(0x7c00);

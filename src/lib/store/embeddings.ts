@@ -11,7 +11,18 @@
 // every call: new chunks are read incrementally, a changed epoch (the key was
 // wiped) reloads it. Everything here works in workers as well as the page.
 import type { IDBPObjectStore } from 'idb';
-import { STORES, VECTOR_CHUNK, newId, prefixRange, runAll, tx, type StoreName, type SurrogateDB, type VectorFormat, type VectorKeyRecord } from './db';
+import {
+  STORES,
+  VECTOR_CHUNK,
+  newId,
+  prefixRange,
+  runAll,
+  tx,
+  type StoreName,
+  type SurrogateDB,
+  type VectorFormat,
+  type VectorKeyRecord,
+} from './db';
 import { fromHalf, toHalf } from './half';
 import { HashSlots } from './slots';
 
@@ -109,7 +120,13 @@ async function moveLegacy(embKey: string): Promise<void> {
     if (keep.length > 0) {
       const matrix = new Float32Array(keep.length * meta.dim);
       keep.forEach((k, i) => matrix.set(vectors[k], i * meta.dim));
-      await writeChunks(t, meta, keep.map((k) => hashes[k]), matrix, 'f32');
+      await writeChunks(
+        t,
+        meta,
+        keep.map((k) => hashes[k]),
+        matrix,
+        'f32',
+      );
       await keys.put(meta);
     }
     await legacy.delete(IDBKeyRange.bound(first, last));
@@ -123,7 +140,13 @@ interface ChunkWriter {
 }
 
 /** Writes `hashes` (rows of `matrix`, meta.dim wide) as new chunks of `meta`, updating it in place (the caller puts it). */
-async function writeChunks(t: ChunkWriter, meta: VectorKeyRecord, hashes: readonly string[], matrix: Float32Array, format: VectorFormat): Promise<void> {
+async function writeChunks(
+  t: ChunkWriter,
+  meta: VectorKeyRecord,
+  hashes: readonly string[],
+  matrix: Float32Array,
+  format: VectorFormat,
+): Promise<void> {
   const dim = meta.dim;
   const puts: (() => Promise<unknown>)[] = [];
   for (let s = 0; s < hashes.length; s += VECTOR_CHUNK) {
@@ -148,7 +171,13 @@ async function writeChunks(t: ChunkWriter, meta: VectorKeyRecord, hashes: readon
  * its vectors: they came from a different encoder that reused the key.
  * `format` 'f16' stores half floats. Returns how many were written.
  */
-export async function putEmbeddings(embKey: string, hashes: readonly string[], matrix: Float32Array, dim: number, format: VectorFormat = 'f32'): Promise<number> {
+export async function putEmbeddings(
+  embKey: string,
+  hashes: readonly string[],
+  matrix: Float32Array,
+  dim: number,
+  format: VectorFormat = 'f32',
+): Promise<number> {
   checkShape(hashes, matrix, dim);
   const idx = await indexOf(embKey);
   const sameDim = idx.dim === dim;
@@ -166,11 +195,20 @@ export async function putEmbeddings(embKey: string, hashes: readonly string[], m
     const keys = t.objectStore(STORES.vectorKeys);
     let meta = await keys.get(embKey);
     if (meta && meta.dim !== dim) {
-      await runAll([() => t.objectStore(STORES.vectorHashes).delete(prefixRange(embKey)), () => t.objectStore(STORES.vectorChunks).delete(prefixRange(embKey))]);
+      await runAll([
+        () => t.objectStore(STORES.vectorHashes).delete(prefixRange(embKey)),
+        () => t.objectStore(STORES.vectorChunks).delete(prefixRange(embKey)),
+      ]);
       meta = undefined;
     }
     meta ??= { embKey, dim, count: 0, next: 0, epoch: newId() };
-    await writeChunks(t, meta, pick.map((i) => hashes[i]), rows, format);
+    await writeChunks(
+      t,
+      meta,
+      pick.map((i) => hashes[i]),
+      rows,
+      format,
+    );
     await keys.put(meta);
   });
   return pick.length;
@@ -200,8 +238,14 @@ export const chunkOfSlot = (slot: number) => Math.floor(slot / VECTOR_CHUNK);
  * Loads the vectors of `hashes` under `embKey` into `out` (n × dim, zeros
  * where missing), reading only the chunks that hold them, a few at a time.
  */
-export async function getEmbeddings(embKey: string, hashes: readonly string[], dim: number, out = new Float32Array(hashes.length * dim)): Promise<EmbeddingLookup> {
-  if (out.length !== hashes.length * dim) throw new RangeError(`The output holds ${out.length} values; expected ${hashes.length} × ${dim}.`);
+export async function getEmbeddings(
+  embKey: string,
+  hashes: readonly string[],
+  dim: number,
+  out = new Float32Array(hashes.length * dim),
+): Promise<EmbeddingLookup> {
+  if (out.length !== hashes.length * dim)
+    throw new RangeError(`The output holds ${out.length} values; expected ${hashes.length} × ${dim}.`);
   const { dim: stored, slots } = await embeddingSlots(embKey, hashes);
   const missing: number[] = [];
   const byChunk = new Map<number, number[]>();
@@ -261,7 +305,10 @@ export async function forEachEmbeddingChunk(embKey: string, fn: (chunk: VectorCh
   );
   for (const c of numbers) {
     const chunk = await tx([STORES.vectorHashes, STORES.vectorChunks], 'readonly', 'load embeddings', async (t) => {
-      const [h, v] = await Promise.all([t.objectStore(STORES.vectorHashes).get([embKey, c]), t.objectStore(STORES.vectorChunks).get([embKey, c])]);
+      const [h, v] = await Promise.all([
+        t.objectStore(STORES.vectorHashes).get([embKey, c]),
+        t.objectStore(STORES.vectorChunks).get([embKey, c]),
+      ]);
       return h && v ? { hashes: h.hashes, dim: v.dim, format: v.format, data: v.data } : null;
     });
     if (chunk) await fn(chunk);
@@ -271,7 +318,10 @@ export async function forEachEmbeddingChunk(embKey: string, fn: (chunk: VectorCh
 /** How many vectors are stored under `embKey`: counts only, no vectors or hashes read. */
 export async function countEmbeddings(embKey: string): Promise<number> {
   return tx([STORES.vectorKeys, STORES.embeddings], 'readonly', 'count embeddings', async (t) => {
-    const [meta, legacy] = await Promise.all([t.objectStore(STORES.vectorKeys).get(embKey), t.objectStore(STORES.embeddings).count(prefixRange(embKey))]);
+    const [meta, legacy] = await Promise.all([
+      t.objectStore(STORES.vectorKeys).get(embKey),
+      t.objectStore(STORES.embeddings).count(prefixRange(embKey)),
+    ]);
     return (meta?.count ?? 0) + legacy;
   });
 }
@@ -283,7 +333,9 @@ export async function listEmbeddingKeys(): Promise<{ embKey: string; count: numb
     const metas = await t.objectStore(STORES.vectorKeys).getAll();
     const counts = new Map(metas.map((m) => [m.embKey, m.count]));
     for (const k of await legacyKeys(legacyStore)) counts.set(k, (counts.get(k) ?? 0) + (await legacyStore.count(prefixRange(k))));
-    return [...counts].map(([embKey, count]) => ({ embKey, count })).sort((a, b) => (a.embKey < b.embKey ? -1 : a.embKey > b.embKey ? 1 : 0));
+    return [...counts]
+      .map(([embKey, count]) => ({ embKey, count }))
+      .sort((a, b) => (a.embKey < b.embKey ? -1 : a.embKey > b.embKey ? 1 : 0));
   });
 }
 

@@ -44,13 +44,6 @@ export { putResult, getResult, listResults, deleteResult } from './results';
 export { appendSendLog, getSendLog, countSendLog } from './sendlog';
 export { kvGet, kvSet, kvDelete } from './kv';
 export { clearAllData, storageEstimate, vectorSpacePlan, type VectorSpacePlan } from './maintenance';
-export {
-  exportProject,
-  exportProjectTo,
-  EXPORT_FORMAT,
-  EXPORT_VERSION,
-  type ExportOptions,
-  type ProjectExport,
-} from './portable';
+export { exportProject, exportProjectTo, EXPORT_FORMAT, EXPORT_VERSION, type ExportOptions, type ProjectExport } from './portable';
 export { importProject } from './portable-import';
 export { blobSink, type ByteSink } from './zip';

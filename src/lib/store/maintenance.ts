@@ -33,7 +33,12 @@ export interface VectorSpacePlan {
 }
 
 /** Pure: the expected size of `texts` vectors of `dim` values, and whether `estimate` leaves room for them. */
-export function vectorSpacePlan(texts: number, dim: number, format: 'f32' | 'f16', estimate: { usage: number; quota: number } | null): VectorSpacePlan {
+export function vectorSpacePlan(
+  texts: number,
+  dim: number,
+  format: 'f32' | 'f16',
+  estimate: { usage: number; quota: number } | null,
+): VectorSpacePlan {
   const bytes = texts * (dim * (format === 'f16' ? 2 : 4) + VECTOR_OVERHEAD_BYTES);
   const free = estimate ? Math.max(0, estimate.quota - estimate.usage) : null;
   return { bytes, free, fits: free === null ? null : bytes <= free };

@@ -71,7 +71,14 @@ describe('models and results', () => {
 
 describe('send log', () => {
   it('appends in order and reads newest first, per project, with a limit', async () => {
-    const e = (i: number, projectId = 'p') => ({ at: i, projectId, endpoint: 'https://api.example/v1', model: 'gpt', rowId: `r${i}`, textHash: `h${i}` });
+    const e = (i: number, projectId = 'p') => ({
+      at: i,
+      projectId,
+      endpoint: 'https://api.example/v1',
+      model: 'gpt',
+      rowId: `r${i}`,
+      textHash: `h${i}`,
+    });
     await appendSendLog([e(1), e(2), e(3, 'q')]);
     await appendSendLog([e(4)]);
     const all = await getSendLog('p');

@@ -12,7 +12,16 @@ import { blankProject } from './projects';
 import { writeRows } from './rows';
 import { decodeValue, referencedFiles } from './codec';
 import { fromHalf } from './half';
-import { END, EXPORT_FORMAT, EXPORT_VERSION, MANIFEST, type ExportEnd, type ExportedEmbeddings, type Manifest, type ProjectExport } from './portable';
+import {
+  END,
+  EXPORT_FORMAT,
+  EXPORT_VERSION,
+  MANIFEST,
+  type ExportEnd,
+  type ExportedEmbeddings,
+  type Manifest,
+  type ProjectExport,
+} from './portable';
 import { yieldToPage } from './yield';
 import { ZipFormatError, ZipReader, type ZipEntry } from './zip';
 import type { Project, StoredModel, StoredResponse, StoredResult, StoredRow } from './types';
@@ -98,9 +107,11 @@ async function read(zip: ZipReader, e: ZipEntry): Promise<Uint8Array> {
 
 function checkManifest(raw: Record<string, unknown>): Manifest {
   if (!hasStr(raw.project, 'id', 'name')) throw damaged('the project record is missing');
-  if (!Array.isArray(raw.codebooks) || raw.codebooks.some((c) => !isObject(c) || typeof c.version !== 'number')) throw damaged('"codebooks" is malformed');
+  if (!Array.isArray(raw.codebooks) || raw.codebooks.some((c) => !isObject(c) || typeof c.version !== 'number'))
+    throw damaged('"codebooks" is malformed');
   const c = raw.counts;
-  if (!isObject(c) || !['rows', 'rowFiles', 'responses', 'models', 'results'].every((k) => isCount(c[k]))) throw damaged('its counts are missing');
+  if (!isObject(c) || !['rows', 'rowFiles', 'responses', 'models', 'results'].every((k) => isCount(c[k])))
+    throw damaged('its counts are missing');
   return raw as unknown as Manifest;
 }
 
@@ -126,7 +137,11 @@ async function document(zip: ZipReader, e: ZipEntry): Promise<unknown> {
   for (const file of refs.bin) bins.set(file, await read(zip, entry(file)));
   for (const file of refs.strs) lists.set(file, await readList(zip, entry(file)));
   try {
-    return decodeValue(raw, (f) => bins.get(f) ?? throwErr(damaged(`it lacks ${f}`)), (f) => lists.get(f) ?? throwErr(damaged(`it lacks ${f}`)));
+    return decodeValue(
+      raw,
+      (f) => bins.get(f) ?? throwErr(damaged(`it lacks ${f}`)),
+      (f) => lists.get(f) ?? throwErr(damaged(`it lacks ${f}`)),
+    );
   } catch (err) {
     if (err instanceof TypeError) throw damaged(`${e.name}: ${err.message}`);
     throw err;
@@ -137,7 +152,7 @@ async function document(zip: ZipReader, e: ZipEntry): Promise<unknown> {
 async function readList(zip: ZipReader, e: ZipEntry): Promise<string[]> {
   const text = strFromU8(await read(zip, e));
   const out: string[] = [];
-  for (let at = 0; at < text.length; ) {
+  for (let at = 0; at < text.length;) {
     const nl = text.indexOf('\n', at);
     const line = text.slice(at, nl < 0 ? text.length : nl);
     at = nl < 0 ? text.length : nl + 1;
@@ -151,7 +166,12 @@ async function readList(zip: ZipReader, e: ZipEntry): Promise<string[]> {
 }
 
 /** What this import has written, to delete if it fails before the project record lands. */
-interface Written { pid: string; models: string[]; results: string[]; responses: string[] }
+interface Written {
+  pid: string;
+  models: string[];
+  results: string[];
+  responses: string[];
+}
 
 async function importParts(zip: ZipReader, m: Manifest): Promise<Project> {
   const ids = new Map<string, string>();
@@ -162,7 +182,10 @@ async function importParts(zip: ZipReader, m: Manifest): Promise<Project> {
   try {
     await tx([STORES.rows, STORES.codebooks], 'readwrite', OP, async (t) => {
       // Left over from an import that failed before: replaced.
-      await runAll([() => t.objectStore(STORES.rows).delete(prefixRange(pid)), () => t.objectStore(STORES.codebooks).delete(prefixRange(pid))]);
+      await runAll([
+        () => t.objectStore(STORES.rows).delete(prefixRange(pid)),
+        () => t.objectStore(STORES.codebooks).delete(prefixRange(pid)),
+      ]);
       const codebooks = t.objectStore(STORES.codebooks);
       await queueAll(m.codebooks, (cv) => codebooks.put({ projectId: pid, version: (cv as { version: number }).version, value: cv }));
     });
@@ -197,8 +220,10 @@ async function importParts(zip: ZipReader, m: Manifest): Promise<Project> {
       }
     }
     if (!end) throw damaged('it was cut short (it lacks end.json)');
-    if (rows !== end.rows || rowFiles !== end.rowFiles) throw damaged(`it holds ${rows.toLocaleString('en-US')} of its ${Number(end.rows).toLocaleString('en-US')} rows`);
-    if (vectorFiles !== end.vectorFiles || vectors !== end.vectors) throw damaged(`it holds ${vectors.toLocaleString('en-US')} of its ${Number(end.vectors).toLocaleString('en-US')} vectors`);
+    if (rows !== end.rows || rowFiles !== end.rowFiles)
+      throw damaged(`it holds ${rows.toLocaleString('en-US')} of its ${Number(end.rows).toLocaleString('en-US')} rows`);
+    if (vectorFiles !== end.vectorFiles || vectors !== end.vectors)
+      throw damaged(`it holds ${vectors.toLocaleString('en-US')} of its ${Number(end.vectors).toLocaleString('en-US')} vectors`);
     const project: Project = { ...blankProject(m.project.name, pid), ...remapIds(m.project, ids), id: pid, rowCount: rows };
     await tx([STORES.projects], 'readwrite', OP, (t) => t.objectStore(STORES.projects).put(project));
     return project;
@@ -231,7 +256,11 @@ function putNewResponses(list: StoredResponse[]): Promise<string[]> {
 async function importVectors(zip: ZipReader, e: ZipEntry): Promise<number> {
   const meta = parseJson(await read(zip, e), e.name);
   const binName = e.name.replace(/\.json$/, '.bin');
-  if (!hasStr(meta, 'embKey', 'format') || !Number.isInteger((meta as { dim: unknown }).dim) || !Array.isArray((meta as { hashes: unknown }).hashes)) {
+  if (
+    !hasStr(meta, 'embKey', 'format') ||
+    !Number.isInteger((meta as { dim: unknown }).dim) ||
+    !Array.isArray((meta as { hashes: unknown }).hashes)
+  ) {
     throw damaged(`${e.name} is malformed`);
   }
   const { embKey, dim, format, hashes } = meta as { embKey: string; dim: number; format: string; hashes: string[] };
@@ -239,23 +268,29 @@ async function importVectors(zip: ZipReader, e: ZipEntry): Promise<number> {
   const bytes = await read(zip, zip.find(binName) ?? throwErr(damaged(`it lacks ${binName}`)));
   if (bytes.length !== hashes.length * vectorBytes(dim, format)) throw damaged(`${binName} has the wrong size`);
   const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
-  const matrix = format === 'f16'
-    ? fromHalf(new Uint16Array(aligned.buffer, aligned.byteOffset, hashes.length * dim))
-    : new Float32Array(aligned.buffer, aligned.byteOffset, hashes.length * dim);
+  const matrix =
+    format === 'f16'
+      ? fromHalf(new Uint16Array(aligned.buffer, aligned.byteOffset, hashes.length * dim))
+      : new Float32Array(aligned.buffer, aligned.byteOffset, hashes.length * dim);
   await putEmbeddings(embKey, hashes, matrix, dim, format);
   return hashes.length;
 }
 
 async function undo(w: Written): Promise<void> {
-  await tx([STORES.rows, STORES.codebooks, STORES.models, STORES.results, STORES.responses], 'readwrite', 'undo a failed import', async (t) => {
-    await runAll([
-      () => t.objectStore(STORES.rows).delete(prefixRange(w.pid)),
-      () => t.objectStore(STORES.codebooks).delete(prefixRange(w.pid)),
-      ...w.models.map((id) => () => t.objectStore(STORES.models).delete(id)),
-      ...w.results.map((id) => () => t.objectStore(STORES.results).delete(id)),
-      ...w.responses.map((k) => () => t.objectStore(STORES.responses).delete(k)),
-    ]);
-  });
+  await tx(
+    [STORES.rows, STORES.codebooks, STORES.models, STORES.results, STORES.responses],
+    'readwrite',
+    'undo a failed import',
+    async (t) => {
+      await runAll([
+        () => t.objectStore(STORES.rows).delete(prefixRange(w.pid)),
+        () => t.objectStore(STORES.codebooks).delete(prefixRange(w.pid)),
+        ...w.models.map((id) => () => t.objectStore(STORES.models).delete(id)),
+        ...w.results.map((id) => () => t.objectStore(STORES.results).delete(id)),
+        ...w.responses.map((k) => () => t.objectStore(STORES.responses).delete(k)),
+      ]);
+    },
+  );
 }
 
 // ─── Format 1: one document ──────────────────────────────────────────────
@@ -294,8 +329,12 @@ function arrayOf<T>(doc: Record<string, unknown>, field: string, ok: (v: unknown
 function validate(doc: Record<string, unknown>): ProjectExport {
   if (!hasStr(doc.project, 'id', 'name')) throw damaged('the project record is missing');
   const embeddingOk = (e: unknown) =>
-    hasStr(e, 'embKey') && isObject(e) && Number.isInteger(e.dim) && Array.isArray(e.hashes) &&
-    e.matrix instanceof Float32Array && e.matrix.length === e.hashes.length * (e.dim as number);
+    hasStr(e, 'embKey') &&
+    isObject(e) &&
+    Number.isInteger(e.dim) &&
+    Array.isArray(e.hashes) &&
+    e.matrix instanceof Float32Array &&
+    e.matrix.length === e.hashes.length * (e.dim as number);
   return {
     format: EXPORT_FORMAT,
     formatVersion: doc.formatVersion as number,
@@ -346,4 +385,3 @@ async function importDocument(raw: Record<string, unknown>): Promise<Project> {
     return project;
   });
 }
-

@@ -39,8 +39,14 @@ async function seed(): Promise<Project> {
   const p = await createProject('Tweets about tariffs');
   const rows = makeRows(2500);
   await putRows(p.id, rows);
-  await updateProject(p.id, { step: 'train', mapping: { text: 'body', id: null, label: 'code' }, splits: { seed: 7, test: ['r1'] }, settings: { repeats: 3 } });
-  for (const version of [1, 2]) await saveCodebookVersion(p.id, { version, createdAt: version, codebook: { task: `v${version}` }, hash: `c${version}` });
+  await updateProject(p.id, {
+    step: 'train',
+    mapping: { text: 'body', id: null, label: 'code' },
+    splits: { seed: 7, test: ['r1'] },
+    settings: { repeats: 3 },
+  });
+  for (const version of [1, 2])
+    await saveCodebookVersion(p.id, { version, createdAt: version, codebook: { task: `v${version}` }, hash: `c${version}` });
   await putResponses([
     { key: 'k1', projectId: p.id, textHash: 'h1', label: 'pos', raw: '{"label":"pos"}' },
     { key: 'k2', projectId: p.id, textHash: 'h2', label: null, raw: 'I cannot' },
@@ -50,7 +56,12 @@ async function seed(): Promise<Project> {
   await saveModel(m);
   await putResult({ ...result(crypto.randomUUID(), p.id), data: { modelId: m.id, scores: new Float32Array([0.25, 0.75]), f1: NaN } });
   const hashes = rows.slice(0, 100).map((r) => r.hash);
-  await putEmbeddings('enc@v1', hashes, Float32Array.from({ length: 100 * DIM }, (_, i) => i / 3), DIM);
+  await putEmbeddings(
+    'enc@v1',
+    hashes,
+    Float32Array.from({ length: 100 * DIM }, (_, i) => i / 3),
+    DIM,
+  );
   await putEmbeddings('unrelated', ['not-in-project'], new Float32Array(DIM).fill(9), DIM);
   return (await getProject(p.id))!;
 }
@@ -77,7 +88,11 @@ describe('export and import', () => {
     expect(Object.keys(entries).at(-1)).toBe('end.json');
     expect(Object.keys(entries).filter((n) => n.startsWith('rows/'))).toEqual(['rows/0.json', 'rows/1.json']);
     const manifest = JSON.parse(strFromU8(entries['surrogate.json'])) as { format: string; formatVersion: number; counts: unknown };
-    expect(manifest).toMatchObject({ format: 'surrogate-project', formatVersion: EXPORT_VERSION, counts: { rows: 2500, rowFiles: 2, models: 0, results: 1, responses: 2 } });
+    expect(manifest).toMatchObject({
+      format: 'surrogate-project',
+      formatVersion: EXPORT_VERSION,
+      counts: { rows: 2500, rowFiles: 2, models: 0, results: 1, responses: 2 },
+    });
     expect(strFromU8(entries['results/0.json'])).toContain('"$sg":"num"');
     expect(Object.keys(entries).some((n) => n.startsWith('vectors/') || n.startsWith('models/'))).toBe(false);
 
@@ -93,8 +108,16 @@ describe('export and import', () => {
   it('still imports a plain JSON file of format 1', async () => {
     const rows = makeRows(3);
     const v1 = {
-      format: 'surrogate-project', formatVersion: 1, exportedAt: 1, project: { id: 'old', name: 'Old', step: 'teacher' }, rows, codebooks: [{ version: 1, codebook: {} }],
-      responses: [{ key: 'k', projectId: 'old', textHash: 'h0' }], results: [{ id: 'r', projectId: 'old', kind: 'x', data: { v: { $sg: 'b64', type: 'Float32Array', data: 'AACAPw==' } } }], models: [], embeddings: [],
+      format: 'surrogate-project',
+      formatVersion: 1,
+      exportedAt: 1,
+      project: { id: 'old', name: 'Old', step: 'teacher' },
+      rows,
+      codebooks: [{ version: 1, codebook: {} }],
+      responses: [{ key: 'k', projectId: 'old', textHash: 'h0' }],
+      results: [{ id: 'r', projectId: 'old', kind: 'x', data: { v: { $sg: 'b64', type: 'Float32Array', data: 'AACAPw==' } } }],
+      models: [],
+      embeddings: [],
     };
     const p = await importProject(new Blob([JSON.stringify(v1)]));
     expect(p).toMatchObject({ id: 'old', name: 'Old', step: 'teacher', rowCount: 3 });
@@ -158,15 +181,32 @@ describe('format 2: a project in parts', () => {
     const rows = makeRows(25_000, 'b').map((r, i) => ({ ...r, hash: `hash-${i}` }));
     await putRows(p.id, rows);
     const hashes = rows.slice(0, 2100).map((r) => r.hash);
-    await putEmbeddings('emb-v1|m|q8|mean|l2', hashes, Float32Array.from({ length: 2100 * DIM }, (_, i) => Math.sin(i)), DIM);
-    await putEmbeddings('emb-v1|m|fp16|mean|l2', hashes.slice(0, 50), Float32Array.from({ length: 50 * DIM }, (_, i) => i / 64), DIM, 'f16');
+    await putEmbeddings(
+      'emb-v1|m|q8|mean|l2',
+      hashes,
+      Float32Array.from({ length: 2100 * DIM }, (_, i) => Math.sin(i)),
+      DIM,
+    );
+    await putEmbeddings(
+      'emb-v1|m|fp16|mean|l2',
+      hashes.slice(0, 50),
+      Float32Array.from({ length: 50 * DIM }, (_, i) => i / 64),
+      DIM,
+      'f16',
+    );
     await putEmbeddings('emb-v1|m|q8|mean|l2', ['someone-elses'], new Float32Array(DIM), DIM);
     const ids = rows.map((r) => r.id);
-    await putResult({ id: crypto.randomUUID(), projectId: p.id, createdAt: 2, kind: 'predictions', data: { ids, probs: Float32Array.from({ length: ids.length * 2 }, (_, i) => i % 2) } });
+    await putResult({
+      id: crypto.randomUUID(),
+      projectId: p.id,
+      createdAt: 2,
+      kind: 'predictions',
+      data: { ids, probs: Float32Array.from({ length: ids.length * 2 }, (_, i) => i % 2) },
+    });
     return { p: (await getProject(p.id))!, hashes, ids };
   }
 
-  it('round-trips 25,000 rows, a 25,000-id result and vectors in both precisions, with only the project\'s vectors', async () => {
+  it("round-trips 25,000 rows, a 25,000-id result and vectors in both precisions, with only the project's vectors", async () => {
     const { p, hashes, ids } = await big();
     const before = await snapshot(p.id);
     const q8 = await getEmbeddings('emb-v1|m|q8|mean|l2', hashes, DIM);
@@ -212,7 +252,15 @@ describe('format 2: a project in parts', () => {
 
   it('imports a zip of format 1, moving its vectors into chunks', async () => {
     const manifest = {
-      format: 'surrogate-project', formatVersion: 1, exportedAt: 1, project: { id: 'v1', name: 'V1' }, rows: makeRows(2), codebooks: [], responses: [], results: [], models: [],
+      format: 'surrogate-project',
+      formatVersion: 1,
+      exportedAt: 1,
+      project: { id: 'v1', name: 'V1' },
+      rows: makeRows(2),
+      codebooks: [],
+      responses: [],
+      results: [],
+      models: [],
       embeddings: [{ embKey: 'e', dim: 2, hashes: ['h0', 'h1'], matrix: { $sg: 'bin', type: 'Float32Array', file: 'bin/0.bin' } }],
     };
     const bin = new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer);
@@ -240,13 +288,18 @@ describe('import validation', () => {
   });
 
   it('refuses a file from a newer version', async () => {
-    expect(await importError(json({ ...valid, formatVersion: EXPORT_VERSION + 1 }))).toMatch(new RegExp(`newer version of Surrogate.*file format ${EXPORT_VERSION + 1}`));
+    expect(await importError(json({ ...valid, formatVersion: EXPORT_VERSION + 1 }))).toMatch(
+      new RegExp(`newer version of Surrogate.*file format ${EXPORT_VERSION + 1}`),
+    );
   });
 
   it('reports damaged files and writes nothing', async () => {
     expect(await importError(json({ ...valid, rows: [{ id: 1 }] }))).toMatch(/damaged.*entry 0 of "rows"/);
     expect(await importError(json({ ...valid, project: null }))).toMatch(/damaged.*project record/);
-    const manifest = JSON.stringify({ ...valid, embeddings: [{ embKey: 'e', dim: 1, hashes: ['h'], matrix: { $sg: 'bin', type: 'Float32Array', file: 'bin/0.bin' } }] });
+    const manifest = JSON.stringify({
+      ...valid,
+      embeddings: [{ embKey: 'e', dim: 1, hashes: ['h'], matrix: { $sg: 'bin', type: 'Float32Array', file: 'bin/0.bin' } }],
+    });
     expect(await importError(new Blob([zipSync({ 'surrogate.json': strToU8(manifest) })]))).toMatch(/damaged.*lacks bin\/0.bin/);
     expect(await listProjects()).toEqual([]);
   });

@@ -136,24 +136,39 @@ class EntryWriter {
  * asked. Memory stays one part; the page gets its thread back between parts.
  */
 export async function exportProjectTo(projectId: string, sink: ByteSink, opts: ExportOptions = {}): Promise<{ bytes: number }> {
-  const head = await tx([STORES.projects, STORES.rows, STORES.codebooks, STORES.responses, STORES.results, STORES.models], 'readonly', OP, async (t) => {
-    const project = await t.objectStore(STORES.projects).get(projectId);
-    if (!project) throw new NotFoundError(OP, `project ${projectId}`);
-    const [rowKeys, codebooks, responses, results, models] = await Promise.all([
-      t.objectStore(STORES.rows).getAllKeys(prefixRange(projectId)),
-      t.objectStore(STORES.codebooks).getAll(prefixRange(projectId)),
-      t.objectStore(STORES.responses).index('projectId').count(projectId),
-      t.objectStore(STORES.results).index('projectId').getAllKeys(projectId),
-      opts.includeModels ? t.objectStore(STORES.models).index('projectId').getAllKeys(projectId) : Promise.resolve([]),
-    ]);
-    return { project, rowChunks: rowKeys.map((k) => k[1]), codebooks: codebooks.map((c) => c.value), responses, results, models };
-  });
+  const head = await tx(
+    [STORES.projects, STORES.rows, STORES.codebooks, STORES.responses, STORES.results, STORES.models],
+    'readonly',
+    OP,
+    async (t) => {
+      const project = await t.objectStore(STORES.projects).get(projectId);
+      if (!project) throw new NotFoundError(OP, `project ${projectId}`);
+      const [rowKeys, codebooks, responses, results, models] = await Promise.all([
+        t.objectStore(STORES.rows).getAllKeys(prefixRange(projectId)),
+        t.objectStore(STORES.codebooks).getAll(prefixRange(projectId)),
+        t.objectStore(STORES.responses).index('projectId').count(projectId),
+        t.objectStore(STORES.results).index('projectId').getAllKeys(projectId),
+        opts.includeModels ? t.objectStore(STORES.models).index('projectId').getAllKeys(projectId) : Promise.resolve([]),
+      ]);
+      return { project, rowChunks: rowKeys.map((k) => k[1]), codebooks: codebooks.map((c) => c.value), responses, results, models };
+    },
+  );
   const zip = new ZipWriter(sink);
   const out = new EntryWriter(zip);
   const progress = (stage: string) => opts.onProgress?.(zip.size, stage);
   const manifest: Manifest = {
-    format: EXPORT_FORMAT, formatVersion: EXPORT_VERSION, exportedAt: Date.now(), project: head.project, codebooks: head.codebooks,
-    counts: { rows: head.project.rowCount, rowFiles: head.rowChunks.length, responses: head.responses, models: head.models.length, results: head.results.length },
+    format: EXPORT_FORMAT,
+    formatVersion: EXPORT_VERSION,
+    exportedAt: Date.now(),
+    project: head.project,
+    codebooks: head.codebooks,
+    counts: {
+      rows: head.project.rowCount,
+      rowFiles: head.rowChunks.length,
+      responses: head.responses,
+      models: head.models.length,
+      results: head.results.length,
+    },
     embeddings: !!opts.includeEmbeddings,
   };
   await out.document(MANIFEST, manifest);
@@ -162,7 +177,8 @@ export async function exportProjectTo(projectId: string, sink: ByteSink, opts: E
   let rows = 0;
   for (const index of head.rowChunks) {
     const chunk = await tx([STORES.rows], 'readonly', OP, (t) => t.objectStore(STORES.rows).get([projectId, index]));
-    if (!chunk) throw new StoreError(OP, 'Could not export the project: its rows changed while it was being exported (another tab?). Export again.');
+    if (!chunk)
+      throw new StoreError(OP, 'Could not export the project: its rows changed while it was being exported (another tab?). Export again.');
     for (const r of chunk.rows) hashes?.set(r.hash, 0);
     await zip.add(`rows/${index}.json`, json(chunk.rows), true);
     rows += chunk.rows.length;

@@ -1,5 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { NotFoundError, ROW_CHUNK_SIZE, StoreError, countRows, createProject, getProject, getRows, putRows, resetDbForTests } from './index';
+import {
+  NotFoundError,
+  ROW_CHUNK_SIZE,
+  StoreError,
+  countRows,
+  createProject,
+  getProject,
+  getRows,
+  putRows,
+  resetDbForTests,
+} from './index';
 import { makeRows } from './fixtures';
 import type { StoredRow } from './types';
 

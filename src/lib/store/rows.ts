@@ -57,7 +57,7 @@ export function getRows(projectId: string): Promise<StoredRow[]> {
     const store = t.objectStore(STORES.rows);
     const parts: StoredRow[][] = [];
     // Keys [projectId, index] sort by index, so pages come in order.
-    for (let from = 0; ; ) {
+    for (let from = 0; ;) {
       const page = await store.getAll(IDBKeyRange.bound([projectId, from], [projectId, Infinity]), READ_PAGE);
       for (const c of page) parts.push(c.rows);
       if (page.length < READ_PAGE) break;

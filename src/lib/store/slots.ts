@@ -39,7 +39,8 @@ export class HashSlots {
 
   /** Sets (or replaces) the slot of `hash`; slots are non-negative integers below 2³¹. */
   set(hash: string, slot: number): void {
-    if (!(slot >= 0 && slot <= 0x7fffffff && Number.isInteger(slot))) throw new RangeError(`A slot must be a non-negative integer, got ${slot}.`);
+    if (!(slot >= 0 && slot <= 0x7fffffff && Number.isInteger(slot)))
+      throw new RangeError(`A slot must be a non-negative integer, got ${slot}.`);
     if (!HEX16.test(hash)) {
       this.#other.set(hash, slot);
       return;

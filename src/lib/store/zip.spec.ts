@@ -21,7 +21,11 @@ describe('zip', () => {
 
   it('writes a zip any reader opens, with sizes in every local header (no data descriptors)', async () => {
     const vec = new Uint8Array(new Float32Array([1.5, -2, 3.25]).buffer);
-    const blob = await build([['a.json', strToU8('{"x":'.padEnd(500, ' ') + '1}'), true], ['v.bin', [vec, vec]], ['empty', new Uint8Array(0)]]);
+    const blob = await build([
+      ['a.json', strToU8('{"x":'.padEnd(500, ' ') + '1}'), true],
+      ['v.bin', [vec, vec]],
+      ['empty', new Uint8Array(0)],
+    ]);
     const bytes = new Uint8Array(await blob.arrayBuffer());
     const out = unzipSync(bytes);
     expect(Object.keys(out)).toEqual(['a.json', 'v.bin', 'empty']);
@@ -32,8 +36,11 @@ describe('zip', () => {
     expect(new DataView(bytes.buffer).getUint16(8, true)).toBe(8); // the JSON was deflated
   });
 
-  it('reads its own zips and fflate\'s, entry by entry, and refuses damage in words', async () => {
-    const blob = await build([['one', strToU8('first')], ['two', strToU8('second'.repeat(100)), true]]);
+  it("reads its own zips and fflate's, entry by entry, and refuses damage in words", async () => {
+    const blob = await build([
+      ['one', strToU8('first')],
+      ['two', strToU8('second'.repeat(100)), true],
+    ]);
     const r = await ZipReader.open(blob);
     expect(r.entries.map((e) => e.name)).toEqual(['one', 'two']);
     expect(strFromU8(await r.read(r.find('two')!))).toBe('second'.repeat(100));

@@ -32,14 +32,28 @@ export function crc32(bytes: Uint8Array, crc = 0): number {
   for (const end = bytes.length - 8; i <= end; i += 8) {
     const a = (bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24)) ^ c;
     const b = bytes[i + 4] | (bytes[i + 5] << 8) | (bytes[i + 6] << 16) | (bytes[i + 7] << 24);
-    c = t[1792 + (a & 0xff)] ^ t[1536 + ((a >>> 8) & 0xff)] ^ t[1280 + ((a >>> 16) & 0xff)] ^ t[1024 + (a >>> 24)] ^
-      t[768 + (b & 0xff)] ^ t[512 + ((b >>> 8) & 0xff)] ^ t[256 + ((b >>> 16) & 0xff)] ^ t[b >>> 24];
+    c =
+      t[1792 + (a & 0xff)] ^
+      t[1536 + ((a >>> 8) & 0xff)] ^
+      t[1280 + ((a >>> 16) & 0xff)] ^
+      t[1024 + (a >>> 24)] ^
+      t[768 + (b & 0xff)] ^
+      t[512 + ((b >>> 8) & 0xff)] ^
+      t[256 + ((b >>> 16) & 0xff)] ^
+      t[b >>> 24];
   }
   for (; i < bytes.length; i++) c = t[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return ~c >>> 0;
 }
 
-interface Written { name: Uint8Array; crc: number; csize: number; usize: number; method: number; offset: number }
+interface Written {
+  name: Uint8Array;
+  crc: number;
+  csize: number;
+  usize: number;
+  method: number;
+  offset: number;
+}
 
 const U32 = 0xffffffff;
 const enc = new TextEncoder();
@@ -245,7 +259,7 @@ export class ZipReader {
         offset: cd.getUint32(p + 42, true),
       };
       // ZIP64 extra field: the 8-byte values of whichever fields are 0xFFFFFFFF, in this order.
-      for (let x = p + 46 + nameLen, end = x + extraLen; x + 4 <= end; ) {
+      for (let x = p + 46 + nameLen, end = x + extraLen; x + 4 <= end;) {
         const id = cd.getUint16(x, true);
         const len = cd.getUint16(x + 2, true);
         if (id === 0x0001) {
@@ -289,7 +303,8 @@ export class ZipReader {
         throw new ZipFormatError(`entry ${e.name} cannot be decompressed (${err instanceof Error ? err.message : String(err)})`);
       }
     } else throw new ZipFormatError(`entry ${e.name} uses compression method ${e.method}, which Surrogate does not read`);
-    if (out.length !== e.usize || crc32(out) !== e.crc) throw new ZipFormatError(`entry ${e.name} is damaged (its checksum does not match)`);
+    if (out.length !== e.usize || crc32(out) !== e.crc)
+      throw new ZipFormatError(`entry ${e.name} is damaged (its checksum does not match)`);
     return out;
   }
 }

@@ -69,8 +69,10 @@ describe('wait headers', () => {
     expect(
       retryDelayFromHeaders(
         headers({
-          'x-ratelimit-remaining-requests': '12', 'x-ratelimit-reset-requests': '6m0s',
-          'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': '1.5s',
+          'x-ratelimit-remaining-requests': '12',
+          'x-ratelimit-reset-requests': '6m0s',
+          'x-ratelimit-remaining-tokens': '0',
+          'x-ratelimit-reset-tokens': '1.5s',
         }),
         now,
       ),

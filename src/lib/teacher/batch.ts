@@ -172,7 +172,12 @@ interface OutputLine {
 
 interface ChatBody {
   created?: number;
-  choices?: { index?: number; finish_reason?: string | null; logprobs?: unknown; message?: { content?: string | null; refusal?: string | null } }[];
+  choices?: {
+    index?: number;
+    finish_reason?: string | null;
+    logprobs?: unknown;
+    message?: { content?: string | null; refusal?: string | null };
+  }[];
   usage?: {
     prompt_tokens?: number;
     completion_tokens?: number;
@@ -226,7 +231,9 @@ export function fromBatchOutput(
     const usage = {
       prompt: body.usage?.prompt_tokens ?? 0,
       completion: body.usage?.completion_tokens ?? 0,
-      ...(body.usage?.completion_tokens_details?.reasoning_tokens ? { reasoning: body.usage.completion_tokens_details.reasoning_tokens } : {}),
+      ...(body.usage?.completion_tokens_details?.reasoning_tokens
+        ? { reasoning: body.usage.completion_tokens_details.reasoning_tokens }
+        : {}),
       ...(body.usage?.prompt_tokens_details?.cached_tokens ? { cachedPrompt: body.usage.prompt_tokens_details.cached_tokens } : {}),
     };
     for (let i = 0; i < keys.length; i++) {

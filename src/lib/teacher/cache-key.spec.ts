@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { cacheKey, normaliseEndpoint, parseCacheKey } from './cache-key';
 
-const parts = { endpoint: 'https://api.openai.com/v1', model: 'gpt-4o-mini', codebookHash: 'cb1', template: 'v1', textHash: 'abc', repeat: 0, temperature: 0 };
+const parts = {
+  endpoint: 'https://api.openai.com/v1',
+  model: 'gpt-4o-mini',
+  codebookHash: 'cb1',
+  template: 'v1',
+  textHash: 'abc',
+  repeat: 0,
+  temperature: 0,
+};
 
 describe('cacheKey', () => {
   it('is versioned and names every part', () => {
@@ -18,7 +26,15 @@ describe('cacheKey', () => {
 
   it('changes with any part that changes the answer', () => {
     const k = cacheKey(parts);
-    for (const change of [{ model: 'gpt-4o' }, { codebookHash: 'cb2' }, { template: 'v2' }, { textHash: 'abd' }, { repeat: 1 }, { temperature: 0.7 }, { temperature: null }]) {
+    for (const change of [
+      { model: 'gpt-4o' },
+      { codebookHash: 'cb2' },
+      { template: 'v2' },
+      { textHash: 'abd' },
+      { repeat: 1 },
+      { temperature: 0.7 },
+      { temperature: null },
+    ]) {
       expect(cacheKey({ ...parts, ...change })).not.toBe(k);
     }
   });

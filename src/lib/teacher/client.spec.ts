@@ -82,7 +82,10 @@ describe('client.ts against the mock server', () => {
     expect(sent.headers.authorization).toBe('Bearer not-needed');
     expect(sent.body).toMatchObject({
       max_tokens: 16,
-      response_format: { type: 'json_schema', json_schema: { name: 'label', strict: true, schema: { properties: { label: { enum: LABELS } } } } },
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'label', strict: true, schema: { properties: { label: { enum: LABELS } } } },
+      },
     });
   });
 
@@ -100,7 +103,10 @@ describe('client.ts against the mock server', () => {
   });
 
   it('sends the cap as max_completion_tokens and reasoning_effort when the request says so', async () => {
-    await complete(createClient(settings()), req('I love it', { maxTokensParam: 'max_completion_tokens', reasoningEffort: 'low', maxTokens: 4000 }));
+    await complete(
+      createClient(settings()),
+      req('I love it', { maxTokensParam: 'max_completion_tokens', reasoningEffort: 'low', maxTokens: 4000 }),
+    );
     const [sent] = await chatLog();
     expect(sent.body).toMatchObject({ max_completion_tokens: 4000, reasoning_effort: 'low' });
     expect(sent.body).not.toHaveProperty('max_tokens');
@@ -110,7 +116,12 @@ describe('client.ts against the mock server', () => {
     await configure({ unsupported: ['max_tokens'] });
     const { store, deps } = memoryDeps(createClient(settings()));
     const items = Array.from({ length: 8 }, (_, i) => ({ rowId: `r${i}`, text: `text ${i}`, textHash: `h${i}` }));
-    const job = { items, codebook: { labels: LABELS.map((name) => ({ name })) }, codebookHash: 'c', settings: settings({ repeats: 1, concurrency: 4 }) };
+    const job = {
+      items,
+      codebook: { labels: LABELS.map((name) => ({ name })) },
+      codebookHash: 'c',
+      settings: settings({ repeats: 1, concurrency: 4 }),
+    };
     const s = await runTeacher(job, deps).done;
     expect(s).toMatchObject({ state: 'done', done: 8, failed: 0 });
     expect(s.capabilities.maxTokensParam).toBe('max_completion_tokens');
@@ -126,7 +137,12 @@ describe('client.ts against the mock server', () => {
   it('reads retry-after-ms before Retry-After', async () => {
     await configure({ faults: [{ kind: '429', retryAfter: 1, retryAfterMs: 2500 }] });
     const { sleeps, deps } = memoryDeps(createClient(settings()));
-    const job = { items: [{ rowId: 'r', text: 'x', textHash: 'h' }], codebook: { labels: LABELS.map((name) => ({ name })) }, codebookHash: 'c', settings: settings({ repeats: 1 }) };
+    const job = {
+      items: [{ rowId: 'r', text: 'x', textHash: 'h' }],
+      codebook: { labels: LABELS.map((name) => ({ name })) },
+      codebookHash: 'c',
+      settings: settings({ repeats: 1 }),
+    };
     expect(await runTeacher(job, deps).done).toMatchObject({ state: 'done', failed: 0 });
     expect(Math.max(...sleeps)).toBeGreaterThanOrEqual(2500);
   });
@@ -136,7 +152,12 @@ describe('client.ts against the mock server', () => {
     const client = createClient(settings());
     const { store, sleeps, deps } = memoryDeps(client);
     const items = ['I love it', 'bad', 'so-so'].map((text, i) => ({ rowId: `r${i}`, text, textHash: `t${i}` }));
-    const job = { items, codebook: { labels: LABELS.map((name) => ({ name })) }, codebookHash: 'c', settings: settings({ concurrency: 1 }) };
+    const job = {
+      items,
+      codebook: { labels: LABELS.map((name) => ({ name })) },
+      codebookHash: 'c',
+      settings: settings({ concurrency: 1 }),
+    };
     const s = await runTeacher(job, deps).done;
     expect(s).toMatchObject({ state: 'done', done: 9, failed: 0, invalid: 0 });
     expect(sleeps.some((ms) => ms >= 2000)).toBe(true);
@@ -167,10 +188,24 @@ describe('client.ts against the mock server', () => {
       ok: true,
       requests: 2,
       // The mock's default answers `logprobs: {content: []}`: no tokens, so no label probabilities.
-      capabilities: { n: false, temperature: true, structured: true, logprobs: false, reasoning: false, reasoningEffort: false, maxTokensParam: 'max_tokens', probed: true },
+      capabilities: {
+        n: false,
+        temperature: true,
+        structured: true,
+        logprobs: false,
+        reasoning: false,
+        reasoningEffort: false,
+        maxTokensParam: 'max_tokens',
+        probed: true,
+      },
     });
     const { store, deps } = memoryDeps(client);
-    const job = { items: [{ rowId: 'r', text: 'I love it', textHash: 'h' }], codebook: { labels: LABELS.map((name) => ({ name })) }, codebookHash: 'c', settings: settings() };
+    const job = {
+      items: [{ rowId: 'r', text: 'I love it', textHash: 'h' }],
+      codebook: { labels: LABELS.map((name) => ({ name })) },
+      codebookHash: 'c',
+      settings: settings(),
+    };
     const s = await runTeacher(job, deps).done;
     expect(s).toMatchObject({ state: 'done', done: 3, failed: 0 });
     expect(s.capabilities.n).toBe(false);

@@ -9,13 +9,7 @@ import { normaliseEndpoint } from './cache-key';
 import { chatBody } from './body';
 import { isQuotaError, probeProfile, quotaMessage, type ProbeResult } from './profile';
 import { knownCapabilities, rememberCapabilities } from './known-profiles';
-import {
-  TeacherRequestError,
-  type Capabilities,
-  type CompletionRequest,
-  type CompletionResult,
-  type TeacherSettings,
-} from './types';
+import { TeacherRequestError, type Capabilities, type CompletionRequest, type CompletionResult, type TeacherSettings } from './types';
 
 export type TeacherClient = OpenAI;
 
@@ -64,10 +58,7 @@ interface WireChoice {
  * reasoning_effort, schema): adapting to what the server rejects is the
  * caller's job (queue.ts, probeProfile), per request. Rejects with TeacherRequestError.
  */
-export async function complete(
-  client: TeacherClient,
-  req: CompletionRequest & { signal?: AbortSignal },
-): Promise<CompletionResult> {
+export async function complete(client: TeacherClient, req: CompletionRequest & { signal?: AbortSignal }): Promise<CompletionResult> {
   const { signal, ...request } = req;
   try {
     // withResponse: the headers too, so the run can pace to x-ratelimit-* before any 429.

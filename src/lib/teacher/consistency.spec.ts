@@ -23,13 +23,33 @@ describe('aggregate', () => {
 
 describe('labelsFromResponses', () => {
   const resp = (textHash: string, repeat: number, label: string | null, at = 1): TeacherResponse => ({
-    key: `${textHash}|${repeat}|${at}`, endpoint: 'e', model: 'm', codebookHash: 'c', template: 't', textHash, repeat,
-    temperature: 0, raw: label, label, valid: label !== null, usage: { prompt: 1, completion: 1 }, at,
+    key: `${textHash}|${repeat}|${at}`,
+    endpoint: 'e',
+    model: 'm',
+    codebookHash: 'c',
+    template: 't',
+    textHash,
+    repeat,
+    temperature: 0,
+    raw: label,
+    label,
+    valid: label !== null,
+    usage: { prompt: 1, completion: 1 },
+    at,
   });
 
   it('aggregates per row, shares answers between rows with the same text, and ignores extra repeats', () => {
     const rs = [resp('h1', 0, 'x'), resp('h1', 1, 'y'), resp('h1', 2, 'x'), resp('h1', 3, 'y'), resp('h2', 0, null)];
-    const out = labelsFromResponses([{ rowId: 'r1', textHash: 'h1' }, { rowId: 'r2', textHash: 'h2' }, { rowId: 'r3', textHash: 'h1' }, { rowId: 'r4', textHash: 'h9' }], rs, 3);
+    const out = labelsFromResponses(
+      [
+        { rowId: 'r1', textHash: 'h1' },
+        { rowId: 'r2', textHash: 'h2' },
+        { rowId: 'r3', textHash: 'h1' },
+        { rowId: 'r4', textHash: 'h9' },
+      ],
+      rs,
+      3,
+    );
     expect(out[0]).toMatchObject({ rowId: 'r1', label: 'x', n: 3, consistency: 2 / 3 });
     expect(out[1]).toMatchObject({ rowId: 'r2', label: null, n: 1, invalid: 1 });
     expect(out[2]).toMatchObject({ rowId: 'r3', label: 'x' });

@@ -1,6 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { countTokens } from 'gpt-tokenizer';
-import { batchPrice, billedOutput, costOf, countTextTokens, DEFAULT_PRICES, estimateRun, estimateSampledRun, estimateTokens, EXACT_CHARS, FREE, isLocalEndpoint, priceFor, priceInfo, samplePlan, SAMPLE_CHARS, usageCost } from './cost';
+import {
+  batchPrice,
+  billedOutput,
+  costOf,
+  countTextTokens,
+  DEFAULT_PRICES,
+  estimateRun,
+  estimateSampledRun,
+  estimateTokens,
+  EXACT_CHARS,
+  FREE,
+  isLocalEndpoint,
+  priceFor,
+  priceInfo,
+  samplePlan,
+  SAMPLE_CHARS,
+  usageCost,
+} from './cost';
 import { planRequests } from './plan';
 
 describe('estimateTokens', () => {
@@ -69,7 +86,18 @@ describe('prices', () => {
   });
 
   it('covers the reasoning models people pick', () => {
-    for (const m of ['o3', 'o4-mini', 'o3-2025-04-16', 'o4-mini-2025-04-16', 'gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'gpt-5.1', 'gpt-5.2', 'gpt-4.1-nano']) {
+    for (const m of [
+      'o3',
+      'o4-mini',
+      'o3-2025-04-16',
+      'o4-mini-2025-04-16',
+      'gpt-5',
+      'gpt-5-mini',
+      'gpt-5-nano',
+      'gpt-5.1',
+      'gpt-5.2',
+      'gpt-4.1-nano',
+    ]) {
       expect(priceFor(m), m).not.toBeNull();
       expect(priceFor(m)!.outputPerM, m).toBeGreaterThan(0);
     }
@@ -82,14 +110,18 @@ describe('prices', () => {
     expect(priceInfo('http://localhost:11434/v1', 'llama3.1:8b')).toEqual({ price: FREE, source: 'local' });
     const mine = { inputPerM: 1, outputPerM: 1 };
     expect(priceInfo('https://api.openai.com/v1', 'gpt-5-mini', { 'gpt-5-mini': mine })).toEqual({ price: mine, source: 'user' });
-    expect(['http://127.0.0.1:8080/v1', 'http://192.168.1.20:8000/v1', 'http://[::1]:1234/v1', 'http://box.local/v1'].every(isLocalEndpoint)).toBe(true);
+    expect(
+      ['http://127.0.0.1:8080/v1', 'http://192.168.1.20:8000/v1', 'http://[::1]:1234/v1', 'http://box.local/v1'].every(isLocalEndpoint),
+    ).toBe(true);
     expect(['https://api.openai.com/v1', 'http://8.8.8.8/v1', 'not a url'].some(isLocalEndpoint)).toBe(false);
   });
 
   it('bills cached prompt tokens at the cached price and reasoning as output', () => {
     const price = { inputPerM: 1, outputPerM: 10, cachedInputPerM: 0.1 };
     // 1,000 prompt tokens of which 800 cached; 500 completion of which 450 reasoning (inside completion, as OpenAI counts).
-    expect(usageCost({ prompt: 1000, completion: 500, cachedPrompt: 800, reasoning: 450 }, price)).toBeCloseTo((200 * 1 + 800 * 0.1 + 500 * 10) / 1e6);
+    expect(usageCost({ prompt: 1000, completion: 500, cachedPrompt: 800, reasoning: 450 }, price)).toBeCloseTo(
+      (200 * 1 + 800 * 0.1 + 500 * 10) / 1e6,
+    );
     // A server that reports reasoning apart from completion: both are billed.
     expect(billedOutput({ prompt: 0, completion: 5, reasoning: 200 })).toBe(205);
     expect(billedOutput({ prompt: 0, completion: 205, reasoning: 200 })).toBe(205);
@@ -148,6 +180,8 @@ describe('planRequests', () => {
       { firstRepeat: 1, n: 2, temperature: 0.7 },
     ]);
     expect(planRequests({ ...o, temperature: 0.7, repeats: 3, useN: true })).toEqual([{ firstRepeat: 0, n: 3, temperature: 0.7 }]);
-    expect(planRequests({ ...o, temperatureAllowed: false, repeats: 2, useN: true })).toEqual([{ firstRepeat: 0, n: 2, temperature: null }]);
+    expect(planRequests({ ...o, temperatureAllowed: false, repeats: 2, useN: true })).toEqual([
+      { firstRepeat: 0, n: 2, temperature: null },
+    ]);
   });
 });

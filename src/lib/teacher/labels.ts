@@ -37,7 +37,15 @@ export function labelsFromResponses(
       if (r?.valid && r.probs) withProbs.push(r.probs);
     }
     const a = aggregate(answers);
-    const label: TeacherLabel = { rowId: it.rowId, label: a.label, consistency: a.consistency, votes: a.votes, n: a.n, invalid: a.invalid, tie: a.tie };
+    const label: TeacherLabel = {
+      rowId: it.rowId,
+      label: a.label,
+      consistency: a.consistency,
+      votes: a.votes,
+      n: a.n,
+      invalid: a.invalid,
+      tie: a.tie,
+    };
     if (withProbs.length === 0) return label;
     const probs = meanProbs(withProbs);
     return { ...label, probs, probability: a.label === null ? null : (probs[a.label] ?? 0) };
@@ -50,4 +58,3 @@ export function meanProbs(all: readonly Record<string, number>[]): Record<string
   for (const p of all) for (const [l, v] of Object.entries(p)) out[l] = (out[l] ?? 0) + v / all.length;
   return out;
 }
-

@@ -89,7 +89,11 @@ export function labelProbabilities(
     }
     // A label complete but a longer one still possible: the next token decides;
     // if the answer ends here, the complete one it is.
-    if (j === tokens.length - 1) give(reach.filter((r) => r.complete), mass);
+    if (j === tokens.length - 1)
+      give(
+        reach.filter((r) => r.complete),
+        mass,
+      );
   }
   return Object.keys(probs).length > 0 ? probs : null;
 }
@@ -107,7 +111,9 @@ export function wireTokens(raw: unknown): TokenLogprob[] | null {
     if (typeof t?.token !== 'string' || typeof t.logprob !== 'number' || !Number.isFinite(t.logprob)) return null;
     const top = Array.isArray(t.top_logprobs)
       ? (t.top_logprobs as { token?: unknown; logprob?: unknown }[]).flatMap((a) =>
-          typeof a?.token === 'string' && typeof a.logprob === 'number' && Number.isFinite(a.logprob) ? [{ token: a.token, logprob: a.logprob }] : [],
+          typeof a?.token === 'string' && typeof a.logprob === 'number' && Number.isFinite(a.logprob)
+            ? [{ token: a.token, logprob: a.logprob }]
+            : [],
         )
       : [];
     out.push({ token: t.token, logprob: t.logprob, top });

@@ -73,7 +73,16 @@ describe('reasoning models', () => {
     const probe = await probeCapabilities(createClient(settings()), settings());
     expect(probe).toMatchObject({
       ok: true,
-      capabilities: { reasoning: true, reasoningEffort: true, temperature: false, n: false, logprobs: false, structured: true, maxTokensParam: 'max_completion_tokens', probed: true },
+      capabilities: {
+        reasoning: true,
+        reasoningEffort: true,
+        temperature: false,
+        n: false,
+        logprobs: false,
+        structured: true,
+        maxTokensParam: 'max_completion_tokens',
+        probed: true,
+      },
     });
     const log = await chatLog();
     expect(log.every((b) => !labelling(b))).toBe(true);
@@ -113,7 +122,14 @@ describe('reasoning models', () => {
   it('never caches an empty answer as an answer: the same cap reuses the failed attempt, a new cap asks again', async () => {
     // The case: a cap of 32 and a model that reasons for more.
     await configure({ reasoning: true, reasoningTokens: 200 });
-    const reasoningProfile = { reasoning: true, reasoningEffort: true, temperature: false, n: false, maxTokensParam: 'max_completion_tokens' as const, probed: true };
+    const reasoningProfile = {
+      reasoning: true,
+      reasoningEffort: true,
+      temperature: false,
+      n: false,
+      maxTokensParam: 'max_completion_tokens' as const,
+      probed: true,
+    };
     const { store, deps } = memory();
     const small = settings({ reasoningMaxTokens: 32 });
     const first = await runTeacher(job({ reasoningMaxTokens: 32 }, reasoningProfile), deps(small)).done;

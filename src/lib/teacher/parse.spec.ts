@@ -90,7 +90,10 @@ describe('parseAnswer with structured output requested', () => {
     expect(parseAnswer('{"label":"Democrat","why":"x"}', null, PARTY, S)).toMatchObject({ valid: false, reason: 'malformed-json' });
     expect(parseAnswer('{"label":["Democrat"]}', null, PARTY, S)).toMatchObject({ valid: false, reason: 'malformed-json' });
     // The same characters composed differently (NFD from the server) are the same label.
-    expect(parseAnswer(JSON.stringify({ label: 'Café'.normalize('NFD') }), null, ['Café', 'Bar'], S)).toEqual({ label: 'Café', valid: true });
+    expect(parseAnswer(JSON.stringify({ label: 'Café'.normalize('NFD') }), null, ['Café', 'Bar'], S)).toEqual({
+      label: 'Café',
+      valid: true,
+    });
   });
 
   it('never reads prose as a label, not even a bare label or a negation of one', () => {
@@ -102,10 +105,17 @@ describe('parseAnswer with structured output requested', () => {
 describe('parseChoice', () => {
   it('never takes an answer cut at the token cap, and calls an empty one empty', () => {
     expect(parseChoice('positive', null, 'stop', ['positive', 'negative'])).toEqual({ label: 'positive', valid: true });
-    expect(parseChoice('positive, because the', null, 'length', ['positive', 'negative'])).toEqual({ label: null, valid: false, reason: 'truncated' });
+    expect(parseChoice('positive, because the', null, 'length', ['positive', 'negative'])).toEqual({
+      label: null,
+      valid: false,
+      reason: 'truncated',
+    });
     expect(parseChoice('', null, 'length', ['positive'])).toMatchObject({ valid: false, reason: 'empty' });
     expect(parseChoice(null, 'No.', 'stop', ['positive'])).toMatchObject({ valid: false, reason: 'refusal' });
     expect(parseChoice('positive', null, undefined, ['positive'])).toMatchObject({ valid: true });
-    expect(parseChoice('Not positive.', null, 'stop', ['positive'], { structured: true })).toMatchObject({ valid: false, reason: 'not-json' });
+    expect(parseChoice('Not positive.', null, 'stop', ['positive'], { structured: true })).toMatchObject({
+      valid: false,
+      reason: 'not-json',
+    });
   });
 });

@@ -39,7 +39,11 @@ const invalid = (reason: InvalidReason): ParsedAnswer => ({ label: null, valid: 
 
 /** Case, spacing and punctuation folded away: "**Not relevant.**" → "not relevant". */
 function fold(s: string): string {
-  return s.normalize('NFKC').toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, ' ').trim();
+  return s
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s\p{P}\p{S}]+/gu, ' ')
+    .trim();
 }
 
 /**

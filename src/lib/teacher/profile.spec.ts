@@ -3,7 +3,14 @@ import { asProfile, capOf, guessProfile, isQuotaError, nDroppable, profileKey, r
 import { DEFAULT_CAPABILITIES, TeacherRequestError, type CompletionRequest } from './types';
 
 const req = (over: Partial<CompletionRequest> = {}): CompletionRequest => ({
-  model: 'm', messages: [], maxTokens: 32, structured: true, labels: ['a'], temperature: 0, n: 2, ...over,
+  model: 'm',
+  messages: [],
+  maxTokens: 32,
+  structured: true,
+  labels: ['a'],
+  temperature: 0,
+  n: 2,
+  ...over,
 });
 const http = (status: number, message: string, param: string | null = null, code: string | null = null) =>
   new TeacherRequestError(message, 'http', status, param, null, code);
@@ -11,16 +18,42 @@ const http = (status: number, message: string, param: string | null = null, code
 describe('guessProfile', () => {
   it('knows OpenAI reasoning models by name, and guesses them conservatively', () => {
     const openai = 'https://api.openai.com/v1';
-    for (const m of ['o3', 'o4-mini', 'o3-mini-2025-01-31', 'gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'gpt-5.1', 'gpt-5.2-2025-12-11', 'openai/gpt-5-mini']) {
-      expect(guessProfile(openai, m), m).toMatchObject({ reasoning: true, reasoningEffort: true, temperature: false, n: false, maxTokensParam: 'max_completion_tokens', probed: false });
+    for (const m of [
+      'o3',
+      'o4-mini',
+      'o3-mini-2025-01-31',
+      'gpt-5',
+      'gpt-5-mini',
+      'gpt-5-nano',
+      'gpt-5.1',
+      'gpt-5.2-2025-12-11',
+      'openai/gpt-5-mini',
+    ]) {
+      expect(guessProfile(openai, m), m).toMatchObject({
+        reasoning: true,
+        reasoningEffort: true,
+        temperature: false,
+        n: false,
+        maxTokensParam: 'max_completion_tokens',
+        probed: false,
+      });
     }
     for (const m of ['gpt-4o-mini', 'gpt-4.1-nano', 'gpt-5-chat-latest', 'gpt-5.1-chat-latest']) {
-      expect(guessProfile(openai, m), m).toMatchObject({ reasoning: false, temperature: true, n: true, maxTokensParam: 'max_completion_tokens' });
+      expect(guessProfile(openai, m), m).toMatchObject({
+        reasoning: false,
+        temperature: true,
+        n: true,
+        maxTokensParam: 'max_completion_tokens',
+      });
     }
   });
 
   it('knows local thinking models, and that local servers want max_tokens', () => {
-    expect(guessProfile('http://localhost:11434/v1', 'deepseek-r1:8b')).toEqual({ ...DEFAULT_CAPABILITIES, reasoning: true, maxTokensParam: 'max_tokens' });
+    expect(guessProfile('http://localhost:11434/v1', 'deepseek-r1:8b')).toEqual({
+      ...DEFAULT_CAPABILITIES,
+      reasoning: true,
+      maxTokensParam: 'max_tokens',
+    });
     expect(guessProfile('http://localhost:8080/v1', 'qwen3-8b-q4_k_m.gguf')).toMatchObject({ reasoning: true });
     expect(guessProfile('http://localhost:11434/v1', 'llama3.1:8b')).toEqual({ ...DEFAULT_CAPABILITIES, maxTokensParam: 'max_tokens' });
   });
@@ -34,7 +67,11 @@ describe('guessProfile', () => {
 
 describe('what a 400 rejected', () => {
   it('names max_tokens, reasoning_effort and logprobs only when the request sent them', () => {
-    const maxTokens = http(400, "400 Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", 'max_tokens');
+    const maxTokens = http(
+      400,
+      "400 Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+      'max_tokens',
+    );
     expect(rejectedParam(maxTokens, req())).toBe('max_tokens');
     expect(rejectedParam(maxTokens, req({ maxTokensParam: 'max_completion_tokens' }))).toBeNull();
     expect(withoutParam(DEFAULT_CAPABILITIES, 'max_tokens').maxTokensParam).toBe('max_completion_tokens');
@@ -57,7 +94,11 @@ describe('what a 400 rejected', () => {
   });
 
   it('tells quota errors apart from rate limits', () => {
-    expect(isQuotaError(http(429, '429 You exceeded your current quota, please check your plan and billing details.', null, 'insufficient_quota'))).toBe(true);
+    expect(
+      isQuotaError(
+        http(429, '429 You exceeded your current quota, please check your plan and billing details.', null, 'insufficient_quota'),
+      ),
+    ).toBe(true);
     expect(isQuotaError(http(429, '429 whatever', null, 'insufficient_quota'))).toBe(true);
     expect(isQuotaError(http(400, '400 Billing hard limit has been reached'))).toBe(true);
     expect(isQuotaError(http(429, '429 Rate limit reached for gpt-4o-mini', null, 'rate_limit_exceeded'))).toBe(false);
@@ -69,7 +110,10 @@ describe('asProfile', () => {
   it('reads stored profiles field by field, older ones included', () => {
     expect(asProfile({ n: false, temperature: true, structured: true, logprobs: false })).toEqual({ ...DEFAULT_CAPABILITIES, n: false });
     expect(asProfile({ n: 'yes', reasoning: true, maxTokensParam: 'max_completion_tokens', probed: true })).toEqual({
-      ...DEFAULT_CAPABILITIES, reasoning: true, maxTokensParam: 'max_completion_tokens', probed: true,
+      ...DEFAULT_CAPABILITIES,
+      reasoning: true,
+      maxTokensParam: 'max_completion_tokens',
+      probed: true,
     });
     expect(asProfile(null)).toBeNull();
     expect(asProfile('x')).toBeNull();

@@ -19,16 +19,18 @@ import {
 } from './types';
 
 export type AdaptableParam =
-  | 'n'
-  | 'temperature'
-  | 'response_format'
-  | 'max_tokens'
-  | 'max_completion_tokens'
-  | 'reasoning_effort'
-  | 'logprobs'
-  | 'top_logprobs';
+  'n' | 'temperature' | 'response_format' | 'max_tokens' | 'max_completion_tokens' | 'reasoning_effort' | 'logprobs' | 'top_logprobs';
 
-const PARAMS: AdaptableParam[] = ['n', 'temperature', 'response_format', 'max_tokens', 'max_completion_tokens', 'reasoning_effort', 'logprobs', 'top_logprobs'];
+const PARAMS: AdaptableParam[] = [
+  'n',
+  'temperature',
+  'response_format',
+  'max_tokens',
+  'max_completion_tokens',
+  'reasoning_effort',
+  'logprobs',
+  'top_logprobs',
+];
 
 function sentParams(req: CompletionRequest): Record<AdaptableParam, boolean> {
   const cap = req.maxTokensParam ?? 'max_tokens';

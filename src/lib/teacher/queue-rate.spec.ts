@@ -78,7 +78,12 @@ describe('runTeacher: per-request back-off and adaptive concurrency', () => {
     expect(sim.calls.filter((c) => c.status === 429)).toHaveLength(0);
     expect(sim.calls).toHaveLength(60);
     // Never more in a second than the bucket holds plus what it refills.
-    expect(peak(sim.calls.map((c) => c.at), 1000)).toBeLessThanOrEqual(20);
+    expect(
+      peak(
+        sim.calls.map((c) => c.at),
+        1000,
+      ),
+    ).toBeLessThanOrEqual(20);
     expect(progress.some((p) => /request limit is used up/.test(p.pacing ?? ''))).toBe(true);
   });
 

@@ -1,7 +1,13 @@
 // Test harness for queue.spec.ts: an in-memory store, a fake clock whose
 // sleep advances time instantly, and a scriptable fake `send`.
 
-import { DEFAULT_TEACHER_SETTINGS, type CompletionRequest, type CompletionResult, type TeacherResponse, type TeacherSettings } from './types';
+import {
+  DEFAULT_TEACHER_SETTINGS,
+  type CompletionRequest,
+  type CompletionResult,
+  type TeacherResponse,
+  type TeacherSettings,
+} from './types';
 import type { SendLogEntry, TeacherDeps, TeacherJob, TeacherProgress } from './queue';
 
 export const LABELS = ['positive', 'negative'];

@@ -21,7 +21,14 @@ describe('runTeacher', () => {
     const temps = [...h.store.values()].map((r) => [r.repeat, r.temperature]);
     expect(new Set(temps.map(String))).toEqual(new Set(['0,0', '1,0.7', '2,0.7']));
     const r0 = [...h.store.values()].find((r) => r.textHash === 'h3' && r.repeat === 0)!;
-    expect(r0).toMatchObject({ label: 'positive', valid: true, model: 'mock', endpoint: 'http://mock.test/v1', codebookHash: 'cb1', template: 'tpl1' });
+    expect(r0).toMatchObject({
+      label: 'positive',
+      valid: true,
+      model: 'mock',
+      endpoint: 'http://mock.test/v1',
+      codebookHash: 'cb1',
+      template: 'tpl1',
+    });
     expect(new Set(h.store.keys())).toEqual(new Set(responseKeys(job)));
   });
 
@@ -154,10 +161,22 @@ describe('runTeacher', () => {
       return answer(req);
     });
     deps.onCapabilities = (c) => caps.push(c);
-    const profile = { n: true, temperature: true, structured: true, logprobs: true, reasoning: false, reasoningEffort: false, maxTokensParam: 'max_tokens' as const, probed: true };
+    const profile = {
+      n: true,
+      temperature: true,
+      structured: true,
+      logprobs: true,
+      reasoning: false,
+      reasoningEffort: false,
+      maxTokensParam: 'max_tokens' as const,
+      probed: true,
+    };
     await runTeacher({ ...makeJob(2), capabilities: profile }, deps).done;
     // Repeat 0 alone with logprobs and enough alternatives; repeats 1–2 (n = 2) without.
-    expect(h.sent.filter((r) => r.logprobs).map((r) => [r.n, r.topLogprobs, r.temperature])).toEqual([[undefined, 5, 0], [undefined, 5, 0]]);
+    expect(h.sent.filter((r) => r.logprobs).map((r) => [r.n, r.topLogprobs, r.temperature])).toEqual([
+      [undefined, 5, 0],
+      [undefined, 5, 0],
+    ]);
     expect(h.sent.filter((r) => r.n === 2).every((r) => !r.logprobs)).toBe(true);
     // Switched off in the settings: never asked.
     const off = harness();
@@ -240,7 +259,10 @@ describe('runTeacher', () => {
 
   it('pauses at the cost cap', async () => {
     const { h, deps } = harness();
-    const job = { ...makeJob(10, { ...separate, repeats: 1, concurrency: 1, budget: { maxCost: 0.0003 } }), price: { inputPerM: 1, outputPerM: 1 } };
+    const job = {
+      ...makeJob(10, { ...separate, repeats: 1, concurrency: 1, budget: { maxCost: 0.0003 } }),
+      price: { inputPerM: 1, outputPerM: 1 },
+    };
     const run = runTeacher(job, deps);
     for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
     expect(h.sent).toHaveLength(3);
@@ -309,7 +331,14 @@ describe('runTeacher', () => {
 
   it('stops the whole run on a quota error after one request, retrying nothing', async () => {
     const { h, deps } = harness(async () => {
-      throw new TeacherRequestError('429 You exceeded your current quota, please check your plan and billing details.', 'http', 429, null, '1', 'insufficient_quota');
+      throw new TeacherRequestError(
+        '429 You exceeded your current quota, please check your plan and billing details.',
+        'http',
+        429,
+        null,
+        '1',
+        'insufficient_quota',
+      );
     });
     const s = await runTeacher(makeJob(10, { ...separate, repeats: 1, concurrency: 1 }), deps).done;
     expect(h.sent).toHaveLength(1);
@@ -320,7 +349,10 @@ describe('runTeacher', () => {
     const b = harness(async () => {
       throw new TeacherRequestError('400 Billing hard limit has been reached', 'http', 400, null, null, null);
     });
-    expect(await runTeacher(makeJob(3, { ...separate, repeats: 1, concurrency: 1 }), b.deps).done).toMatchObject({ state: 'error', sent: 1 });
+    expect(await runTeacher(makeJob(3, { ...separate, repeats: 1, concurrency: 1 }), b.deps).done).toMatchObject({
+      state: 'error',
+      sent: 1,
+    });
   });
 
   it('keeps an answer cut at the token cap as a failed attempt, not an answer', async () => {
@@ -339,18 +371,22 @@ describe('runTeacher', () => {
     const job = makeJob(2, { ...separate, repeats: 1 });
     await runTeacher(job, deps).done;
     // What the first version stored for a reasoning model's empty answer: no maxTokens.
-    for (const r of h.store.values()) h.store.set(r.key, { ...r, raw: '', label: null, valid: false, invalidReason: 'empty', maxTokens: undefined });
+    for (const r of h.store.values())
+      h.store.set(r.key, { ...r, raw: '', label: null, valid: false, invalidReason: 'empty', maxTokens: undefined });
     const again = await runTeacher(job, deps).done;
     expect(again).toMatchObject({ sent: 2, cached: 0, failed: 0 });
     expect([...h.store.values()].every((r) => r.valid)).toBe(true);
   });
 
   it('counts reasoning and cached prompt tokens in the live cost', async () => {
-    const { deps } = harness(async (req) => ({ ...answer(req), usage: { prompt: 1000, completion: 300, reasoning: 280, cachedPrompt: 800 } }));
+    const { deps } = harness(async (req) => ({
+      ...answer(req),
+      usage: { prompt: 1000, completion: 300, reasoning: 280, cachedPrompt: 800 },
+    }));
     const job = { ...makeJob(2, { ...separate, repeats: 1 }), price: { inputPerM: 1, outputPerM: 10, cachedInputPerM: 0.1 } };
     const s = await runTeacher(job, deps).done;
     expect(s).toMatchObject({ tokensIn: 2000, tokensOut: 600, tokensReasoning: 560, tokensCached: 1600, costKnown: true });
-    expect(s.cost).toBeCloseTo(2 * (200 * 1 + 800 * 0.1 + 300 * 10) / 1e6);
+    expect(s.cost).toBeCloseTo((2 * (200 * 1 + 800 * 0.1 + 300 * 10)) / 1e6);
   });
 
   it('with an unknown price: no cost, and a US$ budget cannot stop the run (the UI turns it off)', async () => {

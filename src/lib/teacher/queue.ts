@@ -131,7 +131,8 @@ function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
 function outcomeOf(result: CompletionResult | undefined, failure: TeacherRequestError | null, delay: number): RateOutcome {
   if (result) return { kind: 'ok', limits: result.limits, tokens: result.usage.prompt + result.usage.completion };
   const limits = failure?.limits;
-  if (failure && (failure.status === 429 || failure.status === 503) && !isQuotaError(failure)) return { kind: 'overload', limits, waitMs: delay };
+  if (failure && (failure.status === 429 || failure.status === 503) && !isQuotaError(failure))
+    return { kind: 'overload', limits, waitMs: delay };
   return { kind: 'other', limits };
 }
 
@@ -164,10 +165,25 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
   if (s.batchRepeats === 'on') caps.n = true;
 
   const p: TeacherProgress = {
-    done: 0, total: job.items.length * s.repeats, cached: 0, sent: 0, failed: 0, invalid: 0,
-    tokensIn: 0, tokensOut: 0, tokensReasoning: 0, tokensCached: 0, cost: 0, costKnown: price !== null,
-    ratePerMin: 0, etaMs: null, state: 'running',
-    concurrency: Math.max(1, s.concurrency), inFlight: 0, requestsPerMin: 0, pacing: null,
+    done: 0,
+    total: job.items.length * s.repeats,
+    cached: 0,
+    sent: 0,
+    failed: 0,
+    invalid: 0,
+    tokensIn: 0,
+    tokensOut: 0,
+    tokensReasoning: 0,
+    tokensCached: 0,
+    cost: 0,
+    costKnown: price !== null,
+    ratePerMin: 0,
+    etaMs: null,
+    state: 'running',
+    concurrency: Math.max(1, s.concurrency),
+    inFlight: 0,
+    requestsPerMin: 0,
+    pacing: null,
   };
   const rate = new RateControl({ maxConcurrency: s.concurrency, rpm: s.rpm, tpm: s.tpm }, now);
   const count = deps.countTokens ?? ((t: string) => Math.ceil(t.length / 4));
@@ -192,8 +208,19 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
     (budget.maxCost !== undefined && price !== null && p.cost >= budget.maxCost);
 
   const emit = () => {
-    p.state = fatal ? 'error' : stopped() ? 'cancelled' : finished ? 'done' : budgetHit ? 'budget'
-      : userPaused ? 'paused' : retrying > 0 && inflight.size === 0 ? 'waiting-retry' : 'running';
+    p.state = fatal
+      ? 'error'
+      : stopped()
+        ? 'cancelled'
+        : finished
+          ? 'done'
+          : budgetHit
+            ? 'budget'
+            : userPaused
+              ? 'paused'
+              : retrying > 0 && inflight.size === 0
+                ? 'waiting-retry'
+                : 'running';
     const minutes = (now() - started) / 60_000;
     p.ratePerMin = minutes > 0 ? received / minutes : 0;
     p.etaMs = p.ratePerMin > 0 ? ((p.total - p.done) / p.ratePerMin) * 60_000 : null;
@@ -437,7 +464,11 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
         for (const r of failed) {
           p.failed += 1;
           p.done += 1;
-          failures.push({ rowId: rowOf.get(r.textHash) ?? r.textHash, repeats: [r.repeat], message: `${attemptMessage(r)} (Stored from an earlier run.)` });
+          failures.push({
+            rowId: rowOf.get(r.textHash) ?? r.textHash,
+            repeats: [r.repeat],
+            message: `${attemptMessage(r)} (Stored from an earlier run.)`,
+          });
         }
         started = now();
         emit();

@@ -135,8 +135,12 @@ describe('RateControl: x-ratelimit-* headers', () => {
 
   it('reads the headers: remaining, limit and Go-style reset durations', () => {
     const h: Record<string, string> = {
-      'x-ratelimit-limit-requests': '500', 'x-ratelimit-remaining-requests': '499', 'x-ratelimit-reset-requests': '120ms',
-      'x-ratelimit-limit-tokens': '30000', 'x-ratelimit-remaining-tokens': '29000', 'x-ratelimit-reset-tokens': '6m0s',
+      'x-ratelimit-limit-requests': '500',
+      'x-ratelimit-remaining-requests': '499',
+      'x-ratelimit-reset-requests': '120ms',
+      'x-ratelimit-limit-tokens': '30000',
+      'x-ratelimit-remaining-tokens': '29000',
+      'x-ratelimit-reset-tokens': '6m0s',
     };
     expect(rateLimitInfo((n) => h[n] ?? null)).toEqual({
       requests: { remaining: 499, limit: 500, resetMs: 120 },
@@ -179,7 +183,15 @@ describe('RateControl: the user’s RPM and TPM', () => {
 
 describe('requestTokens', () => {
   const req = (system: string, user: string, n?: number): CompletionRequest => ({
-    model: 'm', messages: [{ role: 'system', content: system }, { role: 'user', content: user }], maxTokens: 20, structured: false, labels: [], ...(n ? { n } : {}),
+    model: 'm',
+    messages: [
+      { role: 'system', content: system },
+      { role: 'user', content: user },
+    ],
+    maxTokens: 20,
+    structured: false,
+    labels: [],
+    ...(n ? { n } : {}),
   });
   const chars = (t: string) => t.length;
 

@@ -127,7 +127,10 @@ export class RateControl {
   readonly #o: RateOptions;
   #why: string | null = null;
 
-  constructor(o: RateOptions, private readonly now: () => number) {
+  constructor(
+    o: RateOptions,
+    private readonly now: () => number,
+  ) {
     this.#o = o;
     this.#max = Math.max(1, Math.floor(o.maxConcurrency));
     this.#limit = this.#max;

@@ -31,7 +31,7 @@ export function virtualClock() {
   async function run<T>(done: Promise<T>): Promise<T> {
     let settled = false;
     void done.finally(() => (settled = true));
-    for (let idle = 0; !settled; ) {
+    for (let idle = 0; !settled;) {
       await turn();
       if (settled) break;
       if (timers.length === 0) {

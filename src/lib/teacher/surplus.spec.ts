@@ -44,10 +44,15 @@ describe('surplus answers', () => {
 describe('prose to a schema request', () => {
   it('is invalid, and asked again once Structured output is off', async () => {
     const prose = 'The text is definitely not positive.';
-    const { h, deps } = harness(async (req) => ({ choices: Array.from({ length: req.n ?? 1 }, () => ({ content: prose, refusal: null })), usage: { prompt: 10, completion: 5 } }));
+    const { h, deps } = harness(async (req) => ({
+      choices: Array.from({ length: req.n ?? 1 }, () => ({ content: prose, refusal: null })),
+      usage: { prompt: 10, completion: 5 },
+    }));
     const first = await runTeacher(makeJob(3, { repeats: 1 }), deps).done;
     expect(first).toMatchObject({ done: 3, invalid: 3 });
-    expect([...h.store.values()].map((r) => [r.label, r.valid, r.invalidReason, r.raw])).toEqual(Array(3).fill([null, false, 'not-json', prose]));
+    expect([...h.store.values()].map((r) => [r.label, r.valid, r.invalidReason, r.raw])).toEqual(
+      Array(3).fill([null, false, 'not-json', prose]),
+    );
     // Same setup with the schema still asked: nothing is sent again.
     const again = await runTeacher(makeJob(3, { repeats: 1 }), deps).done;
     expect(again).toMatchObject({ sent: 0, cached: 3 });

@@ -76,9 +76,7 @@ export function keyOf(job: TeacherJob, textHash: string, repeat: number, tempera
 
 /** All keys of a job in item-major, repeat-minor order. */
 export function responseKeys(job: TeacherJob, caps: Pick<Capabilities, 'temperature'> = { temperature: true }): string[] {
-  return job.items.flatMap((it) =>
-    Array.from({ length: job.settings.repeats }, (_, r) => keyOf(job, it.textHash, r, caps.temperature)),
-  );
+  return job.items.flatMap((it) => Array.from({ length: job.settings.repeats }, (_, r) => keyOf(job, it.textHash, r, caps.temperature)));
 }
 
 /**
@@ -142,7 +140,9 @@ export function buildRequest(job: TeacherJob, task: Task, caps: Capabilities): C
     maxTokensParam: caps.maxTokensParam,
     ...(caps.reasoning && caps.reasoningEffort ? { reasoningEffort: s.reasoningEffort } : {}),
     // Label probabilities come with the first answer: one call gives a confidence per text.
-    ...(caps.logprobs && s.logprobs !== 'off' && task.repeats[0] === 0 ? { logprobs: true, topLogprobs: topLogprobsFor(labelNames(job)) } : {}),
+    ...(caps.logprobs && s.logprobs !== 'off' && task.repeats[0] === 0
+      ? { logprobs: true, topLogprobs: topLogprobsFor(labelNames(job)) }
+      : {}),
     structured: s.structured !== 'off' && caps.structured,
     labels: labelNames(job),
   };
@@ -215,7 +215,14 @@ export function makeResponses(
  * repeat it asked for: a reload shows them as failed with the server's words,
  * and "Retry failed" finds them.
  */
-export function failedResponses(job: TeacherJob, task: Task, req: CompletionRequest, error: string, attempts: number, at: number): TeacherResponse[] {
+export function failedResponses(
+  job: TeacherJob,
+  task: Task,
+  req: CompletionRequest,
+  error: string,
+  attempts: number,
+  at: number,
+): TeacherResponse[] {
   const s = job.settings;
   return task.repeats.map((repeat) => ({
     key: keyOf(job, task.item.textHash, repeat, req.temperature !== undefined),

@@ -49,7 +49,8 @@ async function sanityCheck(): Promise<void> {
   try {
     const got = Array.from(await c.data());
     const want = [19, 22, 43, 50];
-    if (got.some((v, i) => Math.abs(v - want[i]) > 1e-3)) throw new Error(`a test matrix product gave [${got.join(', ')}], expected [${want.join(', ')}]`);
+    if (got.some((v, i) => Math.abs(v - want[i]) > 1e-3))
+      throw new Error(`a test matrix product gave [${got.join(', ')}], expected [${want.join(', ')}]`);
   } finally {
     c.dispose();
   }
@@ -62,10 +63,7 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
  * sanity check becomes tfjs's global backend. Throws NoBackendError if none does.
  * `wasmPath`: URL folder holding tfjs-backend-wasm's .wasm files.
  */
-export async function initBackend(
-  preference: BackendName[] = DEFAULT_BACKENDS,
-  opts: { wasmPath?: string } = {},
-): Promise<BackendReport> {
+export async function initBackend(preference: BackendName[] = DEFAULT_BACKENDS, opts: { wasmPath?: string } = {}): Promise<BackendReport> {
   const tried: BackendAttempt[] = [];
   for (const name of preference) {
     try {

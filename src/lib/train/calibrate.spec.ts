@@ -66,7 +66,14 @@ function wideSparse(n: number, cols: number, seed: number) {
     const cues = sorted.filter((t) => t < 60).length;
     y[i] = r() < 0.15 + 0.25 * cues ? 1 : 0;
   }
-  const X: CsrMatrix = { kind: 'csr', rows: n, cols, indptr, indices: Int32Array.from(indices), values: new Float32Array(indices.length).fill(1 / Math.sqrt(15)) };
+  const X: CsrMatrix = {
+    kind: 'csr',
+    rows: n,
+    cols,
+    indptr,
+    indices: Int32Array.from(indices),
+    values: new Float32Array(indices.length).fill(1 / Math.sqrt(15)),
+  };
   return { X, y };
 }
 

@@ -39,48 +39,56 @@ export function fitCalibration(Z: Float64Array, k: number, T: Float64Array, C: n
   if (k === 1) {
     // θ = [a, c]
     const theta = new Float64Array([1, 0]);
-    lbfgs((th, g) => {
-      let f = 0;
-      g[0] = g[1] = 0;
-      for (let i = 0; i < n; i++) {
-        const u = th[0] * Z[i] + th[1];
-        const t = smooth(T[i * C + 1]);
-        f += s[i] * ((u > 0 ? u + Math.log1p(Math.exp(-u)) : Math.log1p(Math.exp(u))) - t * u);
-        const p = u >= 0 ? 1 / (1 + Math.exp(-u)) : Math.exp(u) / (1 + Math.exp(u));
-        const r = s[i] * (p - t) * scale;
-        g[0] += r * Z[i];
-        g[1] += r;
-      }
-      return f * scale;
-    }, theta, { tol: 1e-8, maxIter: 200 });
+    lbfgs(
+      (th, g) => {
+        let f = 0;
+        g[0] = g[1] = 0;
+        for (let i = 0; i < n; i++) {
+          const u = th[0] * Z[i] + th[1];
+          const t = smooth(T[i * C + 1]);
+          f += s[i] * ((u > 0 ? u + Math.log1p(Math.exp(-u)) : Math.log1p(Math.exp(u))) - t * u);
+          const p = u >= 0 ? 1 / (1 + Math.exp(-u)) : Math.exp(u) / (1 + Math.exp(u));
+          const r = s[i] * (p - t) * scale;
+          g[0] += r * Z[i];
+          g[1] += r;
+        }
+        return f * scale;
+      },
+      theta,
+      { tol: 1e-8, maxIter: 200 },
+    );
     return { a: theta[0], c: [theta[1]] };
   }
   // θ = [a, c_1 … c_{C−1}] (c_0 = 0: softmax is invariant to a shared shift).
   const theta = new Float64Array(C);
   theta[0] = 1;
   const u = new Float64Array(C);
-  lbfgs((th, g) => {
-    let f = 0;
-    g.fill(0);
-    for (let i = 0; i < n; i++) {
-      let m = -Infinity;
-      for (let c = 0; c < C; c++) {
-        u[c] = th[0] * Z[i * C + c] + (c === 0 ? 0 : th[c]);
-        if (u[c] > m) m = u[c];
+  lbfgs(
+    (th, g) => {
+      let f = 0;
+      g.fill(0);
+      for (let i = 0; i < n; i++) {
+        let m = -Infinity;
+        for (let c = 0; c < C; c++) {
+          u[c] = th[0] * Z[i * C + c] + (c === 0 ? 0 : th[c]);
+          if (u[c] > m) m = u[c];
+        }
+        let sum = 0;
+        for (let c = 0; c < C; c++) sum += Math.exp(u[c] - m);
+        const lse = m + Math.log(sum);
+        for (let c = 0; c < C; c++) {
+          const t = smooth(T[i * C + c]);
+          f -= s[i] * t * (u[c] - lse);
+          const r = s[i] * (Math.exp(u[c] - lse) - t) * scale;
+          g[0] += r * Z[i * C + c];
+          if (c > 0) g[c] += r;
+        }
       }
-      let sum = 0;
-      for (let c = 0; c < C; c++) sum += Math.exp(u[c] - m);
-      const lse = m + Math.log(sum);
-      for (let c = 0; c < C; c++) {
-        const t = smooth(T[i * C + c]);
-        f -= s[i] * t * (u[c] - lse);
-        const r = s[i] * (Math.exp(u[c] - lse) - t) * scale;
-        g[0] += r * Z[i * C + c];
-        if (c > 0) g[c] += r;
-      }
-    }
-    return f * scale;
-  }, theta, { tol: 1e-8, maxIter: 200 });
+      return f * scale;
+    },
+    theta,
+    { tol: 1e-8, maxIter: 200 },
+  );
   return { a: theta[0], c: [0, ...Array.from(theta.subarray(1))] };
 }
 

@@ -6,14 +6,7 @@ import { mulberry32 } from '../data/rng';
 import { buildHead, dropoutMask, headLogits, snapshotHead } from './head';
 import { rowWeights, targetRows } from './linear';
 import { argmaxRows, f1Scores, selectionScore } from './metrics';
-import {
-  resolveHeadConfig,
-  throwIfAborted,
-  type EpochLog,
-  type HeadConfig,
-  type SerializedHead,
-  type TrainResult,
-} from './types';
+import { resolveHeadConfig, throwIfAborted, type EpochLog, type HeadConfig, type SerializedHead, type TrainResult } from './types';
 
 export interface TrainHeadArgs {
   /** Embeddings, n × dim row-major. */

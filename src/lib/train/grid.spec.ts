@@ -41,7 +41,10 @@ describe('expandGrid', () => {
     const cfgs = expandGrid(DEFAULT_GRID, { kind: 'mlp', seed: 9 });
     expect(cfgs).toHaveLength(DEFAULT_GRID.lr!.length * 2);
     expect(cfgs.every((c) => c.kind === 'mlp' && c.seed === 9 && c.epochs === 50 && c.patience === 5)).toBe(true);
-    expect(cfgs.slice(0, 2).map((c) => [c.lr, c.batchSize])).toEqual([[1e-4, 16], [1e-4, 32]]);
+    expect(cfgs.slice(0, 2).map((c) => [c.lr, c.batchSize])).toEqual([
+      [1e-4, 16],
+      [1e-4, 32],
+    ]);
   });
 });
 
@@ -57,7 +60,16 @@ describe('gridSearch', () => {
     // initialisation); selection on validation must pick lr 0.05.
     const shifted = makeBlobs({ n: 200, dim, nClasses: 2, separation: 3, seed: 22 });
     const testY = Int32Array.from(shifted.y, (v) => 1 - v);
-    const r = await gridSearch({ ...train, dim, nClasses: 2, positive: 1, grid, base, selection: { kind: 'holdout', fraction: 0.2 }, seed: 5 });
+    const r = await gridSearch({
+      ...train,
+      dim,
+      nClasses: 2,
+      positive: 1,
+      grid,
+      base,
+      selection: { kind: 'holdout', fraction: 0.2 },
+      seed: 5,
+    });
 
     const testF1 = await Promise.all(
       r.scores.map(async (s) => {
@@ -73,8 +85,13 @@ describe('gridSearch', () => {
     // The reported score is exactly a stratified 20 % holdout of the training rows, seed 5.
     const { train: tr, val } = stratifiedHoldout(train.y, 0.2, 5);
     const manual = await trainHead({
-      X: takeRows(train.X, dim, tr), dim, y: takeLabels(train.y, tr), nClasses: 2, positive: 1,
-      cfg: r.scores[1].cfg, val: { X: takeRows(train.X, dim, val), y: takeLabels(train.y, val) },
+      X: takeRows(train.X, dim, tr),
+      dim,
+      y: takeLabels(train.y, tr),
+      nClasses: 2,
+      positive: 1,
+      cfg: r.scores[1].cfg,
+      val: { X: takeRows(train.X, dim, val), y: takeLabels(train.y, val) },
     });
     const valPred = argmaxRows(predictProba(manual.weights, takeRows(train.X, dim, val), dim), 2);
     expect(f1Scores(takeLabels(train.y, val), valPred, 2, 1).f1).toBe(r.scores[1].f1);
@@ -90,7 +107,13 @@ describe('gridSearch', () => {
     const seen: number[] = [];
     let epochs = 0;
     const r = await gridSearch({
-      ...three, dim, nClasses: 3, positive: null, grid, base, seed: 6,
+      ...three,
+      dim,
+      nClasses: 3,
+      positive: null,
+      grid,
+      base,
+      seed: 6,
       selection: { kind: 'kfold', k: 3 },
       onConfig: (i, total, _cfg, score) => {
         expect(total).toBe(2);
@@ -115,7 +138,17 @@ describe('gridSearch', () => {
       soft[2 * i + t] = 0.9;
       soft[2 * i + 1 - t] = 0.1;
     });
-    const r = await gridSearch({ X: train.X, dim, y: soft, nClasses: 2, positive: 1, grid: { lr: [0.05], epochs: [4] }, base, selection: { kind: 'holdout', fraction: 0.2 }, seed: 1 });
+    const r = await gridSearch({
+      X: train.X,
+      dim,
+      y: soft,
+      nClasses: 2,
+      positive: 1,
+      grid: { lr: [0.05], epochs: [4] },
+      base,
+      selection: { kind: 'holdout', fraction: 0.2 },
+      seed: 1,
+    });
     expect(r.scores[0].f1).toBeGreaterThan(0.9);
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -91,8 +91,7 @@ export async function gridSearch(args: GridSearchArgs): Promise<GridSearchResult
     args.selection.kind === 'holdout'
       ? [stratifiedHoldout(hard, args.selection.fraction, args.seed)]
       : stratifiedKFold(hard, args.selection.k, args.seed);
-  const rowsOf = (idx: Int32Array) =>
-    args.y instanceof Int32Array ? takeLabels(args.y, idx) : takeRows(args.y, C, idx);
+  const rowsOf = (idx: Int32Array) => (args.y instanceof Int32Array ? takeLabels(args.y, idx) : takeRows(args.y, C, idx));
 
   const scores: ConfigScore[] = [];
   for (let i = 0; i < configs.length; i++) {
@@ -115,7 +114,15 @@ export async function gridSearch(args: GridSearchArgs): Promise<GridSearchResult
         positive,
         signal,
         onEpoch: (log) =>
-          args.onProgress?.({ phase: 'search', config: i + 1, configs: configs.length, fold: f + 1, folds: folds.length, epoch: log.epoch, epochs: cfg.epochs }),
+          args.onProgress?.({
+            phase: 'search',
+            config: i + 1,
+            configs: configs.length,
+            fold: f + 1,
+            folds: folds.length,
+            epoch: log.epoch,
+            epochs: cfg.epochs,
+          }),
       });
       const s = f1Scores(valY, argmaxRows(await predictProbaAsync(run.weights, valX, dim), C), C, positive);
       f1 += s.f1 / folds.length;
@@ -143,7 +150,15 @@ export async function gridSearch(args: GridSearchArgs): Promise<GridSearchResult
     positive,
     signal,
     onEpoch: (log) =>
-      args.onProgress?.({ phase: 'final', config: configs.length + 1, configs: configs.length, fold: 1, folds: 1, epoch: log.epoch, epochs: best.epochs }),
+      args.onProgress?.({
+        phase: 'final',
+        config: configs.length + 1,
+        configs: configs.length,
+        fold: 1,
+        folds: 1,
+        epoch: log.epoch,
+        epochs: best.epochs,
+      }),
   });
   return { best, scores, final };
 }

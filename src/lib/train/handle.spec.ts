@@ -24,7 +24,11 @@ describe('handleTrainRequest (the worker without the Worker)', () => {
     expect(progress.map((p) => p.type === 'progress' && p.epoch)).toEqual([1, 2, 3]);
     if (res.type !== 'result' || res.kind !== 'train') throw new Error(`unexpected reply ${res.type}`);
 
-    const probs = await handleTrainRequest({ type: 'predict', id: 3, weights: res.result.weights, X: data.X, dim }, live(), () => undefined);
+    const probs = await handleTrainRequest(
+      { type: 'predict', id: 3, weights: res.result.weights, X: data.X, dim },
+      live(),
+      () => undefined,
+    );
     expect(probs.type === 'probs' && probs.probs.length).toBe(160);
   });
 
@@ -32,8 +36,17 @@ describe('handleTrainRequest (the worker without the Worker)', () => {
     const progress: TrainReply[] = [];
     const res = await handleTrainRequest(
       {
-        type: 'grid', id: 4, X: data.X, dim, y: data.y, nClasses: 2, positive: 1,
-        grid: { lr: [0.01, 0.05], epochs: [3] }, base: {}, selection: { kind: 'holdout', fraction: 0.25 }, seed: 1,
+        type: 'grid',
+        id: 4,
+        X: data.X,
+        dim,
+        y: data.y,
+        nClasses: 2,
+        positive: 1,
+        grid: { lr: [0.01, 0.05], epochs: [3] },
+        base: {},
+        selection: { kind: 'holdout', fraction: 0.25 },
+        seed: 1,
       },
       live(),
       (m) => progress.push(m),
@@ -56,7 +69,14 @@ describe('handleTrainRequest (the worker without the Worker)', () => {
     expect(res.result.scores).toHaveLength(4);
     const head = res.result.final.head;
     const a = await handleTrainRequest({ type: 'predict', id: 8, weights: head, X: data.X.slice(), dim }, live(), () => undefined);
-    const csr = { kind: 'csr' as const, rows: 80, cols: dim, indptr: Int32Array.from({ length: 81 }, (_, i) => i * dim), indices: Int32Array.from({ length: 80 * dim }, (_, k) => k % dim), values: data.X.slice() };
+    const csr = {
+      kind: 'csr' as const,
+      rows: 80,
+      cols: dim,
+      indptr: Int32Array.from({ length: 81 }, (_, i) => i * dim),
+      indices: Int32Array.from({ length: 80 * dim }, (_, k) => k % dim),
+      values: data.X.slice(),
+    };
     const b = await handleTrainRequest({ type: 'predict', id: 9, weights: head, X: csr, dim }, live(), () => undefined);
     if (a.type !== 'probs' || b.type !== 'probs') throw new Error('no probabilities');
     a.probs.forEach((v, i) => expect(b.probs[i]).toBeCloseTo(v, 5));
@@ -78,10 +98,25 @@ describe('transferablesOf', () => {
     expect(transferablesOf({ type: 'probs', id: 1, probs: X })).toEqual([X.buffer]);
     const shared = new Float32Array(4);
     const weights = {
-      format: 'surrogate-head/1' as const, config: {} as never, dim: 2, nClasses: 2,
+      format: 'surrogate-head/1' as const,
+      config: {} as never,
+      dim: 2,
+      nClasses: 2,
       layers: [{ kernel: { shape: [2, 2], values: shared }, bias: { shape: [2], values: new Float32Array(2) } }],
     };
     expect(transferablesOf({ type: 'predict', id: 2, weights, X, dim: 2 })).toEqual([X.buffer]);
-    expect(transferablesOf({ type: 'grid', id: 3, X, dim: 2, y: new Int32Array(X.buffer, 0, 1), nClasses: 2, positive: 1, selection: { kind: 'kfold', k: 2 }, seed: 1 })).toEqual([X.buffer]);
+    expect(
+      transferablesOf({
+        type: 'grid',
+        id: 3,
+        X,
+        dim: 2,
+        y: new Int32Array(X.buffer, 0, 1),
+        nClasses: 2,
+        positive: 1,
+        selection: { kind: 'kfold', k: 2 },
+        seed: 1,
+      }),
+    ).toEqual([X.buffer]);
   });
 });

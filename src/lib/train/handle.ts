@@ -37,11 +37,7 @@ export function resetBackend(): void {
  * Run one request. Never throws: failures become { type: 'error' } and a
  * fired `signal` becomes { type: 'cancelled' }.
  */
-export async function handleTrainRequest(
-  req: JobRequest,
-  signal: AbortSignal,
-  emit: (msg: TrainReply) => void,
-): Promise<TrainReply> {
+export async function handleTrainRequest(req: JobRequest, signal: AbortSignal, emit: (msg: TrainReply) => void): Promise<TrainReply> {
   const { id } = req;
   try {
     throwIfAborted(signal);
@@ -55,7 +51,8 @@ export async function handleTrainRequest(
         const result = await gridSearch({
           ...req,
           signal,
-          onProgress: (p) => emit({ type: 'progress', id, phase: p.phase, config: p.config, configs: p.configs, epoch: p.epoch, epochs: p.epochs }),
+          onProgress: (p) =>
+            emit({ type: 'progress', id, phase: p.phase, config: p.config, configs: p.configs, epoch: p.epoch, epochs: p.epochs }),
           onConfig: (i, total, cfg, score) =>
             emit({ type: 'progress', id, phase: 'search', config: i, configs: total, epoch: cfg.epochs, epochs: cfg.epochs, score }),
         });
@@ -67,7 +64,17 @@ export async function handleTrainRequest(
           ...req,
           signal,
           onEpoch: (log) =>
-            emit({ type: 'progress', id, phase: 'train', config: 1, configs: 1, epoch: log.epoch, epochs: epochs ?? log.epoch, score: log.valF1, log }),
+            emit({
+              type: 'progress',
+              id,
+              phase: 'train',
+              config: 1,
+              configs: 1,
+              epoch: log.epoch,
+              epochs: epochs ?? log.epoch,
+              score: log.valF1,
+              log,
+            }),
         });
         return { type: 'result', id, kind: 'train', result };
       }
@@ -75,12 +82,18 @@ export async function handleTrainRequest(
         const result = await searchLinear({
           ...req,
           signal,
-          onProgress: (done, total) => emit({ type: 'progress', id, phase: done < total ? 'search' : 'final', config: done, configs: total, epoch: 1, epochs: 1 }),
+          onProgress: (done, total) =>
+            emit({ type: 'progress', id, phase: done < total ? 'search' : 'final', config: done, configs: total, epoch: 1, epochs: 1 }),
         });
         return { type: 'result', id, kind: 'linear', result };
       }
       case 'predict':
-        return { type: 'probs', id, probs: req.X instanceof Float32Array ? await predictProbaAsync(req.weights, req.X, req.dim) : await predictSparse(req.weights, req.X) };
+        return {
+          type: 'probs',
+          id,
+          probs:
+            req.X instanceof Float32Array ? await predictProbaAsync(req.weights, req.X, req.dim) : await predictSparse(req.weights, req.X),
+        };
     }
   } catch (e) {
     if (e instanceof TrainingCancelledError) return { type: 'cancelled', id };

@@ -30,7 +30,10 @@ describe('trainHead', () => {
   it('gives probabilities in [0, 1] whose rows sum to 1 (3 classes)', async () => {
     const three = makeBlobs({ n: 90, dim, nClasses: 3, separation: 3, seed: 3 });
     const r = await trainHead({ ...three, dim, nClasses: 3, positive: null, cfg: { ...fast, epochs: 3, kind: 'mlp', hidden: 8 } });
-    expect(r.weights.layers.map((l) => l.kernel.shape)).toEqual([[dim, 8], [8, 3]]);
+    expect(r.weights.layers.map((l) => l.kernel.shape)).toEqual([
+      [dim, 8],
+      [8, 3],
+    ]);
     const p = predictProba(r.weights, three.X, dim);
     expect(p).toHaveLength(90 * 3);
     for (let i = 0; i < 90; i++) {
@@ -116,17 +119,34 @@ describe('trainHead', () => {
 
   it('can be cancelled between epochs', async () => {
     const ac = new AbortController();
-    const run = trainHead({ ...train, dim, nClasses: 2, positive: 1, cfg: fast, signal: ac.signal, onEpoch: (l) => l.epoch === 2 && ac.abort() });
+    const run = trainHead({
+      ...train,
+      dim,
+      nClasses: 2,
+      positive: 1,
+      cfg: fast,
+      signal: ac.signal,
+      onEpoch: (l) => l.epoch === 2 && ac.abort(),
+    });
     await expect(run).rejects.toBeInstanceOf(TrainingCancelledError);
   });
 
   it('leaks no tensors across train, predict and cancel', async () => {
     const before = tf.memory().numTensors;
     const val = makeBlobs({ n: 40, dim, nClasses: 2, separation: 4, seed: 8 });
-    const r = await trainHead({ ...train, dim, nClasses: 2, positive: 1, val, cfg: { ...fast, epochs: 3, kind: 'mlp', hidden: 8, l2: 1e-3, classWeights: true } });
+    const r = await trainHead({
+      ...train,
+      dim,
+      nClasses: 2,
+      positive: 1,
+      val,
+      cfg: { ...fast, epochs: 3, kind: 'mlp', hidden: 8, l2: 1e-3, classWeights: true },
+    });
     predictProba(r.weights, test.X, dim);
     const ac = new AbortController();
-    await trainHead({ ...train, dim, nClasses: 2, positive: 1, cfg: fast, signal: ac.signal, onEpoch: () => ac.abort() }).catch(() => undefined);
+    await trainHead({ ...train, dim, nClasses: 2, positive: 1, cfg: fast, signal: ac.signal, onEpoch: () => ac.abort() }).catch(
+      () => undefined,
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -122,7 +122,8 @@ export function assertHead(head: SerializedHead): void {
   for (const { kernel, bias } of head.layers) {
     const [rows, cols] = kernel.shape;
     if (kernel.shape.length !== 2 || rows !== width) fail(`a kernel of shape [${kernel.shape}] does not follow width ${width}`);
-    if (kernel.values.length !== rows * cols || bias.values.length !== cols || bias.shape[0] !== cols) fail('weight sizes do not match their shapes');
+    if (kernel.values.length !== rows * cols || bias.values.length !== cols || bias.shape[0] !== cols)
+      fail('weight sizes do not match their shapes');
     width = cols;
   }
   if (width !== head.nClasses) fail(`it outputs ${width} classes, not ${head.nClasses}`);

@@ -4,7 +4,17 @@
 import { describe, expect, it } from 'vitest';
 import { fitLogReg, linearLogits, predictLinear } from './linear';
 import { DEFAULT_SCALES, searchLinear } from './linear-search';
-import { assertMatrix, concatRows, dense, hybrid, matrixBuffers, takeMatrixRows, toDense, type CsrMatrix, type HybridMatrix } from './matrix';
+import {
+  assertMatrix,
+  concatRows,
+  dense,
+  hybrid,
+  matrixBuffers,
+  takeMatrixRows,
+  toDense,
+  type CsrMatrix,
+  type HybridMatrix,
+} from './matrix';
 import { mulberry32 } from '../data/rng';
 
 function csr(rows: number[][]): CsrMatrix {
@@ -15,7 +25,14 @@ function csr(rows: number[][]): CsrMatrix {
     r.forEach((v, j) => v !== 0 && (indices.push(j), values.push(v)));
     indptr.push(indices.length);
   }
-  return { kind: 'csr', rows: rows.length, cols: rows[0].length, indptr: Int32Array.from(indptr), indices: Int32Array.from(indices), values: Float32Array.from(values) };
+  return {
+    kind: 'csr',
+    rows: rows.length,
+    cols: rows[0].length,
+    indptr: Int32Array.from(indptr),
+    indices: Int32Array.from(indices),
+    values: Float32Array.from(values),
+  };
 }
 
 /** n rows: a 3-wide dense block with a weak class signal, a 6-wide sparse block with cue words. */
@@ -36,7 +53,14 @@ function problem(n: number, seed: number): { X: HybridMatrix; y: Int32Array } {
 }
 
 describe('hybrid matrices', () => {
-  const H = hybrid(dense(Float32Array.from([1, 2, 3, 4]), 2), csr([[0, 5, 0], [6, 0, 7]]), 2);
+  const H = hybrid(
+    dense(Float32Array.from([1, 2, 3, 4]), 2),
+    csr([
+      [0, 5, 0],
+      [6, 0, 7],
+    ]),
+    2,
+  );
 
   it('densify with the dense block scaled, and take, stack and transfer both blocks', () => {
     expect(H.cols).toBe(5);
@@ -63,7 +87,10 @@ describe('the linear head on hybrid features', () => {
 
   it('fits and predicts exactly as on the dense equivalent, for any scale, binary and multi-class', () => {
     const y3 = Int32Array.from({ length: 60 }, (_, i) => i % 3);
-    for (const [labels, C] of [[y, 2], [y3, 3]] as const) {
+    for (const [labels, C] of [
+      [y, 2],
+      [y3, 3],
+    ] as const) {
       for (const scale of [1, 0.5, 2]) {
         const H = { ...X, scale };
         const a = fitLogReg({ X: H, y: labels, nClasses: C, C: 1, classWeight: 'none', tol: 1e-9 });

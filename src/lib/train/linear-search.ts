@@ -107,10 +107,16 @@ export function chooseFolds(hard: Int32Array, nClasses: number, k: number): { fo
   const present = counts.filter((c) => c > 0);
   const smallest = Math.min(...present);
   if (present.length < 2 || smallest < 2) {
-    return { folds: 0, note: `A class has fewer than 2 training labels, so C and class weighting could not be cross-validated; C = 1 without class weights was used.` };
+    return {
+      folds: 0,
+      note: `A class has fewer than 2 training labels, so C and class weighting could not be cross-validated; C = 1 without class weights was used.`,
+    };
   }
   if (smallest >= k) return { folds: k, note: null };
-  return { folds: smallest, note: `The smallest class has only ${smallest} training labels, so ${smallest}-fold instead of ${k}-fold cross-validation was used.` };
+  return {
+    folds: smallest,
+    note: `The smallest class has only ${smallest} training labels, so ${smallest}-fold instead of ${k}-fold cross-validation was used.`,
+  };
 }
 
 export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearchResult> {
@@ -123,7 +129,7 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
   // null = not a hybrid: one pass, exactly the search without scales.
   const scales: (number | null)[] = X.kind === 'hybrid' ? [...(args.scales ?? DEFAULT_SCALES)] : [null];
   if (scales.length === 0 || scales.some((v) => v !== null && !(v > 0))) throw new RangeError('Hybrid scales must be positive numbers.');
-  const scaled = <M extends FeatureMatrix>(M: M, v: number | null): M => (v === null ? M : { ...(M as HybridMatrix), scale: v } as M);
+  const scaled = <M extends FeatureMatrix>(M: M, v: number | null): M => (v === null ? M : ({ ...(M as HybridMatrix), scale: v } as M));
   const { folds: kFolds, note } = chooseFolds(hard, C, args.folds ?? DEFAULT_FOLDS);
   const total = kFolds * Cs.length * weights.length * scales.length + 1;
   let done = 0;
@@ -138,38 +144,50 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
   const oofRaw = new Map<string, Int32Array>();
   const keyOf = (c: number, w: ClassWeight, v: number | null | undefined = null) => `${c}|${w}|${v ?? ''}`;
   if (kFolds > 0) {
-    for (const v of scales) for (const w of weights) for (const c of Cs) {
-      scores.push({ C: c, classWeight: w, ...(v === null ? {} : { scale: v }), f1: 0, macroF1: 0, foldF1: 0, calibrated: false, unconverged: 0 });
-      oofZ.set(keyOf(c, w, v), new Float64Array(X.rows * k));
-      oofRaw.set(keyOf(c, w, v), new Int32Array(X.rows).fill(-1));
-    }
+    for (const v of scales)
+      for (const w of weights)
+        for (const c of Cs) {
+          scores.push({
+            C: c,
+            classWeight: w,
+            ...(v === null ? {} : { scale: v }),
+            f1: 0,
+            macroF1: 0,
+            foldF1: 0,
+            calibrated: false,
+            unconverged: 0,
+          });
+          oofZ.set(keyOf(c, w, v), new Float64Array(X.rows * k));
+          oofRaw.set(keyOf(c, w, v), new Int32Array(X.rows).fill(-1));
+        }
     for (const fold of stratifiedKFold(hard, kFolds, args.seed)) {
       const Xtr = takeMatrixRows(X, fold.train);
       const ytr = rowsOf(fold.train);
       const Xva = takeMatrixRows(X, fold.val);
       const yva = takeLabels(hard, fold.val);
-      for (const v of scales) for (const w of weights) {
-        // Warm start along the C path (ascending): each fit starts near its optimum.
-        let init: Float64Array | undefined;
-        for (const c of Cs) {
-          throwIfAborted(signal);
-          const fit = fitLogReg({ X: scaled(Xtr, v), y: ytr, nClasses: C, C: c, classWeight: w, init });
-          init = fit.coef;
-          const Z = linearLogits(scaled(Xva, v), fit.coef, C);
-          const pred = calibratedArgmax(Z, k, C, { a: 1, c: new Array(k === 1 ? 1 : C).fill(0) });
-          const score = scores.find((q) => q.C === c && q.classWeight === w && (q.scale ?? null) === v)!;
-          score.foldF1 += f1Scores(yva, pred, C, positive).f1 / kFolds;
-          if (!fit.converged) score.unconverged++;
-          const z = oofZ.get(keyOf(c, w, v))!;
-          const raw = oofRaw.get(keyOf(c, w, v))!;
-          fold.val.forEach((row, i) => {
-            raw[row] = pred[i];
-            for (let j = 0; j < k; j++) z[row * k + j] = Z[i * k + j];
-          });
-          args.onProgress?.(++done, total);
-          await yieldToEventLoop(); // lets a 'cancel' message land in a worker
+      for (const v of scales)
+        for (const w of weights) {
+          // Warm start along the C path (ascending): each fit starts near its optimum.
+          let init: Float64Array | undefined;
+          for (const c of Cs) {
+            throwIfAborted(signal);
+            const fit = fitLogReg({ X: scaled(Xtr, v), y: ytr, nClasses: C, C: c, classWeight: w, init });
+            init = fit.coef;
+            const Z = linearLogits(scaled(Xva, v), fit.coef, C);
+            const pred = calibratedArgmax(Z, k, C, { a: 1, c: new Array(k === 1 ? 1 : C).fill(0) });
+            const score = scores.find((q) => q.C === c && q.classWeight === w && (q.scale ?? null) === v)!;
+            score.foldF1 += f1Scores(yva, pred, C, positive).f1 / kFolds;
+            if (!fit.converged) score.unconverged++;
+            const z = oofZ.get(keyOf(c, w, v))!;
+            const raw = oofRaw.get(keyOf(c, w, v))!;
+            fold.val.forEach((row, i) => {
+              raw[row] = pred[i];
+              for (let j = 0; j < k; j++) z[row * k + j] = Z[i * k + j];
+            });
+            args.onProgress?.(++done, total);
+            await yieldToEventLoop(); // lets a 'cancel' message land in a worker
+          }
         }
-      }
     }
   }
   const calibrations = new Map<string, Calibration>();
@@ -200,9 +218,16 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
     : { C: 1, classWeight: 'none', ...(X.kind === 'hybrid' ? { scale: scales[0]! } : {}) };
   throwIfAborted(signal);
   const refit = fitLogReg({ X: scaled(X, choice.scale ?? null), y: args.y, nClasses: C, C: choice.C, classWeight: choice.classWeight });
-  const calibration = calibrations.get(keyOf(choice.C, choice.classWeight, choice.scale)) ?? { a: 1, c: new Array(k === 1 ? 1 : C).fill(0) };
+  const calibration = calibrations.get(keyOf(choice.C, choice.classWeight, choice.scale)) ?? {
+    a: 1,
+    c: new Array(k === 1 ? 1 : C).fill(0),
+  };
   const coef = X.kind === 'hybrid' ? foldScale(refit.coef, X.dense.cols * k, (choice.scale ?? X.scale) / X.scale) : refit.coef;
-  const final = { ...refit, coef, head: headFromCoef(applyCalibration(coef, X.cols, k, calibration), X.cols, C, choice.C, choice.classWeight) };
+  const final = {
+    ...refit,
+    coef,
+    head: headFromCoef(applyCalibration(coef, X.cols, k, calibration), X.cols, C, choice.C, choice.classWeight),
+  };
   args.onProgress?.(total, total);
   return {
     best: choice,

@@ -364,7 +364,8 @@ export function fitLogReg(args: LogRegArgs): LogRegFit {
 /** Logits x·W + b of every row for raw coefficients (n × k; k = 1 for binary, else nClasses). */
 export function linearLogits(X: FeatureMatrix, coef: Float64Array, nClasses: number): Float64Array {
   const k = nClasses === 2 ? 1 : nClasses;
-  if (coef.length !== X.cols * k + k) throw new RangeError(`Coefficients (${coef.length}) do not fit ${X.cols} features and ${nClasses} classes.`);
+  if (coef.length !== X.cols * k + k)
+    throw new RangeError(`Coefficients (${coef.length}) do not fit ${X.cols} features and ${nClasses} classes.`);
   const out = new Float64Array(X.rows * k);
   logits(X, coef, k, out);
   return out;

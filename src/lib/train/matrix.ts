@@ -66,7 +66,8 @@ export function assertCsr(m: CsrMatrix): void {
   if (m.indptr[0] !== 0 || m.indptr[m.rows] !== m.indices.length) bad('indptr does not span the entries');
   if (m.indices.length !== m.values.length) bad('indices and values differ in length');
   for (let i = 0; i < m.rows; i++) if (m.indptr[i + 1] < m.indptr[i]) bad(`row ${i} has a negative length`);
-  for (let k = 0; k < m.indices.length; k++) if (!(m.indices[k] >= 0 && m.indices[k] < m.cols)) bad(`column ${m.indices[k]} is outside 0…${m.cols - 1}`);
+  for (let k = 0; k < m.indices.length; k++)
+    if (!(m.indices[k] >= 0 && m.indices[k] < m.cols)) bad(`column ${m.indices[k]} is outside 0…${m.cols - 1}`);
 }
 
 /** Throws when any kind of feature matrix is inconsistent with its own shape. */
@@ -81,7 +82,8 @@ export function assertMatrix(m: FeatureMatrix): void {
   if (m.dense.rows !== m.rows || m.sparse.rows !== m.rows || m.cols !== m.dense.cols + m.sparse.cols) {
     throw new RangeError('Hybrid feature matrix blocks do not match its shape.');
   }
-  if (!(m.scale > 0) || !Number.isFinite(m.scale)) throw new RangeError(`The dense block's scale must be a positive number (got ${m.scale}).`);
+  if (!(m.scale > 0) || !Number.isFinite(m.scale))
+    throw new RangeError(`The dense block's scale must be a positive number (got ${m.scale}).`);
 }
 
 /** Rows `idx` of m, in that order, as a new matrix of the same kind. */
@@ -117,12 +119,19 @@ export function sliceMatrixRows(m: FeatureMatrix, start: number, end: number): F
 export function concatRows(parts: FeatureMatrix[]): FeatureMatrix {
   if (parts.length === 0) throw new RangeError('Nothing to stack.');
   const { kind, cols } = parts[0];
-  if (parts.some((p) => p.kind !== kind || p.cols !== cols)) throw new RangeError('Only matrices of the same kind and width can be stacked.');
+  if (parts.some((p) => p.kind !== kind || p.cols !== cols))
+    throw new RangeError('Only matrices of the same kind and width can be stacked.');
   const rows = parts.reduce((s, p) => s + p.rows, 0);
   if (kind === 'hybrid') {
     const hs = parts as HybridMatrix[];
-    if (hs.some((h) => h.scale !== hs[0].scale || h.dense.cols !== hs[0].dense.cols)) throw new RangeError('Only hybrids with the same blocks and scale can be stacked.');
-    return { ...hs[0], rows, dense: concatRows(hs.map((h) => h.dense)) as DenseMatrix, sparse: concatRows(hs.map((h) => h.sparse)) as CsrMatrix };
+    if (hs.some((h) => h.scale !== hs[0].scale || h.dense.cols !== hs[0].dense.cols))
+      throw new RangeError('Only hybrids with the same blocks and scale can be stacked.');
+    return {
+      ...hs[0],
+      rows,
+      dense: concatRows(hs.map((h) => h.dense)) as DenseMatrix,
+      sparse: concatRows(hs.map((h) => h.sparse)) as CsrMatrix,
+    };
   }
   if (kind === 'dense') {
     const values = new Float32Array(rows * cols);

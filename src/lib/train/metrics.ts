@@ -9,12 +9,7 @@ export interface F1Scores {
 }
 
 /** Positive-class and macro F1, by eval's computeMetrics (the same conventions everywhere). */
-export function f1Scores(
-  yTrue: ArrayLike<number>,
-  yPred: ArrayLike<number>,
-  nClasses: number,
-  positive: number | null,
-): F1Scores {
+export function f1Scores(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, nClasses: number, positive: number | null): F1Scores {
   const m = computeMetrics(yTrue, yPred, nClasses, positive);
   return { f1: m.f1 ?? m.macroF1, macroF1: m.macroF1 };
 }

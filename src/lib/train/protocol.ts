@@ -78,7 +78,12 @@ export function transferablesOf(msg: TrainRequest | TrainReply): ArrayBuffer[] {
       out.push(...(msg.X instanceof Float32Array ? [msg.X.buffer as ArrayBuffer] : matrixBuffers(msg.X)));
       break;
     case 'result':
-      if (msg.kind === 'linear') out.push(...headBuffers(msg.result.final.head), msg.result.final.coef.buffer as ArrayBuffer, msg.result.oofPreds.buffer as ArrayBuffer);
+      if (msg.kind === 'linear')
+        out.push(
+          ...headBuffers(msg.result.final.head),
+          msg.result.final.coef.buffer as ArrayBuffer,
+          msg.result.oofPreds.buffer as ArrayBuffer,
+        );
       else out.push(...headBuffers(msg.kind === 'grid' ? msg.result.final.weights : msg.result.weights));
       break;
     case 'probs':

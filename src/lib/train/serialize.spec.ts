@@ -15,12 +15,20 @@ beforeAll(async () => {
 describe('tfjs model files', () => {
   it.each(['logreg', 'mlp'] as const)('%s: export → import gives identical predictions and config', async (kind) => {
     const before = tf.memory().numTensors;
-    const { weights } = await trainHead({ ...data, dim, nClasses: 3, positive: null, cfg: { kind, hidden: 8, dropout: 0.2, epochs: 3, lr: 0.05, seed: 3 } });
+    const { weights } = await trainHead({
+      ...data,
+      dim,
+      nClasses: 3,
+      positive: null,
+      cfg: { kind, hidden: 8, dropout: 0.2, epochs: 3, lr: 0.05, seed: 3 },
+    });
     const files = await exportTfjsModel(weights);
     const json = JSON.parse(files['model.json']);
     expect(json.format).toBe('layers-model');
     expect(json.weightsManifest[0].paths).toEqual(['./weights.bin']);
-    expect(files['weights.bin'].byteLength).toBe(weights.layers.reduce((s, l) => s + 4 * (l.kernel.values.length + l.bias.values.length), 0));
+    expect(files['weights.bin'].byteLength).toBe(
+      weights.layers.reduce((s, l) => s + 4 * (l.kernel.values.length + l.bias.values.length), 0),
+    );
 
     const back = await importTfjsModel(files);
     expect(back.config).toEqual(weights.config);
@@ -33,7 +41,9 @@ describe('tfjs model files', () => {
     const { weights } = await trainHead({ ...data, dim, nClasses: 3, positive: null, cfg: { kind: 'mlp', hidden: 8, epochs: 2 } });
     const files = await exportTfjsModel(weights);
     const json = JSON.parse(files['model.json']) as tf.io.ModelJSON;
-    const model = await tf.loadLayersModel(tf.io.fromMemory(tf.io.getModelArtifactsForJSONSync(json, json.weightsManifest[0].weights, files['weights.bin'])));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory(tf.io.getModelArtifactsForJSONSync(json, json.weightsManifest[0].weights, files['weights.bin'])),
+    );
     const out = tf.tidy(() => (model.predict(tf.tensor2d(data.X, [120, dim])) as tf.Tensor).dataSync());
     model.dispose();
     const ours = predictProba(weights, data.X, dim);

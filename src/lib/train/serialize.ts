@@ -37,10 +37,7 @@ export async function exportTfjsModel(head: SerializedHead): Promise<TfjsModelFi
     // Dropout has no weights and is inert at inference; kept so the file shows the trained architecture.
     if (i < last && head.config.dropout > 0) model.add(tf.layers.dropout({ rate: head.config.dropout }));
   });
-  const values = head.layers.flatMap((l) => [
-    tf.tensor2d(l.kernel.values, l.kernel.shape as [number, number]),
-    tf.tensor1d(l.bias.values),
-  ]);
+  const values = head.layers.flatMap((l) => [tf.tensor2d(l.kernel.values, l.kernel.shape as [number, number]), tf.tensor1d(l.bias.values)]);
   try {
     model.setWeights(values);
     const meta: HeadMetadata = {
@@ -85,9 +82,7 @@ export async function importTfjsModel(files: TfjsModelFiles): Promise<Serialized
   }
   if (!json.weightsManifest) throw new HeadImportError('model.json has no weightsManifest.');
   const specs = json.weightsManifest.flatMap((g) => g.weights);
-  const model = await tf.loadLayersModel(
-    tf.io.fromMemory(tf.io.getModelArtifactsForJSONSync(json, specs, files['weights.bin'])),
-  );
+  const model = await tf.loadLayersModel(tf.io.fromMemory(tf.io.getModelArtifactsForJSONSync(json, specs, files['weights.bin'])));
   try {
     const dense = model.layers.filter((l) => l.getClassName() === 'Dense');
     const layers: SerializedHead['layers'] = [];

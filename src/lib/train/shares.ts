@@ -34,7 +34,8 @@ export function compareShares(
   referenceName: string,
   on: string,
 ): ShareCheck {
-  if (student.length !== reference.length) throw new RangeError(`Got ${student.length} predictions for ${reference.length} reference labels.`);
+  if (student.length !== reference.length)
+    throw new RangeError(`Got ${student.length} predictions for ${reference.length} reference labels.`);
   const C = labels.length;
   const s = new Array<number>(C).fill(0);
   const r = new Array<number>(C).fill(0);
@@ -60,7 +61,8 @@ const pct = (x: number) => `${Math.round(x * 100)} %`;
 export function shareWarning(c: ShareCheck, studentName = 'The student'): string | null {
   if (c.n === 0 || c.maxGap <= SHARE_GAP_WARNING + 1e-12) return null;
   let worst = 0;
-  for (let k = 1; k < c.labels.length; k++) if (Math.abs(c.student[k] - c.reference[k]) > Math.abs(c.student[worst] - c.reference[worst])) worst = k;
+  for (let k = 1; k < c.labels.length; k++)
+    if (Math.abs(c.student[k] - c.reference[k]) > Math.abs(c.student[worst] - c.reference[worst])) worst = k;
   return (
     `${studentName} predicts “${c.labels[worst]}” for ${pct(c.student[worst])} of texts where ${c.referenceName} says ${pct(c.reference[worst])} ` +
     `(${c.on}): it does not label like ${c.referenceName}. Check the class weighting, the training-set size and the teacher's labels before relying on it.`

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { chooseTrainingRows, keepConfident, keepConsistent, meetsConsistency, type LlmLabel, type TrainingRowsInput } from './training-rows';
+import {
+  chooseTrainingRows,
+  keepConfident,
+  keepConsistent,
+  meetsConsistency,
+  type LlmLabel,
+  type TrainingRowsInput,
+} from './training-rows';
 import { mulberry32 } from '../data/rng';
 
 // 400 rows: r000..r049 are held out (not in the pool); every 4th human label is "pos".
@@ -8,9 +15,21 @@ const pool = ids.slice(50);
 const human = new Map(ids.map((id, i) => [id, i % 4 === 0 ? 'pos' : i % 13 === 0 ? null : 'neg']));
 const rand = mulberry32(3);
 const teacher = new Map<string, LlmLabel>(
-  ids.map((id, i) => [id, { label: i % 17 === 0 ? null : i % 19 === 0 ? 'banana' : rand() < 0.3 ? 'pos' : 'neg', consistency: [1, 2 / 3, 1 / 3, 1][i % 4] }]),
+  ids.map((id, i) => [
+    id,
+    { label: i % 17 === 0 ? null : i % 19 === 0 ? 'banana' : rand() < 0.3 ? 'pos' : 'neg', consistency: [1, 2 / 3, 1 / 3, 1][i % 4] },
+  ]),
 );
-const base: TrainingRowsInput = { pool, human, teacher, labelNames: ['neg', 'pos'], source: 'llm', size: 120, consistencyMin: null, seed: 9 };
+const base: TrainingRowsInput = {
+  pool,
+  human,
+  teacher,
+  labelNames: ['neg', 'pos'],
+  source: 'llm',
+  size: 120,
+  consistencyMin: null,
+  seed: 9,
+};
 
 describe('chooseTrainingRows', () => {
   it('samples size labelled pool rows, stratified and seeded, in pool order', () => {
@@ -66,7 +85,9 @@ describe('chooseTrainingRows', () => {
 
   it('filters by the teacher probability the same way; a label without one is not kept', () => {
     // Probabilities 0.5…0.99 from logprobs on most rows; every 7th row has none.
-    const withP = new Map<string, LlmLabel>([...teacher].map(([id, l], i) => [id, { ...l, probability: i % 7 === 0 ? null : 0.5 + (i % 50) / 100 }]));
+    const withP = new Map<string, LlmLabel>(
+      [...teacher].map(([id, l], i) => [id, { ...l, probability: i % 7 === 0 ? null : 0.5 + (i % 50) / 100 }]),
+    );
     const main = chooseTrainingRows({ ...base, teacher: withP });
     const sure = chooseTrainingRows({ ...base, teacher: withP, probabilityMin: 0.9 });
     expect(sure.sample).toEqual(main.ids);

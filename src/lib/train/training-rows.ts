@@ -84,7 +84,15 @@ export function chooseTrainingRows(input: TrainingRowsInput): TrainingRows {
   const labelOf = usableLabel(input);
   const labelled = input.pool.filter((id) => labelOf(id) !== null);
   const n = Math.max(0, Math.min(Math.floor(input.size), labelled.length));
-  const sample = n === labelled.length ? labelled : sampleStratified(labelled, labelled.map((id) => labelOf(id)!), n, input.seed);
+  const sample =
+    n === labelled.length
+      ? labelled
+      : sampleStratified(
+          labelled,
+          labelled.map((id) => labelOf(id)!),
+          n,
+          input.seed,
+        );
   const unfiltered: TrainingRows = { source: input.source, ids: sample, sample, labelOf, available: labelled.length, dropped: 0 };
   const consistent = keepConsistent(unfiltered, input.teacher, input.consistencyMin);
   return input.probabilityMin == null ? consistent : keepConfident(consistent, input.teacher, 'probability', input.probabilityMin);
@@ -102,7 +110,12 @@ export function confidenceOf(l: LlmLabel | undefined, by: ConfidenceBy): number 
  * all the sampled rows left out. keepConfident(rows, t, 'consistency', min)
  * on an unfiltered sample equals keepConsistent(rows, t, min).
  */
-export function keepConfident(rows: TrainingRows, teacher: ReadonlyMap<string, LlmLabel>, by: ConfidenceBy, min: number | null): TrainingRows {
+export function keepConfident(
+  rows: TrainingRows,
+  teacher: ReadonlyMap<string, LlmLabel>,
+  by: ConfidenceBy,
+  min: number | null,
+): TrainingRows {
   if (min === null || rows.source === 'human') return rows;
   const ids = rows.ids.filter((id) => meetsConsistency(confidenceOf(teacher.get(id), by), min));
   return { ...rows, ids, dropped: rows.sample.length - ids.length };

@@ -71,7 +71,8 @@ export function resolveHeadConfig(partial: Partial<HeadConfig> = {}): HeadConfig
   if (!Number.isInteger(cfg.patience) || cfg.patience < 1) bad(`patience must be a positive integer (got ${cfg.patience})`);
   if (!(cfg.dropout >= 0 && cfg.dropout < 1)) bad(`dropout must be in [0, 1) (got ${cfg.dropout})`);
   if (!(cfg.l2 >= 0)) bad(`L2 penalty must be ≥ 0 (got ${cfg.l2})`);
-  if (cfg.kind === 'mlp' && (!Number.isInteger(cfg.hidden) || cfg.hidden < 1)) bad(`hidden units must be a positive integer (got ${cfg.hidden})`);
+  if (cfg.kind === 'mlp' && (!Number.isInteger(cfg.hidden) || cfg.hidden < 1))
+    bad(`hidden units must be a positive integer (got ${cfg.hidden})`);
   return cfg;
 }
 

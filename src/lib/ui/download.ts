@@ -15,5 +15,11 @@ export function download(name: string, content: BlobPart | Blob, type = 'text/pl
 
 /** A safe file-name stem from a project or task name. */
 export function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'surrogate';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 60) || 'surrogate'
+  );
 }

@@ -29,16 +29,38 @@ describe('createLocalHandler', () => {
 
   it('names the model, the source and the files it needs when loading fails', async () => {
     const { replies, handle } = harness();
-    await handle({ type: 'load', id: 1, modelId: 'no-such-model', revision: 'main', source: { kind: 'local', path: MODELS_DIR }, device: 'cpu', dtype: 'fp32', ortBase: '' });
+    await handle({
+      type: 'load',
+      id: 1,
+      modelId: 'no-such-model',
+      revision: 'main',
+      source: { kind: 'local', path: MODELS_DIR },
+      device: 'cpu',
+      dtype: 'fp32',
+      ortBase: '',
+    });
     expect(replies.at(-1)).toMatchObject({ type: 'error', message: expect.stringMatching(/"no-such-model".*onnx\/model\.onnx/) });
   });
 
   it('loads, prepares with a checked KV cache, and scores in order', async () => {
     const { replies, handle } = harness();
-    await handle({ type: 'load', id: 1, modelId: TINY_LM, revision: 'main', source: { kind: 'local', path: MODELS_DIR }, device: 'cpu', dtype: 'fp32', ortBase: '' });
+    await handle({
+      type: 'load',
+      id: 1,
+      modelId: TINY_LM,
+      revision: 'main',
+      source: { kind: 'local', path: MODELS_DIR },
+      device: 'cpu',
+      dtype: 'fp32',
+      ortBase: '',
+    });
     expect(replies.at(-1)).toEqual({ type: 'ready', id: 1, device: 'cpu', dtype: 'fp32', webgpu: false, threads: 0, note: null });
     await handle({
-      type: 'prepare', id: 2, system: systemPrompt(codebook), labels, probe: userPrompt('probe'),
+      type: 'prepare',
+      id: 2,
+      system: systemPrompt(codebook),
+      labels,
+      probe: userPrompt('probe'),
       sentinels: [userPrompt('a'), userPrompt('Z 9')],
     });
     const prepared = replies.at(-1);

@@ -40,9 +40,16 @@ export function createLocalHandler(post: Post): (req: LocalRequest) => Promise<v
         scorer = null;
         const old = current?.loaded;
         current = null;
-        await old?.then((m) => m.dispose(), () => undefined);
+        await old?.then(
+          (m) => m.dispose(),
+          () => undefined,
+        );
         const loaded = loadCausalLM({
-          modelId: req.modelId, revision: req.revision, source: req.source, device: dev, dtype,
+          modelId: req.modelId,
+          revision: req.revision,
+          source: req.source,
+          device: dev,
+          dtype,
           onProgress: (p) => post({ type: 'progress', id: req.id, ...p }),
         });
         current = { key, loaded };

@@ -17,7 +17,7 @@ export function localLabels(items: { rowId: string; textHash: string }[], respon
     const r = byText.get(it.textHash);
     if (!r) return { rowId: it.rowId, label: null, consistency: 0, votes: {}, n: 0, invalid: 0, tie: false };
     const probs = (r as TeacherResponse & { probs?: Record<string, number> }).probs ?? {};
-    const p = r.label !== null ? probs[r.label] ?? 1 : 0;
+    const p = r.label !== null ? (probs[r.label] ?? 1) : 0;
     const top = Object.values(probs).filter((q) => q === p).length;
     return {
       rowId: it.rowId,

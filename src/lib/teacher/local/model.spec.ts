@@ -13,7 +13,12 @@ const codebook = JSON.parse(readFileSync('tests/fixtures/data/tiny-sentiment.cod
 const labels = codebook.labels.map((l) => l.name);
 const system = systemPrompt(codebook);
 const SENTINELS = [userPrompt('a'), userPrompt('Z 9')] as const;
-const TEXTS = ['Great product, works exactly as described.', 'Awful experience, I hate it.', 'It arrived on a Tuesday.', 'He said "best ever" but it was "terrible", a real waste of money.'];
+const TEXTS = [
+  'Great product, works exactly as described.',
+  'Awful experience, I hate it.',
+  'It arrived on a Tuesday.',
+  'He said "best ever" but it was "terrible", a real waste of money.',
+];
 
 let loaded: LoadedLM;
 beforeAll(async () => {

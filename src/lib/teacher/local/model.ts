@@ -44,7 +44,8 @@ export async function loadCausalLM(o: LocalLoadOptions): Promise<LoadedLM> {
   const progress_callback = (p: { status: string; file?: string; loaded?: number; total?: number }) => {
     if (p.status !== 'progress' || !o.onProgress || !p.file) return;
     perFile.set(p.file, { loaded: p.loaded || 0, total: p.total || 0 });
-    let done = 0, total = 0;
+    let done = 0,
+      total = 0;
     for (const f of perFile.values()) {
       done += f.loaded;
       total += f.total;
@@ -74,9 +75,14 @@ export function encode(tokenizer: PreTrainedTokenizer, text: string): number[] {
   return tokenizer.encode(text, { add_special_tokens: false }).map(Number);
 }
 
-const int64 = (values: number[], dims: number[]) => new Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims);
+const int64 = (values: number[], dims: number[]) =>
+  new Tensor(
+    'int64',
+    BigInt64Array.from(values, (v) => BigInt(v)),
+    dims,
+  );
 
-async function cpuData(t: Tensor): Promise<ArrayLike<number> & { length: number; constructor: { new(n: number): unknown } }> {
+async function cpuData(t: Tensor): Promise<ArrayLike<number> & { length: number; constructor: { new (n: number): unknown } }> {
   const ort = (t as unknown as { ort_tensor: { getData(): Promise<unknown> } }).ort_tensor;
   return (t.location === 'gpu-buffer' ? await ort.getData() : t.data) as never;
 }
@@ -146,7 +152,7 @@ export function causalLM(model: PreTrainedModel): CausalLM<KV> {
       const lastOnly = want === 'last' && keepsLast && R === 1;
       if (lastOnly) inputs.num_logits_to_keep = int64([1], []);
       try {
-        const out = (await (model as unknown as (i: object) => Promise<Record<string, Tensor>>)(inputs));
+        const out = await (model as unknown as (i: object) => Promise<Record<string, Tensor>>)(inputs);
         const cache: KV = {};
         for (const [name, t] of Object.entries(out)) if (name.startsWith('present')) cache[name.replace('present', 'past_key_values')] = t;
         return { logprobs: logProbsOf(out.logits, lastOnly || out.logits.dims[1] === 1), cache };

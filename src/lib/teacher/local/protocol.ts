@@ -11,7 +11,16 @@ export type LocalRequest =
    * browser has no adapter or the load fails there. `ortBase`: the absolute
    * URL of the app's `ort/` folder ('' in Node).
    */
-  | { type: 'load'; id: number; modelId: string; revision: string; source: ModelSource; device: LocalDevice; dtype: LocalDtype; ortBase: string }
+  | {
+      type: 'load';
+      id: number;
+      modelId: string;
+      revision: string;
+      source: ModelSource;
+      device: LocalDevice;
+      dtype: LocalDtype;
+      ortBase: string;
+    }
   /**
    * Set up the codebook prompt: run the prefix all texts share once and check
    * the KV cache against whole sequences on `probe`. `sentinels` are the user

@@ -15,8 +15,16 @@ export const TINY_LM = 'tiny-causal-lm';
 interface Weights {
   V: number;
   D: number;
-  E: Float32Array; wpos: Float32Array; Wq: Float32Array; bq: Float32Array; Wk: Float32Array;
-  Wv: Float32Array; Wr: Float32Array; U: Float32Array; b: Float32Array; scale: number;
+  E: Float32Array;
+  wpos: Float32Array;
+  Wq: Float32Array;
+  bq: Float32Array;
+  Wk: Float32Array;
+  Wv: Float32Array;
+  Wr: Float32Array;
+  U: Float32Array;
+  b: Float32Array;
+  scale: number;
 }
 
 /** The initialisers of the tiny model's ONNX file, by name. */
@@ -39,8 +47,18 @@ export function readTinyWeights(path = `${MODELS_DIR}/${TINY_LM}/onnx/model.onnx
   };
   const [V, D] = byName.get('embed')!.dims;
   return {
-    V, D, E: get('embed'), wpos: get('wpos'), Wq: get('Wq'), bq: get('bq'), Wk: get('Wk'), Wv: get('Wv'),
-    Wr: get('Wr'), U: get('unembed'), b: get('bias'), scale: get('scale')[0],
+    V,
+    D,
+    E: get('embed'),
+    wpos: get('wpos'),
+    Wq: get('Wq'),
+    bq: get('bq'),
+    Wk: get('Wk'),
+    Wv: get('Wv'),
+    Wr: get('Wr'),
+    U: get('unembed'),
+    b: get('bias'),
+    scale: get('scale')[0],
   };
 }
 
@@ -75,7 +93,7 @@ export function tinyLogSoftmax(w: Weights, ids: readonly number[]): Float64Array
     }
     const m = Math.max(...scores);
     let z = 0;
-    for (let s = 0; s <= t; s++) z += (scores[s] = Math.exp(scores[s] - m));
+    for (let s = 0; s <= t; s++) z += scores[s] = Math.exp(scores[s] - m);
     const hid = vecMat(x, w.Wr, D);
     for (let s = 0; s <= t; s++) for (let d = 0; d < D; d++) hid[d] += (scores[s] / z) * v[s][d];
     const logits = vecMat(hid, w.U, V).map((y, j) => y + w.b[j]);
@@ -120,6 +138,7 @@ export async function referenceProbabilities(system: string, users: string[], la
   const tokenizer = await AutoTokenizer.from_pretrained(TINY_LM, { local_files_only: true });
   const lm = referenceLM();
   const out: number[][] = [];
-  for (const user of users) out.push((await scoreSequences(lm, labelSequences(tokenizer, { system, user }, labels), { mode: 'full' })).probs);
+  for (const user of users)
+    out.push((await scoreSequences(lm, labelSequences(tokenizer, { system, user }, labels), { mode: 'full' })).probs);
   return out;
 }

@@ -58,7 +58,16 @@ describe('runLocalTeacher', () => {
     expect(scored.map((b) => b.length)).toEqual([2, 2, 1]);
     expect(scored[0]).toEqual(['<great 0>', '<awful 1>']);
     const r = [...db.values()].find((x) => x.textHash === 'h1')!;
-    expect(r).toMatchObject({ endpoint, model, repeat: 0, temperature: null, label: 'negative', valid: true, raw: '{"label": "negative"}', projectId: 'p1' });
+    expect(r).toMatchObject({
+      endpoint,
+      model,
+      repeat: 0,
+      temperature: null,
+      label: 'negative',
+      valid: true,
+      raw: '{"label": "negative"}',
+      projectId: 'p1',
+    });
     expect((r as { probs?: Record<string, number> }).probs).toEqual({ positive: 0.2, negative: 0.8 });
     expect(parseCacheKey(r.key)).toMatchObject({ endpoint, model, repeat: 0, temperature: null, textHash: 'h1' });
     expect(log).toHaveLength(5);
@@ -68,7 +77,10 @@ describe('runLocalTeacher', () => {
   it('scores only what is not stored yet (a reload mid-run)', async () => {
     const first = fakeDeps({ onScore: () => undefined });
     let calls = 0;
-    const c = runLocalTeacher(job(6), { ...first.deps, score: async (u) => (++calls === 2 ? (c.cancel(), first.deps.score(u)) : first.deps.score(u)) });
+    const c = runLocalTeacher(job(6), {
+      ...first.deps,
+      score: async (u) => (++calls === 2 ? (c.cancel(), first.deps.score(u)) : first.deps.score(u)),
+    });
     const s1 = await c.done;
     expect(s1.state).toBe('cancelled');
     expect(first.db.size).toBe(4);
@@ -94,7 +106,10 @@ describe('runLocalTeacher', () => {
   it('stops with a plain message when the model fails, keeping earlier batches', async () => {
     const { db, deps } = fakeDeps();
     let n = 0;
-    const s = await runLocalTeacher(job(6), { ...deps, score: async (u) => (++n === 2 ? Promise.reject(new Error('out of GPU memory')) : deps.score(u)) }).done;
+    const s = await runLocalTeacher(job(6), {
+      ...deps,
+      score: async (u) => (++n === 2 ? Promise.reject(new Error('out of GPU memory')) : deps.score(u)),
+    }).done;
     expect(s.state).toBe('error');
     expect(s.error).toBe('The local model could not score a text: out of GPU memory');
     expect(db.size).toBe(2);
@@ -113,8 +128,26 @@ describe('runLocalTeacher', () => {
 
 describe('localLabels', () => {
   it('takes the probability of the label as its confidence', () => {
-    const items = [{ rowId: 'a', textHash: 'h1' }, { rowId: 'b', textHash: 'h2' }];
-    const r = { key: 'k', endpoint, model, codebookHash: 'c', template: 'v1', textHash: 'h1', repeat: 0, temperature: null, raw: '', label: 'negative', valid: true, usage: { prompt: 1, completion: 0 }, at: 1, probs: { positive: 0.3, negative: 0.7 } } as TeacherResponse;
+    const items = [
+      { rowId: 'a', textHash: 'h1' },
+      { rowId: 'b', textHash: 'h2' },
+    ];
+    const r = {
+      key: 'k',
+      endpoint,
+      model,
+      codebookHash: 'c',
+      template: 'v1',
+      textHash: 'h1',
+      repeat: 0,
+      temperature: null,
+      raw: '',
+      label: 'negative',
+      valid: true,
+      usage: { prompt: 1, completion: 0 },
+      at: 1,
+      probs: { positive: 0.3, negative: 0.7 },
+    } as TeacherResponse;
     const [a, b] = localLabels(items, [r]);
     expect(a).toMatchObject({ rowId: 'a', label: 'negative', n: 1, votes: { negative: 1 }, tie: false, probability: 0.7 });
     expect(a.consistency).toBeCloseTo(0.7, 12);

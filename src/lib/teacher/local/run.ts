@@ -15,7 +15,12 @@ import { answerFor, type LabelScores } from './score';
 
 /** What an in-browser model "accepts": one deterministic answer per text, with probabilities. */
 export const LOCAL_PROFILE: Capabilities = {
-  ...DEFAULT_CAPABILITIES, n: false, temperature: false, structured: false, logprobs: true, probed: true,
+  ...DEFAULT_CAPABILITIES,
+  n: false,
+  temperature: false,
+  structured: false,
+  logprobs: true,
+  probed: true,
 };
 
 /** The privacy log's endpoint for a text scored here. */
@@ -38,8 +43,13 @@ export interface LocalRunDeps {
 export function localKey(job: TeacherJob, textHash: string): string {
   const s = job.settings;
   return cacheKey({
-    endpoint: s.baseURL, model: s.model, codebookHash: job.codebookHash, template: promptOf(job).template,
-    textHash, repeat: 0, temperature: null,
+    endpoint: s.baseURL,
+    model: s.model,
+    codebookHash: job.codebookHash,
+    template: promptOf(job).template,
+    textHash,
+    repeat: 0,
+    temperature: null,
   });
 }
 
@@ -74,9 +84,25 @@ export function runLocalTeacher(job: TeacherJob, deps: LocalRunDeps): TeacherCon
   const user = promptOf(job).user ?? userMessage;
   // One scorer, one batch at a time: the API teacher's rate fields say so.
   const p = {
-    done: 0, total: job.items.length, cached: 0, sent: 0, failed: 0, invalid: 0,
-    tokensIn: 0, tokensOut: 0, tokensReasoning: 0, tokensCached: 0, cost: 0, costKnown: true,
-    ratePerMin: 0, etaMs: null, state: 'running', concurrency: 1, inFlight: 0, requestsPerMin: 0, pacing: null,
+    done: 0,
+    total: job.items.length,
+    cached: 0,
+    sent: 0,
+    failed: 0,
+    invalid: 0,
+    tokensIn: 0,
+    tokensOut: 0,
+    tokensReasoning: 0,
+    tokensCached: 0,
+    cost: 0,
+    costKnown: true,
+    ratePerMin: 0,
+    etaMs: null,
+    state: 'running',
+    concurrency: 1,
+    inFlight: 0,
+    requestsPerMin: 0,
+    pacing: null,
   } as TeacherProgress;
   let budget = { ...job.settings.budget };
   let paused = false;
@@ -90,7 +116,17 @@ export function runLocalTeacher(job: TeacherJob, deps: LocalRunDeps): TeacherCon
   const overBudget = () => budget.maxTokens !== undefined && p.tokensIn >= budget.maxTokens;
 
   const emit = () => {
-    const state: RunState = fatal ? 'error' : cancelled ? 'cancelled' : finished ? 'done' : budgetHit ? 'budget' : paused ? 'paused' : 'running';
+    const state: RunState = fatal
+      ? 'error'
+      : cancelled
+        ? 'cancelled'
+        : finished
+          ? 'done'
+          : budgetHit
+            ? 'budget'
+            : paused
+              ? 'paused'
+              : 'running';
     const minutes = (now() - started) / 60_000;
     p.state = state;
     p.ratePerMin = minutes > 0 ? scored / minutes : 0;
@@ -118,8 +154,7 @@ export function runLocalTeacher(job: TeacherJob, deps: LocalRunDeps): TeacherCon
         if (found.has(localKey(job, it.textHash))) {
           p.cached += 1;
           p.done += 1;
-        }
-        else todo.push(it);
+        } else todo.push(it);
       }
       started = now();
       emit();
@@ -127,7 +162,8 @@ export function runLocalTeacher(job: TeacherJob, deps: LocalRunDeps): TeacherCon
         if (!(await gate())) break;
         const batch = todo.slice(i, i + size);
         const at = now();
-        for (const it of batch) deps.onLog?.({ at, endpoint: SENT_NOWHERE, model: job.settings.model, rowId: it.rowId, textHash: it.textHash });
+        for (const it of batch)
+          deps.onLog?.({ at, endpoint: SENT_NOWHERE, model: job.settings.model, rowId: it.rowId, textHash: it.textHash });
         let scores: LabelScores[];
         try {
           scores = await deps.score(batch.map((it) => user(it.text)));

@@ -20,9 +20,19 @@ describe('score helpers', () => {
 
   it('finds the shared prefix and where scoring starts', () => {
     expect(commonPrefix(seqs)).toBe(prompt.length);
-    expect(commonPrefix([[1, 2, 3], [1, 2, 3, 4]])).toBe(3);
+    expect(
+      commonPrefix([
+        [1, 2, 3],
+        [1, 2, 3, 4],
+      ]),
+    ).toBe(3);
     // A sequence that is a prefix of another still has its last token scored.
-    expect(scoredFrom([[1, 2, 3], [1, 2, 3, 4]])).toBe(2);
+    expect(
+      scoredFrom([
+        [1, 2, 3],
+        [1, 2, 3, 4],
+      ]),
+    ).toBe(2);
     expect(() => scoredFrom([[1], [1, 2]])).toThrow(/at least one token/);
   });
 

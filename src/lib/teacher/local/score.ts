@@ -16,8 +16,12 @@
  * positions for one sequence, shared by every row (the model tiles it).
  */
 export interface CausalLM<Cache = unknown> {
-  run(rows: number[][], lengths: number[], past: { cache: Cache; length: number } | null, want: 'last' | 'all'):
-    Promise<{ logprobs: LogProbs; cache: Cache }>;
+  run(
+    rows: number[][],
+    lengths: number[],
+    past: { cache: Cache; length: number } | null,
+    want: 'last' | 'all',
+  ): Promise<{ logprobs: LogProbs; cache: Cache }>;
   /** Frees a cache this scorer no longer needs (GPU buffers). */
   release(cache: Cache): Promise<void> | void;
 }
@@ -127,7 +131,10 @@ export async function scoreSequences<C>(
     const tails = seqs.map((s) => s.slice(from, s.length - 1));
     const live = tails.map((t, l) => l).filter((l) => tails[l].length > 0);
     if (live.length > 0) {
-      const { rows, lengths } = padRows(live.map((l) => tails[l]), pad);
+      const { rows, lengths } = padRows(
+        live.map((l) => tails[l]),
+        pad,
+      );
       const rest = await lm.run(rows, lengths, { cache: first.cache, length: from }, 'all');
       await lm.release(rest.cache);
       live.forEach((l, r) => {

@@ -20,7 +20,13 @@ export interface ChatPrompt {
 export function renderChat(tokenizer: PreTrainedTokenizer, p: ChatPrompt): string {
   const opts = { tokenize: false, add_generation_prompt: true } as const;
   try {
-    return tokenizer.apply_chat_template([{ role: 'system', content: p.system }, { role: 'user', content: p.user }], opts) as string;
+    return tokenizer.apply_chat_template(
+      [
+        { role: 'system', content: p.system },
+        { role: 'user', content: p.user },
+      ],
+      opts,
+    ) as string;
   } catch {
     return tokenizer.apply_chat_template([{ role: 'user', content: `${p.system}\n\n${p.user}` }], opts) as string;
   }
@@ -61,7 +67,9 @@ export class LocalScorer {
    */
   async prepare(sentinels: readonly [string, string]): Promise<void> {
     if (this.#mode !== 'prefix' || this.#shared) return;
-    const [a, b] = sentinels.map((user) => labelSequences(this.loaded.tokenizer, { system: this.system, user }, this.labels.slice(0, 1))[0]);
+    const [a, b] = sentinels.map(
+      (user) => labelSequences(this.loaded.tokenizer, { system: this.system, user }, this.labels.slice(0, 1))[0],
+    );
     const n = commonPrefix([a, b]) - 1;
     if (n >= 1) this.#shared = await prefill(this.loaded.lm, a.slice(0, n));
   }
