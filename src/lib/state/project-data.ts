@@ -33,3 +33,8 @@ export function projectResponses(projectId: string): Promise<TeacherResponse[]> 
 export function projectModels(projectId: string): Promise<StoredModel[]> {
   return store.listModels(projectId);
 }
+
+// Project files and storage, for the Export step and the encoder panel: the
+// store's verbs as they are, so that components reach the store only through state/.
+export { embeddingsBytes, exportProject, exportProjectTo, importProject, listProjects, storageEstimate, vectorSpacePlan } from '../store';
+export type { ExportOptions } from '../store';
