@@ -90,7 +90,10 @@ function buildVocab(extra = []) {
   const tokens = [];
   const seen = new Set();
   const add = (t) => {
-    if (!seen.has(t)) { seen.add(t); tokens.push(t); }
+    if (!seen.has(t)) {
+      seen.add(t);
+      tokens.push(t);
+    }
   };
   // Single letters and digits (and their ## continuations) let WordPiece spell
   // out any ASCII word, so unknown words become pieces rather than [UNK].
@@ -120,7 +123,10 @@ function embeddings(tokens, sign, rand) {
   // Each sentiment also has one shared random direction, so cue words of a
   // class resemble each other beyond dimension 0 (as in a real encoder).
   const proto = { 1: [], [-1]: [] };
-  for (let d = 0; d < DIM; d++) { proto[1].push(gaussian(rand)); proto[-1].push(gaussian(rand)); }
+  for (let d = 0; d < DIM; d++) {
+    proto[1].push(gaussian(rand));
+    proto[-1].push(gaussian(rand));
+  }
   const w = new Float32Array(tokens.length * DIM);
   tokens.forEach((tok, i) => {
     const s = sign.get(tok) ?? 0;
@@ -154,7 +160,10 @@ function buildOnnx(weights, vocabSize) {
       initializer: [{ name: 'word_embeddings', dataType: T.FLOAT, dims: [vocabSize, DIM], rawData: float32Bytes(weights) }],
       node: [
         {
-          name: 'embed', opType: 'Gather', input: ['word_embeddings', 'input_ids'], output: ['embedded'],
+          name: 'embed',
+          opType: 'Gather',
+          input: ['word_embeddings', 'input_ids'],
+          output: ['embedded'],
           attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }],
         },
         { name: 'squash', opType: 'Tanh', input: ['embedded'], output: ['last_hidden_state'] },
@@ -186,8 +195,12 @@ function buildBertOnnx(E, T, A, vocabSize) {
     graph: {
       name: 'tiny_bert',
       initializer: [
-        f32('word_embeddings', [vocabSize, DIM], E), f32('token_type_embeddings', [2, DIM], T), f32('mix', [DIM, DIM], A),
-        i64('axis_seq', [1]), i64('axis_last', [2]), f32('one', [], Float32Array.of(1)),
+        f32('word_embeddings', [vocabSize, DIM], E),
+        f32('token_type_embeddings', [2, DIM], T),
+        f32('mix', [DIM, DIM], A),
+        i64('axis_seq', [1]),
+        i64('axis_last', [2]),
+        f32('one', [], Float32Array.of(1)),
       ],
       node: [
         node('words', 'Gather', ['word_embeddings', 'input_ids'], ['h_words'], [{ name: 'axis', type: INT, i: 0 }]),
@@ -225,7 +238,13 @@ function tokenizerJson(tokens) {
     truncation: null,
     padding: null,
     added_tokens: SPECIAL.map((t) => ({
-      id: id(t), content: t, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
+      id: id(t),
+      content: t,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
     })),
     normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
     pre_tokenizer: { type: 'BertPreTokenizer' },
@@ -233,8 +252,11 @@ function tokenizerJson(tokens) {
       type: 'TemplateProcessing',
       single: [{ SpecialToken: special('[CLS]') }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: special('[SEP]') }],
       pair: [
-        { SpecialToken: special('[CLS]') }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: special('[SEP]') },
-        { Sequence: { id: 'B', type_id: 1 } }, { SpecialToken: { id: '[SEP]', type_id: 1 } },
+        { SpecialToken: special('[CLS]') },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: special('[SEP]') },
+        { Sequence: { id: 'B', type_id: 1 } },
+        { SpecialToken: { id: '[SEP]', type_id: 1 } },
       ],
       special_tokens: Object.fromEntries(['[CLS]', '[SEP]'].map((t) => [t, { id: t, ids: [id(t)], tokens: [t] }])),
     },
@@ -312,8 +334,13 @@ function writeModel(outDir, name, { config, tokens, tokenizerClass, readme, grap
   json('config.json', config);
   json('tokenizer.json', tokenizerJson(tokens));
   json('tokenizer_config.json', {
-    ...SPECIAL_MAP, clean_up_tokenization_spaces: true, do_lower_case: true, model_max_length: 512,
-    strip_accents: null, tokenize_chinese_chars: true, tokenizer_class: tokenizerClass,
+    ...SPECIAL_MAP,
+    clean_up_tokenization_spaces: true,
+    do_lower_case: true,
+    model_max_length: 512,
+    strip_accents: null,
+    tokenize_chinese_chars: true,
+    tokenizer_class: tokenizerClass,
   });
   json('special_tokens_map.json', SPECIAL_MAP);
   writeFileSync(join(dir, 'README.md'), readme);
@@ -332,7 +359,10 @@ function tinyBert(outDir) {
   const T = Float32Array.from({ length: 2 * DIM }, () => 0.1 * gaussian(rand));
   const A = Float32Array.from({ length: DIM * DIM }, () => (MIX / Math.sqrt(DIM)) * gaussian(rand));
   writeModel(outDir, BERT_NAME, {
-    config: bertConfigJson(tokens.length), tokens, tokenizerClass: 'BertTokenizer', readme: BERT_README,
+    config: bertConfigJson(tokens.length),
+    tokens,
+    tokenizerClass: 'BertTokenizer',
+    readme: BERT_README,
     graph: buildBertOnnx(E, T, A, tokens.length),
   });
 }
@@ -341,7 +371,10 @@ function main() {
   const outDir = process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : 'tests/fixtures/models';
   const { tokens, sign } = buildVocab();
   writeModel(outDir, MODEL_NAME, {
-    config: configJson(tokens.length), tokens, tokenizerClass: 'DistilBertTokenizer', readme: README,
+    config: configJson(tokens.length),
+    tokens,
+    tokenizerClass: 'DistilBertTokenizer',
+    readme: README,
     graph: buildOnnx(embeddings(tokens, sign, mulberry32(SEED)), tokens.length),
   });
   if (!WIDE) tinyBert(outDir);

@@ -42,7 +42,7 @@ export interface StageFigures {
   longTasks: number;
   longestTaskMs: number;
   blockingMs: number;
-  /** navigator.storage.estimate().usage after the stage (the origin's IndexedDB, caches, blobs kept for it). */
+  /** navigator.storage.estimate().usage after the stage, less its value at the start of the case (IndexedDB, mostly). */
   storageBytes: number | null;
   /** performance.measureUserAgentSpecificMemory() after the stage, by realm (needs cross-origin isolation). */
   memory: { page: number; workers: { name: string; bytes: number }[] } | null;
@@ -56,14 +56,28 @@ export interface ScaleResult {
   wallMs: number;
   stages: StageFigures[];
   heapStart: number;
-  checks: { rows: number; distinctTexts: number; probsSumToOne: boolean; accuracy: number; csvBytes: number; exportBytes: number; importedRows: number; importedVectors: number };
+  checks: {
+    rows: number;
+    distinctTexts: number;
+    probsSumToOne: boolean;
+    accuracy: number;
+    csvBytes: number;
+    exportBytes: number;
+    importedRows: number;
+    importedVectors: number;
+  };
 }
 
-interface MemoryInfo { usedJSHeapSize: number }
+interface MemoryInfo {
+  usedJSHeapSize: number;
+}
 const heapNow = () => (performance as unknown as { memory?: MemoryInfo }).memory?.usedJSHeapSize ?? 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface UaMemory { bytes: number; breakdown: { bytes: number; attribution: { url: string; scope: string }[] }[] }
+interface UaMemory {
+  bytes: number;
+  breakdown: { bytes: number; attribution: { url: string; scope: string }[] }[];
+}
 async function realmMemory(): Promise<StageFigures['memory']> {
   const measure = (performance as unknown as { measureUserAgentSpecificMemory?: () => Promise<UaMemory> }).measureUserAgentSpecificMemory;
   if (!crossOriginIsolated || typeof measure !== 'function') return null;
@@ -89,6 +103,7 @@ export async function scaleCase(c: ScaleCase): Promise<ScaleResult> {
   const tg = performance.now();
   let blob: Blob | null = new Blob([toCsv(generateTexts(c.n, 31))], { type: 'text/csv' });
   const setupMs = performance.now() - tg;
+  await realmMemory(); // waits for a garbage collection: the generated texts are not counted as the app's
   await sleep(200);
 
   let longTasks: number[] = [];
@@ -98,7 +113,12 @@ export async function scaleCase(c: ScaleCase): Promise<ScaleResult> {
   const sampler = setInterval(() => (peak = Math.max(peak, heapNow())), 25);
   const heapStart = heapNow();
   const stages: StageFigures[] = [];
+  const storageStart = (await navigator.storage.estimate()).usage ?? 0;
+  let measuring = 0; // ms spent measuring memory, left out of the wall time
+  /** Worker memory is measured after these stages only: each measurement waits for a garbage collection (~10 s). */
+  const MEASURE = /^(embed all|label the corpus|import it)/;
   const stage = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    await sleep(150); // tasks of the bench's own set-up between stages are reported, then forgotten
     longTasks = [];
     peak = heapNow();
     const t = performance.now();
@@ -107,17 +127,37 @@ export async function scaleCase(c: ScaleCase): Promise<ScaleResult> {
     peak = Math.max(peak, heapNow());
     await sleep(100); // let the observer deliver the stage's last entries
     const tasks = longTasks;
-    const storageBytes = (await navigator.storage.estimate()).usage ?? null;
+    const heapEnd = heapNow();
+    const usage = (await navigator.storage.estimate()).usage;
+    const tm = performance.now();
+    const memory = MEASURE.test(name) ? await realmMemory() : null;
+    measuring += performance.now() - tm + 250; // and the two pauses around the stage
     stages.push({
-      name, ms, heapPeak: peak, heapEnd: heapNow(), longTasks: tasks.length, longestTaskMs: Math.max(0, ...tasks),
-      blockingMs: tasks.reduce((s, d) => s + Math.max(0, d - 50), 0), storageBytes, memory: await realmMemory(),
+      name,
+      ms,
+      heapPeak: peak,
+      heapEnd,
+      longTasks: tasks.length,
+      longestTaskMs: Math.max(0, ...tasks),
+      blockingMs: tasks.reduce((s, d) => s + Math.max(0, d - 50), 0),
+      storageBytes: usage === undefined ? null : usage - storageStart,
+      memory,
     });
     return out;
   };
 
   const settings: EncoderSettings = {
-    kind: 'transformers', preset: 'custom', modelId: c.modelId, pooling: 'mean', normalize: true, prefix: '',
-    source: { kind: 'url', baseUrl: c.modelsUrl }, device: 'wasm', dtype: 'q8', batchSize: c.batchSize, storage: c.storage ?? 'f32',
+    kind: 'transformers',
+    preset: 'custom',
+    modelId: c.modelId,
+    pooling: 'mean',
+    normalize: true,
+    prefix: '',
+    source: { kind: 'url', baseUrl: c.modelsUrl },
+    device: 'wasm',
+    dtype: 'q8',
+    batchSize: c.batchSize,
+    storage: c.storage ?? 'f32',
   };
   const t0 = performance.now();
   try {
@@ -145,8 +185,16 @@ export async function scaleCase(c: ScaleCase): Promise<ScaleResult> {
     const model = await stage(`train the linear head (${c.trainN.toLocaleString('en-US')} rows)`, async () => {
       const X = await embedder.ensure(trainRows, settings);
       return student.train({
-        name: 'bench student', trainSource: 'human', X, trainIds: X.ids, labelOf: (id) => human.get(id) ?? null,
-        labelNames: ['negative', 'positive'], positive: 'positive', headKind: 'linear', seed: 1, encoder: settings,
+        name: 'bench student',
+        trainSource: 'human',
+        X,
+        trainIds: X.ids,
+        labelOf: (id) => human.get(id) ?? null,
+        labelNames: ['negative', 'positive'],
+        positive: 'positive',
+        headKind: 'linear',
+        seed: 1,
+        encoder: settings,
       });
     });
     const predictions = await stage('label the corpus (student.labelCorpus)', () => student.labelCorpus(model, app.rows, []));
@@ -163,7 +211,9 @@ export async function scaleCase(c: ScaleCase): Promise<ScaleResult> {
       const csv = labeledCorpusCsv(corpusItems(app.rows, new Map(), () => [], stored ?? null));
       return new Blob([csv], { type: 'text/csv' }).size;
     });
-    const file = await stage('export the project with embeddings and students', () => store.exportProject(pid, { includeEmbeddings: true, includeModels: true }));
+    const file = await stage('export the project with embeddings and students', () =>
+      store.exportProject(pid, { includeEmbeddings: true, includeModels: true }),
+    );
     await app.clearAll();
     terminateEmbedder(); // a fresh profile has no warm worker either
     embedder.reset();
@@ -174,12 +224,24 @@ export async function scaleCase(c: ScaleCase): Promise<ScaleResult> {
       return project;
     });
     const importedVectors = await store.countEmbeddings(summary.key);
-    const wallMs = performance.now() - t0;
+    const wallMs = performance.now() - t0 - measuring;
     return {
-      n: c.n, label: c.label, dim, setupMs, wallMs, stages, heapStart,
+      n: c.n,
+      label: c.label,
+      dim,
+      setupMs,
+      wallMs,
+      stages,
+      heapStart,
       checks: {
-        rows: labelled.length, distinctTexts: summary.texts, probsSumToOne: sumsOk, accuracy: correct / labelled.length, csvBytes,
-        exportBytes: file.size, importedRows: imported.rowCount, importedVectors,
+        rows: labelled.length,
+        distinctTexts: summary.texts,
+        probsSumToOne: sumsOk,
+        accuracy: correct / labelled.length,
+        csvBytes,
+        exportBytes: file.size,
+        importedRows: imported.rowCount,
+        importedVectors,
       },
     };
   } finally {

@@ -9,6 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { CHROMIUM } from './infra.mjs';
 
 /** The page's limits the issue sets (main thread). */
 export const LIMITS = { heapBytes: 400 * 2 ** 20, taskMs: 200 };
@@ -18,7 +20,9 @@ const WIDE = 'tiny-distilbert-768';
 function wideModelDir(root) {
   const dir = join(tmpdir(), 'surrogate-bench-models');
   if (!existsSync(join(dir, WIDE, 'onnx', 'model_quantized.onnx'))) {
-    execFileSync(process.execPath, [join(root, 'scripts', 'make-tiny-model.mjs'), dir, '--dim', '768', '--name', WIDE], { stdio: 'ignore' });
+    execFileSync(process.execPath, [join(root, 'scripts', 'make-tiny-model.mjs'), dir, '--dim', '768', '--name', WIDE], {
+      stdio: 'ignore',
+    });
   }
   return join(dir, WIDE);
 }
@@ -38,11 +42,46 @@ const mib = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const thousands = (n) => n.toLocaleString('en-US');
 
+/**
+ * A page in a browser profile on disk: Playwright's default contexts keep
+ * IndexedDB in memory with a small quota (a million 768-d vectors, 3 GB,
+ * would not fit), where a real profile gets a share of the disk.
+ */
+async function diskPage(viteUrl) {
+  const { chromium } = await import('@playwright/test');
+  const dir = mkdtempSync(join(tmpdir(), 'surrogate-bench-profile-'));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--enable-precise-memory-info', '--disable-background-networking', '--no-first-run'],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (e) => console.error(`  [page error] ${e.message}`));
+  await page.goto(`${viteUrl}/bench/browser/page.html`);
+  await page.waitForFunction(() => 'bench' in window, null, { timeout: 60_000 });
+  return {
+    page,
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 export async function scale(ctx) {
   const n = ctx.opts.quick ? 10_000 : 100_000;
-  const { page, context } = await ctx.page();
+  const vite = await ctx.vite();
   const mock = await ctx.mock();
-  await routeWide(context, mock.url, wideModelDir(ctx.root));
+  const { page, context, close } = await diskPage(vite.url);
+  try {
+    await routeWide(context, mock.url, wideModelDir(ctx.root));
+    return await runCases(ctx, page, mock, n);
+  } finally {
+    await close();
+  }
+}
+
+async function runCases(ctx, page, mock, n) {
   const cases = [
     { n, label: '32-d', modelId: 'tiny-distilbert' },
     { n, label: '768-d', modelId: WIDE },
@@ -53,7 +92,15 @@ export async function scale(ctx) {
   const raw = [];
   for (const c of cases) {
     console.log(`  scale: ${thousands(c.n)} texts × ${c.label}`);
-    const r = await page.evaluate((x) => window.bench.scaleCase(x), { ...c, modelsUrl: `${mock.url}/models`, batchSize: 64, trainN: 1000 });
+    let r;
+    try {
+      r = await page.evaluate((x) => window.bench.scaleCase(x), { ...c, modelsUrl: `${mock.url}/models`, batchSize: 64, trainN: 1000 });
+    } catch (err) {
+      // One size failing (a full disk, a crash) must not lose the others' figures.
+      const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+      figures.push({ figure: `${thousands(c.n)} × ${c.label}: failed`, ratio: null, detail: message });
+      continue;
+    }
     raw.push(r);
     const tag = `${thousands(r.n)} × ${r.dim}-d`;
     const peak = Math.max(...r.stages.map((x) => x.heapPeak));
@@ -68,14 +115,19 @@ export async function scale(ctx) {
     figures.push({
       figure: `${tag}: longest main-thread task ÷ ${LIMITS.taskMs} ms limit`,
       ratio: longest / LIMITS.taskMs,
-      detail: longest > 0 ? `${longest.toFixed(0)} ms (in "${worst.name}"); ${r.stages.reduce((a, x) => a + x.longTasks, 0)} tasks over 50 ms in all` : 'no task over 50 ms',
+      detail:
+        longest > 0
+          ? `${longest.toFixed(0)} ms (in "${worst.name}"); ${r.stages.reduce((a, x) => a + x.longTasks, 0)} tasks over 50 ms in all`
+          : 'no task over 50 ms',
     });
     for (const st of r.stages) {
-      const mem = st.memory ? `; workers ${st.memory.workers.map((w) => `${w.name.replace(/\.(ts|js)$/, '')} ${mib(w.bytes)}`).join(', ') || 'none'}` : '';
+      const mem = st.memory
+        ? `; workers ${st.memory.workers.map((w) => `${w.name.replace(/\.(ts|js)$/, '')} ${mib(w.bytes)}`).join(', ') || 'none'}`
+        : '';
       figures.push({
         figure: `${tag}: ${st.name}, share of pipeline time`,
         ratio: st.ms / r.wallMs,
-        detail: `${s(st.ms)}; heap peak ${mib(st.heapPeak)}; ${st.longTasks ? `${st.longTasks} long tasks, longest ${st.longestTaskMs.toFixed(0)} ms` : 'no long task'}; storage ${st.storageBytes === null ? '—' : mib(st.storageBytes)}${mem}`,
+        detail: `${s(st.ms)}; heap peak ${mib(st.heapPeak)}; ${st.longTasks ? `${st.longTasks} long tasks, longest ${st.longestTaskMs.toFixed(0)} ms` : 'no long task'}; storage +${st.storageBytes === null ? '—' : mib(st.storageBytes)}${mem}`,
       });
     }
     const k = r.checks;
@@ -86,9 +138,9 @@ export async function scale(ctx) {
     );
   }
   notes.push(
-    'Every stage is the app\'s own code (state classes, workers, store), driven without the UI. Heap is the page\'s main thread (performance.memory, sampled every 25 ms and at each stage\'s end); ' +
-      'long tasks are main-thread tasks over 50 ms (PerformanceObserver). Storage is navigator.storage.estimate().usage of the origin after the stage; worker memory is ' +
-      'performance.measureUserAgentSpecificMemory() (the page is cross-origin isolated). The export is kept as a Blob of 32 MiB parts, which Chromium holds outside the page\'s heap; ' +
+    "Every stage is the app's own code (state classes, workers, store), driven without the UI. Heap is the page's main thread (performance.memory, sampled every 25 ms and at each stage's end); " +
+      'long tasks are main-thread tasks over 50 ms (PerformanceObserver). Storage is navigator.storage.estimate().usage of the origin after the stage less at the start of the run (IndexedDB, mostly); ' +
+      "worker memory is performance.measureUserAgentSpecificMemory() after embedding, labelling and importing (the page is cross-origin isolated; each measurement waits for a garbage collection, left out of the times). The export is kept as a Blob of 8 MiB parts, which Chromium holds outside the page's heap; " +
       '"import into an emptied database" deletes the database (app.clearAll) and imports that Blob, as a fresh profile would.',
   );
   return { figures, notes, raw };

@@ -249,7 +249,7 @@ function responsesAfter(projectId: string, after: string | null): Promise<Stored
   });
 }
 
-/** exportProject into a Blob (made of parts of ≤ 32 MiB, never one huge buffer). */
+/** exportProject into a Blob (made of parts of ≤ 8 MiB, never one huge buffer). */
 export async function exportProject(projectId: string, opts: ExportOptions = {}): Promise<Blob> {
   const sink = blobSink('application/zip');
   await exportProjectTo(projectId, sink, opts);

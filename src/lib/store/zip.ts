@@ -8,7 +8,7 @@
 // each (small) entry.
 import { deflateSync, inflateSync } from 'fflate';
 
-/** Where the bytes of a file being written go, in order. */
+/** Where the bytes of a file being written go, in order. The writer never reuses a buffer it has passed on. */
 export interface ByteSink {
   write(bytes: Uint8Array): Promise<void>;
 }
@@ -309,8 +309,13 @@ export class ZipReader {
   }
 }
 
-/** A sink collecting the bytes into Blobs of ≤ `part` bytes each (never one huge part), joined by blob(). */
-export function blobSink(type: string, part = 32 * 2 ** 20): ByteSink & { blob(): Blob } {
+/**
+ * A sink collecting the bytes into Blobs of ≤ `part` bytes each (never one
+ * huge part), joined by blob(). It keeps the arrays it is given, uncopied:
+ * the writer hands it fresh buffers only. Small parts let each array be
+ * handed to the browser's blob storage and collected soon after.
+ */
+export function blobSink(type: string, part = 8 * 2 ** 20): ByteSink & { blob(): Blob } {
   const blobs: Blob[] = [];
   let pending: Uint8Array[] = [];
   let size = 0;
@@ -322,8 +327,7 @@ export function blobSink(type: string, part = 32 * 2 ** 20): ByteSink & { blob()
   };
   return {
     async write(bytes) {
-      // A copy: the caller may reuse its buffer.
-      pending.push(bytes.slice());
+      pending.push(bytes);
       size += bytes.length;
       if (size >= part) flush();
     },
