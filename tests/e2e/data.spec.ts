@@ -72,13 +72,11 @@ test('a broken file gets a clear message and imports nothing', async ({ page }) 
   await expect(page.getByRole('button', { name: /^Import \d/ })).toHaveCount(0);
 
   // Not a table at all.
-  await page
-    .getByTestId('file-input')
-    .setInputFiles({
-      name: 'photo.csv',
-      mimeType: 'text/csv',
-      buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
-    });
+  await page.getByTestId('file-input').setInputFiles({
+    name: 'photo.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+  });
   await expect(err).toContainText('photo.csv');
   await page.reload();
   await expect(page.locator('[data-step="data"]')).toContainText('Import texts');
