@@ -90,3 +90,17 @@ export async function setupProject(page: Page, opts: { path?: string; extraRows?
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   return n;
 }
+
+/** Fills a number field the way a person does (type, then Tab away) and waits until it holds the value. */
+export async function setNumber(page: Page, label: string, value: number | ''): Promise<void> {
+  const input = page.getByLabel(label, { exact: true });
+  await input.fill(String(value));
+  await input.press('Tab');
+  await expect(input).toHaveValue(String(value));
+}
+
+/** Starts the teacher run and waits until its state reads `state`. */
+export async function runToEnd(page: Page, state = 'Done'): Promise<void> {
+  await page.getByRole('button', { name: 'Start labeling' }).click();
+  await expect(page.getByTestId('teacher-state')).toHaveText(state, { timeout: 90_000 });
+}

@@ -5,7 +5,17 @@
 // cache view is loaded; a run with nothing to send says so.
 import { test, expect, type Page } from '@playwright/test';
 import { PROBE_SYSTEM } from '../../src/lib/teacher/profile';
-import { chatCalls, freshApp, MOCK_URL, mockConfig, mockReset, setupProject, SENTIMENT_RULES, type MockLogEntry } from './helpers';
+import {
+  runToEnd,
+  chatCalls,
+  freshApp,
+  MOCK_URL,
+  mockConfig,
+  mockReset,
+  setupProject,
+  SENTIMENT_RULES,
+  type MockLogEntry,
+} from './helpers';
 
 const SHOTS = process.env.SHOTS_DIR ?? 'test-results/hostile';
 
@@ -53,11 +63,6 @@ async function partyProject(page: Page, model: string): Promise<void> {
   await page.locator('[data-step="teacher"]').click();
   await page.getByLabel('Label all texts').check();
   await expect(page.getByTestId('estimate')).toContainText('7 texts');
-}
-
-async function runToEnd(page: Page, state = 'Done'): Promise<void> {
-  await page.getByRole('button', { name: 'Start labeling' }).click();
-  await expect(page.getByTestId('teacher-state')).toHaveText(state, { timeout: 90_000 });
 }
 
 const llmLabel = (page: Page, row: string) => page.locator(`[data-row="${row}"] td`).nth(4);

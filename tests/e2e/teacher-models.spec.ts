@@ -6,7 +6,7 @@
 // its wait headers from the page is still retried.
 import { test, expect, type Page } from '@playwright/test';
 import { PROBE_SYSTEM } from '../../src/lib/teacher/profile';
-import { chatCalls, mockConfig, mockReset, setupProject, SENTIMENT_RULES, type MockLogEntry } from './helpers';
+import { runToEnd, setNumber, chatCalls, mockConfig, mockReset, setupProject, SENTIMENT_RULES, type MockLogEntry } from './helpers';
 
 const RULES = SENTIMENT_RULES;
 
@@ -27,18 +27,6 @@ async function setup(page: Page): Promise<void> {
   await page.locator('[data-step="teacher"]').click();
   await page.getByLabel('Label all texts').check();
   await expect(page.getByTestId('estimate')).toContainText(`${n} texts`);
-}
-
-async function setNumber(page: Page, label: string, value: number): Promise<void> {
-  const input = page.getByLabel(label, { exact: true });
-  await input.fill(String(value));
-  await input.press('Tab');
-  await expect(input).toHaveValue(String(value));
-}
-
-async function runToEnd(page: Page, state = 'Done'): Promise<void> {
-  await page.getByRole('button', { name: 'Start labeling' }).click();
-  await expect(page.getByTestId('teacher-state')).toHaveText(state, { timeout: 90_000 });
 }
 
 test.beforeEach(async () => {

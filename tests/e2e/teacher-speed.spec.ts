@@ -5,7 +5,7 @@
 // once and requests per minute. (How fast, against the mock: the bench.)
 import { test, expect, type Page } from '@playwright/test';
 import { PROBE_SYSTEM } from '../../src/lib/teacher/profile';
-import { chatCalls, mockConfig, mockReset, setupProject, SENTIMENT_RULES, type MockLogEntry } from './helpers';
+import { setNumber, chatCalls, mockConfig, mockReset, setupProject, SENTIMENT_RULES, type MockLogEntry } from './helpers';
 
 const SHOTS = process.env.SHOTS_DIR ?? 'test-results/teacher-speed';
 const RULES = SENTIMENT_RULES;
@@ -21,13 +21,6 @@ const textOf = (e: MockLogEntry) => {
   const start = u.lastIndexOf('<text>\n') + 7;
   return u.slice(start, u.indexOf('\n</text>', start));
 };
-
-async function setNumber(page: Page, label: string, value: number | ''): Promise<void> {
-  const input = page.getByLabel(label, { exact: true });
-  await input.fill(String(value));
-  await input.press('Tab');
-  await expect(input).toHaveValue(String(value));
-}
 
 /** The fixture through the UI; the Teacher step with one answer per text; the model checked before any fault. */
 async function setup(page: Page, opts: { all?: boolean } = {}): Promise<void> {
