@@ -4,8 +4,8 @@
 // worker computes and stores the vectors), train the default linear head on
 // 1,000 rows (embedder.ensure + student.train), label the corpus
 // (student.labelCorpus), build the corpus CSV (the Export step's functions),
-// export the project with embeddings and students (store.exportProject), and
-// import that file into an emptied database (store.importProject + app.open).
+// export the project with embeddings and students and import that file into
+// an emptied database (the project-file worker, as the Export step does).
 // Per stage: wall time, peak main-thread JS heap, long tasks, the origin's
 // storage use, and (where the browser can say) the workers' memory.
 import { app } from '../../src/lib/state/app.svelte';
@@ -18,6 +18,7 @@ import { guessMapping } from '../../src/lib/data/mapping';
 import { parseFile } from '../../src/lib/data/parse';
 import type { DataRow } from '../../src/lib/data/types';
 import * as store from '../../src/lib/store';
+import { exportProjectFile, importProjectFile } from '../../src/lib/state/project-file';
 import { corpusItems } from '../../src/components/export/exports';
 import { labeledCorpusCsv } from '../../src/lib/eval/report';
 import { generateTexts, toCsv } from './texts';
@@ -211,14 +212,15 @@ export async function scaleCase(c: ScaleCase): Promise<ScaleResult> {
       const csv = labeledCorpusCsv(corpusItems(app.rows, new Map(), () => [], stored ?? null));
       return new Blob([csv], { type: 'text/csv' }).size;
     });
-    const file = await stage('export the project with embeddings and students', () =>
-      store.exportProject(pid, { includeEmbeddings: true, includeModels: true }),
-    );
+    const file = await stage('export the project with embeddings and students (project-file worker)', async () => {
+      const { blob } = await exportProjectFile(pid, { includeEmbeddings: true, includeModels: true });
+      return blob!;
+    });
     await app.clearAll();
     terminateEmbedder(); // a fresh profile has no warm worker either
     embedder.reset();
     const imported = await stage('import it into an emptied database (importProject + open)', async () => {
-      const project = await store.importProject(file);
+      const project = await importProjectFile(file);
       app.projects = await store.listProjects();
       await app.open(project.id);
       return project;

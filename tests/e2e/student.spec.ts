@@ -5,6 +5,7 @@
 // students; a student exports to a zip and imports back with the same outputs.
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { unzipSync } from 'fflate';
 import { freshApp, MOCK_URL } from './helpers';
 
 const CSV = 'tests/fixtures/data/tiny-sentiment.csv';
@@ -144,6 +145,35 @@ test('embed on wasm and WebGPU, train on WebGPU and wasm, reload, export and re-
     await expect(imported).toContainText('(imported)');
     await imported.getByRole('button', { name: 'Label the whole corpus' }).click();
     await expect(page.getByTestId('distribution').nth(1)).toHaveText((await dist.textContent())!);
+  });
+
+  await test.step('the project with its embeddings as one file, back in an emptied browser with every vector', async () => {
+    const before = await storedEmbeddings(page);
+    await page.locator('[data-step="export"]').click();
+    await page.getByLabel('Include embeddings (large)').check();
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export project' }).click()]);
+    const bytes = readFileSync((await file.path())!);
+    const names = Object.keys(unzipSync(bytes));
+    expect(names[0]).toBe('surrogate.json');
+    expect(names.filter((n) => /^vectors\/\d+\.bin$/.test(n))).toHaveLength(2); // one chunk per key: wasm's q8, WebGPU's fp32
+    // An emptied browser: the database deleted (the app and its workers step aside), the page reloaded.
+    await page.evaluate(
+      () =>
+        new Promise<void>((ok, fail) => {
+          const del = indexedDB.deleteDatabase('surrogate');
+          del.onsuccess = () => ok();
+          del.onerror = () => fail(del.error);
+        }),
+    );
+    await page.reload();
+    expect(await storedEmbeddings(page)).toEqual({});
+    await page.getByTestId('file-input').setInputFiles(CSV);
+    await page.getByRole('button', { name: /Import 58 texts/ }).click();
+    await page.locator('[data-step="export"]').click();
+    await page.getByLabel('Import project').setInputFiles({ name: 'project.surrogate.zip', mimeType: 'application/zip', buffer: bytes });
+    await expect(page.getByText(/^Imported “/)).toBeVisible();
+    expect(await storedEmbeddings(page)).toEqual(before);
+    await page.locator('[data-step="train"]').click();
   });
 
   await test.step('reload with ?tfjs=wasm: cached embeddings, students kept, training on wasm', async () => {

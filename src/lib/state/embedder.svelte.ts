@@ -356,7 +356,8 @@ export class EmbedderState {
 
   /** The stored features of `rows` in row order, gathered by the worker. */
   async #gather(key: string, dim: number, rows: DataRow[]): Promise<Float32Array> {
-    const out = new Float32Array(rows.length * dim);
+    // One request's answer is used as it came (a copy would double the page's memory for it).
+    const out = rows.length > GATHER ? new Float32Array(rows.length * dim) : null;
     for (let start = 0; start < rows.length; start += GATHER) {
       this.#check();
       const part = rows.slice(start, start + GATHER);
@@ -366,9 +367,10 @@ export class EmbedderState {
           `${r.missing.length.toLocaleString('en-US')} vectors are no longer in this browser's storage (deleted in another tab?); embed the texts again.`,
         );
       }
+      if (!out) return r.vectors;
       out.set(r.vectors, start * dim);
     }
-    return out;
+    return out ?? new Float32Array(0);
   }
 
   /**

@@ -34,7 +34,7 @@ export function projectModels(projectId: string): Promise<StoredModel[]> {
   return store.listModels(projectId);
 }
 
-// Project files and storage, for the Export step and the encoder panel: the
-// store's verbs as they are, so that components reach the store only through state/.
-export { embeddingsBytes, exportProject, exportProjectTo, importProject, listProjects, storageEstimate, vectorSpacePlan } from '../store';
-export type { ExportOptions } from '../store';
+// Storage, for the Export step and the encoder panel: the store's verbs as
+// they are, so that components reach the store only through state/ (project
+// files themselves go through the project-file worker, state/project-file.ts).
+export { embeddingsBytes, listProjects, storageEstimate, vectorSpacePlan } from '../store';

@@ -1,0 +1,41 @@
+// Main-thread façade for the project-file worker: one worker per export or
+// import, closed when it is done, so the page never holds the file's parts.
+import { WorkerClient } from './worker-client';
+import type { PortableReply, PortableRequest } from '../store/portable-protocol';
+import type { Project } from '../store';
+
+function start(): WorkerClient<PortableRequest, PortableReply> {
+  return new WorkerClient<PortableRequest, PortableReply>(
+    new Worker(new URL('../store/portable.worker.ts', import.meta.url), { type: 'module', name: 'project-file' }),
+  );
+}
+
+/**
+ * Exports project `projectId` in a worker: to `file` when given (nothing is
+ * returned but its size), else as a Blob. `onProgress` gets bytes written so far.
+ */
+export async function exportProjectFile(
+  projectId: string,
+  opts: { includeEmbeddings: boolean; includeModels: boolean; file?: FileSystemFileHandle },
+  onProgress?: (bytes: number, stage: string) => void,
+): Promise<{ bytes: number; blob: Blob | null }> {
+  const c = start();
+  try {
+    const r = await c.request<Extract<PortableReply, { type: 'exported' }>>({ type: 'export', projectId, ...opts }, ['exported'], {
+      onMessage: (m) => void (m.type === 'progress' && onProgress?.(m.bytes, m.stage)),
+    }).done;
+    return { bytes: r.bytes, blob: r.blob };
+  } finally {
+    c.terminate();
+  }
+}
+
+/** Imports a project file in a worker (read entry by entry from the File); resolves with the project record. */
+export async function importProjectFile(file: Blob): Promise<Project> {
+  const c = start();
+  try {
+    return (await c.request<Extract<PortableReply, { type: 'imported' }>>({ type: 'import', file }, ['imported']).done).project;
+  } finally {
+    c.terminate();
+  }
+}

@@ -1,0 +1,17 @@
+// Messages for portable.worker.ts, declared once: a project file is written
+// and read in a worker, so the vectors it carries (GBs for a big corpus)
+// never pass through the page's memory. Blobs, Files and file handles cross
+// by reference, not by copy.
+import type { Project } from './types';
+
+export type PortableRequest =
+  /** Writes the project: to `file` (File System Access handle) when given, else into a Blob of small parts. */
+  | { type: 'export'; id: number; projectId: string; includeEmbeddings: boolean; includeModels: boolean; file?: FileSystemFileHandle }
+  | { type: 'import'; id: number; file: Blob };
+
+export type PortableReply =
+  | { type: 'progress'; id: number; bytes: number; stage: string }
+  /** `blob` is null when the file was written to a handle. */
+  | { type: 'exported'; id: number; bytes: number; blob: Blob | null }
+  | { type: 'imported'; id: number; project: Project }
+  | { type: 'error'; id: number; message: string };

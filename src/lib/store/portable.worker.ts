@@ -1,0 +1,37 @@
+// Thin shell: project export and import (portable.ts, portable-import.ts) off the page's thread.
+import { exportProjectTo } from './portable';
+import { importProject } from './portable-import';
+import { blobSink } from './zip';
+import type { PortableReply, PortableRequest } from './portable-protocol';
+
+const post = (r: PortableReply) => postMessage(r);
+
+self.onmessage = async (e: MessageEvent<PortableRequest>) => {
+  const req = e.data;
+  try {
+    if (req.type === 'import') return post({ type: 'imported', id: req.id, project: await importProject(req.file) });
+    let last = 0;
+    const onProgress = (bytes: number, stage: string) => {
+      if (Date.now() - last < 100) return;
+      last = Date.now();
+      post({ type: 'progress', id: req.id, bytes, stage });
+    };
+    const opts = { includeEmbeddings: req.includeEmbeddings, includeModels: req.includeModels, onProgress };
+    if (!req.file) {
+      const sink = blobSink('application/zip');
+      const { bytes } = await exportProjectTo(req.projectId, sink, opts);
+      return post({ type: 'exported', id: req.id, bytes, blob: sink.blob() });
+    }
+    const out = await req.file.createWritable();
+    try {
+      const { bytes } = await exportProjectTo(req.projectId, { write: (b) => out.write(b as Uint8Array<ArrayBuffer>) }, opts);
+      await out.close();
+      post({ type: 'exported', id: req.id, bytes, blob: null });
+    } catch (err) {
+      await out.abort().catch(() => undefined); // the export's own error is the one to report
+      throw err;
+    }
+  } catch (err) {
+    post({ type: 'error', id: req.id, message: err instanceof Error ? err.message : String(err) });
+  }
+};
