@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defaultClientConditions, defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { runtimeAssets } from './build/runtime-assets.ts';
@@ -20,7 +21,11 @@ export default defineConfig({
   // onnxruntime-web's default build inlines its wasm loader and points Vite at
   // a second copy of the 27 MB wasm; this condition picks its build that loads
   // both from env.backends.onnx.wasm.wasmPaths, i.e. our own ort/ folder only.
-  resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
+  resolve: {
+    conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions],
+    // `$lib/…` is the framework-free core, from anywhere in the tree.
+    alias: { $lib: fileURLToPath(new URL('./src/lib', import.meta.url)) },
+  },
   server: { headers: isolation, port: 5173, strictPort: false },
   preview: { headers: isolation, port: 4173 },
   worker: { format: 'es' },

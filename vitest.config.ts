@@ -1,8 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 export default defineConfig({
   plugins: [svelte()],
+  resolve: { alias: { $lib: fileURLToPath(new URL('./src/lib', import.meta.url)) } },
   test: {
     include: ['src/**/*.spec.ts', 'tests/unit/**/*.spec.ts', 'tests/mock-llm/**/*.spec.ts', 'bench/**/*.spec.ts'],
     environment: 'node',

@@ -7,8 +7,8 @@
 //  2. Offline use: the app shell is cached on install, the runtime wasm right
 //     after (asked by the page), and the build's files are served cache-first.
 // Cross-origin requests (the LLM endpoint, Hugging Face) are never touched.
-import { answers, cacheNames, pathInScope, staleCaches, totalSize, withIsolation, type PrecacheManifest } from '../lib/offline/sw-core';
-import type { CacheStatus, FromWorker, ToWorker } from '../lib/offline/protocol';
+import { answers, cacheNames, pathInScope, staleCaches, totalSize, withIsolation, type PrecacheManifest } from '$lib/offline/sw-core';
+import type { CacheStatus, FromWorker, ToWorker } from '$lib/offline/protocol';
 
 declare const __PRECACHE__: PrecacheManifest;
 const MANIFEST = __PRECACHE__;

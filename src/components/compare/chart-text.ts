@@ -1,6 +1,6 @@
 // Titles, captions and axis labels of the Compare charts. Pure, so the words
 // are tested: a task without a positive class plots macro F1, and says so.
-import type { ComparisonRow } from '../../lib/eval/compare';
+import type { ComparisonRow } from '$lib/eval/compare';
 
 export type HeadlineMetric = 'F1' | 'macro F1';
 

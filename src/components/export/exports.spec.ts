@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import Papa from 'papaparse';
 import { corpusItems, dtypeOfKey, runDescription, type MethodsContext } from './exports';
-import { labeledCorpusCsv, methodsParagraph } from '../../lib/eval/report';
-import { DEFAULT_HEAD_CONFIG } from '../../lib/train/types';
-import type { DataRow } from '../../lib/data/types';
+import { labeledCorpusCsv, methodsParagraph } from '$lib/eval/report';
+import { DEFAULT_HEAD_CONFIG } from '$lib/train/types';
+import type { DataRow } from '$lib/data/types';
 
 const rows: DataRow[] = [
   { id: 'a', text: 'Great, "really" great', human: 'positive', hash: 'h1' },

@@ -1,15 +1,15 @@
 // The Export step's inputs, assembled from the project's state. Pure: the
 // component gathers rows, teacher labels, stored predictions and the last
 // comparison, and these functions shape them for eval/report.
-import type { CorpusItem, RunDescription } from '../../lib/eval/report';
-import type { DataRow } from '../../lib/data/types';
-import type { TeacherLabel } from '../../lib/teacher/types';
-import type { ComparisonData } from '../../lib/state/compare.svelte';
-import type { HeadConfig } from '../../lib/train/types';
-import type { Selection } from '../../lib/train/grid';
-import { dtypeOfFeatureKey } from '../../lib/embed/keys';
-import type { LinearSearchInfo } from '../../lib/state/student.svelte';
-import type { SelectionDescription } from '../../lib/eval/methods';
+import type { CorpusItem, RunDescription } from '$lib/eval/report';
+import type { DataRow } from '$lib/data/types';
+import type { TeacherLabel } from '$lib/teacher/types';
+import type { ComparisonData } from '$lib/state/compare.svelte';
+import type { HeadConfig } from '$lib/train/types';
+import type { Selection } from '$lib/train/grid';
+import { dtypeOfFeatureKey } from '$lib/embed/keys';
+import type { LinearSearchInfo } from '$lib/state/student.svelte';
+import type { SelectionDescription } from '$lib/eval/methods';
 import type { PredictionsView } from '../validate/validation';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TeacherLabel } from '../../lib/teacher/types';
+import type { TeacherLabel } from '$lib/teacher/types';
 import { consistencyBuckets, groupFailures, labelCounts, plainFailure, shortReason } from './results';
 
 const l = (label: string | null, k: number, n = 3): TeacherLabel => ({

@@ -1,8 +1,8 @@
 // Summaries of teacher labels for the Teacher step, and failure messages in
 // plain words. Pure, so they are unit-tested.
 
-import type { TeacherSummary } from '../../lib/teacher/queue';
-import type { TeacherLabel } from '../../lib/teacher/types';
+import type { TeacherSummary } from '$lib/teacher/queue';
+import type { TeacherLabel } from '$lib/teacher/types';
 
 /** Texts per majority label (null = no valid answer), most frequent first. */
 export function labelCounts(labels: Iterable<TeacherLabel>): { rows: { label: string | null; n: number }[]; total: number } {

@@ -1,10 +1,10 @@
 // A student survives export → files (zip or three) → import with the same outputs.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { trainHead } from '../../lib/train/fit';
-import { predictProba } from '../../lib/train/head';
-import { makeBlobs } from '../../lib/train/synthetic';
-import type { TrainedStudent } from '../../lib/state/student.svelte';
+import { trainHead } from '$lib/train/fit';
+import { predictProba } from '$lib/train/head';
+import { makeBlobs } from '$lib/train/synthetic';
+import type { TrainedStudent } from '$lib/state/student.svelte';
 import { ModelFilesError, readStudentFiles, studentFiles, studentFromFiles, zipStudent, type StudentFiles } from './model-files';
 
 const dim = 8;

@@ -3,9 +3,9 @@
 // the head expects (encoder id, embedding key) and what its outputs mean
 // (label order). Offered as one zip or as separate files; both re-import.
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import type { TrainedStudent } from '../../lib/state/student.svelte';
-import type { EncoderSettings } from '../../lib/state/project-settings';
-import type { HeadConfig, HeadKind } from '../../lib/train/types';
+import type { TrainedStudent } from '$lib/state/student.svelte';
+import type { EncoderSettings } from '$lib/state/project-settings';
+import type { HeadConfig, HeadKind } from '$lib/train/types';
 
 export const SURROGATE_FORMAT = 'surrogate-student/1';
 
@@ -58,7 +58,7 @@ export function surrogateMeta(s: TrainedStudent): SurrogateMeta {
 
 /** The three files of a student. tfjs is loaded only when a model is exported. */
 export async function studentFiles(s: TrainedStudent): Promise<StudentFiles> {
-  const { exportTfjsModel } = await import('../../lib/train/serialize');
+  const { exportTfjsModel } = await import('$lib/train/serialize');
   const tfjs = await exportTfjsModel(s.weights);
   return { ...tfjs, 'surrogate.json': JSON.stringify(surrogateMeta(s), null, 2) };
 }
@@ -117,7 +117,7 @@ export function parseMeta(text: string): SurrogateMeta {
 /** A new student (fresh id, today's date) from exported files; checks the head matches surrogate.json. */
 export async function studentFromFiles(f: StudentFiles): Promise<TrainedStudent> {
   const meta = parseMeta(f['surrogate.json']);
-  const { importTfjsModel } = await import('../../lib/train/serialize');
+  const { importTfjsModel } = await import('$lib/train/serialize');
   const weights = await importTfjsModel({ 'model.json': f['model.json'], 'weights.bin': f['weights.bin'] });
   if (weights.nClasses !== meta.labels.length) {
     throw new ModelFilesError(`The model has ${weights.nClasses} outputs but surrogate.json names ${meta.labels.length} labels.`);

@@ -1,15 +1,15 @@
 // The Validate step's numbers: the teacher scored against the human
 // validation sample, the texts to review, and the same metrics for earlier
 // codebook versions (rebuilt from the response cache). Pure.
-import { metricsWithCI, type MetricCIs } from '../../lib/eval/bootstrap';
-import { computeMetrics, warnings, type Metrics } from '../../lib/eval/metrics';
-import { consistencyLevels } from '../../lib/eval/consistency-stats';
-import { labelsFromResponses } from '../../lib/teacher/labels';
-import { normaliseEndpoint } from '../../lib/teacher/cache-key';
-import type { TeacherLabel, TeacherResponse } from '../../lib/teacher/types';
-import type { DataRow } from '../../lib/data/types';
-import type { CodebookVersion } from '../../lib/codebook/types';
-import { confidenceOf, meetsConsistency, type ConfidenceBy } from '../../lib/train/training-rows';
+import { metricsWithCI, type MetricCIs } from '$lib/eval/bootstrap';
+import { computeMetrics, warnings, type Metrics } from '$lib/eval/metrics';
+import { consistencyLevels } from '$lib/eval/consistency-stats';
+import { labelsFromResponses } from '$lib/teacher/labels';
+import { normaliseEndpoint } from '$lib/teacher/cache-key';
+import type { TeacherLabel, TeacherResponse } from '$lib/teacher/types';
+import type { DataRow } from '$lib/data/types';
+import type { CodebookVersion } from '$lib/codebook/types';
+import { confidenceOf, meetsConsistency, type ConfidenceBy } from '$lib/train/training-rows';
 
 /** The part of a TeacherLabel this reads. */
 export type TeacherView = Pick<TeacherLabel, 'label' | 'consistency' | 'n'>;
