@@ -19,6 +19,8 @@ export async function buildWorker(manifest: PrecacheManifest, minify = true): Pr
     configFile: false,
     logLevel: 'warn',
     publicDir: false,
+    // Its own build (no vite.config.ts), so it names the `$lib` alias itself.
+    resolve: { alias: { $lib: fileURLToPath(new URL('../src/lib', import.meta.url)) } },
     define: { __PRECACHE__: JSON.stringify(manifest) },
     build: {
       write: false,
