@@ -19,8 +19,8 @@ import { parseFile } from '../../src/lib/data/parse';
 import type { DataRow } from '../../src/lib/data/types';
 import * as store from '../../src/lib/store';
 import { exportProjectFile, importProjectFile } from '../../src/lib/state/project-file';
-import { corpusItems } from '../../src/components/export/exports';
-import { labeledCorpusCsv } from '../../src/lib/eval/report';
+import { corpusSource } from '../../src/components/export/exports';
+import { labeledCorpusFile } from '../../src/lib/eval/corpus-export';
 import { generateTexts, toCsv } from './texts';
 
 export interface ScaleCase {
@@ -209,8 +209,11 @@ export async function scaleCase(c: ScaleCase): Promise<ScaleResult> {
     }
     const csvBytes = await stage('corpus CSV (Export step)', async () => {
       const stored = await loadPredictions(model.modelId);
-      const csv = labeledCorpusCsv(corpusItems(app.rows, new Map(), () => [], stored ?? null));
-      return new Blob([csv], { type: 'text/csv' }).size;
+      const csv = await labeledCorpusFile(
+        corpusSource(app.rows, new Map(), () => [], stored ?? null),
+        { format: 'csv' },
+      );
+      return csv.size;
     });
     const file = await stage('export the project with embeddings and students (project-file worker)', async () => {
       const { blob } = await exportProjectFile(pid, { includeEmbeddings: true, includeModels: true });

@@ -2,6 +2,7 @@
 // component gathers rows, teacher labels, stored predictions and the last
 // comparison, and these functions shape them for eval/report.
 import type { CorpusItem, RunDescription } from '$lib/eval/report';
+import type { CorpusSource } from '$lib/eval/corpus-export';
 import type { DataRow } from '$lib/data/types';
 import type { TeacherLabel } from '$lib/teacher/types';
 import type { ComparisonData } from '$lib/state/compare.svelte';
@@ -13,41 +14,63 @@ import type { SelectionDescription } from '$lib/eval/methods';
 import type { PredictionsView } from '../validate/validation';
 
 /**
- * One corpus item per row: human label, every LLM answer, majority and
- * consistency, and the student's label with the probability it gave that
- * label (from `predictions`, null where it has not labelled the row).
+ * The corpus read one row at a time: human label, every LLM answer, majority
+ * and consistency, and the student's label with the probability it gave that
+ * label (from `predictions`, null where it has not labelled the row). Nothing
+ * is built per row up front: predictions are found by position when they are
+ * in the rows' order (labelCorpus writes them so), by an id map otherwise.
  */
-export function corpusItems(
+export function corpusSource(
   rows: readonly DataRow[],
   labels: ReadonlyMap<string, Pick<TeacherLabel, 'label' | 'consistency' | 'n'>>,
   answersOf: (id: string) => (string | null)[],
   predictions: PredictionsView | null,
-): CorpusItem[] {
-  const at = new Map(predictions?.ids.map((id, i) => [id, i]) ?? []);
+): CorpusSource {
   const k = predictions?.labels.length ?? 0;
-  return rows.map((r) => {
-    const t = labels.get(r.id);
-    const answered = (t?.n ?? 0) > 0;
-    const i = at.get(r.id);
-    let studentLabel: string | null = null;
-    let studentProb: number | null = null;
-    if (predictions && i !== undefined) {
-      let best = 0;
-      for (let c = 1; c < k; c++) if (predictions.probs[i * k + c] > predictions.probs[i * k + best]) best = c;
-      studentLabel = predictions.labels[best];
-      studentProb = predictions.probs[i * k + best];
-    }
-    return {
-      id: r.id,
-      text: r.text,
-      human: r.human,
-      answers: answered ? answersOf(r.id) : [],
-      majority: t?.label ?? null,
-      consistency: answered ? t!.consistency : null,
-      studentProb,
-      studentLabel,
-    };
-  });
+  let byId: Map<string, number> | null = null;
+  const predictionAt = (i: number, id: string): number | undefined => {
+    if (!predictions) return undefined;
+    if (predictions.ids[i] === id) return i;
+    byId ??= new Map(predictions.ids.map((pid, j) => [pid, j]));
+    return byId.get(id);
+  };
+  // Answer columns: the most repeats any row has (n counts a row's answers, as answersOf returns them).
+  let repeats = 0;
+  for (const t of labels.values()) repeats = Math.max(repeats, t.n);
+  return {
+    length: rows.length,
+    repeats,
+    item(index: number): CorpusItem {
+      const r = rows[index];
+      const t = labels.get(r.id);
+      const answered = (t?.n ?? 0) > 0;
+      const i = predictionAt(index, r.id);
+      let studentLabel: string | null = null;
+      let studentProb: number | null = null;
+      if (predictions && i !== undefined) {
+        let best = 0;
+        for (let c = 1; c < k; c++) if (predictions.probs[i * k + c] > predictions.probs[i * k + best]) best = c;
+        studentLabel = predictions.labels[best];
+        studentProb = predictions.probs[i * k + best];
+      }
+      return {
+        id: r.id,
+        text: r.text,
+        human: r.human,
+        answers: answered ? answersOf(r.id) : [],
+        majority: t?.label ?? null,
+        consistency: answered ? t!.consistency : null,
+        studentProb,
+        studentLabel,
+      };
+    },
+  };
+}
+
+/** Every corpus item at once (small corpora, tests); the Export step streams corpusSource instead. */
+export function corpusItems(...args: Parameters<typeof corpusSource>): CorpusItem[] {
+  const src = corpusSource(...args);
+  return Array.from({ length: src.length }, (_, i) => src.item(i));
 }
 
 /** What the methods paragraph needs from outside the comparison. */

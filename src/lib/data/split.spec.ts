@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { hashText } from './hash';
-import { allocate, proposeSplits, sampleStratified } from './split';
+import { allocate, proposeSplits, proposeSplitsSliced, sampleStratified, sortSliced } from './split';
+import { Slicer } from '../store/yield';
+import { mulberry32, shuffleInPlace } from './rng';
 import type { DataRow } from './types';
 
 function makeRows(counts: Record<string, number>, unlabeled = 0): DataRow[] {
@@ -92,5 +94,41 @@ describe('sampleStratified', () => {
     expect(sampleStratified(ids, labels, 250, 3)).toEqual(s);
     expect(s).toEqual(ids.filter((id) => s.includes(id)));
     expect(sampleStratified(ids, labels, 5000, 3)).toEqual(ids);
+  });
+});
+
+describe('proposeSplitsSliced', () => {
+  // sliceMs 0: every check point ends a slice, so the pauses really interleave with the work.
+  const eager = () => {
+    const s = new Slicer(async () => void s.pauses++, 0) as Slicer & { pauses: number };
+    s.pauses = 0;
+    return s;
+  };
+
+  it('draws exactly the splits and notes proposeSplits draws, yielding along the way', async () => {
+    const rows = shuffleInPlace(makeRows({ a: 600, b: 300, c: 100 }, 500), mulberry32(3));
+    for (const [sizes, seed] of [
+      [{ validation: 200, test: 300 }, 7],
+      [{ validation: 400, test: 500 }, 1],
+      [{ validation: 0, test: 0 }, 2],
+    ] as const) {
+      const slicer = eager();
+      expect(await proposeSplitsSliced(rows, sizes, seed, slicer)).toEqual(proposeSplits(rows, sizes, seed));
+      expect(slicer.pauses).toBeGreaterThan(10);
+    }
+    const unlabeled = makeRows({}, 300);
+    expect(await proposeSplitsSliced(unlabeled, { validation: 5, test: 5 }, 1, eager())).toEqual(
+      proposeSplits(unlabeled, { validation: 5, test: 5 }, 1),
+    );
+  });
+
+  it('sorts as Array.prototype.sort does, code unit by code unit', async () => {
+    const ids = ['b', 'a', 'é', 'Z', '10', '9', '\u{1F600}', '\uFFFF', '', 'a', 'ab'];
+    const many = Array.from({ length: 3_000 }, (_, i) => `id-${(i * 7919) % 3001}`);
+    for (const list of [ids, many, [], ['x']]) {
+      const before = [...list];
+      expect(await sortSliced(list, eager())).toEqual([...list].sort());
+      expect(list).toEqual(before);
+    }
   });
 });

@@ -3,6 +3,7 @@
 // the LLM labels and the students train on.
 import { mulberry32, shuffleInPlace } from './rng';
 import type { DataRow, SplitSizes, Splits } from './types';
+import { Slicer } from '../store/yield';
 
 /**
  * Proportional allocation of `n` items over groups (largest remainder), then
@@ -77,39 +78,116 @@ export function sampleStratified(ids: readonly string[], labels: readonly string
  * human-label baselines. `notes` explain every adjustment in words.
  */
 export function proposeSplits(rows: readonly DataRow[], sizes: SplitSizes, seed: number): { splits: Splits; notes: string[] } {
-  const notes: string[] = [];
   const labeled = rows.filter((r) => r.human !== null);
-  const allIds = rows.map((r) => r.id);
-  if (labeled.length === 0) {
+  const gs = groups(
+    labeled.map((r) => r.id),
+    labeled.map((r) => r.human as string),
+  );
+  const drawn = draw(gs, labeled.length, sizes, seed);
+  const held = new Set([...drawn.splits.test, ...drawn.splits.validation]);
+  drawn.splits.pool = rows.filter((r) => !held.has(r.id)).map((r) => r.id);
+  return drawn;
+}
+
+/**
+ * proposeSplits for a corpus on the page: the same splits, computed in slices
+ * that yield (Slicer), so a million rows never hold the page for a long task.
+ * The group sort, the one step that cannot be cut into loops, is a merge sort
+ * that yields between runs.
+ */
+export async function proposeSplitsSliced(
+  rows: readonly DataRow[],
+  sizes: SplitSizes,
+  seed: number,
+  slicer = new Slicer(),
+): Promise<{ splits: Splits; notes: string[] }> {
+  const byLabel = new Map<string, string[]>();
+  let labeled = 0;
+  for (const r of rows) {
+    if (r.human !== null) {
+      labeled++;
+      const g = byLabel.get(r.human);
+      if (g) g.push(r.id);
+      else byLabel.set(r.human, [r.id]);
+    }
+    if (slicer.due()) await slicer.next();
+  }
+  const gs: { label: string; ids: string[] }[] = [];
+  for (const label of [...byLabel.keys()].sort()) gs.push({ label, ids: await sortSliced(byLabel.get(label)!, slicer) });
+  const drawn = draw(gs, labeled, sizes, seed);
+  const held = new Set([...drawn.splits.test, ...drawn.splits.validation]);
+  const pool: string[] = [];
+  for (const r of rows) {
+    if (!held.has(r.id)) pool.push(r.id);
+    if (slicer.due()) await slicer.next();
+  }
+  drawn.splits.pool = pool;
+  return drawn;
+}
+
+/**
+ * Sorts strings as Array.prototype.sort() does (UTF-16 code units) by a
+ * bottom-up merge sort that checks the slicer at every step. Returns a new
+ * array; `ids` is left as it was.
+ */
+export async function sortSliced(ids: readonly string[], slicer: Slicer): Promise<string[]> {
+  const n = ids.length;
+  let from = ids.slice();
+  let to = new Array<string>(n);
+  for (let width = 1; width < n; width *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(lo + width, n);
+      const hi = Math.min(lo + 2 * width, n);
+      let i = lo;
+      let j = mid;
+      for (let k = lo; k < hi; k++) {
+        to[k] = i < mid && (j >= hi || from[i] <= from[j]) ? from[i++] : from[j++];
+        if (slicer.due()) await slicer.next();
+      }
+    }
+    [from, to] = [to, from];
+  }
+  return from;
+}
+
+/**
+ * The draw itself, from the labelled ids grouped by label (each group sorted,
+ * groups by label): test first, then validation, stratified and seeded. The
+ * pool is left empty for the caller to fill (every row not held out).
+ */
+function draw(
+  gs: { label: string; ids: string[] }[],
+  labeledCount: number,
+  sizes: SplitSizes,
+  seed: number,
+): { splits: Splits; notes: string[] } {
+  const notes: string[] = [];
+  if (labeledCount === 0) {
     notes.push(
       'No rows have a human label, so there is no validation or test set: the LLM cannot be scored against people, ' +
         'students cannot be compared on a human test set, and no human-label baseline can be trained. ' +
         'Students can still be trained on LLM labels.',
     );
-    return { splits: { seed, validation: [], test: [], pool: allIds }, notes };
+    return { splits: { seed, validation: [], test: [], pool: [] }, notes };
   }
   let v = Math.max(0, Math.floor(sizes.validation));
   let t = Math.max(0, Math.floor(sizes.test));
   // Keep at least half the labeled rows in the pool: without them there is no
   // human-label baseline to compare the LLM-label student with.
-  if (v + t > labeled.length / 2) {
-    const budget = Math.floor(labeled.length / 2);
+  if (v + t > labeledCount / 2) {
+    const budget = Math.floor(labeledCount / 2);
     const scale = budget / (v + t);
     const nt = Math.max(t > 0 && budget > 0 ? 1 : 0, Math.round(t * scale));
     const nv = Math.max(0, budget - nt);
     notes.push(
-      `Only ${labeled.length} rows have a human label: too few for the ${v + t} requested for validation (${v}) and test (${t}) while keeping half for training. ` +
-        `Using ${nv} for validation and ${nt} for test, keeping the other ${labeled.length - nv - nt} labeled rows in the pool ` +
+      `Only ${labeledCount} rows have a human label: too few for the ${v + t} requested for validation (${v}) and test (${t}) while keeping half for training. ` +
+        `Using ${nv} for validation and ${nt} for test, keeping the other ${labeledCount - nv - nt} labeled rows in the pool ` +
         'for human-label baselines.',
     );
     v = nv;
     t = nt;
   }
   const rand = mulberry32(seed);
-  const gs = groups(
-    labeled.map((r) => r.id),
-    labeled.map((r) => r.human as string),
-  );
   gs.forEach((g) => shuffleInPlace(g.ids, rand));
   const testQuota = allocate(
     gs.map((g) => g.ids.length),
@@ -122,10 +200,7 @@ export function proposeSplits(rows: readonly DataRow[], sizes: SplitSizes, seed:
     v,
   );
   const validation = rest.flatMap((r, k) => r.slice(0, valQuota[k]));
-
-  const held = new Set([...test, ...validation]);
-  const pool = allIds.filter((id) => !held.has(id));
-  const labeledLeft = labeled.length - held.size;
+  const labeledLeft = labeledCount - test.length - validation.length;
   const missing = gs.filter((_, k) => testQuota[k] === 0).map((g) => g.label);
   if (t > 0 && missing.length > 0) {
     notes.push(`The test set has no rows labeled ${missing.map((m) => `"${m}"`).join(', ')}: too few labeled rows for every class.`);
@@ -134,5 +209,5 @@ export function proposeSplits(rows: readonly DataRow[], sizes: SplitSizes, seed:
   if (labeledLeft < 100) {
     notes.push(`Only ${labeledLeft} human-labeled rows remain in the pool for training human-label baselines.`);
   }
-  return { splits: { seed, validation, test, pool }, notes };
+  return { splits: { seed, validation, test, pool: [] }, notes };
 }

@@ -2,7 +2,8 @@
 // every LLM answer, the majority label, its consistency, and the student's
 // prediction. CSV cells are RFC 4180-quoted and guarded against formula
 // injection (see csv.ts); JSON Lines needs no guard, as it is never evaluated.
-import { toCsv, type CsvValue } from './csv';
+import { csvCell, toCsv, type CsvValue } from './csv';
+import { eachSliced } from '../store/yield';
 
 /** One text of the corpus, as the Export step sees it. Labels are names. */
 export interface CorpusItem {
@@ -30,16 +31,14 @@ const round4 = (x: number | null): number | null => (x === null || !Number.isFin
 // JSON has no NaN/Infinity; full precision otherwise.
 const finite = (x: number | null): number | null => (x === null || !Number.isFinite(x) ? null : x);
 
-/**
- * CSV with columns id, text, human, answer_1..answer_R (R = the most answers
- * any item has), majority, consistency, student_prob, student_label.
- * Empty cells stand for null.
- */
-export function labeledCorpusCsv(items: readonly CorpusItem[], opts: CorpusCsvOptions = {}): string {
-  const repeats = items.reduce((m, it) => Math.max(m, it.answers.length), 0);
+/** The header: id, text, human, answer_1..answer_R, majority, consistency, student_prob, student_label. */
+function csvHeader(repeats: number): string[] {
   const answerCols = Array.from({ length: repeats }, (_, i) => `answer_${i + 1}`);
-  const header = ['id', 'text', 'human', ...answerCols, 'majority', 'consistency', 'student_prob', 'student_label'];
-  const rows = items.map((it): CsvValue[] => [
+  return ['id', 'text', 'human', ...answerCols, 'majority', 'consistency', 'student_prob', 'student_label'];
+}
+
+function csvValues(it: CorpusItem, repeats: number): CsvValue[] {
+  return [
     it.id,
     it.text,
     it.human,
@@ -48,8 +47,36 @@ export function labeledCorpusCsv(items: readonly CorpusItem[], opts: CorpusCsvOp
     round4(it.consistency),
     round4(it.studentProb),
     it.studentLabel,
-  ]);
-  return toCsv(header, rows, opts.bom);
+  ];
+}
+
+function jsonLine(it: CorpusItem): string {
+  return `${JSON.stringify({
+    id: it.id,
+    text: it.text,
+    human: it.human,
+    answers: it.answers,
+    majority: it.majority,
+    consistency: finite(it.consistency),
+    student_prob: finite(it.studentProb),
+    student_label: it.studentLabel,
+  })}\n`;
+}
+
+const mostAnswers = (items: readonly CorpusItem[]) => items.reduce((m, it) => Math.max(m, it.answers.length), 0);
+
+/**
+ * CSV with columns id, text, human, answer_1..answer_R (R = the most answers
+ * any item has), majority, consistency, student_prob, student_label.
+ * Empty cells stand for null.
+ */
+export function labeledCorpusCsv(items: readonly CorpusItem[], opts: CorpusCsvOptions = {}): string {
+  const repeats = mostAnswers(items);
+  return toCsv(
+    csvHeader(repeats),
+    items.map((it) => csvValues(it, repeats)),
+    opts.bom,
+  );
 }
 
 /**
@@ -57,19 +84,58 @@ export function labeledCorpusCsv(items: readonly CorpusItem[], opts: CorpusCsvOp
  * majority, consistency, student_prob, student_label; '\n' after every line.
  */
 export function labeledCorpusJsonl(items: readonly CorpusItem[]): string {
-  return items
-    .map(
-      (it) =>
-        `${JSON.stringify({
-          id: it.id,
-          text: it.text,
-          human: it.human,
-          answers: it.answers,
-          majority: it.majority,
-          consistency: finite(it.consistency),
-          student_prob: finite(it.studentProb),
-          student_label: it.studentLabel,
-        })}\n`,
-    )
-    .join('');
+  return items.map(jsonLine).join('');
+}
+
+/**
+ * A corpus read one item at a time, so a million texts never stand on the
+ * page as a million objects at once. `repeats` is the number of answer columns
+ * (the most answers any item has).
+ */
+export interface CorpusSource {
+  length: number;
+  repeats: number;
+  item(i: number): CorpusItem;
+}
+
+export interface CorpusFileOptions extends CorpusCsvOptions {
+  format: 'csv' | 'jsonl';
+  pause?: () => Promise<void>;
+  sliceMs?: number;
+  /** Rows written so far, after each slice. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * The labelled corpus as a file (the same bytes as labeledCorpusCsv /
+ * labeledCorpusJsonl), written in slices that yield: each slice's text is
+ * turned into its own Blob at once, so neither the page's heap nor one task
+ * ever holds the whole file (the final Blob only references the parts).
+ */
+export async function labeledCorpusFile(src: CorpusSource, opts: CorpusFileOptions): Promise<Blob> {
+  const csv = opts.format === 'csv';
+  const parts: Blob[] = [];
+  let lines: string[] = [];
+  if (csv) lines.push(`${opts.bom ? '\uFEFF' : ''}${csvHeader(src.repeats).map(csvCell).join(',')}\r\n`);
+  const flush = () => {
+    if (lines.length > 0) parts.push(new Blob([lines.join('')]));
+    lines = [];
+  };
+  await eachSliced(
+    src.length,
+    (i) => {
+      const it = src.item(i);
+      lines.push(csv ? `${csvValues(it, src.repeats).map(csvCell).join(',')}\r\n` : jsonLine(it));
+    },
+    {
+      pause: opts.pause,
+      sliceMs: opts.sliceMs,
+      onSlice: (done) => {
+        flush();
+        opts.onProgress?.(done, src.length);
+      },
+    },
+  );
+  flush();
+  return new Blob(parts, { type: csv ? 'text/csv;charset=utf-8' : 'application/jsonl' });
 }

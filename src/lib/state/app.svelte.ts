@@ -6,7 +6,7 @@ import { untrack } from 'svelte';
 import * as store from '../store';
 import type { Project } from '../store';
 import type { ColumnMapping, DataRow, Splits } from '../data/types';
-import { proposeSplits } from '../data/split';
+import { proposeSplitsSliced } from '../data/split';
 import type { Codebook, CodebookVersion } from '../codebook/types';
 import { emptyCodebook, nextVersion, validateCodebook } from '../codebook/codebook';
 import { SettingsState } from './settings.svelte';
@@ -165,7 +165,7 @@ export class AppState {
     if (!this.project) await this.newProject('My project');
     const id = this.project!.id;
     await store.putRows(id, rows, onProgress);
-    const { splits, notes } = proposeSplits(rows, this.projectSettings.splitSizes, this.projectSettings.seed);
+    const { splits, notes } = await proposeSplitsSliced(rows, this.projectSettings.splitSizes, this.projectSettings.seed);
     this.project = await store.updateProject(id, { mapping, splits });
     this.rows = rows;
     this.splitNotes = notes;
@@ -174,7 +174,7 @@ export class AppState {
 
   async resplit(sizes: { validation: number; test: number }, seed: number): Promise<void> {
     if (!this.project) return;
-    const { splits, notes } = proposeSplits(this.rows, sizes, seed);
+    const { splits, notes } = await proposeSplitsSliced(this.rows, sizes, seed);
     await this.updateSettings({ splitSizes: sizes, seed });
     this.project = await store.updateProject(this.project.id, { splits });
     this.splitNotes = notes;
