@@ -5,6 +5,7 @@ import { WorkerClient } from './worker-client';
 import { SLICE_ROWS, type MapOptions, type MappingReply, type MappingRequest } from '../data/mapping-protocol';
 import type { ColumnMapping, DataRow, RawTable } from '../data/types';
 import { yieldToPage } from '../store/yield';
+import { LabelInterner } from '../data/intern';
 
 export type MapResult = Extract<MappingReply, { type: 'result' }>;
 
@@ -39,12 +40,13 @@ export class Mapper {
     await this.#loaded;
     try {
       const slices: DataRow[][] = [];
+      const labels = new LabelInterner();
       const r = await this.#client.request<MapResult>({ type: 'apply', mapping, opts }, ['result'], {
-        onMessage: (m) => void (m.type === 'rows' && slices.push(m.rows)),
+        onMessage: (m) => void (m.type === 'rows' && slices.push(labels.intern(m.rows))),
       }).done;
       if (mine !== this.#latest) return null;
-      if (slices.length === 0) return r;
-      slices.push(r.rows);
+      if (slices.length === 0) return { ...r, rows: labels.intern(r.rows) };
+      slices.push(labels.intern(r.rows));
       return { ...r, rows: slices.flat() };
     } catch (e) {
       if (mine !== this.#latest) return null; // a stale failure must not hide a newer result

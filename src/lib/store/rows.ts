@@ -5,6 +5,7 @@ import { ROW_CHUNK_SIZE, STORES, prefixRange, tx, type StoreName, type Surrogate
 import { NotFoundError } from './errors';
 import { nextStamp } from './projects';
 import type { StoredRow } from './types';
+import { LabelInterner } from '../data/intern';
 
 type RowsStore = IDBPObjectStore<SurrogateDB, StoreName[], 'rows', 'readwrite'>;
 
@@ -56,10 +57,11 @@ export function getRows(projectId: string): Promise<StoredRow[]> {
   return tx([STORES.rows], 'readonly', 'load the dataset', async (t) => {
     const store = t.objectStore(STORES.rows);
     const parts: StoredRow[][] = [];
+    const labels = new LabelInterner();
     // Keys [projectId, index] sort by index, so pages come in order.
     for (let from = 0; ;) {
       const page = await store.getAll(IDBKeyRange.bound([projectId, from], [projectId, Infinity]), READ_PAGE);
-      for (const c of page) parts.push(c.rows);
+      for (const c of page) parts.push(labels.intern(c.rows));
       if (page.length < READ_PAGE) break;
       from = page[page.length - 1].index + 1;
     }
