@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashText } from './hash';
-import { allocate, proposeSplits, proposeSplitsSliced, sampleStratified, sortSliced } from './split';
+import { allocate, proposeSplits, proposeSplitsSliced, sampleStratified, sortSliced, storedSplits, withPool } from './split';
 import { Slicer } from '../store/yield';
 import { mulberry32, shuffleInPlace } from './rng';
 import type { DataRow } from './types';
@@ -130,5 +130,17 @@ describe('proposeSplitsSliced', () => {
       expect(await sortSliced(list, eager())).toEqual([...list].sort());
       expect(list).toEqual(before);
     }
+  });
+});
+
+describe('stored splits', () => {
+  it('leave the pool out and get the same pool back from the rows', () => {
+    const rows = makeRows({ a: 60, b: 30 }, 20);
+    const { splits } = proposeSplits(rows, { validation: 10, test: 10 }, 5);
+    const stored = storedSplits(splits);
+    expect(stored).not.toHaveProperty('pool');
+    expect(withPool(structuredClone(stored), rows)).toEqual(splits);
+    // Records written before keep their stored pool.
+    expect(withPool({ ...stored, pool: ['x'] }, rows).pool).toEqual(['x']);
   });
 });

@@ -211,3 +211,49 @@ function draw(
   }
   return { splits: { seed, validation, test, pool: [] }, notes };
 }
+
+/**
+ * Splits as the project record keeps them: the held-out ids only. The pool is
+ * every other row, in row order, so it is rebuilt from the rows (withPool)
+ * instead of stored: at a million rows a stored pool made every write of the
+ * project record (a settings change, a step change) clone a million ids.
+ */
+export type StoredSplits = Omit<Splits, 'pool'> & { pool?: string[] };
+
+/** What the project record stores for `splits` (the pool left out). */
+export function storedSplits(s: Splits): StoredSplits {
+  return { seed: s.seed, validation: s.validation, test: s.test };
+}
+
+/** `stored` with its pool: every row of `rows` not held out, in order (a stored pool, from older records, is used as it is). */
+export function withPool(stored: StoredSplits, rows: readonly DataRow[]): Splits {
+  if (Array.isArray(stored.pool)) return stored as Splits;
+  const held = new Set([...stored.validation, ...stored.test]);
+  const pool: string[] = [];
+  for (const r of rows) if (!held.has(r.id)) pool.push(r.id);
+  return { seed: stored.seed, validation: stored.validation, test: stored.test, pool };
+}
+
+/**
+ * withPool remembering its last answer: the project record is read back on
+ * every write (a new object each time) while the rows and held-out ids stay
+ * the same, so the pool is rebuilt only when either really changed.
+ */
+export function pooledSplits(): (stored: StoredSplits, rows: readonly DataRow[]) => Splits {
+  let last: { stored: StoredSplits; rows: readonly DataRow[]; splits: Splits } | null = null;
+  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+  return (stored, rows) => {
+    if (
+      last &&
+      last.rows === rows &&
+      last.stored.seed === stored.seed &&
+      Array.isArray(last.stored.pool) === Array.isArray(stored.pool) &&
+      same(last.stored.validation, stored.validation) &&
+      same(last.stored.test, stored.test) &&
+      (!stored.pool || same(last.stored.pool!, stored.pool))
+    )
+      return last.splits;
+    last = { stored, rows, splits: withPool(stored, rows) };
+    return last.splits;
+  };
+}

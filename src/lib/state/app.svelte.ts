@@ -6,7 +6,7 @@ import { untrack } from 'svelte';
 import * as store from '../store';
 import type { Project } from '../store';
 import type { ColumnMapping, DataRow, Splits } from '../data/types';
-import { proposeSplitsSliced } from '../data/split';
+import { pooledSplits, proposeSplitsSliced, storedSplits, type StoredSplits } from '../data/split';
 import type { Codebook, CodebookVersion } from '../codebook/types';
 import { emptyCodebook, nextVersion, validateCodebook } from '../codebook/codebook';
 import { SettingsState } from './settings.svelte';
@@ -43,8 +43,11 @@ export class AppState {
     return withDefaults(this.project?.settings);
   }
 
+  #pooled = pooledSplits();
+  /** The project's splits; the record keeps only the held-out ids, the pool is every other row (see StoredSplits). */
   get splits(): Splits | null {
-    return (this.project?.splits as Splits | null) ?? null;
+    const stored = (this.project?.splits as StoredSplits | null) ?? null;
+    return stored ? this.#pooled(stored, this.rows) : null;
   }
 
   get mapping(): ColumnMapping | null {
@@ -166,7 +169,7 @@ export class AppState {
     const id = this.project!.id;
     await store.putRows(id, rows, onProgress);
     const { splits, notes } = await proposeSplitsSliced(rows, this.projectSettings.splitSizes, this.projectSettings.seed);
-    this.project = await store.updateProject(id, { mapping, splits });
+    this.project = await store.updateProject(id, { mapping, splits: storedSplits(splits) });
     this.rows = rows;
     this.splitNotes = notes;
     this.projects = await store.listProjects();
@@ -176,7 +179,7 @@ export class AppState {
     if (!this.project) return;
     const { splits, notes } = await proposeSplitsSliced(this.rows, sizes, seed);
     await this.updateSettings({ splitSizes: sizes, seed });
-    this.project = await store.updateProject(this.project.id, { splits });
+    this.project = await store.updateProject(this.project.id, { splits: storedSplits(splits) });
     this.splitNotes = notes;
   }
 
