@@ -4,6 +4,7 @@
 // stay; vertical tab, form feed and NEL (spreadsheet line breaks) become "\n".
 // Right-to-left marks, zero-width joiners and emoji are text and are kept.
 import { ROW_LIST_CAP, type RawTable, type RowList } from './types';
+import { Slicer } from '../store/yield';
 
 // One pass finds any of them; the replace below decides what each becomes.
 const STRAY =
@@ -33,29 +34,59 @@ export function cleanCell(s: string): { text: string; removed: number } {
  * when something was cleaned; `strayChars` counts the characters.
  */
 export function cleanTable(table: RawTable): RawTable {
-  const cleaned: RowList = { count: 0, rows: [] };
-  let chars = 0;
-  const fix = (cells: string[], row: number): string[] => {
+  const c = new TableCleaner(table);
+  for (let i = 0; i < table.rows.length; i++) c.row(i);
+  return c.result();
+}
+
+/** cleanTable in slices that yield (a million rows of cells hold the page for about half a second in one go). */
+export async function cleanTableSliced(table: RawTable, slicer = new Slicer()): Promise<RawTable> {
+  const c = new TableCleaner(table);
+  for (let i = 0; i < table.rows.length; i++) {
+    c.row(i);
+    if (slicer.due()) await slicer.next();
+  }
+  return c.result();
+}
+
+/** One pass of cleanTable, a row at a time: rows are copied only when one of their cells changes. */
+class TableCleaner {
+  readonly #table: RawTable;
+  readonly #cleaned: RowList = { count: 0, rows: [] };
+  #chars = 0;
+  readonly #columns: string[];
+  readonly #rows: string[][];
+
+  constructor(table: RawTable) {
+    this.#table = table;
+    this.#columns = this.#fix(table.columns, 0);
+    this.#rows = new Array<string[]>(table.rows.length);
+  }
+
+  row(i: number): void {
+    this.#rows[i] = this.#fix(this.#table.rows[i], i + 1);
+  }
+
+  result(): RawTable {
+    if (this.#cleaned.count === 0) return this.#table;
+    return { ...this.#table, columns: this.#columns, rows: this.#rows, cleaned: this.#cleaned, strayChars: this.#chars };
+  }
+
+  #fix(cells: string[], row: number): string[] {
     let out: string[] | null = null;
-    let hit = false;
     for (let j = 0; j < cells.length; j++) {
       const { text, removed } = cleanCell(cells[j]);
       if (removed === 0) continue;
       out ??= cells.slice();
       out[j] = text;
-      chars += removed;
-      hit = true;
+      this.#chars += removed;
     }
-    if (hit) {
-      cleaned.count++;
-      if (cleaned.rows.length < ROW_LIST_CAP) cleaned.rows.push(row);
+    if (out) {
+      this.#cleaned.count++;
+      if (this.#cleaned.rows.length < ROW_LIST_CAP) this.#cleaned.rows.push(row);
     }
     return out ?? cells;
-  };
-  const columns = fix(table.columns, 0);
-  const rows = table.rows.map((r, i) => fix(r, i + 1));
-  if (cleaned.count === 0) return table;
-  return { ...table, columns, rows, cleaned, strayChars: chars };
+  }
 }
 
 /**

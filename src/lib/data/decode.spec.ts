@@ -2,7 +2,8 @@
 // Latin-1 bytes, binary dumps and one repeated character. Each rule is about
 // shares and positions, so these cases stand for families of files.
 import { describe, expect, it } from 'vitest';
-import { cleanCell, cleanTable } from './clean';
+import { cleanCell, cleanTable, cleanTableSliced } from './clean';
+import { Slicer } from '../store/yield';
 import { firstInvalidUtf8, sniffEncoding } from './decode';
 import { ImportError } from './errors';
 import { parseFile, parseText } from './parse';
@@ -68,6 +69,17 @@ describe('text with stray characters imports', () => {
     const t = cleanTable({ columns: ['te\u0000xt'], rows: [['fine'], ['b\u0001ad']] });
     expect(t.columns).toEqual(['text']);
     expect(t.cleaned?.rows).toEqual([0, 2]);
+  });
+
+  it('cleans a table in slices exactly as in one pass', async () => {
+    const rows = Array.from({ length: 1_000 }, (_, i) => [i % 7 === 0 ? `row\u0000${i}` : `row ${i}`, i % 11 === 0 ? 'x\ud800' : 'y']);
+    let pauses = 0;
+    const sliced = await cleanTableSliced({ columns: ['text', 'label'], rows }, new Slicer(async () => void pauses++, 0));
+    expect(sliced).toEqual(cleanTable({ columns: ['text', 'label'], rows }));
+    expect(sliced.cleaned?.count).toBe(221); // rows with i divisible by 7 or by 11
+    expect(pauses).toBeGreaterThan(10);
+    const clean = { columns: ['text'], rows: [['fine']] };
+    expect(await cleanTableSliced(clean)).toBe(clean);
   });
 
   it('cleans pasted text and JSON the same way', () => {

@@ -1,7 +1,7 @@
 // Turning a researcher's file into a RawTable: CSV/TSV (PapaParse), JSON,
 // JSON Lines and plain text. Every failure is an ImportError whose message
 // says where the problem is and what to do about it.
-import { cleanTable, describeChar, SoleCharacter } from './clean';
+import { cleanTable, cleanTableSliced, describeChar, SoleCharacter } from './clean';
 import { binaryError, countControls, locateBadUtf8, notUtf8Message, sniffEncoding, SNIFF_BYTES, type Encoding } from './decode';
 import { cleanHeader, DelimitedReader, MAX_COLUMNS } from './delimited';
 import { ImportError } from './errors';
@@ -283,7 +283,7 @@ export async function parseFile(file: Blob, name: string, onProgress?: (frac: nu
   }
   if (blank) throw new ImportError('empty', `"${name}" is empty: it holds only spaces and line breaks.`);
   refuseSole(sole);
-  const table = cleanTable(delimited ? delimited.end() : parseDecoded(pieces.join(''), format, opts));
+  const table = await cleanTableSliced(delimited ? delimited.end() : parseDecoded(pieces.join(''), format, opts));
   onProgress?.(1);
   const encodingNote = note ?? (encoding === 'utf-8' ? undefined : `Read as ${ENCODING_NAMES[encoding]} text (from its byte-order mark).`);
   return encodingNote ? { ...table, encodingNote } : table;
