@@ -6,7 +6,7 @@ import { untrack } from 'svelte';
 import * as store from '../store';
 import type { Project } from '../store';
 import type { ColumnMapping, DataRow, Splits } from '../data/types';
-import { pooledSplits, proposeSplitsSliced, storedSplits, type StoredSplits } from '../data/split';
+import { pooledSplits, proposeSplitsSliced, storedSplits } from '../data/split';
 import type { Codebook, CodebookVersion } from '../codebook/types';
 import { emptyCodebook, nextVersion, validateCodebook } from '../codebook/codebook';
 import { SettingsState } from './settings.svelte';
@@ -46,12 +46,12 @@ export class AppState {
   #pooled = pooledSplits();
   /** The project's splits; the record keeps only the held-out ids, the pool is every other row (see StoredSplits). */
   get splits(): Splits | null {
-    const stored = (this.project?.splits as StoredSplits | null) ?? null;
+    const stored = this.project?.splits ?? null;
     return stored ? this.#pooled(stored, this.rows) : null;
   }
 
   get mapping(): ColumnMapping | null {
-    return (this.project?.mapping as ColumnMapping | null) ?? null;
+    return this.project?.mapping ?? null;
   }
 
   /** The codebook version labels are made with: the chosen one, else the latest. */

@@ -3,29 +3,24 @@
 // human test set, score everything with bootstrap CIs, and save the result so
 // a reload shows the last comparison.
 import * as store from '../store';
-import type { StoredResult } from '../store';
+import type { ComparisonData, ComparisonRun, GridChoice } from '../store';
 import type { DataRow } from '../data/types';
 import { DEFAULT_GRID, type Grid } from '../train/grid-defaults';
-import type { HeadConfig, HeadKind } from '../train/types';
 import { app, errorText, onProjectOpen } from './app.svelte';
 import { embedder, type Embedded } from './embedder.svelte';
-import { student, type LinearSearchInfo, type TrainedStudent } from './student.svelte';
-import type { Selection } from '../train/grid';
+import { student, type TrainedStudent } from './student.svelte';
 import { teacher } from './teacher.svelte';
-import { compareShares, shareWarning, type ShareCheck } from '../train/shares';
+import { compareShares, shareWarning } from '../train/shares';
 import {
   planExperiment,
   scoreExperiment,
   type ExperimentPlan,
   type PlannedStudent,
-  type ScoredExperiment,
   type ScoredPreds,
 } from './experiment';
 import type { EncoderSettings } from './project-settings';
 import type { ConfidenceBy } from '../train/training-rows';
 import { encoderText } from '../embed/presets';
-
-export type GridChoice = 'paper' | 'quick';
 
 /** 'paper': the paper's learning-rate × batch-size search; 'quick': one configuration, for a first look. */
 export const GRIDS: Record<GridChoice, Grid> = {
@@ -33,48 +28,8 @@ export const GRIDS: Record<GridChoice, Grid> = {
   quick: { lr: [3e-3], batchSize: [16], epochs: [30] },
 };
 
-/** How the comparison was run, for the table, the methods paragraph and the exports. */
-export interface ComparisonRun {
-  startedAt: number;
-  finishedAt: number;
-  codebookVersion: number | null;
-  teacherModel: string;
-  endpoint: string;
-  repeats: number;
-  encoder: string;
-  embeddingKey: string;
-  embedDevice: string | null;
-  headKind: HeadKind;
-  grid: GridChoice;
-  seed: number;
-  trainN: number;
-  testN: number;
-  validationN: number;
-}
-
-/** What a 'comparison' result holds (store.putResult, id `comparison|<time>`). */
-export interface ComparisonData extends ScoredExperiment {
-  v: 1;
-  labelNames: string[];
-  positive: string | null;
-  notes: string[];
-  students: {
-    id: string;
-    name: string;
-    modelId: string;
-    best: HeadConfig;
-    backend: string;
-    trainSize: number;
-    /** How its configuration was chosen (older saved comparisons lack these). */
-    search?: LinearSearchInfo;
-    selection?: Selection;
-    /** Its predicted label shares on the test texts beside the teacher's (or, without teacher labels there, the humans'). */
-    shares?: ShareCheck;
-  }[];
-  /** Test texts without a valid teacher label (counted wrong for LLM few-shot). */
-  teacherMissing: number;
-  run: ComparisonRun;
-}
+// The stored shapes (store/records.ts), under the names the views import.
+export type { ComparisonData, ComparisonRun, GridChoice };
 
 export interface CompareProgress {
   done: number;
@@ -128,10 +83,10 @@ export class CompareState {
       this.result = null;
       return;
     }
-    const all = (await store.listResults<StoredResult>(project.id)).filter((r) => r.kind === 'comparison');
+    const saved = await store.latestComparison(project.id);
     if (app.project?.id !== project.id) return;
-    this.result = (all.at(-1)?.data as ComparisonData | undefined) ?? null;
-    app.counts.comparisons = all.length;
+    this.result = saved?.result.data ?? null;
+    app.counts.comparisons = saved?.count ?? 0;
   }
 
   cancel(): void {
@@ -348,13 +303,7 @@ export class CompareState {
         validationN: splits.validation.length,
       },
     };
-    await store.putResult({
-      id: `comparison|${data.run.finishedAt}`,
-      projectId: project.id,
-      createdAt: data.run.finishedAt,
-      kind: 'comparison',
-      data,
-    });
+    await store.putComparison(project.id, data);
     return data;
   }
 }

@@ -4,7 +4,12 @@ import { describe, expect, it, vi } from 'vitest';
 
 vi.mock('../store', async (importOriginal) => {
   const real = await importOriginal<typeof import('../store')>();
-  return { ...real, listModels: vi.fn(real.listModels), listResults: vi.fn(real.listResults) };
+  return {
+    ...real,
+    listModels: vi.fn(real.listModels),
+    listPredictions: vi.fn(real.listPredictions),
+    latestComparison: vi.fn(real.latestComparison),
+  };
 });
 vi.stubGlobal('location', { search: '' }); // tfjsPreference() reads ?tfjs=
 const memory = new Map<string, string>();
@@ -32,7 +37,8 @@ describe('state effects', () => {
     expect(stateEffectsStarted()).toBe(false);
     expect(registeredStarters()).toBe(3); // student and compare loaders, the teacher's cache watcher
     expect(store.listModels).not.toHaveBeenCalled(); // student.reload
-    expect(store.listResults).not.toHaveBeenCalled(); // compare.load and student.reload
+    expect(store.listPredictions).not.toHaveBeenCalled(); // student.reload
+    expect(store.latestComparison).not.toHaveBeenCalled(); // compare.load
     startStateEffects();
     startStateEffects(); // idempotent
     expect(stateEffectsStarted()).toBe(true);

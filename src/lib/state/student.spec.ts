@@ -10,6 +10,7 @@ import * as store from '../store';
 import type { DataRow } from '../data/types';
 import type { Embedded } from './embedder.svelte';
 import { dense } from '../train/matrix';
+import { resolveHeadConfig } from '../train/types';
 
 vi.mock('./app.svelte', () => ({
   app: {
@@ -223,8 +224,8 @@ describe('helpers', () => {
       name: 'n',
       encoder: 'e',
       labels: names,
-      config: {},
-      weights: { config: { kind: 'mlp' } },
+      config: resolveHeadConfig({ kind: 'mlp' }),
+      weights: { format: 'surrogate-head/1', config: resolveHeadConfig({ kind: 'mlp' }), dim: 1, nClasses: 2, layers: [] },
       backend: 'cpu',
     });
     expect(toStored(t, 'p')).toMatchObject({ id: 'm', name: 'n', encoder: 'e', labels: names, backend: 'cpu' });

@@ -4,13 +4,12 @@
 // 'mlp' heads use the paper's Adam grid. Validation folds are carved from the
 // training labels only; the test set never enters.
 import * as store from '../store';
-import type { StoredModel, StoredResult } from '../store';
+import type { LinearSearchInfo, PredictionsData, StoredModel, StudentFacts } from '../store';
 import type { DataRow } from '../data/types';
 import type { ConfigScore, Grid, Selection } from '../train/grid';
 import { resolveHeadConfig, type HeadConfig, type HeadKind, type SerializedHead } from '../train/types';
 import type { ClassWeight } from '../train/linear';
 import type { LinearSearchResult } from '../train/linear-search';
-import type { Calibration } from '../train/calibrate';
 import { takeMatrixRows, toDense, type FeatureMatrix } from '../train/matrix';
 import { argmaxRows } from '../train/metrics';
 import { compareShares, type ShareCheck } from '../train/shares';
@@ -51,52 +50,18 @@ export interface StudentSpec {
   origin?: 'train' | 'compare';
 }
 
-export interface TrainedStudent {
+/** A student as the Train step holds it: its stored facts (StudentFacts) with its weights and identity. */
+export interface TrainedStudent extends StudentFacts {
   modelId: string;
-  spec: { name: string; trainSource: 'llm' | 'human'; trainSize: number; encoder: string; headKind: HeadKind };
   best: HeadConfig;
-  scores: ConfigScore[];
   backend: string;
   weights: SerializedHead;
   labelNames: string[];
-  positive: string | null;
-  /** Embedded.key of the features it was trained on; predictions need the same. */
-  embeddingKey: string;
-  encoderSettings: EncoderSettings | null;
-  selection: Selection;
-  trainIds: string[];
   createdAt: number;
-  origin: 'train' | 'compare';
-  /** Linear head: how C and class weighting were chosen. */
-  search?: LinearSearchInfo;
-  /** Its predicted share of each label beside its training labels', out-of-fold (linear) or in-sample (Adam heads). */
-  shares?: ShareCheck;
 }
 
-export interface LinearSearchInfo {
-  kind: 'linear-cv';
-  folds: number;
-  /** Why fewer folds were used, in words; null when none. */
-  note: string | null;
-  Cs: number[];
-  classWeights: ClassWeight[];
-  /** `scale`: hybrid features only, the weight of the sentence vector beside the TF-IDF columns. */
-  chosen: { C: number; classWeight: ClassWeight; scale?: number };
-  /** Hybrid features only: the sentence vector's weights that were tried. */
-  scales?: number[];
-  /** The out-of-fold recalibration the head carries, or null when its own argmax won the cross-validation. */
-  calibration: Calibration | null;
-}
-
-/** What a 'predictions' result holds (store.putResult, id `predictions|<modelId>`), for the Export step. */
-export interface PredictionsData {
-  modelId: string;
-  labels: string[];
-  ids: string[];
-  /** ids.length × labels.length, row-major. */
-  probs: Float32Array;
-  embeddingKey: string;
-}
+// The stored shapes (store/records.ts), under the names the views import.
+export type { LinearSearchInfo, PredictionsData };
 
 export type StudentStatus = 'idle' | 'training' | 'done' | 'error' | 'cancelled';
 export interface StudentProgress {
@@ -108,7 +73,6 @@ export interface StudentProgress {
   etaMs: number | null;
 }
 
-export const predictionsId = (modelId: string) => `predictions|${modelId}`;
 const DEFAULT_SELECTION: Selection = { kind: 'holdout', fraction: 0.2 };
 
 /**
@@ -154,12 +118,12 @@ export function buildTrainingSet(spec: Pick<StudentSpec, 'X' | 'trainIds' | 'lab
 
 /** Rebuilds a TrainedStudent from its stored record. */
 export function fromStored(m: StoredModel): TrainedStudent {
-  const x = (m.extra ?? {}) as Partial<TrainedStudent>;
-  const weights = m.weights as SerializedHead;
+  const x = m.extra ?? {};
+  const weights = m.weights;
   return {
     modelId: m.id,
     spec: x.spec ?? { name: m.name, trainSource: 'human', trainSize: 0, encoder: m.encoder, headKind: weights.config.kind },
-    best: m.config as HeadConfig,
+    best: m.config,
     scores: x.scores ?? [],
     backend: m.backend,
     weights,
@@ -403,19 +367,18 @@ export class StudentState {
       this.distributions = new Map();
       return;
     }
-    const [models, results] = await Promise.all([store.listModels(project.id), store.listResults<StoredResult>(project.id)]);
+    const [models, predictions] = await Promise.all([store.listModels(project.id), store.listPredictions(project.id)]);
     if (app.project?.id !== project.id) return; // another project opened meanwhile
-    this.models = models.map(fromStored);
-    const dist = new Map<string, { label: string; count: number }[]>();
-    for (const r of results)
-      if (r.kind === 'predictions') dist.set((r.data as PredictionsData).modelId, distribution(r.data as PredictionsData));
-    this.distributions = dist;
-    app.counts.models = models.length;
+    this.models = models.items.map(fromStored);
+    this.distributions = new Map(predictions.items.map((r) => [r.data.modelId, distribution(r.data)]));
+    app.counts.models = models.items.length;
+    const skipped = [...models.skipped, ...predictions.skipped];
+    if (skipped.length) this.error = `Some saved work could not be read and is left out: ${skipped.join('; ')}.`;
   }
 
   async remove(modelId: string): Promise<void> {
     await store.deleteModel(modelId);
-    await store.deleteResult(predictionsId(modelId));
+    await store.deletePredictions(modelId);
     await this.reload();
     app.revision++;
   }
@@ -469,7 +432,7 @@ export class StudentState {
         probs,
         embeddingKey: s.embeddingKey,
       };
-      await store.putResult({ id: predictionsId(s.modelId), projectId: project.id, createdAt: Date.now(), kind: 'predictions', data });
+      await store.putPredictions(project.id, data);
       this.distributions = new Map(this.distributions).set(s.modelId, distribution(data));
       app.revision++;
       return data;
@@ -554,8 +517,8 @@ export function distribution(p: Pick<PredictionsData, 'labels' | 'probs' | 'ids'
 }
 
 /** The stored corpus predictions of a student, or undefined when it has not labelled the corpus yet. */
-export async function loadPredictions(modelId: string): Promise<PredictionsData | undefined> {
-  return (await store.getResult(predictionsId(modelId)))?.data as PredictionsData | undefined;
+export function loadPredictions(modelId: string): Promise<PredictionsData | undefined> {
+  return store.getPredictions(modelId);
 }
 
 export const student = new StudentState();

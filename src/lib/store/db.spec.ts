@@ -1,6 +1,24 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DB_NAME, StorageFullError, StoreError, countRows, createProject, getRows, listProjects, putRows, resetDbForTests } from './index';
-import { makeRows } from './fixtures';
+import { openDB } from 'idb';
+import {
+  DB_NAME,
+  StorageFullError,
+  StoreError,
+  countRows,
+  createProject,
+  getProject,
+  getRows,
+  latestComparison,
+  latestPredictions,
+  listModels,
+  listPredictions,
+  listProjects,
+  putRows,
+  resetDbForTests,
+} from './index';
+import { upgradeSchema, type SurrogateDB } from './db';
+import { comparison, makeRows, model, predictions, storedResults } from './fixtures';
+import { blankProject } from './projects';
 
 afterEach(async () => {
   vi.restoreAllMocks();
@@ -61,5 +79,50 @@ describe('connection lifecycle', () => {
     expect((err as Error).message).toMatch(/newer version of Surrogate.*Reload/);
     await settle(indexedDB.deleteDatabase(DB_NAME));
     expect(await listProjects()).toEqual([]);
+  });
+});
+
+describe('migration from DB v2', () => {
+  it('opens a database written by DB v2 and reads its results by kind, keeping every record', async () => {
+    await resetDbForTests();
+    // The schema exactly as v2 built it (the same steps, stopped at 2), with a project's records.
+    const v2 = await openDB<SurrogateDB>(DB_NAME, 2, { upgrade: (db, old, _new, t) => upgradeSchema(db, old, t, 2) });
+    expect(v2.objectStoreNames.contains('results')).toBe(true);
+    const project = { ...blankProject('Old', 'p', 5), splits: { seed: 1, validation: ['a'], test: ['b'], pool: ['c'] } };
+    const records = [
+      { id: 'predictions|m1', projectId: 'p', createdAt: 10, kind: 'predictions' as const, data: predictions('m1', ['a', 'b']) },
+      { id: 'predictions|m2', projectId: 'p', createdAt: 30, kind: 'predictions' as const, data: predictions('m2', ['a']) },
+      { id: 'comparison|20', projectId: 'p', createdAt: 20, kind: 'comparison' as const, data: comparison(20) },
+      { id: 'comparison|40', projectId: 'p', createdAt: 40, kind: 'comparison' as const, data: comparison(40) },
+    ];
+    const t = v2.transaction(['projects', 'models', 'results'], 'readwrite');
+    await Promise.all([
+      t.objectStore('projects').put(project),
+      t.objectStore('models').put(model('m1', 'p')),
+      ...records.map((r) => t.objectStore('results').put(r)),
+      t.done,
+    ]);
+    v2.close();
+
+    expect(await getProject('p')).toEqual(project);
+    expect((await listModels('p')).items).toEqual([model('m1', 'p')]);
+    expect((await latestPredictions('p'))?.id).toBe('predictions|m2');
+    expect((await listPredictions('p')).items.map((r) => r.id)).toEqual(['predictions|m1', 'predictions|m2']);
+    const saved = await latestComparison('p');
+    expect(saved).toMatchObject({ count: 2, result: { id: 'comparison|40' } });
+    expect((await storedResults('p')).map((r) => r.id).sort()).toEqual(records.map((r) => r.id).sort());
+    const db = await settle(indexedDB.open(DB_NAME));
+    expect(db!.version).toBe(3);
+    db!.close();
+  });
+
+  it('refuses to open a project whose saved split is damaged, naming it', async () => {
+    const p = await createProject('P');
+    const db = await openDB<SurrogateDB>(DB_NAME);
+    await db.put('projects', { ...p, splits: { seed: 1, validation: 'a,b' } as never });
+    db.close();
+    await expect(getProject(p.id)).rejects.toThrow(
+      'Could not open the project: the saved split into validation, test and pool is damaged (no usable validation ids).',
+    );
   });
 });

@@ -5,13 +5,13 @@ import type { Project, StoredModel, StoredResponse, StoredResult, StoredRow, Sto
 import { StoreError, StorageFullError } from './errors';
 
 export const DB_NAME = 'surrogate';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 // ─────────────────────────────────────────────────────────────────────────
 // CHANGING THIS NEEDS A MIGRATION. Store names, key paths and indexes are
 // baked into every user's browser. Add a new store or index with a new
-// `if (oldVersion < N)` step in upgrade() and bump DB_VERSION; never edit or
-// remove an existing step.
+// step at the end of STEPS and bump DB_VERSION to its length; never edit or remove an
+// existing step.
 // ─────────────────────────────────────────────────────────────────────────
 export const STORES = {
   projects: 'projects',
@@ -89,7 +89,9 @@ export interface SurrogateDB extends DBSchema {
   // key [embeddingKey, textHash]; the value is the bare vector.
   embeddings: { key: [string, string]; value: Float32Array };
   models: { key: string; value: StoredModel; indexes: { projectId: string } };
-  results: { key: string; value: StoredResult; indexes: { projectId: string } };
+  // v3: `projectKind` [projectId, kind, createdAt], so one kind is read
+  // without the others (a comparison without every student's predictions).
+  results: { key: string; value: StoredResult; indexes: { projectId: string; projectKind: [string, string, number] } };
   sendLog: { key: number; value: StoredSendLogEntry; indexes: { projectId: string } };
   kv: { key: string; value: unknown };
   vectorKeys: { key: string; value: VectorKeyRecord };
@@ -100,8 +102,11 @@ export interface SurrogateDB extends DBSchema {
 export type StoreName = StoreNames<SurrogateDB>;
 export type Tx<N extends StoreName[], M extends IDBTransactionMode> = IDBPTransaction<SurrogateDB, N, M>;
 
-function upgrade(db: IDBPDatabase<SurrogateDB>, oldVersion: number): void {
-  if (oldVersion < 1) {
+type Step = (db: IDBPDatabase<SurrogateDB>, t: Tx<StoreName[], 'versionchange'>) => void;
+
+/** Schema steps in order: STEPS[i] takes a database from version i to i + 1. */
+const STEPS: Step[] = [
+  (db) => {
     db.createObjectStore(STORES.projects, { keyPath: 'id' });
     db.createObjectStore(STORES.rows, { keyPath: ['projectId', 'index'] });
     db.createObjectStore(STORES.codebooks, { keyPath: ['projectId', 'version'] });
@@ -113,16 +118,33 @@ function upgrade(db: IDBPDatabase<SurrogateDB>, oldVersion: number): void {
     db.createObjectStore(STORES.results, { keyPath: 'id' }).createIndex('projectId', 'projectId');
     db.createObjectStore(STORES.sendLog, { keyPath: 'seq', autoIncrement: true }).createIndex('projectId', 'projectId');
     db.createObjectStore(STORES.kv);
-  }
-  if (oldVersion < 2) {
+  },
+  (db) => {
     // Chunked vectors. The v1 `embeddings` store stays: its vectors are moved
     // into chunks the first time each key is used (embeddings.ts), outside
     // this upgrade, so a huge cache never blocks opening the database.
     db.createObjectStore(STORES.vectorKeys, { keyPath: 'embKey' });
     db.createObjectStore(STORES.vectorHashes, { keyPath: ['embKey', 'chunk'] });
     db.createObjectStore(STORES.vectorChunks, { keyPath: ['embKey', 'chunk'] });
-  }
-  // Next schema change: `if (oldVersion < 3) { ... }` here, and bump DB_VERSION.
+  },
+  (_db, t) => {
+    // Results by kind. Every stored result has projectId, kind and createdAt,
+    // so the browser indexes the existing ones as it builds the index.
+    t.objectStore(STORES.results).createIndex('projectKind', ['projectId', 'kind', 'createdAt']);
+  },
+];
+
+/**
+ * Runs the steps from `oldVersion` up to `version` (DB_VERSION by default;
+ * tests pass an older one to write a database as that version did).
+ */
+export function upgradeSchema(
+  db: IDBPDatabase<SurrogateDB>,
+  oldVersion: number,
+  t: Tx<StoreName[], 'versionchange'>,
+  version = DB_VERSION,
+): void {
+  for (let v = oldVersion; v < version; v++) STEPS[v](db, t);
 }
 
 let dbPromise: Promise<IDBPDatabase<SurrogateDB>> | null = null;
@@ -130,7 +152,7 @@ let dbPromise: Promise<IDBPDatabase<SurrogateDB>> | null = null;
 /** The shared connection, opened lazily; a failed or closed one is reopened next call. */
 export function getDb(): Promise<IDBPDatabase<SurrogateDB>> {
   dbPromise ??= openDB<SurrogateDB>(DB_NAME, DB_VERSION, {
-    upgrade,
+    upgrade: (db, oldVersion, _newVersion, t) => upgradeSchema(db, oldVersion, t),
     // Another tab (or clearAllData) wants a newer version or to delete the
     // database: step aside so it is not blocked; our next call reopens.
     blocking(_current, _blocked, event) {

@@ -2,7 +2,8 @@
 // half-float storage, the move of v1 vectors, and indexes kept by several
 // realms (page and workers) staying current.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DB_NAME, VECTOR_CHUNK } from './db';
+import { openDB } from 'idb';
+import { DB_NAME, DB_VERSION, VECTOR_CHUNK, upgradeSchema, type SurrogateDB } from './db';
 import {
   countEmbeddings,
   deleteEmbeddings,
@@ -32,27 +33,11 @@ function settle<T>(req: IDBRequest<T>): Promise<T> {
   });
 }
 
-/** A database exactly as DB v1 wrote it, with vectors one record each under [embKey, hash]. */
+/** A database exactly as DB v1 wrote it (the same steps, stopped at 1), with vectors one record each under [embKey, hash]. */
 async function writeV1(vectors: { embKey: string; hash: string; v: Float32Array }[]): Promise<void> {
-  const open = indexedDB.open(DB_NAME, 1);
-  open.onupgradeneeded = () => {
-    const db = open.result;
-    db.createObjectStore('projects', { keyPath: 'id' });
-    db.createObjectStore('rows', { keyPath: ['projectId', 'index'] });
-    db.createObjectStore('codebooks', { keyPath: ['projectId', 'version'] });
-    const responses = db.createObjectStore('responses', { keyPath: 'key' });
-    responses.createIndex('projectId', 'projectId');
-    responses.createIndex('textHash', 'textHash');
-    db.createObjectStore('embeddings');
-    db.createObjectStore('models', { keyPath: 'id' }).createIndex('projectId', 'projectId');
-    db.createObjectStore('results', { keyPath: 'id' }).createIndex('projectId', 'projectId');
-    db.createObjectStore('sendLog', { keyPath: 'seq', autoIncrement: true }).createIndex('projectId', 'projectId');
-    db.createObjectStore('kv');
-  };
-  const db = await settle(open);
+  const db = await openDB<SurrogateDB>(DB_NAME, 1, { upgrade: (d, old, _new, t) => upgradeSchema(d, old, t, 1) });
   const t = db.transaction('embeddings', 'readwrite');
-  for (const { embKey, hash, v } of vectors) t.objectStore('embeddings').put(v, [embKey, hash]);
-  await new Promise((ok, fail) => ((t.oncomplete = ok), (t.onerror = () => fail(t.error))));
+  await Promise.all([...vectors.map(({ embKey, hash, v }) => t.objectStore('embeddings').put(v, [embKey, hash])), t.done]);
   db.close();
 }
 
@@ -186,7 +171,7 @@ describe('migration from the v1 layout', () => {
     expect(sizes).toEqual([1024, 1024, 52]);
     expect(await countEmbeddings('emb-v1|m|q8|mean|l2')).toBe(2100);
     const db = await settle(indexedDB.open(DB_NAME));
-    expect(db.version).toBe(2);
+    expect(db.version).toBe(DB_VERSION);
     expect(await settle(db.transaction('embeddings').objectStore('embeddings').count())).toBe(0);
     db.close();
   });

@@ -39,3 +39,15 @@ export class ImportError extends StoreError {
     super('import the project', message, cause);
   }
 }
+
+/**
+ * A stored record that is not the shape its reader needs (written by a bug,
+ * or edited by hand): named with the reason, so the page says what cannot be
+ * read instead of failing deep inside a view.
+ */
+export class DamagedRecordError extends StoreError {
+  override name = 'DamagedRecordError';
+  constructor(op: string, what: string, reason: string) {
+    super(op, `Could not ${op}: the saved ${what} is damaged (${reason}). The rest of the project is unaffected.`);
+  }
+}

@@ -1,4 +1,7 @@
 // Test data builders shared by the store specs (not part of the public API).
+import { resolveHeadConfig } from '../train/types';
+import { STORES, tx } from './db';
+import type { ComparisonData, PredictionsData } from './records';
 import type { StoredModel, StoredResult, StoredRow } from './types';
 
 /** `n` rows with deterministic content; every third is unlabelled. */
@@ -11,7 +14,9 @@ export function makeRows(n: number, prefix = 'r'): StoredRow[] {
   }));
 }
 
+/** A two-class linear student on 4-wide features; a NaN bias checks values survive as they are. */
 export function model(id: string, projectId: string, createdAt = 1): StoredModel {
+  const config = resolveHeadConfig({ kind: 'linear' });
   return {
     id,
     projectId,
@@ -19,12 +24,71 @@ export function model(id: string, projectId: string, createdAt = 1): StoredModel
     name: `model ${id}`,
     encoder: 'distilbert@mean@v1',
     labels: ['neg', 'pos'],
-    config: { lr: 0.001, epochs: 20, hidden: [] },
-    weights: { shapes: [[4, 2], [2]], data: [new Float32Array([0.5, -1, 2, 3, 4, 5, 6, 7]), new Float32Array([0.1, NaN])] },
+    config,
+    weights: {
+      format: 'surrogate-head/1',
+      config,
+      dim: 4,
+      nClasses: 2,
+      layers: [
+        {
+          kernel: { shape: [4, 2], values: new Float32Array([0.5, -1, 2, 3, 4, 5, 6, 7]) },
+          bias: { shape: [2], values: new Float32Array([0.1, NaN]) },
+        },
+      ],
+    },
     backend: 'cpu',
   };
 }
 
-export function result(id: string, projectId: string, createdAt = 1): StoredResult {
-  return { id, projectId, createdAt, kind: 'comparison', data: { f1: 0.8, ci: [0.7, 0.9], undefinedMetric: NaN } };
+/** Corpus labels of `modelId` for `ids`, two classes. */
+export function predictions(modelId: string, ids: string[]): PredictionsData {
+  const probs = Float32Array.from({ length: ids.length * 2 }, (_, i) => (i % 2 ? 0.75 : 0.25));
+  return { modelId, labels: ['neg', 'pos'], ids, probs, embeddingKey: 'enc@v1' };
+}
+
+/** A comparison that finished at `finishedAt`, with no conditions scored. */
+export function comparison(finishedAt: number): ComparisonData {
+  return {
+    v: 1,
+    rows: [],
+    headlines: [],
+    curve: [],
+    sweep: [],
+    references: [],
+    labelNames: ['neg', 'pos'],
+    positive: 'pos',
+    notes: [`run ${finishedAt}`],
+    students: [],
+    teacherMissing: 0,
+    run: {
+      startedAt: finishedAt - 1,
+      finishedAt,
+      codebookVersion: 1,
+      teacherModel: 'm',
+      endpoint: 'e',
+      repeats: 1,
+      encoder: 'TF-IDF',
+      embeddingKey: '',
+      embedDevice: null,
+      headKind: 'linear',
+      grid: 'quick',
+      seed: 1,
+      trainN: 10,
+      testN: 0,
+      validationN: 0,
+    },
+  };
+}
+
+/** Every result record of a project as stored, whatever its kind or shape (what a project file carries). */
+export function storedResults(projectId: string): Promise<StoredResult[]> {
+  return tx([STORES.results], 'readonly', 'list results', (t) => t.objectStore(STORES.results).index('projectId').getAll(projectId));
+}
+
+/** Writes `record` as it is, bypassing the kind's guard (a damaged or foreign record). */
+export function putRawResult(record: unknown): Promise<void> {
+  return tx([STORES.results], 'readwrite', 'save the result', async (t) => {
+    await t.objectStore(STORES.results).put(record as StoredResult);
+  });
 }

@@ -1,6 +1,6 @@
 // The store's public API: domain verbs only; raw stores and tx() stay private.
 export { DB_NAME, DB_VERSION, ROW_CHUNK_SIZE, VECTOR_CHUNK, resetDbForTests, type VectorFormat } from './db';
-export { StoreError, StorageFullError, NotFoundError, ImportError } from './errors';
+export { StoreError, StorageFullError, NotFoundError, ImportError, DamagedRecordError } from './errors';
 export type {
   Project,
   ProjectPatch,
@@ -9,6 +9,9 @@ export type {
   StoredResponse,
   StoredModel,
   StoredResult,
+  PredictionsResult,
+  ComparisonResult,
+  ResultKind,
   SendLogEntry,
   StoredSendLogEntry,
 } from './types';
@@ -40,7 +43,30 @@ export {
   type VectorChunk,
 } from './embeddings';
 export { saveModel, getModel, listModels, deleteModel } from './models';
-export { putResult, getResult, listResults, deleteResult } from './results';
+export {
+  putPredictions,
+  getPredictions,
+  latestPredictions,
+  listPredictions,
+  deletePredictions,
+  putComparison,
+  latestComparison,
+  deleteResult,
+  predictionsId,
+} from './results';
+export type { Checked } from './guards';
+export type {
+  ColumnMapping,
+  Splits,
+  LinearSearchInfo,
+  StudentSummary,
+  StudentFacts,
+  PredictionsData,
+  GridChoice,
+  ComparisonRun,
+  ComparedStudent,
+  ComparisonData,
+} from './records';
 export { appendSendLog, getSendLog, countSendLog } from './sendlog';
 export { kvGet, kvSet, kvDelete } from './kv';
 export { clearAllData, storageEstimate, vectorSpacePlan, type VectorSpacePlan } from './maintenance';

@@ -5,10 +5,16 @@ import {
   countSendLog,
   createProject,
   deleteModel,
-  deleteResult,
+  deletePredictions,
+  DamagedRecordError,
+  getPredictions,
+  latestComparison,
+  latestPredictions,
+  listPredictions,
+  putComparison,
+  putPredictions,
   getCodebookVersion,
   getModel,
-  getResult,
   getSendLog,
   kvDelete,
   kvGet,
@@ -16,10 +22,8 @@ import {
   listCodebookVersions,
   listModels,
   listProjects,
-  listResults,
   putEmbeddings,
   putResponse,
-  putResult,
   resetDbForTests,
   saveCodebookVersion,
   saveModel,
@@ -28,7 +32,7 @@ import {
   countEmbeddings,
   countResponses,
 } from './index';
-import { model, result } from './fixtures';
+import { comparison, model, predictions, putRawResult } from './fixtures';
 
 afterEach(resetDbForTests);
 
@@ -52,20 +56,60 @@ describe('models and results', () => {
     await saveModel(model('x', 'q', 5));
     const m = await getModel('m1');
     expect(m).toEqual(model('m1', 'p', 10));
-    expect((m!.weights as { data: Float32Array[] }).data[0]).toBeInstanceOf(Float32Array);
-    expect((await listModels('p')).map((x) => x.id)).toEqual(['m1', 'm2']);
+    expect(m!.weights.layers[0].kernel.values).toBeInstanceOf(Float32Array);
+    expect((await listModels('p')).items.map((x) => x.id)).toEqual(['m1', 'm2']);
     await deleteModel('m1');
     expect(await getModel('m1')).toBeUndefined();
-    expect((await listModels('p')).map((x) => x.id)).toEqual(['m2']);
+    expect((await listModels('p')).items.map((x) => x.id)).toEqual(['m2']);
   });
 
-  it('saves, lists, gets and deletes results', async () => {
-    await putResult(result('r2', 'p', 2));
-    await putResult(result('r1', 'p', 1));
-    expect((await listResults('p')).map((r) => r.id)).toEqual(['r1', 'r2']);
-    expect(await getResult('r2')).toEqual(result('r2', 'p', 2));
-    await deleteResult('r2');
-    expect(await listResults('p')).toHaveLength(1);
+  it('keeps one set of corpus labels per student and finds the newest by kind', async () => {
+    await putPredictions('p', predictions('m1', ['a', 'b']), 10);
+    await putPredictions('p', predictions('m2', ['a']), 30);
+    await putPredictions('p', predictions('m1', ['a', 'b', 'c']), 20); // relabelled: replaces the first
+    await putComparison('p', comparison(40)); // another kind, newer: not a prediction
+    await putPredictions('q', predictions('x', ['z']), 50);
+    expect((await getPredictions('m1'))?.ids).toEqual(['a', 'b', 'c']);
+    expect((await latestPredictions('p'))?.data.modelId).toBe('m2');
+    expect((await listPredictions('p')).items.map((r) => r.data.modelId)).toEqual(['m1', 'm2']);
+    await deletePredictions('m2');
+    expect(await getPredictions('m2')).toBeUndefined();
+    expect((await latestPredictions('p'))?.data.modelId).toBe('m1');
+    expect(await latestPredictions('nobody')).toBeNull();
+  });
+
+  it('reads the newest comparison and counts them without reading the others', async () => {
+    await putComparison('p', comparison(2));
+    await putComparison('p', comparison(3));
+    await putComparison('p', comparison(1));
+    await putPredictions('p', predictions('m', ['a']), 99);
+    const saved = await latestComparison('p');
+    expect(saved?.count).toBe(3);
+    expect(saved?.result.data.notes).toEqual(['run 3']);
+    expect(await latestComparison('q')).toBeNull();
+  });
+
+  it('names a damaged record instead of handing it on, and lists skip it with the reason', async () => {
+    const bad = { ...predictions('m1', ['a', 'b']), probs: new Float32Array(3) };
+    await expect(putPredictions('p', bad)).rejects.toThrow(/corpus labels is damaged \(its probabilities do not match its rows\)/);
+    await putRawResult({ id: 'predictions|m1', projectId: 'p', createdAt: 1, kind: 'predictions', data: bad });
+    await putPredictions('p', predictions('m2', ['a']), 2);
+    const err = await getPredictions('m1').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DamagedRecordError);
+    expect((err as Error).message).toBe(
+      'Could not load the corpus labels: the saved set of corpus labels is damaged (its probabilities do not match its rows). The rest of the project is unaffected.',
+    );
+    const listed = await listPredictions('p');
+    expect(listed.items.map((r) => r.id)).toEqual(['predictions|m2']);
+    expect(listed.skipped).toEqual(['the corpus labels saved as predictions|m1 (its probabilities do not match its rows)']);
+
+    await putRawResult({ id: 'comparison|9', projectId: 'p', createdAt: 9, kind: 'comparison', data: { ...comparison(9), rows: null } });
+    await expect(latestComparison('p')).rejects.toThrow(/saved comparison is damaged \(no usable table\)/);
+
+    await saveModel({ ...model('broken', 'p', 5), labels: 'neg,pos' as unknown as string[] });
+    await saveModel(model('ok', 'p', 6));
+    expect(await listModels('p')).toEqual({ items: [model('ok', 'p', 6)], skipped: ['student model broken (no usable label names)'] });
+    await expect(getModel('broken')).rejects.toBeInstanceOf(DamagedRecordError);
   });
 });
 

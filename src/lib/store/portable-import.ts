@@ -22,6 +22,7 @@ import {
   type Manifest,
   type ProjectExport,
 } from './portable';
+import { hasStr, isCount, isObject } from './guards';
 import { yieldToPage } from './yield';
 import { ZipFormatError, ZipReader, type ZipEntry } from './zip';
 import type { Project, StoredModel, StoredResponse, StoredResult, StoredRow } from './types';
@@ -32,13 +33,6 @@ const NOT_OURS = 'This file is not a Surrogate project export. Choose a .json or
 function damaged(what: string): ImportError {
   return new ImportError(`The project file is damaged and cannot be imported: ${what}.`);
 }
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-const hasStr = (o: unknown, ...keys: string[]) => isObject(o) && keys.every((k) => typeof o[k] === 'string');
-const isCount = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
 
 function parseManifest(text: string): Record<string, unknown> {
   let raw: unknown;

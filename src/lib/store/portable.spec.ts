@@ -13,14 +13,15 @@ import {
   getResponses,
   getRows,
   importProject,
+  latestPredictions,
   listCodebookVersions,
   listModels,
   listProjects,
   listResponsesByProject,
-  listResults,
   putEmbeddings,
   putResponses,
-  putResult,
+  putComparison,
+  putPredictions,
   putRows,
   resetDbForTests,
   saveCodebookVersion,
@@ -28,7 +29,7 @@ import {
   updateProject,
   type Project,
 } from './index';
-import { makeRows, model, result } from './fixtures';
+import { comparison, makeRows, model, predictions, storedResults } from './fixtures';
 
 afterEach(resetDbForTests);
 
@@ -42,7 +43,7 @@ async function seed(): Promise<Project> {
   await updateProject(p.id, {
     step: 'train',
     mapping: { text: 'body', id: null, label: 'code' },
-    splits: { seed: 7, test: ['r1'] },
+    splits: { seed: 7, validation: [], test: ['r1'], pool: ['r2'] },
     settings: { repeats: 3 },
   });
   for (const version of [1, 2])
@@ -54,7 +55,8 @@ async function seed(): Promise<Project> {
   ]);
   const m = model(crypto.randomUUID(), p.id);
   await saveModel(m);
-  await putResult({ ...result(crypto.randomUUID(), p.id), data: { modelId: m.id, scores: new Float32Array([0.25, 0.75]), f1: NaN } });
+  await putPredictions(p.id, { ...predictions(m.id, ['r0']), probs: new Float32Array([0.25, NaN]) });
+  await putComparison(p.id, { ...comparison(3), references: [{ label: 'teacher', value: NaN }] });
   const hashes = rows.slice(0, 100).map((r) => r.hash);
   await putEmbeddings(
     'enc@v1',
@@ -72,7 +74,7 @@ async function snapshot(id: string) {
     rows: await getRows(id),
     codebooks: await listCodebookVersions(id),
     responses: (await listResponsesByProject(id)).sort((a, b) => a.key.localeCompare(b.key)),
-    results: await listResults(id),
+    results: await storedResults(id),
   };
 }
 
@@ -91,7 +93,7 @@ describe('export and import', () => {
     expect(manifest).toMatchObject({
       format: 'surrogate-project',
       formatVersion: EXPORT_VERSION,
-      counts: { rows: 2500, rowFiles: 2, models: 0, results: 1, responses: 2 },
+      counts: { rows: 2500, rowFiles: 2, models: 0, results: 2, responses: 2 },
     });
     expect(strFromU8(entries['results/0.json'])).toContain('"$sg":"num"');
     expect(Object.keys(entries).some((n) => n.startsWith('vectors/') || n.startsWith('models/'))).toBe(false);
@@ -100,8 +102,8 @@ describe('export and import', () => {
     const imported = await importProject(blob);
     expect(imported.id).toBe(p.id);
     expect(await snapshot(p.id)).toEqual(before);
-    expect((before.results[0].data as { scores: Float32Array }).scores).toBeInstanceOf(Float32Array);
-    expect(await listModels(p.id)).toEqual([]);
+    expect((await latestPredictions(p.id))?.data.probs).toEqual(new Float32Array([0.25, NaN]));
+    expect((await listModels(p.id)).items).toEqual([]);
     expect(await countEmbeddings('enc@v1')).toBe(0);
   });
 
@@ -122,13 +124,13 @@ describe('export and import', () => {
     const p = await importProject(new Blob([JSON.stringify(v1)]));
     expect(p).toMatchObject({ id: 'old', name: 'Old', step: 'teacher', rowCount: 3 });
     expect(await getRows('old')).toEqual(rows);
-    expect(((await listResults('old'))[0].data as { v: Float32Array }).v).toEqual(new Float32Array([1]));
+    expect(((await storedResults('old'))[0].data as unknown as { v: Float32Array }).v).toEqual(new Float32Array([1]));
   });
 
   it('round-trips a zip export with models and embeddings', async () => {
     const p = await seed();
     const before = await snapshot(p.id);
-    const models = await listModels(p.id);
+    const models = (await listModels(p.id)).items;
     const hashes = before.rows.map((r) => r.hash);
     const vectors = await getEmbeddings('enc@v1', hashes, DIM);
 
@@ -142,7 +144,7 @@ describe('export and import', () => {
     await clearAllData();
     await importProject(blob);
     expect(await snapshot(p.id)).toEqual(before);
-    expect(await listModels(p.id)).toEqual(models);
+    expect((await listModels(p.id)).items).toEqual(models);
     expect(await getEmbeddings('enc@v1', hashes, DIM)).toEqual(vectors);
     expect(await countEmbeddings('enc@v1')).toBe(100);
     expect(await countEmbeddings('unrelated')).toBe(0);
@@ -150,7 +152,7 @@ describe('export and import', () => {
 
   it('imports beside the original under new ids, rewriting references to them', async () => {
     const p = await seed();
-    const [m] = await listModels(p.id);
+    const [m] = (await listModels(p.id)).items;
     const blob = await exportProject(p.id, { includeModels: true });
     const copy = await importProject(blob);
 
@@ -158,13 +160,13 @@ describe('export and import', () => {
     expect(copy).toMatchObject({ name: p.name, step: 'train', settings: { repeats: 3 }, rowCount: 2500 });
     expect(await getRows(copy.id)).toEqual(await getRows(p.id));
     expect(await listCodebookVersions(copy.id)).toEqual(await listCodebookVersions(p.id));
-    const [m2] = await listModels(copy.id);
+    const [m2] = (await listModels(copy.id)).items;
     expect(m2.id).not.toBe(m.id);
     expect(m2.projectId).toBe(copy.id);
-    const [r2] = await listResults(copy.id);
-    expect((r2.data as { modelId: string }).modelId).toBe(m2.id);
+    const r2 = await latestPredictions(copy.id);
+    expect(r2?.data.modelId).toBe(m2.id);
     // The original is untouched.
-    expect((await listModels(p.id)).map((x) => x.id)).toEqual([m.id]);
+    expect((await listModels(p.id)).items.map((x) => x.id)).toEqual([m.id]);
     expect(await listProjects()).toHaveLength(2);
     // Cached answers already present are kept as they are.
     expect((await getResponses(['k1'])).get('k1')!.projectId).toBe(p.id);
@@ -196,13 +198,7 @@ describe('format 2: a project in parts', () => {
     );
     await putEmbeddings('emb-v1|m|q8|mean|l2', ['someone-elses'], new Float32Array(DIM), DIM);
     const ids = rows.map((r) => r.id);
-    await putResult({
-      id: crypto.randomUUID(),
-      projectId: p.id,
-      createdAt: 2,
-      kind: 'predictions',
-      data: { ids, probs: Float32Array.from({ length: ids.length * 2 }, (_, i) => i % 2) },
-    });
+    await putPredictions(p.id, predictions('m', ids), 2);
     return { p: (await getProject(p.id))!, hashes, ids };
   }
 
@@ -221,7 +217,7 @@ describe('format 2: a project in parts', () => {
     const imported = await importProject(blob);
     expect(imported).toMatchObject({ id: p.id, rowCount: 25_000 });
     expect(await snapshot(p.id)).toEqual(before);
-    expect(((await listResults(p.id))[0].data as { ids: string[] }).ids).toEqual(ids);
+    expect((await latestPredictions(p.id))?.data.ids).toEqual(ids);
     expect(await getEmbeddings('emb-v1|m|q8|mean|l2', hashes, DIM)).toEqual(q8);
     expect(await getEmbeddings('emb-v1|m|fp16|mean|l2', hashes.slice(0, 50), DIM)).toEqual(half);
     expect(await countEmbeddings('emb-v1|m|q8|mean|l2')).toBe(2100); // not someone-elses
@@ -241,7 +237,7 @@ describe('format 2: a project in parts', () => {
     expect(await importError(new Blob([zipSync(holed)]))).toMatch(/damaged.*holds 23,000 of its 25,000 rows/);
     expect(await listProjects()).toEqual([]);
     expect(await getRows(p.id)).toEqual([]);
-    expect(await listModels(p.id)).toEqual([]);
+    expect((await listModels(p.id)).items).toEqual([]);
 
     const bytes = new Uint8Array(await blob.arrayBuffer());
     bytes[bytes.length >> 1] ^= 0x55; // somewhere in the data of an entry

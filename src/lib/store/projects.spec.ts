@@ -13,18 +13,17 @@ import {
   listModels,
   listProjects,
   listResponsesByProject,
-  listResults,
   countEmbeddings,
   putEmbeddings,
   putResponse,
-  putResult,
+  putComparison,
   putRows,
   resetDbForTests,
   saveCodebookVersion,
   saveModel,
   updateProject,
 } from './index';
-import { makeRows, model, result } from './fixtures';
+import { comparison, makeRows, model, storedResults } from './fixtures';
 
 afterEach(resetDbForTests);
 
@@ -60,7 +59,7 @@ describe('projects', () => {
       await putRows(id, makeRows(2500));
       await saveCodebookVersion(id, { version: 1, note: id });
       await saveModel(model(`m-${id}`, id));
-      await putResult(result(`r-${id}`, id));
+      await putComparison(id, comparison(1));
       await appendSendLog([{ at: 1, projectId: id, endpoint: 'e', model: 'm', rowId: 'r0', textHash: 'h0' }]);
       await putResponse({ key: `k-${id}`, projectId: id, textHash: 'h0' });
     }
@@ -73,8 +72,8 @@ describe('projects', () => {
     expect(await countRows(p.id)).toBe(0);
     expect(await listCodebookVersions(p.id)).toEqual([]);
     expect(await getCodebookVersion(p.id, 1)).toBeUndefined();
-    expect(await listModels(p.id)).toEqual([]);
-    expect(await listResults(p.id)).toEqual([]);
+    expect((await listModels(p.id)).items).toEqual([]);
+    expect(await storedResults(p.id)).toEqual([]);
     expect(await countSendLog(p.id)).toBe(0);
     // Content-keyed caches survive.
     expect(await listResponsesByProject(p.id)).toHaveLength(1);
@@ -83,8 +82,8 @@ describe('projects', () => {
     expect(await countRows(keep.id)).toBe(2500);
     expect(await getRows(keep.id)).toEqual(makeRows(2500));
     expect(await listCodebookVersions(keep.id)).toHaveLength(1);
-    expect(await listModels(keep.id)).toHaveLength(1);
-    expect(await listResults(keep.id)).toHaveLength(1);
+    expect((await listModels(keep.id)).items).toHaveLength(1);
+    expect(await storedResults(keep.id)).toHaveLength(1);
     expect(await countSendLog(keep.id)).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 // Projects: the root record everything else hangs off.
 import { STORES, newId, prefixRange, runAll, tx } from './db';
-import { NotFoundError } from './errors';
+import { DamagedRecordError, NotFoundError } from './errors';
+import { mappingProblem, splitsProblem } from './records';
 import type { Project, ProjectPatch } from './types';
 
 /** A new, empty project (not yet saved). */
@@ -25,9 +26,21 @@ export function listProjects(): Promise<Project[]> {
   });
 }
 
-/** The project with `id`, or undefined. */
+/**
+ * The project with `id`, or undefined. Its column mapping and splits are
+ * checked here, where it is opened: a damaged one throws DamagedRecordError.
+ */
 export function getProject(id: string): Promise<Project | undefined> {
-  return tx([STORES.projects], 'readonly', 'open the project', (t) => t.objectStore(STORES.projects).get(id));
+  const op = 'open the project';
+  return tx([STORES.projects], 'readonly', op, async (t) => {
+    const p = await t.objectStore(STORES.projects).get(id);
+    if (!p) return undefined;
+    const mapping = p.mapping == null ? null : mappingProblem(p.mapping);
+    if (mapping) throw new DamagedRecordError(op, 'column mapping', mapping);
+    const splits = p.splits == null ? null : splitsProblem(p.splits);
+    if (splits) throw new DamagedRecordError(op, 'split into validation, test and pool', splits);
+    return p;
+  });
 }
 
 /** A later timestamp than `prev` even when the clock has not moved. */

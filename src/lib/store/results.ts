@@ -1,27 +1,113 @@
-// Saved evaluations and comparisons; `data` is opaque to the store.
-import { STORES, tx } from './db';
-import type { StoredResult } from './types';
+// Saved results: each student's corpus predictions and each comparison run.
+// Read by kind through the [projectId, kind, createdAt] index, so the newest
+// comparison is one record, not every student's predictions as well; every
+// read runs the kind's guard (records.ts).
+import { STORES, tx, type Tx } from './db';
+import { DamagedRecordError } from './errors';
+import { comparisonProblem, predictionsProblem, type ComparisonData, type PredictionsData } from './records';
+import type { ComparisonResult, PredictionsResult, ResultKind, StoredResult } from './types';
+import type { Checked, Reason } from './guards';
 
-/** Saves (or replaces) a result by id. */
-export function putResult<R extends StoredResult>(result: R): Promise<void> {
-  return tx([STORES.results], 'readwrite', 'save the result', async (t) => {
+/** The one predictions result of a student. */
+export const predictionsId = (modelId: string): string => `predictions|${modelId}`;
+
+const GUARDS: { [K in ResultKind]: (data: unknown) => Reason } = {
+  predictions: predictionsProblem,
+  comparison: comparisonProblem,
+};
+const WHAT: Record<ResultKind, string> = { predictions: 'set of corpus labels', comparison: 'comparison' };
+
+type Of<K extends ResultKind> = Extract<StoredResult, { kind: K }>;
+
+/** Why a stored result is not a usable one of its kind, or null. */
+function resultProblem(r: unknown): Reason {
+  const o = r as Partial<StoredResult> | undefined;
+  if (!o || typeof o.id !== 'string' || typeof o.projectId !== 'string' || typeof o.createdAt !== 'number')
+    return 'its id or time is missing';
+  const guard = GUARDS[o.kind as ResultKind] as ((data: unknown) => Reason) | undefined;
+  return guard ? guard(o.data) : `its kind "${String(o.kind)}" is unknown`;
+}
+
+function checked<K extends ResultKind>(kind: K, op: string, r: unknown): Of<K> {
+  const why = resultProblem(r);
+  if (why) throw new DamagedRecordError(op, WHAT[kind], why);
+  return r as Of<K>;
+}
+
+/** A kind's results of a project, in the index's order (oldest first). */
+function kindRange(projectId: string, kind: ResultKind): IDBKeyRange {
+  return IDBKeyRange.bound([projectId, kind, -Infinity], [projectId, kind, Infinity]);
+}
+
+async function put(result: StoredResult, op: string): Promise<void> {
+  const why = resultProblem(result);
+  // Refuse to write what no reader could use: the bug shows where it is made.
+  if (why) throw new DamagedRecordError(op, WHAT[result.kind] ?? 'result', why);
+  await tx([STORES.results], 'readwrite', op, async (t) => {
     await t.objectStore(STORES.results).put(result);
   });
 }
 
-/** The result with `id`, or undefined. */
-export function getResult<R extends StoredResult = StoredResult>(id: string): Promise<R | undefined> {
-  return tx([STORES.results], 'readonly', 'load the result', async (t) => {
-    return (await t.objectStore(STORES.results).get(id)) as R | undefined;
+/** Saves `data` as the student's corpus labels, replacing earlier ones. */
+export function putPredictions(projectId: string, data: PredictionsData, createdAt = Date.now()): Promise<void> {
+  return put({ id: predictionsId(data.modelId), projectId, createdAt, kind: 'predictions', data }, 'save the corpus labels');
+}
+
+/** Saves a comparison run (id `comparison|<finishedAt>`). */
+export function putComparison(projectId: string, data: ComparisonData): Promise<void> {
+  const at = data.run.finishedAt;
+  return put({ id: `comparison|${at}`, projectId, createdAt: at, kind: 'comparison', data }, 'save the comparison');
+}
+
+/** The corpus labels of student `modelId`, or undefined when it has not labelled the corpus. */
+export function getPredictions(modelId: string): Promise<PredictionsData | undefined> {
+  const op = 'load the corpus labels';
+  return tx([STORES.results], 'readonly', op, async (t) => {
+    const r = await t.objectStore(STORES.results).get(predictionsId(modelId));
+    return r && checked('predictions', op, r).data;
   });
 }
 
-/** The results of `projectId`, oldest first. */
-export function listResults<R extends StoredResult = StoredResult>(projectId: string): Promise<R[]> {
-  return tx([STORES.results], 'readonly', 'list results', async (t) => {
-    const all = (await t.objectStore(STORES.results).index('projectId').getAll(projectId)) as R[];
-    return all.sort((a, b) => a.createdAt - b.createdAt);
+async function newest<K extends ResultKind>(t: Tx<'results'[], 'readonly'>, projectId: string, kind: K, op: string): Promise<Of<K> | null> {
+  const cursor = await t.objectStore(STORES.results).index('projectKind').openCursor(kindRange(projectId, kind), 'prev');
+  return cursor ? checked(kind, op, cursor.value) : null;
+}
+
+/** The project's newest corpus labels, or null when no student has labelled the corpus. */
+export function latestPredictions(projectId: string): Promise<PredictionsResult | null> {
+  const op = 'load the corpus labels';
+  return tx([STORES.results], 'readonly', op, (t) => newest(t, projectId, 'predictions', op));
+}
+
+/** The project's newest comparison and how many are saved, or null when none is. */
+export function latestComparison(projectId: string): Promise<{ result: ComparisonResult; count: number } | null> {
+  const op = 'load the saved comparison';
+  return tx([STORES.results], 'readonly', op, async (t) => {
+    const [result, count] = await Promise.all([
+      newest(t, projectId, 'comparison', op),
+      t.objectStore(STORES.results).index('projectKind').count(kindRange(projectId, 'comparison')),
+    ]);
+    return result && { result, count };
   });
+}
+
+/** Every student's corpus labels in the project, oldest first; damaged ones are skipped with their reason. */
+export function listPredictions(projectId: string): Promise<Checked<PredictionsResult>> {
+  return tx([STORES.results], 'readonly', 'list the corpus labels', async (t) => {
+    const all = await t.objectStore(STORES.results).index('projectKind').getAll(kindRange(projectId, 'predictions'));
+    const out: Checked<PredictionsResult> = { items: [], skipped: [] };
+    for (const r of all) {
+      const why = resultProblem(r);
+      if (why) out.skipped.push(`the corpus labels saved as ${r.id} (${why})`);
+      else out.items.push(r as PredictionsResult);
+    }
+    return out;
+  });
+}
+
+/** Deletes the corpus labels of student `modelId` (no error if absent). */
+export function deletePredictions(modelId: string): Promise<void> {
+  return deleteResult(predictionsId(modelId));
 }
 
 /** Deletes the result with `id` (no error if absent). */

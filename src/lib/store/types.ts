@@ -1,7 +1,10 @@
-// Structural shapes the store reads. The real value types live with the
-// stages that own them (data/types.ts, codebook/types.ts, teacher/types.ts,
-// train/head.ts); the store only declares the fields it inspects and keeps
-// everything else opaque, so those modules can evolve without a store change.
+// The records the store keeps. Rows, codebooks and responses are shapes the
+// store only indexes (their full types live with data/, codebook/, teacher/);
+// what a reader uses of projects, students and results is typed here and in
+// records.ts, and checked on read there.
+import type { ColumnMapping, ComparisonData, PredictionsData, StudentFacts } from './records';
+import type { StoredSplits } from '../data/split';
+import type { HeadConfig, SerializedHead } from '../train/types';
 
 /** A dataset row as the data stage produces it (same shape as DataRow). */
 export interface StoredRow {
@@ -15,8 +18,8 @@ export interface StoredRow {
 
 /**
  * A project: one dataset, its codebook history and everything trained on it.
- * `mapping`, `splits` and `settings` are plain JSON owned by the UI; the store
- * never looks inside them.
+ * `settings` is plain JSON the UI owns and upgrades (state/project-settings.ts);
+ * `mapping` and `splits` are checked when the project is opened.
  */
 export interface Project {
   id: string;
@@ -28,9 +31,9 @@ export interface Project {
   /** The workflow step the UI last showed (e.g. 'data', 'codebook'). */
   step: string;
   /** Column mapping chosen at import, or null before a dataset is loaded. */
-  mapping: unknown;
-  /** Train/dev/test split description, or null before splitting. */
-  splits: unknown;
+  mapping: ColumnMapping | null;
+  /** The held-out row ids (and, in records written before the pool was rebuilt from the rows, the pool), or null before splitting. */
+  splits: StoredSplits | null;
   /** Free-form per-project settings (plain JSON). */
   settings: Record<string, unknown>;
   /** Rows in the stored dataset; kept in step with putRows. */
@@ -55,7 +58,7 @@ export interface StoredResponse {
   textHash?: string;
 }
 
-/** A trained student. `weights` is a structured-clone-able SerializedHead. */
+/** A trained student, `weights` stored by structured clone (typed arrays kept as they are). */
 export interface StoredModel {
   id: string;
   projectId: string;
@@ -65,22 +68,35 @@ export interface StoredModel {
   encoder: string;
   /** Label names in output order. */
   labels: string[];
-  config: unknown;
-  weights: unknown;
+  config: HeadConfig;
+  weights: SerializedHead;
   /** tfjs backend the model was trained on ('webgpu', 'wasm', 'cpu'). */
   backend: string;
-  /** Anything else the train stage wants to keep (metrics, history...). */
-  extra?: unknown;
+  /** How it was trained; records saved by older versions lack some fields. */
+  extra?: Partial<StudentFacts>;
 }
 
-/** A saved evaluation or comparison. `data` is opaque to the store. */
-export interface StoredResult {
+interface ResultRecord {
   id: string;
   projectId: string;
   createdAt: number;
-  kind: string;
-  data: unknown;
 }
+
+/** A student's corpus labels, id `predictions|<modelId>` (one per student). */
+export interface PredictionsResult extends ResultRecord {
+  kind: 'predictions';
+  data: PredictionsData;
+}
+
+/** A comparison run, id `comparison|<finishedAt>`. */
+export interface ComparisonResult extends ResultRecord {
+  kind: 'comparison';
+  data: ComparisonData;
+}
+
+/** A saved result; `kind` says which. */
+export type StoredResult = PredictionsResult | ComparisonResult;
+export type ResultKind = StoredResult['kind'];
 
 /** One text sent to an LLM endpoint: the privacy send-log. */
 export interface SendLogEntry {
