@@ -11,13 +11,7 @@ import { embedder, type Embedded } from './embedder.svelte';
 import { student, type TrainedStudent } from './student.svelte';
 import { teacher } from './teacher.svelte';
 import { compareShares, shareWarning } from '../train/shares';
-import {
-  planExperiment,
-  scoreExperiment,
-  type ExperimentPlan,
-  type PlannedStudent,
-  type ScoredPreds,
-} from './experiment';
+import { planExperiment, scoreExperiment, type ExperimentPlan, type PlannedStudent, type ScoredPreds } from './experiment';
 import type { EncoderSettings } from './project-settings';
 import type { ConfidenceBy } from '../train/training-rows';
 import { encoderText } from '../embed/presets';

@@ -9,6 +9,7 @@ import { backoffDelay, DEFAULT_BACKOFF, isRetryable } from './backoff';
 import { normaliseEndpoint } from './cache-key';
 import { billedOutput, priceFor, usageCost } from './prices';
 import { guessProfile, isQuotaError, nDroppable, quotaMessage, rejectedParam, withoutParam, type AdaptableParam } from './profile';
+import { pace, RunControls } from './run-controls';
 import { RateControl, requestTokens, type RateOutcome, type Ticket } from './rate';
 import { buildRequest, failedResponses, makeResponses, planTasks, type Task, type TeacherJob } from './tasks';
 import {
@@ -157,7 +158,6 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
   const clearTimer = deps.clearTimer ?? ((h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>));
   const s = job.settings;
   const price = job.price !== undefined ? job.price : priceFor(s.model);
-  let budget = { ...s.budget };
   const endpoint = normaliseEndpoint(s.baseURL);
   let caps: Capabilities = { ...guessProfile(s.baseURL, s.model), ...job.capabilities };
   // 'on' overrides what was remembered; a 400 can still turn it off (else we would loop).
@@ -190,8 +190,6 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
   const failures: TeacherSummary['failures'] = [];
   const runAbort = new AbortController();
   const inflight = new Set<AbortController>();
-  let userPaused = false;
-  let budgetHit = false;
   let finished = false;
   let fatal: string | undefined;
   let retrying = 0;
@@ -199,31 +197,10 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
   let aside = 0;
   let received = 0;
   let started = now();
-  let wake: () => void = () => {};
-  let wakeUp = new Promise<void>((r) => (wake = r));
-
-  const stopped = () => runAbort.signal.aborted;
-  const overBudget = () =>
-    (budget.maxTokens !== undefined && p.tokensIn + p.tokensOut >= budget.maxTokens) ||
-    (budget.maxCost !== undefined && price !== null && p.cost >= budget.maxCost);
 
   const emit = () => {
-    p.state = fatal
-      ? 'error'
-      : stopped()
-        ? 'cancelled'
-        : finished
-          ? 'done'
-          : budgetHit
-            ? 'budget'
-            : userPaused
-              ? 'paused'
-              : retrying > 0 && inflight.size === 0
-                ? 'waiting-retry'
-                : 'running';
-    const minutes = (now() - started) / 60_000;
-    p.ratePerMin = minutes > 0 ? received / minutes : 0;
-    p.etaMs = p.ratePerMin > 0 ? ((p.total - p.done) / p.ratePerMin) * 60_000 : null;
+    p.state = ctl.state(fatal, finished) ?? (retrying > 0 && inflight.size === 0 ? 'waiting-retry' : 'running');
+    Object.assign(p, pace(received, started, now(), p.total - p.done));
     const v = rate.view();
     p.concurrency = v.concurrency;
     p.inFlight = v.inFlight;
@@ -231,23 +208,16 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
     p.pacing = v.waiting;
     deps.onProgress({ ...p });
   };
-  const rouse = () => {
-    wake();
-    wakeUp = new Promise<void>((r) => (wake = r));
-  };
-
-  /** Wait while paused or over budget; false once cancelled. */
-  const gate = async (): Promise<boolean> => {
-    for (;;) {
-      if (stopped()) return false;
-      if (!budgetHit && overBudget()) {
-        budgetHit = true;
-        emit();
-      }
-      if (!userPaused && !budgetHit) return true;
-      await wakeUp;
-    }
-  };
+  const ctl = new RunControls(s.budget, {
+    over: (b) =>
+      (b.maxTokens !== undefined && p.tokensIn + p.tokensOut >= b.maxTokens) ||
+      (b.maxCost !== undefined && price !== null && p.cost >= b.maxCost),
+    emit,
+    abort: () => {
+      runAbort.abort();
+      for (const ac of inflight) ac.abort();
+    },
+  });
 
   /**
    * Wait until rate.ts lets a request of `tokens` start (a slot, the
@@ -257,12 +227,12 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
    */
   const admit = async (tokens: number): Promise<Ticket | null> => {
     for (;;) {
-      if (!(await gate())) return null;
+      if (!(await ctl.gate())) return null;
       const wait = rate.wait(tokens);
       if (wait <= 0) return rate.start(tokens);
       emit();
       // Infinity: every slot is taken; a finishing request rouses us.
-      if (wait === Infinity) await wakeUp;
+      if (wait === Infinity) await ctl.woken;
       else await sleep(wait, runAbort.signal);
     }
   };
@@ -342,15 +312,15 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
           return await record(task, req, result);
         } finally {
           rate.finish(ticket, outcomeOf(result, null, 0));
-          rouse();
+          ctl.rouse();
         }
       }
       const failure = normalise(error, timedOut);
       // This request's own wait before its retry: Retry-After when the server said, else jittered exponential.
       const delay = backoffDelay(attempt, { ...DEFAULT_BACKOFF, rand, now }, failure.retryAfter);
       rate.finish(ticket, outcomeOf(undefined, failure, delay));
-      rouse(); // a slot is free
-      if (stopped()) return;
+      ctl.rouse(); // a slot is free
+      if (ctl.cancelled) return;
       if (isQuotaError(failure)) {
         // No credit left: every retry would fail the same way, so stop everything now.
         fatal ??= quotaMessage(failure);
@@ -399,7 +369,7 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
 
   const worker = async () => {
     for (;;) {
-      if (stopped() || !(await gate())) return;
+      if (ctl.cancelled || !(await ctl.gate())) return;
       const task = queue.shift();
       if (!task) return;
       try {
@@ -418,38 +388,14 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
   const pool = new Set<Promise<void>>();
   // Requests that stepped aside after a 429/503 do not count: rate.ts bounds what is in flight.
   const spawn = () => {
-    while (pool.size < Math.max(1, s.concurrency) + aside && queue.length > 0 && !stopped()) {
+    while (pool.size < Math.max(1, s.concurrency) + aside && queue.length > 0 && !ctl.cancelled) {
       const w: Promise<void> = worker().finally(() => pool.delete(w));
       pool.add(w);
     }
   };
 
   const controller: TeacherController = {
-    pause: () => {
-      userPaused = true;
-      emit();
-    },
-    resume: () => {
-      userPaused = false;
-      budgetHit = overBudget();
-      rouse();
-      emit();
-    },
-    cancel: () => {
-      if (stopped()) return;
-      runAbort.abort();
-      for (const ac of inflight) ac.abort();
-      rouse();
-      emit();
-    },
-    setBudget: (b) => {
-      budget = { ...b };
-      if (budgetHit && !overBudget()) {
-        budgetHit = false;
-        rouse();
-      }
-      emit();
-    },
+    ...ctl.verbs(),
     done: (async (): Promise<TeacherSummary> => {
       try {
         const { tasks, cached, failed, skipped } = await planTasks(job, caps, deps.getCached);

@@ -7,7 +7,8 @@
 // clock are injected.
 
 import { cacheKey, normaliseEndpoint } from '../cache-key';
-import type { RunState, TeacherController, TeacherProgress, TeacherSummary } from '../queue';
+import type { TeacherController, TeacherProgress, TeacherSummary } from '../queue';
+import { pace, RunControls } from '../run-controls';
 import { labelNames, promptOf, type TeacherItem, type TeacherJob } from '../tasks';
 import { userMessage } from '../prompt';
 import { DEFAULT_CAPABILITIES, type Capabilities, type TeacherResponse } from '../types';
@@ -104,47 +105,20 @@ export function runLocalTeacher(job: TeacherJob, deps: LocalRunDeps): TeacherCon
     requestsPerMin: 0,
     pacing: null,
   } as TeacherProgress;
-  let budget = { ...job.settings.budget };
-  let paused = false;
-  let budgetHit = false;
-  let cancelled = false;
   let finished = false;
   let fatal: string | undefined;
   let scored = 0;
   let started = now();
-  let wake = () => {};
-  const overBudget = () => budget.maxTokens !== undefined && p.tokensIn >= budget.maxTokens;
-
   const emit = () => {
-    const state: RunState = fatal
-      ? 'error'
-      : cancelled
-        ? 'cancelled'
-        : finished
-          ? 'done'
-          : budgetHit
-            ? 'budget'
-            : paused
-              ? 'paused'
-              : 'running';
-    const minutes = (now() - started) / 60_000;
-    p.state = state;
-    p.ratePerMin = minutes > 0 ? scored / minutes : 0;
-    p.etaMs = p.ratePerMin > 0 ? ((p.total - p.done) / p.ratePerMin) * 60_000 : null;
+    p.state = ctl.state(fatal, finished) ?? 'running';
+    Object.assign(p, pace(scored, started, now(), p.total - p.done));
     deps.onProgress({ ...p });
   };
-  /** Waits while paused or over budget; false once cancelled. */
-  const gate = async (): Promise<boolean> => {
-    for (;;) {
-      if (cancelled) return false;
-      if (!budgetHit && overBudget()) {
-        budgetHit = true;
-        emit();
-      }
-      if (!paused && !budgetHit) return true;
-      await new Promise<void>((r) => (wake = r));
-    }
-  };
+  const ctl = new RunControls(job.settings.budget, {
+    over: (b) => b.maxTokens !== undefined && p.tokensIn >= b.maxTokens,
+    emit,
+    ended: () => finished,
+  });
 
   const done = (async (): Promise<TeacherSummary> => {
     try {
@@ -159,7 +133,7 @@ export function runLocalTeacher(job: TeacherJob, deps: LocalRunDeps): TeacherCon
       started = now();
       emit();
       for (let i = 0; i < todo.length; i += size) {
-        if (!(await gate())) break;
+        if (!(await ctl.gate())) break;
         const batch = todo.slice(i, i + size);
         const at = now();
         for (const it of batch)
@@ -193,27 +167,7 @@ export function runLocalTeacher(job: TeacherJob, deps: LocalRunDeps): TeacherCon
   })();
 
   return {
-    pause: () => ((paused = true), emit()),
-    resume: () => {
-      paused = false;
-      budgetHit = overBudget();
-      wake();
-      emit();
-    },
-    cancel: () => {
-      if (cancelled || finished) return;
-      cancelled = true;
-      wake();
-      emit();
-    },
-    setBudget: (b) => {
-      budget = { ...b };
-      if (budgetHit && !overBudget()) {
-        budgetHit = false;
-        wake();
-      }
-      emit();
-    },
+    ...ctl.verbs(),
     done,
   };
 }

@@ -1,0 +1,106 @@
+// What a labelling run does on Pause, Resume, Cancel and a new budget, shared
+// by the API queue (queue.ts) and the in-browser teacher (local/run.ts): the
+// gate every request passes, the wake-up of whoever waits at it, and the
+// state those controls put the run in.
+import type { RunState, TeacherController } from './queue';
+import type { TeacherSettings } from './types';
+
+export type Budget = TeacherSettings['budget'];
+
+export interface RunHooks {
+  /** Whether the run has spent `budget`. */
+  over(budget: Budget): boolean;
+  /** Reports progress (the state changed). */
+  emit(): void;
+  /** Cancel: abort what is in flight. Runs once, before waiters are woken. */
+  abort?(): void;
+  /** Whether the run has ended, so Cancel has nothing left to stop. */
+  ended?(): boolean;
+}
+
+export class RunControls {
+  paused = false;
+  budgetHit = false;
+  cancelled = false;
+  budget: Budget;
+  #hooks: RunHooks;
+  #wake: () => void = () => {};
+  #woken: Promise<void>;
+
+  constructor(budget: Budget, hooks: RunHooks) {
+    this.budget = { ...budget };
+    this.#hooks = hooks;
+    this.#woken = new Promise((r) => (this.#wake = r));
+  }
+
+  /** Settles at the next rouse(): a slot freed, a resume, a raised budget or a cancel. */
+  get woken(): Promise<void> {
+    return this.#woken;
+  }
+
+  rouse(): void {
+    this.#wake();
+    this.#woken = new Promise((r) => (this.#wake = r));
+  }
+
+  /** Waits while paused or over budget; false once cancelled. */
+  async gate(): Promise<boolean> {
+    for (;;) {
+      if (this.cancelled) return false;
+      if (!this.budgetHit && this.#hooks.over(this.budget)) {
+        this.budgetHit = true;
+        this.#hooks.emit();
+      }
+      if (!this.paused && !this.budgetHit) return true;
+      await this.#woken;
+    }
+  }
+
+  /** The run's state as the controls and its end decide it; null while it runs (the caller says how). */
+  state(fatal: string | undefined, finished: boolean): RunState | null {
+    if (fatal) return 'error';
+    if (this.cancelled) return 'cancelled';
+    if (finished) return 'done';
+    if (this.budgetHit) return 'budget';
+    return this.paused ? 'paused' : null;
+  }
+
+  /** The controller's verbs over these controls. */
+  verbs(): Omit<TeacherController, 'done'> {
+    const h = this.#hooks;
+    return {
+      pause: () => {
+        this.paused = true;
+        h.emit();
+      },
+      resume: () => {
+        this.paused = false;
+        this.budgetHit = h.over(this.budget);
+        this.rouse();
+        h.emit();
+      },
+      cancel: () => {
+        if (this.cancelled || h.ended?.()) return;
+        this.cancelled = true;
+        h.abort?.();
+        this.rouse();
+        h.emit();
+      },
+      setBudget: (b) => {
+        this.budget = { ...b };
+        if (this.budgetHit && !h.over(this.budget)) {
+          this.budgetHit = false;
+          this.rouse();
+        }
+        h.emit();
+      },
+    };
+  }
+}
+
+/** Items per minute since `startedAt`, and the milliseconds the `left` ones will take at that pace (null before any). */
+export function pace(count: number, startedAt: number, now: number, left: number): { ratePerMin: number; etaMs: number | null } {
+  const minutes = (now - startedAt) / 60_000;
+  const ratePerMin = minutes > 0 ? count / minutes : 0;
+  return { ratePerMin, etaMs: ratePerMin > 0 ? (left / ratePerMin) * 60_000 : null };
+}
