@@ -6,10 +6,8 @@ import type { CorpusSource } from '$lib/eval/corpus-export';
 import type { DataRow } from '$lib/data/types';
 import type { TeacherLabel } from '$lib/teacher/types';
 import type { ComparisonData } from '$lib/state/compare.svelte';
-import type { HeadConfig } from '$lib/train/types';
-import type { Selection } from '$lib/train/grid';
 import { dtypeOfFeatureKey } from '$lib/embed/keys';
-import type { LinearSearchInfo } from '$lib/state/student.svelte';
+import { argmaxRow } from '$lib/train/metrics';
 import type { SelectionDescription } from '$lib/eval/methods';
 import type { PredictionsView } from '../validate/validation';
 
@@ -48,8 +46,7 @@ export function corpusSource(
       let studentLabel: string | null = null;
       let studentProb: number | null = null;
       if (predictions && i !== undefined) {
-        let best = 0;
-        for (let c = 1; c < k; c++) if (predictions.probs[i * k + c] > predictions.probs[i * k + best]) best = c;
+        const best = argmaxRow(predictions.probs, k, i);
         studentLabel = predictions.labels[best];
         studentProb = predictions.probs[i * k + best];
       }
@@ -73,34 +70,22 @@ export function corpusItems(...args: Parameters<typeof corpusSource>): CorpusIte
   return Array.from({ length: src.length }, (_, i) => src.item(i));
 }
 
-/** What the methods paragraph needs from outside the comparison. */
-export interface MethodsContext {
-  teacherModel: string;
+/** What the methods paragraph needs from outside the comparison: the run's facts as the settings and the stored answers give them. */
+export interface MethodsContext extends Pick<
+  RunDescription,
+  'teacherModel' | 'promptTemplate' | 'repeats' | 'temperature' | 'validationN' | 'testN' | 'trainN' | 'encoder' | 'dtype'
+> {
   endpoint: string;
   /** When the newest stored LLM answer arrived (epoch ms), or null. */
   labelledAt: number | null;
   codebookVersion: number | null;
-  promptTemplate: string;
-  repeats: number;
-  temperature: number;
-  validationN: number;
-  testN: number;
-  trainN: number;
-  encoder: string;
-  dtype: string;
   embedBackend: string;
   /** The main student's chosen configuration and backend, when one was trained. */
   main: ChosenHead | null;
 }
 
 /** A trained student's facts the paragraph states: its configuration and how it was chosen. */
-export interface ChosenHead {
-  best: HeadConfig;
-  backend: string;
-  trainSize: number;
-  search?: LinearSearchInfo;
-  selection?: Selection;
-}
+export type ChosenHead = Pick<ComparisonData['students'][number], 'best' | 'backend' | 'trainSize' | 'search' | 'selection'>;
 
 /** How a student's configuration was chosen, in the methods paragraph's terms (undefined: not recorded). */
 export function selectionOf(s: ChosenHead): SelectionDescription | undefined {

@@ -2,7 +2,7 @@
 // validation sample, the texts to review, and the same metrics for earlier
 // codebook versions (rebuilt from the response cache). Pure.
 import { metricsWithCI, type MetricCIs } from '$lib/eval/bootstrap';
-import { computeMetrics, warnings, type Metrics } from '$lib/eval/metrics';
+import { computeMetrics, positiveIndex, warnings, type Metrics } from '$lib/eval/metrics';
 import { consistencyLevels } from '$lib/eval/consistency-stats';
 import { labelsFromResponses } from '$lib/teacher/labels';
 import { normaliseEndpoint } from '$lib/teacher/cache-key';
@@ -10,6 +10,7 @@ import type { TeacherLabel, TeacherResponse } from '$lib/teacher/types';
 import type { DataRow } from '$lib/data/types';
 import type { CodebookVersion } from '$lib/codebook/types';
 import { confidenceOf, meetsConsistency, type ConfidenceBy } from '$lib/train/training-rows';
+import { argmaxRow } from '$lib/train/metrics';
 
 /** The part of a TeacherLabel this reads. */
 export type TeacherView = Pick<TeacherLabel, 'label' | 'consistency' | 'n'>;
@@ -47,7 +48,7 @@ export function scoreTeacher(
     const l = labels.get(r.id)!.label;
     return l === null ? -1 : labelNames.indexOf(l);
   });
-  const pos = positive !== null && labelNames.includes(positive) ? labelNames.indexOf(positive) : null;
+  const pos = positiveIndex(labelNames, positive);
   const { metrics, ci } = metricsWithCI(yTrue, yPred, labelNames.length, pos, { seed });
   return {
     validation: rows.length,
@@ -91,8 +92,7 @@ export function studentLabels(p: PredictionsView | null): Map<string, { label: s
   if (!p) return out;
   const k = p.labels.length;
   p.ids.forEach((id, i) => {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (p.probs[i * k + c] > p.probs[i * k + best]) best = c;
+    const best = argmaxRow(p.probs, k, i);
     out.set(id, { label: p.labels[best], prob: p.probs[i * k + best] });
   });
   return out;
@@ -181,7 +181,7 @@ export function versionScores(
     ).filter((l) => l.n > 0);
     if (labels.length === 0) return { version: v.version, createdAt: v.createdAt, scored: 0, metrics: null };
     const human = new Map(rows.map((r) => [r.id, r.human!]));
-    const pos = v.codebook.positive !== null && names.includes(v.codebook.positive) ? names.indexOf(v.codebook.positive) : null;
+    const pos = positiveIndex(names, v.codebook.positive);
     const metrics = computeMetrics(
       labels.map((l) => names.indexOf(human.get(l.rowId)!)),
       labels.map((l) => (l.label === null ? -1 : names.indexOf(l.label))),
@@ -228,7 +228,7 @@ export function confidenceSweep(
   const rows = validationIds
     .map((id) => rowById.get(id))
     .filter((r): r is DataRow => !!r && r.human !== null && labelNames.includes(r.human) && (labels.get(r.id)?.n ?? 0) > 0);
-  const pos = positive !== null && labelNames.includes(positive) ? labelNames.indexOf(positive) : null;
+  const pos = positiveIndex(labelNames, positive);
   return thresholds.map((t) => {
     const kept = rows.filter((r) => meetsConsistency(confidenceOf(labels.get(r.id), by), t));
     if (kept.length === 0) return { t, kept: 0, share: 0, accuracy: null, f1: null };

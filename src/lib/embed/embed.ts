@@ -4,7 +4,7 @@
 // optional L2 normalisation, written back in input order into one row-major
 // Float32Array. Pure of UI; the worker wraps it.
 import { pipeline, Tensor, type FeatureExtractionPipeline } from '@huggingface/transformers';
-import { applyModelSource, describeSource, onnxFileFor, type ModelSource } from './runtime';
+import { applyModelSource, describeSource, downloadProgress, onnxFileFor, type LoadProgress, type ModelSource } from './runtime';
 import { paddingOf, planBatches, type PaddingStats } from './batching';
 import type { Device } from './device';
 import type { Dtype, Pooling } from './keys';
@@ -18,11 +18,7 @@ export { EMBEDDING_KEY_VERSION, embeddingKey } from './keys';
 export { clsPool, l2NormalizeRows, meanPool } from './pool';
 
 /** Bytes of model files fetched so far, summed over files; `file` names the one that just advanced. */
-export interface LoadProgress {
-  done: number;
-  total: number;
-  file?: string;
-}
+export type { LoadProgress };
 
 export interface LoadOptions {
   modelId: string;
@@ -134,24 +130,12 @@ export async function resetEncoder(): Promise<void> {
 
 async function createEncoder({ modelId, source, device, dtype, onProgress }: LoadOptions): Promise<Encoder> {
   applyModelSource(source, modelId);
-  // Bytes summed over every file seen so far (the total grows as files start).
-  const perFile = new Map<string, { loaded: number; total: number }>();
   let extractor: FeatureExtractionPipeline;
   try {
     extractor = await pipeline('feature-extraction', modelId, {
       device,
       dtype,
-      progress_callback: (p) => {
-        if (p.status !== 'progress' || !onProgress) return;
-        perFile.set(p.file, { loaded: p.loaded || 0, total: p.total || 0 });
-        let done = 0,
-          total = 0;
-        for (const f of perFile.values()) {
-          done += f.loaded;
-          total += f.total;
-        }
-        onProgress({ done, total, file: p.file });
-      },
+      progress_callback: downloadProgress(onProgress),
     });
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);

@@ -91,3 +91,31 @@ export function configureOrt(ortBase: string | URL): number {
 export async function detectWebGPU(): Promise<boolean> {
   return (await probeWebGPU()).available;
 }
+
+/** Bytes of a model download, summed over its files. */
+export interface LoadProgress {
+  done: number;
+  total: number;
+  file?: string;
+}
+
+/**
+ * A transformers.js progress_callback that reports the bytes of every file
+ * seen so far, summed (the total grows as files start); nothing without `onProgress`.
+ */
+export function downloadProgress(
+  onProgress: ((p: LoadProgress) => void) | undefined,
+): (p: { status: string; file?: string; loaded?: number; total?: number }) => void {
+  const perFile = new Map<string, { loaded: number; total: number }>();
+  return (p) => {
+    if (p.status !== 'progress' || !onProgress || !p.file) return;
+    perFile.set(p.file, { loaded: p.loaded || 0, total: p.total || 0 });
+    let done = 0;
+    let total = 0;
+    for (const f of perFile.values()) {
+      done += f.loaded;
+      total += f.total;
+    }
+    onProgress({ done, total, file: p.file });
+  };
+}

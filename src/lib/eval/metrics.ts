@@ -67,6 +67,12 @@ export interface Metrics {
   classesInTest: number;
 }
 
+/** The index of the codebook's positive label among `labelNames`, or null when there is none (or it is not one of them). */
+export function positiveIndex(labelNames: readonly string[], positive: string | null): number | null {
+  const i = positive === null ? -1 : labelNames.indexOf(positive);
+  return i < 0 ? null : i;
+}
+
 /**
  * Compute all metrics for one classifier.
  * @param yTrue true class indices 0..nClasses-1, one per test item

@@ -15,6 +15,9 @@ import { planExperiment, scoreExperiment, type ExperimentPlan, type PlannedStude
 import type { EncoderSettings } from './project-settings';
 import type { ConfidenceBy } from '../train/training-rows';
 import { encoderText } from '../embed/presets';
+import { argmaxRows } from '../train/metrics';
+import { positiveIndex } from '../eval/metrics';
+import { etaMs } from '../ui/eta';
 
 /** 'paper': the paper's learning-rate × batch-size search; 'quick': one configuration, for a first look. */
 export const GRIDS: Record<GridChoice, Grid> = {
@@ -38,16 +41,6 @@ export class ComparisonCancelledError extends Error {
     super('The comparison was cancelled.');
   }
 }
-
-const argmax = (probs: Float32Array, k: number): Int32Array => {
-  const out = new Int32Array(probs.length / k);
-  for (let i = 0; i < out.length; i++) {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (probs[i * k + c] > probs[i * k + best]) best = c;
-    out[i] = best;
-  }
-  return out;
-};
 
 export class CompareState {
   status = $state<'idle' | 'running' | 'done' | 'error' | 'cancelled'>('idle');
@@ -127,7 +120,7 @@ export class CompareState {
     const labelNames = cb.labels.map((l) => l.name);
     const k = labelNames.length;
     const positive = cb.positive !== null && labelNames.includes(cb.positive) ? cb.positive : null;
-    const posIdx = positive === null ? null : labelNames.indexOf(positive);
+    const posIdx = positiveIndex(labelNames, positive);
     const rowById = app.rowById;
     const labels = teacher.labels;
 
@@ -159,8 +152,7 @@ export class CompareState {
 
     const total = plan.students.length + 1;
     const step = (done: number, current: string) => {
-      const elapsed = Date.now() - startedAt;
-      this.progress = { done, total, current, etaMs: done > 0 ? (elapsed / done) * (total - done) : null };
+      this.progress = { done, total, current, etaMs: etaMs(startedAt, done, total) };
     };
 
     // Features: the project's encoder for the students, TF-IDF (fitted on the pool) for the baseline.
@@ -234,7 +226,7 @@ export class CompareState {
       }
       this.#check();
       const probs = await student.predict(model, X, testIds);
-      const predicted = argmax(probs, k);
+      const predicted = argmaxRows(probs, k);
       preds.set(p.id, { preds: predicted, backend: model.backend, encoder: model.spec.encoder, trainSize: model.spec.trainSize });
       const shares = compareShares(labelNames, predicted, shareRef.preds, shareRef.name, shareOn);
       const warning = p.trainSource === 'llm' ? shareWarning(shares, `“${p.name}”`) : null;

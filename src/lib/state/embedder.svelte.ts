@@ -26,6 +26,7 @@ import { embedRequest, ortBase, type EmbedReady, type EmbedRows, type EmbedSlots
 import { byLength, distinctRows, storageOrder, yieldToPage } from '../embed/order';
 import { VECTOR_CHUNK } from '../store/db';
 import { WorkerCancelled } from './worker-client';
+import { etaMs } from '../ui/eta';
 
 /**
  * Features for a set of rows: row i of `features` belongs to `ids[i]`; dense
@@ -93,11 +94,7 @@ const GATHER = 8_192;
 const TFIDF_KEY_VERSION = 2; // 2: separate word / char_wb blocks, sparse rows, no feature cap
 const TFIDF_DEVICE = 'this page (TF-IDF)';
 
-/** Milliseconds left at the current rate, or null before there is a rate. */
-export function etaMs(startedAt: number, done: number, total: number, now = Date.now()): number | null {
-  if (done <= 0 || total <= done) return done >= total && total > 0 ? 0 : null;
-  return ((now - startedAt) / done) * (total - done);
-}
+export { etaMs };
 
 /**
  * The model, recipe, device and dtype a setting resolves to here ('auto' →

@@ -11,7 +11,7 @@ import { resolveHeadConfig, type HeadConfig, type HeadKind, type SerializedHead 
 import type { ClassWeight } from '../train/linear';
 import type { LinearSearchResult } from '../train/linear-search';
 import { takeMatrixRows, toDense, type FeatureMatrix } from '../train/matrix';
-import { argmaxRows } from '../train/metrics';
+import { argmaxRow, argmaxRows } from '../train/metrics';
 import { compareShares, type ShareCheck } from '../train/shares';
 import type { TrainReply } from '../train/protocol';
 import { initTrainer, trainRequest } from './trainer';
@@ -21,6 +21,7 @@ import { embedder, type Embedded } from './embedder.svelte';
 import type { EncoderSettings } from './project-settings';
 import { dtypeOfFeatureKey } from '../embed/keys';
 import { WorkerCancelled } from './worker-client';
+import { etaMs } from '../ui/eta';
 
 export interface StudentSpec {
   name: string;
@@ -222,14 +223,13 @@ export class StudentState {
       this.live = [...this.live, { cfg: r.config, score: r.score }];
     // The final refit counts as one more configuration; early stopping makes this an upper bound.
     const frac = Math.min(1, (r.config - 1 + r.epoch / Math.max(1, r.epochs)) / (r.configs + 1));
-    const elapsed = Date.now() - started;
     this.progress = {
       config: r.config,
       configs: r.configs,
       epoch: r.epoch,
       epochs: r.epochs,
       phase: r.phase,
-      etaMs: frac > 0 ? (elapsed / frac) * (1 - frac) : null,
+      etaMs: etaMs(started, frac, 1),
     };
   }
 
@@ -423,7 +423,7 @@ export class StudentState {
         const part = await this.predict(s, X, undefined, true);
         for (let k = 0; k < at.length; k++) probs.set(part.subarray(k * C, (k + 1) * C), at[k] * C);
         const done = start + at.length;
-        this.labeling = { modelId: s.modelId, done, total: rows.length, etaMs: ((Date.now() - started) / done) * (rows.length - done) };
+        this.labeling = { modelId: s.modelId, done, total: rows.length, etaMs: etaMs(started, done, rows.length) };
       }
       const data: PredictionsData = {
         modelId: s.modelId,
@@ -508,11 +508,7 @@ export function pinDtype(s: EncoderSettings, key: string): EncoderSettings {
 export function distribution(p: Pick<PredictionsData, 'labels' | 'probs' | 'ids'>): { label: string; count: number }[] {
   const C = p.labels.length;
   const counts = new Array<number>(C).fill(0);
-  for (let i = 0; i < p.ids.length; i++) {
-    let best = 0;
-    for (let c = 1; c < C; c++) if (p.probs[i * C + c] > p.probs[i * C + best]) best = c;
-    counts[best]++;
-  }
+  for (let i = 0; i < p.ids.length; i++) counts[argmaxRow(p.probs, C, i)]++;
   return p.labels.map((label, c) => ({ label, count: counts[c] }));
 }
 

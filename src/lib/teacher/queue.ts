@@ -9,7 +9,8 @@ import { backoffDelay, DEFAULT_BACKOFF, isRetryable } from './backoff';
 import { normaliseEndpoint } from './cache-key';
 import { billedOutput, priceFor, usageCost } from './prices';
 import { guessProfile, isQuotaError, nDroppable, quotaMessage, rejectedParam, withoutParam, type AdaptableParam } from './profile';
-import { pace, RunControls } from './run-controls';
+import { RunControls } from './run-controls';
+import { pace } from '../ui/eta';
 import { RateControl, requestTokens, type RateOutcome, type Ticket } from './rate';
 import { buildRequest, failedResponses, makeResponses, planTasks, type Task, type TeacherJob } from './tasks';
 import {

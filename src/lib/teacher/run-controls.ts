@@ -97,10 +97,3 @@ export class RunControls {
     };
   }
 }
-
-/** Items per minute since `startedAt`, and the milliseconds the `left` ones will take at that pace (null before any). */
-export function pace(count: number, startedAt: number, now: number, left: number): { ratePerMin: number; etaMs: number | null } {
-  const minutes = (now - startedAt) / 60_000;
-  const ratePerMin = minutes > 0 ? count / minutes : 0;
-  return { ratePerMin, etaMs: ratePerMin > 0 ? (left / ratePerMin) * 60_000 : null };
-}

@@ -60,18 +60,16 @@ export function labelNames(job: TeacherJob): string[] {
   return job.codebook.labels.map((l) => l.name);
 }
 
+/** The cache key of one (text, repeat) of this job at `temperature` (null: none is sent). */
+export function jobKey(job: TeacherJob, textHash: string, repeat: number, temperature: number | null): string {
+  const s = job.settings;
+  const template = promptOf(job).template;
+  return cacheKey({ endpoint: s.baseURL, model: s.model, codebookHash: job.codebookHash, template, textHash, repeat, temperature });
+}
+
 /** The cache key of one (text, repeat) of this job, given what the endpoint accepts. */
 export function keyOf(job: TeacherJob, textHash: string, repeat: number, temperatureAllowed: boolean): string {
-  const s = job.settings;
-  return cacheKey({
-    endpoint: s.baseURL,
-    model: s.model,
-    codebookHash: job.codebookHash,
-    template: promptOf(job).template,
-    textHash,
-    repeat,
-    temperature: repeatTemperatureOf(repeat, { ...s, temperatureAllowed }),
-  });
+  return jobKey(job, textHash, repeat, repeatTemperatureOf(repeat, { ...job.settings, temperatureAllowed }));
 }
 
 /** All keys of a job in item-major, repeat-minor order. */

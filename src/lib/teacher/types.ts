@@ -4,6 +4,7 @@
 
 import type { RateLimitInfo } from './backoff';
 import type { CacheKeyParts } from './cache-key';
+import type { Aggregate } from './consistency';
 
 /** How the app talks to an OpenAI-compatible endpoint. */
 export interface TeacherSettings {
@@ -145,19 +146,8 @@ export interface TeacherResponse extends CacheKeyParts {
 }
 
 /** The teacher's label for one row, aggregated over its repeats. */
-export interface TeacherLabel {
+export interface TeacherLabel extends Aggregate {
   rowId: string;
-  /** Majority label, or null when no repeat gave a valid label. */
-  label: string | null;
-  /** Share of all repeats (invalid ones included) that agree with `label`. */
-  consistency: number;
-  votes: Record<string, number>;
-  /** Repeats found. */
-  n: number;
-  /** Repeats whose answer was invalid. */
-  invalid: number;
-  /** True when the majority was a tie broken by the rule in consistency.ts. */
-  tie: boolean;
   /**
    * The teacher's probability of `label` from logprobs (mean over the answers
    * that carry probabilities, usually the first); null when none does.

@@ -21,12 +21,14 @@ export function selectionScore(s: F1Scores, positive: number | null): number {
 
 /** Row-wise argmax of an n × nClasses probability matrix. */
 export function argmaxRows(probs: Float32Array, nClasses: number): Int32Array {
-  const n = probs.length / nClasses;
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let c = 1; c < nClasses; c++) if (probs[i * nClasses + c] > probs[i * nClasses + best]) best = c;
-    out[i] = best;
-  }
+  const out = new Int32Array(probs.length / nClasses);
+  for (let i = 0; i < out.length; i++) out[i] = argmaxRow(probs, nClasses, i);
   return out;
+}
+
+/** The class with the highest probability in row `i` of a row-major n × nClasses matrix (the first on a tie). */
+export function argmaxRow(probs: ArrayLike<number>, nClasses: number, i: number): number {
+  let best = 0;
+  for (let c = 1; c < nClasses; c++) if (probs[i * nClasses + c] > probs[i * nClasses + best]) best = c;
+  return best;
 }

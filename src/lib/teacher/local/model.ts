@@ -5,7 +5,7 @@
 // cache is downloaded once to be tiled over the label rows, and every cache
 // this module hands out must go back through release().
 import { AutoModelForCausalLM, AutoTokenizer, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
-import { applyModelSource, describeSource, type ModelSource } from '../../embed/runtime';
+import { applyModelSource, describeSource, downloadProgress, type ModelSource } from '../../embed/runtime';
 import { localOnnxFile, type LocalDtype } from './presets';
 import type { CausalLM, LogProbs } from './score';
 
@@ -40,18 +40,7 @@ export class LocalModelError extends Error {
 /** Loads tokenizer and model; rejects with LocalModelError in plain words. */
 export async function loadCausalLM(o: LocalLoadOptions): Promise<LoadedLM> {
   applyModelSource(o.source, o.modelId);
-  const perFile = new Map<string, { loaded: number; total: number }>();
-  const progress_callback = (p: { status: string; file?: string; loaded?: number; total?: number }) => {
-    if (p.status !== 'progress' || !o.onProgress || !p.file) return;
-    perFile.set(p.file, { loaded: p.loaded || 0, total: p.total || 0 });
-    let done = 0,
-      total = 0;
-    for (const f of perFile.values()) {
-      done += f.loaded;
-      total += f.total;
-    }
-    o.onProgress({ done, total, file: p.file });
-  };
+  const progress_callback = downloadProgress(o.onProgress);
   const revision = o.revision ?? 'main';
   try {
     const tokenizer = await AutoTokenizer.from_pretrained(o.modelId, { revision, progress_callback });

@@ -6,10 +6,11 @@
 // a reload scores only what is missing. Pure: the scorer, the store and the
 // clock are injected.
 
-import { cacheKey, normaliseEndpoint } from '../cache-key';
+import { normaliseEndpoint } from '../cache-key';
 import type { TeacherController, TeacherProgress, TeacherSummary } from '../queue';
-import { pace, RunControls } from '../run-controls';
-import { labelNames, promptOf, type TeacherItem, type TeacherJob } from '../tasks';
+import { RunControls } from '../run-controls';
+import { pace } from '../../ui/eta';
+import { jobKey, labelNames, promptOf, type TeacherItem, type TeacherJob } from '../tasks';
 import { userMessage } from '../prompt';
 import { DEFAULT_CAPABILITIES, type Capabilities, type TeacherResponse } from '../types';
 import { answerFor, type LabelScores } from './score';
@@ -42,16 +43,7 @@ export interface LocalRunDeps {
 
 /** The one cache key of a text: repeat 0 at the endpoint's default temperature (none is sent). */
 export function localKey(job: TeacherJob, textHash: string): string {
-  const s = job.settings;
-  return cacheKey({
-    endpoint: s.baseURL,
-    model: s.model,
-    codebookHash: job.codebookHash,
-    template: promptOf(job).template,
-    textHash,
-    repeat: 0,
-    temperature: null,
-  });
+  return jobKey(job, textHash, 0, null);
 }
 
 /** The stored answer for one scored text: the likeliest label, with every label's probability. */
