@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { trainHead } from '$lib/train/fit';
-import { predictProba } from '$lib/train/head';
+import { predictProbaAsync } from '$lib/train/head';
 import { makeBlobs } from '$lib/train/synthetic';
 import type { TrainedStudent } from '$lib/state/student.svelte';
 import { ModelFilesError, readStudentFiles, studentFiles, studentFromFiles, zipStudent, type StudentFiles } from './model-files';
@@ -60,7 +60,7 @@ describe('student model files', () => {
     expect(back.modelId).not.toBe(trained.modelId);
     expect(back.spec.name).toBe('Student on 60 LLM labels (imported)');
     expect([back.labelNames, back.positive, back.embeddingKey]).toEqual([trained.labelNames, 'positive', trained.embeddingKey]);
-    expect(predictProba(back.weights, data.X, dim)).toEqual(predictProba(trained.weights, data.X, dim));
+    expect(await predictProbaAsync(back.weights, data.X, dim)).toEqual(await predictProbaAsync(trained.weights, data.X, dim));
   });
 
   it('says which file is missing, and refuses a label order that does not fit the model', async () => {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { trainHead } from './fit';
 import { DEFAULT_GRID, expandGrid, gridSearch, type Grid } from './grid';
-import { predictProba } from './head';
+import { predictProbaAsync } from './head';
 import { argmaxRows, f1Scores } from './metrics';
 import { stratifiedHoldout, stratifiedKFold, takeLabels, takeRows } from './split';
 import { makeBlobs } from './synthetic';
@@ -74,7 +74,7 @@ describe('gridSearch', () => {
     const testF1 = await Promise.all(
       r.scores.map(async (s) => {
         const { weights } = await trainHead({ ...train, dim, nClasses: 2, positive: 1, cfg: { ...s.cfg, epochs: s.bestEpoch } });
-        return f1Scores(testY, argmaxRows(predictProba(weights, shifted.X, dim), 2), 2, 1).f1;
+        return f1Scores(testY, argmaxRows(await predictProbaAsync(weights, shifted.X, dim), 2), 2, 1).f1;
       }),
     );
     const byVal = r.scores.map((s) => s.f1);
@@ -93,7 +93,7 @@ describe('gridSearch', () => {
       cfg: r.scores[1].cfg,
       val: { X: takeRows(train.X, dim, val), y: takeLabels(train.y, val) },
     });
-    const valPred = argmaxRows(predictProba(manual.weights, takeRows(train.X, dim, val), dim), 2);
+    const valPred = argmaxRows(await predictProbaAsync(manual.weights, takeRows(train.X, dim, val), dim), 2);
     expect(f1Scores(takeLabels(train.y, val), valPred, 2, 1).f1).toBe(r.scores[1].f1);
     expect(manual.bestEpoch).toBe(r.scores[1].bestEpoch);
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { trainHead } from './fit';
-import { predictProba } from './head';
+import { predictProbaAsync } from './head';
 import { argmaxRows, f1Scores } from './metrics';
 import { makeBlobs } from './synthetic';
 import { TrainingCancelledError, type HeadConfig, type SerializedHead } from './types';
@@ -11,7 +11,7 @@ const train = makeBlobs({ n: 200, dim, nClasses: 2, separation: 4, seed: 1 });
 const test = makeBlobs({ n: 200, dim, nClasses: 2, separation: 4, seed: 2 });
 const fast: Partial<HeadConfig> = { lr: 0.05, epochs: 15, batchSize: 32 };
 
-const predict = (w: SerializedHead, X: Float32Array) => argmaxRows(predictProba(w, X, dim), w.nClasses);
+const predict = async (w: SerializedHead, X: Float32Array) => argmaxRows(await predictProbaAsync(w, X, dim), w.nClasses);
 const allWeights = (w: SerializedHead) => w.layers.flatMap((l) => [...l.kernel.values, ...l.bias.values]);
 
 beforeAll(async () => {
@@ -24,7 +24,7 @@ describe('trainHead', () => {
     expect(r.history).toHaveLength(15);
     expect(r.bestEpoch).toBe(15);
     expect(r.history[14].loss).toBeLessThan(r.history[0].loss);
-    expect(f1Scores(test.y, predict(r.weights, test.X), 2, 1).f1).toBeGreaterThan(0.95);
+    expect(f1Scores(test.y, await predict(r.weights, test.X), 2, 1).f1).toBeGreaterThan(0.95);
   });
 
   it('gives probabilities in [0, 1] whose rows sum to 1 (3 classes)', async () => {
@@ -34,7 +34,7 @@ describe('trainHead', () => {
       [dim, 8],
       [8, 3],
     ]);
-    const p = predictProba(r.weights, three.X, dim);
+    const p = await predictProbaAsync(r.weights, three.X, dim);
     expect(p).toHaveLength(90 * 3);
     for (let i = 0; i < 90; i++) {
       const row = [p[3 * i], p[3 * i + 1], p[3 * i + 2]];
@@ -59,7 +59,7 @@ describe('trainHead', () => {
     const evalSet = makeBlobs({ n: 400, dim, nClasses: 2, separation: 1.5, seed: 5, proportions: [0.5, 0.5] });
     const recall1 = async (classWeights: boolean) => {
       const r = await trainHead({ ...imb, dim, nClasses: 2, positive: 1, cfg: { ...fast, epochs: 10, classWeights } });
-      const pred = predict(r.weights, evalSet.X);
+      const pred = await predict(r.weights, evalSet.X);
       let tp = 0;
       let pos = 0;
       evalSet.y.forEach((t, i) => {
@@ -94,7 +94,7 @@ describe('trainHead', () => {
     expect(losses[r.bestEpoch - 1]).toBe(Math.min(...losses));
     expect(losses[losses.length - 1]).toBeGreaterThan(losses[r.bestEpoch - 1]);
     // The returned weights are the best epoch's: recompute its validation loss.
-    const p = predictProba(r.weights, val.X, dim);
+    const p = await predictProbaAsync(r.weights, val.X, dim);
     let ce = 0;
     val.y.forEach((t, i) => (ce -= Math.log(p[2 * i + t])));
     expect(ce / val.y.length).toBeCloseTo(losses[r.bestEpoch - 1], 4);
@@ -107,7 +107,7 @@ describe('trainHead', () => {
       soft[2 * i + 1 - t] = 0.2;
     });
     const r = await trainHead({ X: train.X, dim, y: soft, nClasses: 2, positive: 1, cfg: fast });
-    expect(f1Scores(test.y, predict(r.weights, test.X), 2, 1).f1).toBeGreaterThan(0.95);
+    expect(f1Scores(test.y, await predict(r.weights, test.X), 2, 1).f1).toBeGreaterThan(0.95);
     await expect(trainHead({ X: train.X, dim, y: soft.subarray(1), nClasses: 2, positive: 1, cfg: fast })).rejects.toThrow(/Soft targets/);
   });
 
@@ -142,7 +142,7 @@ describe('trainHead', () => {
       val,
       cfg: { ...fast, epochs: 3, kind: 'mlp', hidden: 8, l2: 1e-3, classWeights: true },
     });
-    predictProba(r.weights, test.X, dim);
+    await predictProbaAsync(r.weights, test.X, dim);
     const ac = new AbortController();
     await trainHead({ ...train, dim, nClasses: 2, positive: 1, cfg: fast, signal: ac.signal, onEpoch: () => ac.abort() }).catch(
       () => undefined,

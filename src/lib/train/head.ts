@@ -133,37 +133,11 @@ const PREDICT_CHUNK = 4096;
 
 /**
  * Class probabilities for X (n × dim, row-major): Float32Array n × nClasses,
- * each row summing to 1. Runs in chunks so a large set does not exhaust GPU memory.
- */
-export function predictProba(head: SerializedHead, X: Float32Array, dim: number): Float32Array {
-  assertHead(head);
-  if (dim !== head.dim) throw new RangeError(`The head expects ${head.dim}-dimensional embeddings, got ${dim}.`);
-  if (X.length % dim !== 0) throw new RangeError(`Embedding array length ${X.length} is not a multiple of dim ${dim}.`);
-  const n = X.length / dim;
-  const C = head.nClasses;
-  const out = new Float32Array(n * C);
-  const stack = tf.tidy(() => ({
-    kernels: head.layers.map((l) => tf.tensor2d(l.kernel.values, l.kernel.shape as [number, number])),
-    biases: head.layers.map((l) => tf.tensor1d(l.bias.values)),
-  }));
-  try {
-    for (let s = 0; s < n; s += PREDICT_CHUNK) {
-      const e = Math.min(n, s + PREDICT_CHUNK);
-      const probs = tf.tidy(() => tf.softmax(headLogits(stack, tf.tensor2d(X.subarray(s * dim, e * dim), [e - s, dim]))));
-      out.set(probs.dataSync(), s * C);
-      probs.dispose();
-    }
-  } finally {
-    tf.dispose([...stack.kernels, ...stack.biases]);
-  }
-  return out;
-}
-
-/**
- * predictProba reading results with `await data()`. Use this in the worker:
- * on WebGPU a synchronous read (dataSync) goes through an OffscreenCanvas and
- * leaves the device unable to map buffers afterwards (Chromium: "A valid
- * external Instance reference no longer exists"), so training then fails.
+ * each row summing to 1. Runs in chunks so a large set does not exhaust GPU
+ * memory. Results are read with `await data()`, never dataSync: on WebGPU a
+ * synchronous read goes through an OffscreenCanvas and leaves the device
+ * unable to map buffers afterwards (Chromium: "A valid external Instance
+ * reference no longer exists"), so training then fails.
  */
 export async function predictProbaAsync(head: SerializedHead, X: Float32Array, dim: number): Promise<Float32Array> {
   assertHead(head);

@@ -398,7 +398,7 @@ export function headFromCoef(theta: Float64Array, d: number, C: number, Cval: nu
  * on dense or sparse rows, in plain JS (no tfjs: sparse rows never densify).
  */
 export function predictLinear(head: SerializedHead, X: FeatureMatrix): Float32Array {
-  if (head.layers.length !== 1) throw new RangeError('predictLinear reads one-layer heads only; use predictProba for an MLP.');
+  if (head.layers.length !== 1) throw new RangeError('predictLinear reads one-layer heads only; use predictProbaAsync for an MLP.');
   if (X.cols !== head.dim) throw new RangeError(`The head expects ${head.dim}-dimensional features, got ${X.cols}.`);
   const C = head.nClasses;
   const { kernel, bias } = head.layers[0];

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { trainHead } from './fit';
-import { predictProba } from './head';
+import { predictProbaAsync } from './head';
 import { exportTfjsModel, HeadImportError, headFromJSON, headToJSON, importTfjsModel } from './serialize';
 import { makeBlobs } from './synthetic';
 
@@ -33,7 +33,7 @@ describe('tfjs model files', () => {
     const back = await importTfjsModel(files);
     expect(back.config).toEqual(weights.config);
     expect([back.dim, back.nClasses]).toEqual([dim, 3]);
-    expect(predictProba(back, data.X, dim)).toEqual(predictProba(weights, data.X, dim));
+    expect(await predictProbaAsync(back, data.X, dim)).toEqual(await predictProbaAsync(weights, data.X, dim));
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -46,7 +46,7 @@ describe('tfjs model files', () => {
     );
     const out = tf.tidy(() => (model.predict(tf.tensor2d(data.X, [120, dim])) as tf.Tensor).dataSync());
     model.dispose();
-    const ours = predictProba(weights, data.X, dim);
+    const ours = await predictProbaAsync(weights, data.X, dim);
     out.forEach((v, i) => expect(v).toBeCloseTo(ours[i], 6));
   });
 
