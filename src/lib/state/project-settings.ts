@@ -3,6 +3,7 @@
 
 import type { SplitSizes } from '../data/types';
 import type { HeadKind } from '../train/types';
+import type { TeacherRunFields } from '../teacher/types';
 import type { Dtype, Pooling } from '../embed/keys';
 import { CUSTOM_RECIPE, DEFAULT_PRESET, presetById, presetForModel, type PresetId } from '../embed/presets';
 
@@ -31,16 +32,8 @@ export interface EncoderSettings {
   storage?: 'f32' | 'f16';
 }
 
-export interface TeacherRunSettings {
-  repeats: number;
-  temperature: number;
-  repeatTemperature: number;
-  maxTokens: number;
-  concurrency: number;
-  timeoutMs: number;
-  maxRetries: number;
-  structured: 'auto' | 'on' | 'off';
-  batchRepeats: 'auto' | 'on' | 'off';
+/** The teacher's run settings a project keeps: TeacherSettings' run fields, the budget as numbers, and what to label. */
+export interface TeacherRunSettings extends TeacherRunFields {
   budgetTokens: number | null;
   budgetCost: number | null;
   /** How many pool texts the teacher labels for training (the paper: 1000). */

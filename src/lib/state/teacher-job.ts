@@ -9,7 +9,13 @@ import { normaliseEndpoint } from '../teacher/cache-key';
 import type { Price } from '../teacher/prices';
 import type { PromptSpec } from '../teacher/prompt';
 import type { TeacherJob } from '../teacher/tasks';
-import { DEFAULT_TEACHER_SETTINGS, type Capabilities, type ReasoningEffort, type TeacherSettings } from '../teacher/types';
+import {
+  DEFAULT_TEACHER_SETTINGS,
+  type Capabilities,
+  type ReasoningEffort,
+  type TeacherLaterFields,
+  type TeacherSettings,
+} from '../teacher/types';
 import { PROMPT_TEMPLATE_VERSION, systemPrompt, userPrompt } from '../codebook/prompt';
 import type { CodebookVersion } from '../codebook/types';
 import type { TeacherRunSettings } from './project-settings';
@@ -18,19 +24,10 @@ import type { TeacherRunSettings } from './project-settings';
 export type TeacherScope = 'paper' | 'all';
 
 /** TeacherRunSettings plus the teacher's own extras, stored on the project alongside them (absent in older projects). */
-export type TeacherRunSettingsX = TeacherRunSettings & {
-  scope?: TeacherScope;
-  /** Token cap for reasoning models (their reasoning counts against it). */
-  reasoningMaxTokens?: number;
-  reasoningEffort?: ReasoningEffort;
+export interface TeacherRunSettingsX extends TeacherRunSettings, TeacherLaterFields {
   /** The account's Batch API enqueued-token limit for this model; null = not set. */
   batchQueueTokens?: number | null;
-  /** Requests / estimated tokens per minute to stay under, for servers that send no rate-limit headers; null = none. */
-  rpm?: number | null;
-  tpm?: number | null;
-  /** Label probabilities (logprobs) on the first answer when the server gives them; 'off' never asks. */
-  logprobs?: 'auto' | 'off';
-};
+}
 
 const EFFORTS: ReasoningEffort[] = ['minimal', 'low', 'medium', 'high'];
 

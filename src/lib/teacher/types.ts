@@ -48,6 +48,15 @@ export interface TeacherSettings {
   budget: { maxTokens?: number; maxCost?: number };
 }
 
+/** The fields of TeacherSettings a project keeps per run (the endpoint, model and key are the browser's). */
+export type TeacherRunFields = Pick<
+  TeacherSettings,
+  'repeats' | 'temperature' | 'repeatTemperature' | 'maxTokens' | 'concurrency' | 'timeoutMs' | 'maxRetries' | 'structured' | 'batchRepeats'
+>;
+
+/** Run fields added later: absent in older projects, read with TeacherSettings' defaults. */
+export type TeacherLaterFields = Partial<Pick<TeacherSettings, 'reasoningMaxTokens' | 'reasoningEffort' | 'rpm' | 'tpm' | 'logprobs'>>;
+
 export const DEFAULT_TEACHER_SETTINGS: TeacherSettings = {
   baseURL: 'https://api.openai.com/v1',
   model: 'gpt-4o-mini',
