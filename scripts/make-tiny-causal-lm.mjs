@@ -24,10 +24,7 @@
 // answer. Weights come from a seeded PRNG: byte-identical output every run.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-const { onnx } = require('onnx-proto');
+import { ATTR, DT, encodeModel, f32, gaussian, int64Bytes, intAttr, mulberry32, tensorInfo, writeJson } from './onnx-build.mjs';
 
 const MODEL_NAME = 'tiny-causal-lm';
 const D = 8;
@@ -114,22 +111,6 @@ function buildVocab() {
   return { tokens, merges, sign, space };
 }
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(rand) {
-  const u = Math.max(rand(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-}
-
 /** All weights as flat row-major Float32Arrays, V = vocabulary incl. special tokens. */
 function weights(tokens, sign, space, V) {
   const rand = mulberry32(SEED);
@@ -175,22 +156,8 @@ function weights(tokens, sign, space, V) {
   return { E, wpos, Wq, bq, Wk, Wv, Wr, U, b };
 }
 
-function float32Bytes(arr) {
-  const view = new DataView(new ArrayBuffer(arr.length * 4));
-  arr.forEach((v, i) => view.setFloat32(i * 4, v, true)); // ONNX raw_data is little-endian
-  return new Uint8Array(view.buffer);
-}
-
-function int64Bytes(arr) {
-  const view = new DataView(new ArrayBuffer(arr.length * 8));
-  arr.forEach((v, i) => view.setBigInt64(i * 8, BigInt(v), true));
-  return new Uint8Array(view.buffer);
-}
-
 function buildOnnx(w, V) {
-  const T = onnx.TensorProto.DataType;
-  const A = onnx.AttributeProto.AttributeType;
-  const f32 = (name, dims, data) => ({ name, dataType: T.FLOAT, dims, rawData: float32Bytes(data) });
+  const T = DT;
   const i64 = (name, dims, data) => ({ name, dataType: T.INT64, dims, rawData: int64Bytes(data) });
   const initializer = [
     f32('embed', [V, D], w.E),
@@ -212,8 +179,8 @@ function buildOnnx(w, V) {
   ];
   let n = 0;
   const node = (opType, input, output, attribute = []) => ({ name: `${opType.toLowerCase()}_${n++}`, opType, input, output, attribute });
-  const int = (name, i) => ({ name, type: A.INT, i });
-  const ints = (name, list) => ({ name, type: A.INTS, ints: list });
+  const int = intAttr;
+  const ints = (name, list) => ({ name, type: ATTR.INTS, ints: list });
   const nodes = [
     node('Gather', ['embed', 'input_ids'], ['tok'], [int('axis', 0)]),
     node('Cast', ['position_ids'], ['pos_f'], [int('to', T.FLOAT)]),
@@ -254,36 +221,25 @@ function buildOnnx(w, V) {
     node('MatMul', ['hid', 'unembed'], ['logits_raw']),
     node('Add', ['logits_raw', 'bias'], ['logits']),
   ];
-  const info = (name, elemType, dims) => ({
-    name,
-    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
-  });
-  const model = {
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 17 }],
-    producerName: 'surrogate/make-tiny-causal-lm',
-    producerVersion: '1',
-    graph: {
-      name: 'tiny_causal_lm',
-      initializer,
-      node: nodes,
-      input: [
-        info('input_ids', T.INT64, ['batch_size', 'sequence_length']),
-        info('attention_mask', T.INT64, ['batch_size', 'total_sequence_length']),
-        info('position_ids', T.INT64, ['batch_size', 'sequence_length']),
-        info('past_key_values.0.key', T.FLOAT, ['batch_size', 1, 'past_sequence_length', D]),
-        info('past_key_values.0.value', T.FLOAT, ['batch_size', 1, 'past_sequence_length', D]),
-      ],
-      output: [
-        info('logits', T.FLOAT, ['batch_size', 'sequence_length', V]),
-        info('present.0.key', T.FLOAT, ['batch_size', 1, 'total_sequence_length', D]),
-        info('present.0.value', T.FLOAT, ['batch_size', 1, 'total_sequence_length', D]),
-      ],
-    },
+  const info = tensorInfo;
+  const graph = {
+    name: 'tiny_causal_lm',
+    initializer,
+    node: nodes,
+    input: [
+      info('input_ids', T.INT64, ['batch_size', 'sequence_length']),
+      info('attention_mask', T.INT64, ['batch_size', 'total_sequence_length']),
+      info('position_ids', T.INT64, ['batch_size', 'sequence_length']),
+      info('past_key_values.0.key', T.FLOAT, ['batch_size', 1, 'past_sequence_length', D]),
+      info('past_key_values.0.value', T.FLOAT, ['batch_size', 1, 'past_sequence_length', D]),
+    ],
+    output: [
+      info('logits', T.FLOAT, ['batch_size', 'sequence_length', V]),
+      info('present.0.key', T.FLOAT, ['batch_size', 1, 'total_sequence_length', D]),
+      info('present.0.value', T.FLOAT, ['batch_size', 1, 'total_sequence_length', D]),
+    ],
   };
-  const err = onnx.ModelProto.verify(model);
-  if (err) throw new Error(`invalid ONNX model: ${err}`);
-  return onnx.ModelProto.encode(onnx.ModelProto.fromObject(model)).finish();
+  return encodeModel(graph, { producer: 'make-tiny-causal-lm', opset: 17 });
 }
 
 function tokenizerJson(tokens, merges) {
@@ -341,7 +297,7 @@ function main() {
   const V = tokens.length + SPECIAL.length;
   const id = (t) => tokens.length + SPECIAL.indexOf(t);
   const graph = buildOnnx(weights([...tokens, ...SPECIAL], sign, space, V), V);
-  const json = (name, value) => writeFileSync(join(dir, name), JSON.stringify(value, null, 2) + '\n');
+  const json = (name, value) => writeJson(dir, name, value);
   json('config.json', {
     _name_or_path: MODEL_NAME,
     architectures: ['LlamaForCausalLM'],

@@ -31,10 +31,7 @@
 // short positive and negative texts; other tokens are small noise.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-const { onnx } = require('onnx-proto');
+import { DT, encodeModel, f32, gaussian, intAttr, mulberry32, tensorInfo, writeJson } from './onnx-build.mjs';
 
 const flag = (name) => {
   const i = process.argv.indexOf(name);
@@ -102,23 +99,6 @@ function buildVocab(extra = []) {
   return { tokens, sign };
 }
 
-/** mulberry32, inlined so the script runs without the TypeScript sources. */
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(rand) {
-  const u = Math.max(rand(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-}
-
 function embeddings(tokens, sign, rand) {
   // Each sentiment also has one shared random direction, so cue words of a
   // class resemble each other beyond dimension 0 (as in a real encoder).
@@ -137,97 +117,60 @@ function embeddings(tokens, sign, rand) {
   return w;
 }
 
-function float32Bytes(arr) {
-  const view = new DataView(new ArrayBuffer(arr.length * 4));
-  arr.forEach((v, i) => view.setFloat32(i * 4, v, true)); // ONNX raw_data is little-endian
-  return new Uint8Array(view.buffer);
-}
-
-function tensorInfo(name, elemType, dims) {
-  const dim = dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d }));
-  return { name, type: { tensorType: { elemType, shape: { dim } } } };
-}
-
 function buildOnnx(weights, vocabSize) {
-  const T = onnx.TensorProto.DataType;
-  const model = {
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 13 }],
-    producerName: 'surrogate/make-tiny-model',
-    producerVersion: '1',
-    graph: {
-      name: 'tiny_distilbert',
-      initializer: [{ name: 'word_embeddings', dataType: T.FLOAT, dims: [vocabSize, DIM], rawData: float32Bytes(weights) }],
-      node: [
-        {
-          name: 'embed',
-          opType: 'Gather',
-          input: ['word_embeddings', 'input_ids'],
-          output: ['embedded'],
-          attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }],
-        },
-        { name: 'squash', opType: 'Tanh', input: ['embedded'], output: ['last_hidden_state'] },
-      ],
-      input: [
-        tensorInfo('input_ids', T.INT64, ['batch_size', 'sequence_length']),
-        tensorInfo('attention_mask', T.INT64, ['batch_size', 'sequence_length']),
-      ],
-      output: [tensorInfo('last_hidden_state', T.FLOAT, ['batch_size', 'sequence_length', DIM])],
-    },
+  const graph = {
+    name: 'tiny_distilbert',
+    initializer: [f32('word_embeddings', [vocabSize, DIM], weights)],
+    node: [
+      { name: 'embed', opType: 'Gather', input: ['word_embeddings', 'input_ids'], output: ['embedded'], attribute: [intAttr('axis', 0)] },
+      { name: 'squash', opType: 'Tanh', input: ['embedded'], output: ['last_hidden_state'] },
+    ],
+    input: [
+      tensorInfo('input_ids', DT.INT64, ['batch_size', 'sequence_length']),
+      tensorInfo('attention_mask', DT.INT64, ['batch_size', 'sequence_length']),
+    ],
+    output: [tensorInfo('last_hidden_state', DT.FLOAT, ['batch_size', 'sequence_length', DIM])],
   };
-  const err = onnx.ModelProto.verify(model);
-  if (err) throw new Error(`invalid ONNX model: ${err}`);
-  return onnx.ModelProto.encode(onnx.ModelProto.fromObject(model)).finish();
+  return encodeModel(graph, { producer: 'make-tiny-model', opset: 13 });
 }
 
 /** tiny-bert's graph (see the header): E, T and A are float32 initializers, the rest is shape plumbing. */
 function buildBertOnnx(E, T, A, vocabSize) {
-  const DT = onnx.TensorProto.DataType;
-  const INT = onnx.AttributeProto.AttributeType.INT;
   const i64 = (name, values) => ({ name, dataType: DT.INT64, dims: [values.length], int64Data: values });
-  const f32 = (name, dims, values) => ({ name, dataType: DT.FLOAT, dims, rawData: float32Bytes(values) });
   const node = (name, opType, input, output, attribute = []) => ({ name, opType, input, output, attribute });
-  const model = {
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 13 }],
-    producerName: 'surrogate/make-tiny-model',
-    producerVersion: '1',
-    graph: {
-      name: 'tiny_bert',
-      initializer: [
-        f32('word_embeddings', [vocabSize, DIM], E),
-        f32('token_type_embeddings', [2, DIM], T),
-        f32('mix', [DIM, DIM], A),
-        i64('axis_seq', [1]),
-        i64('axis_last', [2]),
-        f32('one', [], Float32Array.of(1)),
-      ],
-      node: [
-        node('words', 'Gather', ['word_embeddings', 'input_ids'], ['h_words'], [{ name: 'axis', type: INT, i: 0 }]),
-        node('types', 'Gather', ['token_type_embeddings', 'token_type_ids'], ['h_types'], [{ name: 'axis', type: INT, i: 0 }]),
-        node('embed', 'Add', ['h_words', 'h_types'], ['h']),
-        node('mask_f', 'Cast', ['attention_mask'], ['mask_float'], [{ name: 'to', type: INT, i: DT.FLOAT }]),
-        node('mask_3d', 'Unsqueeze', ['mask_float', 'axis_last'], ['mask3']),
-        node('masked', 'Mul', ['h', 'mask3'], ['h_masked']),
-        node('sum', 'ReduceSum', ['h_masked', 'axis_seq'], ['h_sum'], [{ name: 'keepdims', type: INT, i: 1 }]),
-        node('count', 'ReduceSum', ['mask3', 'axis_seq'], ['n_raw'], [{ name: 'keepdims', type: INT, i: 1 }]),
-        node('count_1', 'Max', ['n_raw', 'one'], ['n']),
-        node('mean', 'Div', ['h_sum', 'n'], ['context']),
-        node('mixing', 'MatMul', ['context', 'mix'], ['context_mixed']),
-        node('residual', 'Add', ['h', 'context_mixed'], ['pre']),
-        node('squash', 'Tanh', ['pre'], ['last_hidden_state']),
-      ],
-      input: [
-        tensorInfo('input_ids', DT.INT64, ['batch_size', 'sequence_length']),
-        tensorInfo('attention_mask', DT.INT64, ['batch_size', 'sequence_length']),
-        tensorInfo('token_type_ids', DT.INT64, ['batch_size', 'sequence_length']),
-      ],
-      output: [tensorInfo('last_hidden_state', DT.FLOAT, ['batch_size', 'sequence_length', DIM])],
-    },
+  const graph = {
+    name: 'tiny_bert',
+    initializer: [
+      f32('word_embeddings', [vocabSize, DIM], E),
+      f32('token_type_embeddings', [2, DIM], T),
+      f32('mix', [DIM, DIM], A),
+      i64('axis_seq', [1]),
+      i64('axis_last', [2]),
+      f32('one', [], Float32Array.of(1)),
+    ],
+    node: [
+      node('words', 'Gather', ['word_embeddings', 'input_ids'], ['h_words'], [intAttr('axis', 0)]),
+      node('types', 'Gather', ['token_type_embeddings', 'token_type_ids'], ['h_types'], [intAttr('axis', 0)]),
+      node('embed', 'Add', ['h_words', 'h_types'], ['h']),
+      node('mask_f', 'Cast', ['attention_mask'], ['mask_float'], [intAttr('to', DT.FLOAT)]),
+      node('mask_3d', 'Unsqueeze', ['mask_float', 'axis_last'], ['mask3']),
+      node('masked', 'Mul', ['h', 'mask3'], ['h_masked']),
+      node('sum', 'ReduceSum', ['h_masked', 'axis_seq'], ['h_sum'], [intAttr('keepdims', 1)]),
+      node('count', 'ReduceSum', ['mask3', 'axis_seq'], ['n_raw'], [intAttr('keepdims', 1)]),
+      node('count_1', 'Max', ['n_raw', 'one'], ['n']),
+      node('mean', 'Div', ['h_sum', 'n'], ['context']),
+      node('mixing', 'MatMul', ['context', 'mix'], ['context_mixed']),
+      node('residual', 'Add', ['h', 'context_mixed'], ['pre']),
+      node('squash', 'Tanh', ['pre'], ['last_hidden_state']),
+    ],
+    input: [
+      tensorInfo('input_ids', DT.INT64, ['batch_size', 'sequence_length']),
+      tensorInfo('attention_mask', DT.INT64, ['batch_size', 'sequence_length']),
+      tensorInfo('token_type_ids', DT.INT64, ['batch_size', 'sequence_length']),
+    ],
+    output: [tensorInfo('last_hidden_state', DT.FLOAT, ['batch_size', 'sequence_length', DIM])],
   };
-  const err = onnx.ModelProto.verify(model);
-  if (err) throw new Error(`invalid ONNX model: ${err}`);
-  return onnx.ModelProto.encode(onnx.ModelProto.fromObject(model)).finish();
+  return encodeModel(graph, { producer: 'make-tiny-model', opset: 13 });
 }
 
 function tokenizerJson(tokens) {
@@ -330,7 +273,7 @@ fp16 or q4 file, which the precision fallback is tested with.
 function writeModel(outDir, name, { config, tokens, tokenizerClass, readme, graph }) {
   const dir = join(outDir, name);
   mkdirSync(join(dir, 'onnx'), { recursive: true });
-  const json = (file, value) => writeFileSync(join(dir, file), JSON.stringify(value, null, 2) + '\n');
+  const json = (file, value) => writeJson(dir, file, value);
   json('config.json', config);
   json('tokenizer.json', tokenizerJson(tokens));
   json('tokenizer_config.json', {
