@@ -3,17 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { codebookHash, emptyCodebook, nextVersion, normalizeCodebook, validateCodebook } from './codebook';
 import { codebookFromJson } from './io';
 import type { Codebook } from './types';
+import { reviewCodebook } from './testing';
 
-const sample: Codebook = {
-  task: 'Is the review positive or negative?',
-  instructions: 'Judge the overall opinion.',
-  labels: [
-    { name: 'positive', definition: 'Satisfied.' },
-    { name: 'negative', definition: 'Dissatisfied.' },
-  ],
-  positive: 'positive',
-  examples: [{ text: 'Great!', label: 'positive' }],
-};
+const sample = reviewCodebook();
 
 describe('validateCodebook', () => {
   it('accepts a complete codebook and the fixture', () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { hashText } from '../data/hash';
 import type { DataRow, Splits } from '../data/types';
 import { codebookHash } from '../codebook/codebook';
-import type { Codebook, CodebookVersion } from '../codebook/types';
+import type { CodebookVersion } from '../codebook/types';
+import { labels, reviewCodebook } from '../codebook/testing';
 import { responseKeys } from '../teacher/tasks';
 import { DEFAULT_PROJECT_SETTINGS } from './project-settings';
 import { formatDuration, formatUsd, makeJob, scopeIds, setupKey, toTeacherSettings } from './teacher-job';
@@ -10,16 +11,13 @@ import { formatDuration, formatUsd, makeJob, scopeIds, setupKey, toTeacherSettin
 const row = (id: string, text: string, human: string | null): DataRow => ({ id, text, human, hash: hashText(text) });
 const rows: DataRow[] = Array.from({ length: 40 }, (_, i) => row(`r${i}`, `text ${i}`, i < 30 ? (i % 3 === 0 ? 'neg' : 'pos') : null));
 const splits: Splits = { seed: 1, validation: ['r0', 'r1', 'r2'], test: ['r3', 'r4', 'r5'], pool: rows.slice(6).map((r) => r.id) };
-const cb: Codebook = {
+const cb = reviewCodebook({
   task: 'Sentiment',
   instructions: '',
-  labels: [
-    { name: 'pos', definition: 'good' },
-    { name: 'neg', definition: 'bad' },
-  ],
+  labels: labels({ pos: 'good', neg: 'bad' }),
   positive: 'pos',
   examples: [],
-};
+});
 const version: CodebookVersion = { version: 1, createdAt: 0, codebook: cb, hash: codebookHash(cb) };
 const run = DEFAULT_PROJECT_SETTINGS.teacher;
 const settings = toTeacherSettings({ baseURL: 'http://x/v1/', model: 'm', apiKey: 'k' }, { ...run, budgetTokens: 100, budgetCost: null });

@@ -9,7 +9,7 @@ import { backoffDelay, DEFAULT_BACKOFF, isRetryable } from './backoff';
 import { normaliseEndpoint } from './cache-key';
 import { billedOutput, priceFor, usageCost } from './prices';
 import { guessProfile, isQuotaError, nDroppable, quotaMessage, rejectedParam, withoutParam, type AdaptableParam } from './profile';
-import { RunControls } from './run-controls';
+import { RunControls, startProgress } from './run-controls';
 import { pace } from '../ui/eta';
 import { RateControl, requestTokens, type RateOutcome, type Ticket } from './rate';
 import { buildRequest, failedResponses, makeResponses, planTasks, type Task, type TeacherJob } from './tasks';
@@ -165,27 +165,7 @@ export function runTeacher(job: TeacherJob, deps: TeacherDeps): TeacherControlle
   if (s.structured === 'on') caps.structured = true;
   if (s.batchRepeats === 'on') caps.n = true;
 
-  const p: TeacherProgress = {
-    done: 0,
-    total: job.items.length * s.repeats,
-    cached: 0,
-    sent: 0,
-    failed: 0,
-    invalid: 0,
-    tokensIn: 0,
-    tokensOut: 0,
-    tokensReasoning: 0,
-    tokensCached: 0,
-    cost: 0,
-    costKnown: price !== null,
-    ratePerMin: 0,
-    etaMs: null,
-    state: 'running',
-    concurrency: Math.max(1, s.concurrency),
-    inFlight: 0,
-    requestsPerMin: 0,
-    pacing: null,
-  };
+  const p = startProgress(job.items.length * s.repeats, price !== null, Math.max(1, s.concurrency));
   const rate = new RateControl({ maxConcurrency: s.concurrency, rpm: s.rpm, tpm: s.tpm }, now);
   const count = deps.countTokens ?? ((t: string) => Math.ceil(t.length / 4));
   const failures: TeacherSummary['failures'] = [];

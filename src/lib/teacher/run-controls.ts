@@ -2,7 +2,7 @@
 // by the API queue (queue.ts) and the in-browser teacher (local/run.ts): the
 // gate every request passes, the wake-up of whoever waits at it, and the
 // state those controls put the run in.
-import type { RunState, TeacherController } from './queue';
+import type { RunState, TeacherController, TeacherProgress } from './queue';
 import type { TeacherSettings } from './types';
 
 export type Budget = TeacherSettings['budget'];
@@ -96,4 +96,11 @@ export class RunControls {
       },
     };
   }
+}
+
+/** A run's progress before its first answer: `total` answers to get, nothing counted yet. */
+export function startProgress(total: number, costKnown: boolean, concurrency: number): TeacherProgress {
+  const zero = { done: 0, cached: 0, sent: 0, failed: 0, invalid: 0, cost: 0, inFlight: 0, requestsPerMin: 0, ratePerMin: 0 };
+  const tokens = { tokensIn: 0, tokensOut: 0, tokensReasoning: 0, tokensCached: 0 };
+  return { ...zero, ...tokens, total, costKnown, concurrency, etaMs: null, state: 'running', pacing: null };
 }

@@ -8,7 +8,7 @@
 
 import { normaliseEndpoint } from '../cache-key';
 import type { TeacherController, TeacherProgress, TeacherSummary } from '../queue';
-import { RunControls } from '../run-controls';
+import { RunControls, startProgress } from '../run-controls';
 import { pace } from '../../ui/eta';
 import { jobKey, labelNames, promptOf, type TeacherItem, type TeacherJob } from '../tasks';
 import { userMessage } from '../prompt';
@@ -76,27 +76,7 @@ export function runLocalTeacher(job: TeacherJob, deps: LocalRunDeps): TeacherCon
   const size = Math.max(1, deps.batchSize ?? 4);
   const user = promptOf(job).user ?? userMessage;
   // One scorer, one batch at a time: the API teacher's rate fields say so.
-  const p = {
-    done: 0,
-    total: job.items.length,
-    cached: 0,
-    sent: 0,
-    failed: 0,
-    invalid: 0,
-    tokensIn: 0,
-    tokensOut: 0,
-    tokensReasoning: 0,
-    tokensCached: 0,
-    cost: 0,
-    costKnown: true,
-    ratePerMin: 0,
-    etaMs: null,
-    state: 'running',
-    concurrency: 1,
-    inFlight: 0,
-    requestsPerMin: 0,
-    pacing: null,
-  } as TeacherProgress;
+  const p = startProgress(job.items.length, true, 1);
   let finished = false;
   let fatal: string | undefined;
   let scored = 0;
