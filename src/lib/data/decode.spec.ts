@@ -7,16 +7,7 @@ import { Slicer } from '../store/yield';
 import { firstInvalidUtf8, sniffEncoding } from './decode';
 import { ImportError } from './errors';
 import { parseFile, parseText } from './parse';
-
-async function importError(p: Promise<unknown>): Promise<ImportError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ImportError);
-    return e as ImportError;
-  }
-  throw new Error('expected an ImportError');
-}
+import { importErrorAsync as importError } from './testing';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 function utf16(s: string, le: boolean, bom: boolean): Uint8Array {

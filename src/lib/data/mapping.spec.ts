@@ -1,22 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ImportError } from './errors';
 import { hashText } from './hash';
 import { applyMapping, guessMapping, labelValuesNotIn, rawLabelValues } from './mapping';
 import { parseText } from './parse';
 import type { RawTable } from './types';
+import { importError } from './testing';
 
 const table = (columns: string[], rows: string[][]): RawTable => ({ columns, rows });
-
-function importError(fn: () => unknown): ImportError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ImportError);
-    return e as ImportError;
-  }
-  throw new Error('expected an ImportError');
-}
 
 describe('guessMapping', () => {
   it('finds columns by name', () => {

@@ -1,29 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ImportError } from './errors';
 import { detectFormat, parseFile, parseText } from './parse';
+import { importError, importErrorAsync } from './testing';
 
 const fixture = (name: string) => readFileSync(new URL(`../../../tests/fixtures/data/${name}`, import.meta.url), 'utf8');
-
-function importError(fn: () => unknown): ImportError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ImportError);
-    return e as ImportError;
-  }
-  throw new Error('expected an ImportError');
-}
-
-async function importErrorAsync(p: Promise<unknown>): Promise<ImportError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ImportError);
-    return e as ImportError;
-  }
-  throw new Error('expected an ImportError');
-}
 
 describe('detectFormat', () => {
   it('uses the extension first', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultDtype, embeddingKey, l2NormalizeRows, meanPool, pickDevice } from './embed';
+import { defaultDtype, l2NormalizeRows, meanPool, pickDevice } from './embed';
 import { configureOrt, describeSource, detectWebGPU, dtypesIn, filesFromPicker, missingFiles, onnxFileFor } from './runtime';
 
 describe('device and dtype choice', () => {
@@ -12,22 +12,6 @@ describe('device and dtype choice', () => {
   it('finds no WebGPU and no ORT wasm threads in Node', async () => {
     expect(await detectWebGPU()).toBe(false);
     expect(configureOrt('http://localhost/ort/')).toBe(0);
-  });
-});
-
-describe('embeddingKey', () => {
-  it('is versioned and changes with every input that changes vectors', () => {
-    const k = embeddingKey('Xenova/distilbert-base-uncased', 'q8', 'mean', true);
-    expect(k).toMatch(/^emb-v1\|/);
-    expect(
-      new Set([
-        k,
-        embeddingKey('Xenova/distilbert-base-uncased', 'fp32', 'mean', true),
-        embeddingKey('Xenova/distilbert-base-uncased', 'q8', 'mean', false),
-        embeddingKey('other', 'q8', 'mean', true),
-        embeddingKey('Xenova/distilbert-base-uncased', 'q8', 'mean', true, 128),
-      ]).size,
-    ).toBe(5);
   });
 });
 
