@@ -1,23 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { retryableCount, storedFailures } from './teacher-failures';
-import type { TeacherResponse } from '../teacher/types';
+import { answer } from '../teacher/testing';
 
-const row = (textHash: string, repeat: number, extra: Partial<TeacherResponse>): TeacherResponse => ({
-  key: `${textHash}|${repeat}`,
-  endpoint: 'e',
-  model: 'm',
-  codebookHash: 'c',
-  template: 't',
-  textHash,
-  repeat,
-  temperature: 0,
-  raw: null,
-  label: null,
-  valid: false,
-  usage: { prompt: 0, completion: 0 },
-  at: 1,
-  ...extra,
-});
+const row = answer;
 
 describe('storedFailures', () => {
   it('lists failed requests with their error and empty answers, by row, and counts what Retry failed sends', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { aggregate } from './consistency';
 import { labelsFromResponses } from './labels';
 import type { TeacherResponse } from './types';
+import { answer } from './testing';
 
 describe('aggregate', () => {
   it('takes the majority and the share of all repeats agreeing', () => {
@@ -22,21 +23,15 @@ describe('aggregate', () => {
 });
 
 describe('labelsFromResponses', () => {
-  const resp = (textHash: string, repeat: number, label: string | null, at = 1): TeacherResponse => ({
-    key: `${textHash}|${repeat}|${at}`,
-    endpoint: 'e',
-    model: 'm',
-    codebookHash: 'c',
-    template: 't',
-    textHash,
-    repeat,
-    temperature: 0,
-    raw: label,
-    label,
-    valid: label !== null,
-    usage: { prompt: 1, completion: 1 },
-    at,
-  });
+  const resp = (textHash: string, repeat: number, label: string | null, at = 1): TeacherResponse =>
+    answer(textHash, repeat, {
+      key: `${textHash}|${repeat}|${at}`,
+      raw: label,
+      label,
+      valid: label !== null,
+      usage: { prompt: 1, completion: 1 },
+      at,
+    });
 
   it('aggregates per row, shares answers between rows with the same text, and ignores extra repeats', () => {
     const rs = [resp('h1', 0, 'x'), resp('h1', 1, 'y'), resp('h1', 2, 'x'), resp('h1', 3, 'y'), resp('h2', 0, null)];

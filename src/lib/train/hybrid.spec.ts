@@ -4,36 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { fitLogReg, linearLogits, predictLinear } from './linear';
 import { DEFAULT_SCALES, searchLinear } from './linear-search';
-import {
-  assertMatrix,
-  concatRows,
-  dense,
-  hybrid,
-  matrixBuffers,
-  takeMatrixRows,
-  toDense,
-  type CsrMatrix,
-  type HybridMatrix,
-} from './matrix';
+import { assertMatrix, concatRows, dense, hybrid, matrixBuffers, takeMatrixRows, toDense, type HybridMatrix } from './matrix';
 import { mulberry32 } from '../data/rng';
-
-function csr(rows: number[][]): CsrMatrix {
-  const indptr = [0];
-  const indices: number[] = [];
-  const values: number[] = [];
-  for (const r of rows) {
-    r.forEach((v, j) => v !== 0 && (indices.push(j), values.push(v)));
-    indptr.push(indices.length);
-  }
-  return {
-    kind: 'csr',
-    rows: rows.length,
-    cols: rows[0].length,
-    indptr: Int32Array.from(indptr),
-    indices: Int32Array.from(indices),
-    values: Float32Array.from(values),
-  };
-}
+import { csrFromRows } from './synthetic';
 
 /** n rows: a 3-wide dense block with a weak class signal, a 6-wide sparse block with cue words. */
 function problem(n: number, seed: number): { X: HybridMatrix; y: Int32Array } {
@@ -49,13 +22,13 @@ function problem(n: number, seed: number): { X: HybridMatrix; y: Int32Array } {
     if (rand() < 0.5) row[y[i] === 1 ? 0 : 1] = 1; // cue word half of the time
     s.push(row);
   }
-  return { X: hybrid(dense(d, 3), csr(s)), y };
+  return { X: hybrid(dense(d, 3), csrFromRows(s)), y };
 }
 
 describe('hybrid matrices', () => {
   const H = hybrid(
     dense(Float32Array.from([1, 2, 3, 4]), 2),
-    csr([
+    csrFromRows([
       [0, 5, 0],
       [6, 0, 7],
     ]),
@@ -76,8 +49,8 @@ describe('hybrid matrices', () => {
   });
 
   it('refuses blocks that do not line up', () => {
-    expect(() => hybrid(dense(new Float32Array(6), 2), csr([[1], [0]]))).toThrow(/3 rows but the sparse one 2/);
-    expect(() => hybrid(dense(new Float32Array(2), 2), csr([[1]]), 0)).toThrow(/positive/);
+    expect(() => hybrid(dense(new Float32Array(6), 2), csrFromRows([[1], [0]]))).toThrow(/3 rows but the sparse one 2/);
+    expect(() => hybrid(dense(new Float32Array(2), 2), csrFromRows([[1]]), 0)).toThrow(/positive/);
     expect(() => assertMatrix({ ...H, cols: 4 })).toThrow(/do not match/);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitLogReg, lbfgs, predictLinear } from './linear';
-import { dense, type CsrMatrix } from './matrix';
+import { dense } from './matrix';
+import { csrFromRows } from './synthetic';
 
 // A small fixed problem; the expected values were computed once with
 // scikit-learn 1.2.1 (Debian python3-sklearn): LogisticRegression(C, class_weight,
@@ -115,29 +116,6 @@ const SKLEARN: Record<string, Ref> = {
   },
 };
 
-function toCsr(rows: number[][]): CsrMatrix {
-  const indptr = [0];
-  const indices: number[] = [];
-  const values: number[] = [];
-  for (const r of rows) {
-    r.forEach((v, j) => {
-      if (v !== 0) {
-        indices.push(j);
-        values.push(v);
-      }
-    });
-    indptr.push(indices.length);
-  }
-  return {
-    kind: 'csr',
-    rows: rows.length,
-    cols: rows[0].length,
-    indptr: Int32Array.from(indptr),
-    indices: Int32Array.from(indices),
-    values: Float32Array.from(values),
-  };
-}
-
 describe('fitLogReg matches scikit-learn', () => {
   for (const [key, ref] of Object.entries(SKLEARN)) {
     const [task, c, cw] = key.split('|');
@@ -172,7 +150,7 @@ describe('fitLogReg', () => {
   it('gives the same model on CSR rows as on dense rows', () => {
     const sparseRows = ROWS.map((r) => r.map((v) => (Math.abs(v) < 0.55 ? 0 : v)));
     const a = fitLogReg({ X: dense(Float32Array.from(sparseRows.flat()), 4), y: Y_MULTI, nClasses: 3, C: 1, classWeight: 'balanced' });
-    const b = fitLogReg({ X: toCsr(sparseRows), y: Y_MULTI, nClasses: 3, C: 1, classWeight: 'balanced' });
+    const b = fitLogReg({ X: csrFromRows(sparseRows), y: Y_MULTI, nClasses: 3, C: 1, classWeight: 'balanced' });
     a.coef.forEach((v, i) => expect(b.coef[i]).toBeCloseTo(v, 8));
   });
 

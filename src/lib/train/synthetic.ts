@@ -1,5 +1,7 @@
-// Seeded Gaussian blobs: stand-in embeddings for tests and benchmarks.
+// Seeded Gaussian blobs: stand-in embeddings for tests and benchmarks; a
+// small CSR matrix written out as rows.
 import { mulberry32 } from '../data/rng';
+import type { CsrMatrix } from './matrix';
 
 export interface BlobsOptions {
   n: number;
@@ -39,4 +41,28 @@ export function makeBlobs(o: BlobsOptions): { X: Float32Array; y: Int32Array } {
     X[i * o.dim + (y[i] % o.dim)] += o.separation;
   }
   return { X, y };
+}
+
+/** The CSR matrix of `rows` (equal-length arrays of numbers; zeros are left out). */
+export function csrFromRows(rows: number[][]): CsrMatrix {
+  const indptr = [0];
+  const indices: number[] = [];
+  const values: number[] = [];
+  for (const r of rows) {
+    r.forEach((v, j) => {
+      if (v !== 0) {
+        indices.push(j);
+        values.push(v);
+      }
+    });
+    indptr.push(indices.length);
+  }
+  return {
+    kind: 'csr',
+    rows: rows.length,
+    cols: rows[0].length,
+    indptr: Int32Array.from(indptr),
+    indices: Int32Array.from(indices),
+    values: Float32Array.from(values),
+  };
 }
