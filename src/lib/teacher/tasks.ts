@@ -162,6 +162,21 @@ export function shareUsage(u: TokenUsage, k: number, i: number): TokenUsage {
   };
 }
 
+/** What names a stored answer: its cache key and the setup it was asked under. */
+function answerOf(job: TeacherJob, task: Task, req: CompletionRequest, repeat: number) {
+  const s = job.settings;
+  return {
+    key: keyOf(job, task.item.textHash, repeat, req.temperature !== undefined),
+    endpoint: normaliseEndpoint(s.baseURL),
+    model: s.model,
+    codebookHash: job.codebookHash,
+    template: promptOf(job).template,
+    textHash: task.item.textHash,
+    repeat,
+    temperature: req.temperature ?? null,
+  };
+}
+
 /**
  * The stored answers of one result, one per choice, and the repeats the
  * server did not answer (it returned fewer choices than `n`). A result with
@@ -175,7 +190,6 @@ export function makeResponses(
   result: CompletionResult,
   at: number,
 ): { responses: TeacherResponse[]; missing: number[] } {
-  const s = job.settings;
   const choices: CompletionResult['choices'] =
     result.choices.length > 0 ? result.choices : task.repeats.map(() => ({ content: null, refusal: null }));
   const k = Math.min(choices.length, task.repeats.length);
@@ -185,14 +199,7 @@ export function makeResponses(
     const parsed = parseChoice(c.content, c.refusal, c.finishReason, labels, { structured: req.structured });
     const probs = req.logprobs && parsed.valid && c.tokenLogprobs ? labelProbabilities(c.tokenLogprobs, labels, parsed.label) : null;
     return {
-      key: keyOf(job, task.item.textHash, repeat, req.temperature !== undefined),
-      endpoint: normaliseEndpoint(s.baseURL),
-      model: s.model,
-      codebookHash: job.codebookHash,
-      template: promptOf(job).template,
-      textHash: task.item.textHash,
-      repeat,
-      temperature: req.temperature ?? null,
+      ...answerOf(job, task, req, repeat),
       raw: c.content ?? c.refusal,
       label: parsed.label,
       valid: parsed.valid,
@@ -221,16 +228,8 @@ export function failedResponses(
   attempts: number,
   at: number,
 ): TeacherResponse[] {
-  const s = job.settings;
   return task.repeats.map((repeat) => ({
-    key: keyOf(job, task.item.textHash, repeat, req.temperature !== undefined),
-    endpoint: normaliseEndpoint(s.baseURL),
-    model: s.model,
-    codebookHash: job.codebookHash,
-    template: promptOf(job).template,
-    textHash: task.item.textHash,
-    repeat,
-    temperature: req.temperature ?? null,
+    ...answerOf(job, task, req, repeat),
     raw: null,
     label: null,
     valid: false,
