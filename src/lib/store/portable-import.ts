@@ -23,6 +23,7 @@ import {
   type ProjectExport,
 } from './portable';
 import { hasStr, isCount, isObject } from './guards';
+import { predictionsId } from './results';
 import { yieldToPage } from './yield';
 import { ZipFormatError, ZipReader, type ZipEntry } from './zip';
 import type { Project, StoredModel, StoredResponse, StoredResult, StoredRow } from './types';
@@ -107,6 +108,15 @@ function checkManifest(raw: Record<string, unknown>): Manifest {
   if (!isObject(c) || !['rows', 'rowFiles', 'responses', 'models', 'results'].every((k) => isCount(c[k])))
     throw damaged('its counts are missing');
   return raw as unknown as Manifest;
+}
+
+/**
+ * The id a student's corpus labels take when the student gets a new id, so
+ * they stay `predictions|<modelId>` (what the student's verbs look up).
+ */
+function renamedResult(id: string, ids: Map<string, string>): string | undefined {
+  const to = id.startsWith('predictions|') ? ids.get(id.slice('predictions|'.length)) : undefined;
+  return to && predictionsId(to);
 }
 
 /** Replaces every string equal to an old id (ids are random UUIDs, so an exact match is a reference). */
@@ -202,7 +212,9 @@ async function importParts(zip: ZipReader, m: Manifest): Promise<Project> {
         if (!hasStr(rec, 'id')) throw damaged(`${e.name} is malformed`);
         const store = dir === 'models' ? STORES.models : STORES.results;
         const id = (rec as { id: string }).id;
-        if ((await tx([store], 'readonly', OP, (t) => t.objectStore(store).getKey(id))) !== undefined) ids.set(id, newId());
+        const renamed = dir === 'results' ? renamedResult(id, ids) : undefined;
+        if (renamed) ids.set(id, renamed);
+        else if ((await tx([store], 'readonly', OP, (t) => t.objectStore(store).getKey(id))) !== undefined) ids.set(id, newId());
         const value = remapIds(rec, ids) as StoredModel & StoredResult;
         await tx([store], 'readwrite', OP, (t) => t.objectStore(store).put(value));
         (dir === 'models' ? w.models : w.results).push(value.id);
@@ -361,7 +373,11 @@ async function importDocument(raw: Record<string, unknown>): Promise<Project> {
     const ids = new Map<string, string>();
     if (projectHit !== undefined) ids.set(file.project.id, newId());
     file.models.forEach((m, i) => modelHits[i] !== undefined && ids.set(m.id, newId()));
-    file.results.forEach((r, i) => resultHits[i] !== undefined && ids.set(r.id, newId()));
+    file.results.forEach((r, i) => {
+      const renamed = renamedResult(r.id, ids);
+      if (renamed) ids.set(r.id, renamed);
+      else if (resultHits[i] !== undefined) ids.set(r.id, newId());
+    });
     const doc = remapIds(file, ids);
     const pid = doc.project.id;
     // Defaults first, so a file from an older layout still yields a whole Project.

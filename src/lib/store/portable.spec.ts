@@ -12,6 +12,7 @@ import {
   getProject,
   getResponses,
   getRows,
+  getPredictions,
   importProject,
   latestPredictions,
   listCodebookVersions,
@@ -165,6 +166,10 @@ describe('export and import', () => {
     expect(m2.projectId).toBe(copy.id);
     const r2 = await latestPredictions(copy.id);
     expect(r2?.data.modelId).toBe(m2.id);
+    // Still found as the student's own corpus labels, under its new id.
+    expect(r2?.id).toBe(`predictions|${m2.id}`);
+    expect((await getPredictions(m2.id))?.ids).toEqual(['r0']);
+    expect((await getPredictions(m.id))?.ids).toEqual(['r0']);
     // The original is untouched.
     expect((await listModels(p.id)).items.map((x) => x.id)).toEqual([m.id]);
     expect(await listProjects()).toHaveLength(2);
