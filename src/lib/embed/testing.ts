@@ -1,11 +1,14 @@
 // Test helpers shared by the embed specs (Node only): the committed tiny model,
-// a throwaway transformers.js file cache, and a static file server.
+// a throwaway transformers.js file cache, a static file server, and the embed
+// worker run in-process for the state specs.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { env } from '@huggingface/transformers';
+import { createEmbedHandler } from './handler';
+import type { EmbedReply, EmbedRequest } from './protocol';
 
 export const MODELS_DIR = fileURLToPath(new URL('../../../tests/fixtures/models', import.meta.url));
 export const TINY = 'tiny-distilbert';
@@ -83,5 +86,38 @@ export async function serveModels(): Promise<StaticServer> {
     url: `http://127.0.0.1:${addr.port}`,
     requests,
     close: () => new Promise<void>((ok, fail) => server.close((err) => (err ? fail(err) : ok()))),
+  };
+}
+
+/**
+ * state/embed-client.ts's exports with the embed worker in-process: the same
+ * handler (one handler = one worker, so it keeps the loaded encoder between
+ * requests) on Node's onnxruntime ('cpu') with the model folder on disk.
+ * `onRequest` sees every message; `alias` serves a model id by a tiny model.
+ */
+export function inProcessEmbedClient(onRequest: (msg: { type: string }) => void, alias: Record<string, string> = {}) {
+  let id = 0;
+  const waiting = new Map<number, { resolve: (r: EmbedReply) => void; reject: (e: Error) => void; onMessage?: (r: EmbedReply) => void }>();
+  const handle = createEmbedHandler((r) => {
+    const w = waiting.get(r.id);
+    if (r.type === 'ready' || r.type === 'result' || r.type === 'stored' || r.type === 'slots' || r.type === 'rows') w?.resolve(r);
+    else if (r.type === 'error' || r.type === 'cancelled') w?.reject(new Error(r.type === 'error' ? r.message : 'cancelled'));
+    else w?.onMessage?.(r);
+  });
+  return {
+    ortBase: () => '',
+    embedRequest: (msg: { type: string }, onMessage?: (r: EmbedReply) => void) => {
+      const reqId = ++id;
+      onRequest(msg);
+      const done = new Promise((resolve, reject) => waiting.set(reqId, { resolve, reject, onMessage }));
+      const m = msg as { type: string; modelId?: string };
+      const req = (
+        msg.type === 'load'
+          ? { ...msg, modelId: alias[m.modelId!] ?? m.modelId, device: 'cpu', source: { kind: 'local', path: MODELS_DIR } }
+          : msg
+      ) as EmbedRequest;
+      void handle({ ...req, id: reqId });
+      return { id: reqId, done, cancel: () => void handle({ type: 'cancel', id: reqId }) };
+    },
   };
 }

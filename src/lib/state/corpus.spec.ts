@@ -4,9 +4,7 @@
 // onnxruntime-node) and train handler run in-process on a fake-indexeddb store.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { createEmbedHandler } from '../embed/handler';
-import type { EmbedReply, EmbedRequest } from '../embed/protocol';
-import { MODELS_DIR, TINY } from '../embed/testing';
+import { TINY } from '../embed/testing';
 import { handleTrainRequest } from '../train/handle';
 import type { TrainRequest } from '../train/protocol';
 import { hashText } from '../data/hash';
@@ -25,27 +23,11 @@ vi.mock('./app.svelte', () => ({
   errorText: (e: unknown) => (e instanceof Error ? e.message : String(e)),
   onProjectOpen: () => {},
 }));
-vi.mock('./embed-client', () => {
-  let id = 0;
-  const waiting = new Map<number, { resolve: (r: EmbedReply) => void; reject: (e: Error) => void; onMessage?: (r: EmbedReply) => void }>();
-  const handle = createEmbedHandler((r) => {
-    const w = waiting.get(r.id);
-    if (['ready', 'result', 'stored', 'slots', 'rows'].includes(r.type)) w?.resolve(r);
-    else if (r.type === 'error' || r.type === 'cancelled') w?.reject(new Error(r.type === 'error' ? r.message : 'cancelled'));
-    else w?.onMessage?.(r);
-  });
-  return {
-    ortBase: () => '',
-    embedRequest: (msg: { type: string }, onMessage?: (r: EmbedReply) => void) => {
-      const reqId = ++id;
-      calls.push(msg.type === 'embed' && (msg as { store?: unknown }).store ? 'embed+store' : msg.type);
-      const done = new Promise((resolve, reject) => waiting.set(reqId, { resolve, reject, onMessage }));
-      const req = (msg.type === 'load' ? { ...msg, device: 'cpu', source: { kind: 'local', path: MODELS_DIR } } : msg) as EmbedRequest;
-      void handle({ ...req, id: reqId });
-      return { id: reqId, done, cancel: () => void handle({ type: 'cancel', id: reqId }) };
-    },
-  };
-});
+vi.mock('./embed-client', async () =>
+  (await import('../embed/testing')).inProcessEmbedClient((msg) =>
+    calls.push(msg.type === 'embed' && (msg as { store?: unknown }).store ? 'embed+store' : msg.type),
+  ),
+);
 vi.mock('./trainer', () => {
   let id = 0;
   return {

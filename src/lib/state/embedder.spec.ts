@@ -2,10 +2,8 @@
 // handler running in-process on onnxruntime-node with the committed tiny model:
 // what is cached is read back, never recomputed; TF-IDF is fitted on the pool only.
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createEmbedHandler } from '../embed/handler';
-import type { EmbedReply, EmbedRequest } from '../embed/protocol';
 import { resetEncoder } from '../embed/embed';
-import { MODELS_DIR, TINY, TINY_BERT } from '../embed/testing';
+import { TINY, TINY_BERT } from '../embed/testing';
 import { resetDbForTests, countEmbeddings } from '../store';
 import type { DataRow } from '../data/types';
 import { hashText } from '../data/hash';
@@ -17,35 +15,11 @@ vi.mock('./app.svelte', () => ({
   app: { backend: { webgpu: false, embedDevice: null, embedThreads: null } },
   errorText: (e: unknown) => (e instanceof Error ? e.message : String(e)),
 }));
-// The worker, in-process: same handler, but Node's onnxruntime ('cpu') and the model folder on disk.
-vi.mock('./embed-client', () => {
-  let id = 0;
-  const waiting = new Map<number, { resolve: (r: EmbedReply) => void; reject: (e: Error) => void; onMessage?: (r: EmbedReply) => void }>();
-  // One handler = one worker: it keeps the loaded encoder between requests.
-  const handle = createEmbedHandler((r) => {
-    const w = waiting.get(r.id);
-    if (r.type === 'ready' || r.type === 'result' || r.type === 'stored' || r.type === 'slots' || r.type === 'rows') w?.resolve(r);
-    else if (r.type === 'error' || r.type === 'cancelled') w?.reject(new Error(r.type === 'error' ? r.message : 'cancelled'));
-    else w?.onMessage?.(r);
-  });
-  return {
-    ortBase: () => '',
-    embedRequest: (msg: { type: string }, onMessage?: (r: EmbedReply) => void) => {
-      const reqId = ++id;
-      calls.push(msg.type);
-      const done = new Promise((resolve, reject) => waiting.set(reqId, { resolve, reject, onMessage }));
-      // Presets' real models are not here: BGE's id is served by the tiny BERT, DistilBERT's by the tiny DistilBERT.
-      const alias: Record<string, string> = { 'Xenova/bge-small-en-v1.5': TINY_BERT, 'Xenova/distilbert-base-uncased': TINY };
-      const m = msg as { type: string; modelId?: string };
-      const req = (
-        msg.type === 'load'
-          ? { ...msg, modelId: alias[m.modelId!] ?? m.modelId, device: 'cpu', source: { kind: 'local', path: MODELS_DIR } }
-          : msg
-      ) as EmbedRequest;
-      void handle({ ...req, id: reqId });
-      return { id: reqId, done, cancel: () => void handle({ type: 'cancel', id: reqId }) };
-    },
-  };
+// The worker, in-process. Presets' real models are not here: BGE's id is served by the tiny BERT, DistilBERT's by the tiny DistilBERT.
+vi.mock('./embed-client', async () => {
+  const t = await import('../embed/testing');
+  const alias = { 'Xenova/bge-small-en-v1.5': t.TINY_BERT, 'Xenova/distilbert-base-uncased': t.TINY };
+  return t.inProcessEmbedClient((msg) => calls.push(msg.type), alias);
 });
 
 const { EmbedderState, resolveEncoder, etaMs } = await import('./embedder.svelte');
