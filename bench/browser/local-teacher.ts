@@ -2,7 +2,7 @@
 // (teacher/local/local-teacher.worker.ts) through the app's WorkerClient,
 // loading a model from a URL, preparing the codebook prompt, then scoring
 // texts in batches as a run does. Exposed on window.localBench.
-import { WorkerClient } from '../../src/lib/state/worker-client';
+import { WorkerClient } from '../../src/lib/workers/worker-client';
 import type { LocalReply, LocalRequest } from '../../src/lib/teacher/local/protocol';
 import type { LocalDtype } from '../../src/lib/teacher/local/presets';
 import type { ScoreMode } from '../../src/lib/teacher/local/score';

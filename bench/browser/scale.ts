@@ -11,14 +11,14 @@
 import { app } from '../../src/lib/state/app.svelte';
 import { embedder } from '../../src/lib/state/embedder.svelte';
 import { loadPredictions, student } from '../../src/lib/state/student.svelte';
-import { terminateEmbedder } from '../../src/lib/state/embed-client';
-import type { EncoderSettings } from '../../src/lib/state/project-settings';
-import { Mapper } from '../../src/lib/state/mapper';
+import { terminateEmbedder } from '../../src/lib/workers/embed-client';
+import type { EncoderSettings } from '../../src/lib/project/settings';
+import { Mapper } from '../../src/lib/workers/mapper';
 import { guessMapping } from '../../src/lib/data/mapping';
 import { parseFile } from '../../src/lib/data/parse';
 import type { DataRow } from '../../src/lib/data/types';
 import * as store from '../../src/lib/store';
-import { exportProjectFile, importProjectFile } from '../../src/lib/state/project-file';
+import { exportProjectFile, importProjectFile } from '../../src/lib/workers/project-file';
 import { corpusSource } from '../../src/components/export/exports';
 import { labeledCorpusFile } from '../../src/lib/eval/corpus-export';
 import { generateTexts, toCsv } from './texts';

@@ -1,6 +1,6 @@
 // The app's own workers, driven through the app's own WorkerClient, so the
 // bench measures exactly what the Embed and Train steps run.
-import { WorkerClient } from '../../src/lib/state/worker-client';
+import { WorkerClient } from '../../src/lib/workers/worker-client';
 import type { EmbedReply, EmbedRequest } from '../../src/lib/embed/protocol';
 import { transferablesOf, type TrainReply, type TrainRequest } from '../../src/lib/train/protocol';
 

@@ -8,7 +8,7 @@
 import type { DataRow } from '../../src/lib/data/types';
 import { fitTfidf, transformTfidfSparse } from '../../src/lib/embed/tfidf';
 import { computeMetrics } from '../../src/lib/eval/metrics';
-import { planExperiment, type PlanTeacherLabel } from '../../src/lib/state/experiment';
+import { planExperiment, type PlanTeacherLabel } from '../../src/lib/experiment/experiment';
 import { predictLinear } from '../../src/lib/train/linear';
 import { searchLinear } from '../../src/lib/train/linear-search';
 import { argmaxRows } from '../../src/lib/train/metrics';

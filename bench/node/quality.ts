@@ -12,7 +12,7 @@ import { proposeSplits } from '../../src/lib/data/split';
 import type { DataRow } from '../../src/lib/data/types';
 import { fitTfidf, transformTfidfSparse } from '../../src/lib/embed/tfidf';
 import { compareConditions, type ComparisonRow, type Condition } from '../../src/lib/eval/compare';
-import { planExperiment } from '../../src/lib/state/experiment';
+import { planExperiment } from '../../src/lib/experiment/experiment';
 import { initBackend } from '../../src/lib/train/backend';
 import { DEFAULT_GRID, gridSearch, type Grid } from '../../src/lib/train/grid';
 import { predictProbaAsync } from '../../src/lib/train/head';

@@ -1,5 +1,6 @@
 // The layering rules of docs/ARCHITECTURE.md, checked on the source: components
-// display and dispatch, so they never import the store directly.
+// display and dispatch, so they never import the store directly; state/ holds
+// only state classes; the page's modules never pull in transformers.js.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +18,17 @@ const STORE_IMPORT = /(from\s+|import\()['"](\$lib\/|[./]*(lib\/)?)store(\/[^'"]
 describe('layers', () => {
   it('no component imports from src/lib/store', () => {
     const offenders = files('src/components').filter((f) => STORE_IMPORT.test(readFileSync(f, 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+
+  it('src/lib/state holds only *.svelte.ts classes and their specs', () => {
+    const other = readdirSync('src/lib/state').filter((f) => !/\.svelte\.ts$|\.spec\.ts$/.test(f));
+    expect(other).toEqual([]);
+  });
+
+  it('no state class or component imports transformers.js or embed/runtime (only the workers do)', () => {
+    const RUNTIME = /(from\s+|import\()['"](@huggingface\/transformers|[^'"]*embed\/runtime)['"]/;
+    const offenders = [...files('src/lib/state'), ...files('src/components')].filter((f) => RUNTIME.test(readFileSync(f, 'utf8')));
     expect(offenders).toEqual([]);
   });
 

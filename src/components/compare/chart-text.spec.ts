@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeMetrics } from '$lib/eval/metrics';
-import type { ResultRow } from '$lib/state/experiment';
+import type { ResultRow } from '$lib/experiment/experiment';
 import { chartText, headlineMetric } from './chart-text';
 import { referenceLines } from './reference';
 

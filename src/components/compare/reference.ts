@@ -1,6 +1,6 @@
 // The paper's reference numbers beside this run's, row by row. Pure.
 import { PAPER_REFERENCE as P } from '$lib/eval/paper';
-import type { ResultRow } from '$lib/state/experiment';
+import type { ResultRow } from '$lib/experiment/experiment';
 import { capitalised, headlineMetric } from './chart-text';
 
 export interface ReferenceLine {

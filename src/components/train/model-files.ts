@@ -4,7 +4,7 @@
 // (label order). Offered as one zip or as separate files; both re-import.
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import type { TrainedStudent } from '$lib/state/student.svelte';
-import type { EncoderSettings } from '$lib/state/project-settings';
+import type { EncoderSettings } from '$lib/project/settings';
 import type { HeadConfig, HeadKind } from '$lib/train/types';
 
 export const SURROGATE_FORMAT = 'surrogate-student/1';

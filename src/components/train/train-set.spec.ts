@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DataRow } from '$lib/data/types';
 import { chooseTrainingSet, labelNamesFor, parseNumberList, type LabelVotes } from './train-set';
-import { planExperiment } from '$lib/state/experiment';
+import { planExperiment } from '$lib/experiment/experiment';
 import { mulberry32 } from '$lib/data/rng';
 
 const row = (id: string, human: string | null): DataRow => ({ id, text: `text ${id}`, human, hash: id });

@@ -11,9 +11,9 @@ import type { Codebook, CodebookVersion } from '../codebook/types';
 import { emptyCodebook, nextVersion, validateCodebook } from '../codebook/codebook';
 import { SettingsState } from './settings.svelte';
 import { BackendState, hasWebGPU, tfjsPreference } from './backend.svelte';
-import { initTrainer } from './trainer';
-import { withDefaults, type ProjectSettings } from './project-settings';
-import type { StepId } from './workflow';
+import { initTrainer } from '../workers/trainer';
+import { withDefaults, type ProjectSettings } from '../project/settings';
+import type { StepId } from '../project/workflow';
 
 const LAST_PROJECT = 'surrogate.lastProject.v1';
 

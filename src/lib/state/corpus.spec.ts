@@ -9,7 +9,7 @@ import { handleTrainRequest } from '../train/handle';
 import type { TrainRequest } from '../train/protocol';
 import { hashText } from '../data/hash';
 import type { DataRow } from '../data/types';
-import type { EncoderSettings } from './project-settings';
+import type { EncoderSettings } from '../project/settings';
 
 const calls: string[] = [];
 vi.mock('./app.svelte', () => ({

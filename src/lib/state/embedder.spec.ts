@@ -7,7 +7,7 @@ import { TINY, TINY_BERT } from '../embed/testing';
 import { resetDbForTests, countEmbeddings } from '../store';
 import type { DataRow } from '../data/types';
 import { hashText } from '../data/hash';
-import type { EncoderSettings } from './project-settings';
+import type { EncoderSettings } from '../project/settings';
 import { toDense } from '../train/matrix';
 
 const calls: string[] = [];

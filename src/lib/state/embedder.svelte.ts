@@ -19,13 +19,13 @@ import { missingFiles, filesFromPicker, type ModelSource } from '../embed/model-
 import { l2NormalizeRows } from '../embed/pool';
 import { fitTfidf, transformTfidfSparse, type TfidfModel } from '../embed/tfidf';
 import { concatRows, dense, hybrid, type CsrMatrix, type DenseMatrix, type FeatureMatrix } from '../train/matrix';
-import type { EncoderSettings } from './project-settings';
+import type { EncoderSettings } from '../project/settings';
 import { hasWebGPU } from './backend.svelte';
 import { app, errorText } from './app.svelte';
-import { embedRequest, ortBase, type EmbedReady, type EmbedRows, type EmbedSlots, type EmbedStored } from './embed-client';
+import { embedRequest, ortBase, type EmbedReady, type EmbedRows, type EmbedSlots, type EmbedStored } from '../workers/embed-client';
 import { byLength, distinctRows, storageOrder, yieldToPage } from '../embed/order';
 import { VECTOR_CHUNK } from '../store/db';
-import { WorkerCancelled } from './worker-client';
+import { WorkerCancelled } from '../workers/worker-client';
 import { etaMs } from '../ui/eta';
 
 /**

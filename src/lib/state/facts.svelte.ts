@@ -1,6 +1,6 @@
 // Gathers the open project's facts for the stepper (see workflow.ts).
 import type { AppState } from './app.svelte';
-import type { WorkflowFacts } from './workflow';
+import type { WorkflowFacts } from '../project/workflow';
 
 export function facts(app: AppState): WorkflowFacts {
   return {

@@ -4,7 +4,7 @@
 // no text leaves the tab. The choice is remembered in localStorage; a picked
 // folder is kept in this tab's memory only and must be picked again after a
 // reload (the stored answers show without it).
-import { filesFromPicker, type ModelSource } from '../embed/runtime';
+import { filesFromPicker, type ModelSource } from '../embed/model-files';
 import type { LocalDevice } from '../teacher/local/model';
 import { LOCAL_PRESETS, localEndpoint, localModelName, localOnnxFile, presetOf, type LocalDtype } from '../teacher/local/presets';
 import type { LocalReply, LocalRequest } from '../teacher/local/protocol';
@@ -13,8 +13,8 @@ import type { ScoreMode } from '../teacher/local/score';
 import type { TeacherController } from '../teacher/queue';
 import { promptOf, labelNames, type TeacherJob } from '../teacher/tasks';
 import { userMessage } from '../teacher/prompt';
-import { ortBase } from './embed-client';
-import { WorkerClient } from './worker-client';
+import { ortBase } from '../workers/embed-client';
+import { WorkerClient } from '../workers/worker-client';
 
 const PREFS_KEY = 'surrogate.localTeacher.v1';
 

@@ -5,7 +5,7 @@
 import type { CacheStatus, FromWorker, ToWorker } from '../offline/protocol';
 import { ADDED_HEADER } from '../offline/sw-core';
 import { isolationMode, modelBytes, shouldReload, type Isolation } from '../offline/mode';
-import type { EncoderSettings } from './project-settings';
+import type { EncoderSettings } from '../project/settings';
 
 /** transformers.js' Cache Storage name (its env.cacheKey default). */
 export const MODEL_CACHE = 'transformers-cache';
@@ -131,7 +131,10 @@ export class OfflineState {
     this.modelError = null;
     this.modelProgress = null;
     try {
-      const [{ resolveEncoder }, { embedRequest, ortBase }] = await Promise.all([import('./embedder.svelte'), import('./embed-client')]);
+      const [{ resolveEncoder }, { embedRequest, ortBase }] = await Promise.all([
+        import('./embedder.svelte'),
+        import('../workers/embed-client'),
+      ]);
       const { device, dtype, modelId } = await resolveEncoder(s, webgpu); // a preset names its model
       const req = embedRequest({ type: 'load', modelId, source: s.source, device, dtype, ortBase: ortBase() }, (r) => {
         if (r.type === 'progress' && r.stage === 'download') this.modelProgress = { done: r.done, total: r.total };

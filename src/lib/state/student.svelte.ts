@@ -14,13 +14,13 @@ import { takeMatrixRows, toDense, type FeatureMatrix } from '../train/matrix';
 import { argmaxRow, argmaxRows } from '../train/metrics';
 import { compareShares, type ShareCheck } from '../train/shares';
 import type { TrainReply } from '../train/protocol';
-import { initTrainer, trainRequest } from './trainer';
+import { initTrainer, trainRequest } from '../workers/trainer';
 import { tfjsPreference } from './backend.svelte';
 import { app, errorText, onProjectOpen } from './app.svelte';
 import { embedder, type Embedded } from './embedder.svelte';
-import type { EncoderSettings } from './project-settings';
+import type { EncoderSettings } from '../project/settings';
 import { dtypeOfFeatureKey } from '../embed/keys';
-import { WorkerCancelled } from './worker-client';
+import { WorkerCancelled } from '../workers/worker-client';
 import { etaMs } from '../ui/eta';
 
 export interface StudentSpec {

@@ -21,11 +21,12 @@ import { responseKeys, type TeacherJob } from '../teacher/tasks';
 import type { SendLogEntry, TeacherController, TeacherProgress, TeacherSummary, RunState } from '../teacher/queue';
 import type { Capabilities, TeacherLabel, TeacherResponse, TeacherSettings } from '../teacher/types';
 import { app, errorText, onStateStart } from './app.svelte';
-import { makeJob, scopeIds, setupKey, toTeacherSettings, type TeacherRunSettingsX } from './teacher-job';
-import { batchExport, batchImport, type BatchFileInfo, type BatchImportReport } from './teacher-batch';
-import { buildPreview, type TeacherPreview } from './teacher-preview';
-import { clearRunMarker, readRunMarker, settledCount, writeRunMarker, type Interrupted } from './teacher-resume';
-import { retryableCount, storedFailures, type StoredFailure } from './teacher-failures';
+import { makeJob, scopeIds, setupKey, toTeacherSettings, type TeacherRunSettingsX } from '../teacher/job';
+import { batchExport, batchImport, type BatchFileInfo, type BatchImportReport, type BatchIo } from '../teacher/batch-files';
+import { download } from '../ui/download';
+import { buildPreview, type TeacherPreview } from '../teacher/preview';
+import { runMarkers, settledCount, type Interrupted } from '../teacher/resume';
+import { retryableCount, storedFailures, type StoredFailure } from '../teacher/failures';
 import type { Resend } from '../teacher/attempts';
 import { localTeacher } from './local-teacher.svelte';
 import { localLabels } from '../teacher/local/labels';
@@ -39,6 +40,15 @@ const PROFILES_KV = 'teacher.profiles.v2';
 const PRICES_KV = 'teacher.prices.v1';
 /** Keys looked up per IndexedDB transaction when rebuilding labels. */
 const KEY_CHUNK = 20_000;
+const markers = runMarkers(store);
+/** The store and the download, as the Batch files need them. */
+const batchIo: BatchIo = {
+  getCached: (keys) => store.getResponses<TeacherResponse>(keys),
+  putResponses: (rs) => store.putResponses(rs),
+  kvGet: (key) => store.kvGet<unknown>(key),
+  kvSet: (key, value) => store.kvSet(key, value),
+  save: (name, file) => download(name, file),
+};
 
 /** Everything a reload or a run needs, or the reason it cannot happen yet. */
 interface Context {
@@ -313,7 +323,7 @@ export class TeacherState {
 
   /** Sets `interrupted` from the project's run marker, unless a run is live in this tab (or the marker's run is complete). */
   async #checkInterrupted(c: Context): Promise<void> {
-    const marker = await readRunMarker(c.projectId);
+    const marker = await markers.read(c.projectId);
     if (!marker || this.active || this.#controller) {
       this.interrupted = null;
       return;
@@ -327,7 +337,7 @@ export class TeacherState {
     );
     if (marker.key === c.key && stored >= total) {
       this.interrupted = null;
-      await clearRunMarker(c.projectId); // it finished; only the marker's removal was lost
+      await markers.clear(c.projectId); // it finished; only the marker's removal was lost
       return;
     }
     this.interrupted = { startedAt: marker.startedAt, stored, total, sameSetup: marker.key === c.key };
@@ -337,7 +347,7 @@ export class TeacherState {
   async dismissInterrupted(): Promise<void> {
     this.interrupted = null;
     const id = app.project?.id;
-    if (id) await clearRunMarker(id);
+    if (id) await markers.clear(id);
   }
 
   #add(r: TeacherResponse): void {
@@ -392,7 +402,9 @@ export class TeacherState {
     await this.#loadPrefs();
     const c = this.#context();
     if (typeof c === 'string') throw new Error(c);
-    return buildPreview(this.#job(c), c.caps, priceInfo(c.settings.baseURL, c.settings.model, this.prices));
+    return buildPreview(this.#job(c), c.caps, priceInfo(c.settings.baseURL, c.settings.model, this.prices), (keys) =>
+      store.getResponses<TeacherResponse>(keys),
+    );
   }
 
   /** Sends again exactly the requests stored as failed (after all their retries) under the current setup. */
@@ -441,7 +453,7 @@ export class TeacherState {
       this.#runProject = c.projectId;
       this.#runAnswers = [];
       this.interrupted = null;
-      await writeRunMarker(c.projectId, { v: 1, key: setup.key, startedAt: Date.now(), total: job.items.length * job.settings.repeats });
+      await markers.write(c.projectId, { v: 1, key: setup.key, startedAt: Date.now(), total: job.items.length * job.settings.repeats });
       const deps = {
         getCached: (keys: string[]) => store.getResponses<TeacherResponse>(keys),
         put: async (rs: TeacherResponse[]) => {
@@ -483,7 +495,7 @@ export class TeacherState {
       this.#controller = null;
       await this.#flushLog();
       // The run ended in this tab (done, cancelled or stopped): nothing to continue after a reload.
-      if (ran && this.#runProject) await clearRunMarker(this.#runProject).catch((e) => (this.error ??= errorText(e)));
+      if (ran && this.#runProject) await markers.clear(this.#runProject).catch((e) => (this.error ??= errorText(e)));
       if (this.#runKey === this.#loadedKey) this.#rebuild();
       else if (ran) void this.reload();
       this.#runKey = null;
@@ -596,7 +608,10 @@ export class TeacherState {
         // The file goes to OpenAI's Batch API, not this endpoint: a failed check only means we guess.
         note = ` The model could not be checked (${errorText(e)}); the file follows its name's guess (${describeProfile(profile)}).`;
       }
-      const report = await batchExport(this.#job(c, profile), c.projectName, { profile, queueTokens: c.run.batchQueueTokens ?? null });
+      const report = await batchExport(batchIo, this.#job(c, profile), c.projectName, {
+        profile,
+        queueTokens: c.run.batchQueueTokens ?? null,
+      });
       this.batchFiles = report.files;
       this.batchMessage = { ok: true, text: report.text + note };
     } catch (e) {
@@ -611,6 +626,7 @@ export class TeacherState {
       const c = this.#context();
       if (typeof c === 'string') throw new Error(c);
       const report = await batchImport(
+        batchIo,
         files,
         c.projectId,
         c.version.codebook.labels.map((l) => l.name),
@@ -625,23 +641,15 @@ export class TeacherState {
     }
   }
 
-  /** What decides the labels; read inside an effect so a change reloads them. */
+  /**
+   * What decides the labels, read inside an effect so a change reloads them:
+   * the setup's key (setupKey, the same one a reload reads the cache under),
+   * or the reason there is none yet; and the validation sample, which decides
+   * the run's scope (the interrupted-run banner counts it).
+   */
   watchKey(): string {
-    const run = app.projectSettings.teacher;
-    return JSON.stringify([
-      app.loading,
-      app.project?.id ?? null,
-      app.activeVersion?.hash ?? null,
-      (app.codebookProblems ?? []).length,
-      app.settings.baseURL,
-      app.settings.model,
-      run.repeats,
-      run.temperature,
-      run.repeatTemperature,
-      localTeacher.endpoint?.baseURL ?? null,
-      localTeacher.endpoint?.model ?? null,
-      app.splits?.validation.length ?? 0,
-    ]);
+    const c = this.#context();
+    return JSON.stringify([app.loading, typeof c === 'string' ? c : c.key, app.splits?.validation.length ?? 0]);
   }
 }
 

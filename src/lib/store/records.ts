@@ -8,8 +8,8 @@ import type { ConfigScore, Selection } from '../train/grid';
 import type { ClassWeight } from '../train/linear';
 import type { ShareCheck } from '../train/shares';
 import type { HeadConfig, HeadKind } from '../train/types';
-import type { ScoredExperiment } from '../state/experiment';
-import type { EncoderSettings } from '../state/project-settings';
+import type { ScoredExperiment } from '../experiment/experiment';
+import type { EncoderSettings } from '../project/settings';
 import { firstFailure, hasStr, isObject, isStrArray, type Reason } from './guards';
 
 /** How a linear head's C and class weighting were chosen. */

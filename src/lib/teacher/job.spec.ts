@@ -4,9 +4,10 @@ import type { DataRow, Splits } from '../data/types';
 import { codebookHash } from '../codebook/codebook';
 import type { CodebookVersion } from '../codebook/types';
 import { labels, reviewCodebook } from '../codebook/testing';
-import { responseKeys } from '../teacher/tasks';
-import { DEFAULT_PROJECT_SETTINGS } from './project-settings';
-import { formatDuration, formatUsd, makeJob, scopeIds, setupKey, toTeacherSettings } from './teacher-job';
+import { responseKeys } from './tasks';
+import { DEFAULT_PROJECT_SETTINGS } from '../project/settings';
+import { formatDuration, formatUsd } from './format';
+import { makeJob, scopeIds, setupKey, toTeacherSettings } from './job';
 
 const row = (id: string, text: string, human: string | null): DataRow => ({ id, text, human, hash: hashText(text) });
 const rows: DataRow[] = Array.from({ length: 40 }, (_, i) => row(`r${i}`, `text ${i}`, i < 30 ? (i % 3 === 0 ? 'neg' : 'pos') : null));

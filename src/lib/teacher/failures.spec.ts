@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { retryableCount, storedFailures } from './teacher-failures';
-import { answer } from '../teacher/testing';
+import { retryableCount, storedFailures } from './failures';
+import { answer } from './testing';
 
 const row = answer;
 

@@ -2,10 +2,10 @@
 // marker is written when a run starts and removed when it ends in the tab; a
 // marker found on opening the project means the run never ended, and the
 // Teacher step offers to continue it. Answers themselves are always in the
-// cache, so continuing only sends what is missing.
+// cache, so continuing only sends what is missing. The key-value store is
+// passed in (the store's kv verbs in the app, a Map in tests).
 
-import * as store from '../store';
-import type { TeacherResponse } from '../teacher/types';
+import type { TeacherResponse } from './types';
 
 /** kv key of a project's marker; v1 is the shape below (bump on change). */
 const markerKey = (projectId: string) => `teacher.run.v1.${projectId}`;
@@ -27,16 +27,20 @@ export function asRunMarker(raw: unknown): RunMarker | null {
   return { v: 1, key: m.key, startedAt: m.startedAt, total: m.total };
 }
 
-export function writeRunMarker(projectId: string, m: RunMarker): Promise<void> {
-  return store.kvSet(markerKey(projectId), m);
+/** The key-value verbs the markers need (store/kv.ts has them). */
+export interface MarkerKv {
+  kvGet(key: string): Promise<unknown>;
+  kvSet(key: string, value: unknown): Promise<void>;
+  kvDelete(key: string): Promise<void>;
 }
 
-export async function readRunMarker(projectId: string): Promise<RunMarker | null> {
-  return asRunMarker(await store.kvGet<unknown>(markerKey(projectId)));
-}
-
-export function clearRunMarker(projectId: string): Promise<void> {
-  return store.kvDelete(markerKey(projectId));
+/** A project's run markers kept in `kv`: write when a run starts, read on opening, clear when it ends. */
+export function runMarkers(kv: MarkerKv) {
+  return {
+    write: (projectId: string, m: RunMarker): Promise<void> => kv.kvSet(markerKey(projectId), m),
+    read: async (projectId: string): Promise<RunMarker | null> => asRunMarker(await kv.kvGet(markerKey(projectId))),
+    clear: (projectId: string): Promise<void> => kv.kvDelete(markerKey(projectId)),
+  };
 }
 
 /** What the banner says about an interrupted run. */

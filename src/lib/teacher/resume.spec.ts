@@ -1,17 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import type { TeacherResponse } from '../teacher/types';
-import { asRunMarker, clearRunMarker, interruptedText, readRunMarker, settledCount, writeRunMarker } from './teacher-resume';
+import type { TeacherResponse } from './types';
+import { asRunMarker, interruptedText, runMarkers, settledCount, type MarkerKv } from './resume';
 
 const answer = (textHash: string, repeat: number) => ({ textHash, repeat }) as TeacherResponse;
 const view = (entries: [string, number[]][]) => new Map(entries.map(([h, rs]) => [h, new Map(rs.map((r) => [r, answer(h, r)]))]));
 
 describe('interrupted runs', () => {
   it('keeps a marker per project until the run ends', async () => {
-    await writeRunMarker('p1', { v: 1, key: 'k', startedAt: 5, total: 9 });
-    expect(await readRunMarker('p1')).toEqual({ v: 1, key: 'k', startedAt: 5, total: 9 });
-    expect(await readRunMarker('p2')).toBeNull();
-    await clearRunMarker('p1');
-    expect(await readRunMarker('p1')).toBeNull();
+    const rows = new Map<string, unknown>();
+    const kv: MarkerKv = {
+      kvGet: async (k) => rows.get(k),
+      kvSet: async (k, v) => void rows.set(k, v),
+      kvDelete: async (k) => void rows.delete(k),
+    };
+    const markers = runMarkers(kv);
+    await markers.write('p1', { v: 1, key: 'k', startedAt: 5, total: 9 });
+    expect(await markers.read('p1')).toEqual({ v: 1, key: 'k', startedAt: 5, total: 9 });
+    expect(await markers.read('p2')).toBeNull();
+    rows.set('teacher.run.v1.p3', { v: 1, key: 7 });
+    expect(await markers.read('p3')).toBeNull();
+    await markers.clear('p1');
+    expect(await markers.read('p1')).toBeNull();
   });
 
   it('reads only well-formed markers', () => {

@@ -2,13 +2,22 @@
 // files (at most 50,000 lines and 190 MB each, and within the account's
 // enqueued-token limit when one is set), keep custom_id → cache keys in the
 // store, and read the output files back into the answer cache, where they
-// count exactly like live answers.
+// count exactly like live answers. The cache, the key-value rows and the
+// download are passed in (BatchIo), so the teacher core never imports the store.
 
-import * as store from '../store';
-import { batchPlanForJob, fromBatchOutput, planBatchFiles, toBatchLines, type BatchMapping, type BatchPending } from '../teacher/batch';
-import type { TeacherJob } from '../teacher/tasks';
-import type { Capabilities, TeacherResponse } from '../teacher/types';
-import { download, slug } from '../ui/download';
+import { batchPlanForJob, fromBatchOutput, planBatchFiles, toBatchLines, type BatchMapping, type BatchPending } from './batch';
+import type { TeacherJob } from './tasks';
+import type { Capabilities, TeacherResponse } from './types';
+import { slug } from '../ui/download';
+
+/** What export and import read and write: the answer cache, the custom_id mapping's kv row, and the browser download. */
+export interface BatchIo {
+  getCached(keys: string[]): Promise<Map<string, TeacherResponse>>;
+  putResponses(rs: TeacherResponse[]): Promise<void>;
+  kvGet(key: string): Promise<unknown>;
+  kvSet(key: string, value: unknown): Promise<void>;
+  save(name: string, file: Blob): void;
+}
 
 const mappingKey = (projectId: string) => `teacher.batchMapping.v1|${projectId}`;
 
@@ -37,7 +46,7 @@ const TOKEN_SAMPLE = 500;
  * ratio of a sample — exact counting of 50,000 texts would stall the page.
  */
 async function tokenCounter(pending: BatchPending[]): Promise<(p: BatchPending) => number> {
-  const { estimateTokens } = await import('../teacher/cost');
+  const { estimateTokens } = await import('./cost');
   const messages = (p: BatchPending) => (p.body.messages as { role: string; content: string }[]) ?? [];
   const sample = pending.slice(0, TOKEN_SAMPLE).flatMap((p) =>
     messages(p)
@@ -61,12 +70,13 @@ async function tokenCounter(pending: BatchPending[]): Promise<(p: BatchPending) 
  * temperature or n where the model takes none); returns what was written.
  */
 export async function batchExport(
+  io: BatchIo,
   job: TeacherJob,
   projectName: string,
   opts: { profile?: Capabilities; queueTokens?: number | null } = {},
 ): Promise<BatchExportReport> {
   const queueTokens = opts.queueTokens && opts.queueTokens > 0 ? opts.queueTokens : null;
-  const { pending, failedAttempts } = await batchPlanForJob(job, (keys) => store.getResponses<TeacherResponse>(keys), opts.profile);
+  const { pending, failedAttempts } = await batchPlanForJob(job, (keys) => io.getCached(keys), opts.profile);
   const stuck =
     failedAttempts > 0
       ? ` ${failedAttempts.toLocaleString('en')} of them came back empty or cut off at the current token cap and are not exported again; raise the cap to ask again.`
@@ -75,7 +85,7 @@ export async function batchExport(
     return { text: `Nothing to export: every answer for these texts is already stored.${stuck}`, files: [], queueTokens };
   const tokensOf = await tokenCounter(pending);
   const plans = planBatchFiles(pending, { maxTokens: queueTokens }, tokensOf);
-  const mapping: BatchMapping = { ...((await store.kvGet<BatchMapping>(mappingKey(job.projectId ?? ''))) ?? {}) };
+  const mapping: BatchMapping = { ...((await io.kvGet(mappingKey(job.projectId ?? ''))) as BatchMapping | undefined) };
   const files: (BatchFileInfo & { lines: string[] })[] = plans.map((f, i) => {
     const { lines, mapping: m } = toBatchLines(pending.slice(f.start, f.end));
     Object.assign(mapping, m);
@@ -83,9 +93,9 @@ export async function batchExport(
     return { name: `${slug(projectName)}-batch${suffix}.jsonl`, requests: f.lines, bytes: f.bytes, tokens: f.tokens, lines };
   });
   // Save the mapping before the files leave, so an import can always match them.
-  await store.kvSet(mappingKey(job.projectId ?? ''), mapping);
+  await io.kvSet(mappingKey(job.projectId ?? ''), mapping);
   // A Blob of line strings: no single string of up to 190 MB is built.
-  for (const f of files) download(f.name, new Blob(f.lines, { type: 'application/jsonl' }));
+  for (const f of files) io.save(f.name, new Blob(f.lines, { type: 'application/jsonl' }));
   const answers = pending.reduce((n, p) => n + p.keys.length, 0);
   const many = files.length > 1;
   const over = queueTokens !== null && files.some((f) => f.tokens > queueTokens);
@@ -108,8 +118,8 @@ export interface BatchImportReport {
 }
 
 /** Reads Batch output (or error) files into the cache for `projectId`. */
-export async function batchImport(files: File[], projectId: string, labels: string[]): Promise<BatchImportReport> {
-  const mapping = (await store.kvGet<BatchMapping>(mappingKey(projectId))) ?? {};
+export async function batchImport(io: BatchIo, files: File[], projectId: string, labels: string[]): Promise<BatchImportReport> {
+  const mapping = ((await io.kvGet(mappingKey(projectId))) as BatchMapping | undefined) ?? {};
   if (Object.keys(mapping).length === 0) {
     throw new Error('No batch export is recorded for this project in this browser, so the output cannot be matched to texts.');
   }
@@ -117,7 +127,7 @@ export async function batchImport(files: File[], projectId: string, labels: stri
   const failed: BatchImportReport['failed'] = [];
   for (const f of files) {
     const { responses, failed: bad } = fromBatchOutput(await f.text(), mapping, labels, { projectId });
-    await store.putResponses(responses);
+    await io.putResponses(responses);
     stored += responses.length;
     failed.push(...bad.map((b) => ({ customId: b.customId, message: `${f.name}: ${b.message}` })));
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROJECT_SETTINGS, encoderWithDefaults, withDefaults } from './project-settings';
+import { DEFAULT_PROJECT_SETTINGS, encoderWithDefaults, withDefaults } from './settings';
 import { embeddingKey } from '../embed/keys';
 import { resolveRecipe } from '../embed/presets';
 

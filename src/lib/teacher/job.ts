@@ -5,20 +5,14 @@
 
 import { sampleStratified } from '../data/split';
 import type { DataRow, Splits } from '../data/types';
-import { normaliseEndpoint } from '../teacher/cache-key';
-import type { Price } from '../teacher/prices';
-import type { PromptSpec } from '../teacher/prompt';
-import type { TeacherJob } from '../teacher/tasks';
-import {
-  DEFAULT_TEACHER_SETTINGS,
-  type Capabilities,
-  type ReasoningEffort,
-  type TeacherLaterFields,
-  type TeacherSettings,
-} from '../teacher/types';
+import { normaliseEndpoint } from './cache-key';
+import type { Price } from './prices';
+import type { PromptSpec } from './prompt';
+import type { TeacherJob } from './tasks';
+import { DEFAULT_TEACHER_SETTINGS, type Capabilities, type ReasoningEffort, type TeacherLaterFields, type TeacherSettings } from './types';
 import { PROMPT_TEMPLATE_VERSION, systemPrompt, userPrompt } from '../codebook/prompt';
 import type { CodebookVersion } from '../codebook/types';
-import type { TeacherRunSettings } from './project-settings';
+import type { TeacherRunSettings } from '../project/settings';
 
 /** Which texts a run labels: the paper's design, or the whole corpus. */
 export type TeacherScope = 'paper' | 'all';
@@ -158,21 +152,4 @@ export function setupKey(projectId: string, version: CodebookVersion, s: Teacher
     s.repeatTemperature,
     temperatureAllowed,
   ]);
-}
-
-/** "2 h 5 min", "3 min 20 s", "12 s": a duration for people. */
-export function formatDuration(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return '—';
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${s % 60} s`;
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
-}
-
-/** US dollars with enough digits for small amounts. */
-export function formatUsd(x: number): string {
-  if (x === 0) return '$0';
-  if (x < 0.01) return `$${x.toFixed(4)}`;
-  return `$${x.toFixed(2)}`;
 }

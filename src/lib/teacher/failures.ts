@@ -2,8 +2,8 @@
 // reload: which texts failed, how, and which of them "Retry failed" would
 // send again. Pure (no Svelte, no store).
 
-import { attemptMessage, isFailedAttempt, isRequestFailure } from '../teacher/attempts';
-import type { TeacherResponse } from '../teacher/types';
+import { attemptMessage, isFailedAttempt, isRequestFailure } from './attempts';
+import type { TeacherResponse } from './types';
 
 export interface StoredFailure {
   rowId: string;

@@ -1,15 +1,15 @@
 // What a run would do before it starts: how many answers the cache already
 // holds, the calls and tokens still needed, their cost, and the prompt exactly
-// as it will be sent. cost.ts (gpt-tokenizer) is loaded on demand.
+// as it will be sent. cost.ts (gpt-tokenizer) is loaded on demand; the cache
+// lookup is passed in, so this stays free of the store.
 
-import * as store from '../store';
-import { isRequestFailure } from '../teacher/attempts';
-import { chatBody } from '../teacher/body';
-import { planRequests } from '../teacher/plan';
-import { capOf, guessProfile } from '../teacher/profile';
-import { buildRequest, planTasks, promptOf, wantN, type TeacherJob } from '../teacher/tasks';
-import type { Capabilities, TeacherResponse } from '../teacher/types';
-import type { PriceInfo, RunEstimate } from '../teacher/cost';
+import { isRequestFailure } from './attempts';
+import { chatBody } from './body';
+import { planRequests } from './plan';
+import { capOf, guessProfile } from './profile';
+import { buildRequest, planTasks, promptOf, wantN, type TeacherJob } from './tasks';
+import type { Capabilities, TeacherResponse } from './types';
+import type { PriceInfo, RunEstimate } from './cost';
 
 /** Texts tokenized for the estimate at most; bigger runs are extrapolated from a spread sample (cost.ts samplePlan). */
 const ESTIMATE_SAMPLE = 2000;
@@ -56,12 +56,17 @@ export interface TeacherPreview {
   body: string | null;
 }
 
-/** Preview of `job` under the known profile (the names' guess when none is known), at `priceInfo`. */
-export async function buildPreview(job: TeacherJob, known: Capabilities | undefined, priceInfo: PriceInfo): Promise<TeacherPreview> {
-  const { estimateSampledRun, samplePlan } = await import('../teacher/cost');
+/** Preview of `job` under the known profile (the names' guess when none is known), at `priceInfo`; `getCached` reads stored answers by cache key. */
+export async function buildPreview(
+  job: TeacherJob,
+  known: Capabilities | undefined,
+  priceInfo: PriceInfo,
+  getCached: (keys: string[]) => Promise<Map<string, TeacherResponse>>,
+): Promise<TeacherPreview> {
+  const { estimateSampledRun, samplePlan } = await import('./cost');
   const s = job.settings;
   const caps = { ...guessProfile(s.baseURL, s.model), ...known };
-  const { tasks, cached, failed } = await planTasks(job, caps, (keys) => store.getResponses<TeacherResponse>(keys));
+  const { tasks, cached, failed } = await planTasks(job, caps, getCached);
   const pending = [...new Map(tasks.map((t) => [t.item.textHash, t.item])).values()];
   const user = promptOf(job).user;
   // The user message is the template around the text: its length is the text's plus a constant.
