@@ -38,6 +38,6 @@ describe('layers', () => {
         STORE_IMPORT.test(l),
       ),
     ).toBe(true);
-    expect(STORE_IMPORT.test("from '$lib/state/project-data'")).toBe(false);
+    expect(STORE_IMPORT.test("from '$lib/state/project-data.svelte'")).toBe(false);
   });
 });

@@ -9,7 +9,7 @@ import type { ComparisonData } from '$lib/state/compare.svelte';
 import { dtypeOfFeatureKey } from '$lib/embed/keys';
 import { argmaxRow } from '$lib/train/metrics';
 import type { SelectionDescription } from '$lib/eval/methods';
-import type { PredictionsView } from '../validate/validation';
+import type { PredictionsView } from '$lib/eval/validation';
 
 /**
  * The corpus read one row at a time: human label, every LLM answer, majority

@@ -34,10 +34,6 @@ export class AppState {
   step = $state<StepId>('data');
   error = $state<string | null>(null);
   loading = $state(true);
-  /** Bumped when teacher labels or models change, so views reload them. */
-  revision = $state(0);
-  /** Progress counts the later steps report, for the stepper. */
-  counts = $state({ teacherLabeled: 0, validationLabeled: 0, models: 0, comparisons: 0 });
 
   get projectSettings(): ProjectSettings {
     return withDefaults(this.project?.settings);
@@ -104,7 +100,11 @@ export class AppState {
     this.splitNotes = [];
     this.step = (p.step as StepId) || 'data';
     localStorage.setItem(LAST_PROJECT, id);
-    this.revision++;
+  }
+
+  /** Rereads the project list (after a project file was imported). */
+  async refreshProjects(): Promise<void> {
+    this.projects = await store.listProjects();
   }
 
   async newProject(name: string): Promise<void> {
@@ -192,6 +192,25 @@ export class AppState {
     this.versions = [...this.versions, v];
     await this.updateSettings({ activeVersion: v.version });
     return v;
+  }
+
+  /**
+   * Back to a first start's state: no project open, nothing loaded, default
+   * endpoint settings (their saved copy forgotten too) and nothing detected.
+   * The database is not touched (clearAll empties it). For tests.
+   */
+  reset(): void {
+    this.settings.reset();
+    this.backend.reset();
+    this.projects = [];
+    this.project = null;
+    this.rows = [];
+    this.versions = [];
+    this.splitNotes = [];
+    this.step = 'data';
+    this.error = null;
+    this.loading = true;
+    this.#settingsWrite = Promise.resolve();
   }
 
   draftCodebook(): Codebook {

@@ -34,6 +34,15 @@ export class BackendState {
   /** tfjs (the train worker, ~300 kB gzipped) starts when a step first needs it, not with the page. */
   tfjsRequested = $state(false);
 
+  /** Nothing detected yet, as on a fresh page. */
+  reset(): void {
+    this.tfjs = this.tfjsError = this.embedDevice = null;
+    this.tfjsTried = [];
+    this.webgpu = null;
+    this.embedThreads = null;
+    this.tfjsRequested = false;
+  }
+
   get label(): string {
     const t = this.tfjs ?? (this.tfjsError ? 'unavailable' : this.tfjsRequested ? 'starting…' : 'not loaded yet');
     const e = this.embedDevice ?? (this.webgpu === null ? '…' : this.webgpu ? 'webgpu' : 'wasm');

@@ -7,6 +7,7 @@ import type { ComparisonData, ComparisonRun, GridChoice } from '../store';
 import type { DataRow } from '../data/types';
 import { DEFAULT_GRID, type Grid } from '../train/grid-defaults';
 import { app, errorText, onProjectOpen } from './app.svelte';
+import { stepFacts } from './facts.svelte';
 import { embedder, type Embedded } from './embedder.svelte';
 import { student, type TrainedStudent } from './student.svelte';
 import { teacher } from './teacher.svelte';
@@ -50,7 +51,19 @@ export class CompareState {
   grid = $state<GridChoice>('paper');
   /** What the threshold sweep filters on: consistency (the paper) or the teacher's probability (logprobs). */
   sweepBy = $state<ConfidenceBy>('consistency');
+  /** Comparisons stored for the open project (the stepper's count). */
+  saved = $state(0);
   #cancelled = false;
+
+  /** Back to a fresh page's state (tests): no result, no run, the paper's grid. */
+  reset(): void {
+    this.#cancelled = false;
+    this.status = 'idle';
+    this.progress = this.error = this.result = null;
+    this.grid = 'paper';
+    this.sweepBy = 'consistency';
+    this.saved = 0;
+  }
 
   /** What must exist before a comparison can run, in words (empty = ready). */
   get problems(): string[] {
@@ -68,12 +81,13 @@ export class CompareState {
     const project = app.project;
     if (!project) {
       this.result = null;
+      this.saved = 0;
       return;
     }
     const saved = await store.latestComparison(project.id);
     if (app.project?.id !== project.id) return;
     this.result = saved?.result.data ?? null;
-    app.counts.comparisons = saved?.count ?? 0;
+    this.saved = saved?.count ?? 0;
   }
 
   cancel(): void {
@@ -295,6 +309,7 @@ export class CompareState {
 }
 
 export const compare = new CompareState();
+stepFacts.provide(() => ({ comparisons: compare.saved }));
 
 /** The plan a run would use now, for the Compare step's preview (null before the inputs exist). */
 export function currentPlan(): ExperimentPlan | null {

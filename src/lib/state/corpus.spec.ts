@@ -10,25 +10,15 @@ import type { TrainRequest } from '../train/protocol';
 import { hashText } from '../data/hash';
 import type { DataRow } from '../data/types';
 import type { EncoderSettings } from '../project/settings';
+import '../../../tests/unit/page-globals';
 
 const calls: string[] = [];
-vi.mock('./app.svelte', () => ({
-  app: {
-    project: { id: 'p1' },
-    projectSettings: { encoder: {} },
-    counts: { models: 0 },
-    revision: 0,
-    backend: { webgpu: false, embedDevice: null, embedThreads: null },
-  },
-  errorText: (e: unknown) => (e instanceof Error ? e.message : String(e)),
-  onProjectOpen: () => {},
-}));
-vi.mock('./embed-client', async () =>
+vi.mock('../workers/embed-client', async () =>
   (await import('../embed/testing')).inProcessEmbedClient((msg) =>
     calls.push(msg.type === 'embed' && (msg as { store?: unknown }).store ? 'embed+store' : msg.type),
   ),
 );
-vi.mock('./trainer', () => {
+vi.mock('../workers/trainer', () => {
   let id = 0;
   return {
     initTrainer: async () => ({ type: 'backend', id: 0, backend: 'cpu', tried: [] }),
@@ -42,11 +32,17 @@ vi.mock('./trainer', () => {
     },
   };
 });
-vi.stubGlobal('location', { search: '' });
 const { StudentState } = await import('./student.svelte');
 const { embedder } = await import('./embedder.svelte');
+const { app } = await import('./app.svelte');
+const store = await import('../store');
 
-beforeAll(() => tf.setBackend('cpu'));
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  await store.resetDbForTests();
+  app.reset();
+  app.project = await store.createProject('Corpus');
+});
 
 describe('labelCorpus with stored sentence vectors', () => {
   it('reads rows in storage order and puts every probability back on its own row', async () => {

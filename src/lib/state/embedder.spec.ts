@@ -9,14 +9,11 @@ import type { DataRow } from '../data/types';
 import { hashText } from '../data/hash';
 import type { EncoderSettings } from '../project/settings';
 import { toDense } from '../train/matrix';
+import '../../../tests/unit/page-globals';
 
 const calls: string[] = [];
-vi.mock('./app.svelte', () => ({
-  app: { backend: { webgpu: false, embedDevice: null, embedThreads: null } },
-  errorText: (e: unknown) => (e instanceof Error ? e.message : String(e)),
-}));
 // The worker, in-process. Presets' real models are not here: BGE's id is served by the tiny BERT, DistilBERT's by the tiny DistilBERT.
-vi.mock('./embed-client', async () => {
+vi.mock('../workers/embed-client', async () => {
   const t = await import('../embed/testing');
   const alias = { 'Xenova/bge-small-en-v1.5': t.TINY_BERT, 'Xenova/distilbert-base-uncased': t.TINY };
   return t.inProcessEmbedClient((msg) => calls.push(msg.type), alias);

@@ -90,6 +90,22 @@ export class LocalTeacherState {
     }
   }
 
+  /**
+   * Back to the defaults, as on a first start: switched off, the first
+   * preset, nothing loaded; the remembered choice and the model's worker go
+   * too (tests).
+   */
+  reset(): void {
+    this.#client?.terminate();
+    this.#client = null;
+    this.#loadedKey = this.#preparedKey = null;
+    this.#loading = null;
+    if (typeof localStorage !== 'undefined') localStorage.removeItem(PREFS_KEY);
+    Object.assign(this, { ...DEFAULTS });
+    this.picked = this.progress = this.ready = this.prepared = this.error = this.speed = null;
+    this.status = 'idle';
+  }
+
   /** The teacher endpoint while switched on (answers are stored under it), else null. */
   get endpoint(): { baseURL: string; model: string } | null {
     if (!this.enabled || this.modelId.trim() === '') return null;

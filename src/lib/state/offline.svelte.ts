@@ -34,6 +34,15 @@ export class OfflineState {
 
   #interacted = false;
 
+  /** Nothing known, as before start() (tests). The service worker itself is left registered. */
+  reset(): void {
+    this.#interacted = false;
+    this.status = 'off';
+    this.cache = this.progress = this.error = this.model = this.modelProgress = this.modelError = null;
+    this.isolation = 'none';
+    this.reloadForThreads = this.modelBusy = false;
+  }
+
   /** Registers ./sw.js (once, from main.ts). `enabled` is false on the dev server. */
   async start(enabled: boolean): Promise<void> {
     this.isolation = await this.#detectIsolation();

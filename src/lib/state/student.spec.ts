@@ -11,19 +11,9 @@ import type { DataRow } from '../data/types';
 import type { Embedded } from './embedder.svelte';
 import { dense } from '../train/matrix';
 import { resolveHeadConfig } from '../train/types';
+import '../../../tests/unit/page-globals';
 
-vi.mock('./app.svelte', () => ({
-  app: {
-    project: { id: 'p1' },
-    projectSettings: { encoder: { kind: 'tfidf', modelId: 'x', source: { kind: 'hub' }, dtype: 'auto', device: 'auto', batchSize: 16 } },
-    counts: { models: 0 },
-    revision: 0,
-    backend: { webgpu: false, embedDevice: null, embedThreads: null },
-  },
-  errorText: (e: unknown) => (e instanceof Error ? e.message : String(e)),
-  onProjectOpen: () => {}, // the spec drives reload() itself
-}));
-vi.mock('./trainer', () => {
+vi.mock('../workers/trainer', () => {
   let id = 0;
   return {
     initTrainer: async () => ({ type: 'backend', id: 0, backend: 'cpu', tried: [] }),
@@ -37,7 +27,6 @@ vi.mock('./trainer', () => {
   };
 });
 
-vi.stubGlobal('location', { search: '' }); // tfjsPreference() reads ?tfjs=
 const { StudentState, buildTrainingSet, distribution, pinDtype, fromStored, toStored, loadPredictions } = await import('./student.svelte');
 const { app } = await import('./app.svelte');
 
@@ -49,7 +38,11 @@ const X: Embedded = { key: 'emb-v1|m|q8|mean|l2', encoder: 'm', dim, features: d
 const labelOf = (id: string) => names[blobs.y[ids.indexOf(id)]];
 
 beforeAll(() => tf.setBackend('cpu'));
-beforeEach(() => store.resetDbForTests());
+beforeEach(async () => {
+  await store.resetDbForTests();
+  app.reset();
+  app.project = await store.createProject('P');
+});
 
 describe('buildTrainingSet', () => {
   it('gathers the rows of trainIds with a known label, hard or soft', () => {
@@ -89,9 +82,8 @@ describe('StudentState', () => {
     expect([t.backend, t.embeddingKey, t.spec.trainSize]).toEqual(['cpu', X.key, 40]);
     expect(s.status).toBe('done');
     expect(s.models.map((m) => m.modelId)).toEqual([t.modelId]);
-    expect(app.counts.models).toBe(1);
     const stored = await store.getModel(t.modelId);
-    expect(stored).toMatchObject({ projectId: 'p1', labels: names, backend: 'cpu', encoder: 'm' });
+    expect(stored).toMatchObject({ projectId: app.project!.id, labels: names, backend: 'cpu', encoder: 'm' });
     expect(fromStored(stored!)).toEqual(t);
 
     const probs = await s.predict(t, X, ['r0', 'r1']);
@@ -229,5 +221,35 @@ describe('helpers', () => {
       backend: 'cpu',
     });
     expect(toStored(t, 'p')).toMatchObject({ id: 'm', name: 'n', encoder: 'e', labels: names, backend: 'cpu' });
+  });
+});
+
+describe('StudentState.reset', () => {
+  it('forgets what was loaded and any failure, leaving the stored students', async () => {
+    const s = new StudentState();
+    await s.train({
+      name: 'r',
+      trainSource: 'human',
+      X,
+      trainIds: ids,
+      labelOf,
+      labelNames: names,
+      positive: 'pos',
+      headKind: 'linear',
+      seed: 1,
+    });
+    await expect(
+      s.train({
+        ...{ name: 'x', trainSource: 'human', X, labelNames: names, positive: null, seed: 1 },
+        trainIds: [],
+        labelOf,
+        headKind: 'linear',
+      }),
+    ).rejects.toThrow();
+    expect([s.models.length, s.status]).toEqual([1, 'error']);
+    s.reset();
+    expect([s.models, s.status, s.error, s.progress, s.labeling, s.distributions.size]).toEqual([[], 'idle', null, null, null, 0]);
+    await s.reload();
+    expect(s.models).toHaveLength(1);
   });
 });

@@ -17,6 +17,7 @@ import type { TrainReply } from '../train/protocol';
 import { initTrainer, trainRequest } from '../workers/trainer';
 import { tfjsPreference } from './backend.svelte';
 import { app, errorText, onProjectOpen } from './app.svelte';
+import { stepFacts } from './facts.svelte';
 import { embedder, type Embedded } from './embedder.svelte';
 import type { EncoderSettings } from '../project/settings';
 import { dtypeOfFeatureKey } from '../embed/keys';
@@ -173,6 +174,17 @@ export class StudentState {
   #stop: (() => void) | null = null;
   #cancelled = false;
 
+  /** Back to a fresh page's state (tests): nothing loaded, nothing running. The stored students stay. */
+  reset(): void {
+    this.#stop = null;
+    this.#cancelled = false;
+    this.status = 'idle';
+    this.progress = this.error = this.labeling = null;
+    this.live = [];
+    this.models = [];
+    this.distributions = new Map();
+  }
+
   /** Fits the spec's head in the train worker (selection on the training labels only), saves the model in IndexedDB. */
   async train(spec: StudentSpec): Promise<TrainedStudent> {
     const project = app.project;
@@ -204,7 +216,6 @@ export class StudentState {
       const trained = this.#assemble(spec, set.ids, fitted, fitted.backend ?? backend, shares);
       await store.saveModel(toStored(trained, project.id));
       await this.reload();
-      app.revision++;
       this.status = 'done';
       return trained;
     } catch (e) {
@@ -359,7 +370,7 @@ export class StudentState {
     embedder.cancel();
   }
 
-  /** Loads the open project's students and their corpus label counts; updates the stepper count. */
+  /** Loads the open project's students and their corpus label counts. */
   async reload(): Promise<void> {
     const project = app.project;
     if (!project) {
@@ -371,7 +382,6 @@ export class StudentState {
     if (app.project?.id !== project.id) return; // another project opened meanwhile
     this.models = models.items.map(fromStored);
     this.distributions = new Map(predictions.items.map((r) => [r.data.modelId, distribution(r.data)]));
-    app.counts.models = models.items.length;
     const skipped = [...models.skipped, ...predictions.skipped];
     if (skipped.length) this.error = `Some saved work could not be read and is left out: ${skipped.join('; ')}.`;
   }
@@ -380,7 +390,6 @@ export class StudentState {
     await store.deleteModel(modelId);
     await store.deletePredictions(modelId);
     await this.reload();
-    app.revision++;
   }
 
   /** Stores an imported or otherwise built student in the open project. */
@@ -388,7 +397,6 @@ export class StudentState {
     if (!app.project) throw new Error('Open a project first.');
     await store.saveModel(toStored(s, app.project.id));
     await this.reload();
-    app.revision++;
   }
 
   /**
@@ -434,7 +442,6 @@ export class StudentState {
       };
       await store.putPredictions(project.id, data);
       this.distributions = new Map(this.distributions).set(s.modelId, distribution(data));
-      app.revision++;
       return data;
     } catch (e) {
       if (!(this.#cancelled || e instanceof WorkerCancelled)) this.error = errorText(e);
@@ -518,6 +525,7 @@ export function loadPredictions(modelId: string): Promise<PredictionsData | unde
 }
 
 export const student = new StudentState();
+stepFacts.provide(() => ({ models: student.models.length }));
 
 // Load the open project's students (and the stepper's count) whenever a
 // project opens, not only when the Train step is shown.

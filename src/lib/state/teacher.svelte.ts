@@ -21,6 +21,7 @@ import { responseKeys, type TeacherJob } from '../teacher/tasks';
 import type { SendLogEntry, TeacherController, TeacherProgress, TeacherSummary, RunState } from '../teacher/queue';
 import type { Capabilities, TeacherLabel, TeacherResponse, TeacherSettings } from '../teacher/types';
 import { app, errorText, onStateStart } from './app.svelte';
+import { stepFacts } from './facts.svelte';
 import { makeJob, scopeIds, setupKey, toTeacherSettings, type TeacherRunSettingsX } from '../teacher/job';
 import { batchExport, batchImport, type BatchFileInfo, type BatchImportReport, type BatchIo } from '../teacher/batch-files';
 import { download } from '../ui/download';
@@ -93,6 +94,20 @@ export class TeacherState {
   probeMessage = $state<{ ok: boolean; text: string } | null>(null);
   /** A run of this project that never ended (a reload or a closed tab); the Teacher step offers to continue it. */
   interrupted = $state.raw<Interrupted | null>(null);
+  /**
+   * Counts the changes to the stored answers made outside the live view (a
+   * run that ended, a Batch import): a reader of every stored answer (the
+   * Validate step's version table) rereads on it, not on each live rebuild.
+   */
+  storedChanges = $state(0);
+
+  /** Texts with a valid label, and those of the validation sample: the stepper's counts. */
+  counts = $derived.by(() => {
+    let teacherLabeled = 0;
+    for (const l of this.labels.values()) if (l.label !== null) teacherLabeled += 1;
+    const validationLabeled = (app.splits?.validation ?? []).filter((id) => this.labels.get(id)?.label != null).length;
+    return { teacherLabeled, validationLabeled };
+  });
 
   #byText = new Map<string, Map<number, TeacherResponse>>();
   #hashOf = new Map<string, string>();
@@ -113,6 +128,9 @@ export class TeacherState {
   /** Aborts the probe a starting run waits for (Cancel before the first request). */
   #probeAbort: AbortController | null = null;
   #cancelledEarly = false;
+  /** The setup the cache watcher last saw, and its pending (debounced) reload. */
+  #watched: { key: string; rows: DataRow[] } | null = null;
+  #watchTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** True while a run exists (running, paused, waiting or over budget). */
   get active(): boolean {
@@ -371,11 +389,6 @@ export class TeacherState {
     this.labels = labels;
     this.failures = storedFailures(items, all, repeats);
     this.retryable = retryableCount(this.failures);
-    let labeled = 0;
-    for (const l of labels.values()) if (l.label !== null) labeled += 1;
-    const validation = untrack(() => app.splits?.validation ?? []);
-    app.counts.teacherLabeled = labeled;
-    app.counts.validationLabeled = validation.filter((id) => labels.get(id)?.label != null).length;
   }
 
   /** Labels are rebuilt at most every half second while answers stream in. */
@@ -501,7 +514,7 @@ export class TeacherState {
       this.#runKey = null;
       this.#runProject = null;
       this.#runAnswers = [];
-      app.revision++;
+      this.storedChanges++;
     }
   }
 
@@ -632,13 +645,64 @@ export class TeacherState {
         c.version.codebook.labels.map((l) => l.name),
       );
       await this.reload();
-      app.revision++;
+      this.storedChanges++;
       this.batchMessage = { ok: report.failed.length === 0, text: report.text };
       return report;
     } catch (e) {
       this.batchMessage = { ok: false, text: `Batch import failed: ${errorText(e)}` };
       return null;
     }
+  }
+
+  /**
+   * Called by the cache watcher with the current watchKey() and rows: a new
+   * setup (or a new dataset of the same size) reloads the labels, debounced,
+   * since the endpoint fields change per keystroke.
+   */
+  setupChanged(key: string, rows: DataRow[]): void {
+    if (this.#watched?.key === key && this.#watched.rows === rows) return;
+    this.#watched = { key, rows };
+    if (this.#watchTimer) clearTimeout(this.#watchTimer);
+    this.#watchTimer = setTimeout(() => {
+      this.#watchTimer = null;
+      void this.reload();
+    }, 150);
+  }
+
+  /**
+   * Back to a fresh page's state: nothing loaded, no run, no message; a run
+   * in flight is cancelled and pending timers are dropped (tests; the stored
+   * answers stay).
+   */
+  reset(): void {
+    this.#controller?.cancel();
+    this.#controller = null;
+    for (const t of [this.#rebuildTimer, this.#logTimer, this.#watchTimer]) if (t) clearTimeout(t);
+    this.#rebuildTimer = this.#logTimer = this.#watchTimer = null;
+    this.#watched = null;
+    this.#byText = new Map();
+    this.#hashOf = new Map();
+    this.#loadedKey = null;
+    this.#loadedRows = null;
+    this.#runAnswers = [];
+    this.#reloadSeq++; // a reload in flight lands nowhere
+    this.#runKey = this.#runProject = null;
+    this.#logBuffer = [];
+    this.#prefs = null;
+    this.#probeAbort = null;
+    this.#cancelledEarly = false;
+    this.labels = new Map();
+    this.progress = this.summary = this.error = this.batchMessage = this.probeMessage = this.interrupted = null;
+    this.failures = [];
+    this.retryable = 0;
+    this.status = 'idle';
+    this.sendLog = [];
+    this.sendLogCount = 0;
+    this.batchFiles = [];
+    this.prices = {};
+    this.profiles = {};
+    this.probing = false;
+    this.storedChanges = 0;
   }
 
   /**
@@ -669,26 +733,15 @@ export function describeProfile(p: Capabilities): string {
 export type { SendLogEntry, TeacherPreview, BatchFileInfo };
 
 export const teacher = new TeacherState();
+stepFacts.provide(() => teacher.counts);
 
 // Reload the labels from the cache on startup, project open, codebook version
-// or settings change (debounced: the endpoint fields change per keystroke).
-let lastKey: string | null = null;
-let lastRows: DataRow[] | null = null;
-let timer: ReturnType<typeof setTimeout> | null = null;
+// or settings change.
 onStateStart(() => {
   $effect(() => {
     const key = teacher.watchKey();
     const rows = app.rows; // a new dataset of the same size still reloads
-    untrack(() => {
-      if (key === lastKey && rows === lastRows) return;
-      lastKey = key;
-      lastRows = rows;
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => {
-        timer = null;
-        void teacher.reload();
-      }, 150);
-    });
+    untrack(() => teacher.setupChanged(key, rows));
   });
 });
 if (typeof addEventListener === 'function') {

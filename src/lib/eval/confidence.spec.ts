@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { confidenceSweep } from './validation';
-import type { DataRow } from '$lib/data/types';
+import type { DataRow } from '../data/types';
 
 const LABELS = ['neg', 'pos'];
 // 10 validation texts; the teacher is right on the confident ones (probability ≥ 0.9), wrong on the others.

@@ -1,16 +1,17 @@
 // The Validate step's numbers: the teacher scored against the human
 // validation sample, the texts to review, and the same metrics for earlier
-// codebook versions (rebuilt from the response cache). Pure.
-import { metricsWithCI, type MetricCIs } from '$lib/eval/bootstrap';
-import { computeMetrics, positiveIndex, warnings, type Metrics } from '$lib/eval/metrics';
-import { consistencyLevels } from '$lib/eval/consistency-stats';
-import { labelsFromResponses } from '$lib/teacher/labels';
-import { normaliseEndpoint } from '$lib/teacher/cache-key';
-import type { TeacherLabel, TeacherResponse } from '$lib/teacher/types';
-import type { DataRow } from '$lib/data/types';
-import type { CodebookVersion } from '$lib/codebook/types';
-import { confidenceOf, meetsConsistency, type ConfidenceBy } from '$lib/train/training-rows';
-import { argmaxRow } from '$lib/train/metrics';
+// codebook versions (rebuilt from the response cache). Pure: rows, labels
+// and answers in, plain objects out.
+import { metricsWithCI, type MetricCIs } from './bootstrap';
+import { computeMetrics, positiveIndex, warnings, type Metrics } from './metrics';
+import { consistencyLevels } from './consistency-stats';
+import { labelsFromResponses } from '../teacher/labels';
+import { normaliseEndpoint } from '../teacher/cache-key';
+import type { TeacherLabel, TeacherResponse } from '../teacher/types';
+import type { DataRow } from '../data/types';
+import type { CodebookVersion } from '../codebook/types';
+import { confidenceOf, meetsConsistency, type ConfidenceBy } from '../train/training-rows';
+import { argmaxRow } from '../train/metrics';
 
 /** The part of a TeacherLabel this reads. */
 export type TeacherView = Pick<TeacherLabel, 'label' | 'consistency' | 'n'>;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { filterItems, reviewItems, scoreTeacher, studentLabels, versionScores, type TeacherView } from './validation';
-import type { DataRow } from '$lib/data/types';
-import type { CodebookVersion } from '$lib/codebook/types';
-import type { TeacherResponse } from '$lib/teacher/types';
+import type { DataRow } from '../data/types';
+import type { CodebookVersion } from '../codebook/types';
+import type { TeacherResponse } from '../teacher/types';
 
 const NAMES = ['negative', 'positive'];
 const rows: DataRow[] = ['p', 'p', 'n', 'n', 'p', 'n'].map((h, i) => ({
