@@ -3,7 +3,7 @@
 // plan. Every training id comes from the training pool: validation and test
 // rows can never leak into a student (see experiment.spec.ts).
 import { sampleStratified } from '../data/split';
-import { chooseTrainingRows, keepConfident, keepConsistent, usableLabel, type ConfidenceBy } from '../train/training-rows';
+import { chooseTrainingRows, keepConfident, keepConsistent, trainingPool, usableLabel, type ConfidenceBy } from '../train/training-rows';
 import type { DataRow, Splits } from '../data/types';
 import {
   compareConditions,
@@ -136,10 +136,11 @@ export function planExperiment(input: PlanInput): ExperimentPlan {
   const trainN = Math.max(1, Math.floor(input.trainN ?? 1000));
   const notes: string[] = [];
   const human = new Map(input.rows.map((r) => [r.id, r.human]));
+  const pool = trainingPool(input.rows, input.splits).map((r) => r.id);
   // Every training set goes through the rule the Train step uses too.
   const rowsFor = (source: 'llm' | 'human', size: number) =>
     chooseTrainingRows({
-      pool: input.splits.pool,
+      pool,
       human,
       teacher: input.teacher,
       labelNames: input.labelNames,
@@ -185,7 +186,7 @@ export function planExperiment(input: PlanInput): ExperimentPlan {
   add({ kind: 'main' }, 'llm', 'encoder', main);
 
   const humanLabel = usableLabel({ human, teacher: input.teacher, labelNames: input.labelNames, source: 'human' });
-  const humanAvailable = input.splits.pool.filter((id) => humanLabel(id) !== null).length;
+  const humanAvailable = pool.filter((id) => humanLabel(id) !== null).length;
   if (humanAvailable === 0) {
     notes.push('No training-pool text has a human label, so there is no student on human labels to compare with.');
   } else {

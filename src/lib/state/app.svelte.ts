@@ -7,6 +7,7 @@ import * as store from '../store';
 import type { Project } from '../store';
 import type { ColumnMapping, DataRow, Splits } from '../data/types';
 import { pooledSplits, proposeSplitsSliced, storedSplits } from '../data/split';
+import { trainingPool } from '../train/training-rows';
 import type { Codebook, CodebookVersion } from '../codebook/types';
 import { emptyCodebook, nextVersion, validateCodebook } from '../codebook/codebook';
 import { SettingsState } from './settings.svelte';
@@ -34,6 +35,11 @@ export class AppState {
   step = $state<StepId>('data');
   error = $state<string | null>(null);
   loading = $state(true);
+
+  /** The training pool's rows (train/training-rows.ts trainingPool), computed once per dataset or split. */
+  pool = $derived(trainingPool(this.rows, this.splits, this.rowById));
+  /** Ids of the training pool, for membership tests. */
+  poolIds = $derived(new Set(this.pool.map((r) => r.id)));
 
   get projectSettings(): ProjectSettings {
     return withDefaults(this.project?.settings);

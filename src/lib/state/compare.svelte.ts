@@ -14,7 +14,7 @@ import { teacher } from './teacher.svelte';
 import { compareShares, shareWarning } from '../train/shares';
 import { planExperiment, scoreExperiment, type ExperimentPlan, type PlannedStudent, type ScoredPreds } from '../experiment/experiment';
 import type { EncoderSettings } from '../project/settings';
-import type { ConfidenceBy } from '../train/training-rows';
+import { trainingPool, type ConfidenceBy } from '../train/training-rows';
 import { encoderText } from '../embed/presets';
 import { argmaxRows } from '../train/metrics';
 import { positiveIndex } from '../eval/metrics';
@@ -178,7 +178,7 @@ export class CompareState {
     };
     const features = new Map<'encoder' | 'tfidf', Embedded>();
     // TF-IDF columns (the baseline's, and a hybrid encoder's) are fitted on the training pool only.
-    const pool = splits.pool.map((id) => rowById.get(id)).filter((r): r is DataRow => !!r);
+    const pool = trainingPool(app.rows, splits, rowById);
     if (plan.students.some((p) => p.features === 'encoder'))
       features.set(
         'encoder',

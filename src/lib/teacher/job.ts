@@ -4,6 +4,7 @@
 // as the current teacher labels. No Svelte, no store: unit-tested in Node.
 
 import { sampleStratified } from '../data/split';
+import { trainingPool } from '../train/training-rows';
 import type { DataRow, Splits } from '../data/types';
 import { normaliseEndpoint } from './cache-key';
 import type { Price } from './prices';
@@ -52,7 +53,7 @@ export function scopeIds(
   const byId = new Map(rows.map((r) => [r.id, r]));
   const validation = (splits?.validation ?? []).filter((id) => byId.has(id));
   const test = (splits?.test ?? []).filter((id) => byId.has(id));
-  const pool = (splits?.pool ?? rows.map((r) => r.id)).filter((id) => byId.has(id));
+  const pool = trainingPool(rows, splits, byId).map((r) => r.id);
   const n = Math.max(0, Math.floor(o.poolN));
   const sample =
     n >= pool.length

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   chooseTrainingRows,
+  trainingPool,
   keepConfident,
   keepConsistent,
   meetsConsistency,
@@ -108,5 +109,15 @@ describe('chooseTrainingRows', () => {
     const h = chooseTrainingRows({ ...base, source: 'human', consistencyMin: 1 });
     expect(h.ids).toEqual(chooseTrainingRows({ ...base, source: 'human' }).ids);
     expect(h.dropped).toBe(0);
+  });
+});
+
+describe('trainingPool', () => {
+  const rows = ['a', 'b', 'c', 'd'].map((id) => ({ id }));
+  it('is the split’s pool in its order, dropping ids the dataset lacks', () => {
+    expect(trainingPool(rows, { pool: ['c', 'gone', 'a'] }).map((r) => r.id)).toEqual(['c', 'a']);
+  });
+  it('is every row before a split exists', () => {
+    expect(trainingPool(rows, null)).toEqual(rows);
   });
 });

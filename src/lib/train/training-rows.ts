@@ -9,6 +9,29 @@
 // the size reported for a filtered student show what the filter costs (e.g.
 // "Student on 612 LLM labels with consistency = 1" out of a 1,000 sample).
 import { sampleStratified } from '../data/split';
+import type { Splits } from '../data/types';
+
+/**
+ * The training pool, in pool order: the rows students train on, TF-IDF is
+ * fitted on, the teacher labels for training and few-shot examples come
+ * from — the split's pool, never a validation or test row. Before any split
+ * exists (nothing is held out yet) every row is pool. Ids the dataset no
+ * longer has are dropped. `byId` (rows by id) saves building the index again.
+ */
+export function trainingPool<R extends { id: string }>(
+  rows: readonly R[],
+  splits: Pick<Splits, 'pool'> | null,
+  byId?: ReadonlyMap<string, R>,
+): R[] {
+  if (!splits) return [...rows];
+  const index = byId ?? new Map(rows.map((r) => [r.id, r]));
+  const out: R[] = [];
+  for (const id of splits.pool) {
+    const r = index.get(id);
+    if (r) out.push(r);
+  }
+  return out;
+}
 
 /** The part of a teacher label the rule reads. */
 export interface LlmLabel {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { DataRow } from '$lib/data/types';
+import type { DataRow } from '../data/types';
 import { chooseTrainingSet, labelNamesFor, parseNumberList, type LabelVotes } from './train-set';
-import { planExperiment } from '$lib/experiment/experiment';
-import { mulberry32 } from '$lib/data/rng';
+import { planExperiment } from '../experiment/experiment';
+import { mulberry32 } from '../data/rng';
 
 const row = (id: string, human: string | null): DataRow => ({ id, text: `text ${id}`, human, hash: id });
 const rows = Array.from({ length: 20 }, (_, i) => row(`r${i}`, i % 2 ? 'pos' : 'neg'));

@@ -1,8 +1,8 @@
 // Which pool rows a student trains on, with which labels: the Student panel's
 // choices turned into a StudentSpec's trainIds / labelOf / soft. Pure.
 // Only training-pool ids are considered, so validation and test rows can never leak in.
-import { chooseTrainingRows } from '$lib/train/training-rows';
-import type { DataRow } from '$lib/data/types';
+import { chooseTrainingRows } from './training-rows';
+import type { DataRow } from '../data/types';
 
 /** The part of a TeacherLabel this reads. */
 export interface LabelVotes {
