@@ -22,24 +22,42 @@ export async function hasWebGPU(): Promise<boolean> {
   }
 }
 
+/** Where a loaded sentence encoder runs: its device and ONNX Runtime's wasm threads. */
+export interface EmbedRuntime {
+  device: string;
+  threads: number | null;
+}
+
 export class BackendState {
   tfjs = $state<string | null>(null);
   tfjsTried = $state<{ name: string; ok: boolean; error?: string }[]>([]);
   tfjsError = $state<string | null>(null);
   webgpu = $state<boolean | null>(null);
-  /** Device transformers.js uses (set when an encoder loads; predicted before). */
-  embedDevice = $state<string | null>(null);
-  embedThreads = $state<number | null>(null);
+  /** Where the loaded sentence encoder runs, as its owner (EmbedderState, loaded with its step) reports it. */
+  #embedRuntime = $state.raw<(() => EmbedRuntime | null) | null>(null);
   isolated = $state(typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated);
   /** tfjs (the train worker, ~300 kB gzipped) starts when a step first needs it, not with the page. */
   tfjsRequested = $state(false);
 
-  /** Nothing detected yet, as on a fresh page. */
+  /** Registers the owner of the encoder's runtime; read each time, never copied. */
+  provideEmbedRuntime(read: () => EmbedRuntime | null): void {
+    this.#embedRuntime = read;
+  }
+
+  /** Device transformers.js uses, once an encoder has loaded (null before: the badge predicts it). */
+  get embedDevice(): string | null {
+    return this.#embedRuntime?.()?.device ?? null;
+  }
+
+  get embedThreads(): number | null {
+    return this.#embedRuntime?.()?.threads ?? null;
+  }
+
+  /** Nothing detected yet, as on a fresh page (the encoder's owner stays registered). */
   reset(): void {
-    this.tfjs = this.tfjsError = this.embedDevice = null;
+    this.tfjs = this.tfjsError = null;
     this.tfjsTried = [];
     this.webgpu = null;
-    this.embedThreads = null;
     this.tfjsRequested = false;
   }
 

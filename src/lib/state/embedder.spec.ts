@@ -51,6 +51,7 @@ describe('EmbedderState (transformers)', () => {
     expect(first.last).toMatchObject({ texts: 4, cached: 0, computed: 4, stored: true });
     expect(calls).toEqual(['lookup', 'load', 'embed', 'gather']);
     expect(await countEmbeddings(a.key)).toBe(4);
+    expect(first.runtime).toEqual({ device: first.device, threads: first.threads });
 
     calls.length = 0;
     const second = new EmbedderState();

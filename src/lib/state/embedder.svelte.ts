@@ -20,7 +20,7 @@ import { l2NormalizeRows } from '../embed/pool';
 import { fitTfidf, transformTfidfSparse, type TfidfModel } from '../embed/tfidf';
 import { concatRows, dense, hybrid, type CsrMatrix, type DenseMatrix, type FeatureMatrix } from '../train/matrix';
 import type { EncoderSettings } from '../project/settings';
-import { hasWebGPU } from './backend.svelte';
+import { hasWebGPU, type EmbedRuntime } from './backend.svelte';
 import { app, errorText } from './app.svelte';
 import { embedRequest, ortBase, type EmbedReady, type EmbedRows, type EmbedSlots, type EmbedStored } from '../workers/embed-client';
 import { byLength, distinctRows, storageOrder, yieldToPage } from '../embed/order';
@@ -138,6 +138,8 @@ export function ratesOf(done: number, tokens: number, padded: number, ms: number
 
 export class EmbedderState {
   status = $state<EmbedStatus>('idle');
+  /** Where the last loaded sentence encoder runs (a TF-IDF run leaves it); app.backend reads it. */
+  runtime = $state.raw<EmbedRuntime | null>(null);
   progress = $state<EmbedProgress | null>(null);
   error = $state<string | null>(null);
   device = $state<string | null>(null);
@@ -247,6 +249,7 @@ export class EmbedderState {
   /** Forget the loaded encoder and fitted TF-IDF models (tests). */
   reset(): void {
     this.#loaded = null;
+    this.runtime = null;
     this.#tfidf.clear();
     this.status = 'idle';
     this.progress = this.error = this.last = this.note = null;
@@ -412,8 +415,7 @@ export class EmbedderState {
     this.dtype = ready.dtype;
     this.note = ready.note;
     this.shaderF16 = ready.shaderF16;
-    app.backend.embedDevice = ready.device;
-    app.backend.embedThreads = ready.threads;
+    this.runtime = { device: ready.device, threads: ready.threads };
     this.#check(); // a load cannot be interrupted; honour a cancel that came during it
     return ready;
   }
@@ -544,3 +546,4 @@ export class EmbedderState {
 }
 
 export const embedder = new EmbedderState();
+app.backend.provideEmbedRuntime(() => embedder.runtime);

@@ -20,11 +20,16 @@ describe('reset()', () => {
     expect(new SettingsState()).toMatchObject({ ...DEFAULT_ENDPOINT, apiKey: '' });
   });
 
-  it('BackendState: nothing detected', () => {
+  it('BackendState: nothing detected; the encoder’s runtime is read from its owner', () => {
     const b = new BackendState();
-    Object.assign(b, { tfjs: 'cpu', tfjsTried: [{ name: 'cpu', ok: true }], webgpu: true, embedDevice: 'wasm', tfjsRequested: true });
-    expect(b.label).toBe('tfjs: cpu · transformers.js: wasm');
+    Object.assign(b, { tfjs: 'cpu', tfjsTried: [{ name: 'cpu', ok: true }], webgpu: true, tfjsRequested: true });
+    expect(b.label).toBe('tfjs: cpu · transformers.js: webgpu'); // predicted before an encoder loads
+    let runtime: { device: string; threads: number } | null = null;
+    b.provideEmbedRuntime(() => runtime); // the encoder's owner reports where it runs
+    runtime = { device: 'wasm', threads: 4 };
+    expect([b.label, b.embedThreads]).toEqual(['tfjs: cpu · transformers.js: wasm', 4]);
     b.reset();
+    runtime = null;
     expect(b.label).toBe('tfjs: not loaded yet · transformers.js: …');
     expect([b.tfjsTried, b.tfjsError, b.embedThreads]).toEqual([[], null, null]);
   });
