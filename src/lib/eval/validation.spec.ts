@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterItems, reviewItems, scoreTeacher, studentLabels, versionScores, type TeacherView } from './validation';
+import { filterItems, reviewItems, scoreTeacher, studentLabels, versionScores, withLiveScore, type TeacherView } from './validation';
 import type { DataRow } from '../data/types';
 import type { CodebookVersion } from '../codebook/types';
 import type { TeacherResponse } from '../teacher/types';
@@ -95,5 +95,28 @@ describe('versionScores', () => {
     const s = versionScores(versions, responses, [rows[0], rows[2]], { endpoint: 'http://x/v1', model: 'm', template: 'v1', repeats: 1 });
     expect(s.map((v) => v.metrics?.accuracy ?? null)).toEqual([0.5, 1, null]);
     expect(s[1].scored).toBe(2);
+  });
+
+  it('takes the active version’s row from the live score, the others as stored', () => {
+    const stored = versionScores(versions, [resp('A', 'h0', 0, 'negative'), resp('C', 'h0', 0, 'negative')], [rows[0]], {
+      endpoint: 'http://x/v1',
+      model: 'm',
+      template: 'v1',
+      repeats: 1,
+    });
+    const live = scoreTeacher(
+      [rows[0].id, rows[2].id],
+      new Map(rows.map((r) => [r.id, r])),
+      new Map([
+        [rows[0].id, { label: 'positive', consistency: 1, n: 1 }],
+        [rows[2].id, { label: 'negative', consistency: 1, n: 1 }],
+      ]),
+      NAMES,
+      'positive',
+    );
+    const merged = withLiveScore(stored, 3, live);
+    expect(merged.slice(0, 2)).toEqual(stored.slice(0, 2));
+    expect(merged[2]).toMatchObject({ version: 3, scored: 2, metrics: live!.metrics });
+    expect(withLiveScore(stored, 1, null)[0]).toMatchObject({ scored: 0, metrics: null });
   });
 });

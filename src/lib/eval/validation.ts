@@ -193,6 +193,14 @@ export function versionScores(
   });
 }
 
+/**
+ * The version table with the active version's row from the live score (the
+ * labels as they stream in during a run), the other rows as stored.
+ */
+export function withLiveScore(versions: readonly VersionScore[], active: number, live: TeacherScore | null): VersionScore[] {
+  return versions.map((v) => (v.version === active ? { ...v, scored: live?.scored ?? 0, metrics: live?.metrics ?? null } : v));
+}
+
 /** One threshold of the Validate step's confidence sweep. */
 export interface ConfidencePoint {
   t: number;
