@@ -20,6 +20,9 @@ describe('AppState', () => {
     expect(app.rows).toHaveLength(20);
     expect(app.rowById.get('r3')?.text).toBe('review number 3');
     expect([app.splits!.validation.length, app.splits!.test.length, app.splits!.pool.length]).toEqual([4, 4, 12]);
+    const held = new Set([...app.splits!.validation, ...app.splits!.test]);
+    expect(app.pool.map((r) => r.id)).toEqual(app.splits!.pool); // the training pool, derived from rows and split
+    expect(app.pool.some((r) => held.has(r.id))).toBe(false);
     expect(app.activeVersion?.version).toBe(1);
     expect(app.codebookProblems).toEqual([]);
 

@@ -38,8 +38,6 @@ export class AppState {
 
   /** The training pool's rows (train/training-rows.ts trainingPool), computed once per dataset or split. */
   pool = $derived(trainingPool(this.rows, this.splits, this.rowById));
-  /** Ids of the training pool, for membership tests. */
-  poolIds = $derived(new Set(this.pool.map((r) => r.id)));
 
   get projectSettings(): ProjectSettings {
     return withDefaults(this.project?.settings);
