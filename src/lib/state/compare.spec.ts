@@ -5,20 +5,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import '../../../tests/unit/page-globals';
 import { openFixtureProject } from '../../../tests/unit/project-fixture';
 import * as store from '../store';
+import { comparison, model, predictions } from '../store/fixtures';
 import type { TeacherResponse } from '../teacher/types';
 
 const { app } = await import('./app.svelte');
 const { compare } = await import('./compare.svelte');
 const { projectData } = await import('./project-data.svelte');
 const { stepFacts } = await import('./facts.svelte');
-
-const comparison = (at: number, projectId: string) => ({
-  id: `comparison|${at}`,
-  projectId,
-  createdAt: at,
-  kind: 'comparison',
-  data: { rows: [], run: { finishedAt: at } },
-});
 
 beforeEach(async () => {
   await store.resetDbForTests();
@@ -32,10 +25,10 @@ beforeEach(async () => {
 describe('CompareState', () => {
   it('loads the newest stored comparison of the open project and counts them for the stepper', async () => {
     const id = app.project!.id;
-    await store.putResult(comparison(2, id));
-    await store.putResult(comparison(5, id));
-    await store.putResult({ id: 'predictions|m', projectId: id, createdAt: 9, kind: 'predictions', data: {} });
-    await store.putResult(comparison(7, 'another-project'));
+    await store.putComparison(id, comparison(2));
+    await store.putComparison(id, comparison(5));
+    await store.putPredictions(id, predictions('m', ['r0']), 9);
+    await store.putComparison('another-project', comparison(7));
     await compare.load();
     expect(compare.result?.run.finishedAt).toBe(5);
     expect(compare.saved).toBe(2);
@@ -52,7 +45,7 @@ describe('CompareState', () => {
   });
 
   it('reset() returns to a fresh page: no result, the paper grid', async () => {
-    await store.putResult(comparison(3, app.project!.id));
+    await store.putComparison(app.project!.id, comparison(3));
     await compare.load();
     compare.grid = 'quick';
     compare.error = 'x';
@@ -66,19 +59,9 @@ describe('ProjectDataState', () => {
     const id = app.project!.id;
     const answer = (key: string, at: number) => ({ key, projectId: id, at, textHash: key, repeat: 0 }) as unknown as TeacherResponse;
     await store.putResponses([answer('a', 10), answer('b', 30)]);
-    await store.saveModel({
-      id: 'm1',
-      projectId: id,
-      createdAt: 1,
-      name: 'Student on 20 labels',
-      encoder: 'e',
-      labels: [],
-      config: {},
-      weights: {},
-      backend: 'cpu',
-    });
-    await store.putResult({ id: 'predictions|m1', projectId: id, createdAt: 4, kind: 'predictions', data: { modelId: 'm1' } });
-    await store.putResult({ id: 'predictions|gone', projectId: id, createdAt: 6, kind: 'predictions', data: { modelId: 'gone' } });
+    await store.saveModel({ ...model('m1', id), name: 'Student on 20 labels' });
+    await store.putPredictions(id, predictions('m1', ['r0']), 4);
+    await store.putPredictions(id, predictions('gone', ['r0']), 6);
     const stale = projectData.load('another-project');
     await projectData.load(id);
     await stale;
