@@ -1,5 +1,5 @@
 // Benchmark 4: a large corpus through the app's own code paths in the page,
-// as the UI runs them: parse a CSV Blob, map it in the mapping worker, store
+// as the UI runs them: parse a CSV Blob and map it in the mapping worker, store
 // the rows (app.importRows), "Embed all texts" (embedder.prepare: the embed
 // worker computes and stores the vectors), train the default linear head on
 // 1,000 rows (embedder.ensure + student.train), label the corpus
@@ -14,8 +14,6 @@ import { loadPredictions, student } from '../../src/lib/state/student.svelte';
 import { terminateEmbedder } from '../../src/lib/workers/embed-client';
 import type { EncoderSettings } from '../../src/lib/project/settings';
 import { Mapper } from '../../src/lib/workers/mapper';
-import { guessMapping } from '../../src/lib/data/mapping';
-import { parseFile } from '../../src/lib/data/parse';
 import type { DataRow } from '../../src/lib/data/types';
 import * as store from '../../src/lib/store';
 import { exportProjectFile, importProjectFile } from '../../src/lib/workers/project-file';
@@ -162,18 +160,16 @@ export async function scaleCase(c: ScaleCase): Promise<ScaleResult> {
   };
   const t0 = performance.now();
   try {
-    const table = await stage('import: parse the CSV', () => parseFile(blob!, 'scale.csv'));
+    const mapper = await stage('import: parse the CSV (mapping worker)', () => Mapper.open(blob!, 'scale.csv'));
     blob = null;
-    const mapping = guessMapping(table);
+    const mapping = mapper.info.guess;
     const mapped = await stage('import: map columns and hash (mapping worker)', async () => {
-      const mapper = new Mapper(table);
       try {
         return (await mapper.apply(mapping, {}))!;
       } finally {
         mapper.dispose();
       }
     });
-    table.rows = []; // the page keeps the mapped rows, not the parsed cells
     await stage('import: store the rows (app.importRows)', () => app.importRows(mapped.rows, mapping));
     const pid = app.project!.id;
     await stage('embed all texts (embedder.prepare)', () => embedder.prepare(app.rows, settings, []));

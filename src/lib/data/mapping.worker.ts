@@ -1,13 +1,36 @@
-// Thin shell: applies a column mapping to the loaded table off the main thread.
-import { applyMapping } from './mapping';
-import { SLICE_ROWS, type MappingReply, type MappingRequest } from './mapping-protocol';
+// Thin shell: parses a file (or takes a table from the page) and applies a
+// column mapping to it off the main thread.
+import { applyMapping, guessMapping, rawLabelValues } from './mapping';
+import { HEAD_ROWS, SLICE_ROWS, type MappingReply, type MappingRequest } from './mapping-protocol';
+import { parseFile } from './parse';
+import { requireTextColumns } from './columns';
+import { ImportError } from './errors';
 import type { RawTable } from './types';
 
 let table: RawTable | null = null;
 const reply = (r: MappingReply) => postMessage(r);
 
+async function parse(req: Extract<MappingRequest, { type: 'parse' }>): Promise<void> {
+  table = null;
+  try {
+    const t = await parseFile(req.file, req.name, (frac) => reply({ type: 'progress', id: req.id, frac }), req.opts);
+    requireTextColumns(t);
+    const guess = guessMapping(t);
+    table = t;
+    reply({ type: 'parsed', id: req.id, info: { table: { ...t, rows: t.rows.slice(0, HEAD_ROWS) }, rowCount: t.rows.length, guess } });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    reply(
+      err instanceof ImportError
+        ? { type: 'parse-failed', id: req.id, message, kind: err.kind, row: err.row }
+        : { type: 'parse-failed', id: req.id, message },
+    );
+  }
+}
+
 self.onmessage = (e: MessageEvent<MappingRequest>) => {
   const req = e.data;
+  if (req.type === 'parse') return void parse(req);
   if (req.type === 'load') {
     if (req.append && table) for (const r of req.table.rows) table.rows.push(r);
     else table = req.table;
@@ -16,6 +39,7 @@ self.onmessage = (e: MessageEvent<MappingRequest>) => {
   }
   try {
     if (!table) throw new Error('No file is loaded.');
+    if (req.type === 'labels') return reply({ type: 'labels', id: req.id, values: rawLabelValues(table, req.column).slice(0, req.cap) });
     const { rows, report } = applyMapping(table, req.mapping, req.opts);
     // In slices: the page deserialises each message in its own task.
     let at = 0;
