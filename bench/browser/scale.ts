@@ -163,14 +163,14 @@ export async function scaleCase(c: ScaleCase): Promise<ScaleResult> {
     const mapper = await stage('import: parse the CSV (mapping worker)', () => Mapper.open(blob!, 'scale.csv'));
     blob = null;
     const mapping = mapper.info.guess;
-    const mapped = await stage('import: map columns and hash (mapping worker)', async () => {
+    const mapped = await stage('import: map columns and hash (mapping worker)', async () => (await mapper.apply(mapping, {}))!);
+    await stage('import: store the rows (app.importRows; the mapping worker writes them)', async () => {
       try {
-        return (await mapper.apply(mapping, {}))!;
+        await app.importRows(mapped.rows, mapping, { write: (pid) => mapper.storeRows(pid, mapped) });
       } finally {
         mapper.dispose();
       }
     });
-    await stage('import: store the rows (app.importRows)', () => app.importRows(mapped.rows, mapping));
     const pid = app.project!.id;
     await stage('embed all texts (embedder.prepare)', () => embedder.prepare(app.rows, settings, []));
     const summary = embedder.last!;

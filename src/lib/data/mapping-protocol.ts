@@ -35,7 +35,12 @@ export type MappingRequest =
   /** Parse a file in the worker and keep its table (replaces any table loaded before). */
   | { type: 'parse'; id: number; file: Blob; name: string; opts: ParseOptions }
   /** The distinct raw values of a column, sorted, at most `cap`. */
-  | { type: 'labels'; id: number; column: string; cap: number };
+  | { type: 'labels'; id: number; column: string; cap: number }
+  /**
+   * Store the rows of apply request `of` as project `projectId`'s dataset
+   * (store.putRows, from the worker: the page never clones them into IndexedDB).
+   */
+  | { type: 'store'; id: number; projectId: string; of: number };
 
 export type MappingReply =
   | { type: 'loaded'; id: number }
@@ -47,4 +52,5 @@ export type MappingReply =
   | { type: 'parsed'; id: number; info: TableInfo }
   /** The file could not be read: an ImportError's kind and row cross with its message. */
   | { type: 'parse-failed'; id: number; message: string; kind?: ImportErrorKind; row?: number }
-  | { type: 'labels'; id: number; values: string[] };
+  | { type: 'labels'; id: number; values: string[] }
+  | { type: 'stored'; id: number; rows: number };

@@ -168,10 +168,18 @@ export class AppState {
   }
 
   /** Replaces the project's dataset (one transaction) and proposes splits. */
-  async importRows(rows: DataRow[], mapping: ColumnMapping, onProgress?: (done: number, total: number) => void): Promise<void> {
+  /**
+   * Makes `rows` the project's dataset. `write` stores them instead of the
+   * page (the mapping worker, which holds the same rows: Mapper.storeRows).
+   */
+  async importRows(
+    rows: DataRow[],
+    mapping: ColumnMapping,
+    opts: { onProgress?: (done: number, total: number) => void; write?: (projectId: string) => Promise<void> } = {},
+  ): Promise<void> {
     if (!this.project) await this.newProject('My project');
     const id = this.project!.id;
-    await store.putRows(id, rows, onProgress);
+    await (opts.write ? opts.write(id) : store.putRows(id, rows, opts.onProgress));
     const { splits, notes } = await proposeSplitsSliced(rows, this.projectSettings.splitSizes, this.projectSettings.seed);
     this.project = await store.updateProject(id, { mapping, splits: storedSplits(splits) });
     this.rows = rows;

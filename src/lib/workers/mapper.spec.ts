@@ -36,6 +36,7 @@ await import('../data/mapping.worker');
 toWorker = (globalThis as unknown as { onmessage: (e: { data: MappingRequest }) => void }).onmessage;
 const { Mapper } = await import('./mapper');
 const { ImportError } = await import('../data/errors');
+const store = await import('../store');
 
 describe('Mapper', () => {
   it('sends a big table and gets its rows back in slices, whole and in order', async () => {
@@ -82,5 +83,19 @@ describe('Mapper', () => {
     expect((e as InstanceType<typeof ImportError>).kind).toBe('unbalanced-quotes');
     const empty = await Mapper.open(new Blob(['id,count\n1,2\n3,4\n']), 'numbers.csv').catch((x: unknown) => x);
     expect((empty as InstanceType<typeof ImportError>).kind).toBe('no-text-column');
+  });
+
+  it("stores the latest result's rows from the worker, and refuses a result a newer mapping replaced", async () => {
+    await store.resetDbForTests();
+    const project = await store.createProject('P');
+    const table: RawTable = { columns: ['id', 'text'], rows: Array.from({ length: 2500 }, (_, i) => [`r${i}`, `text ${i}`]) };
+    const mapper = Mapper.fromTable(table);
+    const old = (await mapper.apply({ text: 'text', id: 'id', label: null }, {}))!;
+    const r = (await mapper.apply({ text: 'text', id: null, label: null }, {}))!;
+    await mapper.storeRows(project.id, r);
+    expect(await store.getRows(project.id)).toEqual(r.rows);
+    expect(await store.countRows(project.id)).toBe(2500);
+    await expect(mapper.storeRows(project.id, old)).rejects.toThrow(/mapping changed/);
+    mapper.dispose();
   });
 });
