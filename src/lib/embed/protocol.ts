@@ -3,9 +3,13 @@
 // answer, so a stale reply can be told apart from the current one.
 import type { PaddingStats } from './batching';
 import type { Device } from './device';
-import type { Dtype, Pooling } from './keys';
+import type { Dtype } from './keys';
+import type { EmbedOptions } from './embed';
 import type { VectorFormat } from '../store/db';
 import type { ModelSource } from './model-files';
+
+/** The embed call's options that cross to the worker (type-only: the page never loads embed.ts). */
+type EmbedMessageOptions = Pick<EmbedOptions, 'tokenBudget' | 'sortByLength' | 'maxTokens' | 'pooling' | 'prefix' | 'normalize'>;
 
 export type EmbedRequest =
   /**
@@ -23,24 +27,18 @@ export type EmbedRequest =
    * first unless `sortByLength` is false; pooling defaults to mean, prefix to
    * none, normalize to true, maxTokens to the model's limit.
    */
-  | {
+  | (EmbedMessageOptions & {
       type: 'embed';
       id: number;
       texts: string[];
       batchSize: number;
-      tokenBudget?: number;
-      sortByLength?: boolean;
-      maxTokens?: number;
-      pooling?: Pooling;
-      prefix?: string;
-      normalize?: boolean;
       /**
        * Store the vectors in IndexedDB here, under embedding key `key` by
        * `hashes` (one per text), and answer 'stored' instead of 'result': the
        * vectors never reach the page.
        */
       store?: { key: string; hashes: string[]; format?: VectorFormat };
-    }
+    })
   /** Which of `hashes` have a vector under `key` (answered by 'slots'; reads the hash index only). */
   | { type: 'lookup'; id: number; key: string; hashes: string[] }
   /** The stored vectors of `hashes` (repeats allowed), row i for hashes[i] (answered by 'rows'). */

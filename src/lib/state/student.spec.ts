@@ -9,6 +9,7 @@ import { makeBlobs } from '../train/synthetic';
 import * as store from '../store';
 import type { DataRow } from '../data/types';
 import type { Embedded } from './embedder.svelte';
+import type { StudentSpec } from './student.svelte';
 import { dense } from '../train/matrix';
 import { resolveHeadConfig } from '../train/types';
 import '../../../tests/unit/page-globals';
@@ -36,6 +37,19 @@ const ids = Array.from({ length: 40 }, (_, i) => `r${i}`);
 const names = ['neg', 'pos'];
 const X: Embedded = { key: 'emb-v1|m|q8|mean|l2', encoder: 'm', dim, features: dense(blobs.X, dim), ids };
 const labelOf = (id: string) => names[blobs.y[ids.indexOf(id)]];
+/** A student spec on the blobs above (linear head, human labels), with `over` on top. */
+const blobSpec = (over: Partial<StudentSpec>): StudentSpec => ({
+  name: 'x',
+  trainSource: 'human',
+  X,
+  trainIds: ids,
+  labelOf,
+  labelNames: names,
+  positive: 'pos',
+  headKind: 'linear',
+  seed: 1,
+  ...over,
+});
 
 beforeAll(() => tf.setBackend('cpu'));
 beforeEach(async () => {
@@ -64,18 +78,9 @@ describe('buildTrainingSet', () => {
 describe('StudentState', () => {
   it('grid-searches, saves the student with its encoder and label order, and predicts', async () => {
     const s = new StudentState();
-    const t = await s.train({
-      name: 'Student on 40 human labels',
-      trainSource: 'human',
-      X,
-      trainIds: ids,
-      labelOf,
-      labelNames: names,
-      positive: 'pos',
-      headKind: 'logreg',
-      seed: 1,
-      grid: { lr: [0.01, 0.05], batchSize: [8], epochs: [10] },
-    });
+    const t = await s.train(
+      blobSpec({ name: 'Student on 40 human labels', headKind: 'logreg', grid: { lr: [0.01, 0.05], batchSize: [8], epochs: [10] } }),
+    );
     expect(t.scores).toHaveLength(2);
     expect([0.01, 0.05]).toContain(t.best.lr);
     expect(t.scores.every((c) => c.f1 > 0.8)).toBe(true); // well-separated blobs
@@ -94,17 +99,7 @@ describe('StudentState', () => {
 
   it('fits the linear head by cross-validation, with out-of-fold label shares, and stores it', async () => {
     const s = new StudentState();
-    const t = await s.train({
-      name: 'linear',
-      trainSource: 'llm',
-      X,
-      trainIds: ids,
-      labelOf,
-      labelNames: names,
-      positive: 'pos',
-      headKind: 'linear',
-      seed: 1,
-    });
+    const t = await s.train(blobSpec({ name: 'linear', trainSource: 'llm' }));
     expect(t.best.kind).toBe('linear');
     expect(t.search).toMatchObject({ kind: 'linear-cv', folds: 5, note: null });
     expect(t.scores).toHaveLength(9 * 2); // C grid × class weighting
@@ -122,36 +117,16 @@ describe('StudentState', () => {
   it('reloads its list exactly once per training', async () => {
     const s = new StudentState();
     const reload = vi.spyOn(s, 'reload');
-    await s.train({
-      name: 'once',
-      trainSource: 'human',
-      X,
-      trainIds: ids,
-      labelOf,
-      labelNames: names,
-      positive: 'pos',
-      headKind: 'linear',
-      seed: 1,
-    });
+    await s.train(blobSpec({ name: 'once' }));
     expect(reload).toHaveBeenCalledTimes(1);
     expect(s.models).toHaveLength(1);
   });
 
   it('refuses a training set with one class', async () => {
     const s = new StudentState();
-    await expect(
-      s.train({
-        name: 'x',
-        trainSource: 'human',
-        X,
-        trainIds: ids,
-        labelOf: () => 'pos',
-        labelNames: names,
-        positive: null,
-        headKind: 'logreg',
-        seed: 1,
-      }),
-    ).rejects.toThrow(/at least 4 labels in 2 classes/);
+    await expect(s.train(blobSpec({ labelOf: () => 'pos', positive: null, headKind: 'logreg' }))).rejects.toThrow(
+      /at least 4 labels in 2 classes/,
+    );
     expect(s.status).toBe('error');
   });
 
@@ -227,17 +202,7 @@ describe('helpers', () => {
 describe('StudentState.reset', () => {
   it('forgets what was loaded and any failure, leaving the stored students', async () => {
     const s = new StudentState();
-    await s.train({
-      name: 'r',
-      trainSource: 'human',
-      X,
-      trainIds: ids,
-      labelOf,
-      labelNames: names,
-      positive: 'pos',
-      headKind: 'linear',
-      seed: 1,
-    });
+    await s.train(blobSpec({ name: 'r' }));
     await expect(
       s.train({
         ...{ name: 'x', trainSource: 'human', X, labelNames: names, positive: null, seed: 1 },
