@@ -99,10 +99,20 @@ export class Mapper {
    * corpus into IndexedDB (at a million rows that held it for half a second).
    */
   async storeRows(projectId: string, result: MapResult): Promise<void> {
-    await this.#client.request({ type: 'store', projectId, of: result.id }, ['stored']).done;
+    const write = this.#client.request({ type: 'store', projectId, of: result.id }, ['stored']).done;
+    this.#storing.add(write);
+    try {
+      await write;
+    } finally {
+      this.#storing.delete(write);
+    }
   }
 
+  /** Writes in flight: disposing waits for them (leaving the step mid-import must not lose the import). */
+  #storing = new Set<Promise<unknown>>();
+
   dispose(): void {
-    this.#client.terminate();
+    if (this.#storing.size === 0) return this.#client.terminate();
+    void Promise.allSettled([...this.#storing]).then(() => this.#client.terminate());
   }
 }
