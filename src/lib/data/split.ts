@@ -3,7 +3,7 @@
 // the LLM labels and the students train on.
 import { mulberry32, shuffleInPlace } from './rng';
 import type { DataRow, SplitSizes, Splits } from './types';
-import { Slicer } from '../store/yield';
+import { Slicer, STEP_ROWS, runNow, type Steps } from '../store/yield';
 
 /**
  * Proportional allocation of `n` items over groups (largest remainder), then
@@ -227,33 +227,29 @@ export function storedSplits(s: Splits): StoredSplits {
 
 /** `stored` with its pool: every row of `rows` not held out, in order (a stored pool, from older records, is used as it is). */
 export function withPool(stored: StoredSplits, rows: readonly DataRow[]): Splits {
+  return runNow(withPoolSteps(stored, rows));
+}
+
+/** withPool as a Steps loop (store/yield.ts), for a dataset loaded in slices. */
+export function* withPoolSteps(stored: StoredSplits, rows: readonly DataRow[]): Steps<Splits> {
   if (Array.isArray(stored.pool)) return stored as Splits;
   const held = new Set([...stored.validation, ...stored.test]);
   const pool: string[] = [];
-  for (const r of rows) if (!held.has(r.id)) pool.push(r.id);
+  for (let i = 0; i < rows.length; i++) {
+    if (!held.has(rows[i].id)) pool.push(rows[i].id);
+    if (i % STEP_ROWS === 0) yield;
+  }
   return { seed: stored.seed, validation: stored.validation, test: stored.test, pool };
 }
 
-/**
- * withPool remembering its last answer: the project record is read back on
- * every write (a new object each time) while the rows and held-out ids stay
- * the same, so the pool is rebuilt only when either really changed.
- */
-export function pooledSplits(): (stored: StoredSplits, rows: readonly DataRow[]) => Splits {
-  let last: { stored: StoredSplits; rows: readonly DataRow[]; splits: Splits } | null = null;
-  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-  return (stored, rows) => {
-    if (
-      last &&
-      last.rows === rows &&
-      last.stored.seed === stored.seed &&
-      Array.isArray(last.stored.pool) === Array.isArray(stored.pool) &&
-      same(last.stored.validation, stored.validation) &&
-      same(last.stored.test, stored.test) &&
-      (!stored.pool || same(last.stored.pool!, stored.pool))
-    )
-      return last.splits;
-    last = { stored, rows, splits: withPool(stored, rows) };
-    return last.splits;
-  };
+/** True when two stored splits hold the same split (the project record is read back as a new object on every write). */
+export function sameStoredSplits(a: StoredSplits, b: StoredSplits): boolean {
+  const same = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+  return (
+    a.seed === b.seed &&
+    Array.isArray(a.pool) === Array.isArray(b.pool) &&
+    same(a.validation, b.validation) &&
+    same(a.test, b.test) &&
+    (!b.pool || same(a.pool!, b.pool))
+  );
 }

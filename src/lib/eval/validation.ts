@@ -12,6 +12,7 @@ import type { DataRow } from '../data/types';
 import type { CodebookVersion } from '../codebook/types';
 import { confidenceOf, meetsConsistency, type ConfidenceBy } from '../train/training-rows';
 import { argmaxRow } from '../train/metrics';
+import type { RowLookup } from '../train/row-index';
 
 /** The part of a TeacherLabel this reads. */
 export type TeacherView = Pick<TeacherLabel, 'label' | 'consistency' | 'n'>;
@@ -33,7 +34,7 @@ export interface TeacherScore {
  */
 export function scoreTeacher(
   validationIds: readonly string[],
-  rowById: ReadonlyMap<string, DataRow>,
+  rowById: RowLookup<DataRow>,
   labels: ReadonlyMap<string, TeacherView>,
   labelNames: readonly string[],
   positive: string | null,
@@ -227,7 +228,7 @@ export const VALIDATE_THRESHOLDS: Record<ConfidenceBy, readonly number[]> = {
  */
 export function confidenceSweep(
   validationIds: readonly string[],
-  rowById: ReadonlyMap<string, DataRow>,
+  rowById: RowLookup<DataRow>,
   labels: ReadonlyMap<string, TeacherView & Pick<TeacherLabel, 'probability'>>,
   labelNames: readonly string[],
   positive: string | null,

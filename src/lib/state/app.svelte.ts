@@ -6,8 +6,8 @@ import { untrack } from 'svelte';
 import * as store from '../store';
 import type { Project } from '../store';
 import type { ColumnMapping, DataRow, Splits } from '../data/types';
-import { pooledSplits, proposeSplitsSliced, storedSplits } from '../data/split';
-import { trainingPool } from '../train/training-rows';
+import { proposeSplitsSliced, storedSplits } from '../data/split';
+import { DatasetView } from '../train/dataset-view';
 import type { Codebook, CodebookVersion } from '../codebook/types';
 import { emptyCodebook, nextVersion, validateCodebook } from '../codebook/codebook';
 import { SettingsState } from './settings.svelte';
@@ -28,8 +28,10 @@ export class AppState {
   projects = $state.raw<Project[]>([]);
   project = $state.raw<Project | null>(null);
   rows = $state.raw<DataRow[]>([]);
+  /** Indexes of the rows, prepared in slices by the verbs that load a dataset (train/dataset-view.ts). */
+  #view = new DatasetView();
   /** Rows by id, built once per dataset and shared by every view. */
-  rowById = $derived(new Map(this.rows.map((r) => [r.id, r])));
+  rowById = $derived(this.#view.byId(this.rows));
   versions = $state.raw<CodebookVersion[]>([]);
   splitNotes = $state.raw<string[]>([]);
   step = $state<StepId>('data');
@@ -37,17 +39,15 @@ export class AppState {
   loading = $state(true);
 
   /** The training pool's rows (train/training-rows.ts trainingPool), computed once per dataset or split. */
-  pool = $derived(trainingPool(this.rows, this.splits, this.rowById));
+  pool = $derived(this.#view.pool(this.rows, this.splits));
 
   get projectSettings(): ProjectSettings {
     return withDefaults(this.project?.settings);
   }
 
-  #pooled = pooledSplits();
   /** The project's splits; the record keeps only the held-out ids, the pool is every other row (see StoredSplits). */
   get splits(): Splits | null {
-    const stored = this.project?.splits ?? null;
-    return stored ? this.#pooled(stored, this.rows) : null;
+    return this.#view.splits(this.project?.splits ?? null, this.rows);
   }
 
   get mapping(): ColumnMapping | null {
@@ -98,6 +98,7 @@ export class AppState {
     const p = await store.getProject(id);
     if (!p) throw new Error('That project no longer exists.');
     const [rows, versions] = await Promise.all([store.getRows(id), store.listCodebookVersions<CodebookVersion>(id)]);
+    await this.#view.prepare(rows as DataRow[], p.splits);
     this.project = p;
     this.rows = rows as DataRow[];
     this.versions = versions;
@@ -122,6 +123,7 @@ export class AppState {
     await store.deleteProject(this.project.id);
     this.project = null;
     this.rows = [];
+    this.#view.clear();
     this.versions = [];
     localStorage.removeItem(LAST_PROJECT);
     this.projects = await store.listProjects();
@@ -134,6 +136,7 @@ export class AppState {
     localStorage.removeItem(LAST_PROJECT);
     this.project = null;
     this.rows = [];
+    this.#view.clear();
     this.versions = [];
     this.projects = [];
     this.step = 'data';
@@ -181,7 +184,9 @@ export class AppState {
     const id = this.project!.id;
     await (opts.write ? opts.write(id) : store.putRows(id, rows, opts.onProgress));
     const { splits, notes } = await proposeSplitsSliced(rows, this.projectSettings.splitSizes, this.projectSettings.seed);
-    this.project = await store.updateProject(id, { mapping, splits: storedSplits(splits) });
+    const project = await store.updateProject(id, { mapping, splits: storedSplits(splits) });
+    await this.#view.prepare(rows, project.splits);
+    this.project = project;
     this.rows = rows;
     this.splitNotes = notes;
     this.projects = await store.listProjects();
@@ -191,7 +196,9 @@ export class AppState {
     if (!this.project) return;
     const { splits, notes } = await proposeSplitsSliced(this.rows, sizes, seed);
     await this.updateSettings({ splitSizes: sizes, seed });
-    this.project = await store.updateProject(this.project.id, { splits: storedSplits(splits) });
+    const project = await store.updateProject(this.project.id, { splits: storedSplits(splits) });
+    await this.#view.prepare(this.rows, project.splits);
+    this.project = project;
     this.splitNotes = notes;
   }
 
@@ -217,6 +224,7 @@ export class AppState {
     this.projects = [];
     this.project = null;
     this.rows = [];
+    this.#view.clear();
     this.versions = [];
     this.splitNotes = [];
     this.step = 'data';

@@ -54,3 +54,31 @@ export async function eachSliced(
     }
   }
 }
+
+/**
+ * A loop written once as a generator that `yield`s between steps, so the same
+ * code runs at once (runNow: a few rows, a test, a derivation) or in slices
+ * (runSliced: a dataset being loaded). Yield every few hundred steps, not every
+ * step: a generator resume costs more than a Map.set.
+ */
+export type Steps<T> = Generator<void, T, void>;
+
+/** Runs `steps` to the end, without pausing. */
+export function runNow<T>(steps: Steps<T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Runs `steps` to the end, giving the page back whenever a slice has run its time (see Slicer). */
+export async function runSliced<T>(steps: Steps<T>, slicer = new Slicer()): Promise<T> {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (slicer.due()) await slicer.next();
+  }
+}
+
+/** Steps between two yields of a Steps loop over rows. */
+export const STEP_ROWS = 256;

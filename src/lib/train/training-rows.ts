@@ -10,6 +10,8 @@
 // "Student on 612 LLM labels with consistency = 1" out of a 1,000 sample).
 import { sampleStratified } from '../data/split';
 import type { Splits } from '../data/types';
+import { STEP_ROWS, runNow, type Steps } from '../store/yield';
+import { RowIndex, type RowLookup } from './row-index';
 
 /**
  * The training pool, in pool order: the rows students train on, TF-IDF is
@@ -18,17 +20,23 @@ import type { Splits } from '../data/types';
  * exists (nothing is held out yet) every row is pool. Ids the dataset no
  * longer has are dropped. `byId` (rows by id) saves building the index again.
  */
-export function trainingPool<R extends { id: string }>(
+export function trainingPool<R extends { id: string }>(rows: readonly R[], splits: Pick<Splits, 'pool'> | null, byId?: RowLookup<R>): R[] {
+  if (!splits) return [...rows];
+  return runNow(trainingPoolSteps(rows, splits, byId ?? RowIndex.of(rows)));
+}
+
+/** trainingPool as a Steps loop, given the rows by id. */
+export function* trainingPoolSteps<R extends { id: string }>(
   rows: readonly R[],
   splits: Pick<Splits, 'pool'> | null,
-  byId?: ReadonlyMap<string, R>,
-): R[] {
+  byId: RowLookup<R>,
+): Steps<R[]> {
   if (!splits) return [...rows];
-  const index = byId ?? new Map(rows.map((r) => [r.id, r]));
   const out: R[] = [];
-  for (const id of splits.pool) {
-    const r = index.get(id);
+  for (let i = 0; i < splits.pool.length; i++) {
+    const r = byId.get(splits.pool[i]);
     if (r) out.push(r);
+    if (i % STEP_ROWS === 0) yield;
   }
   return out;
 }
