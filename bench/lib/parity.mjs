@@ -68,7 +68,9 @@ export function summariseParity(app, sk) {
       recall: mean(runs.map(pick).map((m) => m?.recall)),
       positiveRate: mean(runs.map(pick).map((m) => m?.positiveRate)),
     });
+    /** @type {Record<string, { f1: number, precision: number, recall: number, positiveRate: number }>} */
     const refs = {};
+    /** @type {Record<string, { mean: number, sd: number, perSeed: number[] }>} */
     const diffs = {};
     for (const { id } of REFERENCES) {
       refs[id] = side((r) => r.sk?.[id]);
@@ -92,6 +94,7 @@ export function summariseParity(app, sk) {
       missing: runs.filter((r) => !r.sk).length,
     };
   });
+  /** @type {Record<string, { median: number, lowest: number, lowestPair: string | null, met: boolean, shareGap: number }>} */
   const over = {};
   for (const { id } of REFERENCES) {
     const d = pairs.map((p) => p.diffs[id].mean);
