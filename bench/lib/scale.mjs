@@ -52,7 +52,15 @@ async function diskPage(viteUrl) {
   const dir = mkdtempSync(join(tmpdir(), 'surrogate-bench-profile-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--enable-precise-memory-info', '--disable-background-networking', '--no-first-run'],
+    // --expose-gc lets the bench read the live heap after each stage (heapLive); the app never calls gc().
+    args: [
+      '--no-sandbox',
+      '--enable-unsafe-webgpu',
+      '--enable-precise-memory-info',
+      '--js-flags=--expose-gc',
+      '--disable-background-networking',
+      '--no-first-run',
+    ],
   });
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (e) => console.error(`  [page error] ${e.message}`));
@@ -154,7 +162,7 @@ async function runCases(ctx, page, mock, n) {
       figures.push({
         figure: `${tag}: ${st.name}, share of pipeline time`,
         ratio: st.ms / r.wallMs,
-        detail: `${s(st.ms)}; heap peak ${mib(st.heapPeak)}; ${st.longTasks ? `${st.longTasks} long tasks, longest ${st.longestTaskMs.toFixed(0)} ms` : 'no long task'}; storage +${st.storageBytes === null ? '—' : mib(st.storageBytes)}${mem}`,
+        detail: `${s(st.ms)}; heap peak ${mib(st.heapPeak)}${st.heapLive === null ? '' : `, live after it ${mib(st.heapLive)}`}; ${st.longTasks ? `${st.longTasks} long tasks, longest ${st.longestTaskMs.toFixed(0)} ms` : 'no long task'}; storage +${st.storageBytes === null ? '—' : mib(st.storageBytes)}${mem}`,
       });
     }
     const k = r.checks;
@@ -165,7 +173,7 @@ async function runCases(ctx, page, mock, n) {
     );
   }
   notes.push(
-    "Every stage is the app's own code (state classes, workers, store), driven without the UI. Heap is the page's main thread (performance.memory, sampled every 25 ms and at each stage's end); " +
+    "Every stage is the app's own code (state classes, workers, store), driven without the UI. Heap is the page's main thread (performance.memory, sampled every 25 ms and at each stage's end; live is after a full garbage collection at the stage's end, through the bench browser's --expose-gc, which also empties the heap of the first run's garbage before the import into an emptied database, as a fresh profile would be); " +
       'long tasks are main-thread tasks over 50 ms (PerformanceObserver). Storage is navigator.storage.estimate().usage of the origin after the stage less at the start of the run (IndexedDB, mostly); ' +
       "worker memory is performance.measureUserAgentSpecificMemory() after embedding, labelling and importing (the page is cross-origin isolated; each measurement waits for a garbage collection, left out of the times). The export is kept as a Blob of 8 MiB parts, which Chromium holds outside the page's heap; " +
       '"import into an emptied database" deletes the database (app.clearAll) and imports that Blob, as a fresh profile would.',
