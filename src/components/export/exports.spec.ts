@@ -4,6 +4,7 @@ import { corpusItems, dtypeOfKey, runDescription, type MethodsContext } from './
 import { labeledCorpusCsv, methodsParagraph } from '$lib/eval/report';
 import { DEFAULT_HEAD_CONFIG } from '$lib/train/types';
 import type { DataRow } from '$lib/data/types';
+import { packIdList } from '$lib/store/packed-ids';
 
 const rows: DataRow[] = [
   { id: 'a', text: 'Great, "really" great', human: 'positive', hash: 'h1' },
@@ -12,15 +13,15 @@ const rows: DataRow[] = [
 ];
 
 describe('corpusItems', () => {
-  it('joins human labels, LLM answers and the student into CSV rows that parse back', () => {
+  it('joins human labels, LLM answers and the student into CSV rows that parse back', async () => {
     const labels = new Map([
       ['a', { label: 'positive', consistency: 2 / 3, n: 3 }],
       ['b', { label: null, consistency: 0, n: 3 }],
     ]);
     const answers: Record<string, (string | null)[]> = { a: ['positive', 'positive', 'negative'], b: [null, null, null] };
-    const items = corpusItems(rows, labels, (id) => answers[id] ?? [], {
+    const items = await corpusItems(rows, labels, (id) => answers[id] ?? [], {
       labels: ['negative', 'positive'],
-      ids: ['a', 'c'],
+      ids: packIdList(['a', 'c']),
       probs: Float32Array.from([0.1, 0.9, 0.7, 0.3]),
     });
     expect(items[0]).toMatchObject({ majority: 'positive', studentLabel: 'positive', answers: ['positive', 'positive', 'negative'] });
@@ -32,6 +33,23 @@ describe('corpusItems', () => {
     expect(parsed.data[0].text).toBe('Great, "really" great');
     expect(parsed.data[0].answer_3).toBe('negative');
     expect(parsed.data[0].consistency).toBe('0.6667');
+  });
+
+  it('reads the student’s columns by position when its ids are the rows’ order, by id when not', async () => {
+    const probs = Float32Array.from([0.9, 0.1, 0.2, 0.8, 0.6, 0.4]);
+    const student = (ids: string[]) => ({ labels: ['negative', 'positive'], ids: packIdList(ids), probs });
+    const columns = async (ids: string[]) =>
+      (await corpusItems(rows, new Map(), () => [], student(ids))).map((it) => [it.id, it.studentLabel]);
+    expect(await columns(['a', 'b', 'c'])).toEqual([
+      ['a', 'negative'],
+      ['b', 'positive'],
+      ['c', 'negative'],
+    ]);
+    expect(await columns(['c', 'a', 'b'])).toEqual([
+      ['a', 'positive'],
+      ['b', 'negative'],
+      ['c', 'negative'],
+    ]);
   });
 });
 

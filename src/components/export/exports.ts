@@ -2,21 +2,19 @@
 // component gathers rows, teacher labels, stored predictions and the last
 // comparison, and these functions shape them for eval/report.
 import type { CorpusItem, RunDescription } from '$lib/eval/report';
-import type { CorpusSource } from '$lib/eval/corpus-export';
+import { studentColumns, type CorpusSource } from '$lib/eval/corpus-export';
+import type { PredictionsView } from '$lib/eval/validation';
 import type { DataRow } from '$lib/data/types';
 import type { TeacherLabel } from '$lib/teacher/types';
 import type { ComparisonData } from '$lib/state/compare.svelte';
 import { dtypeOfFeatureKey } from '$lib/embed/keys';
-import { argmaxRow } from '$lib/train/metrics';
 import type { SelectionDescription } from '$lib/eval/methods';
-import type { PredictionsView } from '$lib/eval/validation';
 
 /**
  * The corpus read one row at a time: human label, every LLM answer, majority
  * and consistency, and the student's label with the probability it gave that
- * label (from `predictions`, null where it has not labelled the row). Nothing
- * is built per row up front: predictions are found by position when they are
- * in the rows' order (labelCorpus writes them so), by an id map otherwise.
+ * label (from `predictions`, null where it has not labelled the row; found by
+ * studentColumns when the source is prepared). Nothing is built per row.
  */
 export function corpusSource(
   rows: readonly DataRow[],
@@ -24,32 +22,19 @@ export function corpusSource(
   answersOf: (id: string) => (string | null)[],
   predictions: PredictionsView | null,
 ): CorpusSource {
-  const k = predictions?.labels.length ?? 0;
-  let byId: Map<string, number> | null = null;
-  const predictionAt = (i: number, id: string): number | undefined => {
-    if (!predictions) return undefined;
-    if (predictions.ids[i] === id) return i;
-    byId ??= new Map(predictions.ids.map((pid, j) => [pid, j]));
-    return byId.get(id);
-  };
+  const student = predictions && studentColumns(predictions, rows);
   // Answer columns: the most repeats any row has (n counts a row's answers, as answersOf returns them).
   let repeats = 0;
   for (const t of labels.values()) repeats = Math.max(repeats, t.n);
   return {
     length: rows.length,
     repeats,
+    prepare: async (slicer) => student?.prepare(slicer),
     item(index: number): CorpusItem {
       const r = rows[index];
       const t = labels.get(r.id);
       const answered = (t?.n ?? 0) > 0;
-      const i = predictionAt(index, r.id);
-      let studentLabel: string | null = null;
-      let studentProb: number | null = null;
-      if (predictions && i !== undefined) {
-        const best = argmaxRow(predictions.probs, k, i);
-        studentLabel = predictions.labels[best];
-        studentProb = predictions.probs[i * k + best];
-      }
+      const s = student?.of(index);
       return {
         id: r.id,
         text: r.text,
@@ -57,16 +42,17 @@ export function corpusSource(
         answers: answered ? answersOf(r.id) : [],
         majority: t?.label ?? null,
         consistency: answered ? t!.consistency : null,
-        studentProb,
-        studentLabel,
+        studentProb: s?.prob ?? null,
+        studentLabel: s?.label ?? null,
       };
     },
   };
 }
 
 /** Every corpus item at once (small corpora, tests); the Export step streams corpusSource instead. */
-export function corpusItems(...args: Parameters<typeof corpusSource>): CorpusItem[] {
+export async function corpusItems(...args: Parameters<typeof corpusSource>): Promise<CorpusItem[]> {
   const src = corpusSource(...args);
+  await src.prepare?.();
   return Array.from({ length: src.length }, (_, i) => src.item(i));
 }
 

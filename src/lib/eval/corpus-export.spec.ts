@@ -37,6 +37,25 @@ describe('labeledCorpusFile', () => {
     expect(await blob.text()).toBe(labeledCorpusJsonl(items));
   });
 
+  it('prepares the source, with its pauses, before reading the first item', async () => {
+    let prepared = false;
+    let pauses = 0;
+    const src: CorpusSource = {
+      ...source(items),
+      prepare: async (slicer) => {
+        await slicer?.pause();
+        prepared = true;
+      },
+      item(i) {
+        if (!prepared) throw new Error('read before prepare()');
+        return items[i];
+      },
+    };
+    const blob = await labeledCorpusFile(src, { format: 'jsonl', pause: async () => void pauses++ });
+    expect(await blob.text()).toBe(labeledCorpusJsonl(items));
+    expect(pauses).toBeGreaterThan(0);
+  });
+
   it('writes only the header for an empty corpus', async () => {
     const blob = await labeledCorpusFile({ length: 0, repeats: 0, item: () => items[0] }, { format: 'csv' });
     expect(await blob.text()).toBe(labeledCorpusCsv([]));

@@ -3,7 +3,10 @@
 // prediction. CSV cells are RFC 4180-quoted and guarded against formula
 // injection (see csv.ts); JSON Lines needs no guard, as it is never evaluated.
 import { csvCell, toCsv, type CsvValue } from './csv';
-import { eachSliced } from '../store/yield';
+import { argmaxRow } from '../train/metrics';
+import { positionsOf } from '../store/packed-ids';
+import type { PredictionsView } from './validation';
+import { eachSliced, Slicer } from '../store/yield';
 
 /** One text of the corpus, as the Export step sees it. Labels are names. */
 export interface CorpusItem {
@@ -95,7 +98,43 @@ export function labeledCorpusJsonl(items: readonly CorpusItem[]): string {
 export interface CorpusSource {
   length: number;
   repeats: number;
+  /** Work done once, in slices, before the first item is read (labeledCorpusFile calls it). */
+  prepare?(slicer?: Slicer): Promise<void>;
   item(i: number): CorpusItem;
+}
+
+/** The student's columns of each row of a corpus file. */
+export interface StudentColumns {
+  /** Finds each row's prediction; once, before `of`. */
+  prepare(slicer?: Slicer): Promise<void>;
+  /** Row `r`'s predicted label and the probability it gave that label (nulls where it has not labelled the row). */
+  of(r: number): { label: string | null; prob: number | null };
+}
+
+const NO_STUDENT = { label: null, prob: null };
+
+/**
+ * The student's columns for `rows` from its predictions. Each row's
+ * prediction is found by position when the stored ids are the rows' ids in
+ * order (labelCorpus stores them so; checked in slices without building an
+ * id string), through a map of the ids otherwise (rows added or reordered
+ * since): the page never holds the ids as a list unless it must.
+ */
+export function studentColumns(p: PredictionsView, rows: readonly { id: string }[]): StudentColumns {
+  const k = p.labels.length;
+  let positions: Int32Array | null | undefined; // null: row r is prediction r
+  return {
+    async prepare(slicer) {
+      positions = await positionsOf(p.ids, rows.length, (r) => rows[r].id, slicer);
+    },
+    of(r) {
+      if (positions === undefined) throw new Error('studentColumns: prepare() before of().');
+      const i = positions === null ? r : positions[r];
+      if (i < 0) return NO_STUDENT;
+      const best = argmaxRow(p.probs, k, i);
+      return { label: p.labels[best], prob: p.probs[i * k + best] };
+    },
+  };
 }
 
 export interface CorpusFileOptions extends CorpusCsvOptions {
@@ -113,6 +152,7 @@ export interface CorpusFileOptions extends CorpusCsvOptions {
  * ever holds the whole file (the final Blob only references the parts).
  */
 export async function labeledCorpusFile(src: CorpusSource, opts: CorpusFileOptions): Promise<Blob> {
+  await src.prepare?.(new Slicer(opts.pause, opts.sliceMs));
   const csv = opts.format === 'csv';
   const parts: Blob[] = [];
   let lines: string[] = [];

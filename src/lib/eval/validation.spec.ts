@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { packIdList } from '../store/packed-ids';
 import { filterItems, reviewItems, scoreTeacher, studentLabels, versionScores, withLiveScore, type TeacherView } from './validation';
 import type { DataRow } from '../data/types';
 import type { CodebookVersion } from '../codebook/types';
@@ -39,6 +40,17 @@ describe('scoreTeacher', () => {
   });
 });
 
+describe('studentLabels', () => {
+  it('finds a row by its place when the predictions are in the rows’ order, by id otherwise', () => {
+    const s = studentLabels({ labels: NAMES, ids: packIdList(['a', 'b', 'c']), probs: Float32Array.from([0.9, 0.1, 0.3, 0.7, 0.6, 0.4]) });
+    expect(s.get('b', 1)).toEqual({ label: NAMES[1], prob: expect.closeTo(0.7) as number });
+    expect(s.get('c', 0)?.label).toBe(NAMES[0]); // not at 0: found by id
+    expect(s.get('c')?.label).toBe(NAMES[0]);
+    expect(s.get('z', 2)).toBeUndefined();
+    expect(studentLabels(null).get('a', 0)).toBeUndefined();
+  });
+});
+
 describe('reviewItems', () => {
   it('flags disagreements, low consistency and confident student disagreements', () => {
     const labels = new Map<string, TeacherView>([
@@ -46,7 +58,7 @@ describe('reviewItems', () => {
       ['r1', tl('negative', 2 / 3)],
       ['r5', tl('positive', 1)],
     ]);
-    const students = studentLabels({ labels: NAMES, ids: ['r0', 'r5'], probs: Float32Array.from([0.2, 0.8, 0.95, 0.05]) });
+    const students = studentLabels({ labels: NAMES, ids: packIdList(['r0', 'r5']), probs: Float32Array.from([0.2, 0.8, 0.95, 0.05]) });
     const items = reviewItems(['r0', 'r1'], rows, labels, () => ['x', 'y', null], students, 1);
     expect(items.map((i) => i.id)).toEqual(['r0', 'r1', 'r5']);
     const [a, b, c] = items;

@@ -13,6 +13,8 @@ import type { CodebookVersion } from '../codebook/types';
 import { confidenceOf, meetsConsistency, type ConfidenceBy } from '../train/training-rows';
 import { argmaxRow } from '../train/metrics';
 import type { RowLookup } from '../train/row-index';
+import { idAt, idCount, idIs } from '../store/packed-ids';
+import type { PredictionsData } from '../store/records';
 
 /** The part of a TeacherLabel this reads. */
 export type TeacherView = Pick<TeacherLabel, 'label' | 'consistency' | 'n'>;
@@ -82,22 +84,34 @@ export interface ReviewItem {
 export const CONFIDENT = 0.9;
 
 /** Stored corpus predictions of a student (the 'predictions' result's data). */
-export interface PredictionsView {
-  labels: string[];
-  ids: string[];
-  probs: Float32Array;
+export type PredictionsView = Pick<PredictionsData, 'labels' | 'ids' | 'probs'>;
+
+/** A student's label and top probability by row id; `at`, the row's place in the corpus, is tried first. */
+export interface StudentLookup {
+  get(id: string, at?: number): { label: string; prob: number } | undefined;
 }
 
-/** Student label and top probability per row id. */
-export function studentLabels(p: PredictionsView | null): Map<string, { label: string; prob: number }> {
-  const out = new Map<string, { label: string; prob: number }>();
-  if (!p) return out;
+/**
+ * Student labels by row id, found by position when the predictions are in
+ * the rows' order (labelCorpus stores them so), else through an id map
+ * built on the first miss: a million texts need no million-entry map.
+ */
+export function studentLabels(p: PredictionsView | null): StudentLookup {
+  if (!p) return { get: () => undefined };
   const k = p.labels.length;
-  p.ids.forEach((id, i) => {
+  const labelOf = (i: number) => {
     const best = argmaxRow(p.probs, k, i);
-    out.set(id, { label: p.labels[best], prob: p.probs[i * k + best] });
-  });
-  return out;
+    return { label: p.labels[best], prob: p.probs[i * k + best] };
+  };
+  let byId: Map<string, number> | null = null;
+  return {
+    get(id, at) {
+      if (at !== undefined && idIs(p.ids, at, id)) return labelOf(at);
+      byId ??= new Map(Array.from({ length: idCount(p.ids) }, (_, i) => [idAt(p.ids, i), i]));
+      const i = byId.get(id);
+      return i === undefined ? undefined : labelOf(i);
+    },
+  };
 }
 
 /**
@@ -109,14 +123,14 @@ export function reviewItems(
   rows: readonly DataRow[],
   labels: ReadonlyMap<string, TeacherView>,
   answersOf: (id: string) => (string | null)[],
-  students: ReadonlyMap<string, { label: string; prob: number }>,
+  students: StudentLookup,
   lowBelow: number,
 ): ReviewItem[] {
   const validation = new Set(validationIds);
   const out: ReviewItem[] = [];
-  for (const r of rows) {
+  for (const [at, r] of rows.entries()) {
     const t = labels.get(r.id);
-    const s = students.get(r.id) ?? null;
+    const s = students.get(r.id, at) ?? null;
     const teacherLabel = t?.label ?? null;
     const studentDisagrees = !!s && !!t && s.prob >= CONFIDENT && s.label !== teacherLabel;
     if (!validation.has(r.id) && !studentDisagrees) continue;

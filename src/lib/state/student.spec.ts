@@ -157,10 +157,13 @@ describe('StudentState', () => {
       encoder: enc,
     });
     const data = await s.labelCorpus(t, rows, rows, 3);
-    expect(data.ids).toEqual(rows.map((r) => r.id));
+    // The ids go into the record packed (one string and its offsets), in the rows' order.
+    expect(data.ids).toEqual(store.packIdList(rows.map((r) => r.id)));
     expect(data.probs).toHaveLength(16);
     expect(s.distributions.get(t.modelId)!.reduce((a, d) => a + d.count, 0)).toBe(8);
-    expect((await loadPredictions(t.modelId))?.probs).toEqual(data.probs);
+    const loaded = await loadPredictions(t.modelId);
+    expect(loaded?.probs).toEqual(data.probs);
+    expect(loaded?.ids).toEqual(data.ids);
     await s.remove(t.modelId);
     expect(s.models).toEqual([]);
     expect(await loadPredictions(t.modelId)).toBeUndefined();
@@ -177,7 +180,7 @@ describe('helpers', () => {
   });
 
   it('counts predicted labels by argmax', () => {
-    expect(distribution({ labels: ['a', 'b'], ids: ['1', '2', '3'], probs: Float32Array.from([0.9, 0.1, 0.2, 0.8, 0.4, 0.6]) })).toEqual([
+    expect(distribution({ labels: ['a', 'b'], ids: store.packIdList(['1', '2', '3']), probs: Float32Array.from([0.9, 0.1, 0.2, 0.8, 0.4, 0.6]) })).toEqual([
       { label: 'a', count: 1 },
       { label: 'b', count: 2 },
     ]);

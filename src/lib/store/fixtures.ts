@@ -2,6 +2,7 @@
 import { resolveHeadConfig } from '../train/types';
 import { STORES, tx } from './db';
 import type { ComparisonData, PredictionsData } from './records';
+import { packIdList } from './packed-ids';
 import type { StoredModel, StoredResult, StoredRow } from './types';
 
 /** `n` rows with deterministic content; every third is unlabelled. */
@@ -44,7 +45,7 @@ export function model(id: string, projectId: string, createdAt = 1): StoredModel
 /** Corpus labels of `modelId` for `ids`, two classes. */
 export function predictions(modelId: string, ids: string[]): PredictionsData {
   const probs = Float32Array.from({ length: ids.length * 2 }, (_, i) => (i % 2 ? 0.75 : 0.25));
-  return { modelId, labels: ['neg', 'pos'], ids, probs, embeddingKey: 'enc@v1' };
+  return { modelId, labels: ['neg', 'pos'], ids: packIdList(ids), probs, embeddingKey: 'enc@v1' };
 }
 
 /** A comparison that finished at `finishedAt`, with no conditions scored. */

@@ -53,7 +53,9 @@ export {
   latestComparison,
   deleteResult,
   predictionsId,
+  withPackedIds,
 } from './results';
+export { packIds, packIdList, unpackIds, idCount, idAt, idIs, positionsOf, type PackedIds } from './packed-ids';
 export type { Checked } from './guards';
 export type {
   ColumnMapping,
@@ -62,6 +64,7 @@ export type {
   StudentSummary,
   StudentFacts,
   PredictionsData,
+  StoredPredictionsData,
   GridChoice,
   ComparisonRun,
   ComparedStudent,

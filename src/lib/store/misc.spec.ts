@@ -32,7 +32,8 @@ import {
   countEmbeddings,
   countResponses,
 } from './index';
-import { comparison, model, predictions, putRawResult } from './fixtures';
+import { comparison, model, predictions, putRawResult, storedResults } from './fixtures';
+import { packIdList } from './packed-ids';
 
 afterEach(resetDbForTests);
 
@@ -69,13 +70,37 @@ describe('models and results', () => {
     await putPredictions('p', predictions('m1', ['a', 'b', 'c']), 20); // relabelled: replaces the first
     await putComparison('p', comparison(40)); // another kind, newer: not a prediction
     await putPredictions('q', predictions('x', ['z']), 50);
-    expect((await getPredictions('m1'))?.ids).toEqual(['a', 'b', 'c']);
+    expect((await getPredictions('m1'))?.ids).toEqual(packIdList(['a', 'b', 'c']));
     expect((await latestPredictions('p'))?.data.modelId).toBe('m2');
     expect((await listPredictions('p')).items.map((r) => r.data.modelId)).toEqual(['m1', 'm2']);
     await deletePredictions('m2');
     expect(await getPredictions('m2')).toBeUndefined();
     expect((await latestPredictions('p'))?.data.modelId).toBe('m1');
     expect(await latestPredictions('nobody')).toBeNull();
+  });
+
+  it('stores the ids packed, and still reads records that hold them as a list (packed as they are read)', async () => {
+    await putPredictions('p', predictions('new', ['a', 'b']), 1);
+    const { ids: _, ...rest } = predictions('old', []);
+    const old = { ...rest, ids: ['x', 'yz', 'ü'], probs: new Float32Array(6).fill(0.5) };
+    await putRawResult({ id: 'predictions|old', projectId: 'p', createdAt: 2, kind: 'predictions', data: old });
+    const packed = packIdList(['x', 'yz', 'ü']);
+    expect((await getPredictions('old'))?.ids).toEqual(packed);
+    expect((await latestPredictions('p'))?.data.ids).toEqual(packed);
+    expect((await listPredictions('p')).items.map((r) => r.data.ids)).toEqual([packIdList(['a', 'b']), packed]);
+    expect((await getPredictions('new'))?.ids).toEqual(packIdList(['a', 'b']));
+    // What the record holds: one string and its offsets, not a list.
+    const raw = (await storedResults('p')).find((r) => r.id === 'predictions|new');
+    expect(raw?.data).toMatchObject({ ids: { text: 'ab', ends: Uint32Array.from([1, 2]) } });
+  });
+
+  it('refuses packed ids that are garbled or do not match the probabilities', async () => {
+    const garbled = { ...predictions('m', ['a', 'b']), ids: { text: 'abc', ends: Uint32Array.from([1, 2]) } };
+    await expect(putPredictions('p', garbled)).rejects.toThrow(/\(its row ids are garbled\)/);
+    const short = { ...predictions('m', ['a', 'b']), ids: packIdList(['a']) };
+    await expect(putPredictions('p', short)).rejects.toThrow(/\(its probabilities do not match its rows\)/);
+    const list = { ...predictions('m', ['a']), ids: ['a', 7] } as unknown as Parameters<typeof putPredictions>[1];
+    await expect(putPredictions('p', list)).rejects.toThrow(/\(its row ids are missing\)/);
   });
 
   it('reads the newest comparison and counts them without reading the others', async () => {

@@ -11,6 +11,7 @@ import type { HeadConfig, HeadKind } from '../train/types';
 import type { ScoredExperiment } from '../experiment/experiment';
 import type { EncoderSettings } from '../project/settings';
 import { firstFailure, hasStr, isObject, isStrArray, type Reason } from './guards';
+import { packedIdsProblem, type PackedIds } from './packed-ids';
 
 /** How a linear head's C and class weighting were chosen. */
 export interface LinearSearchInfo {
@@ -58,11 +59,15 @@ export interface StudentFacts {
 export interface PredictionsData {
   modelId: string;
   labels: string[];
-  ids: string[];
-  /** ids.length × labels.length, row-major. */
+  /** The rows' ids, packed (packed-ids.ts): a list of a million strings took ~170 ms to store or read. */
+  ids: PackedIds;
+  /** ids × labels.length, row-major. */
   probs: Float32Array;
   embeddingKey: string;
 }
+
+/** PredictionsData as a record may hold it: written before the ids were packed, they are a list. */
+export type StoredPredictionsData = Omit<PredictionsData, 'ids'> & { ids: PackedIds | string[] };
 
 export type GridChoice = 'paper' | 'quick';
 
@@ -145,13 +150,16 @@ export function modelProblem(v: unknown): Reason {
   ]);
 }
 
-/** Why `v` is not usable PredictionsData, or null. */
+/** Why `v` is not usable StoredPredictionsData (ids packed, or a list in older records), or null. */
 export function predictionsProblem(v: unknown): Reason {
   if (!isObject(v) || !hasStr(v, 'modelId', 'embeddingKey')) return 'its student or features are not named';
   const { labels, ids, probs } = v;
-  if (!isStrArray(labels) || !isStrArray(ids)) return 'its label names or row ids are missing';
+  if (!isStrArray(labels)) return 'its label names are missing';
+  const idsWhy = Array.isArray(ids) ? (isStrArray(ids) ? null : 'its row ids are missing') : packedIdsProblem(ids);
+  if (idsWhy) return idsWhy;
   if (!(probs instanceof Float32Array)) return 'its probabilities are missing';
-  return probs.length === ids.length * labels.length ? null : 'its probabilities do not match its rows';
+  const rows = Array.isArray(ids) ? ids.length : (ids as PackedIds).ends.length;
+  return probs.length === rows * labels.length ? null : 'its probabilities do not match its rows';
 }
 
 /** Why `v` is not usable ComparisonData, or null. */

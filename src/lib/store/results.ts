@@ -1,10 +1,14 @@
 // Saved results: each student's corpus predictions and each comparison run.
 // Read by kind through the [projectId, kind, createdAt] index, so the newest
 // comparison is one record, not every student's predictions as well; every
-// read runs the kind's guard (records.ts).
+// read runs the kind's guard (records.ts). Predictions are written with their
+// ids packed (packed-ids.ts); records from before, with an id list, are packed
+// as they are read, after the transaction (packing yields, and a wait on
+// anything but IndexedDB ends a transaction).
 import { STORES, tx, type Tx } from './db';
 import { DamagedRecordError } from './errors';
-import { comparisonProblem, predictionsProblem, type ComparisonData, type PredictionsData } from './records';
+import { packIds } from './packed-ids';
+import { comparisonProblem, predictionsProblem, type ComparisonData, type PredictionsData, type StoredPredictionsData } from './records';
 import type { ComparisonResult, PredictionsResult, ResultKind, StoredResult } from './types';
 import type { Checked, Reason } from './guards';
 
@@ -18,6 +22,17 @@ const GUARDS: { [K in ResultKind]: (data: unknown) => Reason } = {
 const WHAT: Record<ResultKind, string> = { predictions: 'set of corpus labels', comparison: 'comparison' };
 
 type Of<K extends ResultKind> = Extract<StoredResult, { kind: K }>;
+
+/** A predictions result as a record may hold it (see StoredPredictionsData). */
+type StoredPredictionsResult = Omit<PredictionsResult, 'data'> & { data: StoredPredictionsData };
+
+/** `data` with its ids packed (older records hold a list). */
+export async function withPackedIds(data: StoredPredictionsData): Promise<PredictionsData> {
+  const { ids } = data;
+  return Array.isArray(ids) ? { ...data, ids: await packIds(ids, (id) => id) } : { ...data, ids };
+}
+
+const packedResult = async (r: StoredPredictionsResult): Promise<PredictionsResult> => ({ ...r, data: await withPackedIds(r.data) });
 
 /** Why a stored result is not a usable one of its kind, or null. */
 function resultProblem(r: unknown): Reason {
@@ -48,7 +63,7 @@ async function put(result: StoredResult, op: string): Promise<void> {
   });
 }
 
-/** Saves `data` as the student's corpus labels, replacing earlier ones. */
+/** Saves `data` as the student's corpus labels, replacing earlier ones (ids packed beforehand: see packIds). */
 export function putPredictions(projectId: string, data: PredictionsData, createdAt = Date.now()): Promise<void> {
   return put({ id: predictionsId(data.modelId), projectId, createdAt, kind: 'predictions', data }, 'save the corpus labels');
 }
@@ -60,12 +75,13 @@ export function putComparison(projectId: string, data: ComparisonData): Promise<
 }
 
 /** The corpus labels of student `modelId`, or undefined when it has not labelled the corpus. */
-export function getPredictions(modelId: string): Promise<PredictionsData | undefined> {
+export async function getPredictions(modelId: string): Promise<PredictionsData | undefined> {
   const op = 'load the corpus labels';
-  return tx([STORES.results], 'readonly', op, async (t) => {
+  const r = await tx([STORES.results], 'readonly', op, async (t) => {
     const r = await t.objectStore(STORES.results).get(predictionsId(modelId));
-    return r && checked('predictions', op, r).data;
+    return r && (checked('predictions', op, r) as StoredPredictionsResult);
   });
+  return r && (await packedResult(r)).data;
 }
 
 async function newest<K extends ResultKind>(t: Tx<'results'[], 'readonly'>, projectId: string, kind: K, op: string): Promise<Of<K> | null> {
@@ -74,9 +90,10 @@ async function newest<K extends ResultKind>(t: Tx<'results'[], 'readonly'>, proj
 }
 
 /** The project's newest corpus labels, or null when no student has labelled the corpus. */
-export function latestPredictions(projectId: string): Promise<PredictionsResult | null> {
+export async function latestPredictions(projectId: string): Promise<PredictionsResult | null> {
   const op = 'load the corpus labels';
-  return tx([STORES.results], 'readonly', op, (t) => newest(t, projectId, 'predictions', op));
+  const r = await tx([STORES.results], 'readonly', op, (t) => newest(t, projectId, 'predictions', op));
+  return r && packedResult(r as StoredPredictionsResult);
 }
 
 /** The project's newest comparison and how many are saved, or null when none is. */
@@ -92,17 +109,17 @@ export function latestComparison(projectId: string): Promise<{ result: Compariso
 }
 
 /** Every student's corpus labels in the project, oldest first; damaged ones are skipped with their reason. */
-export function listPredictions(projectId: string): Promise<Checked<PredictionsResult>> {
-  return tx([STORES.results], 'readonly', 'list the corpus labels', async (t) => {
-    const all = await t.objectStore(STORES.results).index('projectKind').getAll(kindRange(projectId, 'predictions'));
-    const out: Checked<PredictionsResult> = { items: [], skipped: [] };
-    for (const r of all) {
-      const why = resultProblem(r);
-      if (why) out.skipped.push(`the corpus labels saved as ${r.id} (${why})`);
-      else out.items.push(r as PredictionsResult);
-    }
-    return out;
-  });
+export async function listPredictions(projectId: string): Promise<Checked<PredictionsResult>> {
+  const all = await tx([STORES.results], 'readonly', 'list the corpus labels', (t) =>
+    t.objectStore(STORES.results).index('projectKind').getAll(kindRange(projectId, 'predictions')),
+  );
+  const out: Checked<PredictionsResult> = { items: [], skipped: [] };
+  for (const r of all) {
+    const why = resultProblem(r);
+    if (why) out.skipped.push(`the corpus labels saved as ${r.id} (${why})`);
+    else out.items.push(await packedResult(r as StoredPredictionsResult));
+  }
+  return out;
 }
 
 /** Deletes the corpus labels of student `modelId` (no error if absent). */
