@@ -180,7 +180,13 @@ describe('helpers', () => {
   });
 
   it('counts predicted labels by argmax', () => {
-    expect(distribution({ labels: ['a', 'b'], ids: store.packIdList(['1', '2', '3']), probs: Float32Array.from([0.9, 0.1, 0.2, 0.8, 0.4, 0.6]) })).toEqual([
+    expect(
+      distribution({
+        labels: ['a', 'b'],
+        ids: store.packIdList(['1', '2', '3']),
+        probs: Float32Array.from([0.9, 0.1, 0.2, 0.8, 0.4, 0.6]),
+      }),
+    ).toEqual([
       { label: 'a', count: 1 },
       { label: 'b', count: 2 },
     ]);

@@ -1,9 +1,10 @@
-// Import a project file (portable.ts writes them). Format 2 zips are read an
-// entry at a time straight from the picked File, each part written in its own
-// transaction, the project record last: until it lands the project is not
-// listed, and a failure deletes what this import wrote. Format 1 files (one
-// JSON document, or a zip of it plus bin/ entries) are small by construction
-// and still read whole.
+// Import a project file (portable.ts writes them). Zips of format 2 and 3 are
+// read an entry at a time straight from the picked File, each part written in
+// its own transaction, the project record last: until it lands the project is
+// not listed, and a failure deletes what this import wrote. Format 1 files
+// (one JSON document, or a zip of it plus bin/ entries) are small by
+// construction and still read whole. Corpus predictions of files before
+// format 3 carry their ids as a list; they are stored packed, as new ones are.
 import { strFromU8, unzipSync } from 'fflate';
 import { STORES, newId, prefixRange, queueAll, runAll, tx } from './db';
 import { putEmbeddings, vectorBytes } from './embeddings';
@@ -23,7 +24,7 @@ import {
   type ProjectExport,
 } from './portable';
 import { hasStr, isCount, isObject } from './guards';
-import { predictionsId } from './results';
+import { predictionsId, withPackedRecordIds } from './results';
 import { yieldToPage } from './yield';
 import { ZipFormatError, ZipReader, type ZipEntry } from './zip';
 import type { Project, StoredModel, StoredResponse, StoredResult, StoredRow } from './types';
@@ -98,7 +99,7 @@ async function read(zip: ZipReader, e: ZipEntry): Promise<Uint8Array> {
   }
 }
 
-// ─── Format 2: part by part ──────────────────────────────────────────────
+// ─── Format 2 and 3: part by part ────────────────────────────────────────
 
 function checkManifest(raw: Record<string, unknown>): Manifest {
   if (!hasStr(raw.project, 'id', 'name')) throw damaged('the project record is missing');
@@ -215,7 +216,7 @@ async function importParts(zip: ZipReader, m: Manifest): Promise<Project> {
         const renamed = dir === 'results' ? renamedResult(id, ids) : undefined;
         if (renamed) ids.set(id, renamed);
         else if ((await tx([store], 'readonly', OP, (t) => t.objectStore(store).getKey(id))) !== undefined) ids.set(id, newId());
-        const value = remapIds(rec, ids) as StoredModel & StoredResult;
+        const value = (await withPackedRecordIds(remapIds(rec, ids))) as StoredModel & StoredResult;
         await tx([store], 'readwrite', OP, (t) => t.objectStore(store).put(value));
         (dir === 'models' ? w.models : w.results).push(value.id);
       } else if (dir === 'vectors' && file?.endsWith('.json')) {
@@ -360,6 +361,8 @@ const IMPORT_STORES = [STORES.projects, STORES.rows, STORES.codebooks, STORES.re
 /** A format-1 document in one transaction (its vectors first: they are a shared cache). */
 async function importDocument(raw: Record<string, unknown>): Promise<Project> {
   const file = validate(raw);
+  // Packing yields, which would end the transaction below: done first.
+  for (const [i, r] of file.results.entries()) file.results[i] = await withPackedRecordIds(r);
   for (const e of file.embeddings) await putEmbeddings(e.embKey, e.hashes, e.matrix, e.dim);
   return tx(IMPORT_STORES, 'readwrite', OP, async (t) => {
     const models = t.objectStore(STORES.models);

@@ -30,7 +30,8 @@ import {
   updateProject,
   type Project,
 } from './index';
-import { comparison, makeRows, model, predictions, storedResults } from './fixtures';
+import { comparison, makeRows, model, predictions, putRawResult, storedResults } from './fixtures';
+import { packIdList } from './packed-ids';
 
 afterEach(resetDbForTests);
 
@@ -118,14 +119,31 @@ describe('export and import', () => {
       rows,
       codebooks: [{ version: 1, codebook: {} }],
       responses: [{ key: 'k', projectId: 'old', textHash: 'h0' }],
-      results: [{ id: 'r', projectId: 'old', kind: 'x', data: { v: { $sg: 'b64', type: 'Float32Array', data: 'AACAPw==' } } }],
+      results: [
+        { id: 'r', projectId: 'old', kind: 'x', data: { v: { $sg: 'b64', type: 'Float32Array', data: 'AACAPw==' } } },
+        {
+          id: 'predictions|m',
+          projectId: 'old',
+          createdAt: 1,
+          kind: 'predictions',
+          data: {
+            modelId: 'm',
+            labels: ['a'],
+            ids: ['r0', 'r1'],
+            probs: { $sg: 'b64', type: 'Float32Array', data: 'AACAPwAAgD8=' },
+            embeddingKey: 'e',
+          },
+        },
+      ],
       models: [],
       embeddings: [],
     };
     const p = await importProject(new Blob([JSON.stringify(v1)]));
     expect(p).toMatchObject({ id: 'old', name: 'Old', step: 'teacher', rowCount: 3 });
     expect(await getRows('old')).toEqual(rows);
-    expect(((await storedResults('old'))[0].data as unknown as { v: Float32Array }).v).toEqual(new Float32Array([1]));
+    const stored = new Map((await storedResults('old')).map((r) => [r.id, r.data]));
+    expect((stored.get('r') as unknown as { v: Float32Array }).v).toEqual(new Float32Array([1]));
+    expect(stored.get('predictions|m')).toMatchObject({ ids: packIdList(['r0', 'r1']) }); // stored packed
   });
 
   it('round-trips a zip export with models and embeddings', async () => {
@@ -168,8 +186,8 @@ describe('export and import', () => {
     expect(r2?.data.modelId).toBe(m2.id);
     // Still found as the student's own corpus labels, under its new id.
     expect(r2?.id).toBe(`predictions|${m2.id}`);
-    expect((await getPredictions(m2.id))?.ids).toEqual(['r0']);
-    expect((await getPredictions(m.id))?.ids).toEqual(['r0']);
+    expect((await getPredictions(m2.id))?.ids).toEqual(packIdList(['r0']));
+    expect((await getPredictions(m.id))?.ids).toEqual(packIdList(['r0']));
     // The original is untouched.
     expect((await listModels(p.id)).items.map((x) => x.id)).toEqual([m.id]);
     expect(await listProjects()).toHaveLength(2);
@@ -215,14 +233,15 @@ describe('format 2: a project in parts', () => {
     const blob = await exportProject(p.id, { includeEmbeddings: true, includeModels: true });
     const names = Object.keys(unzipSync(new Uint8Array(await blob.arrayBuffer())));
     expect(names.filter((n) => n.startsWith('rows/'))).toHaveLength(13);
-    expect(names.filter((n) => n.startsWith('strs/'))).toHaveLength(1); // the ids, apart from the result's JSON
+    // The result's 25,000 ids as one string and one bin/ entry of offsets, not a list of strings.
+    expect(names.filter((n) => n.startsWith('strs/'))).toHaveLength(0);
     expect(names.filter((n) => /^vectors\/\d+\.bin$/.test(n))).toHaveLength(4); // 3 chunks of q8 + 1 of fp16
 
     await clearAllData();
     const imported = await importProject(blob);
     expect(imported).toMatchObject({ id: p.id, rowCount: 25_000 });
     expect(await snapshot(p.id)).toEqual(before);
-    expect((await latestPredictions(p.id))?.data.ids).toEqual(ids);
+    expect((await latestPredictions(p.id))?.data.ids).toEqual(packIdList(ids));
     expect(await getEmbeddings('emb-v1|m|q8|mean|l2', hashes, DIM)).toEqual(q8);
     expect(await getEmbeddings('emb-v1|m|fp16|mean|l2', hashes.slice(0, 50), DIM)).toEqual(half);
     expect(await countEmbeddings('emb-v1|m|q8|mean|l2')).toBe(2100); // not someone-elses
@@ -249,6 +268,33 @@ describe('format 2: a project in parts', () => {
     expect(await importError(new Blob([bytes]))).toMatch(/damaged.*checksum does not match/);
     expect(await listProjects()).toEqual([]);
     expect(await getRows(p.id)).toEqual([]);
+  });
+
+  it('exports a record from before packing with its ids packed', async () => {
+    const { p, ids } = await big();
+    const { ids: _, ...rest } = predictions('m', ids);
+    await putRawResult({ id: 'predictions|m', projectId: p.id, createdAt: 2, kind: 'predictions', data: { ...rest, ids } });
+    const entries = unzipSync(new Uint8Array(await (await exportProject(p.id)).arrayBuffer()));
+    expect(Object.keys(entries).filter((n) => n.startsWith('strs/'))).toHaveLength(0);
+    await clearAllData();
+    await importProject(new Blob([zipSync(entries)]));
+    expect((await storedResults(p.id))[0].data).toMatchObject({ ids: packIdList(ids) });
+  });
+
+  it('imports a file of format 2, whose predictions list their ids, storing them packed', async () => {
+    const { p, ids } = await big();
+    const entries = unzipSync(new Uint8Array(await (await exportProject(p.id)).arrayBuffer()));
+    // Format 2 as it was written: the manifest's version, and the ids as a strs/ list beside the result.
+    const manifest = JSON.parse(strFromU8(entries['surrogate.json'])) as Record<string, unknown>;
+    entries['surrogate.json'] = strToU8(JSON.stringify({ ...manifest, formatVersion: 2 }));
+    const result = JSON.parse(strFromU8(entries['results/0.json'])) as { data: Record<string, unknown> };
+    result.data.ids = { $sg: 'strs', file: 'strs/0.jsonl', count: ids.length };
+    entries['results/0.json'] = strToU8(JSON.stringify(result));
+    entries['strs/0.jsonl'] = strToU8(`${JSON.stringify(ids.slice(0, 20_000))}\n${JSON.stringify(ids.slice(20_000))}\n`);
+    await clearAllData();
+    await importProject(new Blob([zipSync(entries)]));
+    expect((await storedResults(p.id))[0].data).toMatchObject({ ids: packIdList(ids) });
+    expect((await latestPredictions(p.id))?.data.ids).toEqual(packIdList(ids));
   });
 
   it('imports a zip of format 1, moving its vectors into chunks', async () => {

@@ -1,6 +1,6 @@
 // Export a project to one zip file, a part at a time, so memory stays one
 // part (a chunk of rows, of vectors) however big the project is; importing
-// it back is portable-import.ts. Layout (format 2):
+// it back is portable-import.ts. Layout (format 3):
 //
 //   surrogate.json        the manifest: project, codebooks, counts
 //   rows/<i>.json         the i-th stored chunk of rows
@@ -14,22 +14,26 @@
 //   vectors/<i>.bin       vectors (hashes × dim, float32 or half-float bits)
 //   end.json              totals, written last: a file without it is cut short
 //
-// Files of format 1 (one JSON document, or a zip of it plus bin/ entries) are
-// still read. Parts are read in separate transactions, so an export taken
+// Format 3 is format 2 with the row ids of corpus predictions packed (one
+// string and a bin/ entry of offsets: packed-ids.ts) instead of a strs/ list,
+// so an older version, which could not read such a record, refuses the file.
+// Files of format 2 and 1 (one JSON document, or a zip of it plus bin/
+// entries) are still read. Parts are read in separate transactions, so an export taken
 // while another tab writes may mix moments; nothing else writes while the
 // Export step runs in this tab.
 import { STORES, prefixRange, tx } from './db';
 import { forEachEmbeddingChunk, listEmbeddingKeys, vectorBytes, type VectorChunk } from './embeddings';
 import { NotFoundError, StoreError } from './errors';
 import { encodeValue, type BinarySink, type ListSink, type Tag } from './codec';
+import { withPackedRecordIds } from './results';
 import { HashSlots } from './slots';
 import { blobSink, ZipWriter, type ByteSink } from './zip';
 import type { Project, StoredModel, StoredResponse, StoredResult, StoredRow } from './types';
 import { yieldToPage } from './yield';
 
 export const EXPORT_FORMAT = 'surrogate-project';
-/** Bump when the file layout changes; importProject refuses newer files. */
-export const EXPORT_VERSION = 2;
+/** Bump when the file layout or a record's shape changes; importProject refuses newer files. */
+export const EXPORT_VERSION = 3;
 export const MANIFEST = 'surrogate.json';
 export const END = 'end.json';
 /** Responses per responses/<i>.json. */
@@ -60,10 +64,10 @@ export interface ProjectExport {
   embeddings: ExportedEmbeddings[];
 }
 
-/** The manifest of a format-2 file. */
+/** The manifest of a file of format 2 or later. */
 export interface Manifest {
   format: typeof EXPORT_FORMAT;
-  formatVersion: 2;
+  formatVersion: number;
   exportedAt: number;
   project: Project;
   codebooks: unknown[];
@@ -199,7 +203,7 @@ export async function exportProjectTo(projectId: string, sink: ByteSink, opts: E
   }
   for (const [i, id] of head.results.entries()) {
     const r = await tx([STORES.results], 'readonly', OP, (t) => t.objectStore(STORES.results).get(id));
-    if (r) await out.document(`results/${i}.json`, r);
+    if (r) await out.document(`results/${i}.json`, await withPackedRecordIds(r)); // a record from before packing, packed
     progress('results');
   }
   const end: ExportEnd = { rows, rowFiles: head.rowChunks.length, vectorFiles: 0, vectors: 0 };

@@ -34,6 +34,16 @@ export async function withPackedIds(data: StoredPredictionsData): Promise<Predic
 
 const packedResult = async (r: StoredPredictionsResult): Promise<PredictionsResult> => ({ ...r, data: await withPackedIds(r.data) });
 
+/**
+ * A result record as a project file carries it (format 3 on): predictions
+ * with their ids packed. Other records, and damaged ones, pass as they are.
+ */
+export async function withPackedRecordIds<T>(r: T): Promise<T> {
+  const o = r as Partial<StoredPredictionsResult> | null;
+  if (o?.kind !== 'predictions' || predictionsProblem(o.data) !== null || !Array.isArray(o.data!.ids)) return r;
+  return { ...r, data: await withPackedIds(o.data!) };
+}
+
 /** Why a stored result is not a usable one of its kind, or null. */
 function resultProblem(r: unknown): Reason {
   const o = r as Partial<StoredResult> | undefined;
