@@ -6,6 +6,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
+import Papa from 'papaparse';
 import { freshApp, MOCK_URL } from './helpers';
 
 const CSV = 'tests/fixtures/data/tiny-sentiment.csv';
@@ -173,6 +174,12 @@ test('embed on wasm and WebGPU, train on WebGPU and wasm, reload, export and re-
     await page.getByLabel('Import project').setInputFiles({ name: 'project.surrogate.zip', mimeType: 'application/zip', buffer: bytes });
     await expect(page.getByText(/^Imported “/)).toBeVisible();
     expect(await storedEmbeddings(page)).toEqual(before);
+    // The corpus labels came back with their ids packed: every row of the corpus file has the student's label.
+    await expect(page.getByText(/, and the label of “/)).toBeVisible();
+    const [corpus] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Corpus CSV' }).click()]);
+    const csv = Papa.parse<Record<string, string>>(readFileSync((await corpus.path())!, 'utf8'), { header: true, skipEmptyLines: true });
+    expect(csv.data).toHaveLength(58);
+    expect(csv.data.filter((r) => ['negative', 'positive'].includes(r.student_label) && Number(r.student_prob) >= 0.5)).toHaveLength(58);
     await page.locator('[data-step="train"]').click();
   });
 
