@@ -13,7 +13,8 @@ import type { CodebookVersion } from '../codebook/types';
 import { confidenceOf, meetsConsistency, type ConfidenceBy } from '../train/training-rows';
 import { argmaxRow } from '../train/metrics';
 import type { RowLookup } from '../train/row-index';
-import { idAt, idCount, idIs } from '../store/packed-ids';
+import { idIndex, idIs } from '../store/packed-ids';
+import { runNow } from '../store/yield';
 import type { PredictionsData } from '../store/records';
 
 /** The part of a TeacherLabel this reads. */
@@ -107,7 +108,7 @@ export function studentLabels(p: PredictionsView | null): StudentLookup {
   return {
     get(id, at) {
       if (at !== undefined && idIs(p.ids, at, id)) return labelOf(at);
-      byId ??= new Map(Array.from({ length: idCount(p.ids) }, (_, i) => [idAt(p.ids, i), i]));
+      byId ??= runNow(idIndex(p.ids));
       const i = byId.get(id);
       return i === undefined ? undefined : labelOf(i);
     },

@@ -1,11 +1,12 @@
 // A long list of row ids as one string plus its end offsets. IndexedDB (and
 // postMessage) clone an array of a million strings one string at a time, in
-// one task (~170 ms at a million ids) and hand back a million fresh strings;
+// one task (~170 ms at a million ids), and hand back a million fresh strings;
 // one string and one typed array clone as two blocks of bytes. Used for the
 // row ids of stored corpus predictions: readers walk them by position
-// (idIs) and materialise an id only when they need one.
+// (idIs) and build an id string only when they need one. The loops are Steps
+// (yield.ts): run at once for a few ids, in slices for a corpus.
 import type { Reason } from './guards';
-import { Slicer } from './yield';
+import { runNow, runSliced, STEP_ROWS, Slicer, type Steps } from './yield';
 
 export interface PackedIds {
   /** Every id, one after the other. */
@@ -14,33 +15,28 @@ export interface PackedIds {
   ends: Uint32Array;
 }
 
-/**
- * Ids per joined part while packing: joining a million ids at once held the
- * page for ~100 ms. Small, since the Slicer reads its clock every 64 steps.
- */
-const PART = 512;
-
-/** Packs a short list at once (one part of packIds; tests and fixtures). */
-export function packIdList(ids: readonly string[]): PackedIds {
-  const ends = new Uint32Array(ids.length);
+/** Packs the id of every item, in order, a step of ids joined at a time (joining a million at once held the page ~100 ms). */
+function* packing<T>(items: readonly T[], idOf: (item: T) => string): Steps<PackedIds> {
+  const ends = new Uint32Array(items.length);
+  const parts: string[] = [];
   let at = 0;
-  for (let i = 0; i < ids.length; i++) ends[i] = at += ids[i].length;
-  return { text: ids.join(''), ends };
+  for (let from = 0; from < items.length; from += STEP_ROWS) {
+    const part = items.slice(from, from + STEP_ROWS).map((item) => idOf(item));
+    for (let k = 0; k < part.length; k++) ends[from + k] = at += part[k].length;
+    parts.push(part.join(''));
+    yield;
+  }
+  return { text: parts.join(''), ends };
 }
 
-/** Packs the id of every item (order kept) a part at a time, yielding between slices. */
-export async function packIds<T>(items: readonly T[], idOf: (item: T) => string, slicer = new Slicer()): Promise<PackedIds> {
-  const ends = new Uint32Array(items.length);
-  const texts: string[] = [];
-  let at = 0;
-  for (let from = 0; from < items.length; from += PART) {
-    const part = packIdList(items.slice(from, from + PART).map((item) => idOf(item)));
-    for (let k = 0; k < part.ends.length; k++) ends[from + k] = at + part.ends[k];
-    at += part.text.length;
-    texts.push(part.text);
-    if (slicer.due()) await slicer.next();
-  }
-  return { text: texts.join(''), ends };
+/** Packs the id of every item (order kept), in slices. */
+export function packIds<T>(items: readonly T[], idOf: (item: T) => string, slicer = new Slicer()): Promise<PackedIds> {
+  return runSliced(packing(items, idOf), slicer);
+}
+
+/** Packs a short list at once (tests, fixtures). */
+export function packIdList(ids: readonly string[]): PackedIds {
+  return runNow(packing(ids, (id) => id));
 }
 
 /** How many ids are packed. */
@@ -60,16 +56,6 @@ export function idIs(p: PackedIds, i: number, id: string): boolean {
   return p.ends[i] - from === id.length && p.text.startsWith(id, from);
 }
 
-/** The ids `packIds` packed, in order, yielding between slices (for callers that need them as a list). */
-export async function unpackIds(p: PackedIds, slicer = new Slicer()): Promise<string[]> {
-  const ids = new Array<string>(p.ends.length);
-  for (let i = 0; i < ids.length; i++) {
-    ids[i] = idAt(p, i);
-    if (slicer.due()) await slicer.next();
-  }
-  return ids;
-}
-
 /** Why `v` is not usable PackedIds, or null. */
 export function packedIdsProblem(v: unknown): Reason {
   const p = v as Partial<PackedIds> | null;
@@ -80,28 +66,38 @@ export function packedIdsProblem(v: unknown): Reason {
   return (ends.length === 0 ? 0 : ends[ends.length - 1]) === text.length ? null : 'its row ids are garbled';
 }
 
-/**
- * Where each of `n` rows (row r's id: `idOf(r)`) stands in `p`, for a reader
- * walking rows that must find each row's entry: null when row r is entry r
- * for every r (labelCorpus stores them in the rows' order, so this is the
- * usual answer, found by one sliced pass that builds no string), else each
- * row's position (−1: absent), through a map built in slices.
- */
-export async function positionsOf(p: PackedIds, n: number, idOf: (r: number) => string, slicer = new Slicer()): Promise<Int32Array | null> {
-  if (n === p.ends.length) {
-    let r = 0;
-    for (; r < n && idIs(p, r, idOf(r)); r++) if (slicer.due()) await slicer.next();
-    if (r === n) return null;
-  }
+/** Each id's place (an id packed twice: its last). */
+export function* idIndex(p: PackedIds): Steps<Map<string, number>> {
   const byId = new Map<string, number>();
   for (let i = 0; i < p.ends.length; i++) {
     byId.set(idAt(p, i), i);
-    if (slicer.due()) await slicer.next();
+    if (i % STEP_ROWS === 0) yield;
   }
+  return byId;
+}
+
+/** positionsOf's loop. */
+function* placing(p: PackedIds, n: number, idOf: (r: number) => string): Steps<Int32Array | null> {
+  if (n === p.ends.length) {
+    let r = 0;
+    for (; r < n && idIs(p, r, idOf(r)); r++) if (r % STEP_ROWS === 0) yield;
+    if (r === n) return null;
+  }
+  const byId = yield* idIndex(p);
   const at = new Int32Array(n);
-  for (let k = 0; k < n; k++) {
-    at[k] = byId.get(idOf(k)) ?? -1;
-    if (slicer.due()) await slicer.next();
+  for (let r = 0; r < n; r++) {
+    at[r] = byId.get(idOf(r)) ?? -1;
+    if (r % STEP_ROWS === 0) yield;
   }
   return at;
+}
+
+/**
+ * Where each of `n` rows (row r's id: `idOf(r)`) stands in `p`, in slices:
+ * null when row r is entry r for every r (labelCorpus stores them in the
+ * rows' order, so this is the usual answer, found without building a
+ * string), else each row's place (−1: absent), through idIndex.
+ */
+export function positionsOf(p: PackedIds, n: number, idOf: (r: number) => string, slicer = new Slicer()): Promise<Int32Array | null> {
+  return runSliced(placing(p, n, idOf), slicer);
 }
