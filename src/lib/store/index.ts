@@ -55,7 +55,7 @@ export {
   predictionsId,
   withPackedIds,
 } from './results';
-export { packIds, packIdList, unpackIds, idCount, idAt, idIs, positionsOf, type PackedIds } from './packed-ids';
+export { packIds, packIdList, idCount, type PackedIds } from './packed-ids';
 export type { Checked } from './guards';
 export type {
   ColumnMapping,
