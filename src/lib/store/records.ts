@@ -61,7 +61,7 @@ export interface PredictionsData {
   labels: string[];
   /** The rows' ids, packed (packed-ids.ts): a list of a million strings took ~170 ms to store or read. */
   ids: PackedIds;
-  /** ids × labels.length, row-major. */
+  /** idCount(ids) × labels.length, row-major. */
   probs: Float32Array;
   embeddingKey: string;
 }

@@ -91,7 +91,7 @@ export async function getPredictions(modelId: string): Promise<PredictionsData |
     const r = await t.objectStore(STORES.results).get(predictionsId(modelId));
     return r && (checked('predictions', op, r) as StoredPredictionsResult);
   });
-  return r && (await packedResult(r)).data;
+  return r && withPackedIds(r.data);
 }
 
 async function newest<K extends ResultKind>(t: Tx<'results'[], 'readonly'>, projectId: string, kind: K, op: string): Promise<Of<K> | null> {
