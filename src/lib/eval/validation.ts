@@ -129,7 +129,8 @@ export function reviewItems(
 ): ReviewItem[] {
   const validation = new Set(validationIds);
   const out: ReviewItem[] = [];
-  for (const [at, r] of rows.entries()) {
+  for (let at = 0; at < rows.length; at++) {
+    const r = rows[at];
     const t = labels.get(r.id);
     const s = students.get(r.id, at) ?? null;
     const teacherLabel = t?.label ?? null;
