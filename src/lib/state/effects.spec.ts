@@ -7,7 +7,7 @@ vi.mock('../store', async (importOriginal) => {
   return {
     ...real,
     listModels: vi.fn(real.listModels),
-    listPredictions: vi.fn(real.listPredictions),
+    eachPredictions: vi.fn(real.eachPredictions),
     latestComparison: vi.fn(real.latestComparison),
   };
 });
@@ -37,7 +37,7 @@ describe('state effects', () => {
     expect(stateEffectsStarted()).toBe(false);
     expect(registeredStarters()).toBe(3); // student and compare loaders, the teacher's cache watcher
     expect(store.listModels).not.toHaveBeenCalled(); // student.reload
-    expect(store.listPredictions).not.toHaveBeenCalled(); // student.reload
+    expect(store.eachPredictions).not.toHaveBeenCalled(); // student.reload
     expect(store.latestComparison).not.toHaveBeenCalled(); // compare.load
     startStateEffects();
     startStateEffects(); // idempotent

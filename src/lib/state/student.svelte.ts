@@ -378,11 +378,16 @@ export class StudentState {
       this.distributions = new Map();
       return;
     }
-    const [models, predictions] = await Promise.all([store.listModels(project.id), store.listPredictions(project.id)]);
+    // Only the label counts are kept of each student's corpus labels, read one at a time.
+    const distributions = new Map<string, { label: string; count: number }[]>();
+    const [models, skippedLabels] = await Promise.all([
+      store.listModels(project.id),
+      store.eachPredictions(project.id, (r) => void distributions.set(r.data.modelId, distribution(r.data))),
+    ]);
     if (app.project?.id !== project.id) return; // another project opened meanwhile
     this.models = models.items.map(fromStored);
-    this.distributions = new Map(predictions.items.map((r) => [r.data.modelId, distribution(r.data)]));
-    const skipped = [...models.skipped, ...predictions.skipped];
+    this.distributions = distributions;
+    const skipped = [...models.skipped, ...skippedLabels];
     if (skipped.length) this.error = `Some saved work could not be read and is left out: ${skipped.join('; ')}.`;
   }
 

@@ -48,6 +48,7 @@ export {
   getPredictions,
   latestPredictions,
   listPredictions,
+  eachPredictions,
   deletePredictions,
   putComparison,
   latestComparison,

@@ -118,18 +118,33 @@ export function latestComparison(projectId: string): Promise<{ result: Compariso
   });
 }
 
+/**
+ * Calls `use` with every student's corpus labels in the project, oldest
+ * first, one record per request: a million rows' labels are tens of MiB, and
+ * one getAll of every student's held the page for all their clones at once,
+ * with all of them in memory. Damaged ones are skipped; their reasons are returned.
+ */
+export async function eachPredictions(projectId: string, use: (r: PredictionsResult) => void): Promise<string[]> {
+  const op = 'list the corpus labels';
+  const keys = await tx([STORES.results], 'readonly', op, (t) =>
+    t.objectStore(STORES.results).index('projectKind').getAllKeys(kindRange(projectId, 'predictions')),
+  );
+  const skipped: string[] = [];
+  for (const key of keys) {
+    const r = await tx([STORES.results], 'readonly', op, (t) => t.objectStore(STORES.results).get(key));
+    if (!r) continue; // deleted meanwhile
+    const why = resultProblem(r);
+    if (why) skipped.push(`the corpus labels saved as ${r.id} (${why})`);
+    else use(await packedResult(r as StoredPredictionsResult));
+  }
+  return skipped;
+}
+
 /** Every student's corpus labels in the project, oldest first; damaged ones are skipped with their reason. */
 export async function listPredictions(projectId: string): Promise<Checked<PredictionsResult>> {
-  const all = await tx([STORES.results], 'readonly', 'list the corpus labels', (t) =>
-    t.objectStore(STORES.results).index('projectKind').getAll(kindRange(projectId, 'predictions')),
-  );
-  const out: Checked<PredictionsResult> = { items: [], skipped: [] };
-  for (const r of all) {
-    const why = resultProblem(r);
-    if (why) out.skipped.push(`the corpus labels saved as ${r.id} (${why})`);
-    else out.items.push(await packedResult(r as StoredPredictionsResult));
-  }
-  return out;
+  const items: PredictionsResult[] = [];
+  const skipped = await eachPredictions(projectId, (r) => items.push(r));
+  return { items, skipped };
 }
 
 /** Deletes the corpus labels of student `modelId` (no error if absent). */
