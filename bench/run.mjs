@@ -25,6 +25,13 @@ const BENCHMARKS = [
   { name: 'size', title: 'Download size (built app)', run: (ctx) => import('./lib/size.mjs').then((m) => m.size(ctx)) },
   { name: 'local-teacher', title: 'In-browser teacher', run: (ctx) => import('./lib/local-teacher.mjs').then((m) => m.localTeacher(ctx)) },
   { name: 'hostile', title: 'Long texts (hostile input)', run: (ctx) => import('./lib/hostile.mjs').then((m) => m.hostile(ctx)) },
+  // Minutes at 100,000 texts (and both cores): run only when named in --only.
+  {
+    name: 'scale-ui',
+    title: 'Scale through the UI (browser)',
+    optIn: true,
+    run: (ctx) => import('./lib/scale-ui.mjs').then((m) => m.scaleUi(ctx)),
+  },
 ];
 
 function parseArgs(argv) {
@@ -104,7 +111,7 @@ async function main() {
   };
   const ctx = context(opts, env);
   const run = { date: dateStamp(started), mode: opts.quick ? 'quick' : opts.full ? 'full' : 'default', env, results: [] };
-  const selected = BENCHMARKS.filter((b) => !opts.only || opts.only.includes(b.name));
+  const selected = BENCHMARKS.filter((b) => (opts.only ? opts.only.includes(b.name) : !b.optIn));
   try {
     for (const b of selected) {
       console.log(`▶ ${b.name}`);

@@ -67,8 +67,8 @@ export function splitSizes(labeled) {
   return { validation: budget - test, test };
 }
 
-/** Builds the app into a temporary folder and serves it with `vite preview` (COOP/COEP from vite.config.ts). */
-async function serveBuiltApp(root) {
+/** Builds the app into a temporary folder and serves it with `vite preview` on `port` (COOP/COEP from vite.config.ts). */
+export async function serveBuiltApp(root, port = UI_APP_PORT) {
   const { build, preview } = await import('vite');
   const outDir = mkdtempSync(join(tmpdir(), 'surrogate-quality-ui-'));
   const configFile = join(root, 'vite.config.ts');
@@ -81,10 +81,10 @@ async function serveBuiltApp(root) {
       configFile,
       logLevel: 'warn',
       build: { outDir },
-      preview: { port: UI_APP_PORT, strictPort: true, host: '127.0.0.1', open: false },
+      preview: { port, strictPort: true, host: '127.0.0.1', open: false },
     });
     return {
-      url: `http://127.0.0.1:${UI_APP_PORT}`,
+      url: `http://127.0.0.1:${port}`,
       buildMs,
       close: async () => {
         await server.close();
