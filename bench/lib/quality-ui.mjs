@@ -67,14 +67,14 @@ export function splitSizes(labeled) {
   return { validation: budget - test, test };
 }
 
-/** Builds the app into a temporary folder and serves it with `vite preview` on `port` (COOP/COEP from vite.config.ts). */
-export async function serveBuiltApp(root, port = UI_APP_PORT) {
+/** Builds the app into a temporary folder and serves it with `vite preview` on `port` (COOP/COEP from vite.config.ts); `buildOptions` e.g. unminified for a readable profile. */
+export async function serveBuiltApp(root, port = UI_APP_PORT, buildOptions = {}) {
   const { build, preview } = await import('vite');
   const outDir = mkdtempSync(join(tmpdir(), 'surrogate-quality-ui-'));
   const configFile = join(root, 'vite.config.ts');
   const t0 = Date.now();
   try {
-    await build({ root, configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+    await build({ root, configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true, ...buildOptions } });
     const buildMs = Date.now() - t0;
     const server = await preview({
       root,

@@ -63,7 +63,8 @@ export async function scaleUi(ctx) {
     const { startMockServer } = await import(join(ctx.root, 'tests/mock-llm/server.mjs'));
     const mock = await startMockServer({ port: SCALE_UI_MOCK_PORT, config: { rules: RULES } });
     closers.push(() => mock.close());
-    const app = await serveBuiltApp(ctx.root, SCALE_UI_APP_PORT);
+    // A profiled run is built unminified, so its functions keep their names.
+    const app = await serveBuiltApp(ctx.root, SCALE_UI_APP_PORT, process.env.SCALE_UI_PROFILE ? { minify: false } : {});
     closers.push(app.close);
     // A profile on disk: an in-memory context's IndexedDB quota is small.
     const { chromium } = await import('@playwright/test');
@@ -73,7 +74,13 @@ export async function scaleUi(ctx) {
     });
     closers.push(() => context.close());
     if (ctx.env && !ctx.env.browser) ctx.env.browser = `Chromium ${context.browser()?.version() ?? ''} (headless)`;
-    const r = await flow({ context, appUrl: app.url, mockUrl: mock.url, csv, n });
+    const r = await flow({ context, appUrl: app.url, mockUrl: mock.url, csv, n }).catch(async (err) => {
+      // BENCH_SHOTS=dir: what the page showed when a step gave up.
+      const open = context.pages()[0];
+      if (process.env.BENCH_SHOTS && open)
+        await open.screenshot({ path: join(process.env.BENCH_SHOTS, `scale-ui-${n}-failed.png`), fullPage: true });
+      throw err;
+    });
     return report(r);
   } finally {
     while (closers.length > 0) {
@@ -169,11 +176,10 @@ async function flow({ context, appUrl, mockUrl, csv, n }) {
 
   await stage('data: import the CSV', async () => {
     await page.getByTestId('file-input').setInputFiles(csv);
-    await page.getByLabel('Text column').selectOption('text');
-    await page.getByLabel('Id column').selectOption('id');
-    await page.getByLabel('Label column').selectOption('label');
+    // The guessed mapping (text, id, label) is the one wanted; choosing it again would re-apply it under the Import click.
+    await page.getByText(`${thousands(n)} texts to import`).waitFor({ timeout: 5 * MINUTE });
     await page.getByRole('button', { name: `Import ${thousands(n)} texts` }).click();
-    await page.getByTestId('split-counts').waitFor({ timeout: 10 * MINUTE });
+    await page.getByTestId('split-counts').waitFor({ timeout: Number(process.env.SCALE_UI_IMPORT_MS ?? 10 * MINUTE) });
   });
   await stage('data: texts table, search, next page', async () => {
     await page.getByLabel('Search texts').fill('excellent');
