@@ -17,7 +17,8 @@ import { knownCapabilities, rememberCapabilities } from '../teacher/known-profil
 import { labelsFromResponses } from '../teacher/labels';
 import { priceInfo, type Price, type PriceInfo } from '../teacher/prices';
 import { asProfile, guessProfile, profileKey } from '../teacher/profile';
-import { responseKeys, type TeacherJob } from '../teacher/tasks';
+import type { TeacherJob } from '../teacher/tasks';
+import { answeredItems, hashesById, setupAnswers } from '../teacher/stored-view';
 import type { SendLogEntry, TeacherController, TeacherProgress, TeacherSummary, RunState } from '../teacher/queue';
 import type { Capabilities, TeacherLabel, TeacherResponse, TeacherSettings } from '../teacher/types';
 import { app, errorText, onStateStart } from './app.svelte';
@@ -39,8 +40,6 @@ const CAPS_KV_V1 = 'teacher.capabilities.v1';
 /** profileKey → ModelProfile (checked with asProfile on read). */
 const PROFILES_KV = 'teacher.profiles.v2';
 const PRICES_KV = 'teacher.prices.v1';
-/** Keys looked up per IndexedDB transaction when rebuilding labels. */
-const KEY_CHUNK = 20_000;
 const markers = runMarkers(store);
 /** The store and the download, as the Batch files need them. */
 const batchIo: BatchIo = {
@@ -118,6 +117,7 @@ export class TeacherState {
   /** Answers the running run stored, kept for a reload that began before they landed. */
   #runAnswers: TeacherResponse[] = [];
   #reloadSeq = 0;
+  #rebuildSeq = 0;
   #controller: TeacherController | null = null;
   #runKey: string | null = null;
   #runProject: string | null = null;
@@ -311,26 +311,25 @@ export class TeacherState {
         this.#loadedKey = null;
         this.#loadedRows = null;
         this.interrupted = null;
-        this.#rebuild();
+        await this.#rebuild();
         return;
       }
-      const job = makeJob({ rows: c.rows, version: c.version, settings: c.settings });
-      const keys = responseKeys(job, { temperature: c.caps.temperature });
-      const found: TeacherResponse[] = [];
-      for (let i = 0; i < keys.length; i += KEY_CHUNK) {
-        const part = await store.getResponses<TeacherResponse>(keys.slice(i, i + KEY_CHUNK));
-        found.push(...part.values());
-      }
+      // The setup's key range: a reload costs the answers stored, not the rows.
+      const job = makeJob({ rows: [], version: c.version, settings: c.settings });
+      const found = await setupAnswers(job, c.caps.temperature, (prefix, after, count) =>
+        store.listResponsesByKeyPrefix<TeacherResponse>(prefix, after, count),
+      );
+      const hashOf = await hashesById(c.rows);
       if (seq !== this.#reloadSeq) return; // a newer reload started meanwhile
       // Answers a running run stored while we read are kept (the read may predate them).
       const keep = this.#loadedKey === c.key ? [...this.#byText.values()].flatMap((m) => [...m.values()]) : [];
       const ran = this.#runKey === c.key ? this.#runAnswers : [];
       this.#byText = new Map();
       for (const r of [...found, ...keep, ...ran]) this.#add(r);
-      this.#hashOf = new Map(c.rows.map((r) => [r.id, r.hash]));
+      this.#hashOf = hashOf;
       this.#loadedKey = c.key;
       this.#loadedRows = c.rows;
-      this.#rebuild();
+      await this.#rebuild();
       await this.#checkInterrupted(c);
     } catch (e) {
       this.error = `Could not read the stored LLM answers: ${errorText(e)}`;
@@ -376,12 +375,23 @@ export class TeacherState {
     if (!prev || prev.at <= r.at) slots.set(r.repeat, r);
   }
 
-  #rebuild(): void {
+  /** Rebuilds `labels` and `failures` from the answers held; the rows are scanned in slices, and a newer rebuild supersedes this one. */
+  async #rebuild(): Promise<void> {
     if (this.#rebuildTimer) clearTimeout(this.#rebuildTimer);
     this.#rebuildTimer = null;
+    const seq = ++this.#rebuildSeq;
     const repeats = untrack(() => app.projectSettings.teacher.repeats);
-    const items = untrack(() => app.rows).map((r) => ({ rowId: r.id, textHash: r.hash }));
-    const all = [...this.#byText.values()].flatMap((m) => [...m.values()]);
+    const byText = this.#byText;
+    // Only rows whose text has an answer can get a label or a failure.
+    const items =
+      byText.size === 0
+        ? []
+        : await answeredItems(
+            untrack(() => app.rows),
+            byText,
+          );
+    if (seq !== this.#rebuildSeq) return;
+    const all = [...byText.values()].flatMap((m) => [...m.values()]);
     const labels = new Map<string, TeacherLabel>();
     // A local model's one answer per text carries probabilities: they stand in for consistency.
     const list = untrack(() => localTeacher.endpoint) ? localLabels(items, all) : labelsFromResponses(items, all, repeats);
@@ -393,12 +403,17 @@ export class TeacherState {
 
   /** Labels are rebuilt at most every half second while answers stream in. */
   #scheduleRebuild(): void {
-    this.#rebuildTimer ??= setTimeout(() => this.#rebuild(), 500);
+    this.#rebuildTimer ??= setTimeout(() => void this.#rebuild(), 500);
   }
 
   /** The run's job: the scope's rows under the current settings and `caps`. */
   #job(c: Context, caps: Capabilities = c.caps): TeacherJob {
-    const ids = scopeIds(c.rows, app.splits, { scope: c.run.scope ?? 'paper', poolN: c.run.poolN, seed: app.projectSettings.seed });
+    const ids = scopeIds(
+      c.rows,
+      app.splits,
+      { scope: c.run.scope ?? 'paper', poolN: c.run.poolN, seed: app.projectSettings.seed },
+      { byId: app.rowById, pool: app.pool },
+    );
     const rows = ids.map((id) => app.rowById.get(id)).filter((r): r is DataRow => r !== undefined);
     return makeJob({
       rows,
@@ -509,7 +524,7 @@ export class TeacherState {
       await this.#flushLog();
       // The run ended in this tab (done, cancelled or stopped): nothing to continue after a reload.
       if (ran && this.#runProject) await markers.clear(this.#runProject).catch((e) => (this.error ??= errorText(e)));
-      if (this.#runKey === this.#loadedKey) this.#rebuild();
+      if (this.#runKey === this.#loadedKey) await this.#rebuild();
       else if (ran) void this.reload();
       this.#runKey = null;
       this.#runProject = null;
@@ -686,6 +701,7 @@ export class TeacherState {
     this.#loadedRows = null;
     this.#runAnswers = [];
     this.#reloadSeq++; // a reload in flight lands nowhere
+    this.#rebuildSeq++; // so does a rebuild
     this.#runKey = this.#runProject = null;
     this.#logBuffer = [];
     this.#prefs = null;

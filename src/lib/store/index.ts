@@ -22,6 +22,7 @@ export {
   putResponse,
   putResponses,
   getResponses,
+  listResponsesByKeyPrefix,
   listResponsesByProject,
   listResponsesByTextHash,
   deleteCachedResponses,

@@ -31,6 +31,23 @@ export function getResponses<R extends StoredResponse = StoredResponse>(keys: re
 }
 
 /**
+ * Up to `count` responses whose key starts with `prefix`, in key order, after
+ * the key `after` (null: from the first). Paged, so a million stored answers
+ * are read (and cloned onto the page) a few thousand at a time.
+ */
+export function listResponsesByKeyPrefix<R extends StoredResponse = StoredResponse>(
+  prefix: string,
+  after: string | null,
+  count: number,
+): Promise<R[]> {
+  return tx([STORES.responses], 'readonly', 'read cached LLM responses', async (t) => {
+    // Keys are ASCII (URI-encoded parts), so '\uffff' sorts after every key with this prefix.
+    const range = IDBKeyRange.bound(after ?? prefix, prefix + '\uffff', after !== null, false);
+    return (await t.objectStore(STORES.responses).getAll(range, count)) as R[];
+  });
+}
+
+/**
  * Responses whose `projectId` is `projectId`. A response shared by two
  * projects carries the id of whichever saved it last.
  */

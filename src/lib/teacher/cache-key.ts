@@ -35,19 +35,19 @@ export function normaliseEndpoint(url: string): string {
 
 const enc = (s: string) => encodeURIComponent(s);
 
+/**
+ * `r1|endpoint|model|codebookHash|template|`: how every key of one setup
+ * starts, whatever the text, repeat and temperature; the parts are URI-encoded,
+ * so no part holds a `|` and the prefix names the setup exactly (a key range).
+ */
+export function setupPrefix(p: Pick<CacheKeyParts, 'endpoint' | 'model' | 'codebookHash' | 'template'>): string {
+  return [KEY_VERSION, enc(normaliseEndpoint(p.endpoint)), enc(p.model), enc(p.codebookHash), enc(p.template), ''].join('|');
+}
+
 /** `r1|endpoint|model|codebookHash|template|textHash|repeat|temperature`, each part URI-encoded. */
 export function cacheKey(p: CacheKeyParts): string {
   const temp = p.temperature === null ? 'default' : String(p.temperature);
-  return [
-    KEY_VERSION,
-    enc(normaliseEndpoint(p.endpoint)),
-    enc(p.model),
-    enc(p.codebookHash),
-    enc(p.template),
-    enc(p.textHash),
-    String(p.repeat),
-    temp,
-  ].join('|');
+  return setupPrefix(p) + [enc(p.textHash), String(p.repeat), temp].join('|');
 }
 
 /** The parts of a key made by cacheKey, or null if it is not one (e.g. another version). */

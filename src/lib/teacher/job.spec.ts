@@ -43,6 +43,14 @@ describe('scopeIds', () => {
     expect(pool.filter((id) => of(id) === null)).toHaveLength(5);
   });
 
+  it('uses the rows by id and the pool the caller holds, with the same result', () => {
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const pool = splits.pool.map((id) => byId.get(id)!);
+    const o = { scope: 'paper' as const, poolN: 10, seed: 7 };
+    expect(scopeIds(rows, splits, o, { byId, pool })).toEqual(scopeIds(rows, splits, o));
+    expect(scopeIds(rows, splits, o, { byId, pool: pool.slice(0, 4) }).slice(6)).toEqual(splits.pool.slice(0, 4));
+  });
+
   it('labels everything with scope all or a poolN over the pool size', () => {
     expect(scopeIds(rows, splits, { scope: 'all', poolN: 0, seed: 1 })).toHaveLength(40);
     expect(new Set(scopeIds(rows, splits, { scope: 'paper', poolN: 1000, seed: 1 })).size).toBe(40);

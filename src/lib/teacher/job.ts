@@ -44,16 +44,18 @@ export function scopeIds(
   rows: readonly DataRow[],
   splits: Splits | null,
   o: { scope: TeacherScope; poolN: number; seed: number },
+  /** The rows by id and the training pool, when the caller holds them (the page's app state): not rebuilt over every row. */
+  held?: { byId: ReadonlyMap<string, DataRow>; pool: readonly DataRow[] },
 ): string[] {
   if (o.scope === 'all') {
     const first = splits ? [...splits.validation, ...splits.test] : [];
     const seen = new Set(first);
     return [...first, ...rows.map((r) => r.id).filter((id) => !seen.has(id))];
   }
-  const byId = new Map(rows.map((r) => [r.id, r]));
+  const byId = held?.byId ?? new Map(rows.map((r) => [r.id, r]));
   const validation = (splits?.validation ?? []).filter((id) => byId.has(id));
   const test = (splits?.test ?? []).filter((id) => byId.has(id));
-  const pool = trainingPool(rows, splits, byId).map((r) => r.id);
+  const pool = (held?.pool ?? trainingPool(rows, splits, byId)).map((r) => r.id);
   const n = Math.max(0, Math.floor(o.poolN));
   const sample =
     n >= pool.length

@@ -2,7 +2,7 @@
 // what each request looks like, and the stored answers a result becomes.
 
 import { isFailedAttempt, REQUEST_FAILED, settles, type Resend } from './attempts';
-import { cacheKey, normaliseEndpoint } from './cache-key';
+import { cacheKey, normaliseEndpoint, setupPrefix } from './cache-key';
 import { labelProbabilities, topLogprobsFor } from './logprobs';
 import type { Price } from './prices';
 import { parseChoice } from './parse';
@@ -65,6 +65,12 @@ export function jobKey(job: TeacherJob, textHash: string, repeat: number, temper
   const s = job.settings;
   const template = promptOf(job).template;
   return cacheKey({ endpoint: s.baseURL, model: s.model, codebookHash: job.codebookHash, template, textHash, repeat, temperature });
+}
+
+/** How every cache key of this job starts (setupPrefix): its stored answers are one key range. */
+export function jobKeyPrefix(job: TeacherJob): string {
+  const s = job.settings;
+  return setupPrefix({ endpoint: s.baseURL, model: s.model, codebookHash: job.codebookHash, template: promptOf(job).template });
 }
 
 /** The cache key of one (text, repeat) of this job, given what the endpoint accepts. */
