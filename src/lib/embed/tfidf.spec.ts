@@ -3,6 +3,7 @@ import { assertCsr, concatRows, type CsrMatrix } from '../train/matrix';
 import {
   deserializeTfidf,
   fitTfidf,
+  fitTfidfSliced,
   serializeTfidf,
   TFIDF_DEFAULTS,
   TFIDF_MAX_FIT_TEXTS,
@@ -16,6 +17,7 @@ import {
 } from './tfidf';
 import { CORPUS, NAMES, ROWS, SKLEARN_VERSION } from './tfidf-sklearn-ref';
 import { addTerm, findTerm, newTermTable, termTableOf } from './tfidf-table';
+import { Slicer } from '../store/yield';
 
 const TRAIN = [
   'Great movie, great acting.',
@@ -117,6 +119,15 @@ describe('fitTfidf / transformTfidfSparse', () => {
       expect(Array.from(x.indices.subarray(x.indptr[r], x.indptr[r + 1]))).toEqual(ref.map(([c]) => c));
       ref.forEach(([_c, v], k) => expect(Math.abs(x.values[x.indptr[r] + k] - v)).toBeLessThan(1e-5));
     });
+  });
+
+  it('fits the same model in slices, pausing between them (fitTfidfSliced, for the page)', async () => {
+    const texts = Array.from({ length: 300 }, (_, i) => `${CORPUS[i % CORPUS.length]} ${i % 7}`);
+    let pauses = 0;
+    const sliced = await fitTfidfSliced(texts, {}, new Slicer(async () => void pauses++, 0));
+    expect(sliced).toEqual(fitTfidf(texts));
+    expect(pauses).toBeGreaterThanOrEqual(Math.floor((3 * texts.length) / 64) - 1); // preprocess + two blocks, one clock read per 64 texts
+    await expect(fitTfidfSliced(['a', 'b'])).rejects.toThrow(TfidfError);
   });
 
   it('normalises the word and character blocks separately (hand-computed)', () => {

@@ -21,6 +21,7 @@
 import { toDense, type CsrMatrix } from '../train/matrix';
 import { forEachCharWbNgram, forEachWordNgram, preprocessTfidf, type GramVisitor, type NgramRange } from './tfidf-ngrams';
 import { addTerm, findTerm, newTermTable, termTableOf, type TermTable } from './tfidf-table';
+import { Slicer } from '../store/yield';
 
 export interface TfidfOptions {
   /** Inclusive range of word n-gram lengths, e.g. [1, 2] = words and word pairs. */
@@ -119,6 +120,29 @@ function withDefaults(options: Partial<TfidfOptions>): TfidfOptions {
  * TFIDF_MAX_FIT_TEXTS texts or when no term reaches minDf.
  */
 export function fitTfidf(texts: readonly string[], options: Partial<TfidfOptions> = {}): TfidfModel {
+  const steps = fitSteps(texts, options);
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+}
+
+/**
+ * fitTfidf on the page: the same fit, giving the thread back whenever a slice
+ * has run its time (store/yield.ts). A pool of 100,000 texts is seconds of
+ * counting, which held the page in one task.
+ */
+export async function fitTfidfSliced(
+  texts: readonly string[],
+  options: Partial<TfidfOptions> = {},
+  slicer: Slicer = new Slicer(),
+): Promise<TfidfModel> {
+  const steps = fitSteps(texts, options);
+  for (let r = steps.next(); ; r = steps.next()) {
+    if (r.done) return r.value;
+    if (slicer.due()) await slicer.next();
+  }
+}
+
+/** The fit, one text at a time: it yields after each text it preprocesses or counts. */
+function* fitSteps(texts: readonly string[], options: Partial<TfidfOptions>): Generator<void, TfidfModel> {
   const opts = withDefaults(options);
   const n = texts.length;
   if (n > TFIDF_MAX_FIT_TEXTS) {
@@ -127,10 +151,15 @@ export function fitTfidf(texts: readonly string[], options: Partial<TfidfOptions
         `this pool has ${n.toLocaleString('en-US')}. Sample fewer training texts, or use a sentence encoder instead.`,
     );
   }
-  const docs = texts.map(preprocessTfidf);
+  const docs: string[] = [];
+  for (const t of texts) {
+    docs.push(preprocessTfidf(t));
+    yield;
+  }
   const kinds: ('w' | 'c')[] = opts.charNgrams ? ['w', 'c'] : ['w'];
   // One block at a time, so only one block's table of every distinct n-gram is in memory.
-  const counted = kinds.map((kind) => ({ kind, ...countTerms(docs, kind, rangeOf(opts, kind), opts) }));
+  const counted = [];
+  for (const kind of kinds) counted.push({ kind, ...(yield* countTerms(docs, kind, rangeOf(opts, kind), opts)) });
   if (counted.every((b) => b.terms.length === 0)) {
     throw new TfidfError(
       `No word or character pattern occurs in at least ${opts.minDf} of the ${n} training texts; ` +
@@ -140,8 +169,13 @@ export function fitTfidf(texts: readonly string[], options: Partial<TfidfOptions
   return buildModel(opts, n, counted);
 }
 
-/** Distinct terms of one block kept by minDf/maxFeatures, sorted, with their document frequencies. */
-function countTerms(docs: string[], kind: 'w' | 'c', range: NgramRange, opts: TfidfOptions): { terms: string[]; df: Int32Array } {
+/** Distinct terms of one block kept by minDf/maxFeatures, sorted, with their document frequencies; yields after each text. */
+function* countTerms(
+  docs: string[],
+  kind: 'w' | 'c',
+  range: NgramRange,
+  opts: TfidfOptions,
+): Generator<void, { terms: string[]; df: Int32Array }> {
   const table = newTermTable();
   let df: Int32Array = new Int32Array(1 << 15); // by term id
   let seenIn: Int32Array = new Int32Array(1 << 15); // last text (1-based) that counted the term, so each text counts it once
@@ -166,6 +200,7 @@ function countTerms(docs: string[], kind: 'w' | 'c', range: NgramRange, opts: Tf
   for (const text of docs) {
     doc++;
     forEachNgram(kind, text, range, visit);
+    yield;
   }
   let kept: number[] = [];
   for (let id = 0; id < table.terms.length; id++) if (df[id] >= opts.minDf) kept.push(id);

@@ -17,7 +17,7 @@ import { resolveRecipe, type Recipe } from '../embed/presets';
 import { paddingWaste } from '../embed/batching';
 import { missingFiles, filesFromPicker, type ModelSource } from '../embed/model-files';
 import { l2NormalizeRows } from '../embed/pool';
-import { fitTfidf, transformTfidfSparse, type TfidfModel } from '../embed/tfidf';
+import { fitTfidfSliced, transformTfidfSparse, type TfidfModel } from '../embed/tfidf';
 import { concatRows, dense, hybrid, type CsrMatrix, type DenseMatrix, type FeatureMatrix } from '../train/matrix';
 import type { EncoderSettings } from '../project/settings';
 import { hasWebGPU, type EmbedRuntime } from './backend.svelte';
@@ -501,7 +501,7 @@ export class EmbedderState {
     let model = this.#tfidf.get(key);
     if (!model) {
       this.status = 'loading';
-      model = fitTfidf(fitOn.map((r) => r.text));
+      model = await fitTfidfSliced(fitOn.map((r) => r.text));
       this.#tfidf.set(key, model);
     }
     const dim = model.vocab.length;
