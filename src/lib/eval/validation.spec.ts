@@ -52,14 +52,14 @@ describe('studentLabels', () => {
 });
 
 describe('reviewItems', () => {
-  it('flags disagreements, low consistency and confident student disagreements', () => {
+  it('flags disagreements, low consistency and confident student disagreements', async () => {
     const labels = new Map<string, TeacherView>([
       ['r0', tl('positive', 1)],
       ['r1', tl('negative', 2 / 3)],
       ['r5', tl('positive', 1)],
     ]);
     const students = studentLabels({ labels: NAMES, ids: packIdList(['r0', 'r5']), probs: Float32Array.from([0.2, 0.8, 0.95, 0.05]) });
-    const items = reviewItems(['r0', 'r1'], rows, labels, () => ['x', 'y', null], students, 1);
+    const items = await reviewItems(['r0', 'r1'], rows, labels, () => ['x', 'y', null], students, 1);
     expect(items.map((i) => i.id)).toEqual(['r0', 'r1', 'r5']);
     const [a, b, c] = items;
     expect(a.disagree || a.low || a.studentDisagrees).toBe(false);

@@ -14,7 +14,7 @@ import { confidenceOf, meetsConsistency, type ConfidenceBy } from '../train/trai
 import { argmaxRow } from '../train/metrics';
 import type { RowLookup } from '../train/row-index';
 import { idIndex, idIs } from '../store/packed-ids';
-import { runNow } from '../store/yield';
+import { eachSliced, runNow } from '../store/yield';
 import type { PredictionsData } from '../store/records';
 
 /** The part of a TeacherLabel this reads. */
@@ -116,26 +116,28 @@ export function studentLabels(p: PredictionsView | null): StudentLookup {
 }
 
 /**
- * Review items: every validation text, plus every other text where a
- * confident student disagrees with the teacher. `lowBelow` marks low consistency.
+ * Review items, in row order: every validation text, plus every other text
+ * where a confident student disagrees with the teacher. `lowBelow` marks low
+ * consistency. The rows are walked in slices (a million texts).
  */
-export function reviewItems(
+export async function reviewItems(
   validationIds: readonly string[],
   rows: readonly DataRow[],
   labels: ReadonlyMap<string, TeacherView>,
   answersOf: (id: string) => (string | null)[],
   students: StudentLookup,
   lowBelow: number,
-): ReviewItem[] {
+): Promise<ReviewItem[]> {
   const validation = new Set(validationIds);
   const out: ReviewItem[] = [];
-  for (let at = 0; at < rows.length; at++) {
+  await eachSliced(rows.length, (at) => {
     const r = rows[at];
     const t = labels.get(r.id);
-    const s = students.get(r.id, at) ?? null;
+    // A student disagrees only with a teacher label: other rows' predictions are not read.
+    const s = t || validation.has(r.id) ? (students.get(r.id, at) ?? null) : null;
     const teacherLabel = t?.label ?? null;
     const studentDisagrees = !!s && !!t && s.prob >= CONFIDENT && s.label !== teacherLabel;
-    if (!validation.has(r.id) && !studentDisagrees) continue;
+    if (!validation.has(r.id) && !studentDisagrees) return;
     const answered = (t?.n ?? 0) > 0;
     out.push({
       id: r.id,
@@ -149,7 +151,7 @@ export function reviewItems(
       low: answered && t!.consistency < lowBelow - 1e-9,
       studentDisagrees,
     });
-  }
+  });
   return out;
 }
 

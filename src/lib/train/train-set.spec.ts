@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DataRow } from '../data/types';
-import { chooseTrainingSet, labelNamesFor, parseNumberList, type LabelVotes } from './train-set';
+import { chooseTrainingSet, HumanLabels, labelNamesFor, parseNumberList, type LabelVotes } from './train-set';
 import { planExperiment } from '../experiment/experiment';
 import { mulberry32 } from '../data/rng';
 
@@ -22,6 +22,20 @@ describe('chooseTrainingSet', () => {
     expect(s.trainIds).toEqual(pool);
     expect(s.counts).toEqual([8, 8]);
     expect(s.labelOf('r1')).toBe('pos');
+  });
+
+  it("chooses the same set with the rows by id (the page's index) as without", () => {
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const c of [base, { ...base, n: 6 }, { ...base, source: 'llm' as const, n: 5, consistencyMin: 1 }]) {
+      const a = chooseTrainingSet(rows, pool, teacher, ['neg', 'pos'], c);
+      const b = chooseTrainingSet(rows, pool, teacher, ['neg', 'pos'], c, byId);
+      expect([b.trainIds, b.counts, b.available, b.labelOf('r3')]).toEqual([a.trainIds, a.counts, a.available, a.labelOf('r3')]);
+    }
+    const human = new HumanLabels(rows, byId);
+    expect([human.size, human.has('r1'), human.get('r1'), human.get('nope')]).toEqual([20, true, 'pos', undefined]);
+    expect([...human]).toEqual(rows.map((r) => [r.id, r.human]));
+    expect([...human.keys()]).toEqual([...byId.keys()]);
+    expect([...human.values()]).toEqual(rows.map((r) => r.human));
   });
 
   it('samples N rows stratified and seeded, the same each time', () => {

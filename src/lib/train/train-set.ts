@@ -3,6 +3,7 @@
 // Only training-pool ids are considered, so validation and test rows can never leak in.
 import { chooseTrainingRows } from './training-rows';
 import type { DataRow } from '../data/types';
+import type { RowLookup } from './row-index';
 
 /** The part of a TeacherLabel this reads. */
 export interface LabelVotes {
@@ -56,10 +57,12 @@ export function chooseTrainingSet(
   teacher: ReadonlyMap<string, LabelVotes>,
   labelNames: readonly string[],
   c: TrainChoice,
+  /** `rows` by id, when the caller holds them (app.rowById): the human labels are read through it, not copied. */
+  byId?: RowLookup<DataRow>,
 ): TrainSet {
   const chosen = chooseTrainingRows({
     pool,
-    human: new Map(rows.map((r) => [r.id, r.human])),
+    human: byId ? new HumanLabels(rows, byId) : new Map(rows.map((r) => [r.id, r.human])),
     teacher,
     labelNames,
     source: c.source,
@@ -81,6 +84,45 @@ export function chooseTrainingSet(
         }
       : undefined;
   return { trainIds, labelOf, soft, available: chosen.available, sampled: chosen.sample.length, dropped: chosen.dropped, counts };
+}
+
+/**
+ * Row id → human label, read through the rows by id: the page passes its
+ * index (app.rowById) instead of a copy of it, which at a million rows was
+ * a second Map built on every change of the Student panel's choices.
+ */
+export class HumanLabels implements ReadonlyMap<string, string | null> {
+  readonly #rows: readonly DataRow[];
+  readonly #byId: RowLookup<DataRow>;
+  constructor(rows: readonly DataRow[], byId: RowLookup<DataRow>) {
+    this.#rows = rows;
+    this.#byId = byId;
+  }
+  get size(): number {
+    return this.#byId.size;
+  }
+  has(id: string): boolean {
+    return this.#byId.has(id);
+  }
+  get(id: string): string | null | undefined {
+    return this.#byId.get(id)?.human;
+  }
+  forEach(f: (human: string | null, id: string, map: ReadonlyMap<string, string | null>) => void): void {
+    for (const [id, human] of this) f(human, id, this);
+  }
+  // Iterated in row order, each id once with its row's label (a repeated id keeps its last row, as in the index).
+  *entries(): MapIterator<[string, string | null]> {
+    for (const r of this.#rows) if (this.#byId.get(r.id) === r) yield [r.id, r.human];
+  }
+  *keys(): MapIterator<string> {
+    for (const [id] of this) yield id;
+  }
+  *values(): MapIterator<string | null> {
+    for (const [, human] of this) yield human;
+  }
+  [Symbol.iterator](): MapIterator<[string, string | null]> {
+    return this.entries();
+  }
 }
 
 /** The labels a student predicts: the codebook's, else the human labels present (sorted). */
