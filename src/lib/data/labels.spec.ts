@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeFlag, draftLabelNames, flagLabels } from './labels';
+import { describeFlag, draftFromTally, draftLabelNames, flagLabels, labeledCount, tallyLabels, tallyLabelsSliced } from './labels';
 import { applyMapping } from './mapping';
 import type { RawTable } from './types';
 
@@ -55,5 +55,22 @@ describe('at import and when drafting a codebook', () => {
     const d = draftLabelNames(data);
     expect(d.names).toEqual(['0', '1', '2']);
     expect(d.left.map((f) => [f.value, f.rows])).toEqual([['maybe', ['r17']]]);
+  });
+
+  it('tallies in slices exactly as in one pass, and drafts from either', async () => {
+    const data = rows.map(([text, human], i) => ({ id: `r${i + 1}`, text, human }));
+    const sliced = await tallyLabelsSliced(data, 3);
+    expect(sliced).toEqual(tallyLabels(data, 3));
+    expect(sliced.find((t) => t.value === '2')).toEqual({ value: '2', count: 100, rows: ['r3', 'r6', 'r9'] });
+    expect(draftFromTally(await tallyLabelsSliced(data))).toEqual(draftLabelNames(data));
+  });
+});
+
+describe('labeledCount', () => {
+  it('counts the rows with a human label, once per rows array', () => {
+    const rows = [{ human: 'a' }, { human: null }, { human: '' }];
+    expect(labeledCount(rows)).toBe(2); // '' is a value here, as the splits count it
+    expect(labeledCount([...rows, { human: 'b' }])).toBe(3);
+    expect(labeledCount([])).toBe(0);
   });
 });

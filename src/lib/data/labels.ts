@@ -5,6 +5,8 @@
 // are shown with their counts and first rows; a drafted codebook leaves them
 // out until the user adds them.
 
+import { eachSliced } from '../store/yield';
+
 /** One label value with how often it occurs and where (row numbers at import, row ids later). */
 export interface LabelTally<R = number> {
   value: string;
@@ -104,7 +106,11 @@ export function draftLabelNames(
   rows: readonly { id: string; human: string | null }[],
   cap = 10,
 ): { names: string[]; left: LabelFlag<string>[] } {
-  const tallies = tallyLabels(rows, cap);
+  return draftFromTally(tallyLabels(rows, cap));
+}
+
+/** draftLabelNames from a tally already counted (tallyLabelsSliced on the page). */
+export function draftFromTally(tallies: LabelTally<string>[]): { names: string[]; left: LabelFlag<string>[] } {
   const left = flagLabels(tallies, null);
   const out = new Set(left.map((f) => f.value));
   return {
@@ -116,15 +122,44 @@ export function draftLabelNames(
   };
 }
 
+type HumanRow = { id: string; human: string | null };
+
+/** Counts one row into `by` (tallyLabels' step). */
+function tallyRow(by: Map<string, LabelTally<string>>, r: HumanRow, cap: number): void {
+  if (r.human === null || r.human === '') return;
+  let t = by.get(r.human);
+  if (!t) by.set(r.human, (t = { value: r.human, count: 0, rows: [] }));
+  t.count++;
+  if (t.rows.length < cap) t.rows.push(r.id);
+}
+
 /** Each human label value with its count and first `cap` row ids, in first-seen order. */
-export function tallyLabels(rows: readonly { id: string; human: string | null }[], cap = 10): LabelTally<string>[] {
+export function tallyLabels(rows: readonly HumanRow[], cap = 10): LabelTally<string>[] {
   const by = new Map<string, LabelTally<string>>();
-  for (const r of rows) {
-    if (r.human === null || r.human === '') continue;
-    let t = by.get(r.human);
-    if (!t) by.set(r.human, (t = { value: r.human, count: 0, rows: [] }));
-    t.count++;
-    if (t.rows.length < cap) t.rows.push(r.id);
-  }
+  for (const r of rows) tallyRow(by, r, cap);
   return [...by.values()];
+}
+
+/** tallyLabels on the page: the rows counted in slices (a million rows held the page per count). */
+export async function tallyLabelsSliced(rows: readonly HumanRow[], cap = 10): Promise<LabelTally<string>[]> {
+  const by = new Map<string, LabelTally<string>>();
+  await eachSliced(rows.length, (i) => tallyRow(by, rows[i], cap));
+  return [...by.values()];
+}
+
+const labeledCounts = new WeakMap<readonly object[], number>();
+
+/**
+ * How many rows have a human label, counted once per rows array (the
+ * dataset's rows are replaced, never changed in place): the stepper and the
+ * Splits panel read it on every change of any fact, a million rows each time.
+ */
+export function labeledCount(rows: readonly { human: string | null }[]): number {
+  let n = labeledCounts.get(rows);
+  if (n === undefined) {
+    n = 0;
+    for (const r of rows) if (r.human !== null) n++;
+    labeledCounts.set(rows, n);
+  }
+  return n;
 }

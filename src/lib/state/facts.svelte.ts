@@ -4,6 +4,7 @@
 // module loads, and a count is 0 until then.
 import type { AppState } from './app.svelte';
 import type { WorkflowFacts } from '../project/workflow';
+import { labeledCount } from '../data/labels';
 
 /** The counts the later steps own: the teacher's labels, the students, the comparisons. */
 export type StepCounts = Pick<WorkflowFacts, 'teacherLabeled' | 'validationLabeled' | 'models' | 'comparisons'>;
@@ -27,7 +28,7 @@ export class StepFacts {
   of(app: AppState): WorkflowFacts {
     return {
       rows: app.rows.length,
-      labeledRows: app.rows.reduce((n, r) => n + (r.human !== null ? 1 : 0), 0),
+      labeledRows: labeledCount(app.rows),
       codebookProblems: app.codebookProblems,
       endpointSet: app.settings.ready,
       validationSize: app.splits?.validation.length ?? 0,
