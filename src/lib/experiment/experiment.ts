@@ -4,6 +4,8 @@
 // rows can never leak into a student (see experiment.spec.ts).
 import { sampleStratified } from '../data/split';
 import { chooseTrainingRows, keepConfident, keepConsistent, trainingPool, usableLabel, type ConfidenceBy } from '../train/training-rows';
+import { HumanLabels } from '../train/train-set';
+import type { RowLookup } from '../train/row-index';
 import type { DataRow, Splits } from '../data/types';
 import {
   compareConditions,
@@ -67,6 +69,8 @@ export interface PlanInput {
   thresholds?: readonly number[];
   /** What the sweep filters on: consistency of the repeats (the paper), or the teacher's probability from logprobs. */
   sweepBy?: ConfidenceBy;
+  /** The rows by id and the training pool, when the caller holds them (the page's app state): not rebuilt over every row. */
+  held?: { byId: RowLookup<DataRow>; pool: readonly DataRow[] };
 }
 
 export interface ExperimentPlan {
@@ -135,8 +139,9 @@ function roleId(role: Role): string {
 export function planExperiment(input: PlanInput): ExperimentPlan {
   const trainN = Math.max(1, Math.floor(input.trainN ?? 1000));
   const notes: string[] = [];
-  const human = new Map(input.rows.map((r) => [r.id, r.human]));
-  const pool = trainingPool(input.rows, input.splits).map((r) => r.id);
+  const held = input.held;
+  const human = held ? new HumanLabels(input.rows, held.byId) : new Map(input.rows.map((r) => [r.id, r.human]));
+  const pool = (held?.pool ?? trainingPool(input.rows, input.splits)).map((r) => r.id);
   // Every training set goes through the rule the Train step uses too.
   const rowsFor = (source: 'llm' | 'human', size: number) =>
     chooseTrainingRows({

@@ -14,7 +14,8 @@ import { teacher } from './teacher.svelte';
 import { compareShares, shareWarning } from '../train/shares';
 import { planExperiment, scoreExperiment, type ExperimentPlan, type PlannedStudent, type ScoredPreds } from '../experiment/experiment';
 import type { EncoderSettings } from '../project/settings';
-import { trainingPool, type ConfidenceBy } from '../train/training-rows';
+import type { ConfidenceBy } from '../train/training-rows';
+import { filterSliced } from '../store/yield';
 import { encoderText } from '../embed/presets';
 import { argmaxRows } from '../train/metrics';
 import { positiveIndex } from '../eval/metrics';
@@ -146,6 +147,7 @@ export class CompareState {
       trainN: s.trainN,
       seed: s.seed,
       sweepBy: this.sweepBy,
+      held: { byId: rowById, pool: app.pool },
     });
     const notes = [...plan.notes];
     const enc: EncoderSettings = $state.snapshot(s.encoder) as EncoderSettings;
@@ -171,34 +173,21 @@ export class CompareState {
 
     // Features: the project's encoder for the students, TF-IDF (fitted on the pool) for the baseline.
     step(0, 'Embedding the training and test texts');
-    const rowsFor = (pred: (p: PlannedStudent) => boolean) => {
+    // In row order, found in slices (a million rows).
+    const rowsFor = async (pred: (p: PlannedStudent) => boolean) => {
       const ids = new Set(testIds);
       for (const p of plan.students) if (pred(p)) for (const id of p.trainIds) ids.add(id);
-      return app.rows.filter((r) => ids.has(r.id));
+      return filterSliced(app.rows, (r) => ids.has(r.id));
     };
     const features = new Map<'encoder' | 'tfidf', Embedded>();
     // TF-IDF columns (the baseline's, and a hybrid encoder's) are fitted on the training pool only.
-    const pool = trainingPool(app.rows, splits, rowById);
+    const pool = app.pool;
     if (plan.students.some((p) => p.features === 'encoder'))
-      features.set(
-        'encoder',
-        await embedder.ensure(
-          rowsFor((p) => p.features === 'encoder'),
-          enc,
-          pool,
-        ),
-      );
+      features.set('encoder', await embedder.ensure(await rowsFor((p) => p.features === 'encoder'), enc, pool));
     const embedDevice = embedder.device; // before the TF-IDF run overwrites it
     this.#check();
     if (plan.students.some((p) => p.features === 'tfidf')) {
-      features.set(
-        'tfidf',
-        await embedder.ensure(
-          rowsFor((p) => p.features === 'tfidf'),
-          { ...enc, kind: 'tfidf' },
-          pool,
-        ),
-      );
+      features.set('tfidf', await embedder.ensure(await rowsFor((p) => p.features === 'tfidf'), { ...enc, kind: 'tfidf' }, pool));
     }
     this.#check();
 
@@ -325,6 +314,7 @@ export function currentPlan(): ExperimentPlan | null {
     trainN: s.trainN,
     seed: s.seed,
     sweepBy: compare.sweepBy,
+    held: { byId: app.rowById, pool: app.pool },
   });
 }
 

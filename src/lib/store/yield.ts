@@ -82,3 +82,12 @@ export async function runSliced<T>(steps: Steps<T>, slicer = new Slicer()): Prom
 
 /** Steps between two yields of a Steps loop over rows. */
 export const STEP_ROWS = 256;
+
+/** The items `keep` accepts, in order, found in slices (see Slicer). */
+export async function filterSliced<T>(items: readonly T[], keep: (item: T) => boolean): Promise<T[]> {
+  const out: T[] = [];
+  await eachSliced(items.length, (i) => {
+    if (keep(items[i])) out.push(items[i]);
+  });
+  return out;
+}

@@ -5,6 +5,7 @@
 
 import { sampleStratified } from '../data/split';
 import { trainingPool } from '../train/training-rows';
+import type { RowLookup } from '../train/row-index';
 import type { DataRow, Splits } from '../data/types';
 import { normaliseEndpoint } from './cache-key';
 import type { Price } from './prices';
@@ -45,7 +46,7 @@ export function scopeIds(
   splits: Splits | null,
   o: { scope: TeacherScope; poolN: number; seed: number },
   /** The rows by id and the training pool, when the caller holds them (the page's app state): not rebuilt over every row. */
-  held?: { byId: ReadonlyMap<string, DataRow>; pool: readonly DataRow[] },
+  held?: { byId: RowLookup<DataRow>; pool: readonly DataRow[] },
 ): string[] {
   if (o.scope === 'all') {
     const first = splits ? [...splits.validation, ...splits.test] : [];
