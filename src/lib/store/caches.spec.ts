@@ -8,6 +8,7 @@ import {
   getEmbeddings,
   getResponses,
   listEmbeddingKeys,
+  listResponsesByKeyPrefix,
   listResponsesByProject,
   listResponsesByTextHash,
   putEmbeddings,
@@ -47,6 +48,15 @@ describe('responses', () => {
     await putResponses([answer('a', 'p1', 'h1'), answer('b', 'p1', 'h2'), answer('c', 'p2', 'h1'), answer('d', undefined, 'h1')]);
     expect((await listResponsesByProject('p1')).map((r) => r.key).sort()).toEqual(['a', 'b']);
     expect((await listResponsesByTextHash('h1')).map((r) => r.key).sort()).toEqual(['a', 'c', 'd']);
+  });
+
+  it('lists the keys of one prefix in key order, a page at a time after a key', async () => {
+    await putResponses(['r1|a|x|0', 'r1|a|y|0', 'r1|a|z|1', 'r1|ab|x|0', 'r1|b|x|0'].map((k) => answer(k, 'p1', 'h')));
+    const keys = async (after: string | null, count: number) => (await listResponsesByKeyPrefix('r1|a|', after, count)).map((r) => r.key);
+    expect(await keys(null, 10)).toEqual(['r1|a|x|0', 'r1|a|y|0', 'r1|a|z|1']);
+    expect(await keys(null, 2)).toEqual(['r1|a|x|0', 'r1|a|y|0']);
+    expect(await keys('r1|a|y|0', 2)).toEqual(['r1|a|z|1']);
+    expect(await keys('r1|a|z|1', 2)).toEqual([]);
   });
 
   it('overwrites a response with the same key', async () => {

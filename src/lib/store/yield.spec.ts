@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eachSliced } from './yield';
+import { eachSliced, filterSliced } from './yield';
 
 describe('eachSliced', () => {
   it('visits every index once, in order, and yields between slices', async () => {
@@ -15,5 +15,13 @@ describe('eachSliced', () => {
     expect(pauses).toBe(15); // after rows 64, 128, …, 960
     expect(slices[0]).toBe(64);
     expect(slices.at(-1)).toBe(960);
+  });
+});
+
+describe('filterSliced', () => {
+  it('keeps what the test accepts, in order, across slices', async () => {
+    const xs = Array.from({ length: 1_000 }, (_, i) => i);
+    expect(await filterSliced(xs, (x) => x % 97 === 0)).toEqual(xs.filter((x) => x % 97 === 0));
+    expect(await filterSliced([], () => true)).toEqual([]);
   });
 });
