@@ -131,6 +131,7 @@ export class TeacherState {
   /** The setup the cache watcher last saw, and its pending (debounced) reload. */
   #watched: { key: string; rows: DataRow[] } | null = null;
   #watchTimer: ReturnType<typeof setTimeout> | null = null;
+  #scope: { rows: DataRow[]; key: string; ids: string[] } | null = null;
 
   /** True while a run exists (running, paused, waiting or over budget). */
   get active(): boolean {
@@ -408,12 +409,7 @@ export class TeacherState {
 
   /** The run's job: the scope's rows under the current settings and `caps`. */
   #job(c: Context, caps: Capabilities = c.caps): TeacherJob {
-    const ids = scopeIds(
-      c.rows,
-      app.splits,
-      { scope: c.run.scope ?? 'paper', poolN: c.run.poolN, seed: app.projectSettings.seed },
-      { byId: app.rowById, pool: app.pool },
-    );
+    const ids = this.#scopeIds(c);
     const rows = ids.map((id) => app.rowById.get(id)).filter((r): r is DataRow => r !== undefined);
     return makeJob({
       rows,
@@ -423,6 +419,22 @@ export class TeacherState {
       price: this.priceOf(c.settings.baseURL, c.settings.model),
       projectId: c.projectId,
     });
+  }
+
+  /**
+   * The run's row ids (scopeIds), kept while the rows, splits and scope
+   * settings stay: the pool sample walks the whole pool (a million ids),
+   * and the estimate asks again on every settings change.
+   */
+  #scopeIds(c: Context): string[] {
+    const o = { scope: c.run.scope ?? 'paper', poolN: c.run.poolN, seed: app.projectSettings.seed };
+    const splits = app.splits;
+    // The pool is every row not held out, so the held-out ids name the splits (a reread project record is a new object).
+    const key = JSON.stringify([o, splits?.validation ?? null, splits?.test ?? null]);
+    if (this.#scope?.rows === c.rows && this.#scope.key === key) return this.#scope.ids;
+    const ids = scopeIds(c.rows, splits, o, { byId: app.rowById, pool: app.pool });
+    this.#scope = { rows: c.rows, key, ids };
+    return ids;
   }
 
   /** Estimate, cache coverage and the prompt exactly as sent, for the scope. */
@@ -695,6 +707,7 @@ export class TeacherState {
     for (const t of [this.#rebuildTimer, this.#logTimer, this.#watchTimer]) if (t) clearTimeout(t);
     this.#rebuildTimer = this.#logTimer = this.#watchTimer = null;
     this.#watched = null;
+    this.#scope = null;
     this.#byText = new Map();
     this.#hashOf = new Map();
     this.#loadedKey = null;
