@@ -21,7 +21,7 @@
 import { toDense, type CsrMatrix } from '../train/matrix';
 import { forEachCharWbNgram, forEachWordNgram, preprocessTfidf, type GramVisitor, type NgramRange } from './tfidf-ngrams';
 import { addTerm, findTerm, newTermTable, termTableOf, type TermTable } from './tfidf-table';
-import { Slicer } from '../store/yield';
+import { Slicer, runNow, runSliced, type Steps } from '../store/yield';
 
 export interface TfidfOptions {
   /** Inclusive range of word n-gram lengths, e.g. [1, 2] = words and word pairs. */
@@ -120,8 +120,7 @@ function withDefaults(options: Partial<TfidfOptions>): TfidfOptions {
  * TFIDF_MAX_FIT_TEXTS texts or when no term reaches minDf.
  */
 export function fitTfidf(texts: readonly string[], options: Partial<TfidfOptions> = {}): TfidfModel {
-  const steps = fitSteps(texts, options);
-  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+  return runNow(fitSteps(texts, options));
 }
 
 /**
@@ -134,15 +133,11 @@ export async function fitTfidfSliced(
   options: Partial<TfidfOptions> = {},
   slicer: Slicer = new Slicer(),
 ): Promise<TfidfModel> {
-  const steps = fitSteps(texts, options);
-  for (let r = steps.next(); ; r = steps.next()) {
-    if (r.done) return r.value;
-    if (slicer.due()) await slicer.next();
-  }
+  return runSliced(fitSteps(texts, options), slicer);
 }
 
-/** The fit, one text at a time: it yields after each text it preprocesses or counts. */
-function* fitSteps(texts: readonly string[], options: Partial<TfidfOptions>): Generator<void, TfidfModel> {
+/** The fit as a Steps loop (store/yield.ts): it yields after each text it preprocesses or counts (a text costs far more than a resume). */
+function* fitSteps(texts: readonly string[], options: Partial<TfidfOptions>): Steps<TfidfModel> {
   const opts = withDefaults(options);
   const n = texts.length;
   if (n > TFIDF_MAX_FIT_TEXTS) {
@@ -170,12 +165,7 @@ function* fitSteps(texts: readonly string[], options: Partial<TfidfOptions>): Ge
 }
 
 /** Distinct terms of one block kept by minDf/maxFeatures, sorted, with their document frequencies; yields after each text. */
-function* countTerms(
-  docs: string[],
-  kind: 'w' | 'c',
-  range: NgramRange,
-  opts: TfidfOptions,
-): Generator<void, { terms: string[]; df: Int32Array }> {
+function* countTerms(docs: string[], kind: 'w' | 'c', range: NgramRange, opts: TfidfOptions): Steps<{ terms: string[]; df: Int32Array }> {
   const table = newTermTable();
   let df: Int32Array = new Int32Array(1 << 15); // by term id
   let seenIn: Int32Array = new Int32Array(1 << 15); // last text (1-based) that counted the term, so each text counts it once
