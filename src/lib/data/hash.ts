@@ -28,5 +28,10 @@ export function hashText(text: string): string {
 
 /** Hash of several strings joined unambiguously (e.g. model + prompt version + text hash). */
 export function hashParts(...parts: string[]): string {
+  return hashPartsOf(parts);
+}
+
+/** hashParts of a list: a pool's million hashes would overflow the stack as spread arguments. */
+export function hashPartsOf(parts: readonly string[]): string {
   return hashText(parts.map((p) => `${p.length}:${p}`).join('\u0000'));
 }

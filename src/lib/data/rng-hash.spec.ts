@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashParts, hashText } from './hash';
+import { hashParts, hashPartsOf, hashText } from './hash';
 import { mulberry32, shuffleInPlace } from './rng';
 
 describe('mulberry32 / shuffleInPlace', () => {
@@ -48,5 +48,11 @@ describe('hashText', () => {
   it('pins known values so cache keys never silently change', () => {
     expect(hashText('hello')).toBe('bfb06f3a63cd7226');
     expect(hashParts('a', 'bc')).not.toBe(hashParts('ab', 'c'));
+  });
+
+  it('hashes a list as its parts, also one too long to spread as arguments', () => {
+    expect(hashPartsOf(['a', 'bc'])).toBe(hashParts('a', 'bc'));
+    const many = Array.from({ length: 1_000_000 }, (_, i) => `h${i}`);
+    expect(hashPartsOf(many)).toMatch(/^[0-9a-f]{16}$/);
   });
 });

@@ -17,6 +17,7 @@ import type { EncoderSettings } from '../project/settings';
 import type { ConfidenceBy } from '../train/training-rows';
 import { filterSliced } from '../store/yield';
 import { encoderText } from '../embed/presets';
+import { TFIDF_MAX_FIT_TEXTS } from '../embed/tfidf';
 import { argmaxRows } from '../train/metrics';
 import { positiveIndex } from '../eval/metrics';
 import { etaMs } from '../ui/eta';
@@ -155,6 +156,13 @@ export class CompareState {
       // The project's encoder already is TF-IDF: the baseline would repeat the main student.
       plan.students = plan.students.filter((p) => p.features === 'encoder');
       notes.push('The project encoder is TF-IDF, so the separate TF-IDF baseline is left out.');
+    } else if (app.pool.length > TFIDF_MAX_FIT_TEXTS && plan.students.some((p) => p.features === 'tfidf')) {
+      // TF-IDF is fitted on the whole pool, which the browser can count only up to a size: the rest of the comparison still runs.
+      plan.students = plan.students.filter((p) => p.features === 'encoder');
+      notes.push(
+        `The training pool has ${app.pool.length.toLocaleString('en-US')} texts, more than TF-IDF can be fitted on in the browser ` +
+          `(${TFIDF_MAX_FIT_TEXTS.toLocaleString('en-US')}), so the TF-IDF baseline is left out.`,
+      );
     }
 
     const testRows = splits.test

@@ -10,7 +10,7 @@
 // computed here as sparse rows; they are cheap to recompute, so they are not
 // stored. The hybrid puts the (unit-length) sentence vector beside them.
 import type { DataRow } from '../data/types';
-import { hashParts } from '../data/hash';
+import { hashPartsOf } from '../data/hash';
 import { defaultDtype, type Device } from '../embed/device';
 import { embeddingKey, hybridKey, type Dtype } from '../embed/keys';
 import { resolveRecipe, type Recipe } from '../embed/presets';
@@ -497,7 +497,7 @@ export class EmbedderState {
   }
 
   async #tfidfRun(rows: DataRow[], fitOn: DataRow[]): Promise<Embedded> {
-    const key = `tfidf-v${TFIDF_KEY_VERSION}|${hashParts(...fitOn.map((r) => r.hash).sort())}`;
+    const key = `tfidf-v${TFIDF_KEY_VERSION}|${hashPartsOf(fitOn.map((r) => r.hash).sort())}`;
     let model = this.#tfidf.get(key);
     if (!model) {
       this.status = 'loading';
