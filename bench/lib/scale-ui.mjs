@@ -4,7 +4,8 @@
 // measured. Here N generated texts go through the BUILT app as a user clicks
 // it — the CSV through the Data step's file input, then every step and its
 // common clicks — and each step's main-thread long tasks and JS heap peak are
-// recorded in the page. Default 100,000 texts; --quick 10,000; --full 1,000,000.
+// recorded in the page. Default 100,000 texts; --quick 10,000; --full 1,000,000;
+// SCALE_UI_N=n any other size.
 // Its own ports: the app on 4471 (BENCH_SCALE_UI_PORT), the mock on 8971.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,7 +55,8 @@ const RULES = [
 ];
 
 export async function scaleUi(ctx) {
-  const n = ctx.opts.full ? 1_000_000 : ctx.opts.quick ? 10_000 : 100_000;
+  // SCALE_UI_N: another size (e.g. 300000 while developing; a profile of 1,000,000 outgrows what Node can read back).
+  const n = Number(process.env.SCALE_UI_N ?? 0) || (ctx.opts.full ? 1_000_000 : ctx.opts.quick ? 10_000 : 100_000);
   const closers = [];
   const dir = mkdtempSync(join(tmpdir(), 'surrogate-scale-ui-'));
   closers.push(() => rmSync(dir, { recursive: true, force: true }));

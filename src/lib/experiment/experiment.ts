@@ -4,8 +4,6 @@
 // rows can never leak into a student (see experiment.spec.ts).
 import { sampleStratified } from '../data/split';
 import { chooseTrainingRows, keepConfident, keepConsistent, trainingPool, usableLabel, type ConfidenceBy } from '../train/training-rows';
-import { HumanLabels } from '../train/train-set';
-import type { RowLookup } from '../train/row-index';
 import type { DataRow, Splits } from '../data/types';
 import {
   compareConditions,
@@ -69,8 +67,8 @@ export interface PlanInput {
   thresholds?: readonly number[];
   /** What the sweep filters on: consistency of the repeats (the paper), or the teacher's probability from logprobs. */
   sweepBy?: ConfidenceBy;
-  /** The rows by id and the training pool, when the caller holds them (the page's app state): not rebuilt over every row. */
-  held?: { byId: RowLookup<DataRow>; pool: readonly DataRow[] };
+  /** The training pool's rows, when the caller holds them (the page's app state): not rebuilt over every row. */
+  held?: { pool: readonly DataRow[] };
 }
 
 export interface ExperimentPlan {
@@ -140,7 +138,9 @@ export function planExperiment(input: PlanInput): ExperimentPlan {
   const trainN = Math.max(1, Math.floor(input.trainN ?? 1000));
   const notes: string[] = [];
   const held = input.held;
-  const human = held ? new HumanLabels(input.rows, held.byId) : new Map(input.rows.map((r) => [r.id, r.human]));
+  // Only pool ids are asked about: with the pool's rows held, the labels of those rows are enough (a lookup in
+  // the rows-by-id index per pool id, over the plan's several passes, cost more than this one Map).
+  const human = new Map((held?.pool ?? input.rows).map((r) => [r.id, r.human]));
   const pool = (held?.pool ?? trainingPool(input.rows, input.splits)).map((r) => r.id);
   // Every training set goes through the rule the Train step uses too.
   const rowsFor = (source: 'llm' | 'human', size: number) =>

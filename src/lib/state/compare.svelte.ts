@@ -148,7 +148,7 @@ export class CompareState {
       trainN: s.trainN,
       seed: s.seed,
       sweepBy: this.sweepBy,
-      held: { byId: rowById, pool: app.pool },
+      held: { pool: app.pool },
     });
     const notes = [...plan.notes];
     const enc: EncoderSettings = $state.snapshot(s.encoder) as EncoderSettings;
@@ -322,7 +322,7 @@ export function currentPlan(): ExperimentPlan | null {
     trainN: s.trainN,
     seed: s.seed,
     sweepBy: compare.sweepBy,
-    held: { byId: app.rowById, pool: app.pool },
+    held: { pool: app.pool },
   });
 }
 

@@ -56,14 +56,15 @@ export function scopeIds(
   const byId = held?.byId ?? new Map(rows.map((r) => [r.id, r]));
   const validation = (splits?.validation ?? []).filter((id) => byId.has(id));
   const test = (splits?.test ?? []).filter((id) => byId.has(id));
-  const pool = (held?.pool ?? trainingPool(rows, splits, byId)).map((r) => r.id);
+  const poolRows = held?.pool ?? trainingPool(rows, splits, byId);
+  const pool = poolRows.map((r) => r.id);
   const n = Math.max(0, Math.floor(o.poolN));
   const sample =
     n >= pool.length
       ? pool
       : sampleStratified(
           pool,
-          pool.map((id) => byId.get(id)!.human ?? ''),
+          poolRows.map((r) => r.human ?? ''),
           n,
           o.seed,
         );
