@@ -3,7 +3,7 @@
 // the LLM labels and the students train on.
 import { mulberry32, shuffleInPlace } from './rng';
 import type { DataRow, SplitSizes, Splits } from './types';
-import { Slicer, STEP_ROWS, runNow, type Steps } from '../store/yield';
+import { Slicer, STEP_ROWS, runNow, runSliced, type Steps } from '../store/yield';
 
 /**
  * Proportional allocation of `n` items over groups (largest remainder), then
@@ -42,13 +42,21 @@ export function allocate(counts: readonly number[], n: number): number[] {
 
 /** Group ids by label, each group sorted by id so row order does not matter, labels sorted. */
 function groups(ids: readonly string[], labels: readonly string[]): { label: string; ids: string[] }[] {
+  return runNow(groupSteps(ids, labels));
+}
+
+/** groups as a Steps loop: the ids by label, each group sorted (sortSteps), the groups by label. */
+function* groupSteps(ids: readonly string[], labels: readonly string[]): Steps<{ label: string; ids: string[] }[]> {
   const map = new Map<string, string[]>();
-  ids.forEach((id, i) => {
+  for (let i = 0; i < ids.length; i++) {
     const g = map.get(labels[i]);
-    if (g) g.push(id);
-    else map.set(labels[i], [id]);
-  });
-  return [...map.keys()].sort().map((label) => ({ label, ids: map.get(label)!.sort() }));
+    if (g) g.push(ids[i]);
+    else map.set(labels[i], [ids[i]]);
+    if (i % STEP_ROWS === 0) yield;
+  }
+  const out: { label: string; ids: string[] }[] = [];
+  for (const label of [...map.keys()].sort()) out.push({ label, ids: yield* sortSteps(map.get(label)!) });
+  return out;
 }
 
 /**
@@ -56,19 +64,31 @@ function groups(ids: readonly string[], labels: readonly string[]): { label: str
  * the human-label training subsets (e.g. 250 or 1000). Returns ids in input order.
  */
 export function sampleStratified(ids: readonly string[], labels: readonly string[], n: number, seed: number): string[] {
+  return runNow(sampleStratifiedSteps(ids, labels, n, seed));
+}
+
+/** sampleStratified as a Steps loop (store/yield.ts): the same sample, for a pool of a million ids in slices. */
+export function* sampleStratifiedSteps(ids: readonly string[], labels: readonly string[], n: number, seed: number): Steps<string[]> {
   const rand = mulberry32(seed);
-  const gs = groups(ids, labels);
+  const gs = yield* groupSteps(ids, labels);
   const quota = allocate(
     gs.map((g) => g.ids.length),
     n,
   );
   const chosen = new Set<string>();
-  gs.forEach((g, k) =>
-    shuffleInPlace(g.ids, rand)
-      .slice(0, quota[k])
-      .forEach((id) => chosen.add(id)),
-  );
-  return ids.filter((id) => chosen.has(id));
+  for (const [k, g] of gs.entries()) {
+    shuffleInPlace(g.ids, rand);
+    for (let i = 0; i < quota[k]; i++) {
+      chosen.add(g.ids[i]);
+      if (i % STEP_ROWS === 0) yield;
+    }
+  }
+  const out: string[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    if (chosen.has(ids[i])) out.push(ids[i]);
+    if (i % STEP_ROWS === 0) yield;
+  }
+  return out;
 }
 
 /**
@@ -130,10 +150,16 @@ export async function proposeSplitsSliced(
  * bottom-up merge sort that checks the slicer at every step. Returns a new
  * array; `ids` is left as it was.
  */
-export async function sortSliced(ids: readonly string[], slicer: Slicer): Promise<string[]> {
+export function sortSliced(ids: readonly string[], slicer: Slicer): Promise<string[]> {
+  return runSliced(sortSteps(ids), slicer);
+}
+
+/** sortSliced's merge sort as a Steps loop (store/yield.ts). */
+export function* sortSteps(ids: readonly string[]): Steps<string[]> {
   const n = ids.length;
   let from = ids.slice();
   let to = new Array<string>(n);
+  let steps = 0;
   for (let width = 1; width < n; width *= 2) {
     for (let lo = 0; lo < n; lo += 2 * width) {
       const mid = Math.min(lo + width, n);
@@ -142,7 +168,7 @@ export async function sortSliced(ids: readonly string[], slicer: Slicer): Promis
       let j = mid;
       for (let k = lo; k < hi; k++) {
         to[k] = i < mid && (j >= hi || from[i] <= from[j]) ? from[i++] : from[j++];
-        if (slicer.due()) await slicer.next();
+        if (++steps % STEP_ROWS === 0) yield;
       }
     }
     [from, to] = [to, from];

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { curveSizes, planExperiment, scoreExperiment, type PlanInput, type PlanTeacherLabel, type ScoredPreds } from './experiment';
+import { runSliced, Slicer } from '../store/yield';
+import {
+  curveSizes,
+  planExperiment,
+  planExperimentSteps,
+  scoreExperiment,
+  type PlanInput,
+  type PlanTeacherLabel,
+  type ScoredPreds,
+} from './experiment';
 import { mulberry32 } from '../data/rng';
 import type { DataRow, Splits } from '../data/types';
 
@@ -34,6 +43,14 @@ describe('planExperiment', () => {
     const byId = new Map(input.rows.map((r) => [r.id, r]));
     const pool = input.splits.pool.map((id) => byId.get(id)!);
     expect(planExperiment({ ...input, held: { pool } })).toEqual(planExperiment(input));
+  });
+
+  it('draws the same plan in slices (planExperimentSteps), yielding on the way', async () => {
+    const input = fixture(20_000, 250, 250);
+    let pauses = 0;
+    const sliced = await runSliced(planExperimentSteps(input), new Slicer(async () => void pauses++, 0));
+    expect(sliced).toEqual(planExperiment(input));
+    expect(pauses).toBeGreaterThan(10);
   });
 
   it('never trains on validation or test rows', () => {

@@ -2,8 +2,16 @@
 // training rows. Pure and seeded, so the same project and seed give the same
 // plan. Every training id comes from the training pool: validation and test
 // rows can never leak into a student (see experiment.spec.ts).
-import { sampleStratified } from '../data/split';
-import { chooseTrainingRows, keepConfident, keepConsistent, trainingPool, usableLabel, type ConfidenceBy } from '../train/training-rows';
+import { sampleStratifiedSteps } from '../data/split';
+import { STEP_ROWS, runNow, type Steps } from '../store/yield';
+import {
+  chooseTrainingRowsSteps,
+  keepConfident,
+  keepConsistent,
+  trainingPool,
+  usableLabel,
+  type ConfidenceBy,
+} from '../train/training-rows';
 import type { DataRow, Splits } from '../data/types';
 import {
   compareConditions,
@@ -135,16 +143,26 @@ function roleId(role: Role): string {
  * features coincide are merged and carry every role.
  */
 export function planExperiment(input: PlanInput): ExperimentPlan {
+  return runNow(planExperimentSteps(input));
+}
+
+/** planExperiment as a Steps loop (store/yield.ts): the Compare step plans over a pool of a million in slices. */
+export function* planExperimentSteps(input: PlanInput): Steps<ExperimentPlan> {
   const trainN = Math.max(1, Math.floor(input.trainN ?? 1000));
   const notes: string[] = [];
   const held = input.held;
   // Only pool ids are asked about: with the pool's rows held, the labels of those rows are enough (a lookup in
   // the rows-by-id index per pool id, over the plan's several passes, cost more than this one Map).
-  const human = new Map((held?.pool ?? input.rows).map((r) => [r.id, r.human]));
+  const labelled = held?.pool ?? input.rows;
+  const human = new Map<string, string | null>();
+  for (let i = 0; i < labelled.length; i++) {
+    human.set(labelled[i].id, labelled[i].human);
+    if (i % STEP_ROWS === 0) yield;
+  }
   const pool = (held?.pool ?? trainingPool(input.rows, input.splits)).map((r) => r.id);
   // Every training set goes through the rule the Train step uses too.
   const rowsFor = (source: 'llm' | 'human', size: number) =>
-    chooseTrainingRows({
+    chooseTrainingRowsSteps({
       pool,
       human,
       teacher: input.teacher,
@@ -180,7 +198,7 @@ export function planExperiment(input: PlanInput): ExperimentPlan {
     return s.id;
   };
 
-  const mainRows = rowsFor('llm', trainN);
+  const mainRows = yield* rowsFor('llm', trainN);
   const llmAvailable = mainRows.available;
   const main = mainRows.ids;
   if (llmAvailable === 0) notes.push('No training-pool text has an LLM label yet, so no student can be trained on LLM labels.');
@@ -191,7 +209,11 @@ export function planExperiment(input: PlanInput): ExperimentPlan {
   add({ kind: 'main' }, 'llm', 'encoder', main);
 
   const humanLabel = usableLabel({ human, teacher: input.teacher, labelNames: input.labelNames, source: 'human' });
-  const humanAvailable = pool.filter((id) => humanLabel(id) !== null).length;
+  let humanAvailable = 0;
+  for (let i = 0; i < pool.length; i++) {
+    if (humanLabel(pool[i]) !== null) humanAvailable++;
+    if (i % STEP_ROWS === 0) yield;
+  }
   if (humanAvailable === 0) {
     notes.push('No training-pool text has a human label, so there is no student on human labels to compare with.');
   } else {
@@ -200,7 +222,7 @@ export function planExperiment(input: PlanInput): ExperimentPlan {
     if (requested.some((s) => s > humanAvailable)) {
       notes.push(`The training pool has ${humanAvailable} human-labelled texts, so human-label students use at most ${humanAvailable}.`);
     }
-    for (const size of sizes.filter((s) => s > 0)) add({ kind: 'human', size }, 'human', 'encoder', rowsFor('human', size).ids);
+    for (const size of sizes.filter((s) => s > 0)) add({ kind: 'human', size }, 'human', 'encoder', (yield* rowsFor('human', size)).ids);
   }
 
   // The consistency subsets filter the main sample: chooseTrainingRows with a
@@ -238,13 +260,13 @@ export function planExperiment(input: PlanInput): ExperimentPlan {
       n === main.length
         ? main
         : n < main.length
-          ? sampleStratified(
+          ? yield* sampleStratifiedSteps(
               main,
               main.map((id) => mainRows.labelOf(id)!),
               n,
               input.seed,
             )
-          : rowsFor('llm', n).ids;
+          : (yield* rowsFor('llm', n)).ids;
     curve.push({ n, studentId: add({ kind: 'curve', n }, 'llm', 'encoder', ids)! });
   }
 

@@ -12,10 +12,10 @@ import { embedder, type Embedded } from './embedder.svelte';
 import { student, type TrainedStudent } from './student.svelte';
 import { teacher } from './teacher.svelte';
 import { compareShares, shareWarning } from '../train/shares';
-import { planExperiment, scoreExperiment, type ExperimentPlan, type PlannedStudent, type ScoredPreds } from '../experiment/experiment';
+import { planExperimentSteps, scoreExperiment, type PlanInput, type PlannedStudent, type ScoredPreds } from '../experiment/experiment';
 import type { EncoderSettings } from '../project/settings';
 import type { ConfidenceBy } from '../train/training-rows';
-import { filterSliced } from '../store/yield';
+import { filterSliced, runSliced } from '../store/yield';
 import { encoderText } from '../embed/presets';
 import { TFIDF_MAX_FIT_TEXTS } from '../embed/tfidf';
 import { argmaxRows } from '../train/metrics';
@@ -140,16 +140,8 @@ export class CompareState {
     const rowById = app.rowById;
     const labels = teacher.labels;
 
-    const plan = planExperiment({
-      splits,
-      rows: app.rows,
-      teacher: labels,
-      labelNames,
-      trainN: s.trainN,
-      seed: s.seed,
-      sweepBy: this.sweepBy,
-      held: { pool: app.pool },
-    });
+    // The preview's plan, drawn again in slices: the pool can be a million rows.
+    const plan = await runSliced(planExperimentSteps(currentPlanInput()!));
     const notes = [...plan.notes];
     const enc: EncoderSettings = $state.snapshot(s.encoder) as EncoderSettings;
     if (enc.kind === 'tfidf') {
@@ -308,13 +300,13 @@ export class CompareState {
 export const compare = new CompareState();
 stepFacts.provide(() => ({ comparisons: compare.saved }));
 
-/** The plan a run would use now, for the Compare step's preview (null before the inputs exist). */
-export function currentPlan(): ExperimentPlan | null {
+/** What the plan a run would use now is drawn from, for the Compare step's preview (null before the inputs exist). */
+export function currentPlanInput(): PlanInput | null {
   const splits = app.splits;
   const version = app.activeVersion;
   if (!splits || !version) return null;
   const s = app.projectSettings;
-  return planExperiment({
+  return {
     splits,
     rows: app.rows,
     teacher: teacher.labels,
@@ -323,7 +315,7 @@ export function currentPlan(): ExperimentPlan | null {
     seed: s.seed,
     sweepBy: compare.sweepBy,
     held: { pool: app.pool },
-  });
+  };
 }
 
 // Load the newest saved comparison on startup and whenever another project opens.

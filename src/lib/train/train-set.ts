@@ -1,7 +1,8 @@
 // Which pool rows a student trains on, with which labels: the Student panel's
 // choices turned into a StudentSpec's trainIds / labelOf / soft. Pure.
 // Only training-pool ids are considered, so validation and test rows can never leak in.
-import { chooseTrainingRows } from './training-rows';
+import { chooseTrainingRowsSteps } from './training-rows';
+import { runNow, type Steps } from '../store/yield';
 import type { DataRow } from '../data/types';
 import type { RowLookup } from './row-index';
 
@@ -60,7 +61,19 @@ export function chooseTrainingSet(
   /** `rows` by id, when the caller holds them (app.rowById): the human labels are read through it, not copied. */
   byId?: RowLookup<DataRow>,
 ): TrainSet {
-  const chosen = chooseTrainingRows({
+  return runNow(chooseTrainingSetSteps(rows, pool, teacher, labelNames, c, byId));
+}
+
+/** chooseTrainingSet as a Steps loop (store/yield.ts): the Student panel computes it in slices for a pool of a million. */
+export function* chooseTrainingSetSteps(
+  rows: readonly DataRow[],
+  pool: readonly string[],
+  teacher: ReadonlyMap<string, LabelVotes>,
+  labelNames: readonly string[],
+  c: TrainChoice,
+  byId?: RowLookup<DataRow>,
+): Steps<TrainSet> {
+  const chosen = yield* chooseTrainingRowsSteps({
     pool,
     human: byId ? new HumanLabels(rows, byId) : new Map(rows.map((r) => [r.id, r.human])),
     teacher,

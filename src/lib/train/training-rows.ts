@@ -8,7 +8,7 @@
 // from logprobs, whose teacher probability is at least `probabilityMin`). Filtering after sampling makes
 // the size reported for a filtered student show what the filter costs (e.g.
 // "Student on 612 LLM labels with consistency = 1" out of a 1,000 sample).
-import { sampleStratified } from '../data/split';
+import { sampleStratifiedSteps } from '../data/split';
 import type { Splits } from '../data/types';
 import { STEP_ROWS, runNow, type Steps } from '../store/yield';
 import { RowIndex, type RowLookup } from './row-index';
@@ -112,18 +112,27 @@ export function usableLabel(input: Pick<TrainingRowsInput, 'human' | 'teacher' |
  * The same inputs always give the same ids.
  */
 export function chooseTrainingRows(input: TrainingRowsInput): TrainingRows {
+  return runNow(chooseTrainingRowsSteps(input));
+}
+
+/** chooseTrainingRows as a Steps loop (store/yield.ts): the same rows, for a pool of a million in slices. */
+export function* chooseTrainingRowsSteps(input: TrainingRowsInput): Steps<TrainingRows> {
   const labelOf = usableLabel(input);
-  const labelled = input.pool.filter((id) => labelOf(id) !== null);
+  const labelled: string[] = [];
+  for (let i = 0; i < input.pool.length; i++) {
+    if (labelOf(input.pool[i]) !== null) labelled.push(input.pool[i]);
+    if (i % STEP_ROWS === 0) yield;
+  }
   const n = Math.max(0, Math.min(Math.floor(input.size), labelled.length));
-  const sample =
-    n === labelled.length
-      ? labelled
-      : sampleStratified(
-          labelled,
-          labelled.map((id) => labelOf(id)!),
-          n,
-          input.seed,
-        );
+  let sample = labelled;
+  if (n < labelled.length) {
+    const labels: string[] = [];
+    for (let i = 0; i < labelled.length; i++) {
+      labels.push(labelOf(labelled[i])!);
+      if (i % STEP_ROWS === 0) yield;
+    }
+    sample = yield* sampleStratifiedSteps(labelled, labels, n, input.seed);
+  }
   const unfiltered: TrainingRows = { source: input.source, ids: sample, sample, labelOf, available: labelled.length, dropped: 0 };
   const consistent = keepConsistent(unfiltered, input.teacher, input.consistencyMin);
   return input.probabilityMin == null ? consistent : keepConfident(consistent, input.teacher, 'probability', input.probabilityMin);
