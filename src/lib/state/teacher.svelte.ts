@@ -23,7 +23,8 @@ import type { SendLogEntry, TeacherController, TeacherProgress, TeacherSummary, 
 import type { Capabilities, TeacherLabel, TeacherResponse, TeacherSettings } from '../teacher/types';
 import { app, errorText, onStateStart } from './app.svelte';
 import { stepFacts } from './facts.svelte';
-import { makeJob, scopeIds, setupKey, toTeacherSettings, type TeacherRunSettingsX } from '../teacher/job';
+import { makeJob, scopeIdsSteps, setupKey, toTeacherSettings, type TeacherRunSettingsX } from '../teacher/job';
+import { runSliced } from '../store/yield';
 import { batchExport, batchImport, type BatchFileInfo, type BatchImportReport, type BatchIo } from '../teacher/batch-files';
 import { download } from '../ui/download';
 import { buildPreview, type TeacherPreview } from '../teacher/preview';
@@ -346,7 +347,8 @@ export class TeacherState {
       this.interrupted = null;
       return;
     }
-    const job = this.#job(c);
+    const job = await this.#job(c);
+    if (this.active || this.#controller) return; // a run started while the scope was drawn: it owns the marker now
     const total = job.items.length * job.settings.repeats;
     const stored = settledCount(
       job.items.map((it) => it.textHash),
@@ -408,8 +410,8 @@ export class TeacherState {
   }
 
   /** The run's job: the scope's rows under the current settings and `caps`. */
-  #job(c: Context, caps: Capabilities = c.caps): TeacherJob {
-    const ids = this.#scopeIds(c);
+  async #job(c: Context, caps: Capabilities = c.caps): Promise<TeacherJob> {
+    const ids = await this.#scopeIds(c);
     const rows = ids.map((id) => app.rowById.get(id)).filter((r): r is DataRow => r !== undefined);
     return makeJob({
       rows,
@@ -426,13 +428,13 @@ export class TeacherState {
    * settings stay: the pool sample walks the whole pool (a million ids),
    * and the estimate asks again on every settings change.
    */
-  #scopeIds(c: Context): string[] {
+  async #scopeIds(c: Context): Promise<string[]> {
     const o = { scope: c.run.scope ?? 'paper', poolN: c.run.poolN, seed: app.projectSettings.seed };
     const splits = app.splits;
     // The pool is every row not held out, so the held-out ids name the splits (a reread project record is a new object).
     const key = JSON.stringify([o, splits?.validation ?? null, splits?.test ?? null]);
     if (this.#scope?.rows === c.rows && this.#scope.key === key) return this.#scope.ids;
-    const ids = scopeIds(c.rows, splits, o, { byId: app.rowById, pool: app.pool });
+    const ids = await runSliced(scopeIdsSteps(c.rows, splits, o, { byId: app.rowById, pool: app.pool }));
     this.#scope = { rows: c.rows, key, ids };
     return ids;
   }
@@ -442,7 +444,7 @@ export class TeacherState {
     await this.#loadPrefs();
     const c = this.#context();
     if (typeof c === 'string') throw new Error(c);
-    return buildPreview(this.#job(c), c.caps, priceInfo(c.settings.baseURL, c.settings.model, this.prices), (keys) =>
+    return buildPreview(await this.#job(c), c.caps, priceInfo(c.settings.baseURL, c.settings.model, this.prices), (keys) =>
       store.getResponses<TeacherResponse>(keys),
     );
   }
@@ -475,7 +477,7 @@ export class TeacherState {
       if (typeof setup === 'string') throw new Error(setup);
       // The cache view must be the one of this setup, read to the end (a reload in flight may predate it).
       for (let i = 0; i < 5 && !this.#viewLoaded(setup.key); i++) await this.reload();
-      const job = { ...this.#job(setup, profile), ...(opts.resend ? { resend: opts.resend } : {}) };
+      const job = { ...(await this.#job(setup, profile)), ...(opts.resend ? { resend: opts.resend } : {}) };
       if (job.items.length === 0) {
         this.status = 'idle';
         this.error =
@@ -648,7 +650,7 @@ export class TeacherState {
         // The file goes to OpenAI's Batch API, not this endpoint: a failed check only means we guess.
         note = ` The model could not be checked (${errorText(e)}); the file follows its name's guess (${describeProfile(profile)}).`;
       }
-      const report = await batchExport(batchIo, this.#job(c, profile), c.projectName, {
+      const report = await batchExport(batchIo, await this.#job(c, profile), c.projectName, {
         profile,
         queueTokens: c.run.batchQueueTokens ?? null,
       });

@@ -3,7 +3,8 @@
 // model, codebook, prompt, repeats, temperatures) whose cached answers count
 // as the current teacher labels. No Svelte, no store: unit-tested in Node.
 
-import { sampleStratified } from '../data/split';
+import { sampleStratifiedSteps } from '../data/split';
+import { STEP_ROWS, runNow, type Steps } from '../store/yield';
 import { trainingPool } from '../train/training-rows';
 import type { RowLookup } from '../train/row-index';
 import type { DataRow, Splits } from '../data/types';
@@ -48,26 +49,38 @@ export function scopeIds(
   /** The rows by id and the training pool, when the caller holds them (the page's app state): not rebuilt over every row. */
   held?: { byId: RowLookup<DataRow>; pool: readonly DataRow[] },
 ): string[] {
+  return runNow(scopeIdsSteps(rows, splits, o, held));
+}
+
+/** scopeIds as a Steps loop (store/yield.ts): the page draws the pool sample of a million rows in slices. */
+export function* scopeIdsSteps(
+  rows: readonly DataRow[],
+  splits: Splits | null,
+  o: { scope: TeacherScope; poolN: number; seed: number },
+  held?: { byId: RowLookup<DataRow>; pool: readonly DataRow[] },
+): Steps<string[]> {
   if (o.scope === 'all') {
-    const first = splits ? [...splits.validation, ...splits.test] : [];
-    const seen = new Set(first);
-    return [...first, ...rows.map((r) => r.id).filter((id) => !seen.has(id))];
+    const out = splits ? [...splits.validation, ...splits.test] : [];
+    const seen = new Set(out);
+    for (let i = 0; i < rows.length; i++) {
+      if (!seen.has(rows[i].id)) out.push(rows[i].id);
+      if (i % STEP_ROWS === 0) yield;
+    }
+    return out;
   }
   const byId = held?.byId ?? new Map(rows.map((r) => [r.id, r]));
   const validation = (splits?.validation ?? []).filter((id) => byId.has(id));
   const test = (splits?.test ?? []).filter((id) => byId.has(id));
   const poolRows = held?.pool ?? trainingPool(rows, splits, byId);
-  const pool = poolRows.map((r) => r.id);
+  const pool: string[] = [];
+  const strata: string[] = [];
+  for (let i = 0; i < poolRows.length; i++) {
+    pool.push(poolRows[i].id);
+    strata.push(poolRows[i].human ?? '');
+    if (i % STEP_ROWS === 0) yield;
+  }
   const n = Math.max(0, Math.floor(o.poolN));
-  const sample =
-    n >= pool.length
-      ? pool
-      : sampleStratified(
-          pool,
-          poolRows.map((r) => r.human ?? ''),
-          n,
-          o.seed,
-        );
+  const sample = n >= pool.length ? pool : yield* sampleStratifiedSteps(pool, strata, n, o.seed);
   return [...validation, ...test, ...sample];
 }
 
