@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runSliced, Slicer } from '../store/yield';
+import { RowIndex } from '../train/row-index';
 import {
   curveSizes,
   planExperiment,
@@ -43,6 +44,7 @@ describe('planExperiment', () => {
     const byId = new Map(input.rows.map((r) => [r.id, r]));
     const pool = input.splits.pool.map((id) => byId.get(id)!);
     expect(planExperiment({ ...input, held: { pool } })).toEqual(planExperiment(input));
+    expect(planExperiment({ ...input, held: { pool, byId: RowIndex.of(input.rows) } })).toEqual(planExperiment(input));
   });
 
   it('draws the same plan in slices (planExperimentSteps), yielding on the way', async () => {

@@ -4,6 +4,8 @@
 // rows can never leak into a student (see experiment.spec.ts).
 import { sampleStratifiedSteps } from '../data/split';
 import { STEP_ROWS, runNow, type Steps } from '../store/yield';
+import { HumanLabels } from '../train/train-set';
+import type { RowLookup } from '../train/row-index';
 import {
   chooseTrainingRowsSteps,
   keepConfident,
@@ -75,8 +77,14 @@ export interface PlanInput {
   thresholds?: readonly number[];
   /** What the sweep filters on: consistency of the repeats (the paper), or the teacher's probability from logprobs. */
   sweepBy?: ConfidenceBy;
-  /** The training pool's rows, when the caller holds them (the page's app state): not rebuilt over every row. */
-  held?: { pool: readonly DataRow[] };
+  /**
+   * The training pool's rows and the rows by id, when the caller holds them
+   * (the page's app state): not rebuilt over every row. With `byId` the human
+   * labels are read through it instead of copied into a Map of the pool (at a
+   * million rows ~50 MiB allocated per plan, and the preview plans again on
+   * every change of the teacher's labels).
+   */
+  held?: { pool: readonly DataRow[]; byId?: RowLookup<DataRow> };
 }
 
 export interface ExperimentPlan {
@@ -151,13 +159,18 @@ export function* planExperimentSteps(input: PlanInput): Steps<ExperimentPlan> {
   const trainN = Math.max(1, Math.floor(input.trainN ?? 1000));
   const notes: string[] = [];
   const held = input.held;
-  // Only pool ids are asked about: with the pool's rows held, the labels of those rows are enough (a lookup in
-  // the rows-by-id index per pool id, over the plan's several passes, cost more than this one Map).
+  // Only pool ids are asked about: with the pool's rows held, the labels of those rows are enough. A Map of
+  // them is faster to ask over the plan's several passes than the rows-by-id index, but costs memory.
   const labelled = held?.pool ?? input.rows;
-  const human = new Map<string, string | null>();
-  for (let i = 0; i < labelled.length; i++) {
-    human.set(labelled[i].id, labelled[i].human);
-    if (i % STEP_ROWS === 0) yield;
+  let human: ReadonlyMap<string, string | null>;
+  if (held?.byId) human = new HumanLabels(input.rows, held.byId);
+  else {
+    const copy = new Map<string, string | null>();
+    for (let i = 0; i < labelled.length; i++) {
+      copy.set(labelled[i].id, labelled[i].human);
+      if (i % STEP_ROWS === 0) yield;
+    }
+    human = copy;
   }
   const pool = (held?.pool ?? trainingPool(input.rows, input.splits)).map((r) => r.id);
   // Every training set goes through the rule the Train step uses too.

@@ -314,7 +314,7 @@ export function currentPlanInput(): PlanInput | null {
     trainN: s.trainN,
     seed: s.seed,
     sweepBy: compare.sweepBy,
-    held: { pool: app.pool },
+    held: { pool: app.pool, byId: app.rowById },
   };
 }
 
