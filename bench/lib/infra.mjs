@@ -4,7 +4,8 @@
 // closeAll(), also when a benchmark throws.
 import { createServer } from 'vite';
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -78,4 +79,36 @@ export async function closeAll() {
       console.error(`bench: could not close a server cleanly: ${err instanceof Error ? err.message : err}`);
     }
   }
+}
+
+/**
+ * Starts a CPU profile and a trace of the page's tasks ('toplevel'), on one
+ * clock, so that bench/lib/long-tasks.mjs can pick out a long task's samples;
+ * returns the function that stops both and writes `dir/name.cpuprofile` and
+ * `dir/name.trace.json`. Without `dir` nothing starts and the function does nothing.
+ */
+export async function startTaskProfile(page, dir, name) {
+  if (!dir) return async () => undefined;
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+  await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['toplevel', '__metadata'] }, transferMode: 'ReturnAsStream' });
+  await cdp.send('Profiler.start');
+  return async () => {
+    const { profile } = await cdp.send('Profiler.stop');
+    const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+    await cdp.send('Tracing.end');
+    const { stream } = await done;
+    const chunks = [];
+    for (let eof = false; !eof;) {
+      const r = await cdp.send('IO.read', { handle: stream });
+      chunks.push(r.base64Encoded ? Buffer.from(r.data, 'base64').toString('utf8') : r.data);
+      eof = r.eof;
+    }
+    await cdp.send('IO.close', { handle: stream });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    writeFileSync(join(dir, `${name}.trace.json`), chunks.join(''));
+    await cdp.detach();
+  };
 }

@@ -7,10 +7,10 @@
 // recorded in the page. Default 100,000 texts; --quick 10,000; --full 1,000,000;
 // SCALE_UI_N=n any other size.
 // Its own ports: the app on 4471 (BENCH_SCALE_UI_PORT), the mock on 8971.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHROMIUM } from './infra.mjs';
+import { CHROMIUM, startTaskProfile } from './infra.mjs';
 import { serveBuiltApp } from './quality-ui.mjs';
 import { LIMITS } from './scale.mjs';
 
@@ -95,34 +95,6 @@ export async function scaleUi(ctx) {
   }
 }
 
-/** Starts a CPU profile and a task trace (SCALE_UI_PROFILE=dir) for bench/lib/long-tasks.mjs; returns the function that writes them. */
-async function startProfile(page, n) {
-  if (!process.env.SCALE_UI_PROFILE) return async () => undefined;
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Profiler.enable');
-  await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
-  await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['toplevel', '__metadata'] }, transferMode: 'ReturnAsStream' });
-  await cdp.send('Profiler.start');
-  return async () => {
-    const { profile } = await cdp.send('Profiler.stop');
-    const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
-    await cdp.send('Tracing.end');
-    const { stream } = await done;
-    const chunks = [];
-    for (let eof = false; !eof;) {
-      const r = await cdp.send('IO.read', { handle: stream });
-      chunks.push(r.base64Encoded ? Buffer.from(r.data, 'base64').toString('utf8') : r.data);
-      eof = r.eof;
-    }
-    await cdp.send('IO.close', { handle: stream });
-    mkdirSync(process.env.SCALE_UI_PROFILE, { recursive: true });
-    const base = join(process.env.SCALE_UI_PROFILE, `scale-ui-${n}`);
-    writeFileSync(`${base}.cpuprofile`, JSON.stringify(profile));
-    writeFileSync(`${base}.trace.json`, chunks.join(''));
-    await cdp.detach();
-  };
-}
-
 async function flow({ context, appUrl, mockUrl, csv, n }) {
   const page = context.pages()[0] ?? (await context.newPage());
   const pageErrors = [];
@@ -182,7 +154,7 @@ async function flow({ context, appUrl, mockUrl, csv, n }) {
 
   await page.goto(`${appUrl}/?tfjs=wasm`);
   await page.getByTestId('file-input').waitFor({ state: 'attached' });
-  const stopProfile = await startProfile(page, n);
+  const stopProfile = await startTaskProfile(page, process.env.SCALE_UI_PROFILE, `scale-ui-${n}`);
 
   await stage('data: import the CSV', async () => {
     await page.getByTestId('file-input').setInputFiles(csv);

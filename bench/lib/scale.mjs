@@ -9,8 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { CHROMIUM } from './infra.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { CHROMIUM, startTaskProfile } from './infra.mjs';
 
 /** The page's limits the issue sets (main thread). */
 export const LIMITS = { heapBytes: 400 * 2 ** 20, taskMs: 200 };
@@ -101,15 +101,8 @@ async function runCases(ctx, page, mock, n) {
   for (const c of cases) {
     console.log(`  scale: ${thousands(c.n)} texts × ${c.label}`);
     let r;
-    // SCALE_PROFILE=dir: a CPU profile of each case (Chrome DevTools format) and a trace of its
-    // tasks ('toplevel'), on one clock, so a long task's samples can be picked out (bench/lib/long-tasks.mjs).
-    const cdp = process.env.SCALE_PROFILE ? await page.context().newCDPSession(page) : null;
-    if (cdp) {
-      await cdp.send('Profiler.enable');
-      await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
-      await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['toplevel', '__metadata'] }, transferMode: 'ReturnAsStream' });
-      await cdp.send('Profiler.start');
-    }
+    // SCALE_PROFILE=dir: a CPU profile of each case and a trace of its tasks, for bench/lib/long-tasks.mjs.
+    const stopProfile = await startTaskProfile(page, process.env.SCALE_PROFILE, `scale-${c.n}-${c.label}`);
     try {
       r = await page.evaluate((x) => window.bench.scaleCase(x), { ...c, modelsUrl: `${mock.url}/models`, batchSize: 64, trainN: 1000 });
     } catch (err) {
@@ -118,24 +111,7 @@ async function runCases(ctx, page, mock, n) {
       figures.push({ figure: `${thousands(c.n)} × ${c.label}: failed`, ratio: null, detail: message });
       continue;
     }
-    if (cdp) {
-      const { profile } = await cdp.send('Profiler.stop');
-      const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
-      await cdp.send('Tracing.end');
-      const { stream } = await done;
-      const chunks = [];
-      for (let eof = false; !eof;) {
-        const r = await cdp.send('IO.read', { handle: stream });
-        chunks.push(r.base64Encoded ? Buffer.from(r.data, 'base64').toString('utf8') : r.data);
-        eof = r.eof;
-      }
-      await cdp.send('IO.close', { handle: stream });
-      const base = join(process.env.SCALE_PROFILE, `scale-${c.n}-${c.label}`);
-      mkdirSync(process.env.SCALE_PROFILE, { recursive: true });
-      writeFileSync(`${base}.cpuprofile`, JSON.stringify(profile));
-      writeFileSync(`${base}.trace.json`, chunks.join(''));
-      await cdp.detach();
-    }
+    await stopProfile();
     raw.push(r);
     const tag = `${thousands(r.n)} × ${r.dim}-d`;
     const peak = Math.max(...r.stages.map((x) => x.heapPeak));

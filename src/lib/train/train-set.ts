@@ -52,16 +52,8 @@ export interface TrainSet {
  * consistency ≥ consistencyMin: the rule of lib/train/training-rows, which the
  * Compare step uses too, so the same choices give the same students.
  */
-export function chooseTrainingSet(
-  rows: readonly DataRow[],
-  pool: readonly string[],
-  teacher: ReadonlyMap<string, LabelVotes>,
-  labelNames: readonly string[],
-  c: TrainChoice,
-  /** `rows` by id, when the caller holds them (app.rowById): the human labels are read through it, not copied. */
-  byId?: RowLookup<DataRow>,
-): TrainSet {
-  return runNow(chooseTrainingSetSteps(rows, pool, teacher, labelNames, c, byId));
+export function chooseTrainingSet(...args: Parameters<typeof chooseTrainingSetSteps>): TrainSet {
+  return runNow(chooseTrainingSetSteps(...args));
 }
 
 /** chooseTrainingSet as a Steps loop (store/yield.ts): the Student panel computes it in slices for a pool of a million. */
@@ -71,6 +63,7 @@ export function* chooseTrainingSetSteps(
   teacher: ReadonlyMap<string, LabelVotes>,
   labelNames: readonly string[],
   c: TrainChoice,
+  /** `rows` by id, when the caller holds them (app.rowById): the human labels are read through it, not copied. */
   byId?: RowLookup<DataRow>,
 ): Steps<TrainSet> {
   const chosen = yield* chooseTrainingRowsSteps({
