@@ -5,6 +5,7 @@ import {
   curveSizes,
   planExperiment,
   planExperimentSteps,
+  scoreExperimentSteps,
   scoreExperiment,
   type PlanInput,
   type PlanTeacherLabel,
@@ -205,7 +206,7 @@ describe('curveSizes', () => {
 });
 
 describe('scoreExperiment', () => {
-  it('scores the teacher and every trained student on the same test rows', () => {
+  it('scores the teacher and every trained student on the same test rows (at once or a bootstrap a slice)', async () => {
     const input = fixture(3000, 250, 250);
     const plan = planExperiment(input);
     const yTrue = Int32Array.from(input.splits.test, (id) => LABELS.indexOf(input.rows.find((r) => r.id === id)!.human!));
@@ -222,7 +223,7 @@ describe('scoreExperiment', () => {
     );
     const teacherPreds = noisy(0.85);
     teacherPreds[0] = -1;
-    const out = scoreExperiment({
+    const scoreInput = {
       plan,
       yTrue,
       labelNames: LABELS,
@@ -230,7 +231,14 @@ describe('scoreExperiment', () => {
       teacher: { name: 'LLM few-shot (m)', preds: teacherPreds, backend: 'host', encoder: null, trainSize: null },
       students,
       seed: 42,
+    };
+    let pauses = 0;
+    const sliced = await runSliced(scoreExperimentSteps(scoreInput), new Slicer(async () => void pauses++, 0));
+    expect(pauses).toBeGreaterThan(plan.students.length); // a bootstrap a slice
+    const out = scoreExperiment({
+      ...scoreInput,
     });
+    expect(sliced).toEqual(out);
     expect(out.rows[0]).toMatchObject({ id: 'teacher', kind: 'teacher' });
     expect(out.rows[0].metrics.abstained).toBe(1);
     // human-250 was not trained, so it has no row; every other student has one.

@@ -356,6 +356,16 @@ export interface ScoredExperiment {
  * conditions, and shapes the learning-curve and sweep points for the charts.
  */
 export function scoreExperiment(input: ScoreInput): ScoredExperiment {
+  return runNow(scoreExperimentSteps(input));
+}
+
+/**
+ * scoreExperiment as a Steps loop (store/yield.ts): one bootstrap per step (a
+ * condition's row, then the headlines, the curve, the sweep), so the Compare
+ * step's scoring gives the page back between them (all at once it was a
+ * 230 ms task). Each bootstrap seeds its own resamples, so the answer is the same.
+ */
+export function* scoreExperimentSteps(input: ScoreInput): Steps<ScoredExperiment> {
   const { plan, yTrue, labelNames, positive, seed } = input;
   const k = labelNames.length;
   const opts = { seed, labelNames };
@@ -390,9 +400,14 @@ export function scoreExperiment(input: ScoreInput): ScoredExperiment {
       roles: s.roles,
     });
   }
-  const rows = compareConditions(yTrue, conditions, k, positive, opts).map((r, i) => ({ ...r, roles: conditions[i].roles }));
+  const rows: ResultRow[] = [];
+  for (const c of conditions) {
+    rows.push({ ...compareConditions(yTrue, [c], k, positive, opts)[0], roles: c.roles });
+    yield;
+  }
   const primary = conditions.filter((c) => c.kind === 'teacher' || c.roles.some((r) => PRIMARY.has(r.kind)));
   const heads = headlines(rows, yTrue, primary, k, positive, { seed, labelNames });
+  yield;
 
   const predsOf = new Map(conditions.map((c) => [c.id, c.preds]));
   const curve = learningCurve(
@@ -402,6 +417,7 @@ export function scoreExperiment(input: ScoreInput): ScoredExperiment {
     positive,
     { seed },
   );
+  yield;
   const scoredSweep = thresholdSweep(
     yTrue,
     plan.sweep.filter((p) => p.studentId !== null && predsOf.has(p.studentId)).map((p) => ({ x: p.t, preds: predsOf.get(p.studentId!)! })),

@@ -12,7 +12,7 @@ import { embedder, type Embedded } from './embedder.svelte';
 import { student, type TrainedStudent } from './student.svelte';
 import { teacher } from './teacher.svelte';
 import { compareShares, shareWarning } from '../train/shares';
-import { planExperimentSteps, scoreExperiment, type PlanInput, type PlannedStudent, type ScoredPreds } from '../experiment/experiment';
+import { planExperimentSteps, scoreExperimentSteps, type PlanInput, type PlannedStudent, type ScoredPreds } from '../experiment/experiment';
 import type { EncoderSettings } from '../project/settings';
 import type { ConfidenceBy } from '../train/training-rows';
 import { filterSliced, runSliced } from '../store/yield';
@@ -265,7 +265,9 @@ export class CompareState {
       };
     }
 
-    const scored = scoreExperiment({ plan, yTrue, labelNames, positive: posIdx, teacher: teacherCond, students: preds, seed: s.seed });
+    const scored = await runSliced(
+      scoreExperimentSteps({ plan, yTrue, labelNames, positive: posIdx, teacher: teacherCond, students: preds, seed: s.seed }),
+    );
     const data: ComparisonData = {
       v: 1,
       ...scored,
