@@ -81,7 +81,12 @@ export class Mapper {
       const slices: DataRow[][] = [];
       const labels = new LabelInterner();
       const r = await this.#client.request<MapResult>({ type: 'apply', mapping, opts }, ['result'], {
-        onMessage: (m) => void (m.type === 'rows' && slices.push(labels.intern(m.rows))),
+        onMessage: (m) => {
+          if (m.type !== 'rows') return;
+          // A newer call superseded this one: its rows are not wanted, so none are kept (a million rows each).
+          if (mine !== this.#latest) slices.length = 0;
+          else slices.push(labels.intern(m.rows));
+        },
       }).done;
       if (mine !== this.#latest) return null;
       if (slices.length === 0) return { ...r, rows: labels.intern(r.rows) };
