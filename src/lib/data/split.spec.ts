@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hashText } from './hash';
-import { allocate, proposeSplits, proposeSplitsSliced, sampleStratified, sortSliced, storedSplits, withPool } from './split';
-import { Slicer } from '../store/yield';
+import { allocate, proposeSplits, proposeSplitsSliced, sampleStratified, sortSteps, storedSplits, withPool } from './split';
+import { runSliced, Slicer } from '../store/yield';
 import { mulberry32, shuffleInPlace } from './rng';
 import type { DataRow } from './types';
 
@@ -127,7 +127,7 @@ describe('proposeSplitsSliced', () => {
     const many = Array.from({ length: 3_000 }, (_, i) => `id-${(i * 7919) % 3001}`);
     for (const list of [ids, many, [], ['x']]) {
       const before = [...list];
-      expect(await sortSliced(list, eager())).toEqual([...list].sort());
+      expect(await runSliced(sortSteps(list), eager())).toEqual([...list].sort());
       expect(list).toEqual(before);
     }
   });

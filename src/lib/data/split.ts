@@ -40,12 +40,7 @@ export function allocate(counts: readonly number[], n: number): number[] {
   return out;
 }
 
-/** Group ids by label, each group sorted by id so row order does not matter, labels sorted. */
-function groups(ids: readonly string[], labels: readonly string[]): { label: string; ids: string[] }[] {
-  return runNow(groupSteps(ids, labels));
-}
-
-/** groups as a Steps loop: the ids by label, each group sorted (sortSteps), the groups by label. */
+/** The ids grouped by label, each group sorted by id (sortSteps) so row order does not matter, labels sorted. */
 function* groupSteps(ids: readonly string[], labels: readonly string[]): Steps<{ label: string; ids: string[] }[]> {
   const map = new Map<string, string[]>();
   for (let i = 0; i < ids.length; i++) {
@@ -98,63 +93,44 @@ export function* sampleStratifiedSteps(ids: readonly string[], labels: readonly 
  * human-label baselines. `notes` explain every adjustment in words.
  */
 export function proposeSplits(rows: readonly DataRow[], sizes: SplitSizes, seed: number): { splits: Splits; notes: string[] } {
-  const labeled = rows.filter((r) => r.human !== null);
-  const gs = groups(
-    labeled.map((r) => r.id),
-    labeled.map((r) => r.human as string),
-  );
-  const drawn = draw(gs, labeled.length, sizes, seed);
-  const held = new Set([...drawn.splits.test, ...drawn.splits.validation]);
-  drawn.splits.pool = rows.filter((r) => !held.has(r.id)).map((r) => r.id);
-  return drawn;
+  return runNow(proposeSplitsSteps(rows, sizes, seed));
 }
 
 /**
  * proposeSplits for a corpus on the page: the same splits, computed in slices
  * that yield (Slicer), so a million rows never hold the page for a long task.
- * The group sort, the one step that cannot be cut into loops, is a merge sort
- * that yields between runs.
+ * The group sort is a merge sort that yields between runs (sortSteps).
  */
-export async function proposeSplitsSliced(
+export function proposeSplitsSliced(
   rows: readonly DataRow[],
   sizes: SplitSizes,
   seed: number,
   slicer = new Slicer(),
 ): Promise<{ splits: Splits; notes: string[] }> {
-  const byLabel = new Map<string, string[]>();
-  let labeled = 0;
-  for (const r of rows) {
-    if (r.human !== null) {
-      labeled++;
-      const g = byLabel.get(r.human);
-      if (g) g.push(r.id);
-      else byLabel.set(r.human, [r.id]);
+  return runSliced(proposeSplitsSteps(rows, sizes, seed), slicer);
+}
+
+/** proposeSplits as a Steps loop (store/yield.ts): the labelled rows grouped, the draw, then the pool (withPoolSteps). */
+function* proposeSplitsSteps(rows: readonly DataRow[], sizes: SplitSizes, seed: number): Steps<{ splits: Splits; notes: string[] }> {
+  const ids: string[] = [];
+  const labels: string[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    if (rows[i].human !== null) {
+      ids.push(rows[i].id);
+      labels.push(rows[i].human!);
     }
-    if (slicer.due()) await slicer.next();
+    if (i % STEP_ROWS === 0) yield;
   }
-  const gs: { label: string; ids: string[] }[] = [];
-  for (const label of [...byLabel.keys()].sort()) gs.push({ label, ids: await sortSliced(byLabel.get(label)!, slicer) });
-  const drawn = draw(gs, labeled, sizes, seed);
-  const held = new Set([...drawn.splits.test, ...drawn.splits.validation]);
-  const pool: string[] = [];
-  for (const r of rows) {
-    if (!held.has(r.id)) pool.push(r.id);
-    if (slicer.due()) await slicer.next();
-  }
-  drawn.splits.pool = pool;
+  const drawn = draw(yield* groupSteps(ids, labels), ids.length, sizes, seed);
+  drawn.splits.pool = (yield* withPoolSteps(storedSplits(drawn.splits), rows)).pool;
   return drawn;
 }
 
 /**
  * Sorts strings as Array.prototype.sort() does (UTF-16 code units) by a
- * bottom-up merge sort that checks the slicer at every step. Returns a new
- * array; `ids` is left as it was.
+ * bottom-up merge sort, as a Steps loop (store/yield.ts), so a group of a
+ * million ids sorts in slices. Returns a new array; `ids` is left as it was.
  */
-export function sortSliced(ids: readonly string[], slicer: Slicer): Promise<string[]> {
-  return runSliced(sortSteps(ids), slicer);
-}
-
-/** sortSliced's merge sort as a Steps loop (store/yield.ts). */
 export function* sortSteps(ids: readonly string[]): Steps<string[]> {
   const n = ids.length;
   let from = ids.slice();
