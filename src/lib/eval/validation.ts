@@ -14,7 +14,7 @@ import { confidenceOf, meetsConsistency, type ConfidenceBy } from '../train/trai
 import { argmaxRow } from '../train/metrics';
 import type { RowLookup } from '../train/row-index';
 import { idIndex, idIs } from '../store/packed-ids';
-import { eachSliced, runNow } from '../store/yield';
+import { STEP_ROWS, runNow, runSliced, type Steps } from '../store/yield';
 import type { PredictionsData } from '../store/records';
 
 /** The part of a TeacherLabel this reads. */
@@ -120,24 +120,30 @@ export function studentLabels(p: PredictionsView | null): StudentLookup {
  * where a confident student disagrees with the teacher. `lowBelow` marks low
  * consistency. The rows are walked in slices (a million texts).
  */
-export async function reviewItems(
+export function reviewItems(...args: Parameters<typeof reviewItemsSteps>): Promise<ReviewItem[]> {
+  return runSliced(reviewItemsSteps(...args));
+}
+
+/** reviewItems as a Steps loop (store/yield.ts): the Validate step runs it from an effect (ui/sliced.ts). */
+export function* reviewItemsSteps(
   validationIds: readonly string[],
   rows: readonly DataRow[],
   labels: ReadonlyMap<string, TeacherView>,
   answersOf: (id: string) => (string | null)[],
   students: StudentLookup,
   lowBelow: number,
-): Promise<ReviewItem[]> {
+): Steps<ReviewItem[]> {
   const validation = new Set(validationIds);
   const out: ReviewItem[] = [];
-  await eachSliced(rows.length, (at) => {
+  for (let at = 0; at < rows.length; at++) {
+    if (at % STEP_ROWS === 0) yield;
     const r = rows[at];
     const t = labels.get(r.id);
     // A student disagrees only with a teacher label: other rows' predictions are not read.
     const s = t || validation.has(r.id) ? (students.get(r.id, at) ?? null) : null;
     const teacherLabel = t?.label ?? null;
     const studentDisagrees = !!s && !!t && s.prob >= CONFIDENT && s.label !== teacherLabel;
-    if (!validation.has(r.id) && !studentDisagrees) return;
+    if (!validation.has(r.id) && !studentDisagrees) continue;
     const answered = (t?.n ?? 0) > 0;
     out.push({
       id: r.id,
@@ -151,7 +157,7 @@ export async function reviewItems(
       low: answered && t!.consistency < lowBelow - 1e-9,
       studentDisagrees,
     });
-  });
+  }
   return out;
 }
 
