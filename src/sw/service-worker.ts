@@ -4,10 +4,23 @@
 //     it serves carries COOP/COEP (the coi-serviceworker approach), so after one
 //     reload the page is crossOriginIsolated and ONNX Runtime gets wasm threads.
 //     (Same-origin responses need no CORP under COEP, so files it does not serve are fine.)
-//  2. Offline use: the app shell is cached on install, the runtime wasm right
-//     after (asked by the page), and the build's files are served cache-first.
+//  2. Offline use: the app shell is cached on install; a runtime's wasm
+//     (ONNX Runtime, tfjs) is cached the first time the app asks for it, so a
+//     TF-IDF-only visitor never downloads ONNX Runtime. The build's files are
+//     served cache-first. Model files are transformers.js' own cache (MODEL_CACHE).
 // Cross-origin requests (the LLM endpoint, Hugging Face) are never touched.
-import { answers, cacheNames, pathInScope, staleCaches, totalSize, withIsolation, type PrecacheManifest } from '$lib/offline/sw-core';
+import {
+  answers,
+  cacheNames,
+  isRuntimePath,
+  keepable,
+  pathInScope,
+  runtimesSaved,
+  staleCaches,
+  totalSize,
+  withIsolation,
+  type PrecacheManifest,
+} from '$lib/offline/sw-core';
 import type { CacheStatus, FromWorker, ToWorker } from '$lib/offline/protocol';
 
 declare const __PRECACHE__: PrecacheManifest;
@@ -50,6 +63,19 @@ function isolated(res: Response): Response {
   return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
 }
 
+/** A runtime file fetched for the first time: kept in the runtime cache while the page reads it. */
+function keepRuntime(path: string, res: Response, event: FetchEvent): void {
+  if (!keepable(res)) return;
+  const copy = res.clone();
+  event.waitUntil(
+    (async () => {
+      await (await caches.open(NAMES.runtime)).put(urlOf(path), copy);
+      const msg: FromWorker = { type: 'status', status: await status() };
+      for (const client of await sw.clients.matchAll()) client.postMessage(msg);
+    })(),
+  );
+}
+
 sw.addEventListener('fetch', (event) => {
   const req = event.request;
   if (req.method !== 'GET') return;
@@ -61,9 +87,12 @@ sw.addEventListener('fetch', (event) => {
       const hit = await cached(path);
       if (hit) return isolated(hit);
       try {
-        return isolated(await fetch(req));
+        const res = await fetch(req);
+        if (isRuntimePath(path)) keepRuntime(path, res, event);
+        return isolated(res);
       } catch {
-        return new Response(`Offline, and ${path} is not cached yet.`, {
+        const what = isRuntimePath(path) ? 'this runtime has not been used in this browser yet, and its first use needs a connection' : 'it is not cached yet';
+        return new Response(`Offline: ${path} cannot be loaded (${what}).`, {
           status: 503,
           statusText: 'Offline',
           headers: withIsolation(new Headers({ 'Content-Type': 'text/plain' })).headers,
@@ -77,19 +106,19 @@ async function status(): Promise<CacheStatus> {
   const shell = await caches.open(NAMES.shell);
   const runtime = await caches.open(NAMES.runtime);
   const have = new Set((await runtime.keys()).map((r) => r.url.split('?')[0]));
-  const runtimeCached = totalSize(MANIFEST.runtime.filter((f) => have.has(urlOf(f.path))));
+  const cachedPaths = new Set(MANIFEST.runtime.filter((f) => have.has(urlOf(f.path))).map((f) => f.path));
   const shellKeys = new Set((await shell.keys()).map((r) => r.url));
   return {
     shellVersion: MANIFEST.shellVersion,
     shellReady: MANIFEST.shell.every((f) => shellKeys.has(urlOf(f.path))),
     shellBytes: totalSize(MANIFEST.shell),
     runtimeBytes: totalSize(MANIFEST.runtime),
-    runtimeCached,
-    runtimeReady: runtimeCached === totalSize(MANIFEST.runtime),
+    runtimeCached: totalSize(MANIFEST.runtime.filter((f) => cachedPaths.has(f.path))),
+    runtimes: runtimesSaved(MANIFEST, cachedPaths),
   };
 }
 
-/** Fetches the runtime files not yet cached, one at a time, telling `reply` the bytes done. */
+/** "Save everything now": fetches the runtime files not yet cached, one at a time, telling `reply` the bytes done. */
 async function cacheRuntime(reply: (m: FromWorker) => void): Promise<void> {
   const cache = await caches.open(NAMES.runtime);
   const total = totalSize(MANIFEST.runtime);

@@ -1,9 +1,12 @@
-// Issue 15: after one online visit the app works without a network: the
-// service worker serves the app shell and runtimes, and a whole project runs
-// offline: import a CSV, fit TF-IDF, train the default (linear) head, label the
-// corpus. Nothing is sent anywhere: the privacy log is empty.
+// Issue 15, then 25: after one online visit the app works without a network.
+// The service worker saves the app shell on install and a runtime (ONNX
+// Runtime, tfjs wasm) the first time it is used; transformers.js keeps the
+// model files it loaded. So a TF-IDF user never downloads ONNX Runtime and
+// works offline after one look; an embedding user works offline after one
+// embedding run; and what was never used says plainly that its first use needs
+// a connection. Nothing is sent anywhere: the privacy log stays empty.
 import { readFileSync } from 'node:fs';
-import { test, expect } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { FIXTURES, MOCK_URL } from './helpers';
 import { serveDist, type StaticSite } from './ship-server';
 
@@ -16,29 +19,60 @@ test.afterEach(async () => {
   await site.close();
 });
 
-test('after one online visit: import, TF-IDF, train and predict offline, nothing sent', async ({ page, context }) => {
-  test.setTimeout(240_000);
+const ortRequests = () => site.requests.filter((r) => r.path.includes('/ort/'));
+
+/** The first visit: the app is saved (the badge turns "Offline ready"). */
+async function firstVisit(page: Page) {
   await page.goto(site.url);
-  // The first visit saves the app and the runtime wasm (the badge turns "Offline ready").
   const status = page.getByTestId('offline-status');
   await expect(status).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
   await expect(status).toHaveText('Offline ready');
-  await status.click();
-  await expect(page.getByTestId('runtime-offline')).toContainText('Works offline');
+}
 
-  // Offline, and the host gone too: the browser's own update check for sw.js
-  // is not covered by the offline emulation, a closed server answers nothing.
+/** Offline, and the host gone too: the browser's own update check for sw.js is not covered by the offline emulation. */
+async function goOffline(page: Page, context: import('@playwright/test').BrowserContext) {
   await context.setOffline(true);
   await site.close();
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Surrogate' })).toBeVisible();
-  await expect(status).toHaveAttribute('data-status', 'ready');
+  await expect(page.getByTestId('offline-status')).toHaveAttribute('data-status', 'ready');
+}
+
+async function importCsv(page: Page) {
+  const csv = readFileSync(`${FIXTURES}/tiny-sentiment.csv`);
+  await page.getByTestId('file-input').setInputFiles({ name: 'reviews.csv', mimeType: 'text/csv', buffer: csv });
+  await page.getByRole('button', { name: 'Import 58 texts' }).click();
+  await expect(page.getByTestId('row-count')).toHaveText('58 texts');
+}
+
+/** The tiny encoder from the mock server's mirror, on wasm. */
+async function useTinyEncoder(page: Page) {
+  await page.locator('[data-step="train"]').click();
+  await page.getByLabel('Model id').fill('tiny-distilbert');
+  await page.getByLabel('Model id').press('Tab');
+  await page.getByLabel('Model source').selectOption('url');
+  await page.getByLabel('Mirror base URL').fill(`${MOCK_URL}/models`);
+  await page.getByLabel('Mirror base URL').press('Tab');
+  await page.getByLabel('Device').selectOption('wasm');
+}
+
+test('a TF-IDF user: one look online, then import, TF-IDF, train and predict offline; ONNX Runtime never downloaded', async ({
+  page,
+  context,
+}) => {
+  test.setTimeout(240_000);
+  await firstVisit(page);
+  await page.getByTestId('offline-status').click();
+  await expect(page.getByTestId('runtime-offline')).toContainText('The app works offline');
+  const ort = page.getByTestId('runtimes-offline').getByRole('listitem').filter({ hasText: 'ONNX Runtime' });
+  await expect(ort).toHaveAttribute('data-saved', 'false');
+  await expect(ort).toContainText('not saved yet');
+  await expect(ort).toContainText('needs a connection');
+
+  await goOffline(page, context);
 
   await test.step('import a CSV and split it', async () => {
-    const csv = readFileSync(`${FIXTURES}/tiny-sentiment.csv`);
-    await page.getByTestId('file-input').setInputFiles({ name: 'reviews.csv', mimeType: 'text/csv', buffer: csv });
-    await page.getByRole('button', { name: 'Import 58 texts' }).click();
-    await expect(page.getByTestId('row-count')).toHaveText('58 texts');
+    await importCsv(page);
     await page.getByLabel('Validation size').fill('10');
     await page.getByLabel('Test size').fill('10');
     await page.getByRole('button', { name: 'Re-split' }).click();
@@ -64,38 +98,64 @@ test('after one online visit: import, TF-IDF, train and predict offline, nothing
     expect(counts[0] + counts[1]).toBe(58);
   });
 
+  await test.step('an encoder never used: its first use needs a connection, and the app says so', async () => {
+    await page.getByLabel('Encoder kind').selectOption('transformers');
+    await useTinyEncoder(page);
+    await page.getByRole('button', { name: 'Embed all texts' }).click();
+    await expect(page.getByTestId('embed-error')).toContainText('needs a connection once', { timeout: 60_000 });
+  });
+
   await test.step('the privacy log shows nothing sent', async () => {
     await page.locator('[data-step="teacher"]').click();
     await expect(page.getByLabel('Privacy log')).toContainText('No text of this project has been sent yet.');
   });
+  expect(ortRequests()).toEqual([]);
 });
 
-test('"make this model available offline" saves the encoder; it then embeds without a network', async ({ page, context }) => {
+test('an embedding user: after one embedding run online, embedding works offline', async ({ page, context }) => {
   test.setTimeout(240_000);
-  await page.goto(site.url);
-  await expect(page.getByTestId('offline-status')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
-  await page.getByTestId('file-input').setInputFiles(`${FIXTURES}/tiny-sentiment.csv`);
-  await page.getByRole('button', { name: 'Import 58 texts' }).click();
-  await expect(page.getByTestId('row-count')).toHaveText('58 texts');
+  await firstVisit(page);
+  expect(ortRequests()).toEqual([]); // not on install: on first use
+  await importCsv(page);
+  await useTinyEncoder(page);
+  await page.getByRole('button', { name: 'Embed all texts' }).click();
+  await expect(page.getByTestId('embed-summary')).toContainText(/58 embedded now/, { timeout: 120_000 });
+  expect(ortRequests().map((r) => r.status)).toEqual([200, 200]); // its glue and its wasm, once
 
-  // The tiny encoder from the mock server's mirror, on wasm.
+  await page.getByTestId('backend-badge').click();
+  const ort = page.getByTestId('runtimes-offline').getByRole('listitem').filter({ hasText: 'ONNX Runtime' });
+  await expect(ort).toHaveAttribute('data-saved', 'true');
+  await expect(ort).toContainText(/saved \([\d.]+ MB\), works offline/);
+  await expect(page.getByTestId('model-offline')).toContainText(/saved in this browser \(\d+ files, [\d.]+ [kM]B\), available offline/);
+
+  await goOffline(page, context);
+  // Another recipe of the same model (a prefix changes every vector), so it really embeds again, offline.
   await page.locator('[data-step="train"]').click();
-  await page.getByLabel('Model id').fill('tiny-distilbert');
-  await page.getByLabel('Model id').press('Tab');
-  await page.getByLabel('Model source').selectOption('url');
-  await page.getByLabel('Mirror base URL').fill(`${MOCK_URL}/models`);
-  await page.getByLabel('Mirror base URL').press('Tab');
-  await page.getByLabel('Device').selectOption('wasm');
+  await page.getByLabel('Prefix').fill('again: ');
+  await page.getByLabel('Prefix').press('Tab');
+  await page.getByRole('button', { name: 'Embed all texts' }).click();
+  await expect(page.getByTestId('embed-summary')).toContainText(/58 embedded now/, { timeout: 120_000 });
+});
+
+test('"make this model available offline" saves the encoder and ONNX Runtime; it then embeds without a network', async ({
+  page,
+  context,
+}) => {
+  test.setTimeout(240_000);
+  await firstVisit(page);
+  await importCsv(page);
+  await useTinyEncoder(page);
 
   await page.getByTestId('backend-badge').click();
   const model = page.getByTestId('model-offline');
   await expect(model).toContainText('not saved in this browser yet');
+  await expect(model).toContainText('needs a connection once');
   await page.getByRole('button', { name: 'Make this model available offline' }).click();
   await expect(model).toContainText(/saved in this browser \(\d+ files, [\d.]+ [kM]B\), available offline/, { timeout: 60_000 });
+  const ort = page.getByTestId('runtimes-offline').getByRole('listitem').filter({ hasText: 'ONNX Runtime' });
+  await expect(ort).toHaveAttribute('data-saved', 'true');
 
-  await context.setOffline(true);
-  await site.close();
-  await page.reload();
+  await goOffline(page, context);
   await page.getByRole('button', { name: 'Embed all texts' }).click();
   await expect(page.getByTestId('embed-summary')).toContainText(/58 embedded now/, { timeout: 120_000 });
 });

@@ -74,8 +74,11 @@ export function configureOrt(ortBase: string | URL): number {
   // onnxruntime-node (Node) has a stub `wasm` object but no `versions.web`.
   if (!wasm || !env.backends.onnx.versions?.web) return 0;
   const base = withSlash(String(ortBase));
-  // The version query keeps a cached wasm from an older app build from pairing
-  // with newer glue code: transformers.js caches these files by URL.
+  // The service worker keeps ort/ in its runtime cache on first use (src/sw/); transformers.js'
+  // own copy would store the same 27 MB again, under a key no later build removes.
+  env.useWasmCache = false;
+  // The version query keeps an HTTP-cached wasm of an older ONNX Runtime from
+  // pairing with newer glue code (the service worker ignores it: its cache name carries the version).
   const v = `?v=${encodeURIComponent(env.version)}`;
   wasm.wasmPaths = {
     mjs: `${base}ort-wasm-simd-threaded.asyncify.mjs${v}`,

@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { ADDED_HEADER, answers, cacheNames, fnv1a, pathInScope, planPrecache, staleCaches, totalSize, withIsolation } from './sw-core';
+import {
+  ADDED_HEADER,
+  answers,
+  cacheNames,
+  fnv1a,
+  isRuntimePath,
+  keepable,
+  pathInScope,
+  planPrecache,
+  runtimesSaved,
+  staleCaches,
+  totalSize,
+  withIsolation,
+} from './sw-core';
 
 const file = (path: string, size = 10, hash = path) => ({ path, size, hash });
 
@@ -31,6 +44,40 @@ describe('planPrecache', () => {
     expect(b.shellVersion).not.toBe(a.shellVersion);
     expect(b.runtimeVersion).toBe(a.runtimeVersion);
     expect(planPrecache([file('ort/x.wasm', 10, 'w2')]).runtimeVersion).not.toBe(a.runtimeVersion);
+  });
+});
+
+describe('runtimes, cached on first use', () => {
+  const m = planPrecache([
+    file('index.html'),
+    file('ort/ort.mjs', 50),
+    file('ort/ort.wasm', 27e6),
+    file('tfjs/tfjs-backend-wasm.wasm', 3e5),
+    file('tfjs/tfjs-backend-wasm-simd.wasm', 4e5),
+  ]);
+
+  it('tells runtime files from the shell', () => {
+    expect(['ort/ort.wasm', 'tfjs/x.wasm', 'index.html', 'assets/ort/x.js'].map(isRuntimePath)).toEqual([true, true, false, false]);
+  });
+
+  it('nothing saved: each runtime says what its first use downloads', () => {
+    expect(runtimesSaved(m, new Set())).toEqual([
+      { name: 'ONNX Runtime', usedBy: 'encoders and the in-browser teacher', saved: false, savedBytes: 0, downloadBytes: 27e6 + 50 },
+      // tfjs loads one build, so its first use costs the largest one at most.
+      { name: 'tfjs wasm', usedBy: 'training on the wasm backend', saved: false, savedBytes: 0, downloadBytes: 4e5 },
+    ]);
+  });
+
+  it('ONNX Runtime is saved only with its glue and its wasm; tfjs with any one build', () => {
+    const [ort, tfjs] = runtimesSaved(m, new Set(['ort/ort.wasm', 'tfjs/tfjs-backend-wasm-simd.wasm']));
+    expect([ort.saved, ort.savedBytes, tfjs.saved, tfjs.savedBytes]).toEqual([false, 27e6, true, 4e5]);
+    expect(runtimesSaved(m, new Set(['ort/ort.mjs', 'ort/ort.wasm']))[0].saved).toBe(true);
+  });
+
+  it('keeps only whole same-origin files', () => {
+    expect(keepable({ status: 200, type: 'basic' })).toBe(true);
+    expect([206, 404, 503].map((status) => keepable({ status, type: 'basic' }))).toEqual([false, false, false]);
+    expect(keepable({ status: 0, type: 'opaque' })).toBe(false);
   });
 });
 

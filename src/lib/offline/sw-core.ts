@@ -23,12 +23,20 @@ export interface PrecacheManifest {
   runtimeVersion: string;
   /** The app itself: cached when the service worker installs. */
   shell: CachedFile[];
-  /** ONNX Runtime's and tfjs's wasm: cached after the worker has taken over, in the background. */
+  /**
+   * ONNX Runtime's and tfjs's wasm: each file is cached the first time the app
+   * asks for it, so a TF-IDF-only visitor never downloads the 27 MB of ONNX Runtime.
+   */
   runtime: CachedFile[];
 }
 
-/** Folders of the wasm runtimes (see build/runtime-assets.ts). */
-export const RUNTIME_DIRS = ['ort/', 'tfjs/'];
+/** The wasm runtimes (see build/runtime-assets.ts), as the runtime panel names them. */
+export const RUNTIMES = [
+  { dir: 'ort/', name: 'ONNX Runtime', usedBy: 'encoders and the in-browser teacher', needsAll: true },
+  // tfjs loads one of its three builds (plain, SIMD, threaded SIMD), and only when WebGPU and WebGL both fail.
+  { dir: 'tfjs/', name: 'tfjs wasm', usedBy: 'training on the wasm backend', needsAll: false },
+] as const;
+export const RUNTIME_DIRS = RUNTIMES.map((r) => r.dir);
 /** Files in dist/ a browser never needs from the cache. */
 const NOT_CACHED = [/^sw\.js$/, /^_headers$/, /^_redirects$/, /^vercel\.json$/, /\.map$/, /^\.nojekyll$/];
 
@@ -38,7 +46,7 @@ const NOT_CACHED = [/^sw\.js$/, /^_headers$/, /^_redirects$/, /^vercel\.json$/, 
  */
 export function planPrecache(files: readonly (CachedFile & { hash: string })[]): PrecacheManifest {
   const keep = files.filter((f) => !NOT_CACHED.some((re) => re.test(f.path))).sort((a, b) => a.path.localeCompare(b.path));
-  const isRuntime = (f: CachedFile) => RUNTIME_DIRS.some((d) => f.path.startsWith(d));
+  const isRuntime = (f: CachedFile) => isRuntimePath(f.path);
   const shell = keep.filter((f) => !isRuntime(f));
   const runtime = keep.filter(isRuntime);
   const version = (list: typeof keep) => fnv1a(list.map((f) => `${f.path}:${f.hash}`).join('\n'));
@@ -94,6 +102,41 @@ export function withIsolation(headers: Headers): { headers: Headers; added: bool
   out.set('Cross-Origin-Opener-Policy', 'same-origin');
   out.set(ADDED_HEADER, 'service-worker');
   return { headers: out, added: true };
+}
+
+/** Whether `path` (from pathInScope) is a runtime file, cached on first use rather than on install. */
+export function isRuntimePath(path: string): boolean {
+  return RUNTIME_DIRS.some((d) => path.startsWith(d));
+}
+
+/**
+ * Whether a network answer for a runtime file may be kept: a whole file
+ * (not a 206 range, not an error page) from this origin.
+ */
+export function keepable(res: Pick<Response, 'status' | 'type'>): boolean {
+  return res.status === 200 && (res.type === 'basic' || res.type === 'default');
+}
+
+/** What is saved of one runtime (see RUNTIMES). */
+export interface RuntimeSaved {
+  name: string;
+  usedBy: string;
+  /** Saved: every file (ONNX Runtime needs its glue and its wasm) or, for tfjs, any one build. */
+  saved: boolean;
+  savedBytes: number;
+  /** The download a first use costs: all files, or the largest single build. */
+  downloadBytes: number;
+}
+
+/** Per runtime, what of `m.runtime` is among `cachedPaths` (paths as in the manifest). */
+export function runtimesSaved(m: Pick<PrecacheManifest, 'runtime'>, cachedPaths: ReadonlySet<string>): RuntimeSaved[] {
+  return RUNTIMES.map(({ dir, name, usedBy, needsAll }) => {
+    const files = m.runtime.filter((f) => f.path.startsWith(dir));
+    const have = files.filter((f) => cachedPaths.has(f.path));
+    const saved = files.length > 0 && (needsAll ? have.length === files.length : have.length > 0);
+    const downloadBytes = needsAll ? totalSize(files) : Math.max(0, ...files.map((f) => f.size));
+    return { name, usedBy, saved, savedBytes: totalSize(have), downloadBytes };
+  });
 }
 
 /** Total bytes of a file list. */

@@ -22,6 +22,7 @@ import { concatRows, dense, hybrid, type CsrMatrix, type DenseMatrix, type Featu
 import type { EncoderSettings } from '../project/settings';
 import { hasWebGPU, type EmbedRuntime } from './backend.svelte';
 import { app, errorText } from './app.svelte';
+import { offline } from './offline.svelte';
 import { embedRequest, ortBase, type EmbedReady, type EmbedRows, type EmbedSlots, type EmbedStored } from '../workers/embed-client';
 import { byLength, distinctRows, storageOrder, yieldToPage } from '../embed/order';
 import { VECTOR_CHUNK } from '../store/db';
@@ -408,7 +409,9 @@ export class EmbedderState {
       if (r.type === 'progress')
         this.progress = { stage: 'download', done: r.done, total: r.total, etaMs: etaMs(started, r.done, r.total) };
     });
-    const ready = await req.done;
+    const ready = await req.done.catch(async (e: unknown) => {
+      throw await offline.explainLoadFailure(e, s.source.kind === 'files' ? null : modelId);
+    });
     this.#loaded = { key: loadKey, ready };
     this.device = ready.device;
     this.threads = ready.threads;

@@ -1,11 +1,13 @@
 // The service worker seen from the page: registers it (built app only), knows
-// how the page is isolated, asks it to cache the runtime wasm, and says when
-// the app works offline. Also "make this model available offline": the encoder's
-// files go into transformers.js' own Cache Storage, where its loads look first.
+// how the page is isolated, says when the app works offline and which runtimes
+// a first use has saved (or, asked, saves them all now). Also "make this model
+// available offline": the encoder's files go into transformers.js' own Cache
+// Storage, where its loads look first (loading it also saves ONNX Runtime).
 import type { CacheStatus, FromWorker, ToWorker } from '../offline/protocol';
 import { ADDED_HEADER } from '../offline/sw-core';
-import { isolationMode, modelBytes, shouldReload, type Isolation } from '../offline/mode';
+import { formatBytes, isolationMode, modelBytes, shouldReload, type Isolation } from '../offline/mode';
 import type { EncoderSettings } from '../project/settings';
+import { WorkerCancelled } from '../workers/worker-client';
 
 /** transformers.js' Cache Storage name (its env.cacheKey default). */
 export const MODEL_CACHE = 'transformers-cache';
@@ -63,41 +65,47 @@ export class OfflineState {
         return;
       }
       if (!crossOriginIsolated) this.reloadForThreads = true;
-      this.#post({ type: 'cache-runtime' });
+      this.refresh();
     });
     this.status = 'installing';
     try {
       await sw.register('./sw.js', { scope: './' });
       await sw.ready;
-      if (sw.controller) this.#post({ type: 'cache-runtime' });
+      this.refresh();
     } catch (e) {
       this.status = 'error';
       this.error = `Offline use is not available: the service worker could not start (${e instanceof Error ? e.message : String(e)}).`;
     }
   }
 
-  /** Asks the worker again (e.g. after a failed download). */
-  retry(): void {
+  /** Asks the worker what is saved (the runtime panel, when it opens). */
+  refresh(): void {
+    this.#post({ type: 'status' });
+  }
+
+  /** Saves every runtime now, not just on first use (before going offline); also the retry after a failed download. */
+  saveRuntimes(): void {
     this.error = null;
     this.#post({ type: 'cache-runtime' });
   }
 
   #post(msg: ToWorker): void {
-    const target = navigator.serviceWorker.controller;
+    const target = navigator.serviceWorker?.controller;
     if (!target) return;
-    if (msg.type === 'cache-runtime' && this.status !== 'ready') this.status = 'caching';
+    if (msg.type === 'cache-runtime') this.progress = { done: 0, total: this.cache?.runtimeBytes ?? 0 };
     target.postMessage(msg);
   }
 
   #onMessage(m: FromWorker): void {
     if (m.type === 'progress') this.progress = { done: m.done, total: m.total };
     else if (m.type === 'error') {
-      this.status = 'error';
-      this.error = `Not yet available offline: ${m.message}`;
+      this.progress = null;
+      this.error = `Not saved for offline use: ${m.message}`;
     } else {
       this.cache = m.status;
       this.progress = null;
-      this.status = m.status.shellReady && m.status.runtimeReady ? 'ready' : 'caching';
+      // The app works offline once its shell is saved; runtimes are saved on first use and listed apart.
+      this.status = m.status.shellReady ? 'ready' : 'caching';
     }
   }
 
@@ -131,6 +139,24 @@ export class OfflineState {
   }
 
   /**
+   * `e`, a failed encoder load, in plain words when the browser is offline:
+   * what of it was never saved here, so that its first use still needs a
+   * connection. Online, `e` as it is.
+   */
+  async explainLoadFailure(e: unknown, modelId: string | null): Promise<unknown> {
+    if (typeof navigator === 'undefined' || navigator.onLine || e instanceof WorkerCancelled) return e;
+    const missing: string[] = [];
+    const ort = this.cache?.runtimes.find((r) => r.name === 'ONNX Runtime');
+    if (ort && !ort.saved) missing.push(`ONNX Runtime (${formatBytes(ort.downloadBytes)})`);
+    if (modelId && (await this.measureModel(modelId)).files === 0) missing.push(`the model files of ${modelId}`);
+    const what = missing.length ? missing.join(' and ') + (missing.length > 1 ? ' are' : ' is') : 'part of it is';
+    const detail = e instanceof Error ? e.message : String(e);
+    return new Error(
+      `You are offline, and ${what} not saved in this browser yet: the first use needs a connection once, and works offline after that (${detail}).`,
+    );
+  }
+
+  /**
    * Downloads the encoder's files by loading it once in the embed worker, so
    * exactly the files a later embedding run asks for are cached.
    */
@@ -148,7 +174,9 @@ export class OfflineState {
       const req = embedRequest({ type: 'load', modelId, source: s.source, device, dtype, ortBase: ortBase() }, (r) => {
         if (r.type === 'progress' && r.stage === 'download') this.modelProgress = { done: r.done, total: r.total };
       });
-      await req.done;
+      await req.done.catch(async (e: unknown) => {
+        throw await this.explainLoadFailure(e, modelId);
+      });
       await this.measureModel(modelId);
     } catch (e) {
       this.modelError = `The model could not be downloaded: ${e instanceof Error ? e.message : String(e)}`;
