@@ -52,7 +52,11 @@ const FLOWS = {
     await page.getByRole('button', { name: 'Train student' }).click();
     await page.getByTestId('train-result').waitFor({ timeout: 120_000 });
     await page.getByTestId('student-row').getByRole('button', { name: 'Label the whole corpus' }).click();
-    await page.getByTestId('distribution').first().filter({ hasText: /positive: \d+/ }).waitFor({ timeout: 120_000 });
+    await page
+      .getByTestId('distribution')
+      .first()
+      .filter({ hasText: /positive: \d+/ })
+      .waitFor({ timeout: 120_000 });
   },
   async embed(page, { root, models }) {
     await importCsv(page, root);
@@ -64,7 +68,10 @@ const FLOWS = {
     await page.getByLabel('Mirror base URL').press('Tab');
     await page.getByLabel('Device').selectOption('wasm');
     await page.getByRole('button', { name: 'Embed all texts' }).click();
-    await page.getByTestId('embed-summary').filter({ hasText: /58 embedded now/ }).waitFor({ timeout: 180_000 });
+    await page
+      .getByTestId('embed-summary')
+      .filter({ hasText: /58 embedded now/ })
+      .waitFor({ timeout: 180_000 });
   },
 };
 
@@ -84,9 +91,21 @@ export async function firstVisit({ root, dist, serveDist, browser }) {
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
+      const errors = [];
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(site.url);
       // Saved for offline use: the worker installed and (old builds) the runtimes saved too.
-      await page.getByTestId('offline-status').and(page.locator('[data-status="ready"]')).waitFor({ timeout: 180_000 });
+      const badge = page.getByTestId('offline-status');
+      await badge
+        .and(page.locator('[data-status="ready"]'))
+        .waitFor({ timeout: 180_000 })
+        .catch(async (e) => {
+          const state = await badge.getAttribute('data-status', { timeout: 1000 }).catch(() => 'no badge');
+          throw new Error(
+            `${name}: the app was not saved for offline use (badge: ${state}; page errors: ${errors.join(' | ') || 'none'}): ${e.message}`,
+          );
+        });
       await flow(page, { root, models });
       await quiet([site, models]);
       const by = (dir) => sum(site.requests.filter((r) => r.path.startsWith(`/app/${dir}`)));

@@ -91,7 +91,9 @@ sw.addEventListener('fetch', (event) => {
         if (isRuntimePath(path)) keepRuntime(path, res, event);
         return isolated(res);
       } catch {
-        const what = isRuntimePath(path) ? 'this runtime has not been used in this browser yet, and its first use needs a connection' : 'it is not cached yet';
+        const what = isRuntimePath(path)
+          ? 'this runtime has not been used in this browser yet, and its first use needs a connection'
+          : 'it is not cached yet';
         return new Response(`Offline: ${path} cannot be loaded (${what}).`, {
           status: 503,
           statusText: 'Offline',

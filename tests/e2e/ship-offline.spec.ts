@@ -160,6 +160,16 @@ test('"make this model available offline" saves the encoder and ONNX Runtime; it
   await expect(page.getByTestId('embed-summary')).toContainText(/58 embedded now/, { timeout: 120_000 });
 });
 
+test('"save all runtimes now" saves ONNX Runtime and tfjs wasm before any use', async ({ page }) => {
+  await firstVisit(page);
+  await page.getByTestId('offline-status').click();
+  await page.getByRole('button', { name: /Save all runtimes now \(28\.\d MB\)/ }).click();
+  const items = page.getByTestId('runtimes-offline').getByRole('listitem');
+  await expect(items.and(page.locator('[data-saved="true"]'))).toHaveCount(2, { timeout: 60_000 });
+  await expect(page.getByRole('button', { name: /Save all runtimes now/ })).toHaveCount(0);
+  expect(ortRequests().map((r) => r.status)).toEqual([200, 200]);
+});
+
 test('installable: the manifest gives a start URL inside the app, standalone display and 192/512 px icons', async ({ page }) => {
   await page.goto(site.url);
   const href = await page.locator('link[rel="manifest"]').getAttribute('href');

@@ -41,7 +41,11 @@ export async function serveDist(
       const size = file ? statSync(file).size : 0;
       requests.push({ path, status, bytes: req.method === 'HEAD' ? 0 : size });
       if (!file) return void res.writeHead(status, opts.headers).end();
-      res.writeHead(status, { ...opts.headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': size });
+      res.writeHead(status, {
+        ...opts.headers,
+        'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'Content-Length': size,
+      });
       createReadStream(file).pipe(res);
     };
     if (!path.startsWith(prefix)) return send(404);

@@ -144,15 +144,16 @@ export class OfflineState {
    * connection. Online, `e` as it is.
    */
   async explainLoadFailure(e: unknown, modelId: string | null): Promise<unknown> {
-    if (typeof navigator === 'undefined' || navigator.onLine || e instanceof WorkerCancelled) return e;
+    if (typeof navigator === 'undefined' || navigator.onLine !== false || e instanceof WorkerCancelled) return e;
     const missing: string[] = [];
     const ort = this.cache?.runtimes.find((r) => r.name === 'ONNX Runtime');
     if (ort && !ort.saved) missing.push(`ONNX Runtime (${formatBytes(ort.downloadBytes)})`);
     if (modelId && (await this.measureModel(modelId)).files === 0) missing.push(`the model files of ${modelId}`);
-    const what = missing.length ? missing.join(' and ') + (missing.length > 1 ? ' are' : ' is') : 'part of it is';
+    const what = missing.length ? missing.join(' and ') : 'part of what it loads';
+    const [are, their, they] = missing.length > 1 ? ['are', 'their', 'they work'] : ['is', 'its', 'it works'];
     const detail = e instanceof Error ? e.message : String(e);
     return new Error(
-      `You are offline, and ${what} not saved in this browser yet: the first use needs a connection once, and works offline after that (${detail}).`,
+      `You are offline, and ${what} ${are} not saved in this browser yet: ${their} first use needs a connection once; after that ${they} offline (${detail}).`,
     );
   }
 
