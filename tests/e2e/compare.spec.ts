@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import Papa from 'papaparse';
 import { test, expect, type Page, type Download } from '@playwright/test';
-import { mockConfig, mockReset, setupProject, SENTIMENT_RULES, MOCK_URL } from './helpers';
+import { mockConfig, mockReset, setupProject, SENTIMENT_RULES, useTinyEncoder } from './helpers';
 
 const SHOTS = process.env.SHOTS_DIR ?? 'test-results/compare';
 const RULES = SENTIMENT_RULES;
@@ -60,13 +60,7 @@ test('from import to the Compare table, charts and exports', async ({ page }) =>
   });
 
   await test.step('the tiny encoder from the mock mirror, on wasm', async () => {
-    await page.locator('[data-step="train"]').click();
-    await page.getByLabel('Model id').fill('tiny-distilbert');
-    await page.getByLabel('Model id').press('Tab');
-    await page.getByLabel('Model source').selectOption('url');
-    await page.getByLabel('Mirror base URL').fill(`${MOCK_URL}/models`);
-    await page.getByLabel('Mirror base URL').press('Tab');
-    await page.getByLabel('Device').selectOption('wasm');
+    await useTinyEncoder(page);
   });
 
   const names: string[] = [];

@@ -55,6 +55,17 @@ export async function freshApp(page: Page, path = '/'): Promise<void> {
 
 export const FIXTURES = 'tests/fixtures/data';
 
+/** The Train step's encoder set to the tiny test model from the mock server's mirror, on wasm. */
+export async function useTinyEncoder(page: Page): Promise<void> {
+  await page.locator('[data-step="train"]').click();
+  await page.getByLabel('Model id').fill('tiny-distilbert');
+  await page.getByLabel('Model id').press('Tab');
+  await page.getByLabel('Model source').selectOption('url');
+  await page.getByLabel('Mirror base URL').fill(`${MOCK_URL}/models`);
+  await page.getByLabel('Mirror base URL').press('Tab');
+  await page.getByLabel('Device').selectOption('wasm');
+}
+
 /** Mock rules that label the fixture by its cue words. */
 export const SENTIMENT_RULES = [
   ...['great', 'excellent', 'love', 'wonderful'].map((contains) => ({ contains, label: 'positive' })),

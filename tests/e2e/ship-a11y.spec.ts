@@ -3,7 +3,7 @@
 // too); every step is reachable by keyboard, and focus is visible.
 import AxeBuilder from '@axe-core/playwright';
 import { test, expect, type Page } from '@playwright/test';
-import { mockConfig, mockReset, setupProject, SENTIMENT_RULES, MOCK_URL } from './helpers';
+import { mockConfig, mockReset, setupProject, SENTIMENT_RULES, useTinyEncoder } from './helpers';
 
 const STEPS = ['data', 'codebook', 'teacher', 'validate', 'train', 'compare', 'export'] as const;
 
@@ -45,13 +45,7 @@ test('no axe violations on any step of a finished comparison; keyboard reaches e
   await page.locator('[data-step="teacher"]').click();
   await page.getByRole('button', { name: 'Start labeling' }).click();
   await expect(page.getByTestId('teacher-state')).toHaveText('Done', { timeout: 90_000 });
-  await page.locator('[data-step="train"]').click();
-  await page.getByLabel('Model id').fill('tiny-distilbert');
-  await page.getByLabel('Model id').press('Tab');
-  await page.getByLabel('Model source').selectOption('url');
-  await page.getByLabel('Mirror base URL').fill(`${MOCK_URL}/models`);
-  await page.getByLabel('Mirror base URL').press('Tab');
-  await page.getByLabel('Device').selectOption('wasm');
+  await useTinyEncoder(page);
   await page.locator('[data-step="compare"]').click();
   await page.getByRole('button', { name: 'Run comparison' }).click();
   await expect(page.getByTestId('comparison-table')).toBeVisible({ timeout: 240_000 });

@@ -7,7 +7,7 @@
 // a connection. Nothing is sent anywhere: the privacy log stays empty.
 import { readFileSync } from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
-import { FIXTURES, MOCK_URL } from './helpers';
+import { FIXTURES, useTinyEncoder } from './helpers';
 import { serveDist, type StaticSite } from './ship-server';
 
 // A server per test: the offline tests shut theirs down.
@@ -43,17 +43,6 @@ async function importCsv(page: Page) {
   await page.getByTestId('file-input').setInputFiles({ name: 'reviews.csv', mimeType: 'text/csv', buffer: csv });
   await page.getByRole('button', { name: 'Import 58 texts' }).click();
   await expect(page.getByTestId('row-count')).toHaveText('58 texts');
-}
-
-/** The tiny encoder from the mock server's mirror, on wasm. */
-async function useTinyEncoder(page: Page) {
-  await page.locator('[data-step="train"]').click();
-  await page.getByLabel('Model id').fill('tiny-distilbert');
-  await page.getByLabel('Model id').press('Tab');
-  await page.getByLabel('Model source').selectOption('url');
-  await page.getByLabel('Mirror base URL').fill(`${MOCK_URL}/models`);
-  await page.getByLabel('Mirror base URL').press('Tab');
-  await page.getByLabel('Device').selectOption('wasm');
 }
 
 test('a TF-IDF user: one look online, then import, TF-IDF, train and predict offline; ONNX Runtime never downloaded', async ({

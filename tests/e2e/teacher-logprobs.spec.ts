@@ -6,7 +6,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import { mockLabelProbs } from '../mock-llm/chat.mjs';
 import { PROBE_SYSTEM } from '../../src/lib/teacher/profile';
-import { chatCalls, mockConfig, mockReset, setupProject, SENTIMENT_RULES, MOCK_URL, type MockLogEntry } from './helpers';
+import { chatCalls, mockConfig, mockReset, setupProject, SENTIMENT_RULES, useTinyEncoder, type MockLogEntry } from './helpers';
 
 const SHOTS = process.env.SHOTS_DIR ?? 'test-results/teacher-logprobs';
 const LABELS = ['positive', 'negative'];
@@ -120,13 +120,7 @@ test('label probabilities from logprobs are stored as the server gave them, and 
   });
 
   await test.step('Compare sweeps on the teacher probability', async () => {
-    await page.locator('[data-step="train"]').click();
-    await page.getByLabel('Model id').fill('tiny-distilbert');
-    await page.getByLabel('Model id').press('Tab');
-    await page.getByLabel('Model source').selectOption('url');
-    await page.getByLabel('Mirror base URL').fill(`${MOCK_URL}/models`);
-    await page.getByLabel('Mirror base URL').press('Tab');
-    await page.getByLabel('Device').selectOption('wasm');
+    await useTinyEncoder(page);
     await page.locator('[data-step="compare"]').click();
     await page.getByLabel('Threshold sweep on').selectOption('probability');
     await page.getByText(/students to train/).click();
