@@ -14,6 +14,8 @@ import {
   cacheNames,
   isRuntimePath,
   keepable,
+  legacyRuntimeCopies,
+  MODEL_CACHE,
   pathInScope,
   runtimesSaved,
   staleCaches,
@@ -45,6 +47,14 @@ sw.addEventListener('activate', (event) => {
   event.waitUntil(
     (async () => {
       for (const name of staleCaches(await caches.keys(), NAMES)) await caches.delete(name);
+      if (await caches.has(MODEL_CACHE)) {
+        const models = await caches.open(MODEL_CACHE);
+        for (const url of legacyRuntimeCopies(
+          (await models.keys()).map((r) => r.url),
+          scope(),
+        ))
+          await models.delete(url);
+      }
       await sw.clients.claim();
     })(),
   );

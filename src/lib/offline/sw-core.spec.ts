@@ -6,6 +6,7 @@ import {
   fnv1a,
   isRuntimePath,
   keepable,
+  legacyRuntimeCopies,
   pathInScope,
   planPrecache,
   runtimesSaved,
@@ -72,6 +73,17 @@ describe('runtimes, cached on first use', () => {
     const [ort, tfjs] = runtimesSaved(m, new Set(['ort/ort.wasm', 'tfjs/tfjs-backend-wasm-simd.wasm']));
     expect([ort.saved, ort.savedBytes, tfjs.saved, tfjs.savedBytes]).toEqual([false, 27e6, true, 4e5]);
     expect(runtimesSaved(m, new Set(['ort/ort.mjs', 'ort/ort.wasm']))[0].saved).toBe(true);
+  });
+
+  it("finds transformers.js' own old copy of ONNX Runtime, and only that, in its model cache", () => {
+    const scope = 'https://u.example.org/app/';
+    const urls = [
+      'https://u.example.org/app/ort/ort-wasm-simd-threaded.asyncify.wasm?v=4.3.1',
+      'https://u.example.org/app/ort/ort-wasm-simd-threaded.asyncify.mjs?v=4.3.1',
+      'https://huggingface.co/Xenova/bge-small-en-v1.5/resolve/main/onnx/model_quantized.onnx',
+      'https://u.example.org/app/local-models/tiny/onnx/model.onnx',
+    ];
+    expect(legacyRuntimeCopies(urls, scope)).toEqual(urls.slice(0, 2));
   });
 
   it('keeps only whole same-origin files', () => {

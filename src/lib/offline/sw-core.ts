@@ -6,6 +6,8 @@
 /** Cache names carry the build's version; an old build's caches are deleted on activation. */
 export const SHELL_PREFIX = 'surrogate-shell-';
 export const RUNTIME_PREFIX = 'surrogate-runtime-';
+/** transformers.js' Cache Storage (its env.cacheKey default): model files, and ONNX Runtime's wasm before the worker kept it. */
+export const MODEL_CACHE = 'transformers-cache';
 /** Set on responses whose isolation headers came from the service worker, not the host. */
 export const ADDED_HEADER = 'X-Surrogate-Isolation';
 
@@ -102,6 +104,18 @@ export function withIsolation(headers: Headers): { headers: Headers; added: bool
   out.set('Cross-Origin-Opener-Policy', 'same-origin');
   out.set(ADDED_HEADER, 'service-worker');
   return { headers: out, added: true };
+}
+
+/**
+ * Entries of transformers.js' cache (`MODEL_CACHE`) that are runtime files of
+ * this app, from builds that let transformers.js keep its own copy of ONNX
+ * Runtime (a second 27 MB): the worker deletes them, model files stay.
+ */
+export function legacyRuntimeCopies(urls: readonly string[], scope: string): string[] {
+  return urls.filter((u) => {
+    const path = pathInScope(u, scope);
+    return path !== null && isRuntimePath(path);
+  });
 }
 
 /** Whether `path` (from pathInScope) is a runtime file, cached on first use rather than on install. */

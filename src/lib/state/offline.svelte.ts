@@ -4,13 +4,11 @@
 // available offline": the encoder's files go into transformers.js' own Cache
 // Storage, where its loads look first (loading it also saves ONNX Runtime).
 import type { CacheStatus, FromWorker, ToWorker } from '../offline/protocol';
-import { ADDED_HEADER } from '../offline/sw-core';
+import { ADDED_HEADER, MODEL_CACHE } from '../offline/sw-core';
 import { formatBytes, isolationMode, modelBytes, shouldReload, type Isolation } from '../offline/mode';
 import type { EncoderSettings } from '../project/settings';
 import { WorkerCancelled } from '../workers/worker-client';
 
-/** transformers.js' Cache Storage name (its env.cacheKey default). */
-export const MODEL_CACHE = 'transformers-cache';
 const RELOADED = 'surrogate.coiReload.v1';
 
 export type OfflineStatus = 'off' | 'installing' | 'caching' | 'ready' | 'error';
