@@ -168,7 +168,8 @@ async function writeChunks(
  * Stores the vectors of `hashes` (row i of the row-major n × dim `matrix`)
  * under `embKey` in one transaction, skipping hashes already stored (and
  * repeats within the batch). A width other than the key's replaces all of
- * its vectors: they came from a different encoder that reused the key.
+ * its vectors: they came from a different encoder that reused the key
+ * (with `keepOther`, as an import asks, those stay and nothing is written).
  * `format` 'f16' stores half floats. Returns how many were written.
  */
 export async function putEmbeddings(
@@ -177,10 +178,13 @@ export async function putEmbeddings(
   matrix: Float32Array,
   dim: number,
   format: VectorFormat = 'f32',
+  opts: { keepOther?: boolean } = {},
 ): Promise<number> {
   checkShape(hashes, matrix, dim);
   const idx = await indexOf(embKey);
   const sameDim = idx.dim === dim;
+  // An import only adds: vectors of another width under the key stay, and these are left out.
+  if (opts.keepOther && !sameDim && idx.count > 0) return 0;
   const batch = new Set<string>();
   const pick: number[] = [];
   hashes.forEach((h, i) => {
@@ -194,6 +198,7 @@ export async function putEmbeddings(
   await tx(stores, 'readwrite', 'save embeddings', async (t) => {
     const keys = t.objectStore(STORES.vectorKeys);
     let meta = await keys.get(embKey);
+    if (meta && meta.dim !== dim && opts.keepOther && meta.count > 0) return;
     if (meta && meta.dim !== dim) {
       await runAll([
         () => t.objectStore(STORES.vectorHashes).delete(prefixRange(embKey)),

@@ -1,18 +1,65 @@
 // Test data builders shared by the store specs (not part of the public API).
+import { codebookHash } from '../codebook/codebook';
+import type { CodebookVersion } from '../codebook/types';
+import { hashText } from '../data/hash';
+import { cacheKey } from '../teacher/cache-key';
+import type { TeacherResponse } from '../teacher/types';
 import { resolveHeadConfig } from '../train/types';
 import { STORES, tx } from './db';
 import type { ComparisonData, PredictionsData } from './records';
 import { packIdList } from './packed-ids';
 import type { StoredModel, StoredResult, StoredRow } from './types';
 
-/** `n` rows with deterministic content; every third is unlabelled. */
+/** `n` rows with deterministic content, hashed as the data stage hashes them; every third is unlabelled. */
 export function makeRows(n: number, prefix = 'r'): StoredRow[] {
-  return Array.from({ length: n }, (_, i) => ({
-    id: `${prefix}${i}`,
-    text: `Text number ${i} — «unicode» ✓`,
-    human: i % 3 === 0 ? null : i % 3 === 1 ? 'pos' : 'neg',
-    hash: `h${i}`,
-  }));
+  return Array.from({ length: n }, (_, i) => {
+    const text = `Text number ${i} — «unicode» ✓`;
+    return { id: `${prefix}${i}`, text, human: i % 3 === 0 ? null : i % 3 === 1 ? 'pos' : 'neg', hash: hashText(text) };
+  });
+}
+
+/** Codebook version `version` with labels pos and neg, hashed as the codebook stage hashes it. */
+export function codebookVersion(version: number): CodebookVersion {
+  const codebook = {
+    task: `Task v${version}`,
+    instructions: 'Code it.',
+    labels: [label('pos'), label('neg')],
+    positive: 'pos',
+    examples: [],
+  };
+  return { version, createdAt: version, codebook, hash: codebookHash(codebook) };
+}
+
+const label = (name: string) => ({ name, definition: `It is ${name}.` });
+
+/** A stored live answer of `projectId` for `textHash` under codebook hash `codebookHash`. */
+export function liveAnswer(
+  projectId: string | undefined,
+  codebookHash: string,
+  textHash: string,
+  label: string | null,
+  repeat = 0,
+): TeacherResponse {
+  const parts = {
+    endpoint: 'https://api.openai.com/v1',
+    model: 'gpt-4o-mini',
+    codebookHash,
+    template: 't1',
+    textHash,
+    repeat,
+    temperature: 0,
+  };
+  return {
+    key: cacheKey(parts),
+    ...parts,
+    raw: label === null ? 'I cannot help with that.' : JSON.stringify({ label }),
+    label,
+    valid: label !== null,
+    ...(label === null ? { invalidReason: 'not-a-label' } : {}),
+    usage: { prompt: 50, completion: 5 },
+    at: 1_700_000_000_000,
+    ...(projectId ? { projectId } : {}),
+  };
 }
 
 /** A two-class linear student on 4-wide features; a NaN bias checks values survive as they are. */

@@ -1,39 +1,89 @@
-// Import a project file (portable.ts writes them). Zips of format 2 and 3 are
-// read an entry at a time straight from the picked File, each part written in
-// its own transaction, the project record last: until it lands the project is
-// not listed, and a failure deletes what this import wrote. Format 1 files
-// (one JSON document, or a zip of it plus bin/ entries) are small by
-// construction and still read whole. Corpus predictions of files before
-// format 3 carry their ids as a list; they are stored packed, as new ones are.
-import { strFromU8, unzipSync } from 'fflate';
+// Import a project file (portable.ts writes them). A file is input from
+// outside, so an import goes in two passes over the picked File, an entry at
+// a time (memory stays one entry, plus the rows' ids and hashes):
+//
+//   1. check: every entry is read, CRC-checked, parsed and every record
+//      checked field by field (import-checks.ts); the totals must match
+//      end.json. Nothing is written; a refused file leaves every store as it was.
+//   2. write: the same entries again, rebuilt by the same checks, under the
+//      new project's id; the project record lands last, so until then the
+//      project is not listed, and a storage failure (quota) deletes what
+//      this import wrote.
+//
+// What a file may add, and only add: its project (a new id when its own is
+// taken), rows, codebook versions, students and results, all attached to
+// that project; its answers, marked as imported from this file and usable by
+// this project alone (teacher/types.ts usableBy), never replacing an answer
+// stored here; and vectors of its own texts, never replacing stored ones.
+// Format 1 files (one JSON document, or a zip of it plus bin/ entries) are
+// small by construction, read whole, checked the same way and written in one
+// transaction. Corpus predictions of files before format 3 carry their ids as
+// a list; they are stored packed, as new ones are.
+import { strFromU8 } from 'fflate';
+import type { CodebookVersion } from '../codebook/types';
+import type { AnswerOrigin, TeacherResponse } from '../teacher/types';
 import { STORES, newId, prefixRange, queueAll, runAll, tx } from './db';
 import { putEmbeddings, vectorBytes } from './embeddings';
 import { ImportError } from './errors';
-import { blankProject } from './projects';
 import { writeRows } from './rows';
 import { decodeValue, referencedFiles } from './codec';
 import { fromHalf } from './half';
 import {
-  END,
-  EXPORT_FORMAT,
-  EXPORT_VERSION,
-  MANIFEST,
-  type ExportEnd,
-  type ExportedEmbeddings,
-  type Manifest,
-  type ProjectExport,
-} from './portable';
-import { hasStr, isCount, isObject } from './guards';
+  checkCodebookVersion,
+  checkModel,
+  checkProject,
+  checkResponse,
+  checkResult,
+  checkRow,
+  checkVectorMeta,
+  clampText,
+  hostileKey,
+  MAX_NAME,
+  type Checked,
+  type VectorMeta,
+} from './import-checks';
+import { END, EXPORT_FORMAT, EXPORT_VERSION, MANIFEST } from './portable';
+import { isCount, isObject } from './guards';
 import { predictionsId, withPackedRecordIds } from './results';
 import { yieldToPage } from './yield';
-import { ZipFormatError, ZipReader, type ZipEntry } from './zip';
-import type { Project, StoredModel, StoredResponse, StoredResult, StoredRow } from './types';
+import { shownName, ZipFormatError, ZipReader, type ZipEntry } from './zip';
+import type { Project, StoredModel, StoredResult, StoredRow } from './types';
 
 const OP = 'import the project';
 const NOT_OURS = 'This file is not a Surrogate project export. Choose a .json or .zip file saved with "Export project".';
+/** A format-1 document is read whole: past this it is not one the app wrote (they hold no vectors in line). */
+const MAX_DOCUMENT = 256 * 2 ** 20;
+
+/** What an import did besides adding the project, in words (answers and vectors kept as they were). */
+export interface ImportOutcome {
+  project: Project;
+  notes: string[];
+}
 
 function damaged(what: string): ImportError {
   return new ImportError(`The project file is damaged and cannot be imported: ${what}.`);
+}
+
+function throwErr(err: Error): never {
+  throw err;
+}
+
+/** The value of a check, or the file refused naming `where` and the reason. */
+function must<T>(c: Checked<T>, where: string): T {
+  if ('why' in c) throw damaged(`${where}: ${c.why}`);
+  return c.ok;
+}
+
+function parseText(text: string, name: string): unknown {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw damaged(`${shownName(name)} is not valid JSON`);
+  }
+  const key = hostileKey(raw);
+  if (key) throw damaged(`${shownName(name)} uses the reserved key ${clampText(key, 80)}`);
+  return raw;
 }
 
 function parseManifest(text: string): Record<string, unknown> {
@@ -44,6 +94,8 @@ function parseManifest(text: string): Record<string, unknown> {
     throw new ImportError(NOT_OURS, err);
   }
   if (!isObject(raw) || raw.format !== EXPORT_FORMAT) throw new ImportError(NOT_OURS);
+  const key = hostileKey(raw);
+  if (key) throw damaged(`its manifest uses the reserved key ${clampText(key, 80)}`);
   const v = raw.formatVersion;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw damaged('its format version is missing');
   if (v > EXPORT_VERSION) {
@@ -55,39 +107,37 @@ function parseManifest(text: string): Record<string, unknown> {
   return raw;
 }
 
-function throwErr(err: Error): never {
-  throw err;
-}
-
-function parseJson(bytes: Uint8Array, name: string): unknown {
-  try {
-    return JSON.parse(strFromU8(bytes));
-  } catch {
-    throw damaged(`${name} is not valid JSON`);
-  }
-}
-
 /**
- * Restores a file from exportProject. The project keeps its id when free,
- * otherwise gets a new one (likewise its models and results). Cached
- * responses and vectors already present are kept as they are. Throws
- * ImportError for files that are not Surrogate exports, are damaged, or come
+ * Restores a file from exportProject (`fileName` is recorded as the origin
+ * of its answers). The project keeps its id when free, otherwise gets a new
+ * one (likewise its models and results). Throws ImportError, having written
+ * nothing, for files that are not Surrogate exports, are damaged, or come
  * from a newer version.
  */
-export async function importProject(blob: Blob): Promise<Project> {
+export async function importProject(blob: Blob, fileName = 'a project file'): Promise<Project> {
+  return (await importProjectFile(blob, fileName)).project;
+}
+
+/** importProject, with what was kept as it was (answers already stored, vectors of another width). */
+export async function importProjectFile(blob: Blob, fileName = 'a project file'): Promise<ImportOutcome> {
   const head = new Uint8Array(await blob.slice(0, 4).arrayBuffer());
   const isZip = head[0] === 0x50 && head[1] === 0x4b && head[2] === 3 && head[3] === 4;
-  if (!isZip) return importDocument(decodeJsonFile(new Uint8Array(await blob.arrayBuffer())));
+  const name = clampText(fileName, MAX_NAME);
+  if (!isZip) {
+    if (blob.size > MAX_DOCUMENT) throw new ImportError(NOT_OURS);
+    return importDocument(decodeJsonFile(new Uint8Array(await blob.arrayBuffer())), name);
+  }
   let zip: ZipReader;
   try {
     zip = await ZipReader.open(blob);
   } catch (err) {
-    throw new ImportError('This zip file is damaged and cannot be read.', err);
+    const why = err instanceof ZipFormatError ? `: ${err.message}` : '';
+    throw new ImportError(`This zip file is damaged and cannot be read${why}.`, err);
   }
   const entry = zip.find(MANIFEST) ?? throwErr(new ImportError(NOT_OURS));
   const manifest = parseManifest(strFromU8(await read(zip, entry)));
-  if (manifest.formatVersion === 1) return importDocument(decodeV1Zip(new Uint8Array(await blob.arrayBuffer()), manifest));
-  return importParts(zip, checkManifest(manifest));
+  if (manifest.formatVersion === 1) return importDocument(await decodeV1Zip(zip, manifest), name);
+  return importParts(zip, manifest, name);
 }
 
 async function read(zip: ZipReader, e: ZipEntry): Promise<Uint8Array> {
@@ -97,18 +147,6 @@ async function read(zip: ZipReader, e: ZipEntry): Promise<Uint8Array> {
     if (err instanceof ZipFormatError) throw damaged(err.message);
     throw err;
   }
-}
-
-// ─── Format 2 and 3: part by part ────────────────────────────────────────
-
-function checkManifest(raw: Record<string, unknown>): Manifest {
-  if (!hasStr(raw.project, 'id', 'name')) throw damaged('the project record is missing');
-  if (!Array.isArray(raw.codebooks) || raw.codebooks.some((c) => !isObject(c) || typeof c.version !== 'number'))
-    throw damaged('"codebooks" is malformed');
-  const c = raw.counts;
-  if (!isObject(c) || !['rows', 'rowFiles', 'responses', 'models', 'results'].every((k) => isCount(c[k])))
-    throw damaged('its counts are missing');
-  return raw as unknown as Manifest;
 }
 
 /**
@@ -128,27 +166,56 @@ function remapIds<T>(value: T, ids: Map<string, string>): T {
   if (Array.isArray(value)) return value.map((v) => remapIds(v, ids)) as T;
   if (Object.getPrototypeOf(value) !== Object.prototype) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = remapIds(v, ids);
+  // defineProperty, not assignment: a key can never reach a prototype.
+  for (const [k, v] of Object.entries(value))
+    Object.defineProperty(out, k, { value: remapIds(v, ids), enumerable: true, writable: true, configurable: true });
   return out as T;
+}
+
+// ─── Format 2 and 3: part by part ────────────────────────────────────────
+
+const PART = /^(rows|responses|models|results|vectors)\/(0|[1-9]\d{0,8})\.json$/;
+const RAW_PART = /^(vectors|bin)\/(0|[1-9]\d{0,8})\.bin$|^strs\/(0|[1-9]\d{0,8})\.jsonl$/;
+
+/** The manifest's project and codebooks, checked; the counts it promises. */
+interface Head {
+  project: Record<string, unknown>;
+  codebooks: CodebookVersion[];
+  counts: { models: number; results: number };
+}
+
+function checkHead(raw: Record<string, unknown>): Head {
+  if (!isObject(raw.project)) throw damaged('the project record is missing');
+  if (!Array.isArray(raw.codebooks)) throw damaged('"codebooks" is not a list');
+  const codebooks = raw.codebooks.map((c, i) => must(checkCodebookVersion(c), `codebook ${i + 1}`));
+  if (new Set(codebooks.map((c) => c.version)).size !== codebooks.length) throw damaged('it holds a codebook version twice');
+  const c = raw.counts;
+  if (!isObject(c) || !['rows', 'rowFiles', 'responses', 'models', 'results'].every((k) => isCount(c[k])))
+    throw damaged('its counts are missing');
+  return { project: raw.project, codebooks, counts: { models: c.models as number, results: c.results as number } };
 }
 
 /** Reads a JSON entry and decodes it, fetching the bin/ and strs/ entries it refers to first. */
 async function document(zip: ZipReader, e: ZipEntry): Promise<unknown> {
-  const raw = parseJson(await read(zip, e), e.name);
+  const raw = parseText(strFromU8(await read(zip, e)), e.name);
   const refs = referencedFiles(raw);
   const bins = new Map<string, Uint8Array>();
   const lists = new Map<string, string[]>();
-  const entry = (file: string) => zip.find(file) ?? throwErr(damaged(`it lacks ${file}`));
+  const entry = (file: string) => {
+    if (!RAW_PART.test(file) || file.startsWith('vectors/'))
+      throw damaged(`${shownName(e.name)} refers to ${shownName(file)}, which is not a part`);
+    return zip.find(file) ?? throwErr(damaged(`it lacks ${shownName(file)}`));
+  };
   for (const file of refs.bin) bins.set(file, await read(zip, entry(file)));
   for (const file of refs.strs) lists.set(file, await readList(zip, entry(file)));
   try {
     return decodeValue(
       raw,
-      (f) => bins.get(f) ?? throwErr(damaged(`it lacks ${f}`)),
-      (f) => lists.get(f) ?? throwErr(damaged(`it lacks ${f}`)),
+      (f) => bins.get(f) ?? throwErr(damaged(`it lacks ${shownName(f)}`)),
+      (f) => lists.get(f) ?? throwErr(damaged(`it lacks ${shownName(f)}`)),
     );
   } catch (err) {
-    if (err instanceof TypeError) throw damaged(`${e.name}: ${err.message}`);
+    if (err instanceof TypeError || err instanceof RangeError) throw damaged(`${shownName(e.name)}: ${clampText(err.message, 200)}`);
     throw err;
   }
 }
@@ -162,15 +229,130 @@ async function readList(zip: ZipReader, e: ZipEntry): Promise<string[]> {
     const line = text.slice(at, nl < 0 ? text.length : nl);
     at = nl < 0 ? text.length : nl + 1;
     if (line.trim() === '') continue;
-    const part = parseJson(new TextEncoder().encode(line), e.name);
-    if (!Array.isArray(part) || part.some((s) => typeof s !== 'string')) throw damaged(`${e.name} is not a list of strings`);
+    const part = parseText(line, e.name);
+    if (!Array.isArray(part) || part.some((s) => typeof s !== 'string')) throw damaged(`${shownName(e.name)} is not a list of strings`);
     for (const s of part as string[]) out.push(s);
     await yieldToPage();
   }
   return out;
 }
 
-/** What this import has written, to delete if it fails before the project record lands. */
+/** The parts of a file in order, each with what the write pass does with it. */
+type Sink = {
+  rows(index: number, rows: StoredRow[]): Promise<void>;
+  responses(list: TeacherResponse[]): Promise<void>;
+  record(kind: 'models' | 'results', value: StoredModel | StoredResult): Promise<void>;
+  vectors(meta: VectorMeta, matrix: Float32Array): Promise<void>;
+};
+
+interface Totals {
+  rows: number;
+  rowFiles: number;
+  vectors: number;
+  vectorFiles: number;
+  models: number;
+  results: number;
+  skippedAnswers: number;
+}
+
+/** The context both passes share: the new ids and what the rows hold. */
+interface Plan {
+  pid: string;
+  ids: Map<string, string>;
+  labelsOf: (hash: string) => string[] | null;
+  origin: AnswerOrigin;
+  rowHashes: Set<string>;
+  rowIds: Set<string>;
+}
+
+/** One pass over every entry: checks each, hands the rebuilt records to `sink` (none in the check pass). */
+async function walk(zip: ZipReader, plan: Plan, sink: Sink | null): Promise<Totals> {
+  const t: Totals = { rows: 0, rowFiles: 0, vectors: 0, vectorFiles: 0, models: 0, results: 0, skippedAnswers: 0 };
+  const checking = sink === null;
+  let end: unknown = undefined;
+  for (const e of zip.entries) {
+    const where = shownName(e.name);
+    if (e.name === MANIFEST || RAW_PART.test(e.name)) continue; // read with what refers to them
+    if (e.name === END) {
+      end = parseText(strFromU8(await read(zip, e)), e.name);
+      continue;
+    }
+    const m = PART.exec(e.name);
+    if (!m) throw damaged(`it holds an entry named ${where}, which is not part of a project file`);
+    const [, dir, index] = m;
+    if (dir === 'rows') {
+      const list = parseText(strFromU8(await read(zip, e)), e.name);
+      if (!Array.isArray(list)) throw damaged(`${where} is not a list`);
+      const rows = list.map((r, i) => must(checkRow(r), `row ${i + 1} of ${where}`));
+      if (checking) {
+        for (const [i, r] of rows.entries()) {
+          if (plan.rowIds.has(r.id)) throw damaged(`row ${i + 1} of ${where}: its id "${clampText(r.id, 40)}" is used twice`);
+          plan.rowIds.add(r.id);
+          plan.rowHashes.add(r.hash);
+        }
+      } else await sink.rows(Number(index), rows);
+      t.rows += rows.length;
+      t.rowFiles++;
+    } else if (dir === 'responses') {
+      const list = remapIds(await document(zip, e), plan.ids);
+      if (!Array.isArray(list)) throw damaged(`${where} is not a list`);
+      const kept: TeacherResponse[] = [];
+      for (const [i, r] of list.entries()) {
+        const c = checkResponse(r, plan.labelsOf, plan.pid, plan.origin);
+        if ('skip' in c) t.skippedAnswers++;
+        else kept.push(must(c, `answer ${i + 1} of ${where}`));
+      }
+      if (!checking) await sink.responses(kept);
+    } else if (dir === 'models' || dir === 'results') {
+      const rec = await document(zip, e);
+      if (!isObject(rec) || typeof rec.id !== 'string') throw damaged(`${where} has no id`);
+      if (checking) {
+        const store = dir === 'models' ? STORES.models : STORES.results;
+        const renamed = dir === 'results' ? renamedResult(rec.id, plan.ids) : undefined;
+        if (renamed) plan.ids.set(rec.id, renamed);
+        else if ((await tx([store], 'readonly', OP, (x) => x.objectStore(store).getKey(rec.id as string))) !== undefined)
+          plan.ids.set(rec.id, newId());
+      }
+      const value = remapIds(rec, plan.ids);
+      const checked = dir === 'models' ? must(checkModel(value, plan.pid), where) : must(checkResult(value, plan.pid), where);
+      if (!checking) await sink.record(dir, dir === 'results' ? await withPackedRecordIds(checked as StoredResult) : checked);
+      t[dir as 'models' | 'results']++;
+    } else {
+      const meta = must(
+        checkVectorMeta(parseText(strFromU8(await read(zip, e)), e.name), (h) => plan.rowHashes.has(h)),
+        where,
+      );
+      const binName = `vectors/${index}.bin`;
+      const bytes = await read(zip, zip.find(binName) ?? throwErr(damaged(`it lacks ${binName}`)));
+      if (bytes.length !== meta.hashes.length * vectorBytes(meta.dim, meta.format)) throw damaged(`${binName} has the wrong size`);
+      if (!checking) {
+        const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
+        const n = meta.hashes.length * meta.dim;
+        const matrix =
+          meta.format === 'f16'
+            ? fromHalf(new Uint16Array(aligned.buffer, aligned.byteOffset, n))
+            : new Float32Array(aligned.buffer, aligned.byteOffset, n);
+        await sink.vectors(meta, matrix);
+      }
+      t.vectors += meta.hashes.length;
+      t.vectorFiles++;
+    }
+  }
+  if (checking) checkEnd(end, t);
+  return t;
+}
+
+function checkEnd(end: unknown, t: Totals): void {
+  if (end === undefined) throw damaged('it was cut short (it lacks end.json)');
+  if (!isObject(end) || !['rows', 'rowFiles', 'vectorFiles', 'vectors'].every((k) => isCount(end[k])))
+    throw damaged('end.json is malformed');
+  const n = (x: unknown) => Number(x).toLocaleString('en-US');
+  if (t.rows !== end.rows || t.rowFiles !== end.rowFiles) throw damaged(`it holds ${n(t.rows)} of its ${n(end.rows)} rows`);
+  if (t.vectorFiles !== end.vectorFiles || t.vectors !== end.vectors)
+    throw damaged(`it holds ${n(t.vectors)} of its ${n(end.vectors)} vectors`);
+}
+
+/** What the write pass wrote, to delete if a write fails before the project record lands. */
 interface Written {
   pid: string;
   models: string[];
@@ -178,109 +360,120 @@ interface Written {
   responses: string[];
 }
 
-async function importParts(zip: ZipReader, m: Manifest): Promise<Project> {
+/** The labels of each codebook version, by hash: an answer is read against the version its key names. */
+function labelsByHash(codebooks: CodebookVersion[]): (hash: string) => string[] | null {
+  const map = new Map(codebooks.map((c) => [c.hash, c.codebook.labels.map((l) => l.name)]));
+  return (h) => map.get(h) ?? null;
+}
+
+async function freeProjectId(id: string, ids: Map<string, string>): Promise<string> {
+  const taken = await tx([STORES.projects], 'readonly', OP, (t) => t.objectStore(STORES.projects).getKey(id));
+  if (taken !== undefined) ids.set(id, newId());
+  return ids.get(id) ?? id;
+}
+
+async function importParts(zip: ZipReader, raw: Record<string, unknown>, fileName: string): Promise<ImportOutcome> {
+  const head = checkHead(raw);
   const ids = new Map<string, string>();
-  const taken = await tx([STORES.projects], 'readonly', OP, (t) => t.objectStore(STORES.projects).getKey(m.project.id));
-  if (taken !== undefined) ids.set(m.project.id, newId());
-  const pid = ids.get(m.project.id) ?? m.project.id;
+  const fileId = typeof head.project.id === 'string' ? head.project.id : '';
+  const pid = fileId ? await freeProjectId(fileId, ids) : newId();
+  const fromName = typeof head.project.name === 'string' ? clampText(head.project.name, MAX_NAME) : 'a project';
+  const plan: Plan = {
+    pid,
+    ids,
+    labelsOf: labelsByHash(head.codebooks),
+    origin: { kind: 'imported', file: fileName, project: fromName, at: Date.now() },
+    rowHashes: new Set(),
+    rowIds: new Set(),
+  };
+  // The project record is checked before the parts, so a bad one is named first.
+  must(checkProject(remapIds(head.project, ids), pid, 0, Date.now()), 'the project record');
+  const totals = await walk(zip, plan, null);
+  if (totals.models !== head.counts.models || totals.results !== head.counts.results)
+    throw damaged(
+      `it holds ${totals.models} of its ${head.counts.models} students and ${totals.results} of its ${head.counts.results} results`,
+    );
+  const project = must(checkProject(remapIds(head.project, ids), pid, totals.rows, Date.now()), 'the project record');
+
+  // ── Everything checked: write. ──
   const w: Written = { pid, models: [], results: [], responses: [] };
+  const notes = new Notes(totals.skippedAnswers);
   try {
     await tx([STORES.rows, STORES.codebooks], 'readwrite', OP, async (t) => {
-      // Left over from an import that failed before: replaced.
+      // Left over from an import that failed before (never listed): replaced.
       await runAll([
         () => t.objectStore(STORES.rows).delete(prefixRange(pid)),
         () => t.objectStore(STORES.codebooks).delete(prefixRange(pid)),
       ]);
       const codebooks = t.objectStore(STORES.codebooks);
-      await queueAll(m.codebooks, (cv) => codebooks.put({ projectId: pid, version: (cv as { version: number }).version, value: cv }));
+      await queueAll(head.codebooks, (cv) => codebooks.put({ projectId: pid, version: cv.version, value: cv }));
     });
-    let rows = 0;
-    let rowFiles = 0;
-    let vectorFiles = 0;
-    let vectors = 0;
-    let end: ExportEnd | null = null;
-    for (const e of zip.entries) {
-      const [dir, file] = e.name.split('/');
-      if (dir === 'rows' && /^\d+\.json$/.test(file ?? '')) {
-        rows += await importRows(zip, e, pid, Number(file.split('.')[0]));
-        rowFiles++;
-      } else if (dir === 'responses' && file) {
-        const list = remapIds(await document(zip, e), ids);
-        if (!Array.isArray(list) || list.some((r) => !hasStr(r, 'key'))) throw damaged(`${e.name} is malformed`);
-        w.responses.push(...(await putNewResponses(list as StoredResponse[])));
-      } else if ((dir === 'models' || dir === 'results') && file) {
-        const rec = await document(zip, e);
-        if (!hasStr(rec, 'id')) throw damaged(`${e.name} is malformed`);
-        const store = dir === 'models' ? STORES.models : STORES.results;
-        const id = (rec as { id: string }).id;
-        const renamed = dir === 'results' ? renamedResult(id, ids) : undefined;
-        if (renamed) ids.set(id, renamed);
-        else if ((await tx([store], 'readonly', OP, (t) => t.objectStore(store).getKey(id))) !== undefined) ids.set(id, newId());
-        const value = (await withPackedRecordIds(remapIds(rec, ids))) as StoredModel & StoredResult;
-        await tx([store], 'readwrite', OP, (t) => t.objectStore(store).put(value));
-        (dir === 'models' ? w.models : w.results).push(value.id);
-      } else if (dir === 'vectors' && file?.endsWith('.json')) {
-        vectors += await importVectors(zip, e);
-        vectorFiles++;
-      } else if (e.name === END) {
-        end = parseJson(await read(zip, e), END) as ExportEnd;
-      }
-    }
-    if (!end) throw damaged('it was cut short (it lacks end.json)');
-    if (rows !== end.rows || rowFiles !== end.rowFiles)
-      throw damaged(`it holds ${rows.toLocaleString('en-US')} of its ${Number(end.rows).toLocaleString('en-US')} rows`);
-    if (vectorFiles !== end.vectorFiles || vectors !== end.vectors)
-      throw damaged(`it holds ${vectors.toLocaleString('en-US')} of its ${Number(end.vectors).toLocaleString('en-US')} vectors`);
-    const project: Project = { ...blankProject(m.project.name, pid), ...remapIds(m.project, ids), id: pid, rowCount: rows };
-    await tx([STORES.projects], 'readwrite', OP, (t) => t.objectStore(STORES.projects).put(project));
-    return project;
+    await walk(zip, plan, {
+      rows: (index, rows) =>
+        tx([STORES.rows], 'readwrite', OP, async (t) => void (await t.objectStore(STORES.rows).put({ projectId: pid, index, rows }))),
+      responses: async (list) => {
+        const fresh = await putNewResponses(list);
+        w.responses.push(...fresh);
+        notes.kept += list.length - fresh.length;
+      },
+      record: async (kind, value) => {
+        const store = kind === 'models' ? STORES.models : STORES.results;
+        await tx([store], 'readwrite', OP, (t) => t.objectStore(store).put(value as StoredModel & StoredResult));
+        (kind === 'models' ? w.models : w.results).push(value.id);
+      },
+      vectors: async (meta, matrix) => {
+        const added = await putEmbeddings(meta.embKey, meta.hashes, matrix, meta.dim, meta.format, { keepOther: true });
+        if (added === 0) notes.vectorsKept(meta.embKey, meta.dim);
+      },
+    });
+    await tx([STORES.projects], 'readwrite', OP, async (t) => {
+      // Taken meanwhile (another tab): refuse rather than replace.
+      if ((await t.objectStore(STORES.projects).getKey(pid)) !== undefined)
+        throw new ImportError('A project with this id appeared while importing; import again.');
+      await t.objectStore(STORES.projects).put(project);
+    });
+    return { project, notes: await notes.text() };
   } catch (err) {
     await undo(w).catch(() => undefined); // the import's own error is what the researcher needs to see
     throw err;
   }
 }
 
-async function importRows(zip: ZipReader, e: ZipEntry, pid: string, index: number): Promise<number> {
-  const rows = parseJson(await read(zip, e), e.name);
-  if (!Array.isArray(rows)) throw damaged(`${e.name} is not a list`);
-  const bad = rows.findIndex((r) => !hasStr(r, 'id', 'text', 'hash'));
-  if (bad >= 0) throw damaged(`row ${bad} of ${e.name} is malformed`);
-  await tx([STORES.rows], 'readwrite', OP, (t) => t.objectStore(STORES.rows).put({ projectId: pid, index, rows: rows as StoredRow[] }));
-  return rows.length;
+/** What the outcome says besides "imported". */
+class Notes {
+  kept = 0;
+  #vectorKeys = new Map<string, number>();
+  constructor(readonly skipped: number) {}
+  /** Nothing of these vectors was added: all stored already, or stored at another width. */
+  vectorsKept(embKey: string, dim: number): void {
+    this.#vectorKeys.set(embKey, dim);
+  }
+  async text(): Promise<string[]> {
+    const out: string[] = [];
+    const n = (x: number) => x.toLocaleString('en-US');
+    if (this.kept > 0) out.push(`${n(this.kept)} of its answers were already stored in this browser and were kept as they were.`);
+    if (this.skipped > 0) out.push(`${n(this.skipped)} answers for codebook versions the file does not hold were left out.`);
+    for (const [k, dim] of this.#vectorKeys) {
+      const stored = await tx([STORES.vectorKeys], 'readonly', OP, (t) => t.objectStore(STORES.vectorKeys).get(k));
+      if (stored && stored.dim !== dim)
+        out.push(
+          `Its vectors for ${clampText(k, 80)} are ${n(dim)} wide, this browser's ${n(stored.dim)}: this browser's were kept, the file's left out.`,
+        );
+    }
+    return out;
+  }
 }
 
-/** Puts the responses not cached yet; returns their keys. */
-function putNewResponses(list: StoredResponse[]): Promise<string[]> {
+/** Puts the responses whose keys are free; never replaces one. Returns the keys put. */
+function putNewResponses(list: TeacherResponse[]): Promise<string[]> {
   return tx([STORES.responses], 'readwrite', OP, async (t) => {
     const store = t.objectStore(STORES.responses);
     const have = await queueAll(list, (r) => store.getKey(r.key));
-    const fresh = list.filter((_, i) => have[i] === undefined);
+    const seen = new Set<string>();
+    const fresh = list.filter((r, i) => have[i] === undefined && !seen.has(r.key) && seen.add(r.key));
     await queueAll(fresh, (r) => store.put(r));
     return fresh.map((r) => r.key);
   });
-}
-
-async function importVectors(zip: ZipReader, e: ZipEntry): Promise<number> {
-  const meta = parseJson(await read(zip, e), e.name);
-  const binName = e.name.replace(/\.json$/, '.bin');
-  if (
-    !hasStr(meta, 'embKey', 'format') ||
-    !Number.isInteger((meta as { dim: unknown }).dim) ||
-    !Array.isArray((meta as { hashes: unknown }).hashes)
-  ) {
-    throw damaged(`${e.name} is malformed`);
-  }
-  const { embKey, dim, format, hashes } = meta as { embKey: string; dim: number; format: string; hashes: string[] };
-  if ((format !== 'f32' && format !== 'f16') || dim < 1) throw damaged(`${e.name} is malformed`);
-  const bytes = await read(zip, zip.find(binName) ?? throwErr(damaged(`it lacks ${binName}`)));
-  if (bytes.length !== hashes.length * vectorBytes(dim, format)) throw damaged(`${binName} has the wrong size`);
-  const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
-  const matrix =
-    format === 'f16'
-      ? fromHalf(new Uint16Array(aligned.buffer, aligned.byteOffset, hashes.length * dim))
-      : new Float32Array(aligned.buffer, aligned.byteOffset, hashes.length * dim);
-  await putEmbeddings(embKey, hashes, matrix, dim, format);
-  return hashes.length;
 }
 
 async function undo(w: Written): Promise<void> {
@@ -311,90 +504,102 @@ function decodeJsonFile(bytes: Uint8Array): Record<string, unknown> {
   }
   const raw = parseManifest(text);
   if (raw.formatVersion !== 1) throw new ImportError(NOT_OURS);
-  return decodeValue(raw, (file) => throwErr(damaged(`it refers to ${file} but is not a zip`))) as Record<string, unknown>;
+  return decode(raw, (file) => throwErr(damaged(`it refers to ${shownName(file)} but is not a zip`)));
 }
 
-function decodeV1Zip(bytes: Uint8Array, raw: Record<string, unknown>): Record<string, unknown> {
-  let entries: ReturnType<typeof unzipSync>;
+async function decodeV1Zip(zip: ZipReader, raw: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const bins = new Map<string, Uint8Array>();
+  for (const file of referencedFiles(raw).bin)
+    bins.set(file, await read(zip, zip.find(file) ?? throwErr(damaged(`it lacks ${shownName(file)}`))));
+  return decode(raw, (file) => bins.get(file) ?? throwErr(damaged(`it lacks ${shownName(file)}`)));
+}
+
+function decode(raw: Record<string, unknown>, source: (file: string) => Uint8Array): Record<string, unknown> {
   try {
-    entries = unzipSync(bytes);
+    return decodeValue(raw, source) as Record<string, unknown>;
   } catch (err) {
-    throw new ImportError('This zip file is damaged and cannot be read.', err);
+    if (err instanceof TypeError || err instanceof RangeError) throw damaged(clampText(err.message, 200));
+    throw err;
   }
-  return decodeValue(raw, (file) => entries[file] ?? throwErr(damaged(`it lacks ${file}`))) as Record<string, unknown>;
 }
 
-function arrayOf<T>(doc: Record<string, unknown>, field: string, ok: (v: unknown) => boolean): T[] {
+function listOf(doc: Record<string, unknown>, field: string): unknown[] {
   const v = doc[field] ?? [];
   if (!Array.isArray(v)) throw damaged(`"${field}" is not a list`);
-  const bad = v.findIndex((x) => !ok(x));
-  if (bad >= 0) throw damaged(`entry ${bad} of "${field}" is malformed`);
-  return v as T[];
-}
-
-/** Checks every part of a decoded format-1 file has the shape the store writes. */
-function validate(doc: Record<string, unknown>): ProjectExport {
-  if (!hasStr(doc.project, 'id', 'name')) throw damaged('the project record is missing');
-  const embeddingOk = (e: unknown) =>
-    hasStr(e, 'embKey') &&
-    isObject(e) &&
-    Number.isInteger(e.dim) &&
-    Array.isArray(e.hashes) &&
-    e.matrix instanceof Float32Array &&
-    e.matrix.length === e.hashes.length * (e.dim as number);
-  return {
-    format: EXPORT_FORMAT,
-    formatVersion: doc.formatVersion as number,
-    exportedAt: Number(doc.exportedAt),
-    project: doc.project as Project,
-    rows: arrayOf(doc, 'rows', (r) => hasStr(r, 'id', 'text', 'hash')),
-    codebooks: arrayOf(doc, 'codebooks', (c) => isObject(c) && typeof c.version === 'number'),
-    responses: arrayOf(doc, 'responses', (r) => hasStr(r, 'key')),
-    results: arrayOf(doc, 'results', (r) => hasStr(r, 'id')),
-    models: arrayOf(doc, 'models', (m) => hasStr(m, 'id')),
-    embeddings: arrayOf<ExportedEmbeddings>(doc, 'embeddings', embeddingOk),
-  };
+  return v;
 }
 
 const IMPORT_STORES = [STORES.projects, STORES.rows, STORES.codebooks, STORES.responses, STORES.results, STORES.models];
 
-/** A format-1 document in one transaction (its vectors first: they are a shared cache). */
-async function importDocument(raw: Record<string, unknown>): Promise<Project> {
-  const file = validate(raw);
-  // Packing yields, which would end the transaction below: done first.
-  for (const [i, r] of file.results.entries()) file.results[i] = await withPackedRecordIds(r);
-  for (const e of file.embeddings) await putEmbeddings(e.embKey, e.hashes, e.matrix, e.dim);
-  return tx(IMPORT_STORES, 'readwrite', OP, async (t) => {
-    const models = t.objectStore(STORES.models);
-    const results = t.objectStore(STORES.results);
-    const responses = t.objectStore(STORES.responses);
-    const [projectHit, modelHits, resultHits] = await Promise.all([
-      t.objectStore(STORES.projects).getKey(file.project.id),
-      queueAll(file.models, (m) => models.getKey(m.id)),
-      queueAll(file.results, (r) => results.getKey(r.id)),
-    ]);
-    const ids = new Map<string, string>();
-    if (projectHit !== undefined) ids.set(file.project.id, newId());
-    file.models.forEach((m, i) => modelHits[i] !== undefined && ids.set(m.id, newId()));
-    file.results.forEach((r, i) => {
-      const renamed = renamedResult(r.id, ids);
-      if (renamed) ids.set(r.id, renamed);
-      else if (resultHits[i] !== undefined) ids.set(r.id, newId());
-    });
-    const doc = remapIds(file, ids);
-    const pid = doc.project.id;
-    // Defaults first, so a file from an older layout still yields a whole Project.
-    const project: Project = { ...blankProject(doc.project.name, pid), ...doc.project, rowCount: doc.rows.length };
-    const cached = await queueAll(doc.responses, (r) => responses.getKey(r.key));
-    const codebooks = t.objectStore(STORES.codebooks);
+/** A format-1 document: checked whole, then written in one transaction (its vectors after: they are a shared cache). */
+async function importDocument(doc: Record<string, unknown>, fileName: string): Promise<ImportOutcome> {
+  if (!isObject(doc.project) || typeof doc.project.id !== 'string') throw damaged('the project record is missing');
+  const ids = new Map<string, string>();
+  const pid = await freeProjectId(doc.project.id, ids);
+  const codebooks = listOf(doc, 'codebooks').map((c, i) => must(checkCodebookVersion(c), `codebook ${i + 1}`));
+  if (new Set(codebooks.map((c) => c.version)).size !== codebooks.length) throw damaged('it holds a codebook version twice');
+  const rows = listOf(doc, 'rows').map((r, i) => must(checkRow(r), `row ${i + 1}`));
+  const rowHashes = new Set(rows.map((r) => r.hash));
+  if (new Set(rows.map((r) => r.id)).size !== rows.length) throw damaged('a row id is used twice');
+  const fromName = typeof doc.project.name === 'string' ? clampText(doc.project.name, MAX_NAME) : 'a project';
+  const origin: AnswerOrigin = { kind: 'imported', file: fileName, project: fromName, at: Date.now() };
+  const labelsOf = labelsByHash(codebooks);
+  const rawModels = listOf(doc, 'models');
+  const rawResults = listOf(doc, 'results');
+  const [modelHits, resultHits] = await tx([STORES.models, STORES.results], 'readonly', OP, (t) =>
+    Promise.all([
+      queueAll(rawModels, (m) => t.objectStore(STORES.models).getKey(isObject(m) && typeof m.id === 'string' ? m.id : '')),
+      queueAll(rawResults, (r) => t.objectStore(STORES.results).getKey(isObject(r) && typeof r.id === 'string' ? r.id : '')),
+    ]),
+  );
+  rawModels.forEach((m, i) => modelHits[i] !== undefined && ids.set((m as { id: string }).id, newId()));
+  rawResults.forEach((r, i) => {
+    if (!isObject(r) || typeof r.id !== 'string') return;
+    const renamed = renamedResult(r.id, ids);
+    if (renamed) ids.set(r.id, renamed);
+    else if (resultHits[i] !== undefined) ids.set(r.id, newId());
+  });
+  const project = must(checkProject(remapIds(doc.project, ids), pid, rows.length, Date.now()), 'the project record');
+  const models = rawModels.map((m, i) => must(checkModel(remapIds(m, ids), pid), `student ${i + 1}`));
+  const results: StoredResult[] = [];
+  for (const [i, r] of rawResults.entries())
+    results.push(await withPackedRecordIds(must(checkResult(remapIds(r, ids), pid), `result ${i + 1}`)));
+  let skipped = 0;
+  const responses: TeacherResponse[] = [];
+  for (const [i, r] of listOf(doc, 'responses').entries()) {
+    const c = checkResponse(remapIds(r, ids), labelsOf, pid, origin);
+    if ('skip' in c) skipped++;
+    else responses.push(must(c, `answer ${i + 1}`));
+  }
+  const vectors = listOf(doc, 'embeddings').map((e, i) => {
+    const meta = must(
+      checkVectorMeta(isObject(e) ? { format: 'f32', ...e } : e, (h) => rowHashes.has(h)),
+      `vectors ${i + 1}`,
+    );
+    const matrix = (e as { matrix: unknown }).matrix;
+    if (!(matrix instanceof Float32Array) || matrix.length !== meta.hashes.length * meta.dim)
+      throw damaged(`vectors ${i + 1} have the wrong size`);
+    return { meta, matrix };
+  });
+  const notes = new Notes(skipped);
+  await tx(IMPORT_STORES, 'readwrite', OP, async (t) => {
+    const store = t.objectStore(STORES.responses);
+    const cached = await queueAll(responses, (r) => store.getKey(r.key));
+    const seen = new Set<string>();
+    const fresh = responses.filter((r, i) => cached[i] === undefined && !seen.has(r.key) && seen.add(r.key));
+    notes.kept = responses.length - fresh.length;
+    const cbs = t.objectStore(STORES.codebooks);
     await runAll([
       () => t.objectStore(STORES.projects).put(project),
-      () => writeRows(t.objectStore(STORES.rows), pid, doc.rows),
-      ...doc.codebooks.map((cv) => () => codebooks.put({ projectId: pid, version: (cv as { version: number }).version, value: cv })),
-      ...doc.responses.filter((_, i) => cached[i] === undefined).map((r) => () => responses.put(r)),
-      ...doc.results.map((r) => () => results.put(r)),
-      ...doc.models.map((m) => () => models.put(m)),
+      () => writeRows(t.objectStore(STORES.rows), pid, rows),
+      ...codebooks.map((cv) => () => cbs.put({ projectId: pid, version: cv.version, value: cv })),
+      ...fresh.map((r) => () => store.put(r)),
+      ...results.map((r) => () => t.objectStore(STORES.results).put(r)),
+      ...models.map((m) => () => t.objectStore(STORES.models).put(m)),
     ]);
-    return project;
   });
+  for (const { meta, matrix } of vectors)
+    if ((await putEmbeddings(meta.embKey, meta.hashes, matrix, meta.dim, 'f32', { keepOther: true })) === 0)
+      notes.vectorsKept(meta.embKey, meta.dim);
+  return { project, notes: await notes.text() };
 }

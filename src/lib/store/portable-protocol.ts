@@ -13,5 +13,6 @@ export type PortableReply =
   | { type: 'progress'; id: number; bytes: number; stage: string }
   /** `blob` is null when the file was written to a handle. */
   | { type: 'exported'; id: number; bytes: number; blob: Blob | null }
-  | { type: 'imported'; id: number; project: Project }
+  /** `notes`: what was kept as it was (answers already stored, vectors of another width), in words. */
+  | { type: 'imported'; id: number; project: Project; notes: string[] }
   | { type: 'error'; id: number; message: string };

@@ -30,7 +30,7 @@ import {
   updateProject,
   type Project,
 } from './index';
-import { comparison, makeRows, model, predictions, putRawResult, storedResults } from './fixtures';
+import { codebookVersion, comparison, liveAnswer, makeRows, model, predictions, putRawResult, storedResults } from './fixtures';
 import { packIdList } from './packed-ids';
 
 afterEach(resetDbForTests);
@@ -48,12 +48,12 @@ async function seed(): Promise<Project> {
     splits: { seed: 7, validation: [], test: ['r1'], pool: ['r2'] },
     settings: { repeats: 3 },
   });
-  for (const version of [1, 2])
-    await saveCodebookVersion(p.id, { version, createdAt: version, codebook: { task: `v${version}` }, hash: `c${version}` });
+  for (const version of [1, 2]) await saveCodebookVersion(p.id, codebookVersion(version));
+  const cb = codebookVersion(2).hash;
   await putResponses([
-    { key: 'k1', projectId: p.id, textHash: 'h1', label: 'pos', raw: '{"label":"pos"}' },
-    { key: 'k2', projectId: p.id, textHash: 'h2', label: null, raw: 'I cannot' },
-    { key: 'other', projectId: 'someone-else', textHash: 'h1', label: 'neg' },
+    liveAnswer(p.id, cb, rows[1].hash, 'pos'),
+    liveAnswer(p.id, cb, rows[2].hash, null),
+    liveAnswer('someone-else', cb, rows[1].hash, 'neg', 1),
   ]);
   const m = model(crypto.randomUUID(), p.id);
   await saveModel(m);
@@ -70,12 +70,13 @@ async function seed(): Promise<Project> {
   return (await getProject(p.id))!;
 }
 
+/** The project's records; answers without their origin (an imported one is marked, spec'd below). */
 async function snapshot(id: string) {
   return {
     project: await getProject(id),
     rows: await getRows(id),
     codebooks: await listCodebookVersions(id),
-    responses: (await listResponsesByProject(id)).sort((a, b) => a.key.localeCompare(b.key)),
+    responses: (await listResponsesByProject(id)).map(({ origin: _, ...r }) => r).sort((a, b) => a.key.localeCompare(b.key)),
     results: await storedResults(id),
   };
 }
@@ -117,10 +118,9 @@ describe('export and import', () => {
       exportedAt: 1,
       project: { id: 'old', name: 'Old', step: 'teacher' },
       rows,
-      codebooks: [{ version: 1, codebook: {} }],
-      responses: [{ key: 'k', projectId: 'old', textHash: 'h0' }],
+      codebooks: [codebookVersion(1)],
+      responses: [liveAnswer('old', codebookVersion(1).hash, rows[0].hash, 'pos')],
       results: [
-        { id: 'r', projectId: 'old', kind: 'x', data: { v: { $sg: 'b64', type: 'Float32Array', data: 'AACAPw==' } } },
         {
           id: 'predictions|m',
           projectId: 'old',
@@ -130,7 +130,7 @@ describe('export and import', () => {
             modelId: 'm',
             labels: ['a'],
             ids: ['r0', 'r1'],
-            probs: { $sg: 'b64', type: 'Float32Array', data: 'AACAPwAAgD8=' },
+            probs: { $sg: 'b64', type: 'Float32Array', data: 'AACAPwAAgD8=' }, // [1, 1]
             embeddingKey: 'e',
           },
         },
@@ -142,8 +142,9 @@ describe('export and import', () => {
     expect(p).toMatchObject({ id: 'old', name: 'Old', step: 'teacher', rowCount: 3 });
     expect(await getRows('old')).toEqual(rows);
     const stored = new Map((await storedResults('old')).map((r) => [r.id, r.data]));
-    expect((stored.get('r') as unknown as { v: Float32Array }).v).toEqual(new Float32Array([1]));
-    expect(stored.get('predictions|m')).toMatchObject({ ids: packIdList(['r0', 'r1']) }); // stored packed
+    expect(stored.get('predictions|m')).toMatchObject({ ids: packIdList(['r0', 'r1']), probs: new Float32Array([1, 1]) }); // stored packed
+    const [answer] = await listResponsesByProject('old');
+    expect(answer).toMatchObject({ label: 'pos', valid: true, projectId: 'old', origin: { kind: 'imported', project: 'Old' } });
   });
 
   it('round-trips a zip export with models and embeddings', async () => {
@@ -192,7 +193,9 @@ describe('export and import', () => {
     expect((await listModels(p.id)).items.map((x) => x.id)).toEqual([m.id]);
     expect(await listProjects()).toHaveLength(2);
     // Cached answers already present are kept as they are.
-    expect((await getResponses(['k1'])).get('k1')!.projectId).toBe(p.id);
+    const k1 = liveAnswer(p.id, codebookVersion(2).hash, makeRows(2)[1].hash, 'pos').key;
+    expect((await getResponses([k1])).get(k1)).toEqual(liveAnswer(p.id, codebookVersion(2).hash, makeRows(2)[1].hash, 'pos'));
+    expect(await listResponsesByProject(copy.id)).toEqual([]);
   });
 
   it('refuses to export a missing project', async () => {
@@ -203,7 +206,7 @@ describe('export and import', () => {
 describe('format 2: a project in parts', () => {
   async function big(): Promise<{ p: Project; hashes: string[]; ids: string[] }> {
     const p = await createProject('Big');
-    const rows = makeRows(25_000, 'b').map((r, i) => ({ ...r, hash: `hash-${i}` }));
+    const rows = makeRows(25_000, 'b');
     await putRows(p.id, rows);
     const hashes = rows.slice(0, 2100).map((r) => r.hash);
     await putEmbeddings(
@@ -265,7 +268,8 @@ describe('format 2: a project in parts', () => {
 
     const bytes = new Uint8Array(await blob.arrayBuffer());
     bytes[bytes.length >> 1] ^= 0x55; // somewhere in the data of an entry
-    expect(await importError(new Blob([bytes]))).toMatch(/damaged.*checksum does not match/);
+    const flipped = await importError(new Blob([bytes]));
+    expect(flipped, flipped).toMatch(/damaged.*checksum does not match/);
     expect(await listProjects()).toEqual([]);
     expect(await getRows(p.id)).toEqual([]);
   });
@@ -298,6 +302,7 @@ describe('format 2: a project in parts', () => {
   });
 
   it('imports a zip of format 1, moving its vectors into chunks', async () => {
+    const [h0, h1] = makeRows(2).map((r) => r.hash);
     const manifest = {
       format: 'surrogate-project',
       formatVersion: 1,
@@ -308,11 +313,11 @@ describe('format 2: a project in parts', () => {
       responses: [],
       results: [],
       models: [],
-      embeddings: [{ embKey: 'e', dim: 2, hashes: ['h0', 'h1'], matrix: { $sg: 'bin', type: 'Float32Array', file: 'bin/0.bin' } }],
+      embeddings: [{ embKey: 'e', dim: 2, hashes: [h0, h1], matrix: { $sg: 'bin', type: 'Float32Array', file: 'bin/0.bin' } }],
     };
     const bin = new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer);
     await importProject(new Blob([zipSync({ 'bin/0.bin': bin, 'surrogate.json': strToU8(JSON.stringify(manifest)) })]));
-    expect(Array.from((await getEmbeddings('e', ['h1', 'h0'], 2)).matrix)).toEqual([3, 4, 1, 2]);
+    expect(Array.from((await getEmbeddings('e', [h1, h0], 2)).matrix)).toEqual([3, 4, 1, 2]);
     expect(await getRows('v1')).toHaveLength(2);
   });
 });
@@ -341,7 +346,7 @@ describe('import validation', () => {
   });
 
   it('reports damaged files and writes nothing', async () => {
-    expect(await importError(json({ ...valid, rows: [{ id: 1 }] }))).toMatch(/damaged.*entry 0 of "rows"/);
+    expect(await importError(json({ ...valid, rows: [{ id: 1 }] }))).toMatch(/damaged.*row 1: its id, text or hash is missing/);
     expect(await importError(json({ ...valid, project: null }))).toMatch(/damaged.*project record/);
     const manifest = JSON.stringify({
       ...valid,

@@ -1,6 +1,6 @@
 // Thin shell: project export and import (portable.ts, portable-import.ts) off the page's thread.
 import { exportProjectTo } from './portable';
-import { importProject } from './portable-import';
+import { importProjectFile } from './portable-import';
 import { blobSink } from './zip';
 import type { PortableReply, PortableRequest } from './portable-protocol';
 
@@ -9,7 +9,10 @@ const post = (r: PortableReply) => postMessage(r);
 self.onmessage = async (e: MessageEvent<PortableRequest>) => {
   const req = e.data;
   try {
-    if (req.type === 'import') return post({ type: 'imported', id: req.id, project: await importProject(req.file) });
+    if (req.type === 'import') {
+      const name = req.file instanceof File ? req.file.name : undefined;
+      return post({ type: 'imported', id: req.id, ...(await importProjectFile(req.file, name)) });
+    }
     let last = 0;
     const onProgress = (bytes: number, stage: string) => {
       if (Date.now() - last < 100) return;

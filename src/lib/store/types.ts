@@ -56,6 +56,8 @@ export interface StoredResponse {
   key: string;
   projectId?: string;
   textHash?: string;
+  /** Set for an answer read from a file (teacher/types.ts AnswerOrigin); absent for this browser's own. */
+  origin?: { kind: 'imported' | 'batch' };
 }
 
 /** A trained student, `weights` stored by structured clone (typed arrays kept as they are). */

@@ -5,8 +5,11 @@
 // signature, which a chunk of float vectors can contain by chance. Here every
 // local header carries its sizes and CRC, the reader goes by the central
 // directory, and offsets past 4 GiB use ZIP64. fflate still (de)compresses
-// each (small) entry.
-import { deflateSync, inflateSync } from 'fflate';
+// each (small) entry. A zip is input from outside: the reader refuses
+// duplicate names, matches names exactly (never as paths), and bounds what an
+// entry may inflate to, by its declared size and a ratio, stopping as soon as
+// the output passes what was declared (a zip bomb is refused, not inflated).
+import { deflateSync, Inflate } from 'fflate';
 
 /** Where the bytes of a file being written go, in order. The writer never reuses a buffer it has passed on. */
 export interface ByteSink {
@@ -208,6 +211,43 @@ export class ZipFormatError extends Error {
 
 const dec = new TextDecoder();
 
+/** What a reader accepts of one entry and of the whole file. */
+export interface ZipLimits {
+  /** Uncompressed bytes of one entry. */
+  maxEntry: number;
+  /** Uncompressed bytes over compressed bytes for an entry past `ratioFrom` bytes (deflate's own best is ~1032). */
+  maxRatio: number;
+  ratioFrom: number;
+  /** All entries' uncompressed bytes together, as a multiple of the file's size, plus `totalSlack`. */
+  maxTotalRatio: number;
+  totalSlack: number;
+}
+
+/**
+ * A project file's entries are chunks (2,000 rows, 1,024 vectors): hundreds
+ * of MiB is far past any, and JSON deflated at level 1 shrinks ~3–10×. The
+ * stored (uncompressed) vector entries count 1:1 towards the total.
+ */
+export const DEFAULT_ZIP_LIMITS: ZipLimits = {
+  maxEntry: 512 * 2 ** 20,
+  maxRatio: 256,
+  ratioFrom: 2 ** 20,
+  maxTotalRatio: 64,
+  totalSlack: 64 * 2 ** 20,
+};
+
+/** Compressed bytes read from the file per step while inflating. */
+const INFLATE_STEP = 256 * 1024;
+
+const mib = (n: number) => `${(n / 2 ** 20).toLocaleString('en-US', { maximumFractionDigits: 1 })} MiB`;
+
+/** An entry name as a message may show it: control characters escaped, long names cut. */
+export function shownName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = name.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return clean.length > 80 ? `${clean.slice(0, 77)}…` : clean;
+}
+
 /** Reads a zip held in a Blob (a picked File) entry by entry, by slices: memory stays one entry. */
 export class ZipReader {
   readonly entries: ZipEntry[];
@@ -218,7 +258,7 @@ export class ZipReader {
     this.entries = entries;
   }
 
-  static async open(blob: Blob): Promise<ZipReader> {
+  static async open(blob: Blob, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<ZipReader> {
     const tailStart = Math.max(0, blob.size - (22 + 0xffff));
     const tail = new DataView(await blob.slice(tailStart).arrayBuffer());
     let eocd = -1;
@@ -243,6 +283,7 @@ export class ZipReader {
       cdStart = Number(r.getBigUint64(48, true));
     }
     if (cdStart + cdSize > blob.size) throw new ZipFormatError('its directory points past the end of the file (cut short?)');
+    if (count * 46 > cdSize) throw new ZipFormatError('its directory is damaged (it claims more entries than it holds)');
     const cd = new DataView(await blob.slice(cdStart, cdStart + cdSize).arrayBuffer());
     const entries: ZipEntry[] = [];
     for (let p = 0, k = 0; k < count; k++) {
@@ -279,6 +320,7 @@ export class ZipReader {
       entries.push(e);
       p += 46 + nameLen + extraLen + commentLen;
     }
+    checkEntries(entries, blob.size, limits);
     return new ZipReader(blob, entries);
   }
 
@@ -287,26 +329,75 @@ export class ZipReader {
     return this.entries.find((e) => e.name === name);
   }
 
-  /** The uncompressed bytes of `e`, CRC-checked. */
+  /**
+   * The uncompressed bytes of `e`, CRC-checked. A deflated entry is inflated
+   * a slice at a time into a buffer of its declared size; output past that
+   * size stops the read at once.
+   */
   async read(e: ZipEntry): Promise<Uint8Array> {
+    const name = shownName(e.name);
     const head = new DataView(await this.#blob.slice(e.offset, e.offset + 30).arrayBuffer());
-    if (head.byteLength < 30 || head.getUint32(0, true) !== 0x04034b50) throw new ZipFormatError(`entry ${e.name} is damaged`);
+    if (head.byteLength < 30 || head.getUint32(0, true) !== 0x04034b50) throw new ZipFormatError(`entry ${name} is damaged`);
     const start = e.offset + 30 + head.getUint16(26, true) + head.getUint16(28, true);
-    const raw = new Uint8Array(await this.#blob.slice(start, start + e.csize).arrayBuffer());
-    if (raw.length !== e.csize) throw new ZipFormatError(`entry ${e.name} is cut short`);
+    if (start + e.csize > this.#blob.size) throw new ZipFormatError(`entry ${name} is cut short`);
     let out: Uint8Array;
-    if (e.method === 0) out = raw;
-    else if (e.method === 8) {
-      try {
-        out = inflateSync(raw, { out: new Uint8Array(e.usize) });
-      } catch (err) {
-        throw new ZipFormatError(`entry ${e.name} cannot be decompressed (${err instanceof Error ? err.message : String(err)})`);
-      }
-    } else throw new ZipFormatError(`entry ${e.name} uses compression method ${e.method}, which Surrogate does not read`);
-    if (out.length !== e.usize || crc32(out) !== e.crc)
-      throw new ZipFormatError(`entry ${e.name} is damaged (its checksum does not match)`);
+    if (e.method === 0) {
+      if (e.csize !== e.usize) throw new ZipFormatError(`entry ${name} is damaged (its sizes disagree)`);
+      out = new Uint8Array(await this.#blob.slice(start, start + e.csize).arrayBuffer());
+      if (out.length !== e.csize) throw new ZipFormatError(`entry ${name} is cut short`);
+    } else if (e.method === 8) out = await this.#inflate(e, start, name);
+    else throw new ZipFormatError(`entry ${name} uses compression method ${e.method}, which Surrogate does not read`);
+    if (crc32(out) !== e.crc) throw new ZipFormatError(`entry ${name} is damaged (its checksum does not match)`);
     return out;
   }
+
+  async #inflate(e: ZipEntry, start: number, name: string): Promise<Uint8Array> {
+    const out = new Uint8Array(e.usize);
+    let at = 0;
+    let over = false;
+    let ended = false;
+    const inflater = new Inflate((chunk, final) => {
+      if (at + chunk.length > out.length) over = true;
+      else out.set(chunk, at);
+      at += chunk.length;
+      if (final) ended = true;
+    });
+    try {
+      for (let p = start, end = start + e.csize; p < end && !over && !ended; p += INFLATE_STEP) {
+        const part = new Uint8Array(await this.#blob.slice(p, Math.min(end, p + INFLATE_STEP)).arrayBuffer());
+        if (part.length === 0) throw new ZipFormatError(`entry ${name} is cut short`);
+        inflater.push(part, p + INFLATE_STEP >= end);
+      }
+    } catch (err) {
+      if (err instanceof ZipFormatError) throw err;
+      throw new ZipFormatError(`entry ${name} cannot be decompressed (${err instanceof Error ? err.message : String(err)})`);
+    }
+    if (over) throw new ZipFormatError(`entry ${name} inflates past the ${mib(e.usize)} it declares (a damaged or hostile file)`);
+    if (!ended || at !== e.usize) throw new ZipFormatError(`entry ${name} is damaged (it inflates to the wrong size)`);
+    return out;
+  }
+}
+
+/** Refuses a directory with duplicate names, entries outside the file, or sizes past `limits`. */
+function checkEntries(entries: ZipEntry[], fileSize: number, limits: ZipLimits): void {
+  const names = new Set<string>();
+  let total = 0;
+  for (const e of entries) {
+    const name = shownName(e.name);
+    if (names.has(e.name)) throw new ZipFormatError(`it holds two entries named ${name}`);
+    names.add(e.name);
+    if (e.offset + 30 + e.csize > fileSize) throw new ZipFormatError(`entry ${name} points past the end of the file (cut short?)`);
+    if (e.usize > limits.maxEntry)
+      throw new ZipFormatError(`entry ${name} would inflate to ${mib(e.usize)}, more than the ${mib(limits.maxEntry)} an entry may hold`);
+    if (e.usize > limits.ratioFrom && e.usize > e.csize * limits.maxRatio)
+      throw new ZipFormatError(
+        `entry ${name} would inflate ${Math.round(e.usize / Math.max(1, e.csize))}-fold, past the ${limits.maxRatio}-fold a project file reaches`,
+      );
+    total += e.usize;
+  }
+  const maxTotal = fileSize * limits.maxTotalRatio + limits.totalSlack;
+  if (total > maxTotal)
+    throw new ZipFormatError(`its entries would inflate to ${mib(total)}, far more than a ${mib(fileSize)} project file holds`);
 }
 
 /**

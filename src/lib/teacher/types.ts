@@ -150,8 +150,26 @@ export interface TeacherResponse extends CacheKeyParts {
   attempts?: number;
   /** Epoch ms when it arrived. */
   at: number;
-  /** Present for the store's project index; the teacher does not read it. */
+  /** Present for the store's project index; for an imported answer, the one project that may use it. */
   projectId?: string;
+  /** Absent for an answer this browser's own run asked for; see AnswerOrigin. */
+  origin?: AnswerOrigin;
+}
+
+/**
+ * Where a stored answer came from when this browser's live run did not ask
+ * for it: read from a Batch output file (paid by this browser's account), or
+ * from a project file someone sent (never paid for here).
+ */
+export type AnswerOrigin = { kind: 'imported'; file: string; project: string; at: number } | { kind: 'batch'; file: string; at: number };
+
+/**
+ * Whether project `projectId` may use a stored answer: an imported answer
+ * belongs to the project it was imported into and to no other, so a file can
+ * never make another project's run skip a request as "already stored".
+ */
+export function usableBy(projectId: string | null | undefined, r: Pick<TeacherResponse, 'origin' | 'projectId'>): boolean {
+  return r.origin?.kind !== 'imported' || r.projectId === projectId;
 }
 
 /** The teacher's label for one row, aggregated over its repeats. */

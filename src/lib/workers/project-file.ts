@@ -30,11 +30,15 @@ export async function exportProjectFile(
   }
 }
 
-/** Imports a project file in a worker (read entry by entry from the File); resolves with the project record. */
-export async function importProjectFile(file: Blob): Promise<Project> {
+/**
+ * Imports a project file in a worker (checked entry by entry from the File,
+ * then written); resolves with the project record and what was kept as it was.
+ */
+export async function importProjectFile(file: Blob): Promise<{ project: Project; notes: string[] }> {
   const c = start();
   try {
-    return (await c.request<Extract<PortableReply, { type: 'imported' }>>({ type: 'import', file }, ['imported']).done).project;
+    const r = await c.request<Extract<PortableReply, { type: 'imported' }>>({ type: 'import', file }, ['imported']).done;
+    return { project: r.project, notes: r.notes };
   } finally {
     c.terminate();
   }
