@@ -20,7 +20,7 @@ import { asProfile, guessProfile, profileKey } from '../teacher/profile';
 import type { TeacherJob } from '../teacher/tasks';
 import { answeredItems, hashesById, setupAnswers } from '../teacher/stored-view';
 import type { SendLogEntry, TeacherController, TeacherProgress, TeacherSummary, RunState } from '../teacher/queue';
-import type { Capabilities, TeacherLabel, TeacherResponse, TeacherSettings } from '../teacher/types';
+import { usableBy, type Capabilities, type TeacherLabel, type TeacherResponse, type TeacherSettings } from '../teacher/types';
 import { app, errorText, onStateStart } from './app.svelte';
 import { stepFacts } from './facts.svelte';
 import { makeJob, scopeIdsSteps, setupKey, toTeacherSettings, type TeacherRunSettingsX } from '../teacher/job';
@@ -42,9 +42,20 @@ const CAPS_KV_V1 = 'teacher.capabilities.v1';
 const PROFILES_KV = 'teacher.profiles.v2';
 const PRICES_KV = 'teacher.prices.v1';
 const markers = runMarkers(store);
+/**
+ * The stored answers for `keys` that project `projectId` may use: an answer
+ * imported with another project's file is left out, so it never makes this
+ * project's run skip a request as "already stored" (teacher/types.ts usableBy).
+ */
+async function cachedFor(projectId: string, keys: string[]): Promise<Map<string, TeacherResponse>> {
+  const found = await store.getResponses<TeacherResponse>(keys);
+  for (const [k, r] of found) if (!usableBy(projectId, r)) found.delete(k);
+  return found;
+}
+
 /** The store and the download, as the Batch files need them. */
 const batchIo: BatchIo = {
-  getCached: (keys) => store.getResponses<TeacherResponse>(keys),
+  getCached: cachedFor,
   putResponses: (rs) => store.putResponses(rs),
   kvGet: (key) => store.kvGet<unknown>(key),
   kvSet: (key, value) => store.kvSet(key, value),
@@ -318,9 +329,11 @@ export class TeacherState {
       }
       // The setup's key range: a reload costs the answers stored, not the rows.
       const job = makeJob({ rows: [], version: c.version, settings: c.settings });
-      const found = await setupAnswers(job, c.caps.temperature, (prefix, after, count) =>
-        store.listResponsesByKeyPrefix<TeacherResponse>(prefix, after, count),
-      );
+      const found = (
+        await setupAnswers(job, c.caps.temperature, (prefix, after, count) =>
+          store.listResponsesByKeyPrefix<TeacherResponse>(prefix, after, count),
+        )
+      ).filter((r) => usableBy(c.projectId, r));
       const hashOf = await hashesById(c.rows);
       if (seq !== this.#reloadSeq) return; // a newer reload started meanwhile
       // Answers a running run stored while we read are kept (the read may predate them).
@@ -445,7 +458,7 @@ export class TeacherState {
     const c = this.#context();
     if (typeof c === 'string') throw new Error(c);
     return buildPreview(await this.#job(c), c.caps, priceInfo(c.settings.baseURL, c.settings.model, this.prices), (keys) =>
-      store.getResponses<TeacherResponse>(keys),
+      cachedFor(c.projectId, keys),
     );
   }
 
@@ -497,7 +510,7 @@ export class TeacherState {
       this.interrupted = null;
       await markers.write(c.projectId, { v: 1, key: setup.key, startedAt: Date.now(), total: job.items.length * job.settings.repeats });
       const deps = {
-        getCached: (keys: string[]) => store.getResponses<TeacherResponse>(keys),
+        getCached: (keys: string[]) => cachedFor(c.projectId, keys),
         put: async (rs: TeacherResponse[]) => {
           await store.putResponses(rs);
           this.#runAnswers.push(...rs);
@@ -672,10 +685,11 @@ export class TeacherState {
         files,
         c.projectId,
         c.version.codebook.labels.map((l) => l.name),
+        c.version.hash,
       );
       await this.reload();
       this.storedChanges++;
-      this.batchMessage = { ok: report.failed.length === 0, text: report.text };
+      this.batchMessage = { ok: report.failed.length === 0 && report.stored > 0, text: report.text };
       return report;
     } catch (e) {
       this.batchMessage = { ok: false, text: `Batch import failed: ${errorText(e)}` };

@@ -5,14 +5,15 @@
 // count exactly like live answers. The cache, the key-value rows and the
 // download are passed in (BatchIo), so the teacher core never imports the store.
 
-import { batchPlanForJob, fromBatchOutput, planBatchFiles, toBatchLines, type BatchMapping, type BatchPending } from './batch';
+import { batchLine, batchPlanForJob, fromBatchOutput, planBatchFiles, toBatchLines, type BatchMapping, type BatchPending } from './batch';
 import type { TeacherJob } from './tasks';
 import type { Capabilities, TeacherResponse } from './types';
 import { slug } from '../ui/download';
 
 /** What export and import read and write: the answer cache, the custom_id mapping's kv row, and the browser download. */
 export interface BatchIo {
-  getCached(keys: string[]): Promise<Map<string, TeacherResponse>>;
+  /** The stored answers project `projectId` may use (teacher/types.ts usableBy). */
+  getCached(projectId: string, keys: string[]): Promise<Map<string, TeacherResponse>>;
   putResponses(rs: TeacherResponse[]): Promise<void>;
   kvGet(key: string): Promise<unknown>;
   kvSet(key: string, value: unknown): Promise<void>;
@@ -20,6 +21,8 @@ export interface BatchIo {
 }
 
 const mappingKey = (projectId: string) => `teacher.batchMapping.v1|${projectId}`;
+/** The custom_ids whose request asked for the JSON schema: their answers are read against it, as live ones are. */
+const schemaKey = (projectId: string) => `teacher.batchSchema.v1|${projectId}`;
 
 /** One exported file, as the Batch panel lists it. */
 export interface BatchFileInfo {
@@ -76,7 +79,7 @@ export async function batchExport(
   opts: { profile?: Capabilities; queueTokens?: number | null } = {},
 ): Promise<BatchExportReport> {
   const queueTokens = opts.queueTokens && opts.queueTokens > 0 ? opts.queueTokens : null;
-  const { pending, failedAttempts } = await batchPlanForJob(job, (keys) => io.getCached(keys), opts.profile);
+  const { pending, failedAttempts } = await batchPlanForJob(job, (keys) => io.getCached(job.projectId ?? '', keys), opts.profile);
   const stuck =
     failedAttempts > 0
       ? ` ${failedAttempts.toLocaleString('en')} of them came back empty or cut off at the current token cap and are not exported again; raise the cap to ask again.`
@@ -86,14 +89,18 @@ export async function batchExport(
   const tokensOf = await tokenCounter(pending);
   const plans = planBatchFiles(pending, { maxTokens: queueTokens }, tokensOf);
   const mapping: BatchMapping = { ...((await io.kvGet(mappingKey(job.projectId ?? ''))) as BatchMapping | undefined) };
+  const schema = new Set(stringList(await io.kvGet(schemaKey(job.projectId ?? ''))));
   const files: (BatchFileInfo & { lines: string[] })[] = plans.map((f, i) => {
-    const { lines, mapping: m } = toBatchLines(pending.slice(f.start, f.end));
+    const part = pending.slice(f.start, f.end);
+    const { lines, mapping: m } = toBatchLines(part);
     Object.assign(mapping, m);
+    for (const p of part) if (p.body.response_format !== undefined) schema.add(batchLine(p).customId);
     const suffix = plans.length > 1 ? `-part${i + 1}-of-${plans.length}` : '';
     return { name: `${slug(projectName)}-batch${suffix}.jsonl`, requests: f.lines, bytes: f.bytes, tokens: f.tokens, lines };
   });
   // Save the mapping before the files leave, so an import can always match them.
   await io.kvSet(mappingKey(job.projectId ?? ''), mapping);
+  await io.kvSet(schemaKey(job.projectId ?? ''), [...schema]);
   // A Blob of line strings: no single string of up to 190 MB is built.
   for (const f of files) io.save(f.name, new Blob(f.lines, { type: 'application/jsonl' }));
   const answers = pending.reduce((n, p) => n + p.keys.length, 0);
@@ -111,28 +118,121 @@ export async function batchExport(
   return { text, files: files.map(({ lines: _lines, ...info }) => info), queueTokens };
 }
 
+const stringList = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
 export interface BatchImportReport {
   stored: number;
   failed: { customId: string; message: string }[];
   text: string;
+  /** Answers already stored under the same key: kept, the file's left out. */
+  kept: number;
+  /** Of `kept`, those whose stored answer says something else than the file's. */
+  conflicts: number;
+  /** Lines whose custom_id an earlier line already had (the first line was used). */
+  duplicates: number;
+  /** Stored answers that are not one of the codebook's labels (stored as invalid). */
+  notLabels: number;
+  /** Stored answers for another codebook version than the active one. */
+  otherVersion: number;
 }
 
-/** Reads Batch output (or error) files into the cache for `projectId`. */
-export async function batchImport(io: BatchIo, files: File[], projectId: string, labels: string[]): Promise<BatchImportReport> {
+const n = (x: number) => x.toLocaleString('en');
+const plural = (x: number, one: string, many = `${one}s`) => `${n(x)} ${x === 1 ? one : many}`;
+
+/** A stored answer a Batch answer may fill in: a failed request or attempt, meant to be asked again. */
+const replaceable = (r: TeacherResponse) =>
+  !r.valid && (r.invalidReason === 'request-failed' || r.invalidReason === 'empty' || r.invalidReason === 'truncated');
+
+/**
+ * Reads Batch output (or error) files into the cache for `projectId`,
+ * against the active codebook version (`labels`, `codebookHash`). A file's
+ * answer never replaces a stored answer (only a stored failure, which a Batch
+ * export sends again); what was kept, what disagreed, repeated custom_ids,
+ * bad lines and answers for another codebook version are reported in words.
+ */
+export async function batchImport(
+  io: BatchIo,
+  files: File[],
+  projectId: string,
+  labels: string[],
+  codebookHash?: string,
+): Promise<BatchImportReport> {
   const mapping = ((await io.kvGet(mappingKey(projectId))) as BatchMapping | undefined) ?? {};
   if (Object.keys(mapping).length === 0) {
     throw new Error('No batch export is recorded for this project in this browser, so the output cannot be matched to texts.');
   }
-  let stored = 0;
-  const failed: BatchImportReport['failed'] = [];
+  const schema = new Set(stringList(await io.kvGet(schemaKey(projectId))));
+  const report: BatchImportReport = {
+    stored: 0,
+    failed: [],
+    text: '',
+    kept: 0,
+    conflicts: 0,
+    duplicates: 0,
+    notLabels: 0,
+    otherVersion: 0,
+  };
+  const notes: string[] = [];
   for (const f of files) {
-    const { responses, failed: bad } = fromBatchOutput(await f.text(), mapping, labels, { projectId });
-    await io.putResponses(responses);
-    stored += responses.length;
-    failed.push(...bad.map((b) => ({ customId: b.customId, message: `${f.name}: ${b.message}` })));
+    const name = f.name.length > 120 ? `${f.name.slice(0, 119)}…` : f.name;
+    const read = fromBatchOutput(await f.text(), mapping, labels, {
+      projectId,
+      structured: (id) => schema.has(id),
+      origin: { kind: 'batch', file: name, at: Date.now() },
+    });
+    if (read.lines === 0) {
+      notes.push(`${name} is empty: it holds no answers.`);
+      continue;
+    }
+    if (read.requestLines === read.lines) {
+      notes.push(
+        `${name} is a request file (the one uploaded to OpenAI), not the batch's output: download the output file of the finished batch and import that.`,
+      );
+      continue;
+    }
+    const stored = await io.getCached(
+      projectId,
+      read.responses.map((r) => r.key),
+    );
+    const fresh = read.responses.filter((r) => {
+      const had = stored.get(r.key);
+      if (!had || replaceable(had)) return true;
+      report.kept += 1;
+      if (had.label !== r.label || had.valid !== r.valid) report.conflicts += 1;
+      return false;
+    });
+    await io.putResponses(fresh);
+    report.stored += fresh.length;
+    report.duplicates += read.duplicates;
+    report.notLabels += fresh.filter((r) => !r.valid).length;
+    if (codebookHash) report.otherVersion += fresh.filter((r) => r.codebookHash !== codebookHash).length;
+    report.failed.push(...read.failed.map((b) => ({ customId: b.customId, message: `${name}: ${b.message}` })));
   }
-  const text =
-    `Stored ${stored.toLocaleString('en')} answers from ${files.length} file${files.length === 1 ? '' : 's'}.` +
-    (failed.length ? ` ${failed.length} could not be used (they will be asked again by a run or a new export): ${failed[0].message}` : '');
-  return { stored, failed, text };
+  const parts = [`Stored ${plural(report.stored, 'answer')} from ${plural(files.length, 'file')}.`];
+  if (report.notLabels)
+    parts.push(`${n(report.notLabels)} of them are not one of the codebook's labels (refusals, other words) and are stored as invalid.`);
+  if (report.otherVersion)
+    parts.push(
+      `${n(report.otherVersion)} of them are for another codebook version than the active one: they show when that version is active.`,
+    );
+  if (report.kept)
+    parts.push(
+      `${plural(report.kept, 'answer was', 'answers were')} already stored and kept as they were` +
+        (report.conflicts ? ` (${n(report.conflicts)} of them differ from the file's answer; the stored answer was kept).` : '.'),
+    );
+  if (report.duplicates)
+    parts.push(`${plural(report.duplicates, 'custom_id appears', 'custom_ids appear')} twice: the first line of each was used.`);
+  parts.push(...notes);
+  const failedOther = report.failed.length;
+  if (failedOther)
+    parts.push(
+      `${plural(failedOther, 'line or answer', 'lines or answers')} could not be used (a run or a new export asks for them again): ` +
+        report.failed
+          .slice(0, 3)
+          .map((f) => f.message)
+          .join(' ') +
+        (failedOther > 3 ? ` …and ${n(failedOther - 3)} more.` : ''),
+    );
+  report.text = parts.join(' ');
+  return report;
 }

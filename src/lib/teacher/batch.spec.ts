@@ -76,7 +76,11 @@ describe('Batch API JSONL', () => {
     const out = fakeBatchRun(jsonl, (i) => (i === 0 ? 'error' : i === 1 ? 'http' : null)) + '\nnot json\n';
     const { responses, failed } = fromBatchOutput(out, mapping, LABELS);
     expect(responses).toHaveLength(1);
-    expect(failed.map((f) => f.message)).toEqual(['Batch expired', 'The request failed (500): server error', 'Line 4 is not valid JSON.']);
+    expect(failed.map((f) => f.message)).toEqual([
+      'Line 1: Batch expired',
+      'Line 2: the request failed (500): server error',
+      'Line 4: it is not valid JSON.',
+    ]);
     expect(failed[0].keys).toHaveLength(1);
   });
 

@@ -12,7 +12,7 @@ import { labelProbabilities, wireTokens } from './logprobs';
 import { parseChoice } from './parse';
 import { guessProfile } from './profile';
 import { buildRequest, keyOf, planTasks, shareUsage, type TeacherJob } from './tasks';
-import type { Capabilities, TeacherResponse } from './types';
+import type { AnswerOrigin, Capabilities, TeacherResponse, TokenUsage } from './types';
 
 /** One request line: the body, and the cache keys of its answers in choice order (several with `n`). */
 export interface BatchPending {
@@ -22,6 +22,9 @@ export interface BatchPending {
 
 /** custom_id → cache keys of its choices. Keep it with the exported file. */
 export type BatchMapping = Record<string, string[]>;
+
+/** Longest raw answer kept from a file: a one-label answer is a few bytes (the verdict is read from all of it first). */
+const MAX_RAW = 64 * 1024;
 
 /** The Batch API accepts at most this many requests per input file. */
 export const BATCH_MAX_REQUESTS = 50_000;
@@ -164,112 +167,200 @@ export function splitPending(pending: BatchPending[], limits: BatchLimits | numb
   return planBatchFiles(pending, l).map((f) => pending.slice(f.start, f.end));
 }
 
-interface OutputLine {
-  custom_id?: string;
-  response?: { status_code?: number; body?: unknown } | null;
-  error?: { code?: string; message?: string } | null;
-}
-
-interface ChatBody {
-  created?: number;
-  choices?: {
-    index?: number;
-    finish_reason?: string | null;
-    logprobs?: unknown;
-    message?: { content?: string | null; refusal?: string | null };
-  }[];
-  usage?: {
-    prompt_tokens?: number;
-    completion_tokens?: number;
-    completion_tokens_details?: { reasoning_tokens?: number };
-    prompt_tokens_details?: { cached_tokens?: number };
-  };
-  error?: { message?: string };
-}
-
 export interface BatchFailure {
   customId: string;
   keys: string[];
   message: string;
+  /** The line of the file (1-based) it came from. */
+  line?: number;
 }
 
+/** How an output file's lines were read, beyond the answers and failures. */
+export interface BatchReading {
+  responses: TeacherResponse[];
+  failed: BatchFailure[];
+  /** Lines that were not blank. */
+  lines: number;
+  /** Lines that are requests (custom_id, method, url, body), not answers: the input file picked by mistake. */
+  requestLines: number;
+  /** Later lines whose custom_id an earlier line already had: the first was used. */
+  duplicates: number;
+}
+
+export interface BatchReadOptions {
+  now?: () => number;
+  projectId?: string;
+  /** Whether the request of a custom_id asked for the JSON schema (read as a live answer to it would be). */
+  structured?: (customId: string) => boolean;
+  /** Stored with each answer: the file it came from. */
+  origin?: AnswerOrigin;
+}
+
+const MAX_MESSAGE = 300;
+const clamp = (s: string) => (s.length > MAX_MESSAGE ? `${s.slice(0, MAX_MESSAGE - 1)}…` : s);
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+const optCount = (v: unknown) => v === undefined || v === null || isCount(v);
+const optStr = (v: unknown) => v === undefined || v === null || typeof v === 'string';
+
+/** The tokens of a response body, or null when they are not counts. */
+function usageOf(u: unknown): TokenUsage | null {
+  if (u === undefined || u === null) return { prompt: 0, completion: 0 };
+  if (!isObj(u) || !optCount(u.prompt_tokens) || !optCount(u.completion_tokens)) return null;
+  const details = isObj(u.completion_tokens_details) ? u.completion_tokens_details : {};
+  const cached = isObj(u.prompt_tokens_details) ? u.prompt_tokens_details : {};
+  if (!optCount(details.reasoning_tokens) || !optCount(cached.cached_tokens)) return null;
+  return {
+    prompt: (u.prompt_tokens as number | undefined) ?? 0,
+    completion: (u.completion_tokens as number | undefined) ?? 0,
+    ...(details.reasoning_tokens ? { reasoning: details.reasoning_tokens as number } : {}),
+    ...(cached.cached_tokens ? { cachedPrompt: cached.cached_tokens as number } : {}),
+  };
+}
+
+interface Choice {
+  index: number;
+  content: string | null;
+  refusal: string | null;
+  finishReason: string | null;
+  logprobs: unknown;
+}
+
+/** The choices of a response body in index order, or why they cannot be read. */
+function choicesOf(body: Record<string, unknown>): Choice[] | string {
+  if (!Array.isArray(body.choices)) return 'its answer has no choices';
+  const out: Choice[] = [];
+  for (const [i, c] of body.choices.entries()) {
+    const msg = isObj(c) ? (c.message ?? {}) : null;
+    if (!isObj(c) || !isObj(msg) || !optStr(msg.content) || !optStr(msg.refusal) || !optStr(c.finish_reason))
+      return `choice ${i + 1} of its answer is malformed`;
+    out.push({
+      index: isCount(c.index) ? c.index : i,
+      content: (msg.content as string | null | undefined) ?? null,
+      refusal: (msg.refusal as string | null | undefined) ?? null,
+      finishReason: (c.finish_reason as string | null | undefined) ?? null,
+      logprobs: c.logprobs,
+    });
+  }
+  return out.sort((a, b) => a.index - b.index);
+}
+
+const isRequestLine = (l: Record<string, unknown>) => 'body' in l && ('method' in l || 'url' in l) && !('response' in l) && !('error' in l);
+
 /**
- * Read a Batch API output (or error) file. Each answered choice becomes a
- * TeacherResponse keyed as a live answer would be; failed lines, lines
- * that cannot be read and answers that came back empty or cut at the token
- * cap are returned as failures (not cached, so a later run or batch asks again).
+ * Read a Batch API output (or error) file, line by line: one bad line never
+ * refuses the file. Each answered choice becomes a TeacherResponse keyed as
+ * a live answer would be, read by the same parser (with the schema when its
+ * request asked for it); a line that cannot be read is a failure naming its
+ * number and the reason, as are failed requests and answers that came back
+ * empty or cut at the token cap (not cached, so a later run or batch asks
+ * again). A custom_id seen twice: the first line wins, later ones are counted.
  */
-export function fromBatchOutput(
-  jsonl: string,
+export function fromBatchOutput(jsonl: string, mapping: BatchMapping, labels: string[], opts: BatchReadOptions = {}): BatchReading {
+  const out: BatchReading = { responses: [], failed: [], lines: 0, requestLines: 0, duplicates: 0 };
+  const seen = new Map<string, number>();
+  let lineNo = 0;
+  for (let at = 0; at < jsonl.length;) {
+    const nl = jsonl.indexOf('\n', at);
+    const text = jsonl.slice(at, nl < 0 ? jsonl.length : nl);
+    at = nl < 0 ? jsonl.length : nl + 1;
+    lineNo += 1;
+    if (text.trim() === '') continue;
+    out.lines += 1;
+    readLine(text, lineNo, mapping, labels, opts, seen, out);
+  }
+  return out;
+}
+
+function readLine(
+  text: string,
+  n: number,
   mapping: BatchMapping,
   labels: string[],
-  opts: { now?: () => number; projectId?: string } = {},
-): { responses: TeacherResponse[]; failed: BatchFailure[] } {
-  const responses: TeacherResponse[] = [];
-  const failed: BatchFailure[] = [];
-  jsonl.split('\n').forEach((text, lineNo) => {
-    if (text.trim() === '') return;
-    let line: OutputLine;
-    try {
-      line = JSON.parse(text) as OutputLine;
-    } catch {
-      failed.push({ customId: '', keys: [], message: `Line ${lineNo + 1} is not valid JSON.` });
-      return;
+  opts: BatchReadOptions,
+  seen: Map<string, number>,
+  out: BatchReading,
+): void {
+  const bad = (customId: string, keys: string[], why: string) => out.failed.push({ customId, keys, message: `Line ${n}: ${why}`, line: n });
+  let line: unknown;
+  try {
+    line = JSON.parse(text);
+  } catch {
+    return void bad('', [], 'it is not valid JSON.');
+  }
+  if (!isObj(line)) return void bad('', [], 'it is not a Batch output line (an object with custom_id and response).');
+  if (isRequestLine(line)) {
+    out.requestLines += 1;
+    return void bad(typeof line.custom_id === 'string' ? line.custom_id : '', [], 'it is a request, not an answer.');
+  }
+  if (typeof line.custom_id !== 'string') return void bad('', [], 'it has no custom_id.');
+  const customId = line.custom_id;
+  const shown = clamp(customId);
+  // Own keys only: a custom_id such as "__proto__" names nothing.
+  const keys = Object.hasOwn(mapping, customId) && Array.isArray(mapping[customId]) ? mapping[customId] : undefined;
+  if (!keys) return void bad(customId, [], `unknown custom_id "${shown}" (was this file made from another export?).`);
+  const first = seen.get(customId);
+  if (first !== undefined) {
+    out.duplicates += 1;
+    return void bad(customId, [], `custom_id "${shown}" was already answered on line ${first}; the first answer is kept.`);
+  }
+  seen.set(customId, n);
+  const fail = (message: string) => out.failed.push({ customId, keys, message: `Line ${n}: ${message}`, line: n });
+  if (line.error !== undefined && line.error !== null) {
+    const e = line.error;
+    const said = isObj(e) ? (typeof e.message === 'string' ? e.message : typeof e.code === 'string' ? e.code : null) : null;
+    return void fail(clamp(said ?? 'the batch reported an error.'));
+  }
+  const response = line.response;
+  const body = isObj(response) && isObj(response.body) ? response.body : null;
+  const status = isObj(response) && typeof response.status_code === 'number' ? response.status_code : null;
+  if (status !== 200 || !body) {
+    const err = body && isObj(body.error) && typeof body.error.message === 'string' ? clamp(body.error.message) : 'no details';
+    return void fail(`the request failed (${status ?? 'no status'}): ${err}`);
+  }
+  const choices = choicesOf(body);
+  if (typeof choices === 'string') return void fail(`${choices}.`);
+  const usage = usageOf(body.usage);
+  if (!usage) return void fail('its token counts are not counts.');
+  const created = body.created;
+  const at = isCount(created) && created > 0 ? created * 1000 : (opts.now ?? Date.now)();
+  const k = Math.min(choices.length, keys.length);
+  const structured = opts.structured?.(customId) ?? false;
+  for (let i = 0; i < keys.length; i++) {
+    const parts = typeof keys[i] === 'string' ? parseCacheKey(keys[i]) : null;
+    if (!parts) {
+      out.failed.push({ customId, keys: [], message: `Line ${n}: its key is not a teacher cache key of this version.`, line: n });
+      continue;
     }
-    const customId = line.custom_id ?? '';
-    const keys = mapping[customId];
-    const fail = (message: string) => failed.push({ customId, keys: keys ?? [], message });
-    if (!keys) return fail(`Unknown custom_id "${customId}" (was this file made from another export?).`);
-    if (line.error) return fail(line.error.message ?? line.error.code ?? 'The batch reported an error.');
-    const body = (line.response?.body ?? null) as ChatBody | null;
-    if (line.response?.status_code !== 200 || !body) {
-      return fail(`The request failed (${line.response?.status_code ?? 'no status'}): ${body?.error?.message ?? 'no details'}`);
+    const one = (message: string) => out.failed.push({ customId, keys: [keys[i]], message: `Line ${n}: ${message}`, line: n });
+    if (i >= k) {
+      one('the answer had fewer choices than asked for.');
+      continue;
     }
-    const choices = [...(body.choices ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
-    const k = Math.min(choices.length, keys.length);
-    const at = body.created ? body.created * 1000 : (opts.now ?? Date.now)();
-    const usage = {
-      prompt: body.usage?.prompt_tokens ?? 0,
-      completion: body.usage?.completion_tokens ?? 0,
-      ...(body.usage?.completion_tokens_details?.reasoning_tokens
-        ? { reasoning: body.usage.completion_tokens_details.reasoning_tokens }
-        : {}),
-      ...(body.usage?.prompt_tokens_details?.cached_tokens ? { cachedPrompt: body.usage.prompt_tokens_details.cached_tokens } : {}),
-    };
-    for (let i = 0; i < keys.length; i++) {
-      const parts = parseCacheKey(keys[i]);
-      if (!parts) {
-        fail(`Key ${keys[i]} is not a teacher cache key of this version.`);
-        continue;
-      }
-      if (i >= k) {
-        failed.push({ customId, keys: [keys[i]], message: 'The answer had fewer choices than asked for.' });
-        continue;
-      }
-      const msg = choices[i].message ?? {};
-      const parsed = parseChoice(msg.content ?? null, msg.refusal ?? null, choices[i].finish_reason, labels);
-      const tokens = parsed.valid ? wireTokens(choices[i].logprobs) : null;
-      const probs = tokens ? labelProbabilities(tokens, labels, parsed.label) : null;
-      if (parsed.reason === 'empty' || parsed.reason === 'truncated') {
-        const what = parsed.reason === 'empty' ? 'came back empty' : 'was cut off at the token cap';
-        const hint = usage.reasoning ? ` after ${usage.reasoning.toLocaleString('en')} reasoning tokens` : '';
-        failed.push({ customId, keys: [keys[i]], message: `The answer ${what}${hint}; raise the token cap and export again.` });
-        continue;
-      }
-      responses.push({
-        key: keys[i],
-        ...parts,
-        raw: msg.content ?? msg.refusal ?? null,
-        label: parsed.label,
-        valid: parsed.valid,
-        ...(parsed.reason ? { invalidReason: parsed.reason } : {}),
-        usage: shareUsage(usage, k, i),
-        ...(choices[i].finish_reason ? { finishReason: choices[i].finish_reason } : {}),
-        ...(probs ? { probs } : {}),
-        at,
-        ...(opts.projectId ? { projectId: opts.projectId } : {}),
-      });
+    const c = choices[i];
+    const parsed = parseChoice(c.content, c.refusal, c.finishReason, labels, { structured });
+    const tokens = parsed.valid ? wireTokens(c.logprobs) : null;
+    const probs = tokens ? labelProbabilities(tokens, labels, parsed.label) : null;
+    if (parsed.reason === 'empty' || parsed.reason === 'truncated') {
+      const what = parsed.reason === 'empty' ? 'came back empty' : 'was cut off at the token cap';
+      const hint = usage.reasoning ? ` after ${usage.reasoning.toLocaleString('en')} reasoning tokens` : '';
+      one(`the answer ${what}${hint}; raise the token cap and export again.`);
+      continue;
     }
-  });
-  return { responses, failed };
+    const raw = c.content ?? c.refusal ?? null;
+    out.responses.push({
+      key: keys[i],
+      ...parts,
+      raw: raw !== null && raw.length > MAX_RAW ? `${raw.slice(0, MAX_RAW - 1)}…` : raw,
+      label: parsed.label,
+      valid: parsed.valid,
+      ...(parsed.reason ? { invalidReason: parsed.reason } : {}),
+      usage: shareUsage(usage, k, i),
+      ...(c.finishReason ? { finishReason: c.finishReason } : {}),
+      ...(probs ? { probs } : {}),
+      at,
+      ...(opts.projectId ? { projectId: opts.projectId } : {}),
+      ...(opts.origin ? { origin: opts.origin } : {}),
+    });
+  }
 }
