@@ -139,7 +139,7 @@ function checkUsage(v: unknown): TokenUsage | null {
 /**
  * The verdict stored for a raw answer: the file's own when the teacher's
  * parser gives it (with or without the schema, as the run may have asked
- * either way), else the parser's verdict with the schema. An answer longer
+ * either way), else the parser's own verdict. An answer longer
  * than any label answer is malformed, as a live run reading it against the
  * schema would say.
  */
@@ -149,7 +149,10 @@ export function answerVerdict(raw: string, claimed: { label: unknown; valid: unk
   const strict = parseAnswer(raw, null, labels, { structured: true });
   const lenient = parseAnswer(raw, null, labels);
   const same = (p: ParsedAnswer) => p.valid === claimed.valid && p.label === (claimed.label ?? null);
-  return same(lenient) ? lenient : strict;
+  if (same(lenient)) return lenient;
+  if (same(strict)) return strict;
+  // Neither: JSON is read against the schema, prose as a run without it reads prose.
+  return raw.trimStart().startsWith('{') ? strict : lenient;
 }
 
 /**

@@ -239,7 +239,8 @@ export const DEFAULT_ZIP_LIMITS: ZipLimits = {
 /** Compressed bytes read from the file per step while inflating. */
 const INFLATE_STEP = 256 * 1024;
 
-const mib = (n: number) => `${(n / 2 ** 20).toLocaleString('en-US', { maximumFractionDigits: 1 })} MiB`;
+const mib = (n: number) =>
+  n < 2 ** 20 ? `${Math.ceil(n / 1024)} KiB` : `${(n / 2 ** 20).toLocaleString('en-US', { maximumFractionDigits: 1 })} MiB`;
 
 /** An entry name as a message may show it: control characters escaped, long names cut. */
 export function shownName(name: string): string {

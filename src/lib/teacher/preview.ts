@@ -29,6 +29,8 @@ export interface TeacherPreview {
   answers: number;
   /** Answers the cache already holds (free). */
   cachedAnswers: number;
+  /** Of cachedAnswers, those imported with this project's file (not asked, nor paid for, in this browser). */
+  importedAnswers: number;
   /** Failed attempts stored at this token cap (not asked again until the cap changes). */
   cachedFailures: number;
   /** Answers of requests that failed after all retries in an earlier run ("Retry failed" sends them). */
@@ -97,6 +99,7 @@ export async function buildPreview(
     texts: job.items.length,
     answers: job.items.length * s.repeats,
     cachedAnswers: cached.length,
+    importedAnswers: cached.filter((r) => r.origin?.kind === 'imported').length,
     cachedFailures: failed.filter((r) => !isRequestFailure(r)).length,
     failedRequests: failed.filter(isRequestFailure).length,
     calls: tasks.length,

@@ -1,0 +1,321 @@
+// Hostile project files: a corpus built from files this app writes, then
+// damaged. Each case either imports correctly or is refused naming the entry
+// and the reason, and a refused import leaves every store byte for byte as
+// it was (a digest of all stores before and after).
+import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { STORES, tx, type StoreName } from './db';
+import {
+  createProject,
+  exportProject,
+  getEmbeddings,
+  getResponses,
+  importProject,
+  listProjects,
+  listResponsesByProject,
+  putEmbeddings,
+  putResponses,
+  putRows,
+  resetDbForTests,
+  saveCodebookVersion,
+  saveModel,
+  ImportError,
+  type Project,
+} from './index';
+import { codebookVersion, liveAnswer, makeRows, model } from './fixtures';
+import { blobSink, ZipReader, ZipWriter } from './zip';
+import { usableBy, type TeacherResponse } from '../teacher/types';
+
+afterEach(resetDbForTests);
+
+const DIM = 4;
+const ENC = 'emb-v1|m|q8|mean|l2';
+
+/** Every record of every store, keys and values, in one string (typed arrays and buffers by their bytes). */
+async function digest(): Promise<string> {
+  const names = Object.values(STORES) as StoreName[];
+  const dump = await tx(names, 'readonly', 'digest', async (t) =>
+    Promise.all(names.map(async (n) => [n, await t.objectStore(n).getAllKeys(), await t.objectStore(n).getAll()])),
+  );
+  return JSON.stringify(dump, (_k, v: unknown) => {
+    if (v instanceof ArrayBuffer) return { buf: Array.from(new Uint8Array(v)) };
+    if (ArrayBuffer.isView(v)) return { view: v.constructor.name, bytes: Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)) };
+    if (typeof v === 'number' && !Number.isFinite(v)) return `num:${v}`;
+    return v;
+  });
+}
+
+/** Project A: this browser's own, with paid answers and vectors. */
+async function ours(): Promise<Project> {
+  const a = await createProject('Ours');
+  const rows = makeRows(12, 'a');
+  await putRows(a.id, rows);
+  await saveCodebookVersion(a.id, codebookVersion(1));
+  const cb = codebookVersion(1).hash;
+  await putResponses(rows.map((r, i) => liveAnswer(a.id, cb, r.hash, i % 2 ? 'pos' : 'neg')));
+  await putEmbeddings(
+    ENC,
+    rows.map((r) => r.hash),
+    Float32Array.from({ length: 12 * DIM }, (_, i) => i),
+    DIM,
+  );
+  return a;
+}
+
+/** Project B's file: the same texts and setup (a collaborator's copy), exported with students and vectors, as entries. */
+async function theirs(): Promise<Record<string, Uint8Array>> {
+  const b = await createProject('Theirs');
+  const rows = makeRows(12, 'a');
+  await putRows(b.id, rows);
+  await saveCodebookVersion(b.id, codebookVersion(1));
+  await saveModel(model(crypto.randomUUID(), b.id));
+  const blob = await exportProject(b.id, { includeModels: true, includeEmbeddings: true });
+  const entries = unzipSync(new Uint8Array(await blob.arrayBuffer()));
+  // Gone from this browser: the file is all that is left of it.
+  await tx([STORES.projects, STORES.rows, STORES.codebooks, STORES.models], 'readwrite', 'drop', async (t) => {
+    await t.objectStore(STORES.projects).delete(b.id);
+    await t.objectStore(STORES.rows).delete(IDBKeyRange.bound([b.id], [b.id, []]));
+    await t.objectStore(STORES.codebooks).delete(IDBKeyRange.bound([b.id], [b.id, []]));
+    await t.objectStore(STORES.models).clear();
+  });
+  return entries;
+}
+
+/** `n` characters that do not compress (a zip of repeated ones is refused as a bomb before any check here). */
+function noise(n: number): string {
+  const parts: string[] = [];
+  for (let i = 0; i < n; i += 11) parts.push(Math.random().toString(36).slice(2, 13).padEnd(11, 'z'));
+  return parts.join('').slice(0, n);
+}
+
+const json = (bytes: Uint8Array) => JSON.parse(strFromU8(bytes)) as Record<string, unknown>;
+const put = (v: unknown) => strToU8(JSON.stringify(v));
+
+/** A zip written entry by entry, in order, duplicates allowed. */
+async function writeZip(entries: [string, Uint8Array][]): Promise<Blob> {
+  const sink = blobSink('application/zip');
+  const w = new ZipWriter(sink);
+  for (const [name, bytes] of entries) await w.add(name, bytes, true);
+  await w.finish();
+  return sink.blob();
+}
+
+async function refusal(blob: Blob): Promise<string> {
+  const err = await importProject(blob, 'theirs.zip').catch((e: unknown) => e);
+  expect(err, String(err)).toBeInstanceOf(ImportError);
+  return (err as Error).message;
+}
+
+describe('a refused import changes nothing', () => {
+  let a: Project;
+  let file: Record<string, Uint8Array>;
+  let before: string;
+  beforeEach(async () => {
+    a = await ours();
+    file = await theirs();
+    before = await digest();
+  });
+
+  const cases: [string, (f: Record<string, Uint8Array>) => Promise<Blob> | Blob, RegExp][] = [
+    [
+      'cut short, carrying 3-wide vectors for our encoder key',
+      (f) => {
+        const { ['end.json']: _, ...rest } = f;
+        const hashes = [makeRows(1, 'a')[0].hash];
+        return new Blob([
+          zipSync({ ...rest, 'vectors/0.json': put({ embKey: ENC, dim: 3, format: 'f32', hashes }), 'vectors/0.bin': new Uint8Array(12) }),
+        ]);
+      },
+      /cut short \(it lacks end\.json\)/,
+    ],
+    [
+      'two entries with one name',
+      (f) => writeZip([...Object.entries(f), ['rows/0.json', f['rows/0.json']]]),
+      /two entries named rows\/0\.json/,
+    ],
+    [
+      'an entry name that climbs out of its folder',
+      (f) => new Blob([zipSync({ ...f, 'models/../../../../tmp/x.json': f['models/0.json'] })]),
+      /entry named models\/\.\.\/\.\.\/\.\.\/\.\.\/tmp\/x\.json, which is not part of a project file/,
+    ],
+    [
+      'a saved step named __proto__',
+      (f) => {
+        const m = json(f['surrogate.json']);
+        return new Blob([zipSync({ ...f, 'surrogate.json': put({ ...m, project: { ...(m.project as object), step: '__proto__' } }) })]);
+      },
+      /saved step "__proto__" is not a step/,
+    ],
+    [
+      'a __proto__ key in the settings',
+      (f) => {
+        const text = strFromU8(f['surrogate.json']).replace('"settings":{}', '"settings":{"__proto__":{"polluted":true}}');
+        expect(text).toContain('__proto__');
+        return new Blob([zipSync({ ...f, 'surrogate.json': strToU8(text) })]);
+      },
+      /reserved key \$\.project\.settings\.__proto__/,
+    ],
+    [
+      'a codebook of the wrong type',
+      (f) => {
+        const m = json(f['surrogate.json']);
+        const [cb] = m.codebooks as { codebook: Record<string, unknown> }[];
+        return new Blob([
+          zipSync({ ...f, 'surrogate.json': put({ ...m, codebooks: [{ ...cb, codebook: { ...cb.codebook, task: 42 } }] }) }),
+        ]);
+      },
+      /codebook 1: version 1 has no usable task/,
+    ],
+    [
+      'a damaged mapping',
+      (f) => {
+        const m = json(f['surrogate.json']);
+        return new Blob([zipSync({ ...f, 'surrogate.json': put({ ...m, project: { ...(m.project as object), mapping: { text: 7 } } }) })]);
+      },
+      /column mapping is unusable \(no usable text column\)/,
+    ],
+    [
+      'a row whose hash is another text',
+      (f) => {
+        const rows = JSON.parse(strFromU8(f['rows/0.json'])) as { hash: string }[];
+        rows[3].hash = rows[4].hash;
+        return new Blob([zipSync({ ...f, 'rows/0.json': put(rows) })]);
+      },
+      /row 4 of rows\/0\.json: its hash is not its text's/,
+    ],
+    [
+      'an answer with a NaN time and negative token counts',
+      (f) => {
+        const bad = {
+          ...liveAnswer('x', codebookVersion(1).hash, makeRows(1, 'a')[0].hash, 'pos', 1),
+          usage: { prompt: -5, completion: 1 },
+        };
+        const m = json(f['surrogate.json']);
+        const counts = { ...(m.counts as object), responses: 1 };
+        return new Blob([zipSync({ ...f, 'surrogate.json': put({ ...m, counts }), 'responses/0.json': put([bad]) })]);
+      },
+      /answer 1 of responses\/0\.json: its token counts are not counts/,
+    ],
+    [
+      'a student without weights',
+      (f) => new Blob([zipSync({ ...f, 'models/0.json': put({ ...json(f['models/0.json']), weights: null }) })]),
+      /models\/0\.json: no usable weights/,
+    ],
+    [
+      'vectors of texts the project does not have',
+      (f) => {
+        const meta = json(f['vectors/0.json']);
+        return new Blob([
+          zipSync({ ...f, 'vectors/0.json': put({ ...meta, hashes: ['0123456789abcdef', ...(meta.hashes as string[]).slice(1)] }) }),
+        ]);
+      },
+      /vectors\/0\.json: it holds vectors of texts the project does not have/,
+    ],
+  ];
+
+  for (const [name, make, message] of cases) {
+    it(`${name}: refused, and every store is as it was`, async () => {
+      const text = await refusal(await make(file));
+      expect(text).toMatch(message);
+      expect(await digest()).toBe(before);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
+  }
+
+  it('bit flips anywhere: refused with a reason or imported whole, never half', async () => {
+    const bytes = new Uint8Array(await (await writeZip(Object.entries(file))).arrayBuffer());
+    for (const at of [40, 200, bytes.length >> 2, bytes.length >> 1, bytes.length - 30, bytes.length - 100]) {
+      await resetDbForTests();
+      a = await ours();
+      const snap = await digest();
+      const hit = bytes.slice();
+      hit[at] ^= 0x5a;
+      const err = await importProject(new Blob([hit])).catch((e: unknown) => e);
+      if (err instanceof Error) {
+        expect(err, String(err)).toBeInstanceOf(ImportError);
+        expect(await digest()).toBe(snap);
+      } else expect(await listProjects()).toHaveLength(2);
+    }
+  });
+
+  it('a zip bomb is refused from its sizes, and one that lies about them stops at what it declared', async () => {
+    const zeros = new Uint8Array(64 * 2 ** 20);
+    const bomb = new Blob([zipSync({ ...file, 'rows/0.json': zeros } as Zippable)]);
+    expect(await refusal(bomb)).toMatch(/rows\/0\.json would inflate \d+-fold/);
+    // The same entry, its declared size patched down to 1 KiB (central directory and local header).
+    const bytes = new Uint8Array(await writeZip([['rows/0.json', zeros]]).then((b) => b.arrayBuffer()));
+    const view = new DataView(bytes.buffer);
+    for (let i = bytes.length - 22; i >= 0; i--) {
+      if (view.getUint32(i, true) === 0x02014b50) view.setUint32(i + 24, 1024, true);
+    }
+    view.setUint32(22, 1024, true);
+    const zip = await ZipReader.open(new Blob([bytes]));
+    await expect(zip.read(zip.entries[0])).rejects.toThrow(/inflates past the 1 KiB it declares/);
+    expect(await digest()).toBe(before);
+  });
+});
+
+describe('an import plants nothing', () => {
+  it("another project's answer keys are imported for the imported project only, marked, and never replace ours", async () => {
+    const a = await ours();
+    const file = await theirs();
+    const cb = codebookVersion(1).hash;
+    const rows = makeRows(12, 'a');
+    // Same setup, texts and repeat 0 (ours are stored: kept) and repeat 1 (new: imported, for B only).
+    const planted = rows.flatMap((r) => [liveAnswer('b', cb, r.hash, 'neg', 0), liveAnswer('b', cb, r.hash, 'neg', 1)]);
+    const m = json(file['surrogate.json']);
+    const oursBefore = (await listResponsesByProject(a.id)).sort((x, y) => x.key.localeCompare(y.key));
+    const blob = new Blob([
+      zipSync({
+        ...file,
+        'surrogate.json': put({ ...m, counts: { ...(m.counts as object), responses: 24 } }),
+        'responses/0.json': put(planted),
+      }),
+    ]);
+
+    const b = await importProject(blob, 'theirs.zip');
+    expect((await listResponsesByProject(a.id)).sort((x, y) => x.key.localeCompare(y.key))).toEqual(oursBefore);
+    const imported = await listResponsesByProject<TeacherResponse>(b.id);
+    expect(imported).toHaveLength(12);
+    expect(imported.every((r) => r.repeat === 1 && r.origin?.kind === 'imported' && r.origin.file === 'theirs.zip')).toBe(true);
+    // What a run of ours may count as stored: none of them; B's own run may.
+    const found = await getResponses<TeacherResponse>(imported.map((r) => r.key));
+    expect([...found.values()].filter((r) => usableBy(a.id, r))).toEqual([]);
+    expect([...found.values()].filter((r) => usableBy(b.id, r))).toHaveLength(12);
+    // Our vectors are as they were (the file's for the same texts were not written over them).
+    expect(Array.from((await getEmbeddings(ENC, [rows[0].hash], DIM)).matrix)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('an answer is re-read: a label its raw answer does not say, or a 12 MB answer, is stored as invalid', async () => {
+    const a = await ours();
+    const file = await theirs();
+    const cb = codebookVersion(1).hash;
+    const [r0, r1] = makeRows(2, 'a');
+    const huge = { ...liveAnswer('b', cb, r0.hash, 'pos', 2), raw: JSON.stringify({ label: 'pos', pad: noise(12 * 2 ** 20) }) };
+    const lie = { ...liveAnswer('b', cb, r1.hash, 'pos', 2), raw: 'It is certainly not pos.' };
+    const m = json(file['surrogate.json']);
+    const b = await importProject(
+      new Blob([
+        zipSync({
+          ...file,
+          'surrogate.json': put({ ...m, counts: { ...(m.counts as object), responses: 2 } }),
+          'responses/0.json': put([huge, lie]),
+        }),
+      ]),
+    );
+    const got = new Map((await listResponsesByProject<TeacherResponse>(b.id)).map((r) => [r.textHash, r]));
+    expect(got.get(r0.hash)).toMatchObject({ valid: false, label: null, invalidReason: 'malformed-json' });
+    expect(got.get(r0.hash)!.raw!.length).toBeLessThanOrEqual(64 * 1024);
+    expect(got.get(r1.hash)).toMatchObject({ valid: false, label: null, invalidReason: 'not-a-label' });
+  });
+
+  it('a 4 MB project name is cut before it is stored or shown', async () => {
+    const a = await ours();
+    const file = await theirs();
+    const m = json(file['surrogate.json']);
+    const p = await importProject(
+      new Blob([zipSync({ ...file, 'surrogate.json': put({ ...m, project: { ...(m.project as object), name: noise(4e6) } }) })]),
+    );
+    expect(p.name.length).toBeLessThanOrEqual(200);
+  });
+});
