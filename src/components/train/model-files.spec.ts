@@ -1,5 +1,6 @@
 // A student survives export → files (zip or three) → import with the same outputs.
 import * as tf from '@tensorflow/tfjs';
+import { strToU8, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { trainHead } from '$lib/train/fit';
 import { predictProbaAsync } from '$lib/train/head';
@@ -70,5 +71,30 @@ describe('student model files', () => {
     const wrong = { ...files, 'surrogate.json': JSON.stringify({ ...meta, labels: ['a', 'b', 'c'] }) };
     await expect(studentFromFiles(wrong)).rejects.toThrow(ModelFilesError);
     await expect(readStudentFiles([asFile('x.zip', 'not a zip')])).rejects.toThrow(/not a readable zip/);
+  });
+
+  it('refuses hostile files in words: a traversal name, a bomb, reserved keys, wrong types; a long name is cut', async () => {
+    const files = await studentFiles(trained);
+    const entries = {
+      'model.json': strToU8(files['model.json']),
+      'weights.bin': new Uint8Array(files['weights.bin']),
+      'surrogate.json': strToU8(files['surrogate.json']),
+    };
+    const { ['surrogate.json']: meta, ...rest } = entries;
+    const climbed = zipSync({ ...rest, '../../surrogate.json': meta });
+    await expect(readStudentFiles([asFile('s.zip', climbed)])).rejects.toThrow(/surrogate\.json not found/);
+    const bomb = zipSync({ ...entries, 'weights.bin': new Uint8Array(300 * 2 ** 20) });
+    await expect(readStudentFiles([asFile('s.zip', bomb)])).rejects.toThrow(
+      /s\.zip is not a readable zip file \(entry weights\.bin would inflate/,
+    );
+    const m = JSON.parse(files['surrogate.json']) as Record<string, unknown>;
+    const withMeta = (v: unknown) => ({ ...files, 'surrogate.json': typeof v === 'string' ? v : JSON.stringify(v) });
+    await expect(studentFromFiles(withMeta(files['surrogate.json'].replace('{', '{"__proto__":{"x":1},')))).rejects.toThrow(/reserved key/);
+    await expect(studentFromFiles(withMeta({ ...m, trainSize: -4, positive: 'maybe' }))).rejects.toThrow(
+      /no usable training size, positive class/,
+    );
+    await expect(studentFromFiles(withMeta({ ...m, labels: ['a', 7] }))).rejects.toThrow(/lacks the label order/);
+    const long = await studentFromFiles(withMeta({ ...m, name: 'N'.repeat(4e6) }));
+    expect(long.spec.name.length).toBeLessThan(250);
   });
 });

@@ -2,7 +2,9 @@
 // tf.loadLayersModel anywhere) plus surrogate.json, which says which features
 // the head expects (encoder id, embedding key) and what its outputs mean
 // (label order). Offered as one zip or as separate files; both re-import.
-import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { strFromU8, strToU8, zipSync } from 'fflate';
+import { clampText, hostileKey, MAX_NAME } from '$lib/store/import-checks';
+import { shownName, ZipReader, type ZipLimits } from '$lib/store/zip';
 import type { TrainedStudent } from '$lib/state/student.svelte';
 import type { EncoderSettings } from '$lib/project/settings';
 import type { HeadConfig, HeadKind } from '$lib/train/types';
@@ -71,22 +73,37 @@ export function zipStudent(f: StudentFiles): Uint8Array {
   });
 }
 
-/** Reads a picked zip, or the three picked files, into StudentFiles (matched by file name, folders ignored). */
-export async function readStudentFiles(picked: { name: string; arrayBuffer(): Promise<ArrayBuffer> }[]): Promise<StudentFiles> {
+const NAMES = ['model.json', 'weights.bin', 'surrogate.json'];
+/** A linear or small MLP head: its weights are a few MiB; past 256 MiB a file is not one this app wrote. */
+const MAX_FILE = 256 * 2 ** 20;
+const STUDENT_ZIP: ZipLimits = { maxEntry: MAX_FILE, maxRatio: 256, ratioFrom: 2 ** 20, maxTotalRatio: 64, totalSlack: 16 * 2 ** 20 };
+
+/**
+ * Reads a picked zip, or the three picked files, into StudentFiles. Names are
+ * matched exactly (a zip's entries must be the three, at its top); sizes are
+ * bounded before anything is inflated.
+ */
+export async function readStudentFiles(
+  picked: { name: string; size?: number; arrayBuffer(): Promise<ArrayBuffer> }[],
+): Promise<StudentFiles> {
   const bytes = new Map<string, Uint8Array>();
   for (const f of picked) {
+    const name = shownName(f.name);
+    if ((f.size ?? 0) > MAX_FILE)
+      throw new ModelFilesError(`${name} is larger than a student's files ever are (${MAX_FILE / 2 ** 20} MiB).`);
     const data = new Uint8Array(await f.arrayBuffer());
-    if (f.name.toLowerCase().endsWith('.zip')) {
-      let entries: Record<string, Uint8Array>;
-      try {
-        entries = unzipSync(data);
-      } catch (e) {
-        throw new ModelFilesError(`${f.name} is not a readable zip file (${e instanceof Error ? e.message : String(e)}).`);
-      }
-      for (const [path, v] of Object.entries(entries)) bytes.set(path.split('/').at(-1)!, v);
-    } else bytes.set(f.name, data);
+    if (!f.name.toLowerCase().endsWith('.zip')) {
+      bytes.set(f.name, data);
+      continue;
+    }
+    try {
+      const zip = await ZipReader.open(new Blob([data as BlobPart]), STUDENT_ZIP);
+      for (const e of zip.entries) if (NAMES.includes(e.name)) bytes.set(e.name, await zip.read(e));
+    } catch (e) {
+      throw new ModelFilesError(`${name} is not a readable zip file (${clampText(e instanceof Error ? e.message : String(e), 200)}).`);
+    }
   }
-  const missing = ['model.json', 'weights.bin', 'surrogate.json'].filter((n) => !bytes.has(n));
+  const missing = NAMES.filter((n) => !bytes.has(n));
   if (missing.length)
     throw new ModelFilesError(
       `The model is incomplete: ${missing.join(', ')} not found. Pick the exported zip, or model.json, weights.bin and surrogate.json together.`,
@@ -99,19 +116,55 @@ export async function readStudentFiles(picked: { name: string; arrayBuffer(): Pr
   };
 }
 
+const isStr = (v: unknown) => typeof v === 'string';
+const optStr = (v: unknown) => v === undefined || v === null || typeof v === 'string';
+
+/** surrogate.json, every field checked: a student's facts end up in tables, exports and the methods paragraph. */
 export function parseMeta(text: string): SurrogateMeta {
-  let m: Partial<SurrogateMeta>;
+  let m: Partial<Record<keyof SurrogateMeta, unknown>>;
   try {
-    m = JSON.parse(text) as Partial<SurrogateMeta>;
+    m = JSON.parse(text) as typeof m;
   } catch (e) {
-    throw new ModelFilesError(`surrogate.json is not valid JSON: ${(e as Error).message}`);
+    throw new ModelFilesError(`surrogate.json is not valid JSON: ${clampText((e as Error).message, 200)}`);
   }
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new ModelFilesError('surrogate.json is not an object.');
+  const key = hostileKey(m);
+  if (key) throw new ModelFilesError(`surrogate.json uses the reserved key ${clampText(key, 80)}.`);
   if (m.format !== SURROGATE_FORMAT)
-    throw new ModelFilesError(`surrogate.json has an unknown format (${String(m.format)}); expected ${SURROGATE_FORMAT}.`);
-  if (!Array.isArray(m.labels) || m.labels.length < 2 || typeof m.embeddingKey !== 'string' || typeof m.encoder !== 'string') {
+    throw new ModelFilesError(`surrogate.json has an unknown format (${clampText(String(m.format), 40)}); expected ${SURROGATE_FORMAT}.`);
+  const labels = m.labels;
+  if (
+    !Array.isArray(labels) ||
+    labels.length < 2 ||
+    !labels.every(isStr) ||
+    new Set(labels).size !== labels.length ||
+    !isStr(m.embeddingKey) ||
+    !isStr(m.encoder)
+  ) {
     throw new ModelFilesError('surrogate.json lacks the label order, encoder or embedding key.');
   }
-  return m as SurrogateMeta;
+  const problems = [
+    ['name', optStr(m.name)],
+    ['training source', m.trainSource === undefined || m.trainSource === 'llm' || m.trainSource === 'human'],
+    ['training size', m.trainSize === undefined || (Number.isInteger(m.trainSize) && (m.trainSize as number) >= 0)],
+    ['positive class', m.positive === undefined || m.positive === null || (isStr(m.positive) && labels.includes(m.positive))],
+    ['backend', optStr(m.backend)],
+    [
+      'encoder settings',
+      m.encoderSettings === undefined ||
+        m.encoderSettings === null ||
+        (typeof m.encoderSettings === 'object' && !Array.isArray(m.encoderSettings)),
+    ],
+    ['configuration', m.best === undefined || m.best === null || (typeof m.best === 'object' && !Array.isArray(m.best))],
+  ].filter(([, ok]) => !ok);
+  if (problems.length) throw new ModelFilesError(`surrogate.json has no usable ${problems.map(([f]) => f).join(', ')}.`);
+  return {
+    ...(m as SurrogateMeta),
+    name: clampText(((m.name as string | undefined) ?? 'Student').trim() || 'Student', MAX_NAME),
+    trainSource: (m.trainSource as SurrogateMeta['trainSource'] | undefined) ?? 'llm',
+    trainSize: (m.trainSize as number | undefined) ?? 0,
+    backend: clampText((m.backend as string | undefined) ?? 'cpu', 40),
+  };
 }
 
 /** A new student (fresh id, today's date) from exported files; checks the head matches surrogate.json. */
