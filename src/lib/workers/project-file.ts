@@ -34,7 +34,7 @@ export async function exportProjectFile(
  * Imports a project file in a worker (checked entry by entry from the File,
  * then written); resolves with the project record and what was kept as it was.
  */
-export async function importProjectFile(file: Blob): Promise<{ project: Project; notes: string[] }> {
+export async function importProjectFileReport(file: Blob): Promise<{ project: Project; notes: string[] }> {
   const c = start();
   try {
     const r = await c.request<Extract<PortableReply, { type: 'imported' }>>({ type: 'import', file }, ['imported']).done;
@@ -42,4 +42,9 @@ export async function importProjectFile(file: Blob): Promise<{ project: Project;
   } finally {
     c.terminate();
   }
+}
+
+/** importProjectFileReport, the project record only. */
+export async function importProjectFile(file: Blob): Promise<Project> {
+  return (await importProjectFileReport(file)).project;
 }

@@ -1,0 +1,199 @@
+// Issue 31: hostile project files. A project labelled through the UI is
+// exported; the file is then damaged in the test (cut short, duplicate and
+// traversal names, a reserved step, a zip bomb, bit flips, a 4 MB name) and
+// each variant imported through the Export step. Each either imports
+// correctly or is refused with a message naming the file and the reason; the
+// project list stays as it was; the page never stalls (main-thread probe);
+// answers imported with a copy are shown as imported and never counted for
+// the original; after a reload the app opens and its answers are all there.
+import { test, expect, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
+import { freshApp, MOCK_URL, mockConfig, mockReset, runToEnd, SENTIMENT_RULES, setupProject } from './helpers';
+
+const SHOTS = process.env.SHOTS_DIR ?? 'test-results/hostile-project';
+
+/** The longest gap between 50 ms heartbeats on the page's main thread since the probe started. */
+async function startProbe(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __maxGap: number };
+    w.__maxGap = 0;
+    let last = performance.now();
+    setInterval(() => {
+      const now = performance.now();
+      w.__maxGap = Math.max(w.__maxGap, now - last);
+      last = now;
+    }, 50);
+  });
+}
+const maxGap = (page: Page) => page.evaluate(() => (window as unknown as { __maxGap: number }).__maxGap);
+
+/** A zip of `entries` in order, duplicates allowed: local headers, central directory, end record (stored, no compression). */
+function rawZip(entries: [string, Uint8Array][]): Uint8Array {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (b: Uint8Array) => {
+    let c = 0xffffffff;
+    for (const x of b) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const parts: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const [name, data] of entries) {
+    const n = Buffer.from(name, 'utf8');
+    const h = Buffer.alloc(30);
+    h.writeUInt32LE(0x04034b50, 0);
+    h.writeUInt16LE(20, 4);
+    h.writeUInt16LE(0x0800, 6);
+    h.writeUInt32LE(crc(data), 14);
+    h.writeUInt32LE(data.length, 18);
+    h.writeUInt32LE(data.length, 22);
+    h.writeUInt16LE(n.length, 26);
+    const d = Buffer.alloc(46);
+    d.writeUInt32LE(0x02014b50, 0);
+    d.writeUInt16LE(20, 4);
+    d.writeUInt16LE(20, 6);
+    d.writeUInt16LE(0x0800, 8);
+    d.writeUInt32LE(crc(data), 16);
+    d.writeUInt32LE(data.length, 20);
+    d.writeUInt32LE(data.length, 24);
+    d.writeUInt16LE(n.length, 28);
+    d.writeUInt32LE(offset, 42);
+    central.push(d, n);
+    parts.push(h, n, Buffer.from(data));
+    offset += 30 + n.length + data.length;
+  }
+  const cd = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...parts, cd, end]);
+}
+
+async function pointAtMock(page: Page): Promise<void> {
+  await page.getByRole('button', { name: /^Settings/ }).click();
+  await page.getByLabel('Base URL').fill(`${MOCK_URL}/v1`);
+  await page.getByLabel('Model', { exact: true }).fill('mock-model');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+}
+
+const json = (b: Uint8Array) => JSON.parse(strFromU8(b)) as Record<string, unknown>;
+const put = (v: unknown) => strToU8(JSON.stringify(v));
+
+async function importFile(page: Page, name: string, bytes: Uint8Array): Promise<string> {
+  const panel = page.getByRole('region', { name: 'Project file' });
+  const before = await panel
+    .getByRole('status')
+    .last()
+    .textContent()
+    .catch(() => null);
+  await page.getByLabel('Import project').setInputFiles({ name, mimeType: 'application/zip', buffer: Buffer.from(bytes) });
+  const status = panel.locator('p[role="status"]:not([data-testid="project-file-progress"])');
+  await expect(status).not.toHaveText(before ?? '\u0000', { timeout: 30_000 });
+  await expect(panel.getByTestId('project-file-progress')).toHaveCount(0, { timeout: 30_000 });
+  return (await status.textContent()) ?? '';
+}
+
+test.beforeEach(async () => {
+  await mockReset();
+});
+
+test('hostile project files are refused in words or imported whole; nothing of ours changes, and the tab stays responsive', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await mockConfig({ models: ['mock-model'], rules: SENTIMENT_RULES, seed: 3 });
+  await setupProject(page, { apiKey: 'sk-test' });
+  await page.locator('[data-step="teacher"]').click();
+  await page.getByLabel('Label all texts').check();
+  await runToEnd(page);
+  await expect(page.getByTestId('teacher-done')).toHaveText('174 / 174');
+
+  await page.locator('[data-step="export"]').click();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export project' }).click()]);
+  const file = unzipSync(new Uint8Array(readFileSync((await download.path())!)));
+  const manifest = json(file['surrogate.json']);
+  const project = manifest.project as Record<string, unknown>;
+  // Another browser: nothing stored but the endpoint settings.
+  await freshApp(page);
+  await pointAtMock(page);
+  await page.locator('[data-step="export"]').click();
+  const projects = page.getByLabel('Project', { exact: true }).locator('option');
+  const listed = await projects.count();
+
+  const { ['end.json']: _end, ...cut } = file;
+  const zeros = new Uint8Array(64 * 2 ** 20);
+  const flipped = zipSync(file as Zippable, { level: 0 });
+  flipped[flipped.length >> 1] ^= 0x5a;
+  const refused: [string, Uint8Array, RegExp][] = [
+    ['cut.zip', zipSync(cut as Zippable), /cut\.zip: .*damaged.*cut short \(it lacks end\.json\)/],
+    ['twice.zip', rawZip([...Object.entries(file), ['rows/0.json', file['rows/0.json']]]), /twice\.zip: .*two entries named rows\/0\.json/],
+    [
+      'climb.zip',
+      zipSync({ ...file, 'models/../../../../tmp/evil.json': put({ id: 'x' }) } as Zippable),
+      /climb\.zip: .*entry named models\/\.\.\/\.\.\/\.\.\/\.\.\/tmp\/evil\.json, which is not part of a project file/,
+    ],
+    [
+      'proto.zip',
+      zipSync({ ...file, 'surrogate.json': put({ ...manifest, project: { ...project, step: '__proto__' } }) } as Zippable),
+      /proto\.zip: .*saved step "__proto__" is not a step/,
+    ],
+    ['bomb.zip', zipSync({ ...file, 'rows/0.json': zeros } as Zippable), /bomb\.zip: .*rows\/0\.json would inflate \d+-fold/],
+    ['flipped.zip', flipped, /flipped\.zip: .*damaged/],
+  ];
+
+  await startProbe(page);
+  for (const [name, bytes, message] of refused) {
+    await test.step(name, async () => {
+      const text = await importFile(page, name, bytes);
+      expect(text).toMatch(message);
+      expect(text).not.toMatch(/Cannot read|is not a function|undefined/);
+      await expect(projects).toHaveCount(listed);
+    });
+  }
+  await page.screenshot({ path: `${SHOTS}/refused.png`, fullPage: true });
+
+  await test.step('a 4 MB name imports, cut; its answers count for it, shown as imported', async () => {
+    let long = '';
+    while (long.length < 4e6) long += Math.random().toString(36).slice(2);
+    const named = zipSync({ ...file, 'surrogate.json': put({ ...manifest, project: { ...project, name: long } }) } as Zippable);
+    const text = await importFile(page, 'named.zip', named);
+    expect(text).toMatch(/^Imported “/);
+    expect(text.length).toBeLessThan(1000);
+    await expect(projects).toHaveCount(listed + 1);
+    await expect(page.getByTestId('imported-answers')).toContainText(
+      '174 of the 174 stored LLM answers were imported with a project file (named.zip)',
+    );
+    await page.locator('[data-step="teacher"]').click();
+    await expect(page.getByTestId('estimate-cached')).toContainText('174 already stored');
+    await expect(page.getByTestId('estimate-imported')).toContainText('174 of them imported with the project file');
+    await expect(page.getByTestId('estimate-calls')).toContainText('0 requests to send');
+    await page.screenshot({ path: `${SHOTS}/imported.png`, fullPage: true });
+  });
+
+  await test.step("the same file again: the first copy's imported answers are never counted for the second", async () => {
+    await page.locator('[data-step="export"]').click();
+    const text = await importFile(page, 'again.zip', zipSync(file as Zippable));
+    expect(text).toMatch(/^Imported “.*174 of its answers were already stored in this browser and were kept as they were/);
+    await page.locator('[data-step="teacher"]').click();
+    await expect(page.getByTestId('estimate-cached')).toContainText('0 already stored');
+    await expect(page.getByTestId('estimate-calls')).not.toContainText('0 requests to send');
+  });
+  expect(await maxGap(page)).toBeLessThan(200);
+
+  await test.step('after a reload the app opens, and the first copy still has its imported answers', async () => {
+    await page.reload();
+    const select = page.getByLabel('Project', { exact: true });
+    await expect(select.locator('option')).toHaveCount(listed + 2);
+    await select.selectOption({ index: listed });
+    await page.locator('[data-step="teacher"]').click();
+    await expect(page.getByTestId('estimate-imported')).toContainText('174 of them imported with the project file');
+  });
+});
