@@ -243,7 +243,8 @@ test('Batch API: export pending requests, import the output, and those labels co
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Export pending as OpenAI Batch JSONL' }).click(),
   ]);
-  const input = readFileSync(await download.path(), 'utf8')
+  const requestFile = readFileSync(await download.path(), 'utf8');
+  const input = requestFile
     .trim()
     .split('\n')
     .map(
@@ -263,26 +264,45 @@ test('Batch API: export pending requests, import the output, and those labels co
 
   // What the Batch API would return: one line per request, labels by the same cue words.
   const labelFor = (text: string) => RULES.find((r) => text.toLowerCase().includes(r.contains))?.label ?? 'positive';
-  const output = input.map((l, i) => {
-    const u = l.body.messages[1].content;
-    const text = u.slice(u.indexOf('<text>\n') + 7, u.lastIndexOf('\n</text>'));
-    const choices = Array.from({ length: l.body.n ?? 1 }, (_, k) => ({
-      index: k,
-      message: { role: 'assistant', content: JSON.stringify({ label: labelFor(text) }), refusal: null },
-    }));
-    return JSON.stringify({
-      id: `batch_req_${i}`,
-      custom_id: l.custom_id,
-      response: { status_code: 200, body: { created: 1_700_000_000, choices, usage: { prompt_tokens: 100, completion_tokens: 5 } } },
-      error: null,
+  const outputWith = (label: (text: string) => string) =>
+    input.map((l, i) => {
+      const u = l.body.messages[1].content;
+      const text = u.slice(u.indexOf('<text>\n') + 7, u.lastIndexOf('\n</text>'));
+      const choices = Array.from({ length: l.body.n ?? 1 }, (_, k) => ({
+        index: k,
+        message: { role: 'assistant', content: JSON.stringify({ label: label(text) }), refusal: null },
+      }));
+      return JSON.stringify({
+        id: `batch_req_${i}`,
+        custom_id: l.custom_id,
+        response: { status_code: 200, body: { created: 1_700_000_000, choices, usage: { prompt_tokens: 100, completion_tokens: 5 } } },
+        error: null,
+      });
     });
-  });
+  const output = outputWith(labelFor);
   await page
     .getByLabel('Import batch output')
     .setInputFiles({ name: 'batch_output.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(output.join('\n') + '\n') });
   await expect(page.getByTestId('batch-message')).toContainText('Stored 174 answers from 1 file.');
   await expect(page.locator('[data-step="teacher"]')).toContainText('58 texts labeled');
   await expect(page.getByTestId('consistency-dist')).toContainText('all 3 (unanimous)');
+
+  // The same output again, every label flipped, a line repeated and one broken: nothing stored is replaced, and each is said.
+  const flipped = outputWith((t) => (labelFor(t) === 'positive' ? 'negative' : 'positive'));
+  const hostile = [...flipped, flipped[0], '{"custom_id": null}'].join('\n');
+  await page
+    .getByLabel('Import batch output')
+    .setInputFiles({ name: 'again.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(hostile) });
+  const said = page.getByTestId('batch-message');
+  await expect(said).toContainText('Stored 0 answers from 1 file.');
+  await expect(said).toContainText('174 answers were already stored and kept as they were (174 of them differ');
+  await expect(said).toContainText('1 custom_id appears twice: the first line of each was used.');
+  await expect(said).toContainText('again.jsonl: Line 118: it has no custom_id.');
+  await expect(page.getByTestId('consistency-dist')).toContainText('all 3 (unanimous)');
+  await page
+    .getByLabel('Import batch output')
+    .setInputFiles({ name: 'batch.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(requestFile) });
+  await expect(said).toContainText('batch.jsonl is a request file (the one uploaded to OpenAI), not the batch');
 
   await runToEnd(page);
   await expect(page.getByTestId('teacher-cached')).toHaveText('174');
