@@ -215,7 +215,9 @@ test('hostile project files are refused in words or imported whole; nothing of o
     const select = page.getByLabel('Project', { exact: true });
     await expect(select.locator('option')).toHaveCount(listed + 2);
     // The first copy: the one with the (cut) 4 MB name.
-    const options = await select.locator('option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent ?? '']));
+    const options = await select
+      .locator('option')
+      .evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent ?? '']));
     const first = options.find(([, text]) => text.length > 150);
     expect(first, JSON.stringify(options.map(([v, t]) => [v, t.length]))).toBeDefined();
     await select.selectOption(first![0]);

@@ -107,11 +107,10 @@ async function refusal(blob: Blob): Promise<string> {
 }
 
 describe('a refused import changes nothing', () => {
-  let a: Project;
   let file: Record<string, Uint8Array>;
   let before: string;
   beforeEach(async () => {
-    a = await ours();
+    await ours();
     file = await theirs();
     before = await digest();
   });
@@ -226,7 +225,7 @@ describe('a refused import changes nothing', () => {
     const bytes = new Uint8Array(await (await writeZip(Object.entries(file))).arrayBuffer());
     for (const at of [40, 200, bytes.length >> 2, bytes.length >> 1, bytes.length - 30, bytes.length - 100]) {
       await resetDbForTests();
-      a = await ours();
+      await ours();
       const snap = await digest();
       const hit = bytes.slice();
       hit[at] ^= 0x5a;
@@ -287,7 +286,7 @@ describe('an import plants nothing', () => {
   });
 
   it('an answer is re-read: a label its raw answer does not say, or a 12 MB answer, is stored as invalid', async () => {
-    const a = await ours();
+    await ours();
     const file = await theirs();
     const cb = codebookVersion(1).hash;
     const [r0, r1] = makeRows(2, 'a');
@@ -310,7 +309,7 @@ describe('an import plants nothing', () => {
   });
 
   it('a 4 MB project name is cut before it is stored or shown', async () => {
-    const a = await ours();
+    await ours();
     const file = await theirs();
     const m = json(file['surrogate.json']);
     const p = await importProject(

@@ -245,7 +245,6 @@ const mib = (n: number) =>
 
 /** An entry name as a message may show it: control characters escaped, long names cut. */
 export function shownName(name: string): string {
-  // eslint-disable-next-line no-control-regex
   const clean = name.replace(/[\u0000-\u001f\u007f]/g, '?');
   return clean.length > 80 ? `${clean.slice(0, 77)}…` : clean;
 }
