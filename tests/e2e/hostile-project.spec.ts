@@ -9,6 +9,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
+import { blobSink, ZipWriter } from '../../src/lib/store/zip';
 import { freshApp, MOCK_URL, mockConfig, mockReset, runToEnd, SENTIMENT_RULES, setupProject } from './helpers';
 
 const SHOTS = process.env.SHOTS_DIR ?? 'test-results/hostile-project';
@@ -35,53 +36,13 @@ const maxGap = (page: Page) =>
     return gap;
   });
 
-/** A zip of `entries` in order, duplicates allowed: local headers, central directory, end record (stored, no compression). */
-function rawZip(entries: [string, Uint8Array][]): Uint8Array {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (b: Uint8Array) => {
-    let c = 0xffffffff;
-    for (const x of b) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const parts: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const [name, data] of entries) {
-    const n = Buffer.from(name, 'utf8');
-    const h = Buffer.alloc(30);
-    h.writeUInt32LE(0x04034b50, 0);
-    h.writeUInt16LE(20, 4);
-    h.writeUInt16LE(0x0800, 6);
-    h.writeUInt32LE(crc(data), 14);
-    h.writeUInt32LE(data.length, 18);
-    h.writeUInt32LE(data.length, 22);
-    h.writeUInt16LE(n.length, 26);
-    const d = Buffer.alloc(46);
-    d.writeUInt32LE(0x02014b50, 0);
-    d.writeUInt16LE(20, 4);
-    d.writeUInt16LE(20, 6);
-    d.writeUInt16LE(0x0800, 8);
-    d.writeUInt32LE(crc(data), 16);
-    d.writeUInt32LE(data.length, 20);
-    d.writeUInt32LE(data.length, 24);
-    d.writeUInt16LE(n.length, 28);
-    d.writeUInt32LE(offset, 42);
-    central.push(d, n);
-    parts.push(h, n, Buffer.from(data));
-    offset += 30 + n.length + data.length;
-  }
-  const cd = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, cd, end]);
+/** A zip of `entries` in order, duplicates allowed, written by the app's own zip writer. */
+async function rawZip(entries: [string, Uint8Array][]): Promise<Uint8Array> {
+  const sink = blobSink('application/zip');
+  const w = new ZipWriter(sink);
+  for (const [name, bytes] of entries) await w.add(name, bytes);
+  await w.finish();
+  return new Uint8Array(await sink.blob().arrayBuffer());
 }
 
 async function pointAtMock(page: Page): Promise<void> {
@@ -142,7 +103,11 @@ test('hostile project files are refused in words or imported whole; nothing of o
   flipped[flipped.length >> 1] ^= 0x5a;
   const refused: [string, Uint8Array, RegExp][] = [
     ['cut.zip', zipSync(cut as Zippable), /cut\.zip: .*damaged.*cut short \(it lacks end\.json\)/],
-    ['twice.zip', rawZip([...Object.entries(file), ['rows/0.json', file['rows/0.json']]]), /twice\.zip: .*two entries named rows\/0\.json/],
+    [
+      'twice.zip',
+      await rawZip([...Object.entries(file), ['rows/0.json', file['rows/0.json']]]),
+      /twice\.zip: .*two entries named rows\/0\.json/,
+    ],
     [
       'climb.zip',
       zipSync({ ...file, 'models/../../../../tmp/evil.json': put({ id: 'x' }) } as Zippable),
