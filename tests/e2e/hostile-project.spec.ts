@@ -148,7 +148,7 @@ test('hostile project files are refused in words or imported whole; nothing of o
     await maxGap(page);
     const text = await importFile(page, 'named.zip', named);
     gaps.push(['named.zip', await maxGap(page)]);
-    expect(text).toMatch(/^Imported “/);
+    expect(text).toMatch(/^Imported “.*”\. Its 174 LLM answers are marked as imported: they count for this project only\.$/);
     expect(text.length).toBeLessThan(1000);
     await expect(projects).toHaveCount(listed + 1);
     await expect(page.getByTestId('imported-answers')).toContainText(

@@ -418,6 +418,7 @@ async function importParts(zip: ZipReader, raw: Record<string, unknown>, fileNam
         const fresh = await putNewResponses(list);
         w.responses.push(...fresh);
         notes.kept += list.length - fresh.length;
+        notes.added += fresh.length;
       },
       record: async (kind, value) => {
         const store = kind === 'models' ? STORES.models : STORES.results;
@@ -444,6 +445,7 @@ async function importParts(zip: ZipReader, raw: Record<string, unknown>, fileNam
 
 /** What the outcome says besides "imported". */
 class Notes {
+  added = 0;
   kept = 0;
   #vectorKeys = new Map<string, number>();
   constructor(readonly skipped: number) {}
@@ -454,6 +456,7 @@ class Notes {
   async text(): Promise<string[]> {
     const out: string[] = [];
     const n = (x: number) => x.toLocaleString('en-US');
+    if (this.added > 0) out.push(`Its ${n(this.added)} LLM answers are marked as imported: they count for this project only.`);
     if (this.kept > 0) out.push(`${n(this.kept)} of its answers were already stored in this browser and were kept as they were.`);
     if (this.skipped > 0) out.push(`${n(this.skipped)} answers for codebook versions the file does not hold were left out.`);
     for (const [k, dim] of this.#vectorKeys) {
@@ -591,6 +594,7 @@ async function importDocument(doc: Record<string, unknown>, fileName: string): P
     const seen = new Set<string>();
     const fresh = responses.filter((r, i) => cached[i] === undefined && !seen.has(r.key) && seen.add(r.key));
     notes.kept = responses.length - fresh.length;
+    notes.added = fresh.length;
     const cbs = t.objectStore(STORES.codebooks);
     await runAll([
       () => t.objectStore(STORES.projects).put(project),
