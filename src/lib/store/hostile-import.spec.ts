@@ -9,6 +9,7 @@ import {
   createProject,
   exportProject,
   getEmbeddings,
+  getPredictions,
   getResponses,
   importProject,
   listProjects,
@@ -22,7 +23,7 @@ import {
   ImportError,
   type Project,
 } from './index';
-import { codebookVersion, liveAnswer, makeRows, model } from './fixtures';
+import { codebookVersion, liveAnswer, makeRows, model, storedResults } from './fixtures';
 import { blobSink, ZipReader, ZipWriter } from './zip';
 import { usableBy, type TeacherResponse } from '../teacher/types';
 
@@ -316,5 +317,37 @@ describe('an import plants nothing', () => {
       new Blob([zipSync({ ...file, 'surrogate.json': put({ ...m, project: { ...(m.project as object), name: noise(4e6) } }) })]),
     );
     expect(p.name.length).toBeLessThanOrEqual(200);
+  });
+});
+
+describe("no file attaches labels to another project's student", () => {
+  it('corpus labels named after a student stored here, in a file without it, get an id of their own', async () => {
+    const a = await ours();
+    const file = await theirs();
+    const m = model(crypto.randomUUID(), a.id);
+    await saveModel(m);
+    const { ['models/0.json']: _m, ...rest } = file;
+    const manifest = json(rest['surrogate.json']);
+    const counts = { ...(manifest.counts as object), models: 0, results: 1 };
+    const planted = {
+      id: `predictions|${m.id}`,
+      projectId: 'b',
+      createdAt: 1,
+      kind: 'predictions',
+      data: {
+        modelId: m.id,
+        labels: ['neg', 'pos'],
+        ids: ['a0'],
+        probs: { $sg: 'b64', type: 'Float32Array', data: 'AACAPwAAAAA=' },
+        embeddingKey: ENC,
+      },
+    };
+    const b = await importProject(
+      new Blob([zipSync({ ...rest, 'surrogate.json': put({ ...manifest, counts }), 'results/0.json': put(planted) })]),
+    );
+    expect(await getPredictions(m.id)).toBeUndefined();
+    const [stored] = await storedResults(b.id);
+    expect(stored.id).not.toBe(`predictions|${m.id}`);
+    expect(stored.projectId).toBe(b.id);
   });
 });

@@ -264,6 +264,22 @@ interface Plan {
   origin: AnswerOrigin;
   rowHashes: Set<string>;
   rowIds: Set<string>;
+  /** The file's students, by the ids they are stored under. */
+  modelIds: Set<string>;
+}
+
+/**
+ * Whether result `rec` would be found as the corpus labels of a student this
+ * file does not bring (`predictions|<id>` of one stored here, in another
+ * project): it then gets an id of its own, so no file attaches labels to
+ * another project's student.
+ */
+async function ownsOtherStudent(rec: Record<string, unknown>, plan: Plan): Promise<boolean> {
+  const id = rec.id as string;
+  if (!id.startsWith('predictions|')) return false;
+  const modelId = plan.ids.get(id.slice('predictions|'.length)) ?? id.slice('predictions|'.length);
+  if (plan.modelIds.has(modelId)) return false;
+  return (await tx([STORES.models], 'readonly', OP, (t) => t.objectStore(STORES.models).getKey(modelId))) !== undefined;
 }
 
 /** One pass over every entry: checks each, hands the rebuilt records to `sink` (none in the check pass). */
@@ -315,6 +331,8 @@ async function walk(zip: ZipReader, plan: Plan, sink: Sink | null): Promise<Tota
         if (renamed) plan.ids.set(rec.id, renamed);
         else if ((await tx([store], 'readonly', OP, (x) => x.objectStore(store).getKey(rec.id as string))) !== undefined)
           plan.ids.set(rec.id, newId());
+        else if (dir === 'results' && (await ownsOtherStudent(rec, plan))) plan.ids.set(rec.id, newId());
+        if (dir === 'models') plan.modelIds.add(plan.ids.get(rec.id) ?? rec.id);
       }
       const value = remapIds(rec, plan.ids);
       const checked = dir === 'models' ? must(checkModel(value, plan.pid), where) : must(checkResult(value, plan.pid), where);
@@ -388,6 +406,7 @@ async function importParts(zip: ZipReader, raw: Record<string, unknown>, fileNam
     origin: { kind: 'imported', file: fileName, project: fromName, at: Date.now() },
     rowHashes: new Set(),
     rowIds: new Set(),
+    modelIds: new Set(),
   };
   // The project record is checked before the parts, so a bad one is named first.
   must(checkProject(remapIds(head.project, ids), pid, 0, Date.now()), 'the project record');
@@ -552,18 +571,23 @@ async function importDocument(doc: Record<string, unknown>, fileName: string): P
   const labelsOf = labelsByHash(codebooks);
   const rawModels = listOf(doc, 'models');
   const rawResults = listOf(doc, 'results');
-  const [modelHits, resultHits] = await tx([STORES.models, STORES.results], 'readonly', OP, (t) =>
+  const idOf = (v: unknown) => (isObject(v) && typeof v.id === 'string' ? v.id : '');
+  const fileModels = new Set(rawModels.map(idOf));
+  // A student's corpus labels whose student the file does not bring (see ownsOtherStudent).
+  const studentOf = (r: unknown) => (idOf(r).startsWith('predictions|') ? idOf(r).slice('predictions|'.length) : '');
+  const [modelHits, resultHits, studentHits] = await tx([STORES.models, STORES.results], 'readonly', OP, (t) =>
     Promise.all([
-      queueAll(rawModels, (m) => t.objectStore(STORES.models).getKey(isObject(m) && typeof m.id === 'string' ? m.id : '')),
-      queueAll(rawResults, (r) => t.objectStore(STORES.results).getKey(isObject(r) && typeof r.id === 'string' ? r.id : '')),
+      queueAll(rawModels, (m) => t.objectStore(STORES.models).getKey(idOf(m))),
+      queueAll(rawResults, (r) => t.objectStore(STORES.results).getKey(idOf(r))),
+      queueAll(rawResults, (r) => t.objectStore(STORES.models).getKey(fileModels.has(studentOf(r)) ? '' : studentOf(r))),
     ]),
   );
-  rawModels.forEach((m, i) => modelHits[i] !== undefined && ids.set((m as { id: string }).id, newId()));
+  rawModels.forEach((m, i) => modelHits[i] !== undefined && ids.set(idOf(m), newId()));
   rawResults.forEach((r, i) => {
-    if (!isObject(r) || typeof r.id !== 'string') return;
-    const renamed = renamedResult(r.id, ids);
-    if (renamed) ids.set(r.id, renamed);
-    else if (resultHits[i] !== undefined) ids.set(r.id, newId());
+    if (!idOf(r)) return;
+    const renamed = renamedResult(idOf(r), ids);
+    if (renamed) ids.set(idOf(r), renamed);
+    else if (resultHits[i] !== undefined || studentHits[i] !== undefined) ids.set(idOf(r), newId());
   });
   const project = must(checkProject(remapIds(doc.project, ids), pid, rows.length, Date.now()), 'the project record');
   const models = rawModels.map((m, i) => must(checkModel(remapIds(m, ids), pid), `student ${i + 1}`));
