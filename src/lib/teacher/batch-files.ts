@@ -94,7 +94,11 @@ export async function batchExport(
     const part = pending.slice(f.start, f.end);
     const { lines, mapping: m } = toBatchLines(part);
     Object.assign(mapping, m);
-    for (const p of part) if (p.body.response_format !== undefined) schema.add(batchLine(p).customId);
+    for (const p of part) {
+      const id = batchLine(p).customId;
+      if (p.body.response_format !== undefined) schema.add(id);
+      else schema.delete(id); // asked again without the schema: its answer is read as such
+    }
     const suffix = plans.length > 1 ? `-part${i + 1}-of-${plans.length}` : '';
     return { name: `${slug(projectName)}-batch${suffix}.jsonl`, requests: f.lines, bytes: f.bytes, tokens: f.tokens, lines };
   });
