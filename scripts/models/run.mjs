@@ -31,7 +31,7 @@ const requirements = join(HERE, 'requirements.txt');
 const wanted = createHash('sha256').update(readFileSync(requirements)).digest('hex');
 const stamp = join(venv, '.surrogate-requirements.sha256');
 if (!existsSync(stamp) || readFileSync(stamp, 'utf8').trim() !== wanted) {
-  run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '-r', requirements]);
+  run(python, ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', '-r', requirements]);
   writeFileSync(stamp, wanted + '\n');
 }
 

@@ -9,6 +9,7 @@ import { paddingOf, planBatches, type PaddingStats } from './batching';
 import type { Device } from './device';
 import type { Dtype, Pooling } from './keys';
 import { clsPool, l2NormalizeRows, meanPool } from './pool';
+import { truncateTokens, type Tokens } from './truncate';
 
 export type { ModelSource } from './runtime';
 export type { Device } from './device';
@@ -191,17 +192,12 @@ function makeEncoder(
   };
 }
 
-/** Token ids per text (truncated, not padded), as the tokenizer returns them without tensors. */
-interface Tokens {
-  input_ids: number[][];
-  attention_mask: number[][];
-  token_type_ids?: number[][];
-}
-
+/** Token ids per text, cut at `maxTokens` keeping the closing special token (truncate.ts says why), not padded. */
 function tokenize(extractor: FeatureExtractionPipeline, texts: string[], maxTokens: number): Tokens {
   // The tokenizer is a callable object; its typings only describe the tensor-returning call.
   const tokenizer = extractor.tokenizer as unknown as (t: string[], o: object) => Tokens;
-  return tokenizer(texts, { padding: false, truncation: true, max_length: maxTokens, return_tensor: false });
+  const tokens = tokenizer(texts, { padding: false, truncation: false, return_tensor: false });
+  return truncateTokens(tokens, maxTokens, new Set(extractor.tokenizer.all_special_ids));
 }
 
 /**

@@ -19,7 +19,9 @@ export const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'q4'];
 /**
  * Bump when the way vectors are computed changes, so old rows are ignored
  * rather than reused. Length-sorted batching did not change any vector
- * (padding is masked), so it kept v1.
+ * (padding is masked), so it kept v1. Keeping the closing [SEP] of texts cut
+ * at the limit (truncate.ts) changed only those texts' vectors, by a cosine
+ * of about 0.003; it kept v1 too, since a bump would re-embed every corpus.
  */
 export const EMBEDDING_KEY_VERSION = 1;
 export const HYBRID_KEY_VERSION = 1;

@@ -21,7 +21,8 @@ export interface EncoderSettings {
   pooling?: Pooling;
   normalize?: boolean;
   prefix?: string;
-  source: { kind: 'hub' } | { kind: 'url'; baseUrl: string } | { kind: 'files' };
+  /** A mirror's `layout` (model-files.ts): 'plain' (the default) or the hub's `…/resolve/main/…`. */
+  source: { kind: 'hub' } | { kind: 'url'; baseUrl: string; layout?: 'plain' | 'hub' } | { kind: 'files' };
   dtype: 'auto' | Dtype;
   device: 'auto' | 'webgpu' | 'wasm';
   /** Most texts per forward pass. */
