@@ -16,6 +16,11 @@ import { training } from './lib/training.mjs';
 
 const BENCHMARKS = [
   { name: 'embedding', title: 'Embedding throughput', run: embedding },
+  {
+    name: 'embedding-real',
+    title: 'Embedding throughput, real model (all-MiniLM-L6-v2)',
+    run: (ctx) => import('./lib/embedding-real.mjs').then((m) => m.embeddingReal(ctx)),
+  },
   { name: 'training', title: 'Head training', run: training },
   { name: 'teacher', title: 'Teacher throughput', run: teacher },
   { name: 'scale', title: 'Scale (browser)', run: scale },

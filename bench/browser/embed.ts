@@ -5,8 +5,9 @@ import { embedWorker, ortBase, type EmbedReady, type EmbedResult } from './worke
 import { generateTexts } from './texts';
 
 export interface EmbedCase {
-  /** Where the model files are: `${modelsUrl}/${modelId}/config.json` … */
+  /** Where the model files are: `${modelsUrl}/${modelId}/config.json` … (layout 'hub': `…/resolve/main/config.json`). */
   modelsUrl: string;
+  layout?: 'plain' | 'hub';
   modelId: string;
   device: 'webgpu' | 'wasm';
   dtype: 'fp32' | 'q8';
@@ -17,6 +18,8 @@ export interface EmbedCase {
   /** false = batches of batchSize in input order (before length sorting). */
   sortByLength?: boolean;
   tokenBudget?: number;
+  /** Truncation in tokens (a preset's recipe; default the model's limit). */
+  maxTokens?: number;
 }
 
 export interface EmbedCaseResult {
@@ -47,7 +50,7 @@ export async function embedCase(c: EmbedCase): Promise<EmbedCaseResult> {
       {
         type: 'load',
         modelId: c.modelId,
-        source: { kind: 'url', baseUrl: c.modelsUrl },
+        source: { kind: 'url', baseUrl: c.modelsUrl, layout: c.layout },
         device: c.device,
         dtype: c.dtype,
         ortBase: ortBase(),
@@ -56,7 +59,7 @@ export async function embedCase(c: EmbedCase): Promise<EmbedCaseResult> {
     ).done;
     const loadMs = performance.now() - t0;
     const texts = c.texts ?? generateTexts(c.n, 11).map((t) => t.text);
-    const how = { batchSize: c.batchSize, sortByLength: c.sortByLength, tokenBudget: c.tokenBudget };
+    const how = { batchSize: c.batchSize, sortByLength: c.sortByLength, tokenBudget: c.tokenBudget, maxTokens: c.maxTokens };
     // Warm-up outside the timing: first batches compile kernels / pipelines.
     await client.request<EmbedResult>({ type: 'embed', texts: texts.slice(0, c.batchSize * 2), ...how }, ['result']).done;
     const t1 = performance.now();

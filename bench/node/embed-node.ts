@@ -16,16 +16,21 @@ export interface NodeEmbedResult {
   loadMs: number;
   embedMs: number;
   textsPerSec: number;
+  tokensPerSec: number;
+  stats: { realTokens: number; paddedTokens: number; batches: number };
   sample: number[];
 }
 
-/** Loads `modelId` from `modelsDir` (a local folder) and embeds n generated texts. */
+/** Loads `modelId` from `modelsDir` (a local folder) and embeds `texts` (default: n generated ones). */
 export async function nodeEmbedCase(o: {
   modelsDir: string;
   modelId: string;
   dtype: Dtype;
   n: number;
   batchSize: number;
+  texts?: string[];
+  tokenBudget?: number;
+  maxTokens?: number;
 }): Promise<NodeEmbedResult> {
   // transformers.js caches on disk in Node; a throwaway dir keeps the repo clean.
   const cache = mkdtempSync(join(tmpdir(), 'bench-tjs-'));
@@ -34,20 +39,23 @@ export async function nodeEmbedCase(o: {
     const t0 = performance.now();
     const enc = await loadEncoder({ modelId: o.modelId, source: { kind: 'local', path: o.modelsDir }, device: 'cpu', dtype: o.dtype });
     const loadMs = performance.now() - t0;
-    const texts = generateTexts(o.n, 11).map((t) => t.text);
-    await enc.embed(texts.slice(0, o.batchSize * 2), { batchSize: o.batchSize });
+    const texts = o.texts ?? generateTexts(o.n, 11).map((t) => t.text);
+    const how = { batchSize: o.batchSize, tokenBudget: o.tokenBudget, maxTokens: o.maxTokens };
+    await enc.embed(texts.slice(0, o.batchSize * 2), how);
     const t1 = performance.now();
-    const out = await enc.embed(texts, { batchSize: o.batchSize });
+    const { vectors: out, stats } = await enc.run(texts, how);
     const embedMs = performance.now() - t1;
     return {
       device: 'cpu',
       dtype: o.dtype,
       dim: enc.dim,
-      n: o.n,
+      n: texts.length,
       batchSize: o.batchSize,
       loadMs,
       embedMs,
-      textsPerSec: (o.n / embedMs) * 1000,
+      textsPerSec: (texts.length / embedMs) * 1000,
+      tokensPerSec: (stats.realTokens / embedMs) * 1000,
+      stats,
       sample: Array.from(out.subarray(0, 2 * enc.dim)),
     };
   } finally {

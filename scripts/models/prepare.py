@@ -12,8 +12,9 @@ left alone, so a second run does nothing.
 A kind's module exposes `prepare(entry, pkg_dir, out_dir, texts) -> dict`: it
 fills the empty folder `out_dir` from the installed package's folder `pkg_dir`
 and returns the check (with `pass` and `files`), which this driver writes as
-surrogate-check.json before moving the folder into place. Nothing half-made
-is ever left where the app, tests or bench look.
+surrogate-check.json before moving the folder into place: a folder appears
+where the app, tests and bench look only once it is complete, with its check
+(passed or failed) beside it.
 """
 
 from __future__ import annotations
