@@ -94,12 +94,17 @@ export async function setupProject(page: Page, opts: { path?: string; extraRows?
   await page.getByRole('button', { name: 'Save version' }).click();
   await expect(page.getByRole('status')).toContainText('Saved as version 1');
 
+  await useMockTeacher(page, opts.apiKey);
+  return n;
+}
+
+/** Through Settings: the teacher is the mock's `mock-model` (with `apiKey` if given). */
+export async function useMockTeacher(page: Page, apiKey?: string): Promise<void> {
   await page.getByRole('button', { name: /^Settings/ }).click();
   await page.getByLabel('Base URL').fill(`${MOCK_URL}/v1`);
   await page.getByLabel('Model', { exact: true }).fill('mock-model');
-  if (opts.apiKey) await page.getByLabel(/API key/).fill(opts.apiKey);
+  if (apiKey) await page.getByLabel(/API key/).fill(apiKey);
   await page.getByRole('button', { name: 'Save', exact: true }).click();
-  return n;
 }
 
 /** Fills a number field the way a person does (type, then Tab away) and waits until it holds the value. */

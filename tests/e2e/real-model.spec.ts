@@ -11,7 +11,7 @@ import Papa from 'papaparse';
 import { test, expect, type Page } from '@playwright/test';
 import { preparedModel } from '../../scripts/models/paths.mjs';
 import { serveHub } from '../../scripts/models/serve-hub.mjs';
-import { freshApp, mockConfig, mockReset, MOCK_URL } from './helpers';
+import { freshApp, mockConfig, mockReset, useMockTeacher } from './helpers';
 
 const MODEL = 'Xenova/all-MiniLM-L6-v2';
 const DATASETS = process.env.SURROGATE_DATASETS_DIR ?? join(process.cwd(), '..', 'shared', 'datasets');
@@ -137,10 +137,7 @@ test('MiniLM q8 from a hub-layout mirror: embed a shared dataset, Compare, vecto
     for (const i of [1, 2]) await page.getByLabel(`Label ${i} definition`).fill(`An MP of the party named by label ${i}.`);
     await page.getByRole('button', { name: 'Save version' }).click();
     await expect(page.getByRole('status')).toContainText('Saved as version 1');
-    await page.getByRole('button', { name: /^Settings/ }).click();
-    await page.getByLabel('Base URL').fill(`${MOCK_URL}/v1`);
-    await page.getByLabel('Model', { exact: true }).fill('mock-model');
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await useMockTeacher(page);
   });
 
   await test.step('the teacher labels every text (one answer each)', async () => {
