@@ -9,7 +9,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
-import { blobSink, ZipWriter } from '../../src/lib/store/zip';
+import { blobSink, ZipWriter } from '../../src/lib/data/zip';
 import { freshApp, MOCK_URL, mockConfig, mockReset, runToEnd, SENTIMENT_RULES, setupProject } from './helpers';
 
 const SHOTS = process.env.SHOTS_DIR ?? 'test-results/hostile-project';

@@ -3,8 +3,8 @@
 // the head expects (encoder id, embedding key) and what its outputs mean
 // (label order). Offered as one zip or as separate files; both re-import.
 import { strFromU8, strToU8, zipSync } from 'fflate';
-import { clampText, hostileKey, MAX_NAME } from '$lib/store/import-checks';
-import { shownName, ZipReader, type ZipLimits } from '$lib/store/zip';
+import { cutText, hostileKey, MAX_NAME } from '$lib/data/untrusted';
+import { shownName, ZipReader, type ZipLimits } from '$lib/data/zip';
 import type { TrainedStudent } from '$lib/state/student.svelte';
 import type { EncoderSettings } from '$lib/project/settings';
 import type { HeadConfig, HeadKind } from '$lib/train/types';
@@ -100,7 +100,7 @@ export async function readStudentFiles(
       const zip = await ZipReader.open(new Blob([data as BlobPart]), STUDENT_ZIP);
       for (const e of zip.entries) if (NAMES.includes(e.name)) bytes.set(e.name, await zip.read(e));
     } catch (e) {
-      throw new ModelFilesError(`${name} is not a readable zip file (${clampText(e instanceof Error ? e.message : String(e), 200)}).`);
+      throw new ModelFilesError(`${name} is not a readable zip file (${cutText(e instanceof Error ? e.message : String(e), 200)}).`);
     }
   }
   const missing = NAMES.filter((n) => !bytes.has(n));
@@ -125,13 +125,13 @@ export function parseMeta(text: string): SurrogateMeta {
   try {
     m = JSON.parse(text) as typeof m;
   } catch (e) {
-    throw new ModelFilesError(`surrogate.json is not valid JSON: ${clampText((e as Error).message, 200)}`);
+    throw new ModelFilesError(`surrogate.json is not valid JSON: ${cutText((e as Error).message, 200)}`);
   }
   if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new ModelFilesError('surrogate.json is not an object.');
   const key = hostileKey(m);
-  if (key) throw new ModelFilesError(`surrogate.json uses the reserved key ${clampText(key, 80)}.`);
+  if (key) throw new ModelFilesError(`surrogate.json uses the reserved key ${cutText(key, 80)}.`);
   if (m.format !== SURROGATE_FORMAT)
-    throw new ModelFilesError(`surrogate.json has an unknown format (${clampText(String(m.format), 40)}); expected ${SURROGATE_FORMAT}.`);
+    throw new ModelFilesError(`surrogate.json has an unknown format (${cutText(String(m.format), 40)}); expected ${SURROGATE_FORMAT}.`);
   const labels = m.labels;
   if (
     !Array.isArray(labels) ||
@@ -160,10 +160,10 @@ export function parseMeta(text: string): SurrogateMeta {
   if (problems.length) throw new ModelFilesError(`surrogate.json has no usable ${problems.map(([f]) => f).join(', ')}.`);
   return {
     ...(m as SurrogateMeta),
-    name: clampText(((m.name as string | undefined) ?? 'Student').trim() || 'Student', MAX_NAME),
+    name: cutText(((m.name as string | undefined) ?? 'Student').trim() || 'Student', MAX_NAME),
     trainSource: (m.trainSource as SurrogateMeta['trainSource'] | undefined) ?? 'llm',
     trainSize: (m.trainSize as number | undefined) ?? 0,
-    backend: clampText((m.backend as string | undefined) ?? 'cpu', 40),
+    backend: cutText((m.backend as string | undefined) ?? 'cpu', 40),
   };
 }
 

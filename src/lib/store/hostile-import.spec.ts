@@ -24,7 +24,7 @@ import {
   type Project,
 } from './index';
 import { codebookVersion, liveAnswer, makeRows, model, storedResults } from './fixtures';
-import { blobSink, ZipReader, ZipWriter } from './zip';
+import { blobSink, ZipReader, ZipWriter } from '../data/zip';
 import { usableBy, type TeacherResponse } from '../teacher/types';
 
 afterEach(resetDbForTests);

@@ -11,6 +11,7 @@ import { STEPS } from '../project/workflow';
 import { parseCacheKey } from '../teacher/cache-key';
 import { parseAnswer, type ParsedAnswer } from '../teacher/parse';
 import type { AnswerOrigin, TeacherResponse, TokenUsage } from '../teacher/types';
+import { cutText, hostileKey, MAX_NAME } from '../data/untrusted';
 import { isCount, isObject, isStrArray } from './guards';
 import { mappingProblem, modelProblem, predictionsProblem, comparisonProblem, splitsProblem } from './records';
 import type { Project, StoredModel, StoredResult, StoredRow } from './types';
@@ -21,41 +22,9 @@ export type Checked<T> = { ok: T } | { why: string };
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const bad = (why: string) => ({ why });
 
-/** Longest project name kept from a file; a longer one is cut (a 4 MB name stalled the page). */
-export const MAX_NAME = 200;
 /** Longest raw answer or error text kept from a file: a one-label answer is a few bytes. */
 export const MAX_ANSWER = 64 * 1024;
 export const MAX_ERROR = 2000;
-
-/** `s` cut to `n` characters, marked when cut. */
-export function clampText(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
-}
-
-const HOSTILE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/**
- * The path of the first object key in `v` that could reach a prototype
- * (`__proto__`, `constructor`, `prototype`), or null. JSON.parse keeps them as
- * plain keys, but any later copy by assignment would not.
- */
-export function hostileKey(v: unknown, path = '$'): string | null {
-  const stack: [unknown, string][] = [[v, path]];
-  while (stack.length > 0) {
-    const [x, at] = stack.pop()!;
-    if (x === null || typeof x !== 'object' || ArrayBuffer.isView(x)) continue;
-    if (Array.isArray(x)) {
-      for (let i = 0; i < x.length; i++) if (x[i] !== null && typeof x[i] === 'object') stack.push([x[i], `${at}[${i}]`]);
-      continue;
-    }
-    for (const k of Object.keys(x)) {
-      if (HOSTILE_KEYS.has(k)) return `${at}.${k}`;
-      const y = (x as Record<string, unknown>)[k];
-      if (y !== null && typeof y === 'object') stack.push([y, `${at}.${k}`]);
-    }
-  }
-  return null;
-}
 
 const STEP_IDS = new Set<string>(STEPS.map((s) => s.id));
 
@@ -65,7 +34,7 @@ export function checkProject(v: unknown, id: string, rowCount: number, now: numb
   if (v.id === '' || v.id.length > MAX_NAME) return bad('its id is not an id');
   const step = v.step ?? 'data';
   if (typeof step !== 'string' || !STEP_IDS.has(step))
-    return bad(`its saved step "${clampText(String(step), 40)}" is not a step of this app`);
+    return bad(`its saved step "${cutText(String(step), 40)}" is not a step of this app`);
   if (v.mapping !== null && v.mapping !== undefined) {
     const why = mappingProblem(v.mapping);
     if (why) return bad(`its column mapping is unusable (${why})`);
@@ -79,7 +48,7 @@ export function checkProject(v: unknown, id: string, rowCount: number, now: numb
   return {
     ok: {
       id,
-      name: clampText(v.name.trim() || 'Imported project', MAX_NAME),
+      name: cutText(v.name.trim() || 'Imported project', MAX_NAME),
       createdAt: isNum(v.createdAt) ? v.createdAt : now,
       updatedAt: isNum(v.updatedAt) ? v.updatedAt : now,
       step,
@@ -207,7 +176,7 @@ export function checkResponse(
     ok: {
       key: v.key,
       ...parts,
-      raw: raw === null ? null : clampText(raw, MAX_ANSWER),
+      raw: raw === null ? null : cutText(raw, MAX_ANSWER),
       label: verdict.label,
       valid: verdict.valid,
       ...(reason ? { invalidReason: reason } : {}),
@@ -215,7 +184,7 @@ export function checkResponse(
       ...(v.maxTokens !== undefined ? { maxTokens: v.maxTokens as number } : {}),
       ...(typeof v.finishReason === 'string' || v.finishReason === null ? { finishReason: v.finishReason } : {}),
       ...(probs && verdict.valid ? { probs } : {}),
-      ...(typeof v.error === 'string' ? { error: clampText(v.error, MAX_ERROR) } : {}),
+      ...(typeof v.error === 'string' ? { error: cutText(v.error, MAX_ERROR) } : {}),
       ...(v.attempts !== undefined ? { attempts: v.attempts as number } : {}),
       at: v.at,
       projectId,

@@ -36,17 +36,15 @@ import {
   checkResult,
   checkRow,
   checkVectorMeta,
-  clampText,
-  hostileKey,
-  MAX_NAME,
   type Checked,
   type VectorMeta,
 } from './import-checks';
+import { cutText, hostileKey, MAX_NAME } from '../data/untrusted';
 import { END, EXPORT_FORMAT, EXPORT_VERSION, MANIFEST } from './portable';
 import { isCount, isObject } from './guards';
 import { predictionsId, withPackedRecordIds } from './results';
 import { yieldToPage } from './yield';
-import { shownName, ZipFormatError, ZipReader, type ZipEntry } from './zip';
+import { shownName, ZipFormatError, ZipReader, type ZipEntry } from '../data/zip';
 import type { Project, StoredModel, StoredResult, StoredRow } from './types';
 
 const OP = 'import the project';
@@ -83,7 +81,7 @@ function parseText(text: string, name: string, scan = true): unknown {
     throw damaged(`${shownName(name)} is not valid JSON`);
   }
   const key = scan ? hostileKey(raw) : null;
-  if (key) throw damaged(`${shownName(name)} uses the reserved key ${clampText(key, 80)}`);
+  if (key) throw damaged(`${shownName(name)} uses the reserved key ${cutText(key, 80)}`);
   return raw;
 }
 
@@ -96,7 +94,7 @@ function parseManifest(text: string): Record<string, unknown> {
   }
   if (!isObject(raw) || raw.format !== EXPORT_FORMAT) throw new ImportError(NOT_OURS);
   const key = hostileKey(raw);
-  if (key) throw damaged(`its manifest uses the reserved key ${clampText(key, 80)}`);
+  if (key) throw damaged(`its manifest uses the reserved key ${cutText(key, 80)}`);
   const v = raw.formatVersion;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw damaged('its format version is missing');
   if (v > EXPORT_VERSION) {
@@ -123,7 +121,7 @@ export async function importProject(blob: Blob, fileName = 'a project file'): Pr
 export async function importProjectFile(blob: Blob, fileName = 'a project file'): Promise<ImportOutcome> {
   const head = new Uint8Array(await blob.slice(0, 4).arrayBuffer());
   const isZip = head[0] === 0x50 && head[1] === 0x4b && head[2] === 3 && head[3] === 4;
-  const name = clampText(fileName, MAX_NAME);
+  const name = cutText(fileName, MAX_NAME);
   if (!isZip) {
     if (blob.size > MAX_DOCUMENT) throw new ImportError(NOT_OURS);
     return importDocument(decodeJsonFile(new Uint8Array(await blob.arrayBuffer())), name);
@@ -216,7 +214,7 @@ async function document(zip: ZipReader, e: ZipEntry): Promise<unknown> {
       (f) => lists.get(f) ?? throwErr(damaged(`it lacks ${shownName(f)}`)),
     );
   } catch (err) {
-    if (err instanceof TypeError || err instanceof RangeError) throw damaged(`${shownName(e.name)}: ${clampText(err.message, 200)}`);
+    if (err instanceof TypeError || err instanceof RangeError) throw damaged(`${shownName(e.name)}: ${cutText(err.message, 200)}`);
     throw err;
   }
 }
@@ -305,7 +303,7 @@ async function walk(zip: ZipReader, plan: Plan, sink: Sink | null): Promise<Tota
       const rows = list.map((r, i) => must(checkRow(r, checking), `row ${i + 1} of ${where}`));
       if (checking) {
         for (const [i, r] of rows.entries()) {
-          if (plan.rowIds.has(r.id)) throw damaged(`row ${i + 1} of ${where}: its id "${clampText(r.id, 40)}" is used twice`);
+          if (plan.rowIds.has(r.id)) throw damaged(`row ${i + 1} of ${where}: its id "${cutText(r.id, 40)}" is used twice`);
           plan.rowIds.add(r.id);
           plan.rowHashes.add(r.hash);
         }
@@ -398,7 +396,7 @@ async function importParts(zip: ZipReader, raw: Record<string, unknown>, fileNam
   const ids = new Map<string, string>();
   const fileId = typeof head.project.id === 'string' ? head.project.id : '';
   const pid = fileId ? await freeProjectId(fileId, ids) : newId();
-  const fromName = typeof head.project.name === 'string' ? clampText(head.project.name, MAX_NAME) : 'a project';
+  const fromName = typeof head.project.name === 'string' ? cutText(head.project.name, MAX_NAME) : 'a project';
   const plan: Plan = {
     pid,
     ids,
@@ -482,7 +480,7 @@ class Notes {
       const stored = await tx([STORES.vectorKeys], 'readonly', OP, (t) => t.objectStore(STORES.vectorKeys).get(k));
       if (stored && stored.dim !== dim)
         out.push(
-          `Its vectors for ${clampText(k, 80)} are ${n(dim)} wide, this browser's ${n(stored.dim)}: this browser's were kept, the file's left out.`,
+          `Its vectors for ${cutText(k, 80)} are ${n(dim)} wide, this browser's ${n(stored.dim)}: this browser's were kept, the file's left out.`,
         );
     }
     return out;
@@ -543,7 +541,7 @@ function decode(raw: Record<string, unknown>, source: (file: string) => Uint8Arr
   try {
     return decodeValue(raw, source) as Record<string, unknown>;
   } catch (err) {
-    if (err instanceof TypeError || err instanceof RangeError) throw damaged(clampText(err.message, 200));
+    if (err instanceof TypeError || err instanceof RangeError) throw damaged(cutText(err.message, 200));
     throw err;
   }
 }
@@ -566,7 +564,7 @@ async function importDocument(doc: Record<string, unknown>, fileName: string): P
   const rows = listOf(doc, 'rows').map((r, i) => must(checkRow(r), `row ${i + 1}`));
   const rowHashes = new Set(rows.map((r) => r.hash));
   if (new Set(rows.map((r) => r.id)).size !== rows.length) throw damaged('a row id is used twice');
-  const fromName = typeof doc.project.name === 'string' ? clampText(doc.project.name, MAX_NAME) : 'a project';
+  const fromName = typeof doc.project.name === 'string' ? cutText(doc.project.name, MAX_NAME) : 'a project';
   const origin: AnswerOrigin = { kind: 'imported', file: fileName, project: fromName, at: Date.now() };
   const labelsOf = labelsByHash(codebooks);
   const rawModels = listOf(doc, 'models');

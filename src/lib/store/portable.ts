@@ -27,7 +27,7 @@ import { NotFoundError, StoreError } from './errors';
 import { encodeValue, type BinarySink, type ListSink, type Tag } from './codec';
 import { withPackedRecordIds } from './results';
 import { HashSlots } from './slots';
-import { blobSink, ZipWriter, type ByteSink } from './zip';
+import { blobSink, ZipWriter, type ByteSink } from '../data/zip';
 import type { Project, StoredModel, StoredResponse, StoredResult, StoredRow } from './types';
 import { yieldToPage } from './yield';
 

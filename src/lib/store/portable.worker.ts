@@ -1,7 +1,7 @@
 // Thin shell: project export and import (portable.ts, portable-import.ts) off the page's thread.
 import { exportProjectTo } from './portable';
 import { importProjectFile } from './portable-import';
-import { blobSink } from './zip';
+import { blobSink } from '../data/zip';
 import type { PortableReply, PortableRequest } from './portable-protocol';
 
 const post = (r: PortableReply) => postMessage(r);
