@@ -29,6 +29,11 @@ const BENCHMARKS = [
   { name: 'parity', title: 'Student vs scikit-learn on the same rows', run: parity },
   { name: 'size', title: 'Download size (built app)', run: (ctx) => import('./lib/size.mjs').then((m) => m.size(ctx)) },
   { name: 'local-teacher', title: 'In-browser teacher', run: (ctx) => import('./lib/local-teacher.mjs').then((m) => m.localTeacher(ctx)) },
+  {
+    name: 'real-encoders',
+    title: 'Student quality, real encoders',
+    run: (ctx) => import('./lib/real-encoders.mjs').then((m) => m.realEncoders(ctx)),
+  },
   { name: 'hostile', title: 'Long texts (hostile input)', run: (ctx) => import('./lib/hostile.mjs').then((m) => m.hostile(ctx)) },
   // Minutes at 100,000 texts (and both cores): run only when named in --only.
   {

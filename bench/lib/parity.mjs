@@ -110,8 +110,8 @@ export function summariseParity(app, sk) {
   return { pairs, over, appShare: median(pairs.map((p) => p.app.positiveRate)), truthShare: median(pairs.map((p) => p.truthRate)) };
 }
 
-const signed = (x) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${fmtRatio(Math.abs(x))}` : '—');
-const pct = (x) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '—');
+export const signed = (x) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${fmtRatio(Math.abs(x))}` : '—');
+export const pct = (x) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '—');
 
 /** "C 3.16 · 2/5 balanced": the median chosen C and how often balanced weights won. */
 function choices(cs) {
@@ -163,17 +163,23 @@ function pythonReady() {
   return r.status === 0;
 }
 
-/** Starts parity.py on `input`: `done` resolves with its parsed output or rejects with its stderr's tail. */
-function runPython(script, input, output) {
+/**
+ * Starts a Python script on `input`: `done` resolves with its parsed output or rejects with its stderr's tail.
+ * `onLine` sees each line it writes to stderr (its progress).
+ */
+export function runPython(script, input, output, { python = PYTHON, onLine = null } = {}) {
   let child;
   const done = new Promise((resolve, reject) => {
-    child = spawn(PYTHON, [script, input, output], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(python, [script, input, output], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
-    child.stderr.on('data', (b) => (err = (err + b).slice(-20_000)));
+    child.stderr.on('data', (b) => {
+      err = (err + b).slice(-20_000);
+      if (onLine) for (const l of String(b).split('\n')) if (l.trim()) onLine(l);
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) resolve(JSON.parse(readFileSync(output, 'utf8')));
-      else reject(new Error(`parity.py exited with ${code}: ${err.trim().split('\n').slice(-3).join(' / ')}`));
+      else reject(new Error(`${script.split('/').pop()} exited with ${code}: ${err.trim().split('\n').slice(-3).join(' / ')}`));
     });
   });
   done.catch(() => {}); // awaited by the caller; keeps an early failure from going unhandled meanwhile
