@@ -74,10 +74,17 @@ function earlierPeers() {
 }
 
 /**
+ * @typedef {{ f1: number, macroF1: number, accuracy: number, kappa: number, positiveRate: number, seeds: number[], bySeed: Record<string, number> }} SeedMeans
+ * @typedef {SeedMeans & { dataset: string, source: string, method: string, trainN: number[] }} RealCell
+ * @typedef {SeedMeans & { dataset: string, testN: number, truePositiveRate: number }} TeacherCell
+ */
+
+/**
  * Per dataset × source × method: means over the seeds that have the method.
  * @param app     StudentResult[] from real-encoders.ts
  * @param teacher TeacherResult[] (one per dataset × seed)
  * @param py      [{ key, lr?, setfit?, finetune? }] keyed `${dataset}|${seed}|${source}`
+ * @returns {{ cells: RealCell[], teachers: TeacherCell[] }}
  */
 export function summariseReal(app, teacher, py) {
   const pyByKey = new Map(py.map((r) => [r.key, r]));
@@ -128,6 +135,10 @@ const cellOf = (s, dataset, source, method) => s.cells.find((c) => c.dataset ===
 /**
  * F1 of `method` − F1 of `other` per dataset × source, on the seeds both have
  * (`other` 'teacher' = the recorded LLM on the same test rows).
+ * @param {{ cells: RealCell[], teachers: TeacherCell[] }} s
+ * @param {string} method
+ * @param {string} other
+ * @param {{ source?: string | null, datasets?: string[] | null }} [opts]
  */
 export function gaps(s, method, other, { source = null, datasets = null } = {}) {
   const out = [];
@@ -384,7 +395,7 @@ export async function realEncoders(ctx) {
       notes,
       raw: {
         seeds,
-        encoders: encoders.map(({ vectors, ...e }) => e),
+        encoders: encoders.map((e) => ({ ...e, vectors: undefined })),
         speed,
         models,
         stModel,
