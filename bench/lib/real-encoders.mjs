@@ -203,9 +203,11 @@ export async function realEncoders(ctx) {
   const { onnxFileFor } = await vite.load('/src/lib/embed/model-files.ts');
   const encoders = [];
   const absent = [];
+  // REAL_ENCODERS_DTYPES=q8: fewer precisions (each costs a full embedding pass).
+  const dtypesEnv = (process.env.REAL_ENCODERS_DTYPES ?? '').split(',').filter(Boolean);
   for (const e of ENCODERS) {
     const p = presetById(e.preset);
-    for (const dtype of e.dtypes) {
+    for (const dtype of e.dtypes.filter((x) => dtypesEnv.length === 0 || dtypesEnv.includes(x))) {
       const file = join(models, 'hub', p.modelId, onnxFileFor(dtype));
       if (existsSync(file))
         encoders.push({ id: `${e.preset}-${dtype}`, preset: e.preset, dtype, modelId: p.modelId, hybrid: e.hybrid === dtype });
@@ -234,7 +236,9 @@ export async function realEncoders(ctx) {
     else loaded.push(o.dataset);
   }
   if (loaded.length === 0) return { skip: 'no binary dataset in ../shared/datasets has both human and recorded LLM labels' };
-  const seeds = ctx.opts.quick ? QUICK_REAL_SEEDS : REAL_SEEDS;
+  // REAL_ENCODERS_SEEDS=42,43,44: fewer seeds when the machine is too busy for five (the notes name them).
+  const seedsEnv = (process.env.REAL_ENCODERS_SEEDS ?? '').split(',').filter(Boolean).map(Number);
+  const seeds = seedsEnv.length > 0 ? seedsEnv : ctx.opts.quick ? QUICK_REAL_SEEDS : REAL_SEEDS;
   const splits = loaded.flatMap((d) => seeds.map((seed) => ({ d, s: pm.planParity(d, seed) })));
 
   // Python peers start first and run beside the app's embedding and training.
@@ -335,8 +339,10 @@ export async function realEncoders(ctx) {
       gapFigure(`F1 ${best.id} − TF-IDF (app student, both label sources)`, gaps(summary, best.id, 'tfidf'), 'all datasets'),
       gapFigure(`F1 hybrid-${best.id} − TF-IDF`, gaps(summary, `hybrid-${best.id}`, 'tfidf'), 'all datasets'),
     ];
-    if (encoders.some((e) => e.dtype === 'fp32')) {
-      const id = encoders.find((e) => e.dtype === 'fp32').id;
+    {
+      // The reference vectors are fp32; on q8 vectors the gap also holds the quantisation's effect.
+      const fp32 = encoders.find((e) => e.dtype === 'fp32');
+      const id = (fp32 ?? best).id;
       const gs = gaps(summary, id, 'py-lr');
       const med = median(gs.map((g) => g.gap));
       const low = Math.min(...gs.map((g) => g.gap));
@@ -345,10 +351,12 @@ export async function realEncoders(ctx) {
         gapFigure(
           `F1 app student on ${id} vectors − sklearn LR on sentence-transformers vectors`,
           gs,
-          `target median ≥ −0.01, none below −0.02: ${gs.length ? (met ? 'met' : 'missed') : 'not run'}`,
+          `target median ≥ −0.01, none below −0.02: ${gs.length ? (met ? 'met' : 'missed') : 'not run'}` +
+            (fp32 ? '' : ' (q8 against fp32 reference vectors: the quantisation is in the gap)'),
         ),
       );
-      figures.push(gapFigure(`F1 app student on ${best.id} − on ${id} (quantisation)`, gaps(summary, best.id, id), 'all datasets'));
+      if (fp32)
+        figures.push(gapFigure(`F1 app student on ${best.id} − on ${id} (quantisation)`, gaps(summary, best.id, id), 'all datasets'));
     }
     figures.push(
       gapFigure(`F1 ${best.id} frozen student − SetFit`, gaps(summary, best.id, 'py-setfit'), 'same rows, seeds SetFit ran on'),
