@@ -7,7 +7,7 @@ import globals from 'globals';
 import ts from 'typescript-eslint';
 
 export default ts.config(
-  { ignores: ['dist/', 'node_modules/', 'bench/results/', 'tests/fixtures/', 'test-results/', 'playwright-report/'] },
+  { ignores: ['dist/', 'node_modules/', 'bench/results/', 'tests/fixtures/', 'test-results/', 'playwright-report/', '.cache/'] },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs.recommended,

@@ -11,7 +11,7 @@ import { STEPS } from '../project/workflow';
 import { parseCacheKey } from '../teacher/cache-key';
 import { parseAnswer, type ParsedAnswer } from '../teacher/parse';
 import type { AnswerOrigin, TeacherResponse, TokenUsage } from '../teacher/types';
-import { cutText, hostileKey, MAX_NAME } from '../data/untrusted';
+import { cutText, MAX_NAME } from '../data/untrusted';
 import { isCount, isObject, isStrArray } from './guards';
 import { mappingProblem, modelProblem, predictionsProblem, comparisonProblem, splitsProblem } from './records';
 import type { Project, StoredModel, StoredResult, StoredRow } from './types';
