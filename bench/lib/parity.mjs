@@ -19,7 +19,10 @@ export const REFERENCES = [
   { id: 'plain', label: 'sklearn plain' },
   { id: 'same', label: 'sklearn same features' },
   { id: 'same_scaled', label: 'sklearn same features ÷ √blocks' },
+  { id: 'same_ll', label: 'sklearn same features ÷ √blocks, selected by log loss' },
 ];
+/** The figures each side reports (issue 26): positive-class F1 never alone. */
+export const FIGURES = ['f1', 'precision', 'recall', 'macroF1', 'accuracy', 'kappa', 'auc', 'positiveRate'];
 
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 const PYTHON_WORKERS = 2;
@@ -62,21 +65,21 @@ export function summariseParity(app, sk) {
   }
   const pairs = [...groups.values()].map((runs) => {
     const { dataset, source } = runs[0].app;
-    const side = (pick) => ({
-      f1: mean(runs.map(pick).map((m) => m?.f1)),
-      precision: mean(runs.map(pick).map((m) => m?.precision)),
-      recall: mean(runs.map(pick).map((m) => m?.recall)),
-      positiveRate: mean(runs.map(pick).map((m) => m?.positiveRate)),
-    });
-    /** @type {Record<string, { f1: number, precision: number, recall: number, positiveRate: number }>} */
+    const side = (pick) => Object.fromEntries(FIGURES.map((f) => [f, mean(runs.map(pick).map((m) => m?.[f] ?? NaN))]));
+    /** @type {Record<string, Record<string, number>>} */
     const refs = {};
     /** @type {Record<string, { mean: number, sd: number, perSeed: number[] }>} */
     const diffs = {};
+    /** @type {Record<string, { mean: number, sd: number, perSeed: number[] }>} */
+    const macroDiffs = {};
     for (const { id } of REFERENCES) {
       refs[id] = side((r) => r.sk?.[id]);
       const d = runs.map((r) => (r.sk?.[id] ? r.app.f1 - r.sk[id].f1 : NaN));
       diffs[id] = { mean: mean(d), sd: sd(d), perSeed: d };
+      const md = runs.map((r) => (r.sk?.[id] ? r.app.macroF1 - r.sk[id].macroF1 : NaN));
+      macroDiffs[id] = { mean: mean(md), sd: sd(md), perSeed: md };
     }
+    const spread = (f) => sd(runs.map((r) => r.app[f]));
     return {
       dataset,
       source,
@@ -85,8 +88,17 @@ export function summariseParity(app, sk) {
       testN: runs[0].app.testN,
       truthRate: mean(runs.map((r) => r.app.truePositiveRate)),
       app: side((r) => r.app),
+      teacher: side((r) => r.app.teacher),
+      majority: side((r) => r.app.majority),
+      alwaysPositive: side((r) => r.app.alwaysPositive),
+      oofPositiveRate: mean(runs.map((r) => r.app.oofPositiveRate ?? NaN)),
+      trainPositiveRate: mean(runs.map((r) => r.app.trainPositiveRate)),
+      seedSd: { f1: spread('f1'), macroF1: spread('macroF1'), kappa: spread('kappa') },
+      decisions: runs.map((r) => r.app.decision),
+      warned: runs.filter((r) => (r.app.warnings ?? []).length > 0).length,
       refs,
       diffs,
+      macroDiffs,
       appChoices: runs.map((r) => ({ C: r.app.C, classWeight: r.app.classWeight })),
       refChoices: Object.fromEntries(
         REFERENCES.map(({ id }) => [id, runs.map((r) => (r.sk?.[id] ? { C: r.sk[id].C, classWeight: r.sk[id].classWeight } : null))]),
@@ -99,7 +111,11 @@ export function summariseParity(app, sk) {
   for (const { id } of REFERENCES) {
     const d = pairs.map((p) => p.diffs[id].mean);
     const lowestAt = pairs.reduce((lo, p) => (lo === null || p.diffs[id].mean < lo.diffs[id].mean ? p : lo), null);
+    const md = pairs.map((p) => p.macroDiffs[id].mean);
     over[id] = {
+      macroMedian: median(md),
+      macroLowest: Math.min(...finite(md)),
+      macroMet: targetMet(md),
       median: median(d),
       lowest: lowestAt ? lowestAt.diffs[id].mean : NaN,
       lowestPair: lowestAt ? `${lowestAt.dataset} ${lowestAt.source}` : null,
@@ -107,7 +123,17 @@ export function summariseParity(app, sk) {
       shareGap: median(pairs.map((p) => p.app.positiveRate - p.refs[id].positiveRate)),
     };
   }
-  return { pairs, over, appShare: median(pairs.map((p) => p.app.positiveRate)), truthShare: median(pairs.map((p) => p.truthRate)) };
+  const llm = pairs.filter((p) => p.source === 'llm');
+  const vsTeacher = Object.fromEntries(['f1', 'macroF1', 'kappa'].map((f) => [f, median(llm.map((p) => p.app[f] - p.teacher[f]))]));
+  return {
+    pairs,
+    over,
+    vsTeacher,
+    /** Student on LLM labels: |share predicted out of fold − the teacher's share on its training labels|, largest over datasets. */
+    worstOofShareGap: Math.max(...finite(llm.map((p) => Math.abs(p.oofPositiveRate - p.trainPositiveRate)))),
+    appShare: median(pairs.map((p) => p.app.positiveRate)),
+    truthShare: median(pairs.map((p) => p.truthRate)),
+  };
 }
 
 export const signed = (x) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${fmtRatio(Math.abs(x))}` : '—');
@@ -144,6 +170,24 @@ export function parityTables(summary, seeds) {
       `${fmtRatio(median(summary.pairs.map((p) => p.refs.same.f1)))} | ${fmtRatio(median(summary.pairs.map((p) => p.refs.same_scaled.f1)))} | ` +
       `**${signed(o.plain.median)}** | **${signed(o.same.median)}** | | | | |`,
   );
+  const f = (x) => fmtRatio(x);
+  lines.push(
+    '',
+    '### Every figure on the human test split (mean over seeds): student vs its teacher and the trivial baselines',
+    '',
+    '| dataset | trained on | student F1 / macro F1 / acc / κ / AUC | share test (out-of-fold / train labels) | teacher F1 / macro F1 / acc / κ | teacher share | majority macro F1 | always-positive F1 | sd over seeds F1 / macro F1 / κ | decision | warned | app − same log-loss F1 / macro F1 |',
+    '|---|---|---|---|---|---:|---:|---:|---|---|---:|---|',
+  );
+  for (const p of summary.pairs) {
+    const dec = [...new Set(p.decisions.filter(Boolean))].join(', ') || '—';
+    lines.push(
+      `| ${p.dataset} | ${p.source === 'llm' ? 'LLM labels' : 'human labels'} | ${f(p.app.f1)} / ${f(p.app.macroF1)} / ${f(p.app.accuracy)} / ${f(p.app.kappa)} / ${f(p.app.auc)} | ` +
+        `${pct(p.app.positiveRate)} (${pct(p.oofPositiveRate)} / ${pct(p.trainPositiveRate)}) | ` +
+        `${f(p.teacher.f1)} / ${f(p.teacher.macroF1)} / ${f(p.teacher.accuracy)} / ${f(p.teacher.kappa)} | ${pct(p.teacher.positiveRate)} | ` +
+        `${f(p.majority.macroF1)} | ${f(p.alwaysPositive.f1)} | ${f(p.seedSd.f1)} / ${f(p.seedSd.macroF1)} / ${f(p.seedSd.kappa)} | ${dec} | ${p.warned}/${p.seeds.length} | ` +
+        `${signed(p.diffs.same_ll.mean)} / ${signed(p.macroDiffs.same_ll.mean)} |`,
+    );
+  }
   lines.push(
     '',
     '### app − sklearn plain F1 per seed',
@@ -264,6 +308,26 @@ export async function parity(ctx) {
         detail: `solver-parity diagnostic; ${verdict(o.same)}`,
       },
       { figure: 'F1 app − sklearn same features: lowest dataset × source', ratio: o.same.lowest, detail: `${o.same.lowestPair}` },
+      {
+        figure: 'F1 app − sklearn same features ÷ √blocks selected by log loss: median',
+        ratio: o.same_ll.median,
+        detail: `selection by the app's default score; ${verdict(o.same_ll)}; lowest ${signed(o.same_ll.lowest)} (${o.same_ll.lowestPair})`,
+      },
+      {
+        figure: 'macro F1 app − sklearn same features ÷ √blocks selected by log loss: median',
+        ratio: o.same_ll.macroMedian,
+        detail: `lowest ${signed(o.same_ll.macroLowest)}; target: ${o.same_ll.macroMet ? 'met' : 'missed'}; against plain: median ${signed(o.plain.macroMedian)}, lowest ${signed(o.plain.macroLowest)}`,
+      },
+      {
+        figure: 'student on LLM labels − its teacher (recorded LLM), median over datasets: F1',
+        ratio: summary.vsTeacher.f1,
+        detail: `macro F1 ${signed(summary.vsTeacher.macroF1)}, κ ${signed(summary.vsTeacher.kappa)} (a positive F1 gap beside a negative macro-F1 / κ gap is a prevalence shift, not a better student)`,
+      },
+      {
+        figure: 'student on LLM labels: largest |out-of-fold positive share − teacher share| over datasets',
+        ratio: summary.worstOofShareGap,
+        detail: 'the "label like the teacher" rule reproduces the teacher\'s share out of fold; issue 26 target ≤ 0.05',
+      },
       {
         figure: 'predicted positive share, app − sklearn plain: median',
         ratio: o.plain.shareGap,

@@ -45,6 +45,9 @@ export async function loadReplayDataset(file: string): Promise<DatasetOutcome> {
   const llmColumn = LLM_COLUMNS.find((c) => table.columns.includes(c));
   if (!table.columns.includes('label')) return { ok: false, name, reason: 'no `label` column (human labels)' };
   if (!llmColumn) return { ok: false, name, reason: 'no recorded LLM labels (`gpt4_label` / `chatgpt_label`)' };
+  const labelCol = table.columns.indexOf('label');
+  const other = table.rows.find((r) => !['0', '1', ''].includes(r[labelCol]?.trim() ?? ''));
+  if (other) return { ok: false, name, reason: `labels are not 0 / 1 (e.g. “${other[labelCol]}”): the replay benches are binary` };
   const [pos, neg] = CLASS_NAMES[name] ?? ['positive', 'negative'];
   const { rows } = applyMapping(table, { text: 'text', id: 'id', label: 'label' }, { labelMap: { '1': pos, '0': neg } });
   const col = table.columns.indexOf(llmColumn);

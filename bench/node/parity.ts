@@ -7,6 +7,7 @@
 // to bench/python/parity.py (as JSON) for the scikit-learn references.
 import type { DataRow } from '../../src/lib/data/types';
 import { fitTfidf, transformTfidfSparse } from '../../src/lib/embed/tfidf';
+import { aucOf } from '../../src/lib/eval/auc';
 import { computeMetrics } from '../../src/lib/eval/metrics';
 import { planExperiment, type PlanTeacherLabel } from '../../src/lib/experiment/experiment';
 import { predictLinear } from '../../src/lib/train/linear';
@@ -55,22 +56,61 @@ export interface PythonCase {
   test: { ids: string[]; texts: string[]; y: number[] };
 }
 
-export interface AppResult {
+/** The figures every bench reports for a classifier on the human test rows (issue 26: never F1 of one class alone). */
+export interface TestFigures {
+  f1: number;
+  precision: number;
+  recall: number;
+  macroF1: number;
+  accuracy: number;
+  kappa: number | null;
+  /** Null without probabilities (the teacher's recorded labels). */
+  auc: number | null;
+  /** Share of test rows predicted positive. */
+  positiveRate: number;
+}
+
+export function testFigures(
+  yTrue: Int32Array,
+  pred: ArrayLike<number>,
+  nClasses: number,
+  positive: number,
+  probs?: Float32Array,
+): TestFigures {
+  const m = computeMetrics(yTrue, pred, nClasses, positive);
+  return {
+    f1: m.f1 ?? 0,
+    precision: m.precision ?? 0,
+    recall: m.recall ?? 0,
+    macroF1: m.macroF1,
+    accuracy: m.accuracy,
+    kappa: m.kappa,
+    auc: probs ? aucOf(yTrue, probs, nClasses, positive) : null,
+    positiveRate: m.predictedPositiveRate ?? 0,
+  };
+}
+
+export interface AppResult extends TestFigures {
   key: string;
   dataset: string;
   seed: number;
   source: ParitySource;
   trainN: number;
   testN: number;
-  f1: number;
-  precision: number;
-  recall: number;
-  /** Share of test rows predicted positive. */
-  positiveRate: number;
   /** Share of test rows truly positive. */
   truePositiveRate: number;
   /** Share of training labels that are positive. */
   trainPositiveRate: number;
+  /** The teacher (its recorded labels) on the same test rows; an unparseable answer counts wrong. */
+  teacher: TestFigures;
+  /** The trivial baselines on the same rows: always the training majority label, always the positive class. */
+  majority: TestFigures;
+  alwaysPositive: TestFigures;
+  /** Share of the training labels' positive class predicted out of fold (the student as it labels unseen texts). */
+  oofPositiveRate: number | null;
+  /** The recorded decision rule and the search's own diagnostics, when the search reports them. */
+  decision: string | null;
+  warnings: string[];
   C: number;
   classWeight: string;
   cvF1: number | null;
@@ -158,6 +198,13 @@ export async function appStudents(split: ParitySplit, d: ReplayDataset): Promise
     testRows.map((r) => r.text),
   );
   const yTrue = Int32Array.from(testRows, (r) => split.labelNames.indexOf(r.human!));
+  const teacher = testFigures(
+    yTrue,
+    testRows.map((r) => split.labelNames.indexOf(d.recorded.get(r.id) ?? '')),
+    nClasses,
+    positive,
+  );
+  const constant = (c: number) => testFigures(yTrue, new Int32Array(yTrue.length).fill(c), nClasses, positive);
   const out: AppResult[] = [];
   for (const s of split.students) {
     const t0 = performance.now();
@@ -174,9 +221,13 @@ export async function appStudents(split: ParitySplit, d: ReplayDataset): Promise
       seed: split.seed,
       ...(process.env.PARITY_DECISION ? { decision: process.env.PARITY_DECISION as 'auto' } : {}),
     });
-    const pred = argmaxRows(predictLinear(res.final.head, testX), nClasses);
-    const m = computeMetrics(yTrue, pred, nClasses, positive);
+    const probs = predictLinear(res.final.head, testX);
+    const pred = argmaxRows(probs, nClasses);
     const best = res.scores.find((q) => q.C === res.best.C && q.classWeight === res.best.classWeight);
+    const counts = new Array<number>(nClasses).fill(0);
+    for (const v of y) counts[v]++;
+    const oof = Array.from(res.oofPreds).filter((v) => v >= 0);
+    const extra = res as unknown as { decision?: { rule: string }; warnings?: string[] };
     out.push({
       key: s.key,
       dataset: split.dataset,
@@ -184,11 +235,14 @@ export async function appStudents(split: ParitySplit, d: ReplayDataset): Promise
       source: s.source,
       trainN: s.trainIds.length,
       testN: testRows.length,
-      f1: m.f1 ?? 0,
-      precision: m.precision ?? 0,
-      recall: m.recall ?? 0,
-      positiveRate: m.predictedPositiveRate ?? 0,
-      truePositiveRate: m.truePositiveRate ?? 0,
+      ...testFigures(yTrue, pred, nClasses, positive, probs),
+      truePositiveRate: yTrue.filter((v) => v === positive).length / Math.max(1, yTrue.length),
+      teacher,
+      majority: constant(counts.indexOf(Math.max(...counts))),
+      alwaysPositive: constant(positive),
+      oofPositiveRate: oof.length ? oof.filter((v) => v === positive).length / oof.length : null,
+      decision: extra.decision?.rule ?? null,
+      warnings: extra.warnings ?? [],
       trainPositiveRate: s.trainLabels.filter((l) => l === split.positive).length / Math.max(1, s.trainLabels.length),
       C: res.best.C,
       classWeight: res.best.classWeight,

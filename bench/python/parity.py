@@ -18,6 +18,10 @@ those rows:
   same_scaled
          `same` with each row scaled by 1/sqrt(blocks the row has terms in),
          as src/lib/embed/tfidf.ts scales its blocks (diagnostic only).
+  same_ll
+         `same_scaled` (the app's feature matrix) with C x class_weight chosen
+         by out-of-fold log loss (scoring='neg_log_loss', the app's default
+         selection score since issue 26), refit, plain argmax.
 
 Nothing here is tuned to a dataset: the grids are the ones above for every
 case. Usage: parity.py IN.json OUT.json. Needs python3-sklearn (Debian).
@@ -32,7 +36,7 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score, precision_score, recall_score
+from sklearn.metrics import accuracy_score, cohen_kappa_score, f1_score, precision_score, recall_score, roc_auc_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 
@@ -73,7 +77,7 @@ def block_scaled(union, X):
     return sparse.diags(scale) @ X
 
 
-def fit_and_score(estimator, grid, Xtr, ytr, Xte, yte, seed):
+def fit_and_score(estimator, grid, Xtr, ytr, Xte, yte, seed, scoring='f1'):
     k, note = choose_folds(ytr)
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
@@ -83,16 +87,21 @@ def fit_and_score(estimator, grid, Xtr, ytr, Xte, yte, seed):
             model = estimator.set_params(**best).fit(Xtr, ytr)
             cv = None
         else:
-            search = GridSearchCV(estimator, grid, cv=StratifiedKFold(k, shuffle=True, random_state=seed), scoring='f1', n_jobs=1)
+            search = GridSearchCV(estimator, grid, cv=StratifiedKFold(k, shuffle=True, random_state=seed), scoring=scoring, n_jobs=1)
             search.fit(Xtr, ytr)
             model, best, cv = search.best_estimator_, search.best_params_, float(search.best_score_)
     unconverged = sum(1 for w in caught if issubclass(w.category, ConvergenceWarning))
     pred = model.predict(Xte)
+    proba = model.predict_proba(Xte)[:, 1]
     param = lambda suffix: next(v for n, v in best.items() if n.endswith(suffix))
     return {
         'f1': float(f1_score(yte, pred, zero_division=0)),
         'precision': float(precision_score(yte, pred, zero_division=0)),
         'recall': float(recall_score(yte, pred, zero_division=0)),
+        'macroF1': float(f1_score(yte, pred, average='macro', zero_division=0)),
+        'accuracy': float(accuracy_score(yte, pred)),
+        'kappa': float(cohen_kappa_score(yte, pred)) if len(set(pred)) > 1 or len(set(yte)) > 1 else None,
+        'auc': float(roc_auc_score(yte, proba)) if len(set(yte)) > 1 else None,
         'positiveRate': float(np.mean(pred == 1)),
         'C': float(param('C')),
         'classWeight': 'balanced' if param('class_weight') == 'balanced' else 'none',
@@ -124,6 +133,10 @@ def run_case(case, pool_features):
     out['same_scaled'] = fit_and_score(
         LogisticRegression(max_iter=1000), grid, block_scaled(union, Xtr), ytr, block_scaled(union, Xte), yte, seed)
     out['same_scaled']['features'] = int(Xtr.shape[1])
+    out['same_ll'] = fit_and_score(
+        LogisticRegression(max_iter=1000), grid, block_scaled(union, Xtr), ytr, block_scaled(union, Xte), yte, seed,
+        scoring='neg_log_loss')
+    out['same_ll']['features'] = int(Xtr.shape[1])
     return out
 
 
