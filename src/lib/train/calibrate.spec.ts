@@ -78,7 +78,7 @@ function wideSparse(n: number, cols: number, seed: number) {
 }
 
 describe('searchLinear with calibration', () => {
-  it('scores each configuration by the decisions its calibrated head makes, and the refit carries that calibration', async () => {
+  it('the refit carries the out-of-fold calibration and the rule’s offset', async () => {
     const { X, y } = wideSparse(240, 4000, 3);
     const res = await searchLinear({ X, y, nClasses: 2, positive: 1, seed: 1, Cs: [0.1, 1, 10] });
     const fresh = wideSparse(400, 4000, 4);
@@ -89,10 +89,10 @@ describe('searchLinear with calibration', () => {
     expect(res.calibration.a).toBeGreaterThan(0);
   });
 
-  it('without calibration it is plain GridSearchCV: mean fold F1, argmax of the refit', async () => {
+  it('with the plain argmax rule the head is the refit itself', async () => {
     const { X, y } = wideSparse(200, 3000, 5);
     const res = await searchLinear({ X, y, nClasses: 2, positive: 1, seed: 1, Cs: [0.1, 1], decision: 'argmax' });
-    for (const s of res.scores) expect(s.f1).toBe(s.foldF1);
+    expect(res.decision).toMatchObject({ rule: 'argmax', applied: 'argmax', calibration: null });
     expect(res.calibration).toEqual({ a: 1, c: [0] });
     expect(Array.from(res.final.head.layers[0].bias.values)).toEqual([0, Math.fround(res.final.coef[3000])]);
   });
@@ -105,7 +105,7 @@ describe('searchLinear with calibration', () => {
     const share = (h: Parameters<typeof predictLinear>[0]) => argmaxRows(predictLinear(h, fresh.X), 2).reduce((a, b) => a + b, 0) / 2000;
     const trueShare = fresh.y.reduce((a, b) => a + b, 0) / 2000;
     const plain = await searchLinear({ X, y, nClasses: 2, positive: 1, seed: 1, Cs: [10], classWeights: ['none'], decision: 'argmax' });
-    const cal = await searchLinear({ X, y, nClasses: 2, positive: 1, seed: 1, Cs: [10], classWeights: ['none'], decision: 'calibrated' });
+    const cal = await searchLinear({ X, y, nClasses: 2, positive: 1, seed: 1, Cs: [10], classWeights: ['none'], decision: 'shares' });
 
     expect(Math.abs(share(cal.final.head) - trueShare)).toBeLessThan(Math.abs(share(plain.final.head) - trueShare));
   });

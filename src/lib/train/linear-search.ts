@@ -1,17 +1,20 @@
 // Model selection for the linear head: C on a log grid × class weighting,
 // chosen by stratified k-fold cross-validation on the training labels only,
-// then refit on all of them — what GridSearchCV(LogisticRegression) does.
-// For a linear head on frozen features these two knobs are what matters; the
-// paper's learning-rate × batch × epoch grid is for fine-tuning a transformer.
+// then refit on all of them — what GridSearchCV(LogisticRegression) does, with
+// two differences that keep the student honest (issue 26):
 //
-// The decision rule is chosen by the same cross-validation: per configuration,
-// the refit's own argmax or its logits recalibrated on out-of-fold logits
-// (calibrate.ts: a slope and intercepts, as CalibratedClassifierCV(method=
-// 'sigmoid')), whichever gives the higher out-of-fold F1. Recalibration wins
-// where the in-sample intercept is biased for new texts (wide TF-IDF rows,
-// noisy labels: a student that says "positive" for 2 % of texts while its
-// teacher says 23 %); the plain argmax wins where it is already right, so the
-// search never does worse on its own folds than GridSearchCV would.
+// - The score is proper: out-of-fold log loss by default (or macro F1), never
+//   positive-class F1, which rewards predicting more positives. Of the
+//   configurations within one standard error (over folds) of the best, the
+//   most regularised (smallest C) is taken: on a few hundred rows the CV
+//   surface is flat, and the smallest C in that band is the least noisy pick.
+// - The decision rule is an explicit choice (decision.ts), applied to the
+//   refit's logits recalibrated on out-of-fold logits (calibrate.ts: a slope
+//   and intercepts, as CalibratedClassifierCV(method='sigmoid')). A slope ≤ 0
+//   means the scores rank unseen texts no better than chance: it is never
+//   deployed, the plain argmax is, with a warning. The calibrator is
+//   unweighted unless equal priors were asked for (class weights 'balanced'
+//   only), so "balanced" never silently moves the decision to equal priors.
 //
 // Hybrid features (a sentence vector beside TF-IDF columns) add one knob: the
 // weight of the dense block. With one L2 penalty over both blocks, scaling a
@@ -19,10 +22,20 @@
 // leans on the sentence vector versus the n-grams; it is chosen by the same
 // folds, with C. Other features search exactly as before.
 import { calibratedArgmax, fitCalibration, type Calibration } from './calibrate';
-import { fitLogReg, headFromCoef, linearLogits, rowWeights, targetRows, type ClassWeight, type LogRegFit } from './linear';
+import {
+  calibrateLogits,
+  crossFit,
+  degenerateWarnings,
+  diagnose,
+  ruleOffset,
+  type CrossFitted,
+  type DecisionRule,
+  type Diagnostics,
+} from './decision';
+import { fitLogReg, headFromCoef, linearLogits, rowWeights, softplus, targetRows, type ClassWeight, type LogRegFit } from './linear';
 import { takeMatrixRows, type FeatureMatrix, type HybridMatrix } from './matrix';
-import { argmaxRows, f1Scores, selectionScore } from './metrics';
-import { stratifiedKFold, takeLabels, takeRows } from './split';
+import { argmaxRows, f1Scores } from './metrics';
+import { stratifiedKFold, takeLabels, takeRows, type Fold } from './split';
 import { throwIfAborted } from './types';
 
 /** 1e-2 … 1e2 in half-decades, ascending (warm starts follow this order). */
@@ -37,8 +50,14 @@ export interface LinearSearchArgs {
   /** Hard labels (n) or soft targets (n × nClasses). */
   y: Int32Array | Float32Array;
   nClasses: number;
-  /** Positive class index (scored by its F1), or null (macro F1). */
+  /** Positive class index (for the 'f1' rule and the diagnostics), or null. */
   positive: number | null;
+  /** Class names, for the warnings' wording (default: the class indices). */
+  labelNames?: readonly string[];
+  /** The selection score on out-of-fold predictions (default 'logloss'). */
+  score?: SelectionScore;
+  /** Take the most regularised configuration within one standard error of the best (default true). */
+  oneSE?: boolean;
   Cs?: readonly number[];
   classWeights?: readonly ClassWeight[];
   /** A hybrid X only: the dense block's scales to try (default DEFAULT_SCALES); ignored for other features. */
@@ -48,30 +67,30 @@ export interface LinearSearchArgs {
   signal?: AbortSignal;
   /** After each fit: fits done of total (folds × configurations + the refit). */
   onProgress?: (done: number, total: number) => void;
-  /**
-   * The decision rule, also chosen on out-of-fold predictions:
-   * 'argmax' — the refit's own argmax, scored by mean fold F1 (exactly GridSearchCV(LogisticRegression));
-   * 'calibrated' — always recalibrate on out-of-fold logits;
-   * 'auto' (default) — per configuration, whichever of the two gives the higher out-of-fold F1 (ties: argmax).
-   */
-  decision?: 'argmax' | 'calibrated' | 'auto';
+  /** The decision rule (decision.ts; default 'shares': label like the teacher). */
+  decision?: DecisionRule;
 }
+
+export type SelectionScore = 'logloss' | 'macroF1';
+export const SELECTION_SCORE_NAMES: Record<SelectionScore, string> = { logloss: 'log loss', macroF1: 'macro F1' };
 
 export interface LinearScore {
   C: number;
   classWeight: ClassWeight;
   /** Hybrid features only: the dense block's scale. */
   scale?: number;
-  /**
-   * The selection score: positive-class F1 (macro F1 without a positive class)
-   * of the out-of-fold decisions under the chosen rule (for 'argmax': the
-   * mean over folds, as GridSearchCV).
-   */
+  /** Mean over folds of the selection score (higher is better: log loss enters negated). */
+  score: number;
+  /** Its standard error over folds. */
+  se: number;
+  /** Mean out-of-fold log loss of the fold models' own probabilities. */
+  logLoss: number;
+  /** Positive-class F1 (macro F1 without one) and macro F1 of the out-of-fold argmax decisions, for reference. */
   f1: number;
   macroF1: number;
-  /** Whether this configuration's decisions are recalibrated. */
+  /** Whether this is the chosen configuration and its decisions are recalibrated. */
   calibrated: boolean;
-  /** Mean over folds of the uncalibrated F1 (GridSearchCV's score), for reference. */
+  /** Mean over folds of the argmax decisions' positive-class F1 (the old GridSearchCV score), for reference. */
   foldF1: number;
   /** Fold fits that hit the iteration limit. */
   unconverged: number;
@@ -87,14 +106,37 @@ export interface LinearSearchResult {
   scores: LinearScore[];
   /** The refit on all training labels, its head carrying `calibration`. */
   final: LogRegFit;
-  /** Applied to the refit's logits (identity when the argmax rule won or no CV was possible). */
+  /** Applied to the refit's logits: recalibration and the rule's offset together (identity for plain argmax or without CV). */
   calibration: Calibration;
   /**
    * Out-of-fold predicted class per training row for the winning
-   * configuration (−1 where no fold scored the row): an honest view of
-   * how the student labels texts it has not seen.
+   * configuration under the decision rule, thresholds nested (−1 where no
+   * fold scored the row): an honest view of how the student labels texts it
+   * has not seen.
    */
   oofPreds: Int32Array;
+  score: SelectionScore;
+  decision: DecisionInfo;
+  /** The out-of-fold decisions against the training labels (null without CV). */
+  diagnostics: Diagnostics | null;
+  /** Plain warnings: no usable signal, a near-constant student. Empty when none. */
+  warnings: string[];
+}
+
+/** The decision rule as applied, recorded with the student. */
+export interface DecisionInfo {
+  /** The rule asked for. */
+  rule: DecisionRule;
+  /** What was deployed: the rule, or 'argmax' when there was nothing to calibrate on or no usable signal. */
+  applied: DecisionRule;
+  /** The out-of-fold recalibration (null when not used). */
+  calibration: Calibration | null;
+  /** Offsets added to the calibrated logits (binary: one number, minus the threshold). */
+  offset: number[];
+  /** Why the rule was not applied as asked, in words; null when it was. */
+  fallback: string | null;
+  /** The calibrator was class-weighted (equal priors were asked for). */
+  weightedCalibration: boolean;
 }
 
 const hardOf = (y: Int32Array | Float32Array, C: number) => (y instanceof Int32Array ? y : argmaxRows(y, C));
@@ -135,98 +177,140 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
   let done = 0;
   const rowsOf = (idx: Int32Array) => (args.y instanceof Int32Array ? takeLabels(args.y, idx) : takeRows(args.y, C, idx));
 
-  const decision = args.decision ?? 'auto';
+  const scoreKind = args.score ?? 'logloss';
+  const rule = args.decision ?? 'shares';
   const T = targetRows(args.y, X.rows, C);
   const k = C === 2 ? 1 : C;
   const scores: LinearScore[] = [];
-  // Per configuration: out-of-fold logits (rows × k) and uncalibrated decisions.
-  const oofZ = new Map<string, Float64Array>();
-  const oofRaw = new Map<string, Int32Array>();
-  const keyOf = (c: number, w: ClassWeight, v: number | null | undefined = null) => `${c}|${w}|${v ?? ''}`;
-  if (kFolds > 0) {
+  // Per configuration: out-of-fold logits (rows × k) and argmax decisions.
+  const oofZ = new Map<LinearScore, Float64Array>();
+  const oofRaw = new Map<LinearScore, Int32Array>();
+  const folds: Fold[] = kFolds > 0 ? stratifiedKFold(hard, kFolds, args.seed) : [];
+  for (const v of scales)
+    for (const w of weights)
+      for (const c of Cs) {
+        if (kFolds === 0) break;
+        const sc: LinearScore = {
+          C: c,
+          classWeight: w,
+          ...(v === null ? {} : { scale: v }),
+          score: 0,
+          se: 0,
+          logLoss: 0,
+          f1: 0,
+          macroF1: 0,
+          foldF1: 0,
+          calibrated: false,
+          unconverged: 0,
+        };
+        scores.push(sc);
+        oofZ.set(sc, new Float64Array(X.rows * k));
+        oofRaw.set(sc, new Int32Array(X.rows).fill(-1));
+      }
+  const scoreOf = (c: number, w: ClassWeight, v: number | null) =>
+    scores.find((q) => q.C === c && q.classWeight === w && (q.scale ?? null) === v)!;
+  const T32 = Float32Array.from(T);
+  for (const fold of folds) {
+    const Xtr = takeMatrixRows(X, fold.train);
+    const ytr = rowsOf(fold.train);
+    const Xva = takeMatrixRows(X, fold.val);
+    const yva = takeLabels(hard, fold.val);
     for (const v of scales)
-      for (const w of weights)
+      for (const w of weights) {
+        // Warm start along the C path (ascending): each fit starts near its optimum.
+        let init: Float64Array | undefined;
         for (const c of Cs) {
-          scores.push({
-            C: c,
-            classWeight: w,
-            ...(v === null ? {} : { scale: v }),
-            f1: 0,
-            macroF1: 0,
-            foldF1: 0,
-            calibrated: false,
-            unconverged: 0,
+          throwIfAborted(signal);
+          const fit = fitLogReg({ X: scaled(Xtr, v), y: ytr, nClasses: C, C: c, classWeight: w, init });
+          init = fit.coef;
+          const Z = linearLogits(scaled(Xva, v), fit.coef, C);
+          const pred = calibratedArgmax(Z, k, C, { a: 1, c: new Array(k === 1 ? 1 : C).fill(0) });
+          const sc = scoreOf(c, w, v);
+          sc.foldF1 += f1Scores(yva, pred, C, positive).f1 / kFolds;
+          if (!fit.converged) sc.unconverged++;
+          const z = oofZ.get(sc)!;
+          const raw = oofRaw.get(sc)!;
+          fold.val.forEach((row, i) => {
+            raw[row] = pred[i];
+            for (let j = 0; j < k; j++) z[row * k + j] = Z[i * k + j];
           });
-          oofZ.set(keyOf(c, w, v), new Float64Array(X.rows * k));
-          oofRaw.set(keyOf(c, w, v), new Int32Array(X.rows).fill(-1));
+          args.onProgress?.(++done, total);
+          await yieldToEventLoop(); // lets a 'cancel' message land in a worker
         }
-    for (const fold of stratifiedKFold(hard, kFolds, args.seed)) {
-      const Xtr = takeMatrixRows(X, fold.train);
-      const ytr = rowsOf(fold.train);
-      const Xva = takeMatrixRows(X, fold.val);
-      const yva = takeLabels(hard, fold.val);
-      for (const v of scales)
-        for (const w of weights) {
-          // Warm start along the C path (ascending): each fit starts near its optimum.
-          let init: Float64Array | undefined;
-          for (const c of Cs) {
-            throwIfAborted(signal);
-            const fit = fitLogReg({ X: scaled(Xtr, v), y: ytr, nClasses: C, C: c, classWeight: w, init });
-            init = fit.coef;
-            const Z = linearLogits(scaled(Xva, v), fit.coef, C);
-            const pred = calibratedArgmax(Z, k, C, { a: 1, c: new Array(k === 1 ? 1 : C).fill(0) });
-            const score = scores.find((q) => q.C === c && q.classWeight === w && (q.scale ?? null) === v)!;
-            score.foldF1 += f1Scores(yva, pred, C, positive).f1 / kFolds;
-            if (!fit.converged) score.unconverged++;
-            const z = oofZ.get(keyOf(c, w, v))!;
-            const raw = oofRaw.get(keyOf(c, w, v))!;
-            fold.val.forEach((row, i) => {
-              raw[row] = pred[i];
-              for (let j = 0; j < k; j++) z[row * k + j] = Z[i * k + j];
-            });
-            args.onProgress?.(++done, total);
-            await yieldToEventLoop(); // lets a 'cancel' message land in a worker
-          }
-        }
-    }
+      }
   }
-  const calibrations = new Map<string, Calibration>();
-  const oofPredsOf = new Map<string, Int32Array>();
+  // Each configuration is scored as it would be deployed: the rule applied out of fold, calibration and
+  // threshold nested, so a model that is overconfident but ranks well is not mistaken for one without signal.
+  const equalPriors = weights.length === 1 && weights[0] === 'balanced';
+  const calWeights = equalPriors ? rowWeights(T, X.rows, C, 'balanced') : null;
+  const fitted = new Map<LinearScore, CrossFitted>();
   for (const sc of scores) {
-    const key = keyOf(sc.C, sc.classWeight, sc.scale);
-    const raw = oofRaw.get(key)!;
-    const rawScore = f1Scores(hard, raw, C, positive);
-    if (decision === 'argmax') {
-      Object.assign(sc, { f1: sc.foldF1, macroF1: rawScore.macroF1, calibrated: false });
-      oofPredsOf.set(key, raw);
-      continue;
-    }
-    const cal = fitCalibration(oofZ.get(key)!, k, T, C, rowWeights(T, X.rows, C, sc.classWeight));
-    const calPreds = calibratedArgmax(oofZ.get(key)!, k, C, cal);
-    const calScore = f1Scores(hard, calPreds, C, positive);
-    const useCal = decision === 'calibrated' || selectionScore(calScore, positive) > selectionScore(rawScore, positive);
-    const chosen = useCal ? calScore : rawScore;
-    Object.assign(sc, { f1: chosen.f1, macroF1: chosen.macroF1, calibrated: useCal });
-    if (useCal) calibrations.set(key, cal);
-    oofPredsOf.set(key, useCal ? calPreds : raw);
+    const cf = crossFit(rule, oofZ.get(sc)!, k, T, hard, positive, folds, calWeights);
+    fitted.set(sc, cf);
+    const fsc = folds.map((f) => {
+      if (scoreKind === 'macroF1') return f1Scores(takeLabels(hard, f.val), takeLabels(cf.preds, f.val), C, positive).macroF1;
+      const Uv = Float64Array.from({ length: f.val.length * k }, (_, i) => cf.U[f.val[Math.floor(i / k)] * k + (i % k)]);
+      return -logLoss(Uv, k, takeRows(T32, C, f.val), C);
+    });
+    sc.logLoss = scoreKind === 'logloss' ? -mean(fsc) : logLoss(cf.U, k, T32, C);
+    sc.score = mean(fsc);
+    sc.se = fsc.length > 1 ? Math.sqrt(fsc.reduce((a, x) => a + (x - sc.score) ** 2, 0) / (fsc.length - 1) / fsc.length) : 0;
+    const r = f1Scores(hard, cf.preds, C, positive);
+    sc.f1 = r.f1;
+    sc.macroF1 = r.macroF1;
   }
-  // Highest score wins; ties go to the first in order (scale 1 first, no weighting before balanced, smaller C first).
-  let best = scores[0];
-  for (const sc of scores) if (selectionScore(sc, positive) > selectionScore(best, positive)) best = sc;
+  const best = pickOneSE(scores, args.oneSE ?? true);
   const choice: LinearSearchResult['best'] = best
     ? { C: best.C, classWeight: best.classWeight, ...(best.scale === undefined ? {} : { scale: best.scale }) }
     : { C: 1, classWeight: 'none', ...(X.kind === 'hybrid' ? { scale: scales[0]! } : {}) };
   throwIfAborted(signal);
   const refit = fitLogReg({ X: scaled(X, choice.scale ?? null), y: args.y, nClasses: C, C: choice.C, classWeight: choice.classWeight });
-  const calibration = calibrations.get(keyOf(choice.C, choice.classWeight, choice.scale)) ?? {
-    a: 1,
-    c: new Array(k === 1 ? 1 : C).fill(0),
+
+  // The decision rule, fitted on the chosen configuration's out-of-fold logits.
+  const identity: Calibration = { a: 1, c: new Array(k === 1 ? 1 : C).fill(0) };
+  let decision: DecisionInfo = {
+    rule,
+    applied: 'argmax',
+    calibration: null,
+    offset: new Array(k).fill(0),
+    fallback: null,
+    weightedCalibration: false,
   };
+  let deployed = identity;
+  let oofPreds: Int32Array = new Int32Array(X.rows).fill(-1);
+  let diagnostics: Diagnostics | null = null;
+  const warnings: string[] = [];
+  const labels = args.labelNames ?? Array.from({ length: C }, (_, c) => String(c));
+  if (best) {
+    const Z = oofZ.get(best)!;
+    const cal = rule === 'argmax' ? identity : fitCalibration(Z, k, T, C, calWeights ?? new Float64Array(X.rows).fill(1));
+    if (rule !== 'argmax' && !(cal.a > 0)) {
+      const fallback =
+        `No usable signal in these labels: the out-of-fold recalibration slope came out ${cal.a.toFixed(2)} (≤ 0: the head's scores rank texts it has not seen ` +
+        `no better than chance, or inverted), so it was not used; the plain argmax is deployed.`;
+      decision = { ...decision, fallback };
+      warnings.push(fallback);
+      const plain = crossFit('argmax', Z, k, null, hard, positive, folds, null);
+      oofPreds = plain.preds;
+      diagnostics = diagnose(oofPreds, plain.U, k, hard, positive);
+    } else {
+      const offset = ruleOffset(rule, calibrateLogits(Z, k, cal), k, hard, positive);
+      if (rule !== 'argmax') {
+        decision = { rule, applied: rule, calibration: cal, offset, fallback: null, weightedCalibration: equalPriors };
+        deployed = { a: cal.a, c: cal.c.map((v, j) => v + (k === 1 ? offset[0] : offset[j])) };
+      }
+      const cf = fitted.get(best)!;
+      oofPreds = cf.preds;
+      diagnostics = diagnose(oofPreds, cf.U, k, hard, positive);
+    }
+    warnings.push(...degenerateWarnings(diagnostics, labels));
+    best.calibrated = decision.calibration !== null;
+  }
   const coef = X.kind === 'hybrid' ? foldScale(refit.coef, X.dense.cols * k, (choice.scale ?? X.scale) / X.scale) : refit.coef;
   const final = {
     ...refit,
     coef,
-    head: headFromCoef(applyCalibration(coef, X.cols, k, calibration), X.cols, C, choice.C, choice.classWeight),
+    head: headFromCoef(applyCalibration(coef, X.cols, k, deployed), X.cols, C, choice.C, choice.classWeight),
   };
   args.onProgress?.(total, total);
   return {
@@ -235,9 +319,50 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
     note,
     scores,
     final,
-    calibration,
-    oofPreds: oofPredsOf.get(keyOf(choice.C, choice.classWeight, choice.scale)) ?? new Int32Array(X.rows).fill(-1),
+    calibration: deployed,
+    oofPreds,
+    score: scoreKind,
+    decision,
+    diagnostics,
+    warnings: [...new Set(warnings)],
   };
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+
+/**
+ * The highest mean score; with `oneSE`, the smallest C among the
+ * configurations within one standard error of it (ties: the first in order —
+ * scale 1 first, no weighting before balanced).
+ */
+export function pickOneSE(scores: readonly LinearScore[], oneSE: boolean): LinearScore | undefined {
+  let top = scores[0];
+  for (const sc of scores) if (sc.score > top.score) top = sc;
+  if (!top || !oneSE) return top;
+  let pick = top;
+  for (const sc of scores) if (sc.score >= top.score - top.se - 1e-12 && sc.C < pick.C) pick = sc;
+  return pick;
+}
+
+/** Mean cross-entropy of softmax(Z) (binary: σ(z)) against target rows T (n × C). */
+export function logLoss(Z: Float64Array, k: number, T: Float32Array | Float64Array, C: number): number {
+  const n = Z.length / k;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    if (k === 1) {
+      const z = Z[i];
+      const t = T[i * C + 1];
+      sum += softplus(z) - t * z; // −t·log σ(z) − (1−t)·log(1−σ(z))
+      continue;
+    }
+    let m = -Infinity;
+    for (let c = 0; c < C; c++) m = Math.max(m, Z[i * C + c]);
+    let e = 0;
+    for (let c = 0; c < C; c++) e += Math.exp(Z[i * C + c] - m);
+    const lse = m + Math.log(e);
+    for (let c = 0; c < C; c++) if (T[i * C + c] > 0) sum -= T[i * C + c] * (Z[i * C + c] - lse);
+  }
+  return n ? sum / n : 0;
 }
 
 /**

@@ -1,5 +1,5 @@
 // The student's default head: L2-regularised logistic regression on frozen
-// features, solved to convergence. Binary tasks fit one weight vector
+// features, solved to a stated gradient tolerance (see `tol`). Binary tasks fit one weight vector
 // (sigmoid), as scikit-learn's LogisticRegression does; three or more classes
 // fit the multinomial (softmax) model. Minimises, as scikit-learn documents,
 //     ½‖W‖² + C · Σᵢ sᵢ · crossEntropy(tᵢ, p(xᵢ))
@@ -22,6 +22,9 @@ import { resolveHeadConfig } from './types';
 
 export type ClassWeight = 'none' | 'balanced';
 
+/** Gradient tolerance on scikit-learn's (unscaled) objective: its own default tol. */
+export const DEFAULT_TOL = 1e-4;
+
 export interface LogRegArgs {
   X: FeatureMatrix;
   /** Hard labels (Int32Array, n) or soft targets (Float32Array, n × nClasses; rows are renormalised). */
@@ -30,7 +33,14 @@ export interface LogRegArgs {
   /** Inverse regularisation strength, as scikit-learn's C. */
   C: number;
   classWeight: ClassWeight;
-  /** Stop when the largest gradient entry of the scaled objective is below this (default 1e-5). */
+  /**
+   * Stop when the largest gradient entry of the objective as scikit-learn
+   * writes it (½‖W‖² + C·Σ sᵢ·CE, not divided by Σ s) is at most this
+   * (default 1e-4). That objective's Hessian is at least the identity on the
+   * weights, so the weights are then within about `tol` of the optimum for
+   * every C, however wide the rows; the scaled objective's own gradient is
+   * C·Σs times smaller, which an absolute rule on it would ignore.
+   */
   tol?: number;
   /** Default 1000 iterations. */
   maxIter?: number;
@@ -44,6 +54,7 @@ export interface LogRegFit {
   /** Raw parameters: kernel (cols × k, row-major) then k intercepts; k = 1 for binary. */
   coef: Float64Array;
   iterations: number;
+  /** True only when the gradient test passed (not when the iteration limit or the line search stopped it). */
   converged: boolean;
   /** Final value of the scaled objective. */
   loss: number;
@@ -180,7 +191,7 @@ function csrGradient(X: CsrMatrix, R: Float64Array, at: number, k: number, grad:
 }
 
 /** log(1 + e^z), stable for large |z|. */
-const softplus = (z: number) => (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z)));
+export const softplus = (z: number) => (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z)));
 
 /**
  * A closure computing the scaled objective and its gradient. `k` = 1 for
@@ -198,6 +209,7 @@ function objective(X: FeatureMatrix, T: Float64Array, s: Float64Array, C: number
   return {
     size: nW + k,
     k,
+    weightSum: S > 0 ? S : 1,
     evaluate(theta: Float64Array, grad: Float64Array): number {
       logits(X, theta, k, Z);
       let loss = 0;
@@ -308,7 +320,8 @@ export function lbfgs(
       if (fNew <= fx + 1e-4 * step * slope) break;
       step *= 0.5;
     }
-    if (!(fNew <= fx + 1e-4 * step * slope)) return { iterations: it, converged: maxAbs(g) <= opts.tol * 10, value: fx };
+    // No step decreases f: at float precision, or a bad direction twice; converged only if the gradient says so.
+    if (!(fNew <= fx + 1e-4 * step * slope)) return { iterations: it, converged: maxAbs(g) <= opts.tol, value: fx };
     const s = new Float64Array(n);
     const y = new Float64Array(n);
     for (let i = 0; i < n; i++) {
@@ -326,12 +339,13 @@ export function lbfgs(
       Y.push(y);
       rho.push(1 / sy);
     }
-    // Relative decrease below float precision several times running: as good as it gets.
+    // Relative decrease below float precision several times running: as good as it gets, but only
+    // reported as converged when the gradient test passes.
     stalls = fx - fNew <= 1e-15 * Math.max(1, Math.abs(fx)) ? stalls + 1 : 0;
     x.set(xNew);
     g.set(gNew);
     fx = fNew;
-    if (stalls >= 3) return { iterations: it + 1, converged: true, value: fx };
+    if (stalls >= 3) return { iterations: it + 1, converged: maxAbs(g) <= opts.tol, value: fx };
   }
   return { iterations: opts.maxIter, converged: maxAbs(g) <= opts.tol, value: fx };
 }
@@ -351,7 +365,9 @@ export function fitLogReg(args: LogRegArgs): LogRegFit {
     if (args.init.length !== obj.size) throw new RangeError(`Warm start has ${args.init.length} parameters, the model ${obj.size}.`);
     theta.set(args.init);
   }
-  const r = lbfgs((x, g) => obj.evaluate(x, g), theta, { tol: args.tol ?? 1e-5, maxIter: args.maxIter ?? 1000 });
+  // The scaled objective's gradient is the unscaled one ÷ (C·Σs): the test on the unscaled one (see `tol`).
+  const tol = (args.tol ?? DEFAULT_TOL) / (args.C * obj.weightSum);
+  const r = lbfgs((x, g) => obj.evaluate(x, g), theta, { tol, maxIter: args.maxIter ?? 1000 });
   return {
     head: headFromCoef(theta, X.cols, C, args.C, args.classWeight),
     coef: theta,

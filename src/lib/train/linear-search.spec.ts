@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../data/rng';
+import { searchLinear, pickOneSE, type LinearScore } from './linear-search';
+import { type CsrMatrix } from './matrix';
+
+/** Sparse rows of 12 of `cols` terms, a share `signal` of them cues of the row's label (prevalence `base`). */
+function rows(n: number, cols: number, base: number, signal: number, seed: number) {
+  const r = mulberry32(seed);
+  const indptr = new Int32Array(n + 1);
+  const indices: number[] = [];
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = r() < base ? 1 : 0;
+    const terms = new Set<number>();
+    // Each term is, with probability `signal`, one of the 20 cue columns of the row's class.
+    while (terms.size < 12) terms.add(r() < signal ? y[i] * 20 + Math.floor(r() * 20) : 40 + Math.floor(r() * (cols - 40)));
+    const sorted = [...terms].sort((a, b) => a - b);
+    indices.push(...sorted);
+    indptr[i + 1] = indices.length;
+  }
+  const X: CsrMatrix = {
+    kind: 'csr',
+    rows: n,
+    cols,
+    indptr,
+    indices: Int32Array.from(indices),
+    values: new Float32Array(indices.length).fill(1 / Math.sqrt(12)),
+  };
+  return { X, y };
+}
+const share = (p: Int32Array) => p.filter((v) => v === 1).length / p.filter((v) => v >= 0).length;
+const Cs = [0.1, 1, 10];
+
+describe('searchLinear, honest by default', () => {
+  it('selects by out-of-fold log loss with the one-standard-error rule, and labels like the teacher', async () => {
+    const { X, y } = rows(300, 2000, 0.2, 0.15, 1);
+    const res = await searchLinear({ X, y, nClasses: 2, positive: 1, seed: 1, Cs, labelNames: ['no', 'yes'] });
+    expect(res.score).toBe('logloss');
+    expect(res.decision).toMatchObject({ rule: 'shares', applied: 'shares', weightedCalibration: false });
+    for (const s of res.scores) expect(s.score).toBeCloseTo(-s.logLoss, 12);
+    expect(res.best.C).toBe(pickOneSE(res.scores, true)!.C);
+    // Out of fold (thresholds nested) the student gives "yes" to the teacher's share, within 5 points.
+    expect(Math.abs(share(res.oofPreds) - share(y))).toBeLessThan(0.05);
+    expect(res.diagnostics!.kappa).toBeGreaterThan(0.1);
+    expect(res.warnings).toEqual([]);
+  });
+
+  it('maximising F1 of the positive class is a recorded choice that predicts more positives', async () => {
+    const { X, y } = rows(300, 2000, 0.2, 0.05, 2);
+    const shares = await searchLinear({ X, y, nClasses: 2, positive: 1, seed: 1, Cs });
+    const f1 = await searchLinear({ X, y, nClasses: 2, positive: 1, seed: 1, Cs, decision: 'f1' });
+    expect(f1.decision.applied).toBe('f1');
+    expect(share(f1.oofPreds)).toBeGreaterThan(share(shares.oofPreds));
+  });
+
+  it('says "no usable signal" on labels unrelated to the texts, and never deploys a slope ≤ 0', async () => {
+    const { X } = rows(240, 2000, 0.3, 0, 3);
+    const r = mulberry32(9);
+    const y = Int32Array.from({ length: 240 }, () => (r() < 0.3 ? 1 : 0));
+    const res = await searchLinear({ X, y, nClasses: 2, positive: 1, seed: 1, Cs, labelNames: ['no', 'yes'] });
+    expect(res.warnings.join(' ')).toMatch(/No usable signal in these labels/);
+    if (res.decision.fallback) {
+      expect(res.decision.applied).toBe('argmax');
+      expect(res.calibration).toEqual({ a: 1, c: [0] });
+    } else expect(res.decision.calibration!.a).toBeGreaterThan(0);
+  });
+
+  it('weights the calibrator only when equal priors were asked for', async () => {
+    const { X, y } = rows(300, 2000, 0.12, 0.15, 4);
+    const mixed = await searchLinear({
+      X,
+      y,
+      nClasses: 2,
+      positive: 1,
+      seed: 1,
+      Cs,
+      decision: 'argmax',
+      classWeights: ['none', 'balanced'],
+    });
+    expect(mixed.decision.weightedCalibration).toBe(false);
+    const equal = await searchLinear({ X, y, nClasses: 2, positive: 1, seed: 1, Cs: [1], classWeights: ['balanced'] });
+    expect(equal.decision.weightedCalibration).toBe(true);
+  });
+
+  it('macro F1 is the other selection score', async () => {
+    const { X, y } = rows(200, 1500, 0.3, 0.15, 5);
+    const res = await searchLinear({ X, y, nClasses: 2, positive: 1, seed: 1, Cs, score: 'macroF1' });
+    expect(res.score).toBe('macroF1');
+    for (const s of res.scores) expect(s.score).toBeGreaterThan(0);
+  });
+});
+
+describe('pickOneSE', () => {
+  const sc = (C: number, score: number, se: number) => ({ C, classWeight: 'none', score, se }) as LinearScore;
+  it('takes the smallest C within one standard error of the best', () => {
+    const s = [sc(0.1, -0.6, 0.02), sc(1, -0.55, 0.03), sc(10, -0.54, 0.03)];
+    expect(pickOneSE(s, true)!.C).toBe(1);
+    expect(pickOneSE(s, false)!.C).toBe(10);
+  });
+});
