@@ -238,14 +238,22 @@ export async function parity(ctx) {
   const ds = await vite.load('/bench/node/datasets.ts');
   const loaded = [];
   const notes = [];
+  // PARITY_DATASETS=a,b (names without .csv) limits the run to those datasets (a busy machine); the notes say so.
+  const only = process.env.PARITY_DATASETS ? new Set(process.env.PARITY_DATASETS.split(',')) : null;
   for (const f of ds.datasetFiles(dir)) {
+    if (only && !only.has(f.replace(/^.*\//, '').replace(/\.csv$/, ''))) continue;
     const o = await ds.loadReplayDataset(f);
     if (o.ok) loaded.push(o.dataset);
     else notes.push(`${o.name} skipped: ${o.reason}.`);
   }
   if (loaded.length === 0) return { skip: 'no dataset in ../shared/datasets has both human and recorded LLM labels' };
   const pm = await vite.load('/bench/node/parity.ts');
-  const seeds = ctx.opts.quick ? QUICK_PARITY_SEEDS : PARITY_SEEDS;
+  // PARITY_SEEDS=42,43,44 runs fewer seeds (a busy machine); the JSON records which.
+  const seeds = process.env.PARITY_SEEDS
+    ? process.env.PARITY_SEEDS.split(',').map(Number)
+    : ctx.opts.quick
+      ? QUICK_PARITY_SEEDS
+      : PARITY_SEEDS;
 
   // Plan every split first, so scikit-learn can run beside the app's training (2 cores).
   const splits = [];

@@ -11,7 +11,8 @@ import { aucOf } from '../../src/lib/eval/auc';
 import { computeMetrics } from '../../src/lib/eval/metrics';
 import { planExperiment, type PlanTeacherLabel } from '../../src/lib/experiment/experiment';
 import { predictLinear } from '../../src/lib/train/linear';
-import { searchLinear } from '../../src/lib/train/linear-search';
+import type { DecisionRule } from '../../src/lib/train/decision';
+import { searchLinear, type SelectionScore } from '../../src/lib/train/linear-search';
 import { argmaxRows } from '../../src/lib/train/metrics';
 import type { ReplayDataset } from './datasets';
 import { paperSplits } from './quality';
@@ -206,7 +207,10 @@ export async function appStudents(split: ParitySplit, d: ReplayDataset): Promise
   );
   const constant = (c: number) => testFigures(yTrue, new Int32Array(yTrue.length).fill(c), nClasses, positive);
   const out: AppResult[] = [];
+  // PARITY_SOURCES=llm trains only the LLM-label students (a busy machine).
+  const sources = process.env.PARITY_SOURCES?.split(',');
   for (const s of split.students) {
+    if (sources && !sources.includes(s.source)) continue;
     const t0 = performance.now();
     const X = transformTfidfSparse(
       model,
@@ -219,7 +223,10 @@ export async function appStudents(split: ParitySplit, d: ReplayDataset): Promise
       nClasses,
       positive,
       seed: split.seed,
-      ...(process.env.PARITY_DECISION ? { decision: process.env.PARITY_DECISION as 'auto' } : {}),
+      labelNames: split.labelNames,
+      // PARITY_DECISION=shares|f1|argmax and PARITY_SCORE=logloss|macroF1 run the other choices (defaults: the app's).
+      ...(process.env.PARITY_DECISION ? { decision: process.env.PARITY_DECISION as DecisionRule } : {}),
+      ...(process.env.PARITY_SCORE ? { score: process.env.PARITY_SCORE as SelectionScore } : {}),
     });
     const probs = predictLinear(res.final.head, testX);
     const pred = argmaxRows(probs, nClasses);
@@ -227,7 +234,6 @@ export async function appStudents(split: ParitySplit, d: ReplayDataset): Promise
     const counts = new Array<number>(nClasses).fill(0);
     for (const v of y) counts[v]++;
     const oof = Array.from(res.oofPreds).filter((v) => v >= 0);
-    const extra = res as unknown as { decision?: { rule: string }; warnings?: string[] };
     out.push({
       key: s.key,
       dataset: split.dataset,
@@ -241,8 +247,8 @@ export async function appStudents(split: ParitySplit, d: ReplayDataset): Promise
       majority: constant(counts.indexOf(Math.max(...counts))),
       alwaysPositive: constant(positive),
       oofPositiveRate: oof.length ? oof.filter((v) => v === positive).length / oof.length : null,
-      decision: extra.decision?.rule ?? null,
-      warnings: extra.warnings ?? [],
+      decision: res.decision.applied,
+      warnings: res.warnings,
       trainPositiveRate: s.trainLabels.filter((l) => l === split.positive).length / Math.max(1, s.trainLabels.length),
       C: res.best.C,
       classWeight: res.best.classWeight,

@@ -76,8 +76,17 @@ export type ChosenHead = Pick<ComparisonData['students'][number], 'best' | 'back
 /** How a student's configuration was chosen, in the methods paragraph's terms (undefined: not recorded). */
 export function selectionOf(s: ChosenHead): SelectionDescription | undefined {
   if (s.best.kind === 'linear' && s.search) {
-    const { folds, Cs, classWeights, chosen, note, calibration } = s.search;
-    return { kind: 'cv-linear', folds, Cs, classWeights, chosen, calibrated: !!calibration, ...(note ? { note } : {}) };
+    const { folds, Cs, classWeights, chosen, note, calibration, score, decision } = s.search;
+    return {
+      kind: 'cv-linear',
+      folds,
+      Cs,
+      classWeights,
+      chosen,
+      calibrated: !!calibration,
+      ...(note ? { note } : {}),
+      ...(score && decision ? { score, decision: { rule: decision.rule, applied: decision.applied, fallback: decision.fallback } } : {}),
+    };
   }
   return s.selection;
 }

@@ -1,4 +1,7 @@
 // Small display helpers for the Train step.
+import type { LinearSearchInfo } from '$lib/store';
+import { DECISION_RULE_NAMES, type DecisionRule } from '$lib/train/decision';
+import { SELECTION_SCORE_NAMES } from '$lib/train/linear-search';
 
 /** "about 2 min left" style text; '' when unknown. */
 export function etaText(ms: number | null): string {
@@ -26,14 +29,25 @@ export function lrText(x: number): string {
 /** C values as people write them: 0.0316 → 0.0316, 31.6 → 31.6, 100 → 100. */
 export const cText = (c: number) => String(Number(c.toPrecision(3)));
 
-/** The chosen configuration of a head in one line. */
+/** The chosen configuration of a head in one line, with the linear head's selection score and decision rule. */
 export function configText(
   best: { kind: string; C: number; classWeights: boolean; lr: number; batchSize: number; epochs: number },
-  search?: { calibration: unknown } | null,
+  search?: Pick<LinearSearchInfo, 'calibration' | 'score' | 'decision'> | null,
+  positive?: string | null,
 ): string {
-  if (best.kind === 'linear')
-    return `C = ${cText(best.C)}, ${best.classWeights ? 'balanced' : 'no'} class weights${search?.calibration ? ', recalibrated out-of-fold' : ''}`;
+  if (best.kind === 'linear') {
+    const base = `C = ${cText(best.C)}, ${best.classWeights ? 'balanced' : 'no'} class weights`;
+    // Records from before the decision rule was recorded: say only what they hold.
+    if (!search?.decision) return `${base}${search?.calibration ? ', recalibrated out-of-fold' : ''}`;
+    return `${base}, selected by out-of-fold ${SELECTION_SCORE_NAMES[search.score ?? 'logloss']}; decision rule: ${decisionText(search.decision, positive)}`;
+  }
   return `learning rate ${lrText(best.lr)}, batch size ${best.batchSize}, ${best.epochs} epochs`;
+}
+
+/** "label like the teacher", "maximise F1 of “X”", or what was deployed instead. */
+export function decisionText(d: NonNullable<LinearSearchInfo['decision']>, positive?: string | null): string {
+  const name = (r: DecisionRule) => (r === 'f1' && positive ? `maximise F1 of “${positive}”` : DECISION_RULE_NAMES[r]);
+  return d.applied === d.rule ? name(d.rule) : `${name(d.applied)} (asked: ${name(d.rule)}; no usable signal for it)`;
 }
 
 /** Head names for people. */

@@ -146,6 +146,16 @@ describe('headlines', () => {
     expect(h.text).toContain('Pangakis & Wolken (2024) report a median gap of 0.039 F1 in favour of students trained on human labels');
   });
 
+  it('gives macro F1, κ and the predicted share beside F1, and never calls a degenerate student better than its teacher', () => {
+    const h = hs[2];
+    expect(h.text).toMatch(/Beside it: macro F1 0\.\d{3} vs 0\.\d{3}, κ -?0\.\d{3} vs -?0\.\d{3}, predicting the positive class for/);
+    const warned = conditions.map((c) => (c.id === 'llm1000' ? { ...c, degenerate: ['No usable signal in these labels: …'] } : c));
+    const wrows = compareConditions(yTrue, warned, 2, 1, opts);
+    expect(wrows.find((r) => r.id === 'llm1000')).toMatchObject({ degenerate: true, warnings: ['No usable signal in these labels: …'] });
+    const t = headlines(wrows, yTrue, warned, 2, 1, opts).find((x) => x.kind === 'student-vs-teacher')!;
+    expect(t.text.startsWith('Student on 1000 LLM labels is not a usable surrogate of')).toBe(true);
+  });
+
   it('compares the student with its teacher and cites the 0.006 median', () => {
     const h = hs[2];
     // 0.750 - 0.769 = -0.019

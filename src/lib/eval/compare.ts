@@ -1,6 +1,7 @@
 // The comparison table of the Compare step: every condition (the LLM teacher,
 // students trained on LLM or human labels, baselines) scored on the same
 // human-labelled test items, with bootstrap CIs and plain-language warnings.
+import { aucOf } from './auc';
 import { metricsWithCI, type BootstrapOptions, type CI, type MetricCIs } from './bootstrap';
 import { EvalInputError } from './counts';
 import { warnings, type Metrics } from './metrics';
@@ -15,7 +16,8 @@ export interface Condition {
   id: string;
   /** Display name, e.g. 'Student on 1000 LLM labels', 'LLM few-shot (teacher)'. */
   name: string;
-  kind: 'teacher' | 'student';
+  /** 'baseline': a constant labelling (always the majority label, always the positive class), no model. */
+  kind: 'teacher' | 'student' | 'baseline';
   /** Labels the student was trained on; null for the teacher. */
   trainSource: 'llm' | 'human' | null;
   trainSize: number | null;
@@ -26,8 +28,10 @@ export interface Condition {
   consistencyFilter?: boolean;
   /** Predicted class index per test item, aligned with yTrue; invalid = no answer. */
   preds: Int32Array | number[];
-  /** Optional n x nClasses row-major class probabilities. */
+  /** Optional n x nClasses row-major class probabilities (for the AUC). */
   probs?: Float32Array;
+  /** Warnings that the student is degenerate (no usable signal, near-constant), from its training; never a "better" finding. */
+  degenerate?: string[];
 }
 
 /** A condition's metadata with its metrics, CIs and warnings. */
@@ -42,6 +46,10 @@ export interface ComparisonRow {
   consistencyFilter: boolean;
   metrics: Metrics;
   ci: MetricCIs;
+  /** AUC from the condition's probabilities; null without them (the teacher, baselines) or when undefined. Absent in older records. */
+  auc?: number | null;
+  /** True when the condition is a degenerate student (see Condition.degenerate). */
+  degenerate?: boolean;
   warnings: string[];
 }
 
@@ -78,7 +86,9 @@ export function compareConditions(
       consistencyFilter: cond.consistencyFilter === true,
       metrics,
       ci,
-      warnings: [...warnings(metrics, opts.labelNames), ...droppedWarnings(ci, opts.resamples ?? 1000)],
+      auc: cond.probs ? aucOf(yTrue, cond.probs, nClasses, positive) : null,
+      ...(cond.degenerate?.length ? { degenerate: true } : {}),
+      warnings: [...(cond.degenerate ?? []), ...warnings(metrics, opts.labelNames), ...droppedWarnings(ci, opts.resamples ?? 1000)],
     };
   });
 }

@@ -170,15 +170,26 @@ export function headlines(
     for (const l of llm) {
       if (seen.has(l.encoder)) continue;
       seen.add(l.encoder);
-      out.push(
-        contrast(
-          'student-vs-teacher',
-          l,
-          teacher,
-          PAPER.gapTeacher,
-          `Pangakis & Wolken (2024) report a median difference of only ${PAPER.gapTeacher.toFixed(3)} F1 between students trained on GPT-4 labels and GPT-4 few-shot (median F1 ${PAPER.bertF1.toFixed(3)} vs ${PAPER.gpt4F1.toFixed(3)}).`,
-        ),
+      const h = contrast(
+        'student-vs-teacher',
+        l,
+        teacher,
+        PAPER.gapTeacher,
+        `Pangakis & Wolken (2024) report a median difference of only ${PAPER.gapTeacher.toFixed(3)} F1 between students trained on GPT-4 labels and GPT-4 few-shot (median F1 ${PAPER.bertF1.toFixed(3)} vs ${PAPER.gpt4F1.toFixed(3)}).`,
       );
+      // Positive-class F1 alone rewards predicting the class more often: its companions beside it.
+      const ms = rowOf.get(l.id)?.metrics;
+      const mt = rowOf.get(teacher.id)?.metrics;
+      const companions =
+        ms && mt && positive !== null
+          ? ` Beside it: macro F1 ${f3(ms.macroF1)} vs ${f3(mt.macroF1)}, κ ${ms.kappa === null ? 'undefined' : f3(ms.kappa)} vs ${mt.kappa === null ? 'undefined' : f3(mt.kappa)}, ` +
+            `predicting the positive class for ${pct(ms.predictedPositiveRate)} vs ${pct(mt.predictedPositiveRate)} of test texts (true share ${pct(ms.truePositiveRate)}).`
+          : '';
+      // A degenerate student is never reported as better than its teacher, whatever its F1.
+      const verdict = l.degenerate?.length
+        ? `${l.name} is not a usable surrogate of ${teacher.name}, whatever its ${metric}: ${l.degenerate.join(' ')} `
+        : '';
+      out.push({ ...h, text: `${verdict}${h.text}${companions}` });
     }
   }
 

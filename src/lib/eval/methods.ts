@@ -21,6 +21,10 @@ export type SelectionDescription =
       chosen: { C: number; classWeight: 'none' | 'balanced' };
       /** The same cross-validation preferred decisions recalibrated on out-of-fold logits (Platt scaling). */
       calibrated?: boolean;
+      /** The selection score (issue 26); absent in records from before it: positive-class F1 then. */
+      score?: 'logloss' | 'macroF1';
+      /** The decision rule asked for and the one deployed, with the reason when they differ. */
+      decision?: { rule: 'shares' | 'f1' | 'argmax'; applied: 'shares' | 'f1' | 'argmax'; fallback: string | null };
       /** A sentence on a departure, e.g. fewer folds because a class is small. */
       note?: string;
     }
@@ -107,6 +111,15 @@ function linearText(run: RunDescription, binary: boolean | null): string {
       : `was, with class weighting fixed at ${sel.classWeights[0] ?? 'none'},`;
   const cw = sel.chosen.classWeight === 'balanced' ? 'balanced class weights' : 'no class weighting';
   const note = sel.note ? ` ${sentence(sel.note)}` : '';
+  if (sel.score && sel.decision) {
+    const scoreName = sel.score === 'logloss' ? 'log loss' : 'macro-averaged F1';
+    return (
+      `${fit} The inverse regularisation strength C (${grid}) ${weights} chosen by stratified ${sel.folds}-fold cross-validation on the training labels, ` +
+      `scored by the out-of-fold ${scoreName} of the student as deployed (recalibration and decision threshold fitted within the training folds); ` +
+      `of the settings within one standard error of the best, the one with the smallest C was taken (the one-standard-error rule), and the chosen model (C = ${sel.chosen.C}, ${cw}) was refit on all training labels. ` +
+      `${decisionSentence(sel.decision, binary)} The human test set was never used for selection, calibration or the threshold.${note}`
+    );
+  }
   return (
     `${fit} The inverse regularisation strength C (${grid}) ${weights} chosen by stratified ${sel.folds}-fold cross-validation on the training labels, scored by ${scoreText(binary)}; ` +
     `the chosen model (C = ${sel.chosen.C}, ${cw}) was refit on all training labels. ` +
@@ -117,6 +130,20 @@ function linearText(run: RunDescription, binary: boolean | null): string {
         : 'The same cross-validation compared its decisions with ones recalibrated on out-of-fold logits (Platt scaling) and kept the uncalibrated ones. ') +
     `The human test set was never used for selection.${note}`
   );
+}
+
+/** How the calibrated scores became labels, in one or two sentences. */
+function decisionSentence(
+  d: NonNullable<Extract<SelectionDescription, { kind: 'cv-linear' }>['decision']>,
+  binary: boolean | null,
+): string {
+  const cal = 'Its logits were recalibrated by a slope and intercept fitted on the out-of-fold logits (Platt scaling, unweighted)';
+  const rule = {
+    shares: `${cal}, and the decision threshold was set so that, out of fold, the student assigns each label to the same share of texts as its training labels ("label like the teacher").`,
+    f1: `${cal}, and the decision threshold was the one maximising the out-of-fold ${binary === false ? 'macro-averaged F1' : 'F1 of the positive class'} (which predicts the positive class more often than the training labels do).`,
+    argmax: "Texts were labelled by the refit model's most probable class (plain argmax, no recalibration).",
+  }[d.applied];
+  return d.applied === d.rule ? rule : `${rule} (${d.fallback ?? `The rule asked for, ${d.rule}, could not be applied.`})`;
 }
 
 /** The student sentences for the Adam heads ('logreg' / 'mlp', the paper's grid). */

@@ -250,4 +250,28 @@ describe('scoreExperiment', () => {
     expect(out.sweep.every((p) => p.f1 !== null && p.lo! <= p.f1 && p.f1 <= p.hi!)).toBe(true);
     expect(out.references.map((r) => r.label)).toEqual(['LLM few-shot', 'Human labels (1000)']);
   });
+
+  it('adds the trivial baselines (always the majority label, always the positive class) after the students', () => {
+    const input = fixture(3000, 250, 250);
+    const plan = planExperiment(input);
+    const yTrue = Int32Array.from(input.splits.test, (id) => LABELS.indexOf(input.rows.find((r) => r.id === id)!.human!));
+    const out = scoreExperiment({
+      plan,
+      yTrue,
+      labelNames: LABELS,
+      positive: 1,
+      teacher: null,
+      students: new Map(),
+      seed: 42,
+      majority: 0,
+    });
+    expect(out.rows.map((r) => [r.id, r.kind])).toEqual([
+      ['always-majority', 'baseline'],
+      ['always-positive', 'baseline'],
+    ]);
+    expect(out.rows[0].name).toBe(`Always the majority label (“${LABELS[0]}”)`);
+    expect(out.rows[0].metrics.kappa).toBe(0);
+    expect(out.rows[1].metrics.predictedPositiveRate).toBe(1);
+    expect(out.headlines).toEqual([]);
+  });
 });

@@ -310,6 +310,10 @@ export interface ScoredPreds {
   backend: string | null;
   encoder: string | null;
   trainSize: number | null;
+  /** Class probabilities on the test rows (n × classes), for the AUC. */
+  probs?: Float32Array;
+  /** The student's degenerate-student warnings from its training (no usable signal, near-constant). */
+  degenerate?: string[];
 }
 
 export interface ScoreInput {
@@ -324,6 +328,8 @@ export interface ScoreInput {
   /** Predictions per planned student id; students missing here were not trained. */
   students: ReadonlyMap<string, ScoredPreds>;
   seed: number;
+  /** The teacher's majority label: with it the table gains the baselines "always the majority label" and "always the positive class". */
+  majority?: number | null;
 }
 
 /** A table row with the roles its student plays in the design. */
@@ -397,8 +403,27 @@ export function* scoreExperimentSteps(input: ScoreInput): Steps<ScoredExperiment
       backend: p.backend,
       consistencyFilter: s.consistencyFilter,
       preds: p.preds,
+      ...(p.probs ? { probs: p.probs } : {}),
+      ...(p.degenerate?.length ? { degenerate: p.degenerate } : {}),
       roles: s.roles,
     });
+  }
+  // Trivial baselines beside them, so a student no better than a constant shows as such.
+  const constant = (id: string, name: string, c: number) =>
+    conditions.push({
+      id,
+      name,
+      kind: 'baseline',
+      trainSource: null,
+      trainSize: null,
+      encoder: null,
+      backend: null,
+      preds: new Int32Array(yTrue.length).fill(c),
+      roles: [],
+    });
+  if (input.majority != null) {
+    constant('always-majority', `Always the majority label (“${labelNames[input.majority]}”)`, input.majority);
+    if (positive !== null && positive !== input.majority) constant('always-positive', `Always “${labelNames[positive]}”`, positive);
   }
   const rows: ResultRow[] = [];
   for (const c of conditions) {

@@ -230,7 +230,16 @@ export class CompareState {
       this.#check();
       const probs = await student.predict(model, X, testIds);
       const predicted = argmaxRows(probs, k);
-      preds.set(p.id, { preds: predicted, backend: model.backend, encoder: model.spec.encoder, trainSize: model.spec.trainSize });
+      const degenerate = model.search?.warnings ?? [];
+      preds.set(p.id, {
+        preds: predicted,
+        probs,
+        backend: model.backend,
+        encoder: model.spec.encoder,
+        trainSize: model.spec.trainSize,
+        ...(degenerate.length ? { degenerate } : {}),
+      });
+      for (const w of degenerate) notes.push(`“${p.name}”: ${w}`);
       const shares = compareShares(labelNames, predicted, shareRef.preds, shareRef.name, shareOn);
       const warning = p.trainSource === 'llm' ? shareWarning(shares, `“${p.name}”`) : null;
       if (warning) notes.push(warning);
@@ -266,7 +275,19 @@ export class CompareState {
     }
 
     const scored = await runSliced(
-      scoreExperimentSteps({ plan, yTrue, labelNames, positive: posIdx, teacher: teacherCond, students: preds, seed: s.seed }),
+      scoreExperimentSteps({
+        plan,
+        yTrue,
+        labelNames,
+        positive: posIdx,
+        teacher: teacherCond,
+        students: preds,
+        seed: s.seed,
+        majority: majorityOf(
+          [...teacher.labels.values()].map((l) => labelNames.indexOf(l.label ?? '')),
+          labelNames.length,
+        ),
+      }),
     );
     const data: ComparisonData = {
       v: 1,
@@ -300,6 +321,14 @@ export class CompareState {
 }
 
 export const compare = new CompareState();
+
+/** The most frequent valid class among labels (−1 = none), or null when there is none. */
+export function majorityOf(labels: readonly number[], nClasses: number): number | null {
+  const counts = new Array<number>(nClasses).fill(0);
+  for (const c of labels) if (c >= 0 && c < nClasses) counts[c]++;
+  const top = Math.max(...counts);
+  return top > 0 ? counts.indexOf(top) : null;
+}
 stepFacts.provide(() => ({ comparisons: compare.saved }));
 
 /** What the plan a run would use now is drawn from, for the Compare step's preview (null before the inputs exist). */

@@ -10,6 +10,7 @@ import type { ConfigScore, Grid, Selection } from '../train/grid';
 import { resolveHeadConfig, type HeadConfig, type HeadKind, type SerializedHead } from '../train/types';
 import type { ClassWeight } from '../train/linear';
 import type { LinearSearchResult } from '../train/linear-search';
+import type { DecisionRule } from '../train/decision';
 import { takeMatrixRows, toDense, type FeatureMatrix } from '../train/matrix';
 import { argmaxRow, argmaxRows } from '../train/metrics';
 import { compareShares, type ShareCheck } from '../train/shares';
@@ -44,6 +45,8 @@ export interface StudentSpec {
   selection?: Selection;
   /** Linear head only: cross-validation folds (default 5). */
   folds?: number;
+  /** Linear head only: the decision rule (default 'shares': label like the teacher). */
+  decision?: DecisionRule;
   /** Linear head only: the reference share check's labels for the training rows (default: the training labels themselves). */
   referenceName?: string;
   /** The encoder settings that produced X (default: the project's), kept so the corpus is labelled with the same features. */
@@ -253,8 +256,10 @@ export class StudentState {
         y: set.y,
         nClasses: spec.labelNames.length,
         positive,
+        labelNames: [...spec.labelNames],
         seed: spec.seed,
         ...(spec.folds ? { folds: spec.folds } : {}),
+        ...(spec.decision ? { decision: spec.decision } : {}),
       },
       (r) => this.#onProgress(r, started),
     );
@@ -491,9 +496,11 @@ export function linearFitted(result: LinearSearchResult): Fitted {
       classWeights: [...new Set(result.scores.map((s) => s.classWeight))],
       chosen: result.best,
       ...(result.best.scale === undefined ? {} : { scales: [...new Set(result.scores.map((s) => s.scale!))] }),
-      calibration: result.scores.find((s) => s.C === result.best.C && s.classWeight === result.best.classWeight)?.calibrated
-        ? result.calibration
-        : null,
+      calibration: result.decision.calibration ? result.calibration : null,
+      score: result.score,
+      decision: { rule: result.decision.rule, applied: result.decision.applied, fallback: result.decision.fallback },
+      warnings: result.warnings,
+      diagnostics: result.diagnostics,
     },
     trainPreds: cv ? result.oofPreds : new Int32Array(n).fill(-1),
     sharesOn: cv

@@ -5,7 +5,9 @@
 import type { ColumnMapping, Splits } from '../data/types';
 import type { Calibration } from '../train/calibrate';
 import type { ConfigScore, Selection } from '../train/grid';
+import type { Diagnostics } from '../train/decision';
 import type { ClassWeight } from '../train/linear';
+import type { DecisionInfo, SelectionScore } from '../train/linear-search';
 import type { ShareCheck } from '../train/shares';
 import type { HeadConfig, HeadKind } from '../train/types';
 import type { ScoredExperiment } from '../experiment/experiment';
@@ -25,8 +27,16 @@ export interface LinearSearchInfo {
   chosen: { C: number; classWeight: ClassWeight; scale?: number };
   /** Hybrid features only: the sentence vector's weights that were tried. */
   scales?: number[];
-  /** The out-of-fold recalibration the head carries, or null when its own argmax won the cross-validation. */
+  /** The out-of-fold recalibration the head carries (with the rule's offset), or null when it is the plain argmax. */
   calibration: Calibration | null;
+  /** The selection score (records saved before issue 26 lack it: positive-class F1 then). */
+  score?: SelectionScore;
+  /** The decision rule asked for and what was deployed (absent in older records). */
+  decision?: Pick<DecisionInfo, 'rule' | 'applied' | 'fallback'>;
+  /** Plain warnings from the out-of-fold diagnostics: no usable signal, a near-constant student. */
+  warnings?: string[];
+  /** Out-of-fold κ and AUC against the training labels, and the predicted vs training-label shares. */
+  diagnostics?: Diagnostics | null;
 }
 
 /** A student's name and training set in brief. */
