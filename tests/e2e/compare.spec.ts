@@ -85,6 +85,9 @@ test('from import to the Compare table, charts and exports', async ({ page }) =>
     expect(all).toMatch(/Student on \d+ LLM labels with consistency = 1/);
     expect(all).toContain('TF-IDF baseline on 34 LLM labels');
     expect(all).toContain('Student on 17 LLM labels'); // learning curve
+    expect(all).toMatch(/Always the majority label \(“.+”\)/); // the trivial baselines beside the students
+    await expect(table.locator('thead')).toContainText('κ');
+    await expect(table.locator('thead')).toContainText('AUC');
     await expect(table).toContainText('tiny-distilbert');
     await expect(table).toContainText('L-BFGS'); // the linear head's fitter, in the backend column
     await expect(page.getByTestId('headlines')).toContainText('Pangakis & Wolken (2024)');

@@ -204,6 +204,9 @@ test('embed on wasm and WebGPU, train on WebGPU and wasm, reload, export and re-
     const result = page.getByTestId('train-result');
     await expect(result).toBeVisible({ timeout: 120_000 });
     await expect(page.getByTestId('chosen-config')).toContainText(/C = [\d.]+, (balanced|no) class weights/);
+    await expect(page.getByTestId('chosen-config')).toContainText(
+      /selected by out-of-fold log loss; decision rule: (label like the teacher|plain argmax)/,
+    );
     await expect(page.getByTestId('train-backend')).toHaveText('plain JS (L-BFGS)');
     await expect(result.getByTestId('label-shares')).toContainText(/out-of-fold \(5-fold cross-validation\) on its 38 training texts/);
     // 9 values of C × 2 class weightings, each with a cross-validated F1.

@@ -250,7 +250,8 @@ export function degenerateWarnings(d: Diagnostics, labels: readonly string[]): s
     );
   d.shares.forEach((s, c) => {
     const t = d.teacherShares[c];
-    const off = (s > 0.9 && t <= 0.9) || (s < 0.1 && t >= 0.1);
+    // Binary: the class above 90 % says it; its mirror below 10 % would say it again.
+    const off = (s > 0.9 && t <= 0.9) || (s < 0.1 && t >= 0.1 && !(d.shares.length === 2 && d.shares[1 - c] > 0.9));
     if (off)
       out.push(
         `The student labels “${labels[c] ?? c}” ${pct(s)} of texts out of fold where its training labels say ${pct(t)}: it is close to a constant, not a surrogate.`,
