@@ -1,5 +1,5 @@
 // Small display helpers for the Train step.
-import type { LinearSearchInfo } from '$lib/store';
+import type { LinearSearchInfo } from '$lib/state/student.svelte';
 import { DECISION_RULE_NAMES, type DecisionRule } from '$lib/train/decision';
 import { SELECTION_SCORE_NAMES } from '$lib/train/linear-search';
 
