@@ -384,7 +384,7 @@ export async function realEncoders(ctx) {
     notes.push(
       `Rows: paperSplits and planExperiment as \`parity\` (the recorded answer is the teacher label); planExperiment asks for 1,000 LLM labels, but these pools hold ` +
         `${[...new Set(app.filter((r) => r.source === 'llm').map((r) => r.trainN))].sort((a, b) => a - b).join(', ')} rows, so every student trains on the whole pool. Seeds ${seeds.join(', ')}.`,
-      `App student: searchLinear (the app's default head: L2 logistic regression, C × class weight by 5-fold CV chosen by out-of-fold log loss with the one-SE rule, the decision rule 'label like the teacher', hybrid scale 1/0.5/2; the stored figures below were measured before that head landed (argmax or recalibrated, chosen by F1)) on ` +
+      `App student: searchLinear (the app's default head: L2 logistic regression, C × class weight by 5-fold CV chosen by out-of-fold log loss with the one-SE rule, the decision rule 'label like the teacher', hybrid scale 1/0.5/2) on ` +
         `TF-IDF (fitted on the pool), MiniLM vectors (preset recipe: mean pooling, L2, 256 tokens; loadEncoder on device cpu = onnxruntime-node, ${encoders.map((e) => e.dtype).join(' and ')}), ` +
         `and the hybrid as the embedder builds it (q8 vectors only). Models from ${models}/hub.`,
       stModel
