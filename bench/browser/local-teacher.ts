@@ -25,6 +25,8 @@ export interface LocalCase {
 export interface LocalCaseResult {
   device: string;
   dtype: string;
+  /** ONNX Runtime wasm threads (1 unless the page is cross-origin isolated). */
+  threads: number;
   mode: ScoreMode;
   /** Prompt tokens run once for the whole run (0 without the cache). */
   sharedTokens: number;
@@ -38,6 +40,8 @@ export interface LocalCaseResult {
   tokensPerText: number;
   /** Label probabilities of the first texts, to check modes and devices agree. */
   sample: number[][];
+  /** Every text's label probabilities, in order. */
+  probs: number[][];
 }
 
 type Ready = Extract<LocalReply, { type: 'ready' }>;
@@ -81,16 +85,17 @@ async function localCase(c: LocalCase): Promise<LocalCaseResult> {
     await client.request<Scores>({ type: 'score', users: c.users.slice(0, c.batchSize) }, ['scores']).done;
     const t3 = performance.now();
     let tokens = 0;
-    const sample: number[][] = [];
+    const probs: number[][] = [];
     for (let i = 0; i < c.users.length; i += c.batchSize) {
       const r = await client.request<Scores>({ type: 'score', users: c.users.slice(i, i + c.batchSize) }, ['scores']).done;
       tokens += r.tokens.reduce((a, b) => a + b, 0);
-      if (sample.length < 4) sample.push(...r.probs.slice(0, 4 - sample.length));
+      probs.push(...r.probs);
     }
     const scoreMs = performance.now() - t3;
     return {
       device: ready.device,
       dtype: ready.dtype,
+      threads: ready.threads,
       mode: prepared.mode,
       sharedTokens: prepared.sharedTokens,
       note: prepared.note ?? ready.note,
@@ -100,7 +105,8 @@ async function localCase(c: LocalCase): Promise<LocalCaseResult> {
       n: c.users.length,
       textsPerSec: (c.users.length * 1000) / scoreMs,
       tokensPerText: tokens / c.users.length,
-      sample,
+      sample: probs.slice(0, 4),
+      probs,
     };
   } finally {
     client.terminate();

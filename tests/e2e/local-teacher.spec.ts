@@ -9,56 +9,13 @@ import { test, expect, type Page } from '@playwright/test';
 import { systemPrompt, userPrompt } from '../../src/lib/codebook/prompt';
 import type { Codebook } from '../../src/lib/codebook/types';
 import { referenceProbabilities } from '../../src/lib/teacher/local/reference';
-import { FIXTURES, setupProject } from './helpers';
+import { FIXTURES, serveModels, setupProject, storedAnswers as storedFor } from './helpers';
 
 const MODEL_DIR = 'tests/fixtures/models/tiny-causal-lm';
 const ENDPOINT = 'local:tiny-causal-lm@main';
 const codebook = JSON.parse(readFileSync(`${FIXTURES}/tiny-sentiment.codebook.json`, 'utf8')) as Codebook;
 const LABELS = codebook.labels.map((l) => l.name);
-
-interface Stored {
-  text: string;
-  label: string | null;
-  probs: Record<string, number>;
-  at: number;
-  endpoint: string;
-  model: string;
-  repeat: number;
-}
-
-/** The local teacher's stored answers, each with its row's text (from IndexedDB). */
-async function storedAnswers(page: Page): Promise<Stored[]> {
-  return page.evaluate(
-    (endpoint) =>
-      new Promise<Stored[]>((resolve, reject) => {
-        const open = indexedDB.open('surrogate');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const t = open.result.transaction(['rows', 'responses'], 'readonly');
-          const chunks = t.objectStore('rows').getAll();
-          const responses = t.objectStore('responses').getAll();
-          t.oncomplete = () => {
-            const text = new Map<string, string>();
-            for (const c of chunks.result as { rows: { text: string; hash: string }[] }[]) for (const r of c.rows) text.set(r.hash, r.text);
-            const out = (responses.result as (Stored & { textHash: string })[])
-              .filter((r) => r.endpoint === endpoint)
-              .map((r) => ({
-                text: text.get(r.textHash) ?? '',
-                label: r.label,
-                probs: r.probs,
-                at: r.at,
-                endpoint: r.endpoint,
-                model: r.model,
-                repeat: r.repeat,
-              }));
-            open.result.close();
-            resolve(out);
-          };
-        };
-      }),
-    ENDPOINT,
-  );
-}
+const storedAnswers = (page: Page) => storedFor(page, ENDPOINT);
 
 /** Every URL the page (and its workers) asked for. */
 function recordRequests(page: Page): string[] {
@@ -174,17 +131,7 @@ test('labels on WebGPU from a URL of the app itself, matching the reference', as
   test.setTimeout(300_000);
   const origin = new URL(baseURL!).origin;
   // The app's origin serves the model folder (as a static host would), so no other host is involved.
-  await page.context().route(`${origin}/local-models/**`, async (route) => {
-    const path = decodeURIComponent(new URL(route.request().url()).pathname.replace('/local-models/', ''));
-    try {
-      await route.fulfill({
-        body: readFileSync(`tests/fixtures/models/${path}`),
-        headers: { 'content-type': 'application/octet-stream', 'cross-origin-resource-policy': 'same-origin' },
-      });
-    } catch {
-      await route.fulfill({ status: 404, body: '' });
-    }
-  });
+  await serveModels(page, `${origin}/local-models`, 'tests/fixtures/models');
   const n = await setupProject(page);
   const urls = recordRequests(page);
   expect(await page.evaluate(async () => (await navigator.gpu?.requestAdapter()) != null)).toBe(true);

