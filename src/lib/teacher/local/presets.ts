@@ -68,8 +68,9 @@ export const LOCAL_PRESETS: readonly LocalPreset[] = [
   {
     id: 'HuggingFaceTB/SmolLM2-135M-Instruct',
     name: 'SmolLM2 135M Instruct',
-    dtype: 'q8',
-    sizeMB: 165,
+    // q4 of causal_lm.py is weights-only; its q8 (dynamic int8) fails the KV-cache check.
+    dtype: 'q4',
+    sizeMB: 114,
     params: '135 M',
     languages: 'English',
     licence: 'Apache-2.0',
