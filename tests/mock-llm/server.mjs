@@ -182,6 +182,11 @@ export function startMockServer(opts = {}) {
     if ((method === 'GET' || method === 'HEAD') && url.pathname.startsWith('/models/')) {
       return serveStatic(res, modelsDir, decodeURIComponent(url.pathname.slice('/models/'.length)), method === 'HEAD');
     }
+    if ((method === 'GET' || method === 'HEAD') && url.pathname.startsWith('/hub/')) {
+      // The same folder in the model hub's layout, as a hub mirror serves it: /hub/<model id>/resolve/<revision>/<file>.
+      const m = /^(.+?)\/resolve\/[^/]+\/(.+)$/.exec(decodeURIComponent(url.pathname.slice('/hub/'.length)));
+      return m ? serveStatic(res, modelsDir, `${m[1]}/${m[2]}`, method === 'HEAD') : send(res, 404, 'Not found');
+    }
     const key = state.config.apiKey;
     if (key && req.headers.authorization !== `Bearer ${key}` && url.pathname.startsWith('/v1/')) {
       return send(res, 401, {

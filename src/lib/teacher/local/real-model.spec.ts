@@ -48,13 +48,14 @@ describe.skipIf(why !== null)('SmolLM2-135M-Instruct through transformers.js (q4
 
   it('falls back to whole sequences on the q8 file, whose cached path gives other probabilities', { timeout: 300_000 }, async () => {
     // Dynamic int8 quantises each call's activations with one scale, so a token's logits depend on the other tokens of its call.
+    // On the Törnberg prompt the gap is small for most texts (causal_lm.py: under 1e-3 on two); on this short one it is 0.23.
     const q8 = await loadCausalLM({ modelId: REAL_LM, source: { kind: 'local', path: hubDir() }, device: 'cpu', dtype: 'q8' });
     try {
-      const scorer = new LocalScorer(q8, ref.system, ref.labels);
-      await scorer.prepare([userPrompt('a'), userPrompt('Z 9')]);
-      expect(await scorer.verifyCache(ref.texts[0].user)).toMatch(/with its KV cache it gave label probabilities/);
+      const scorer = new LocalScorer(q8, 'You are a careful research assistant.', ['Labour', 'Conservative']);
+      await scorer.prepare(['a', 'Z 9']);
+      const user = 'Classify the text between the <text> tags.\n<text>\nGet Brexit done 2019\n</text>';
+      expect(await scorer.verifyCache(user)).toMatch(/with its KV cache it gave label probabilities 0\.\d+ away/);
       expect(scorer.mode).toBe('full');
-      expect(check.precisions.q8.maxAbsDiffCachedVsFull).toBeGreaterThan(0.02);
     } finally {
       await q8.dispose();
     }
