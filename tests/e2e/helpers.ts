@@ -164,24 +164,3 @@ export async function storedAnswers(page: Page, endpoint: string): Promise<Store
     endpoint,
   );
 }
-
-/**
- * Answers `${mount}/**` from the folder `root`, as a static host of model
- * files would, on the app's own origin (so the cross-origin-isolated page
- * needs no CORS and contacts no other host). With `hub`, paths are in the
- * hub's layout, `<model id>/resolve/<revision>/<file>`.
- */
-export async function serveModels(page: Page, mount: string, root: string, hub = false): Promise<void> {
-  await page.context().route(`${mount}/**`, async (route) => {
-    let path = decodeURIComponent(new URL(route.request().url()).pathname.slice(new URL(mount).pathname.length + 1));
-    if (hub) path = path.replace(/^(.+?)\/resolve\/[^/]+\//, '$1/');
-    try {
-      await route.fulfill({
-        body: readFileSync(`${root}/${path}`),
-        headers: { 'content-type': 'application/octet-stream', 'cross-origin-resource-policy': 'same-origin' },
-      });
-    } catch {
-      await route.fulfill({ status: 404, body: '' });
-    }
-  });
-}

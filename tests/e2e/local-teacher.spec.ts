@@ -9,7 +9,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { systemPrompt, userPrompt } from '../../src/lib/codebook/prompt';
 import type { Codebook } from '../../src/lib/codebook/types';
 import { referenceProbabilities } from '../../src/lib/teacher/local/reference';
-import { FIXTURES, serveModels, setupProject, storedAnswers as storedFor } from './helpers';
+import { FIXTURES, setupProject, storedAnswers as storedFor } from './helpers';
 
 const MODEL_DIR = 'tests/fixtures/models/tiny-causal-lm';
 const ENDPOINT = 'local:tiny-causal-lm@main';
@@ -131,7 +131,17 @@ test('labels on WebGPU from a URL of the app itself, matching the reference', as
   test.setTimeout(300_000);
   const origin = new URL(baseURL!).origin;
   // The app's origin serves the model folder (as a static host would), so no other host is involved.
-  await serveModels(page, `${origin}/local-models`, 'tests/fixtures/models');
+  await page.context().route(`${origin}/local-models/**`, async (route) => {
+    const path = decodeURIComponent(new URL(route.request().url()).pathname.replace('/local-models/', ''));
+    try {
+      await route.fulfill({
+        body: readFileSync(`tests/fixtures/models/${path}`),
+        headers: { 'content-type': 'application/octet-stream', 'cross-origin-resource-policy': 'same-origin' },
+      });
+    } catch {
+      await route.fulfill({ status: 404, body: '' });
+    }
+  });
   const n = await setupProject(page);
   const urls = recordRequests(page);
   expect(await page.evaluate(async () => (await navigator.gpu?.requestAdapter()) != null)).toBe(true);
