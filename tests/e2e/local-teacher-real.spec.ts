@@ -5,9 +5,10 @@
 // hub's layout, on wasm with its q4 weights; the stored label probabilities
 // are checked against the Python references the preparation recorded.
 //
-// Not part of CI: the model takes minutes to prepare and its 115 MB of q4
-// weights a minute or more to run here, so without a prepared model this test
-// skips with the reason. Run it after `npm run models`:
+// It runs wherever the model is prepared (about 2 minutes here) and skips
+// with the reason where it is not. `.ci/run` runs `npm run models`, which
+// prepares every model in scripts/models/prepare.py's registry, so CI runs
+// it too; run it locally after `npm run models`:
 //   npx playwright test tests/e2e/local-teacher-real.spec.ts
 import { test, expect, type Page } from '@playwright/test';
 import { systemPrompt, userPrompt } from '../../src/lib/codebook/prompt';
