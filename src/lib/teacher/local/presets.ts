@@ -74,7 +74,7 @@ export const LOCAL_PRESETS: readonly LocalPreset[] = [
     params: '135 M',
     languages: 'English',
     licence: 'Apache-2.0',
-    note: 'tiny and quick even on the CPU, but a weak teacher: for trying the app out, not for labels',
+    note: 'tiny and quick even on the CPU, but no teacher: on a party task it gave every tweet the first label (κ 0.00); for trying the app out',
   },
   {
     id: 'HuggingFaceTB/SmolLM2-1.7B-Instruct',
