@@ -209,8 +209,7 @@ async function realModel(ctx, vite, page, base) {
         `Prompt: the Törnberg UK task quoted in ${REAL_DATASET}.codebook.md, labels Labour / Conservative; every ${step}th row of the CSV (${n} texts); ` +
         `${base.batchSize} texts per worker call after one warm-up call; threads ${wasm.threads ?? 'as the page gets'}.`,
     ];
-    if (gpu.device !== 'webgpu')
-      notes.push(`SmolLM2 on WebGPU: the worker ran on ${gpu.device} (${gpu.note ?? 'no adapter'}): no WebGPU figure.`);
+    if (gpu.device !== 'webgpu') notes.push(`SmolLM2 on WebGPU: ${gpu.device}${gpu.note ? ` (${gpu.note})` : ''}: no WebGPU figure.`);
     const { probs, ...wasmRest } = wasm;
     return {
       figures,
