@@ -111,7 +111,7 @@ const strip = (cases) => Object.fromEntries(Object.entries(cases).map(([k, { pro
  * and GPT-4's recorded answers on the same texts, and texts/s.
  */
 async function realModel(ctx, vite, page, base) {
-  const { preparedCausalLM, hubDir, REAL_LM } = await vite.load('/src/lib/teacher/local/prepared.ts');
+  const { preparedCausalLM, hubDir, REAL_LM } = await vite.load('/tests/support/prepared-lm.ts');
   const { systemPrompt, userPrompt } = await vite.load('/src/lib/codebook/prompt.ts');
   const { computeMetrics } = await vite.load('/src/lib/eval/metrics.ts');
   const p = preparedCausalLM();

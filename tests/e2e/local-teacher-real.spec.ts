@@ -6,13 +6,13 @@
 // are checked against the Python references the preparation recorded.
 //
 // It runs wherever the model is prepared (about 2 minutes here) and skips
-// with the reason where it is not. `.ci/run` runs `npm run models`, which
-// prepares every model in scripts/models/prepare.py's registry, so CI runs
-// it too; run it locally after `npm run models`:
+// with the reason where it is not. A plain `npm run models` (as `.ci/run`
+// runs it) prepares only the encoder, so CI skips it; run it locally after
+// `npm run models -- --only smollm2`:
 //   npx playwright test tests/e2e/local-teacher-real.spec.ts
 import { test, expect, type Page } from '@playwright/test';
 import { systemPrompt, userPrompt } from '../../src/lib/codebook/prompt';
-import { preparedCausalLM, hubDir, REAL_LM, type CausalLMCheck } from '../../src/lib/teacher/local/prepared';
+import { preparedCausalLM, hubDir, REAL_LM, type CausalLMCheck } from '../support/prepared-lm';
 import { startMockServer } from '../mock-llm/server.mjs';
 import { freshApp, storedAnswers } from './helpers';
 

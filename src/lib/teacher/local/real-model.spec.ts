@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemPrompt, userPrompt } from '../../codebook/prompt';
 import { loadCausalLM, type LoadedLM } from './model';
-import { preparedCausalLM, hubDir, REAL_LM } from './prepared';
+import { preparedCausalLM, hubDir, REAL_LM } from '../../../../tests/support/prepared-lm';
 import { LocalScorer, labelSequences } from './scorer';
 
 const prepared = preparedCausalLM();

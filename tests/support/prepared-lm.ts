@@ -6,11 +6,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Codebook } from '../../codebook/types';
+import type { Codebook } from '../../src/lib/codebook/types';
 
 export const REAL_LM = 'HuggingFaceTB/SmolLM2-135M-Instruct';
 
-const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 /** What causal_lm.py measured and kept (surrogate-check.json). */
 export interface CausalLMCheck {
