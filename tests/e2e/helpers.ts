@@ -164,3 +164,35 @@ export async function storedAnswers(page: Page, endpoint: string): Promise<Store
     endpoint,
   );
 }
+
+/**
+ * Every stored vector, grouped by embedding key then text hash (raw IndexedDB, nothing app-specific exposed):
+ * chunks of vectors in `vectorChunks`, their hashes in slot order in `vectorHashes`.
+ */
+export async function storedEmbeddings(page: Page): Promise<Record<string, Record<string, number[]>>> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('surrogate');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const t = open.result.transaction(['vectorHashes', 'vectorChunks'], 'readonly');
+          const hashes = t.objectStore('vectorHashes').getAll();
+          const chunks = t.objectStore('vectorChunks').getAll();
+          t.oncomplete = () => {
+            type Chunk = { embKey: string; chunk: number; dim: number; format: string; data: ArrayBuffer };
+            const data = new Map((chunks.result as Chunk[]).map((c) => [`${c.embKey}#${c.chunk}`, c]));
+            const out: Record<string, Record<string, number[]>> = {};
+            for (const h of hashes.result as { embKey: string; chunk: number; hashes: string[] }[]) {
+              const c = data.get(`${h.embKey}#${h.chunk}`)!;
+              if (c.format !== 'f32') throw new Error(`expected float32 vectors, got ${c.format}`);
+              const all = new Float32Array(c.data);
+              h.hashes.forEach((hash, i) => ((out[h.embKey] ??= {})[hash] = Array.from(all.subarray(i * c.dim, (i + 1) * c.dim))));
+            }
+            open.result.close();
+            resolve(out);
+          };
+        };
+      }),
+  );
+}

@@ -11,7 +11,7 @@ import Papa from 'papaparse';
 import { test, expect, type Page } from '@playwright/test';
 import { preparedModel } from '../../scripts/models/paths.mjs';
 import { serveHub } from '../../scripts/models/serve-hub.mjs';
-import { freshApp, mockConfig, mockReset, useMockTeacher } from './helpers';
+import { freshApp, mockConfig, mockReset, storedEmbeddings, useMockTeacher } from './helpers';
 
 const MODEL = 'Xenova/all-MiniLM-L6-v2';
 const DATASETS = process.env.SURROGATE_DATASETS_DIR ?? join(process.cwd(), '..', 'shared', 'datasets');
@@ -50,39 +50,30 @@ function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return ab / Math.sqrt(aa * bb);
 }
 
-/** The vectors the app stored for the rows with these ids (read straight from IndexedDB), by id. */
+/** The vectors the app stored (384-wide, any embedding key) for the rows with these ids, by id. */
 async function storedVectors(page: Page, ids: string[]): Promise<Record<string, number[]>> {
-  return page.evaluate(async (ids) => {
-    const db = await new Promise<IDBDatabase>((ok, fail) => {
-      const r = indexedDB.open('surrogate');
-      r.onsuccess = () => ok(r.result);
-      r.onerror = () => fail(r.error);
-    });
-    const all = <T>(store: string) =>
-      new Promise<T[]>((ok, fail) => {
-        const r = db.transaction(store).objectStore(store).getAll();
-        r.onsuccess = () => ok(r.result as T[]);
-        r.onerror = () => fail(r.error);
-      });
-    const rows = (await all<{ rows: { id: string; hash: string }[] }>('rows')).flatMap((c) => c.rows);
-    const hashOf = new Map(rows.filter((r) => ids.includes(r.id)).map((r) => [r.hash, r.id]));
-    const keys = await all<{ embKey: string; dim: number }>('vectorKeys');
-    const hashes = await all<{ embKey: string; chunk: number; hashes: string[] }>('vectorHashes');
-    const chunks = await all<{ embKey: string; chunk: number; dim: number; format: string; data: ArrayBuffer }>('vectorChunks');
-    const out: Record<string, number[]> = {};
-    for (const k of keys.filter((k) => k.dim === 384)) {
-      for (const h of hashes.filter((h) => h.embKey === k.embKey)) {
-        const c = chunks.find((c) => c.embKey === k.embKey && c.chunk === h.chunk)!;
-        if (c.format !== 'f32') throw new Error(`vectors stored as ${c.format}`);
-        const data = new Float32Array(c.data);
-        h.hashes.forEach((hash, slot) => {
-          const id = hashOf.get(hash);
-          if (id) out[id] = Array.from(data.subarray(slot * c.dim, (slot + 1) * c.dim));
-        });
-      }
-    }
-    return out;
-  }, ids);
+  const idOfHash = await page.evaluate(
+    (ids) =>
+      new Promise<Record<string, string>>((resolve, reject) => {
+        const open = indexedDB.open('surrogate');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const chunks = open.result.transaction('rows', 'readonly').objectStore('rows').getAll();
+          chunks.onsuccess = () => {
+            const out: Record<string, string> = {};
+            for (const c of chunks.result as { rows: { id: string; hash: string }[] }[])
+              for (const row of c.rows) if (ids.includes(row.id)) out[row.hash] = row.id;
+            open.result.close();
+            resolve(out);
+          };
+        };
+      }),
+    ids,
+  );
+  const out: Record<string, number[]> = {};
+  for (const byHash of Object.values(await storedEmbeddings(page)))
+    for (const [hash, vector] of Object.entries(byHash)) if (vector.length === 384 && idOfHash[hash]) out[idOfHash[hash]] = vector;
+  return out;
 }
 
 async function expectReferenceVectors(page: Page, refs: Reference[], least: number): Promise<void> {
