@@ -94,6 +94,19 @@ test('a TF-IDF user: one look online, then import, TF-IDF, train and predict off
     await expect(page.getByTestId('embed-error')).toContainText('needs a connection once', { timeout: 60_000 });
   });
 
+  await test.step('an in-browser teacher never loaded: the same plain words, not a raw fetch error', async () => {
+    await page.locator('[data-step="teacher"]').click();
+    await page.getByLabel('In this browser').check();
+    await page.getByLabel('Local model id').fill('tiny-causal-lm');
+    await page.getByLabel('Local model id').press('Tab');
+    await page.getByRole('button', { name: 'Load model' }).click();
+    const alert = page.getByRole('region', { name: 'Teacher model' }).getByRole('alert');
+    await expect(alert).toContainText('You are offline', { timeout: 60_000 });
+    await expect(alert).toContainText('the model files of tiny-causal-lm');
+    await expect(alert).toContainText('needs a connection once');
+    await page.getByLabel(/An OpenAI-compatible endpoint/).check();
+  });
+
   await test.step('the privacy log shows nothing sent', async () => {
     await page.locator('[data-step="teacher"]').click();
     await expect(page.getByLabel('Privacy log')).toContainText('No text of this project has been sent yet.');

@@ -15,6 +15,7 @@ import { promptOf, labelNames, type TeacherJob } from '../teacher/tasks';
 import { userMessage } from '../teacher/prompt';
 import { ortBase } from '../workers/embed-client';
 import { WorkerClient } from '../workers/worker-client';
+import { offline } from './offline.svelte';
 
 const PREFS_KEY = 'surrogate.localTeacher.v1';
 
@@ -230,10 +231,12 @@ export class LocalTeacherState {
           this.#loadedKey = this.#key();
           this.status = 'ready';
         },
-        (e: unknown) => {
+        async (e: unknown) => {
+          // Offline, say what was never saved here (as the encoder does), not the raw fetch error.
+          const err = await offline.explainLoadFailure(e, msg.source.kind === 'files' ? null : msg.modelId);
           this.status = 'error';
-          this.error = e instanceof Error ? e.message : String(e);
-          throw e;
+          this.error = err instanceof Error ? err.message : String(err);
+          throw err;
         },
       )
       .finally(() => (this.#loading = null));
