@@ -263,7 +263,7 @@ export async function scaleCase(c: ScaleCase): Promise<ScaleResult> {
       await app.open(project.id);
       return project;
     });
-    const importedVectors = await store.countEmbeddings(first.key);
+    const importedVectors = await store.countEmbeddings(store.projectVectorKey(first.key, imported.id)); // its own key (store/embeddings.ts)
     const wallMs = performance.now() - t0 - measuring;
     return {
       n: c.n,

@@ -4,6 +4,7 @@
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { resetEncoder } from '../embed/embed';
 import { TINY, TINY_BERT } from '../embed/testing';
+import * as store from '../store';
 import { resetDbForTests, countEmbeddings } from '../store';
 import type { DataRow } from '../data/types';
 import { hashText } from '../data/hash';
@@ -20,6 +21,7 @@ vi.mock('../workers/embed-client', async () => {
 });
 
 const { EmbedderState, resolveEncoder, etaMs } = await import('./embedder.svelte');
+const { app } = await import('./app.svelte');
 
 const row = (id: string, text: string, human: string | null = null): DataRow => ({ id, text, human, hash: hashText(text) });
 const texts = ['great product', 'awful product', 'great product', 'fine, I guess', 'terrible service'];
@@ -80,6 +82,44 @@ describe('EmbedderState (transformers)', () => {
     const e = new EmbedderState();
     await expect(e.ensure(rows, { ...settings, source: { kind: 'files' } })).rejects.toThrow(/Pick the model folder again/);
     expect(e.status).toBe('error');
+  });
+});
+
+describe("EmbedderState and a project file's vectors", () => {
+  it('only the imported project reads them; another project with the same texts and encoder computes its own', async () => {
+    const key = (await resolveEncoder(settings, false)).key;
+    // Their project, exported with planted vectors (all 7s) for its texts, then gone from this browser.
+    const theirs = await store.createProject('Theirs');
+    await store.putRows(theirs.id, rows);
+    const hashes = [...new Set(rows.map((r) => r.hash))];
+    await store.putEmbeddings(key, hashes, new Float32Array(hashes.length * 32).fill(7), 32);
+    const file = await store.exportProject(theirs.id, { includeEmbeddings: true });
+    await resetDbForTests();
+    const p = await store.importProject(file, 'theirs.zip');
+    expect(await countEmbeddings(key)).toBe(0); // nothing entered the shared cache
+
+    const ours = await store.createProject('Ours');
+    await store.putRows(ours.id, rows);
+    try {
+      app.project = ours;
+      const mine = await new EmbedderState().ensure(rows, settings);
+      expect(mine.key).toBe(key);
+      expect(toDense(mine.features).values.some((v) => v === 7)).toBe(false);
+      expect(await countEmbeddings(key)).toBe(4);
+
+      app.project = p;
+      const e = new EmbedderState();
+      const imported = await e.ensure(rows, settings);
+      expect(e.last).toMatchObject({ texts: 4, cached: 4, computed: 0 });
+      expect(imported.key).toBe(key); // its features keep the encoder's key (its students expect it)
+      expect(toDense(imported.features).values.every((v) => v === 7)).toBe(true);
+
+      await store.deleteProject(p.id);
+      expect(await countEmbeddings(store.projectVectorKey(key, p.id))).toBe(0);
+      expect(await countEmbeddings(key)).toBe(4);
+    } finally {
+      app.project = null;
+    }
   });
 });
 

@@ -5,7 +5,9 @@
 // caller asks for (a training set, a test set, one chunk of the corpus) are
 // gathered into features, by the worker.
 // The key carries the model's recipe (pooling, normalisation, prefix), so
-// switching preset re-embeds only what the new key lacks.
+// switching preset re-embeds only what the new key lacks. A project whose
+// file brought vectors reads and stores them under its own key
+// (store/embeddings.ts vectorKeyFor); its features keep the encoder's key.
 // TF-IDF (the no-download baseline) is fitted on the training pool and
 // computed here as sparse rows; they are cheap to recompute, so they are not
 // stored. The hybrid puts the (unit-length) sentence vector beside them.
@@ -26,6 +28,7 @@ import { offline } from './offline.svelte';
 import { embedRequest, ortBase, type EmbedReady, type EmbedRows, type EmbedSlots, type EmbedStored } from '../workers/embed-client';
 import { byLength, distinctRows, storageOrder, yieldToPage } from '../embed/order';
 import { VECTOR_CHUNK } from '../store/db';
+import { vectorKeyFor } from '../store/embeddings';
 import { WorkerCancelled } from '../workers/worker-client';
 import { etaMs } from '../ui/eta';
 
@@ -206,13 +209,13 @@ export class EmbedderState {
     });
   }
 
-  /** What prepare() runs; returns the sentence vectors' key (null for TF-IDF). */
+  /** What prepare() runs; returns the key the sentence vectors are stored under (null for TF-IDF). */
   async #prepareRun(rows: DataRow[], s: EncoderSettings, fitOn: DataRow[]): Promise<string | null> {
     if (s.kind === 'tfidf') {
       await this.#tfidfRun([], fitOn);
       return null;
     }
-    const key = (await this.#transformersRun(rows, s, false)).key;
+    const key = (await this.#transformersRun(rows, s, false)).storeKey;
     if (s.kind !== 'hybrid') return key;
     const { device, threads, last, dim } = this;
     this.#check();
@@ -288,8 +291,9 @@ export class EmbedderState {
    * features from the worker. Without it the page never holds a vector.
    */
   async #transformersRun(rows: DataRow[], s: EncoderSettings, gather: true): Promise<Embedded>;
-  async #transformersRun(rows: DataRow[], s: EncoderSettings, gather: false): Promise<{ key: string }>;
-  async #transformersRun(rows: DataRow[], s: EncoderSettings, gather: boolean): Promise<Embedded | { key: string }> {
+  async #transformersRun(rows: DataRow[], s: EncoderSettings, gather: false): Promise<{ key: string; storeKey: string }>;
+  async #transformersRun(rows: DataRow[], s: EncoderSettings, gather: boolean): Promise<Embedded | { key: string; storeKey: string }> {
+    const projectId = app.project?.id ?? null;
     const gpu = app.backend.webgpu;
     const asked = await resolveEncoder(s, gpu);
     // A warm encoder whose load fell back to another precision keys its vectors by the one it runs.
@@ -298,12 +302,14 @@ export class EmbedderState {
     // Distinct texts only: identical texts (same hash) share a vector.
     const distinct = await distinctRows(rows);
     const unique = { length: distinct.length, at: (p: number) => rows[distinct[p]] };
-    let { dim, missing } = await this.#missing(enc.key, unique);
+    let storeKey = await vectorKeyFor(enc.key, projectId);
+    let { dim, missing } = await this.#missing(storeKey, unique);
     if (dim === null || missing.length > 0) {
       const ready = await this.#load(s, enc.modelId, asked.device, asked.dtype);
       if (ready.dtype !== enc.dtype) {
         enc = await resolveEncoder(s, gpu, ready.dtype);
-        ({ dim, missing } = await this.#missing(enc.key, unique));
+        storeKey = await vectorKeyFor(enc.key, projectId);
+        ({ dim, missing } = await this.#missing(storeKey, unique));
       }
       // Vectors of another width under this key came from another model: all are recomputed (and replaced).
       if (ready.dim !== dim) [dim, missing] = [ready.dim, Int32Array.from({ length: distinct.length }, (_, i) => i)];
@@ -311,7 +317,7 @@ export class EmbedderState {
     if (!dim) throw new Error('No embedding width is known for this encoder.');
     const key = enc.key;
     let rates: EmbedRates | undefined;
-    if (missing.length > 0) rates = await this.#embedMissing(key, s, enc.recipe, unique, missing);
+    if (missing.length > 0) rates = await this.#embedMissing(storeKey, s, enc.recipe, unique, missing);
     this.dim = dim;
     this.last = {
       key,
@@ -322,8 +328,8 @@ export class EmbedderState {
       stored: true,
       ...(rates ? { rates } : {}),
     };
-    if (!gather) return { key };
-    return { key, encoder: enc.modelId, dim, features: dense(await this.#gather(key, dim, rows), dim), ids: rows.map((r) => r.id) };
+    if (!gather) return { key, storeKey };
+    return { key, encoder: enc.modelId, dim, features: dense(await this.#gather(storeKey, dim, rows), dim), ids: rows.map((r) => r.id) };
   }
 
   /** Slots of `rows`' vectors under `key` (-1 = not stored), asked in slices; reads the worker's hash index only. */

@@ -10,6 +10,12 @@
 // index of the keys it used, and brings it up to date from vectorKeys on
 // every call: new chunks are read incrementally, a changed epoch (the key was
 // wiped) reloads it. Everything here works in workers as well as the page.
+//
+// Vectors a project file brought are not this browser's own computation, so
+// they never enter the shared cache: they are stored under the imported
+// project's own key (projectVectorKey), which only that project reads
+// (vectorKeyFor). Another project with the same texts and encoder computes
+// its own.
 import type { IDBPObjectStore } from 'idb';
 import {
   STORES,
@@ -20,6 +26,7 @@ import {
   tx,
   type StoreName,
   type SurrogateDB,
+  type Tx,
   type VectorFormat,
   type VectorKeyRecord,
 } from './db';
@@ -47,6 +54,51 @@ interface Index {
 
 const indexes = new Map<string, Index>();
 const PAGE = 64; // hash records per getAll while loading an index
+
+const SCOPE = 'project|';
+
+/** The key a project's imported vectors of `embKey` are stored under: read by that project alone. */
+export function projectVectorKey(embKey: string, projectId: string): string {
+  return `${SCOPE}${projectId}|${embKey}`;
+}
+
+/** The project and encoder key of a project key; null for a key of the shared cache. */
+export function vectorScope(key: string): { projectId: string; embKey: string } | null {
+  if (!key.startsWith(SCOPE)) return null;
+  const bar = key.indexOf('|', SCOPE.length);
+  return bar < 0 ? null : { projectId: key.slice(SCOPE.length, bar), embKey: key.slice(bar + 1) };
+}
+
+/**
+ * The key project `projectId`'s vectors of `embKey` are read and stored
+ * under: its own key when a project file brought vectors for it (then it
+ * computes what is missing there too), else the shared cache's.
+ */
+export async function vectorKeyFor(embKey: string, projectId: string | null | undefined): Promise<string> {
+  if (!projectId) return embKey;
+  const own = projectVectorKey(embKey, projectId);
+  const meta = await tx([STORES.vectorKeys], 'readonly', 'read the embedding index', (t) => t.objectStore(STORES.vectorKeys).get(own));
+  return meta && meta.count > 0 ? own : embKey;
+}
+
+/**
+ * Inside `t` (over vectorKeys, vectorHashes and vectorChunks, read-write):
+ * deletes every project key of `projectId`, its imported vectors and those
+ * computed beside them. For deleting a project, or undoing its import.
+ */
+export async function deleteProjectVectorsIn(t: Tx<StoreName[], 'readwrite'>, projectId: string): Promise<void> {
+  const lo = `${SCOPE}${projectId}|`;
+  const hi = `${lo}\uffff`;
+  await runAll([
+    () => t.objectStore(STORES.vectorKeys).delete(IDBKeyRange.bound(lo, hi)),
+    () => t.objectStore(STORES.vectorHashes).delete(IDBKeyRange.bound([lo], [hi, []])),
+    () => t.objectStore(STORES.vectorChunks).delete(IDBKeyRange.bound([lo], [hi, []])),
+  ]);
+  for (const k of [...indexes.keys()]) if (k.startsWith(lo)) indexes.delete(k);
+}
+
+/** The stores deleteProjectVectorsIn needs. */
+export const VECTOR_STORES = [STORES.vectorKeys, STORES.vectorHashes, STORES.vectorChunks];
 
 function checkShape(hashes: readonly string[], matrix: Float32Array, dim: number): void {
   if (!Number.isInteger(dim) || dim <= 0) throw new RangeError(`Embedding dimension must be a positive integer, got ${dim}.`);

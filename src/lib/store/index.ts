@@ -40,6 +40,8 @@ export {
   chunkOfSlot,
   forEachEmbeddingChunk,
   vectorBytes,
+  vectorKeyFor,
+  projectVectorKey,
   type EmbeddingLookup,
   type VectorChunk,
 } from './embeddings';

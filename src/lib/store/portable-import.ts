@@ -23,7 +23,7 @@ import { strFromU8 } from 'fflate';
 import type { CodebookVersion } from '../codebook/types';
 import type { AnswerOrigin, TeacherResponse } from '../teacher/types';
 import { STORES, newId, prefixRange, queueAll, runAll, tx } from './db';
-import { putEmbeddings, vectorBytes } from './embeddings';
+import { projectVectorKey, putEmbeddings, vectorBytes } from './embeddings';
 import { ImportError } from './errors';
 import { writeRows } from './rows';
 import { decodeValue, referencedFiles } from './codec';
@@ -417,7 +417,7 @@ async function importParts(zip: ZipReader, raw: Record<string, unknown>, fileNam
 
   // ── Everything checked: write. ──
   const w: Written = { pid, models: [], results: [], responses: [] };
-  const notes = new Notes(totals.skippedAnswers);
+  const notes = new Notes(totals.skippedAnswers, pid);
   try {
     await tx([STORES.rows, STORES.codebooks], 'readwrite', OP, async (t) => {
       // Left over from an import that failed before (never listed): replaced.
@@ -443,7 +443,9 @@ async function importParts(zip: ZipReader, raw: Record<string, unknown>, fileNam
         (kind === 'models' ? w.models : w.results).push(value.id);
       },
       vectors: async (meta, matrix) => {
-        const added = await putEmbeddings(meta.embKey, meta.hashes, matrix, meta.dim, meta.format, { keepOther: true });
+        const added = await putEmbeddings(projectVectorKey(meta.embKey, pid), meta.hashes, matrix, meta.dim, meta.format, {
+          keepOther: true,
+        });
         if (added === 0) notes.vectorsKept(meta.embKey, meta.dim);
       },
     });
@@ -465,8 +467,11 @@ class Notes {
   added = 0;
   kept = 0;
   #vectorKeys = new Map<string, number>();
-  constructor(readonly skipped: number) {}
-  /** Nothing of these vectors was added: all stored already, or stored at another width. */
+  constructor(
+    readonly skipped: number,
+    readonly pid: string,
+  ) {}
+  /** Nothing of these vectors was added: another part of the file stored the key's vectors at another width. */
   vectorsKept(embKey: string, dim: number): void {
     this.#vectorKeys.set(embKey, dim);
   }
@@ -477,10 +482,11 @@ class Notes {
     if (this.kept > 0) out.push(`${n(this.kept)} of its answers were already stored in this browser and were kept as they were.`);
     if (this.skipped > 0) out.push(`${n(this.skipped)} answers for codebook versions the file does not hold were left out.`);
     for (const [k, dim] of this.#vectorKeys) {
-      const stored = await tx([STORES.vectorKeys], 'readonly', OP, (t) => t.objectStore(STORES.vectorKeys).get(k));
+      const own = projectVectorKey(k, this.pid);
+      const stored = await tx([STORES.vectorKeys], 'readonly', OP, (t) => t.objectStore(STORES.vectorKeys).get(own));
       if (stored && stored.dim !== dim)
         out.push(
-          `Its vectors for ${cutText(k, 80)} are ${n(dim)} wide, this browser's ${n(stored.dim)}: this browser's were kept, the file's left out.`,
+          `Its vectors for ${cutText(k, 80)} come in two widths (${n(stored.dim)} and ${n(dim)}): the ${n(stored.dim)}-wide ones were kept, the others left out.`,
         );
     }
     return out;
@@ -609,7 +615,7 @@ async function importDocument(doc: Record<string, unknown>, fileName: string): P
       throw damaged(`vectors ${i + 1} have the wrong size`);
     return { meta, matrix };
   });
-  const notes = new Notes(skipped);
+  const notes = new Notes(skipped, pid);
   await tx(IMPORT_STORES, 'readwrite', OP, async (t) => {
     const store = t.objectStore(STORES.responses);
     const cached = await queueAll(responses, (r) => store.getKey(r.key));
@@ -628,7 +634,7 @@ async function importDocument(doc: Record<string, unknown>, fileName: string): P
     ]);
   });
   for (const { meta, matrix } of vectors)
-    if ((await putEmbeddings(meta.embKey, meta.hashes, matrix, meta.dim, 'f32', { keepOther: true })) === 0)
+    if ((await putEmbeddings(projectVectorKey(meta.embKey, pid), meta.hashes, matrix, meta.dim, 'f32', { keepOther: true })) === 0)
       notes.vectorsKept(meta.embKey, meta.dim);
   return { project, notes: await notes.text() };
 }

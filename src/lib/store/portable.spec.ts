@@ -24,6 +24,8 @@ import {
   putComparison,
   putPredictions,
   putRows,
+  projectVectorKey,
+  vectorKeyFor,
   resetDbForTests,
   saveCodebookVersion,
   saveModel,
@@ -165,9 +167,20 @@ describe('export and import', () => {
     await importProject(blob);
     expect(await snapshot(p.id)).toEqual(before);
     expect((await listModels(p.id)).items).toEqual(models);
-    expect(await getEmbeddings('enc@v1', hashes, DIM)).toEqual(vectors);
-    expect(await countEmbeddings('enc@v1')).toBe(100);
-    expect(await countEmbeddings('unrelated')).toBe(0);
+    // The file's vectors are the imported project's own, under its key; the shared cache has none.
+    const own = projectVectorKey('enc@v1', p.id);
+    expect(await vectorKeyFor('enc@v1', p.id)).toBe(own);
+    expect(await getEmbeddings(own, hashes, DIM)).toEqual(vectors);
+    expect(await countEmbeddings(own)).toBe(100);
+    expect(await countEmbeddings('enc@v1')).toBe(0);
+    expect(await countEmbeddings(projectVectorKey('unrelated', p.id))).toBe(0);
+    // Exported again, they go under the encoder's key, and only with their project.
+    const again = unzipSync(new Uint8Array(await (await exportProject(p.id, { includeEmbeddings: true })).arrayBuffer()));
+    expect(JSON.parse(strFromU8(again['vectors/0.json']))).toMatchObject({ embKey: 'enc@v1' });
+    const other = await createProject('Other');
+    await putRows(other.id, before.rows);
+    const otherFile = unzipSync(new Uint8Array(await (await exportProject(other.id, { includeEmbeddings: true })).arrayBuffer()));
+    expect(Object.keys(otherFile).filter((n) => n.startsWith('vectors/'))).toEqual([]);
   });
 
   it('imports beside the original under new ids, rewriting references to them', async () => {
@@ -245,9 +258,10 @@ describe('format 2: a project in parts', () => {
     expect(imported).toMatchObject({ id: p.id, rowCount: 25_000 });
     expect(await snapshot(p.id)).toEqual(before);
     expect((await latestPredictions(p.id))?.data.ids).toEqual(packIdList(ids));
-    expect(await getEmbeddings('emb-v1|m|q8|mean|l2', hashes, DIM)).toEqual(q8);
-    expect(await getEmbeddings('emb-v1|m|fp16|mean|l2', hashes.slice(0, 50), DIM)).toEqual(half);
-    expect(await countEmbeddings('emb-v1|m|q8|mean|l2')).toBe(2100); // not someone-elses
+    const own = (k: string) => projectVectorKey(k, p.id);
+    expect(await getEmbeddings(own('emb-v1|m|q8|mean|l2'), hashes, DIM)).toEqual(q8);
+    expect(await getEmbeddings(own('emb-v1|m|fp16|mean|l2'), hashes.slice(0, 50), DIM)).toEqual(half);
+    expect(await countEmbeddings(own('emb-v1|m|q8|mean|l2'))).toBe(2100); // not someone-elses
   });
 
   it('a file cut short or damaged imports nothing and says why', async () => {
@@ -318,7 +332,7 @@ describe('format 2: a project in parts', () => {
     };
     const bin = new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer);
     await importProject(new Blob([zipSync({ 'bin/0.bin': bin, 'surrogate.json': strToU8(JSON.stringify(manifest)) })]));
-    expect(Array.from((await getEmbeddings('e', [h1, h0], 2)).matrix)).toEqual([3, 4, 1, 2]);
+    expect(Array.from((await getEmbeddings(projectVectorKey('e', 'v1'), [h1, h0], 2)).matrix)).toEqual([3, 4, 1, 2]);
     expect(await getRows('v1')).toHaveLength(2);
   });
 });

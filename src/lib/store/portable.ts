@@ -22,7 +22,7 @@
 // while another tab writes may mix moments; nothing else writes while the
 // Export step runs in this tab.
 import { STORES, prefixRange, tx } from './db';
-import { forEachEmbeddingChunk, listEmbeddingKeys, vectorBytes, type VectorChunk } from './embeddings';
+import { forEachEmbeddingChunk, listEmbeddingKeys, projectVectorKey, vectorBytes, vectorScope, type VectorChunk } from './embeddings';
 import { NotFoundError, StoreError } from './errors';
 import { encodeValue, type BinarySink, type ListSink, type Tag } from './codec';
 import { withPackedRecordIds } from './results';
@@ -208,9 +208,8 @@ export async function exportProjectTo(projectId: string, sink: ByteSink, opts: E
   }
   const end: ExportEnd = { rows, rowFiles: head.rowChunks.length, vectorFiles: 0, vectors: 0 };
   if (hashes) {
-    for (const { embKey, count } of await listEmbeddingKeys()) {
-      if (count === 0) continue;
-      await forEachEmbeddingChunk(embKey, async (c) => {
+    for (const { stored, embKey } of await exportedVectorKeys(projectId)) {
+      await forEachEmbeddingChunk(stored, async (c) => {
         const part = projectRows(c, hashes);
         if (!part) return;
         const i = end.vectorFiles++;
@@ -224,6 +223,21 @@ export async function exportProjectTo(projectId: string, sink: ByteSink, opts: E
   await zip.add(END, json(end));
   await zip.finish();
   return { bytes: zip.size };
+}
+
+/**
+ * The vector keys a project's file carries, each under the encoder key it
+ * names: the project's own keys (vectors its file brought), and the shared
+ * cache's keys it has no own key for. Other projects' own keys never leave.
+ */
+async function exportedVectorKeys(projectId: string): Promise<{ stored: string; embKey: string }[]> {
+  const keys = (await listEmbeddingKeys()).filter((k) => k.count > 0).map((k) => k.embKey);
+  const own = new Set(keys.filter((k) => vectorScope(k)?.projectId === projectId));
+  return keys.flatMap((stored) => {
+    const scope = vectorScope(stored);
+    if (scope) return scope.projectId === projectId ? [{ stored, embKey: scope.embKey }] : [];
+    return own.has(projectVectorKey(stored, projectId)) ? [] : [{ stored, embKey: stored }];
+  });
 }
 
 /** The rows of a stored chunk whose texts are in the project (null when none), as stored bytes. */

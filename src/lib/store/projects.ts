@@ -1,5 +1,6 @@
 // Projects: the root record everything else hangs off.
 import { STORES, newId, prefixRange, runAll, tx } from './db';
+import { deleteProjectVectorsIn, VECTOR_STORES } from './embeddings';
 import { DamagedRecordError, NotFoundError } from './errors';
 import { mappingProblem, splitsProblem } from './records';
 import type { Project, ProjectPatch } from './types';
@@ -66,12 +67,13 @@ export function updateProject(id: string, patch: ProjectPatch): Promise<Project>
 }
 
 /**
- * Deletes a project with its rows, codebook versions, models, results and
- * send log, in one transaction. Responses and embeddings are a cache shared
- * by content and stay (see deleteCachedResponses / deleteEmbeddings).
+ * Deletes a project with its rows, codebook versions, models, results, send
+ * log and its own vectors (those its project file brought), in one
+ * transaction. Responses and the shared vectors are a cache shared by
+ * content and stay (see deleteCachedResponses / deleteEmbeddings).
  */
 export function deleteProject(id: string): Promise<void> {
-  const names = [STORES.projects, STORES.rows, STORES.codebooks, STORES.models, STORES.results, STORES.sendLog];
+  const names = [STORES.projects, STORES.rows, STORES.codebooks, STORES.models, STORES.results, STORES.sendLog, ...VECTOR_STORES];
   return tx(names, 'readwrite', 'delete the project', async (t) => {
     const range = prefixRange(id);
     const models = t.objectStore(STORES.models);
@@ -89,6 +91,7 @@ export function deleteProject(id: string): Promise<void> {
       ...modelIds.map((k) => () => models.delete(k)),
       ...resultIds.map((k) => () => results.delete(k)),
       ...logSeqs.map((k) => () => log.delete(k)),
+      () => deleteProjectVectorsIn(t, id),
     ]);
   });
 }
