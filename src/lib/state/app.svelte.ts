@@ -69,6 +69,7 @@ export class AppState {
     // Only the cheap WebGPU check here: tfjs starts with the first step that needs it (App.svelte).
     void hasWebGPU().then((g) => (this.backend.webgpu = g));
     try {
+      await store.cleanOnOpen(); // a project import a closed tab left half written is undone first
       this.projects = await store.listProjects();
       const last = localStorage.getItem(LAST_PROJECT);
       const pick = this.projects.find((p) => p.id === last) ?? this.projects[0];

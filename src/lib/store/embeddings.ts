@@ -57,6 +57,13 @@ const PAGE = 64; // hash records per getAll while loading an index
 
 const SCOPE = 'project|';
 
+/** The stores deleteProjectVectorsIn needs. */
+export const VECTOR_STORES: ('vectorKeys' | 'vectorHashes' | 'vectorChunks')[] = [
+  STORES.vectorKeys,
+  STORES.vectorHashes,
+  STORES.vectorChunks,
+];
+
 /** The key a project's imported vectors of `embKey` are stored under: read by that project alone. */
 export function projectVectorKey(embKey: string, projectId: string): string {
   return `${SCOPE}${projectId}|${embKey}`;
@@ -81,12 +88,15 @@ export async function vectorKeyFor(embKey: string, projectId: string | null | un
   return meta && meta.count > 0 ? own : embKey;
 }
 
+/** A read-write transaction over (at least) the vector stores. */
+type VectorDeleter = Pick<Tx<typeof VECTOR_STORES, 'readwrite'>, 'objectStore'>;
+
 /**
  * Inside `t` (over vectorKeys, vectorHashes and vectorChunks, read-write):
  * deletes every project key of `projectId`, its imported vectors and those
  * computed beside them. For deleting a project, or undoing its import.
  */
-export async function deleteProjectVectorsIn(t: Tx<StoreName[], 'readwrite'>, projectId: string): Promise<void> {
+export async function deleteProjectVectorsIn(t: VectorDeleter, projectId: string): Promise<void> {
   const lo = `${SCOPE}${projectId}|`;
   const hi = `${lo}\uffff`;
   await runAll([
@@ -96,9 +106,6 @@ export async function deleteProjectVectorsIn(t: Tx<StoreName[], 'readwrite'>, pr
   ]);
   for (const k of [...indexes.keys()]) if (k.startsWith(lo)) indexes.delete(k);
 }
-
-/** The stores deleteProjectVectorsIn needs. */
-export const VECTOR_STORES = [STORES.vectorKeys, STORES.vectorHashes, STORES.vectorChunks];
 
 function checkShape(hashes: readonly string[], matrix: Float32Array, dim: number): void {
   if (!Number.isInteger(dim) || dim <= 0) throw new RangeError(`Embedding dimension must be a positive integer, got ${dim}.`);

@@ -11,6 +11,7 @@ import {
   getEmbeddings,
   getPredictions,
   getResponses,
+  cleanOnOpen,
   importProject,
   listProjects,
   listResponsesByProject,
@@ -21,6 +22,8 @@ import {
   saveCodebookVersion,
   saveModel,
   ImportError,
+  projectVectorKey,
+  vectorKeyFor,
   type Project,
 } from './index';
 import { codebookVersion, liveAnswer, makeRows, model, storedResults } from './fixtures';
@@ -255,6 +258,74 @@ describe('a refused import changes nothing', () => {
   });
 });
 
+describe('an import writes whole or not at all, even across a closed tab', () => {
+  /** The file with answers of its own, so every kind of part is written. */
+  async function fullFile(): Promise<Blob> {
+    const file = await theirs();
+    const cb = codebookVersion(1).hash;
+    const answers = makeRows(12, 'a').map((r) => liveAnswer('b', cb, r.hash, 'neg', 1));
+    const m = json(file['surrogate.json']);
+    return writeZip(
+      Object.entries({
+        ...file,
+        'surrogate.json': put({ ...m, counts: { ...(m.counts as object), responses: 12 } }),
+        'responses/0.json': put(answers),
+      }),
+    );
+  }
+
+  it('a tab closed after any part: on reopening, every store is as it was before', async () => {
+    await ours();
+    const blob = await fullFile();
+    let parts = 0;
+    await importProject(blob, 'count.zip', { afterPart: async (n) => void (parts = n) });
+    expect(parts).toBeGreaterThanOrEqual(5); // codebooks, rows, answers, student, vectors
+    const fileId = (json(unzipSync(new Uint8Array(await blob.arrayBuffer()))['surrogate.json']).project as { id: string }).id;
+    for (let stop = 1; stop <= parts; stop++) {
+      await resetDbForTests();
+      await ours();
+      // A paid answer stored under the file's project id (that project deleted here since): an undo keeps it.
+      await putResponses([liveAnswer(fileId, codebookVersion(1).hash, makeRows(1, 'a')[0].hash, 'pos', 5)]);
+      const before = await digest();
+      let reached!: () => void;
+      const there = new Promise<void>((ok) => (reached = ok));
+      // The tab closes once `stop` parts are written: the import never goes on, nor runs its own undo.
+      void importProject(blob, 'closed.zip', {
+        afterPart: (n) => (n === stop ? (reached(), new Promise<void>(() => {})) : Promise.resolve()),
+      });
+      await there;
+      expect(await digest(), `stopped after part ${stop}`).not.toBe(before);
+      expect(await listProjects()).toHaveLength(1); // never listed half written
+      expect(await cleanOnOpen()).toBe(1); // the app opens again
+      expect(await digest(), `reopened after part ${stop}`).toBe(before);
+    }
+  });
+
+  it('a write that fails half way undoes itself at once', async () => {
+    await ours();
+    const blob = await fullFile();
+    const before = await digest();
+    const err = await importProject(blob, 'full.zip', {
+      afterPart: async (n) => {
+        if (n === 3) throw new Error('QuotaExceededError (simulated)');
+      },
+    }).catch((e: unknown) => e);
+    expect(String(err)).toMatch(/simulated/);
+    expect(await digest()).toBe(before);
+    expect(await cleanOnOpen()).toBe(0);
+  });
+
+  it('a journal whose import finished is gone; nothing is undone on opening', async () => {
+    await ours();
+    const b = await importProject(await fullFile(), 'done.zip');
+    const after = await digest();
+    expect(after).not.toMatch(/import\.journal/);
+    expect(await cleanOnOpen()).toBe(0);
+    expect(await digest()).toBe(after);
+    expect(await listResponsesByProject(b.id)).toHaveLength(12);
+  });
+});
+
 describe('an import plants nothing', () => {
   it("another project's answer keys are imported for the imported project only, marked, and never replace ours", async () => {
     const a = await ours();
@@ -284,6 +355,10 @@ describe('an import plants nothing', () => {
     expect([...found.values()].filter((r) => usableBy(b.id, r))).toHaveLength(12);
     // Our vectors are as they were (the file's for the same texts were not written over them).
     expect(Array.from((await getEmbeddings(ENC, [rows[0].hash], DIM)).matrix)).toEqual([0, 1, 2, 3]);
+    // The file's are B's own: only B reads them; we read ours.
+    expect(await vectorKeyFor(ENC, a.id)).toBe(ENC);
+    expect(await vectorKeyFor(ENC, b.id)).toBe(projectVectorKey(ENC, b.id));
+    expect((await getEmbeddings(projectVectorKey(ENC, b.id), [rows[0].hash], DIM)).missing).toEqual([]);
   });
 
   it('an answer is re-read: a label its raw answer does not say, or a 12 MB answer, is stored as invalid', async () => {

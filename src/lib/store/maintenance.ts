@@ -1,5 +1,16 @@
-// Whole-database housekeeping: wipe everything, and report space used.
+// Whole-database housekeeping: wipe everything, undo what a closed tab left
+// half written, and report space used.
 import { deleteDatabase, getDb } from './db';
+import { undoInterruptedImports } from './import-journal';
+
+/**
+ * Start-up cleaning, run once when the app opens, before the project list
+ * is read: the project imports that stopped half way (their tab closed) are
+ * undone. Returns how many were.
+ */
+export function cleanOnOpen(): Promise<number> {
+  return undoInterruptedImports();
+}
 
 /**
  * Deletes every project, cache and setting, then reopens an empty database.

@@ -6,15 +6,18 @@
 //      checked field by field (import-checks.ts); the totals must match
 //      end.json. Nothing is written; a refused file leaves every store as it was.
 //   2. write: the same entries again, rebuilt by the same checks, under the
-//      new project's id; the project record lands last, so until then the
-//      project is not listed, and a storage failure (quota) deletes what
-//      this import wrote.
+//      new project's id, under a journal (import-journal.ts) put with the
+//      first part; the project record lands last, in the transaction that
+//      closes the journal, so until then the project is not listed. A
+//      storage failure (quota) undoes what this import wrote at once; a tab
+//      closed half way is undone when the app opens next.
 //
 // What a file may add, and only add: its project (a new id when its own is
 // taken), rows, codebook versions, students and results, all attached to
 // that project; its answers, marked as imported from this file and usable by
 // this project alone (teacher/types.ts usableBy), never replacing an answer
-// stored here; and vectors of its own texts, never replacing stored ones.
+// stored here; and vectors of its own texts, under its own key, which no
+// other project reads (store/embeddings.ts projectVectorKey).
 // Format 1 files (one JSON document, or a zip of it plus bin/ entries) are
 // small by construction, read whole, checked the same way and written in one
 // transaction. Corpus predictions of files before format 3 carry their ids as
@@ -26,6 +29,7 @@ import { STORES, newId, prefixRange, queueAll, runAll, tx } from './db';
 import { projectVectorKey, putEmbeddings, vectorBytes } from './embeddings';
 import { ImportError } from './errors';
 import { writeRows } from './rows';
+import { commitImport, openJournalIn, undoImport, withImportLock, type ImportJournal } from './import-journal';
 import { decodeValue, referencedFiles } from './codec';
 import { fromHalf } from './half';
 import {
@@ -51,6 +55,11 @@ const OP = 'import the project';
 const NOT_OURS = 'This file is not a Surrogate project export. Choose a .json or .zip file saved with "Export project".';
 /** A format-1 document is read whole: past this it is not one the app wrote (they hold no vectors in line). */
 const MAX_DOCUMENT = 256 * 2 ** 20;
+
+/** Test hook: awaited after each part the write pass wrote (a promise that never settles is a tab closed there). */
+export interface ImportOptions {
+  afterPart?: (parts: number) => Promise<void>;
+}
 
 /** What an import did besides adding the project, in words (answers and vectors kept as they were). */
 export interface ImportOutcome {
@@ -113,18 +122,18 @@ function parseManifest(text: string): Record<string, unknown> {
  * nothing, for files that are not Surrogate exports, are damaged, or come
  * from a newer version.
  */
-export async function importProject(blob: Blob, fileName = 'a project file'): Promise<Project> {
-  return (await importProjectFile(blob, fileName)).project;
+export async function importProject(blob: Blob, fileName = 'a project file', opts: ImportOptions = {}): Promise<Project> {
+  return (await importProjectFile(blob, fileName, opts)).project;
 }
 
 /** importProject, with what was kept as it was (answers already stored, vectors of another width). */
-export async function importProjectFile(blob: Blob, fileName = 'a project file'): Promise<ImportOutcome> {
+export async function importProjectFile(blob: Blob, fileName = 'a project file', opts: ImportOptions = {}): Promise<ImportOutcome> {
   const head = new Uint8Array(await blob.slice(0, 4).arrayBuffer());
   const isZip = head[0] === 0x50 && head[1] === 0x4b && head[2] === 3 && head[3] === 4;
   const name = cutText(fileName, MAX_NAME);
   if (!isZip) {
     if (blob.size > MAX_DOCUMENT) throw new ImportError(NOT_OURS);
-    return importDocument(decodeJsonFile(new Uint8Array(await blob.arrayBuffer())), name);
+    return importDocument(decodeJsonFile(new Uint8Array(await blob.arrayBuffer())), name, opts);
   }
   let zip: ZipReader;
   try {
@@ -135,8 +144,8 @@ export async function importProjectFile(blob: Blob, fileName = 'a project file')
   }
   const entry = zip.find(MANIFEST) ?? throwErr(new ImportError(NOT_OURS));
   const manifest = parseManifest(strFromU8(await read(zip, entry)));
-  if (manifest.formatVersion === 1) return importDocument(await decodeV1Zip(zip, manifest), name);
-  return importParts(zip, manifest, name);
+  if (manifest.formatVersion === 1) return importDocument(await decodeV1Zip(zip, manifest), name, opts);
+  return importParts(zip, manifest, name, opts);
 }
 
 async function read(zip: ZipReader, e: ZipEntry): Promise<Uint8Array> {
@@ -371,14 +380,6 @@ function checkEnd(end: unknown, t: Totals): void {
     throw damaged(`it holds ${n(t.vectors)} of its ${n(end.vectors)} vectors`);
 }
 
-/** What the write pass wrote, to delete if a write fails before the project record lands. */
-interface Written {
-  pid: string;
-  models: string[];
-  results: string[];
-  responses: string[];
-}
-
 /** The labels of each codebook version, by hash: an answer is read against the version its key names. */
 function labelsByHash(codebooks: CodebookVersion[]): (hash: string) => string[] | null {
   const map = new Map(codebooks.map((c) => [c.hash, c.codebook.labels.map((l) => l.name)]));
@@ -391,7 +392,7 @@ async function freeProjectId(id: string, ids: Map<string, string>): Promise<stri
   return ids.get(id) ?? id;
 }
 
-async function importParts(zip: ZipReader, raw: Record<string, unknown>, fileName: string): Promise<ImportOutcome> {
+async function importParts(zip: ZipReader, raw: Record<string, unknown>, fileName: string, opts: ImportOptions): Promise<ImportOutcome> {
   const head = checkHead(raw);
   const ids = new Map<string, string>();
   const fileId = typeof head.project.id === 'string' ? head.project.id : '';
@@ -415,51 +416,60 @@ async function importParts(zip: ZipReader, raw: Record<string, unknown>, fileNam
     );
   const project = must(checkProject(remapIds(head.project, ids), pid, totals.rows, Date.now()), 'the project record');
 
-  // ── Everything checked: write. ──
-  const w: Written = { pid, models: [], results: [], responses: [] };
+  // ── Everything checked: write, under a journal (import-journal.ts), so a tab closed half way leaves nothing. ──
+  const journal: ImportJournal = { pid, file: fileName, at: plan.origin.at };
   const notes = new Notes(totals.skippedAnswers, pid);
-  try {
-    await tx([STORES.rows, STORES.codebooks], 'readwrite', OP, async (t) => {
-      // Left over from an import that failed before (never listed): replaced.
-      await runAll([
-        () => t.objectStore(STORES.rows).delete(prefixRange(pid)),
-        () => t.objectStore(STORES.codebooks).delete(prefixRange(pid)),
-      ]);
-      const codebooks = t.objectStore(STORES.codebooks);
-      await queueAll(head.codebooks, (cv) => codebooks.put({ projectId: pid, version: cv.version, value: cv }));
-    });
-    await walk(zip, plan, {
-      rows: (index, rows) =>
-        tx([STORES.rows], 'readwrite', OP, async (t) => void (await t.objectStore(STORES.rows).put({ projectId: pid, index, rows }))),
-      responses: async (list) => {
-        const fresh = await putNewResponses(list);
-        w.responses.push(...fresh);
-        notes.kept += list.length - fresh.length;
-        notes.added += fresh.length;
-      },
-      record: async (kind, value) => {
-        const store = kind === 'models' ? STORES.models : STORES.results;
-        await tx([store], 'readwrite', OP, (t) => t.objectStore(store).put(value as StoredModel & StoredResult));
-        (kind === 'models' ? w.models : w.results).push(value.id);
-      },
-      vectors: async (meta, matrix) => {
-        const added = await putEmbeddings(projectVectorKey(meta.embKey, pid), meta.hashes, matrix, meta.dim, meta.format, {
-          keepOther: true,
-        });
-        if (added === 0) notes.vectorsKept(meta.embKey, meta.dim);
-      },
-    });
-    await tx([STORES.projects], 'readwrite', OP, async (t) => {
-      // Taken meanwhile (another tab): refuse rather than replace.
-      if ((await t.objectStore(STORES.projects).getKey(pid)) !== undefined)
-        throw new ImportError('A project with this id appeared while importing; import again.');
-      await t.objectStore(STORES.projects).put(project);
-    });
-    return { project, notes: await notes.text() };
-  } catch (err) {
-    await undo(w).catch(() => undefined); // the import's own error is what the researcher needs to see
-    throw err;
-  }
+  let parts = 0;
+  const wrote = async () => void (await opts.afterPart?.(++parts));
+  return withImportLock(pid, async () => {
+    try {
+      await tx([STORES.rows, STORES.codebooks, STORES.kv], 'readwrite', OP, async (t) => {
+        await openJournalIn(t, journal);
+        // Left over from an import that failed before (never listed): replaced.
+        await runAll([
+          () => t.objectStore(STORES.rows).delete(prefixRange(pid)),
+          () => t.objectStore(STORES.codebooks).delete(prefixRange(pid)),
+        ]);
+        const codebooks = t.objectStore(STORES.codebooks);
+        await queueAll(head.codebooks, (cv) => codebooks.put({ projectId: pid, version: cv.version, value: cv }));
+      });
+      await wrote();
+      await walk(zip, plan, {
+        rows: async (index, rows) => {
+          await tx(
+            [STORES.rows],
+            'readwrite',
+            OP,
+            async (t) => void (await t.objectStore(STORES.rows).put({ projectId: pid, index, rows })),
+          );
+          await wrote();
+        },
+        responses: async (list) => {
+          const fresh = await putNewResponses(list);
+          notes.kept += list.length - fresh;
+          notes.added += fresh;
+          await wrote();
+        },
+        record: async (kind, value) => {
+          const store = kind === 'models' ? STORES.models : STORES.results;
+          await tx([store], 'readwrite', OP, (t) => t.objectStore(store).put(value as StoredModel & StoredResult));
+          await wrote();
+        },
+        vectors: async (meta, matrix) => {
+          const added = await putEmbeddings(projectVectorKey(meta.embKey, pid), meta.hashes, matrix, meta.dim, meta.format, {
+            keepOther: true,
+          });
+          if (added === 0) notes.vectorsKept(meta.embKey, meta.dim);
+          await wrote();
+        },
+      });
+      await commitImport(journal, project);
+      return { project, notes: await notes.text() };
+    } catch (err) {
+      await undoImport(journal).catch(() => undefined); // the import's own error is what the researcher needs to see
+      throw err;
+    }
+  });
 }
 
 /** What the outcome says besides "imported". */
@@ -493,33 +503,16 @@ class Notes {
   }
 }
 
-/** Puts the responses whose keys are free; never replaces one. Returns the keys put. */
-function putNewResponses(list: TeacherResponse[]): Promise<string[]> {
+/** Puts the responses whose keys are free; never replaces one. Returns how many were put. */
+function putNewResponses(list: TeacherResponse[]): Promise<number> {
   return tx([STORES.responses], 'readwrite', OP, async (t) => {
     const store = t.objectStore(STORES.responses);
     const have = await queueAll(list, (r) => store.getKey(r.key));
     const seen = new Set<string>();
     const fresh = list.filter((r, i) => have[i] === undefined && !seen.has(r.key) && seen.add(r.key));
     await queueAll(fresh, (r) => store.put(r));
-    return fresh.map((r) => r.key);
+    return fresh.length;
   });
-}
-
-async function undo(w: Written): Promise<void> {
-  await tx(
-    [STORES.rows, STORES.codebooks, STORES.models, STORES.results, STORES.responses],
-    'readwrite',
-    'undo a failed import',
-    async (t) => {
-      await runAll([
-        () => t.objectStore(STORES.rows).delete(prefixRange(w.pid)),
-        () => t.objectStore(STORES.codebooks).delete(prefixRange(w.pid)),
-        ...w.models.map((id) => () => t.objectStore(STORES.models).delete(id)),
-        ...w.results.map((id) => () => t.objectStore(STORES.results).delete(id)),
-        ...w.responses.map((k) => () => t.objectStore(STORES.responses).delete(k)),
-      ]);
-    },
-  );
 }
 
 // ─── Format 1: one document ──────────────────────────────────────────────
@@ -558,10 +551,10 @@ function listOf(doc: Record<string, unknown>, field: string): unknown[] {
   return v;
 }
 
-const IMPORT_STORES = [STORES.projects, STORES.rows, STORES.codebooks, STORES.responses, STORES.results, STORES.models];
+const IMPORT_STORES = [STORES.rows, STORES.codebooks, STORES.responses, STORES.results, STORES.models, STORES.kv];
 
-/** A format-1 document: checked whole, then written in one transaction (its vectors after: they are a shared cache). */
-async function importDocument(doc: Record<string, unknown>, fileName: string): Promise<ImportOutcome> {
+/** A format-1 document: checked whole, then written in one transaction, its vectors after, under a journal as parts are. */
+async function importDocument(doc: Record<string, unknown>, fileName: string, opts: ImportOptions): Promise<ImportOutcome> {
   if (!isObject(doc.project) || typeof doc.project.id !== 'string') throw damaged('the project record is missing');
   const ids = new Map<string, string>();
   const pid = await freeProjectId(doc.project.id, ids);
@@ -616,25 +609,37 @@ async function importDocument(doc: Record<string, unknown>, fileName: string): P
     return { meta, matrix };
   });
   const notes = new Notes(skipped, pid);
-  await tx(IMPORT_STORES, 'readwrite', OP, async (t) => {
-    const store = t.objectStore(STORES.responses);
-    const cached = await queueAll(responses, (r) => store.getKey(r.key));
-    const seen = new Set<string>();
-    const fresh = responses.filter((r, i) => cached[i] === undefined && !seen.has(r.key) && seen.add(r.key));
-    notes.kept = responses.length - fresh.length;
-    notes.added = fresh.length;
-    const cbs = t.objectStore(STORES.codebooks);
-    await runAll([
-      () => t.objectStore(STORES.projects).put(project),
-      () => writeRows(t.objectStore(STORES.rows), pid, rows),
-      ...codebooks.map((cv) => () => cbs.put({ projectId: pid, version: cv.version, value: cv })),
-      ...fresh.map((r) => () => store.put(r)),
-      ...results.map((r) => () => t.objectStore(STORES.results).put(r)),
-      ...models.map((m) => () => t.objectStore(STORES.models).put(m)),
-    ]);
+  const journal: ImportJournal = { pid, file: fileName, at: origin.at };
+  return withImportLock(pid, async () => {
+    try {
+      await tx(IMPORT_STORES, 'readwrite', OP, async (t) => {
+        await openJournalIn(t, journal);
+        const store = t.objectStore(STORES.responses);
+        const cached = await queueAll(responses, (r) => store.getKey(r.key));
+        const seen = new Set<string>();
+        const fresh = responses.filter((r, i) => cached[i] === undefined && !seen.has(r.key) && seen.add(r.key));
+        notes.kept = responses.length - fresh.length;
+        notes.added = fresh.length;
+        const cbs = t.objectStore(STORES.codebooks);
+        await runAll([
+          () => writeRows(t.objectStore(STORES.rows), pid, rows),
+          ...codebooks.map((cv) => () => cbs.put({ projectId: pid, version: cv.version, value: cv })),
+          ...fresh.map((r) => () => store.put(r)),
+          ...results.map((r) => () => t.objectStore(STORES.results).put(r)),
+          ...models.map((m) => () => t.objectStore(STORES.models).put(m)),
+        ]);
+      });
+      await opts.afterPart?.(1);
+      for (const [i, { meta, matrix }] of vectors.entries()) {
+        if ((await putEmbeddings(projectVectorKey(meta.embKey, pid), meta.hashes, matrix, meta.dim, 'f32', { keepOther: true })) === 0)
+          notes.vectorsKept(meta.embKey, meta.dim);
+        await opts.afterPart?.(i + 2);
+      }
+      await commitImport(journal, project);
+      return { project, notes: await notes.text() };
+    } catch (err) {
+      await undoImport(journal).catch(() => undefined); // the import's own error is what the researcher needs to see
+      throw err;
+    }
   });
-  for (const { meta, matrix } of vectors)
-    if ((await putEmbeddings(projectVectorKey(meta.embKey, pid), meta.hashes, matrix, meta.dim, 'f32', { keepOther: true })) === 0)
-      notes.vectorsKept(meta.embKey, meta.dim);
-  return { project, notes: await notes.text() };
 }
