@@ -25,7 +25,8 @@ import { app, errorText, onStateStart } from './app.svelte';
 import { stepFacts } from './facts.svelte';
 import { makeJob, scopeIdsSteps, setupKey, toTeacherSettings, type TeacherRunSettingsX } from '../teacher/job';
 import { runSliced } from '../store/yield';
-import { batchExport, batchImport, type BatchFileInfo, type BatchImportReport, type BatchIo } from '../teacher/batch-files';
+import { batchExport, type BatchFileInfo, type BatchImportReport, type BatchIo } from '../teacher/batch-files';
+import { importBatchFiles } from '../workers/project-file';
 import { download } from '../ui/download';
 import { buildPreview, type TeacherPreview } from '../teacher/preview';
 import { runMarkers, settledCount, type Interrupted } from '../teacher/resume';
@@ -680,8 +681,7 @@ export class TeacherState {
     try {
       const c = this.#context();
       if (typeof c === 'string') throw new Error(c);
-      const report = await batchImport(
-        batchIo,
+      const report = await importBatchFiles(
         files,
         c.projectId,
         c.version.codebook.labels.map((l) => l.name),

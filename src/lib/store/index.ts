@@ -27,6 +27,8 @@ export {
   listResponsesByTextHash,
   deleteCachedResponses,
   countResponses,
+  addResponses,
+  usableResponses,
 } from './responses';
 export {
   putEmbeddings,

@@ -1,10 +1,15 @@
-// Thin shell: project export and import (portable.ts, portable-import.ts) off the page's thread.
+// Thin shell: project export and import (portable.ts, portable-import.ts)
+// and Batch output import (teacher/batch-files.ts) off the page's thread.
 import { exportProjectTo } from './portable';
 import { importProjectFile } from './portable-import';
+import { addResponses, usableResponses } from './responses';
+import { kvGet } from './kv';
+import { batchImport, type BatchImportIo } from '../teacher/batch-files';
 import { blobSink } from '../data/zip';
 import type { PortableReply, PortableRequest } from './portable-protocol';
 
 const post = (r: PortableReply) => postMessage(r);
+const batchIo: BatchImportIo = { getCached: usableResponses, kvGet, addResponses };
 
 self.onmessage = async (e: MessageEvent<PortableRequest>) => {
   const req = e.data;
@@ -12,6 +17,10 @@ self.onmessage = async (e: MessageEvent<PortableRequest>) => {
     if (req.type === 'import') {
       const name = req.file instanceof File ? req.file.name : undefined;
       return post({ type: 'imported', id: req.id, ...(await importProjectFile(req.file, name)) });
+    }
+    if (req.type === 'batch-import') {
+      const report = await batchImport(batchIo, req.files, req.projectId, req.labels, req.codebookHash);
+      return post({ type: 'batch-imported', id: req.id, report });
     }
     let last = 0;
     const onProgress = (bytes: number, stage: string) => {

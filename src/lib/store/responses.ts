@@ -2,6 +2,7 @@
 // cache key, so a reload or crash never repeats a call. Shared across
 // projects: two projects asking the same question reuse one answer.
 import { STORES, queueAll, tx } from './db';
+import { usableBy, type TeacherResponse } from '../teacher/types';
 import type { StoredResponse } from './types';
 
 /** Saves one response as it arrives (call per arrival, not at the end). */
@@ -19,6 +20,22 @@ export function putResponses<R extends StoredResponse>(rs: readonly R[]): Promis
   });
 }
 
+/**
+ * Saves `rs` in one transaction, each only where no response is stored
+ * under its key or `replaceable` says the stored one may go (a Batch answer
+ * fills in a failed request, never a paid answer). All land or none do;
+ * returns how many were written.
+ */
+export function addResponses<R extends StoredResponse>(rs: readonly R[], replaceable: (stored: R) => boolean): Promise<number> {
+  return tx([STORES.responses], 'readwrite', 'save LLM responses', async (t) => {
+    const store = t.objectStore(STORES.responses);
+    const had = await queueAll(rs, (r) => store.get(r.key));
+    const put = rs.filter((_r, i) => had[i] === undefined || replaceable(had[i] as R));
+    await queueAll(put, (r) => store.put(r));
+    return put.length;
+  });
+}
+
 /** The cached responses for `keys` (one transaction); absent keys are simply missing from the map. */
 export function getResponses<R extends StoredResponse = StoredResponse>(keys: readonly string[]): Promise<Map<string, R>> {
   return tx([STORES.responses], 'readonly', 'read cached LLM responses', async (t) => {
@@ -28,6 +45,16 @@ export function getResponses<R extends StoredResponse = StoredResponse>(keys: re
     for (const r of found) if (r) map.set(r.key, r as R);
     return map;
   });
+}
+
+/**
+ * The stored answers for `keys` that project `projectId` may use: an answer
+ * imported with another project's file is left out (teacher/types.ts usableBy).
+ */
+export async function usableResponses(projectId: string, keys: readonly string[]): Promise<Map<string, TeacherResponse>> {
+  const found = await getResponses<TeacherResponse>(keys);
+  for (const [k, r] of found) if (!usableBy(projectId, r)) found.delete(k);
+  return found;
 }
 
 /**

@@ -3,9 +3,13 @@
 // enqueued-token limit when one is set), keep custom_id → cache keys in the
 // store, and read the output files back into the answer cache, where they
 // count exactly like live answers. The cache, the key-value rows and the
-// download are passed in (BatchIo), so the teacher core never imports the store.
+// download are passed in (BatchIo, BatchImportIo), so the teacher core never
+// imports the store. An import runs in the project-file worker
+// (store/portable.worker.ts), so a 60 MB output never stalls the page.
 
-import { batchLine, batchPlanForJob, fromBatchOutput, planBatchFiles, toBatchLines, type BatchMapping, type BatchPending } from './batch';
+import { BatchOutputReader, batchLine, batchPlanForJob, planBatchFiles, toBatchLines, type BatchMapping, type BatchPending } from './batch';
+import { fileLines } from '../data/lines';
+import { cutText } from '../data/untrusted';
 import type { TeacherJob } from './tasks';
 import type { Capabilities, TeacherResponse } from './types';
 import { slug } from '../ui/download';
@@ -124,9 +128,24 @@ export async function batchExport(
 
 const stringList = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
+/** What a Batch import reads and writes (in the project-file worker: store/portable.worker.ts). */
+export interface BatchImportIo {
+  getCached: BatchIo['getCached'];
+  kvGet: BatchIo['kvGet'];
+  /**
+   * Writes `rs` in one transaction, each only where no answer is stored
+   * under its key or the stored one is `replaceable` (an answer that came
+   * in meanwhile is kept); returns how many were written.
+   */
+  addResponses(rs: TeacherResponse[], replaceable: (stored: TeacherResponse) => boolean): Promise<number>;
+}
+
 export interface BatchImportReport {
   stored: number;
+  /** The first lines or answers that could not be used (at most MAX_LISTED), each naming its file and line. */
   failed: { customId: string; message: string }[];
+  /** How many could not be used in all. */
+  failedCount: number;
   text: string;
   /** Answers already stored under the same key: kept, the file's left out. */
   kept: number;
@@ -142,6 +161,10 @@ export interface BatchImportReport {
 
 const n = (x: number) => x.toLocaleString('en');
 const plural = (x: number, one: string, many = `${one}s`) => `${n(x)} ${x === 1 ? one : many}`;
+/** Failures listed in a report (the count says how many in all): a 50,000-line file of bad lines is not cloned whole. */
+const MAX_LISTED = 100;
+/** A Batch output line is one answer (64 KiB kept of it); past this a line is not read at all. */
+const MAX_LINE = 16 * 2 ** 20;
 
 /** A stored answer a Batch answer may fill in: a failed request or attempt, meant to be asked again. */
 const replaceable = (r: TeacherResponse) =>
@@ -149,13 +172,17 @@ const replaceable = (r: TeacherResponse) =>
 
 /**
  * Reads Batch output (or error) files into the cache for `projectId`,
- * against the active codebook version (`labels`, `codebookHash`). A file's
- * answer never replaces a stored answer (only a stored failure, which a Batch
- * export sends again); what was kept, what disagreed, repeated custom_ids,
- * bad lines and answers for another codebook version are reported in words.
+ * against the active codebook version (`labels`, `codebookHash`). Every file
+ * is read first, a slice at a time, and checked line by line; then the
+ * answers of all of them are written in one transaction, or none are. A
+ * file's answer never replaces a stored answer (only a stored failure, which
+ * a Batch export sends again); what was kept, what disagreed, repeated
+ * custom_ids (the first line wins, across files too), bad lines and answers
+ * for another codebook version are reported in words, each bad line by its
+ * file, number and reason.
  */
 export async function batchImport(
-  io: BatchIo,
+  io: BatchImportIo,
   files: File[],
   projectId: string,
   labels: string[],
@@ -169,6 +196,7 @@ export async function batchImport(
   const report: BatchImportReport = {
     stored: 0,
     failed: [],
+    failedCount: 0,
     text: '',
     kept: 0,
     conflicts: 0,
@@ -177,13 +205,21 @@ export async function batchImport(
     otherVersion: 0,
   };
   const notes: string[] = [];
+  const seen = new Map<string, string>();
+  const answers: TeacherResponse[] = [];
   for (const f of files) {
-    const name = f.name.length > 120 ? `${f.name.slice(0, 119)}…` : f.name;
-    const read = fromBatchOutput(await f.text(), mapping, labels, {
-      projectId,
-      structured: (id) => schema.has(id),
-      origin: { kind: 'batch', file: name, at: Date.now() },
-    });
+    const name = cutText(f.name, 120);
+    const reader = new BatchOutputReader(
+      mapping,
+      labels,
+      { projectId, structured: (id) => schema.has(id), origin: { kind: 'batch', file: name, at: Date.now() }, file: name },
+      seen,
+    );
+    for await (const l of fileLines(f, MAX_LINE)) {
+      if ('text' in l) reader.line(l.text, l.n);
+      else reader.tooLong(l.n, l.tooLong);
+    }
+    const read = reader.reading;
     if (read.lines === 0) {
       notes.push(`${name} is empty: it holds no answers.`);
       continue;
@@ -194,25 +230,34 @@ export async function batchImport(
       );
       continue;
     }
-    const stored = await io.getCached(
-      projectId,
-      read.responses.map((r) => r.key),
-    );
-    const fresh = read.responses.filter((r) => {
-      const had = stored.get(r.key);
-      if (!had || replaceable(had)) return true;
-      report.kept += 1;
-      if (had.label !== r.label || had.valid !== r.valid) report.conflicts += 1;
-      return false;
-    });
-    await io.putResponses(fresh);
-    report.stored += fresh.length;
+    answers.push(...read.responses);
     report.duplicates += read.duplicates;
-    report.notLabels += fresh.filter((r) => !r.valid).length;
-    if (codebookHash) report.otherVersion += fresh.filter((r) => r.codebookHash !== codebookHash).length;
-    report.failed.push(...read.failed.map((b) => ({ customId: b.customId, message: `${name}: ${b.message}` })));
+    report.failedCount += read.failed.length;
+    for (const b of read.failed.slice(0, MAX_LISTED - report.failed.length))
+      report.failed.push({ customId: b.customId, message: `${name}: ${b.message}` });
   }
-  const parts = [`Stored ${plural(report.stored, 'answer')} from ${plural(files.length, 'file')}.`];
+  const stored = await io.getCached(
+    projectId,
+    answers.map((r) => r.key),
+  );
+  const fresh = answers.filter((r) => {
+    const had = stored.get(r.key);
+    if (!had || replaceable(had)) return true;
+    report.kept += 1;
+    if (had.label !== r.label || had.valid !== r.valid) report.conflicts += 1;
+    return false;
+  });
+  report.stored = fresh.length === 0 ? 0 : await io.addResponses(fresh, replaceable);
+  report.kept += fresh.length - report.stored; // came in from a live run meanwhile
+  const written = report.stored === fresh.length ? fresh : [];
+  report.notLabels = written.filter((r) => !r.valid).length;
+  if (codebookHash) report.otherVersion = written.filter((r) => r.codebookHash !== codebookHash).length;
+  report.text = reportText(report, files.length, notes);
+  return report;
+}
+
+function reportText(report: BatchImportReport, files: number, notes: string[]): string {
+  const parts = [`Stored ${plural(report.stored, 'answer')} from ${plural(files, 'file')}.`];
   if (report.notLabels)
     parts.push(`${n(report.notLabels)} of them are not one of the codebook's labels (refusals, other words) and are stored as invalid.`);
   if (report.otherVersion)
@@ -227,16 +272,15 @@ export async function batchImport(
   if (report.duplicates)
     parts.push(`${plural(report.duplicates, 'custom_id appears', 'custom_ids appear')} twice: the first line of each was used.`);
   parts.push(...notes);
-  const failedOther = report.failed.length;
-  if (failedOther)
+  const failed = report.failedCount;
+  if (failed)
     parts.push(
-      `${plural(failedOther, 'line or answer', 'lines or answers')} could not be used (a run or a new export asks for them again): ` +
+      `${plural(failed, 'line or answer', 'lines or answers')} could not be used (a run or a new export asks for them again): ` +
         report.failed
           .slice(0, 3)
           .map((f) => f.message)
           .join(' ') +
-        (failedOther > 3 ? ` …and ${n(failedOther - 3)} more.` : ''),
+        (failed > 3 ? ` …and ${n(failed - 3)} more.` : ''),
     );
-  report.text = parts.join(' ');
-  return report;
+  return parts.join(' ');
 }

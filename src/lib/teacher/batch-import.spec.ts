@@ -3,7 +3,7 @@
 // stored one; bad lines are named by number and reason; duplicates, empty
 // files and the request file picked by mistake each get a plain message.
 import { describe, expect, it } from 'vitest';
-import { batchExport, batchImport, type BatchIo } from './batch-files';
+import { batchExport, batchImport, type BatchImportIo, type BatchIo } from './batch-files';
 import { runTeacher } from './queue';
 import { harness, LABELS, makeJob } from './queue.fixture';
 import { responseKeys } from './tasks';
@@ -23,14 +23,26 @@ function memoryIo() {
     kvSet: async (k, v) => void kv.set(k, v),
     save: (name, file) => void saved.push({ name, file }),
   };
-  return { h, deps, io, saved };
+  // As store/responses.ts addResponses does it: all of them at once, never over a stored answer that is not `replaceable`.
+  const importIo: BatchImportIo = {
+    ...io,
+    addResponses: async (rs, replaceable) => {
+      const put = rs.filter((r) => {
+        const had = h.store.get(r.key);
+        return !had || replaceable(had);
+      });
+      await deps.put(put);
+      return put.length;
+    },
+  };
+  return { h, deps, io: importIo, exportIo: io, saved };
 }
 
 /** Exports the job's requests and answers each line `label` (JSON), as the Batch API's output file would. */
 async function exported(structured: 'on' | 'off' = 'off', texts = 4) {
   const m = memoryIo();
   const job = { ...makeJob(texts, { repeats: 1, structured }), projectId: PROJECT };
-  await batchExport(m.io, job, 'Project');
+  await batchExport(m.exportIo, job, 'Project');
   const request = await m.saved[0].file.text();
   const lines = request
     .trim()
@@ -90,7 +102,9 @@ describe('Batch import of hostile output files', () => {
     const report = await batchImport(io, [file(out)], PROJECT, LABELS);
     expect(report).toMatchObject({ stored: 4, duplicates: 1 });
     expect(report.text).toMatch(/1 custom_id appears twice: the first line of each was used/);
-    expect(report.failed[0].message).toMatch(/Line 5: custom_id "t\w+" was already answered on line 1; the first answer is kept/);
+    expect(report.failed[0].message).toMatch(
+      /Line 5: custom_id "t\w+" was already answered on line 1 of batch_output\.jsonl; the first answer is kept/,
+    );
     expect([...h.store.values()].every((r) => r.label === 'negative')).toBe(true);
   });
 
@@ -150,6 +164,61 @@ describe('Batch import of hostile output files', () => {
     const [r] = h.store.values();
     expect(r).toMatchObject({ valid: false, label: null, invalidReason: 'malformed-json' });
     expect(r.raw!.length).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  it("a custom_id answered in two files: the second file's line is a duplicate naming the first", async () => {
+    const { h, io, lines, answer } = await exported();
+    const a = lines.map((l) => answer(l.custom_id, '{"label":"negative"}')).join('\n');
+    const b = answer(lines[0].custom_id, '{"label":"positive"}');
+    const report = await batchImport(io, [file(a, 'a.jsonl'), file(b, 'b.jsonl')], PROJECT, LABELS);
+    expect(report).toMatchObject({ stored: 4, duplicates: 1 });
+    expect(report.failed[0].message).toMatch(/^b\.jsonl: Line 1: custom_id "t\w+" was already answered on line 1 of a\.jsonl/);
+    expect([...h.store.values()].every((r) => r.label === 'negative')).toBe(true);
+  });
+
+  it('an answer that came in meanwhile is kept: the write never replaces it', async () => {
+    const { h, io, job, lines, answer } = await exported();
+    const [key] = responseKeys(job);
+    const live = { key, label: 'positive', valid: true } as unknown as TeacherResponse;
+    // Not stored when the file was checked; stored (a live run) by the time it is written.
+    const racing: BatchImportIo = {
+      ...io,
+      getCached: async () => new Map(),
+      addResponses: async (rs, r) => (h.store.set(key, live), io.addResponses(rs, r)),
+    };
+    const report = await batchImport(
+      racing,
+      [file(lines.map((l) => answer(l.custom_id, '{"label":"negative"}')).join('\n'))],
+      PROJECT,
+      LABELS,
+    );
+    expect(report).toMatchObject({ stored: 3, kept: 1 });
+    expect(h.store.get(key)).toBe(live);
+  });
+
+  it('a write that fails stores nothing, and a line too long to be an answer is named, not read', async () => {
+    const { h, io, lines, answer } = await exported();
+    const out = [
+      answer(lines[0].custom_id, '{"label":"negative"}'),
+      'x'.repeat(17 * 2 ** 20),
+      answer(lines[1].custom_id, '{"label":"negative"}'),
+    ];
+    const failing: BatchImportIo = { ...io, addResponses: () => Promise.reject(new Error('The browser storage is full.')) };
+    await expect(batchImport(failing, [file(out.join('\n'))], PROJECT, LABELS)).rejects.toThrow(/storage is full/);
+    expect(h.store.size).toBe(0);
+    const report = await batchImport(io, [file(out.join('\n'))], PROJECT, LABELS);
+    expect(report.stored).toBe(2);
+    expect(report.failed.map((f) => f.message)).toEqual([
+      'batch_output.jsonl: Line 2: it is 17.0 MB long, longer than any Batch output line; it was not read.',
+    ]);
+  });
+
+  it('50,000 bad lines: all counted, the first hundred listed', async () => {
+    const { io } = await exported();
+    const report = await batchImport(io, [file(Array.from({ length: 50_000 }, () => '{not json').join('\n'))], PROJECT, LABELS);
+    expect(report).toMatchObject({ stored: 0, failedCount: 50_000 });
+    expect(report.failed).toHaveLength(100);
+    expect(report.text).toMatch(/50,000 lines or answers could not be used .* …and 49,997 more\./);
   });
 
   it('wrong-typed usage and times are refused per line, not stored as NaN', async () => {

@@ -194,6 +194,8 @@ export interface BatchReadOptions {
   structured?: (customId: string) => boolean;
   /** Stored with each answer: the file it came from. */
   origin?: AnswerOrigin;
+  /** The file's name, when several are read with one `seen` (a duplicate then names the file of its first line). */
+  file?: string;
 }
 
 const MAX_MESSAGE = 300;
@@ -257,19 +259,47 @@ const isRequestLine = (l: Record<string, unknown>) => 'body' in l && ('method' i
  * again). A custom_id seen twice: the first line wins, later ones are counted.
  */
 export function fromBatchOutput(jsonl: string, mapping: BatchMapping, labels: string[], opts: BatchReadOptions = {}): BatchReading {
-  const out: BatchReading = { responses: [], failed: [], lines: 0, requestLines: 0, duplicates: 0 };
-  const seen = new Map<string, number>();
-  let lineNo = 0;
+  const reader = new BatchOutputReader(mapping, labels, opts);
+  let n = 0;
   for (let at = 0; at < jsonl.length;) {
     const nl = jsonl.indexOf('\n', at);
-    const text = jsonl.slice(at, nl < 0 ? jsonl.length : nl);
+    reader.line(jsonl.slice(at, nl < 0 ? jsonl.length : nl), ++n);
     at = nl < 0 ? jsonl.length : nl + 1;
-    lineNo += 1;
-    if (text.trim() === '') continue;
-    out.lines += 1;
-    readLine(text, lineNo, mapping, labels, opts, seen, out);
   }
-  return out;
+  return reader.reading;
+}
+
+/**
+ * fromBatchOutput a line at a time, for a file read in slices. `seen`
+ * (custom_id → the line that answered it) may be shared by the readers of
+ * several files, so a custom_id answered in two files counts as a duplicate.
+ */
+export class BatchOutputReader {
+  readonly reading: BatchReading = { responses: [], failed: [], lines: 0, requestLines: 0, duplicates: 0 };
+  constructor(
+    private readonly mapping: BatchMapping,
+    private readonly labels: string[],
+    private readonly opts: BatchReadOptions = {},
+    private readonly seen = new Map<string, string>(),
+  ) {}
+
+  /** Reads line number `n` (1-based); blank lines are skipped. */
+  line(text: string, n: number): void {
+    if (text.trim() === '') return;
+    this.reading.lines += 1;
+    readLine(text, n, this.mapping, this.labels, this.opts, this.seen, this.reading);
+  }
+
+  /** A line too long to be a Batch output line, left unread. */
+  tooLong(n: number, chars: number): void {
+    this.reading.lines += 1;
+    this.reading.failed.push({
+      customId: '',
+      keys: [],
+      message: `Line ${n}: it is ${(chars / 2 ** 20).toFixed(1)} MB long, longer than any Batch output line; it was not read.`,
+      line: n,
+    });
+  }
 }
 
 function readLine(
@@ -278,7 +308,7 @@ function readLine(
   mapping: BatchMapping,
   labels: string[],
   opts: BatchReadOptions,
-  seen: Map<string, number>,
+  seen: Map<string, string>,
   out: BatchReading,
 ): void {
   const bad = (customId: string, keys: string[], why: string) => out.failed.push({ customId, keys, message: `Line ${n}: ${why}`, line: n });
@@ -302,9 +332,9 @@ function readLine(
   const first = seen.get(customId);
   if (first !== undefined) {
     out.duplicates += 1;
-    return void bad(customId, [], `custom_id "${shown}" was already answered on line ${first}; the first answer is kept.`);
+    return void bad(customId, [], `custom_id "${shown}" was already answered on ${first}; the first answer is kept.`);
   }
-  seen.set(customId, n);
+  seen.set(customId, opts.file ? `line ${n} of ${opts.file}` : `line ${n}`);
   const fail = (message: string) => out.failed.push({ customId, keys, message: `Line ${n}: ${message}`, line: n });
   if (line.error !== undefined && line.error !== null) {
     const e = line.error;

@@ -1,8 +1,10 @@
 // Main-thread façade for the project-file worker: one worker per export or
-// import, closed when it is done, so the page never holds the file's parts.
+// import (of a project file or Batch outputs), closed when it is done, so
+// the page never holds the file's parts.
 import { WorkerClient } from './worker-client';
 import type { PortableReply, PortableRequest } from '../store/portable-protocol';
 import type { Project } from '../store';
+import type { BatchImportReport } from '../teacher/batch-files';
 
 function start(): WorkerClient<PortableRequest, PortableReply> {
   return new WorkerClient<PortableRequest, PortableReply>(
@@ -47,4 +49,23 @@ export async function importProjectFileReport(file: Blob): Promise<{ project: Pr
 /** importProjectFileReport, the project record only. */
 export async function importProjectFile(file: Blob): Promise<Project> {
   return (await importProjectFileReport(file)).project;
+}
+
+/**
+ * Reads Batch output files into project `projectId`'s answers in a worker:
+ * every line checked first, then all answers written in one transaction.
+ */
+export async function importBatchFiles(
+  files: File[],
+  projectId: string,
+  labels: string[],
+  codebookHash: string,
+): Promise<BatchImportReport> {
+  const c = start();
+  try {
+    const msg = { type: 'batch-import' as const, files, projectId, labels, codebookHash };
+    return (await c.request<Extract<PortableReply, { type: 'batch-imported' }>>(msg, ['batch-imported']).done).report;
+  } finally {
+    c.terminate();
+  }
 }
