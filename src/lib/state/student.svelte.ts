@@ -15,6 +15,7 @@ import { takeMatrixRows, toDense, type FeatureMatrix } from '../train/matrix';
 import { argmaxRow, argmaxRows } from '../train/metrics';
 import { compareShares, type ShareCheck } from '../train/shares';
 import type { TrainReply } from '../train/protocol';
+import type { StudentRead } from '../train/student-files';
 import { initTrainer, trainRequest } from '../workers/trainer';
 import { tfjsPreference } from './backend.svelte';
 import { app, errorText, onProjectOpen } from './app.svelte';
@@ -142,6 +143,32 @@ export function fromStored(m: StoredModel): TrainedStudent {
     origin: x.origin ?? 'train',
     search: x.search,
     shares: x.shares,
+  };
+}
+
+/** A new student (fresh id, today's date) from its checked files. */
+export function fromStudentFiles({ meta, weights }: StudentRead): TrainedStudent {
+  return {
+    modelId: crypto.randomUUID(),
+    spec: {
+      name: `${meta.name} (imported)`,
+      trainSource: meta.trainSource,
+      trainSize: meta.trainSize,
+      encoder: meta.encoder,
+      headKind: weights.config.kind,
+    },
+    best: meta.best ?? weights.config,
+    scores: [],
+    backend: meta.backend,
+    weights,
+    labelNames: meta.labels,
+    positive: meta.positive ?? null,
+    embeddingKey: meta.embeddingKey,
+    encoderSettings: meta.encoderSettings ?? null,
+    selection: { kind: 'holdout', fraction: 0.2 },
+    trainIds: [],
+    createdAt: Date.now(),
+    origin: 'train', // an imported model is the user's own pick: always listed
   };
 }
 
@@ -407,6 +434,20 @@ export class StudentState {
     if (!app.project) throw new Error('Open a project first.');
     await store.saveModel(toStored(s, app.project.id));
     await this.reload();
+  }
+
+  /**
+   * Imports a student from picked files (its zip, or its three files): read
+   * and checked in the train worker (train/student-files.ts), then stored in
+   * one transaction. Throws, having stored nothing, naming the file and why.
+   */
+  async importFiles(files: File[]): Promise<TrainedStudent> {
+    if (!app.project) throw new Error('Open a project first.');
+    await initTrainer(tfjsPreference());
+    const read = await trainRequest<Extract<TrainReply, { type: 'student' }>>({ type: 'read-student', files }).done;
+    const s = fromStudentFiles(read);
+    await this.add(s);
+    return s;
   }
 
   /**

@@ -8,6 +8,7 @@ import { predictLinear } from './linear';
 import { searchLinear } from './linear-search';
 import { sliceMatrixRows, toDense, type CsrMatrix, type HybridMatrix } from './matrix';
 import type { TrainReply, TrainRequest } from './protocol';
+import { readStudent } from './student-files';
 import type { SerializedHead } from './types';
 import { TrainingCancelledError, throwIfAborted } from './types';
 
@@ -87,6 +88,8 @@ export async function handleTrainRequest(req: JobRequest, signal: AbortSignal, e
         });
         return { type: 'result', id, kind: 'linear', result };
       }
+      case 'read-student':
+        return { type: 'student', id, ...(await readStudent(req.files)) };
       case 'predict':
         return {
           type: 'probs',

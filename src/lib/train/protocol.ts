@@ -9,6 +9,7 @@ import type { BackendAttempt, BackendName } from './backend';
 import type { GridSearchArgs, GridSearchResult } from './grid';
 import type { LinearSearchArgs, LinearSearchResult } from './linear-search';
 import { matrixBuffers, type CsrMatrix, type HybridMatrix } from './matrix';
+import type { StudentRead } from './student-files';
 import type { EpochLog, HeadConfig, SerializedHead, TrainResult } from './types';
 
 export type TrainRequest =
@@ -30,6 +31,8 @@ export type TrainRequest =
   | ({ type: 'linear'; id: number } & Omit<LinearSearchArgs, 'onProgress' | 'signal'>)
   /** Dense rows (n × dim), sparse CSR rows or a dense + sparse hybrid (dim = X.cols). */
   | { type: 'predict'; id: number; weights: SerializedHead; X: Float32Array | CsrMatrix | HybridMatrix; dim: number }
+  /** Reads and checks a student's picked files (a zip, or model.json + weights.bin + surrogate.json); answered by 'student'. */
+  | { type: 'read-student'; id: number; files: File[] }
   /** Stops the job whose request had this id; it answers 'cancelled'. */
   | { type: 'cancel'; id: number };
 
@@ -52,6 +55,8 @@ export type TrainReply =
   | { type: 'result'; id: number; kind: 'train'; result: TrainResult }
   | { type: 'result'; id: number; kind: 'linear'; result: LinearSearchResult }
   | { type: 'probs'; id: number; probs: Float32Array }
+  /** A student's files, checked: its facts and head (its buffers transferred). */
+  | ({ type: 'student'; id: number } & StudentRead)
   | { type: 'error'; id: number; message: string }
   | { type: 'cancelled'; id: number };
 
@@ -88,6 +93,9 @@ export function transferablesOf(msg: TrainRequest | TrainReply): ArrayBuffer[] {
       break;
     case 'probs':
       out.push(msg.probs.buffer as ArrayBuffer);
+      break;
+    case 'student':
+      out.push(...headBuffers(msg.weights));
       break;
   }
   return [...new Set(out)];

@@ -34,6 +34,9 @@ export function trainRequest<T extends TrainReply>(
 ): { id: number; done: Promise<T>; cancel: () => void } {
   if (!client) throw new Error('The training worker has not started yet');
   const c = client;
-  const { id, done } = c.request<T>(msg as never, ['result', 'probs'], { onMessage, transfer: transferablesOf(msg as TrainRequest) });
+  const { id, done } = c.request<T>(msg as never, ['result', 'probs', 'student'], {
+    onMessage,
+    transfer: transferablesOf(msg as TrainRequest),
+  });
   return { id, done, cancel: () => c.post({ type: 'cancel', id }) };
 }
