@@ -82,8 +82,11 @@ test('hostile Batch outputs and student files: imported correctly or refused in 
     .map((l) => JSON.parse(l) as RequestLine);
   const answers = input.reduce((n, l) => n + (l.body.n ?? 1), 0);
   expect(answers).toBe(174);
-  // Live labelling of the validation sample first: these answers are paid for.
-  await page.getByLabel('Label all texts').uncheck();
+  // Live labelling of the validation sample and the test set first: these answers are paid for.
+  await page.getByLabel(/As in the paper/).check();
+  await page.getByLabel('Training-pool texts').fill('0');
+  await page.getByLabel('Training-pool texts').press('Tab');
+  await expect(page.getByTestId('estimate')).toContainText('24 texts');
   await runToEnd(page);
   const live = Number((await page.getByTestId('teacher-done').textContent())!.split(' / ')[0]);
   expect(live).toBeGreaterThan(0);

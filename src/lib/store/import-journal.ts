@@ -26,6 +26,7 @@ export interface ImportJournal {
 }
 
 const journalKey = (pid: string) => `${PREFIX}${pid}`;
+const TAKEN = 'A project with this id appeared while importing (another tab?); import again.';
 const lockName = (pid: string) => `surrogate-import|${pid}`;
 
 function isJournal(v: unknown): v is ImportJournal {
@@ -33,8 +34,17 @@ function isJournal(v: unknown): v is ImportJournal {
   return typeof j === 'object' && j !== null && typeof j.pid === 'string' && typeof j.file === 'string' && typeof j.at === 'number';
 }
 
-/** Inside `t` (with kv): records that import `j` is writing. Put with its first part. */
-export async function openJournalIn(t: Pick<Tx<['kv'], 'readwrite'>, 'objectStore'>, j: ImportJournal): Promise<void> {
+/**
+ * Inside `t` (with projects and kv): records that import `j` is writing. Put
+ * with its first part; refuses (writing nothing) when the id was taken, or
+ * another import of it is writing, since the id was chosen.
+ */
+export async function openJournalIn(t: Pick<Tx<['projects', 'kv'], 'readwrite'>, 'objectStore'>, j: ImportJournal): Promise<void> {
+  const [taken, open] = await Promise.all([
+    t.objectStore(STORES.projects).getKey(j.pid),
+    t.objectStore(STORES.kv).getKey(journalKey(j.pid)),
+  ]);
+  if (taken !== undefined || open !== undefined) throw new ImportError(TAKEN);
   await t.objectStore(STORES.kv).put(j, journalKey(j.pid));
 }
 
@@ -50,7 +60,7 @@ export async function commitImport(j: ImportJournal, project: Project): Promise<
       t.objectStore(STORES.projects).getKey(j.pid),
     ]);
     if (!open) throw new ImportError('Another tab interrupted this import and removed what it had written; import the file again.');
-    if (taken !== undefined) throw new ImportError('A project with this id appeared while importing; import again.');
+    if (taken !== undefined) throw new ImportError(TAKEN);
     await runAll([() => t.objectStore(STORES.projects).put(project), () => t.objectStore(STORES.kv).delete(journalKey(j.pid))]);
   });
 }

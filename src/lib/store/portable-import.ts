@@ -421,9 +421,10 @@ async function importParts(zip: ZipReader, raw: Record<string, unknown>, fileNam
   const notes = new Notes(totals.skippedAnswers, pid);
   let parts = 0;
   const wrote = async () => void (await opts.afterPart?.(++parts));
+  let opened = false;
   return withImportLock(pid, async () => {
     try {
-      await tx([STORES.rows, STORES.codebooks, STORES.kv], 'readwrite', OP, async (t) => {
+      await tx([STORES.projects, STORES.rows, STORES.codebooks, STORES.kv], 'readwrite', OP, async (t) => {
         await openJournalIn(t, journal);
         // Left over from an import that failed before (never listed): replaced.
         await runAll([
@@ -433,6 +434,7 @@ async function importParts(zip: ZipReader, raw: Record<string, unknown>, fileNam
         const codebooks = t.objectStore(STORES.codebooks);
         await queueAll(head.codebooks, (cv) => codebooks.put({ projectId: pid, version: cv.version, value: cv }));
       });
+      opened = true;
       await wrote();
       await walk(zip, plan, {
         rows: async (index, rows) => {
@@ -466,7 +468,7 @@ async function importParts(zip: ZipReader, raw: Record<string, unknown>, fileNam
       await commitImport(journal, project);
       return { project, notes: await notes.text() };
     } catch (err) {
-      await undoImport(journal).catch(() => undefined); // the import's own error is what the researcher needs to see
+      if (opened) await undoImport(journal).catch(() => undefined); // the import's own error is what the researcher needs to see
       throw err;
     }
   });
@@ -551,7 +553,7 @@ function listOf(doc: Record<string, unknown>, field: string): unknown[] {
   return v;
 }
 
-const IMPORT_STORES = [STORES.rows, STORES.codebooks, STORES.responses, STORES.results, STORES.models, STORES.kv];
+const IMPORT_STORES = [STORES.projects, STORES.rows, STORES.codebooks, STORES.responses, STORES.results, STORES.models, STORES.kv];
 
 /** A format-1 document: checked whole, then written in one transaction, its vectors after, under a journal as parts are. */
 async function importDocument(doc: Record<string, unknown>, fileName: string, opts: ImportOptions): Promise<ImportOutcome> {
@@ -610,6 +612,7 @@ async function importDocument(doc: Record<string, unknown>, fileName: string, op
   });
   const notes = new Notes(skipped, pid);
   const journal: ImportJournal = { pid, file: fileName, at: origin.at };
+  let opened = false;
   return withImportLock(pid, async () => {
     try {
       await tx(IMPORT_STORES, 'readwrite', OP, async (t) => {
@@ -629,6 +632,7 @@ async function importDocument(doc: Record<string, unknown>, fileName: string, op
           ...models.map((m) => () => t.objectStore(STORES.models).put(m)),
         ]);
       });
+      opened = true;
       await opts.afterPart?.(1);
       for (const [i, { meta, matrix }] of vectors.entries()) {
         if ((await putEmbeddings(projectVectorKey(meta.embKey, pid), meta.hashes, matrix, meta.dim, 'f32', { keepOther: true })) === 0)
@@ -638,7 +642,7 @@ async function importDocument(doc: Record<string, unknown>, fileName: string, op
       await commitImport(journal, project);
       return { project, notes: await notes.text() };
     } catch (err) {
-      await undoImport(journal).catch(() => undefined); // the import's own error is what the researcher needs to see
+      if (opened) await undoImport(journal).catch(() => undefined); // the import's own error is what the researcher needs to see
       throw err;
     }
   });
