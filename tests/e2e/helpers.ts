@@ -196,3 +196,25 @@ export async function storedEmbeddings(page: Page): Promise<Record<string, Recor
       }),
   );
 }
+
+/** The longest gap between 50 ms heartbeats on the page's main thread since the probe started. */
+export async function startProbe(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __maxGap: number };
+    w.__maxGap = 0;
+    let last = performance.now();
+    setInterval(() => {
+      const now = performance.now();
+      w.__maxGap = Math.max(w.__maxGap, now - last);
+      last = now;
+    }, 50);
+  });
+}
+/** The longest gap since the last call (or startProbe), and a fresh start. */
+export const maxGap = (page: Page) =>
+  page.evaluate(() => {
+    const w = window as unknown as { __maxGap: number };
+    const gap = w.__maxGap;
+    w.__maxGap = 0;
+    return gap;
+  });

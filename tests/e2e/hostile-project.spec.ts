@@ -10,31 +10,9 @@ import { test, expect, type Page } from '@playwright/test';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import { blobSink, ZipWriter } from '../../src/lib/data/zip';
-import { freshApp, MOCK_URL, mockConfig, mockReset, runToEnd, SENTIMENT_RULES, setupProject } from './helpers';
+import { freshApp, maxGap, MOCK_URL, mockConfig, mockReset, runToEnd, SENTIMENT_RULES, setupProject, startProbe } from './helpers';
 
 const SHOTS = process.env.SHOTS_DIR ?? 'test-results/hostile-project';
-
-/** The longest gap between 50 ms heartbeats on the page's main thread since the probe started. */
-async function startProbe(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __maxGap: number };
-    w.__maxGap = 0;
-    let last = performance.now();
-    setInterval(() => {
-      const now = performance.now();
-      w.__maxGap = Math.max(w.__maxGap, now - last);
-      last = now;
-    }, 50);
-  });
-}
-/** The longest gap since the last call, and a fresh start. */
-const maxGap = (page: Page) =>
-  page.evaluate(() => {
-    const w = window as unknown as { __maxGap: number };
-    const gap = w.__maxGap;
-    w.__maxGap = 0;
-    return gap;
-  });
 
 /** A zip of `entries` in order, duplicates allowed, written by the app's own zip writer. */
 async function rawZip(entries: [string, Uint8Array][]): Promise<Uint8Array> {

@@ -296,7 +296,7 @@ test('Batch API: export pending requests, import the output, and those labels co
   const said = page.getByTestId('batch-message');
   await expect(said).toContainText('Stored 0 answers from 1 file.');
   await expect(said).toContainText('174 answers were already stored and kept as they were (174 of them differ');
-  await expect(said).toContainText('1 custom_id appears twice: the first line of each was used.');
+  await expect(said).toContainText('1 custom_id appears twice: the first line of each was used (again.jsonl: Line 117: custom_id');
   await expect(said).toContainText('again.jsonl: Line 118: it has no custom_id.');
   await expect(page.getByTestId('consistency-dist')).toContainText('all 3 (unanimous)');
   await page

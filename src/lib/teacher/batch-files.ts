@@ -146,6 +146,8 @@ export interface BatchImportReport {
   failed: { customId: string; message: string }[];
   /** How many could not be used in all. */
   failedCount: number;
+  /** The first lines that repeat a custom_id (at most MAX_LISTED; `duplicates` counts them all). */
+  repeats: { customId: string; message: string }[];
   text: string;
   /** Answers already stored under the same key: kept, the file's left out. */
   kept: number;
@@ -197,6 +199,7 @@ export async function batchImport(
     stored: 0,
     failed: [],
     failedCount: 0,
+    repeats: [],
     text: '',
     kept: 0,
     conflicts: 0,
@@ -232,9 +235,11 @@ export async function batchImport(
     }
     answers.push(...read.responses);
     report.duplicates += read.duplicates;
-    report.failedCount += read.failed.length;
-    for (const b of read.failed.slice(0, MAX_LISTED - report.failed.length))
-      report.failed.push({ customId: b.customId, message: `${name}: ${b.message}` });
+    for (const b of read.failed) {
+      const list = b.repeat ? report.repeats : report.failed;
+      if (!b.repeat) report.failedCount++;
+      if (list.length < MAX_LISTED) list.push({ customId: b.customId, message: `${name}: ${b.message}` });
+    }
   }
   const stored = await io.getCached(
     projectId,
@@ -270,7 +275,10 @@ function reportText(report: BatchImportReport, files: number, notes: string[]): 
         (report.conflicts ? ` (${n(report.conflicts)} of them differ from the file's answer; the stored answer was kept).` : '.'),
     );
   if (report.duplicates)
-    parts.push(`${plural(report.duplicates, 'custom_id appears', 'custom_ids appear')} twice: the first line of each was used.`);
+    parts.push(
+      `${plural(report.duplicates, 'custom_id appears', 'custom_ids appear')} twice: the first line of each was used` +
+        ` (${report.repeats[0].message.replace(/; the first answer is kept\.$/, '')}).`,
+    );
   parts.push(...notes);
   const failed = report.failedCount;
   if (failed)

@@ -100,9 +100,11 @@ describe('Batch import of hostile output files', () => {
       '\n',
     );
     const report = await batchImport(io, [file(out)], PROJECT, LABELS);
-    expect(report).toMatchObject({ stored: 4, duplicates: 1 });
-    expect(report.text).toMatch(/1 custom_id appears twice: the first line of each was used/);
-    expect(report.failed[0].message).toMatch(
+    expect(report).toMatchObject({ stored: 4, duplicates: 1, failed: [], failedCount: 0 }); // a repeat, not a failure
+    expect(report.text).toMatch(
+      /1 custom_id appears twice: the first line of each was used \(batch_output\.jsonl: Line 5: custom_id "t\w+" was already answered on line 1 of batch_output\.jsonl\)\.$/,
+    );
+    expect(report.repeats[0].message).toMatch(
       /Line 5: custom_id "t\w+" was already answered on line 1 of batch_output\.jsonl; the first answer is kept/,
     );
     expect([...h.store.values()].every((r) => r.label === 'negative')).toBe(true);
@@ -172,7 +174,7 @@ describe('Batch import of hostile output files', () => {
     const b = answer(lines[0].custom_id, '{"label":"positive"}');
     const report = await batchImport(io, [file(a, 'a.jsonl'), file(b, 'b.jsonl')], PROJECT, LABELS);
     expect(report).toMatchObject({ stored: 4, duplicates: 1 });
-    expect(report.failed[0].message).toMatch(/^b\.jsonl: Line 1: custom_id "t\w+" was already answered on line 1 of a\.jsonl/);
+    expect(report.repeats[0].message).toMatch(/^b\.jsonl: Line 1: custom_id "t\w+" was already answered on line 1 of a\.jsonl/);
     expect([...h.store.values()].every((r) => r.label === 'negative')).toBe(true);
   });
 

@@ -173,6 +173,8 @@ export interface BatchFailure {
   message: string;
   /** The line of the file (1-based) it came from. */
   line?: number;
+  /** A repeated custom_id (its first line was used): reported as a repeat, not as a failure. */
+  repeat?: true;
 }
 
 /** How an output file's lines were read, beyond the answers and failures. */
@@ -332,7 +334,8 @@ function readLine(
   const first = seen.get(customId);
   if (first !== undefined) {
     out.duplicates += 1;
-    return void bad(customId, [], `custom_id "${shown}" was already answered on ${first}; the first answer is kept.`);
+    const message = `Line ${n}: custom_id "${shown}" was already answered on ${first}; the first answer is kept.`;
+    return void out.failed.push({ customId, keys: [], message, line: n, repeat: true });
   }
   seen.set(customId, opts.file ? `line ${n} of ${opts.file}` : `line ${n}`);
   const fail = (message: string) => out.failed.push({ customId, keys, message: `Line ${n}: ${message}`, line: n });
