@@ -165,6 +165,8 @@ const n = (x: number) => x.toLocaleString('en');
 const plural = (x: number, one: string, many = `${one}s`) => `${n(x)} ${x === 1 ? one : many}`;
 /** Failures listed in a report (the count says how many in all): a 50,000-line file of bad lines is not cloned whole. */
 const MAX_LISTED = 100;
+/** Failures named in the message itself (each is at most a few hundred characters). */
+const SHOWN = 5;
 /** A Batch output line is one answer (64 KiB kept of it); past this a line is not read at all. */
 const MAX_LINE = 16 * 2 ** 20;
 
@@ -285,10 +287,10 @@ function reportText(report: BatchImportReport, files: number, notes: string[]): 
     parts.push(
       `${plural(failed, 'line or answer', 'lines or answers')} could not be used (a run or a new export asks for them again): ` +
         report.failed
-          .slice(0, 3)
+          .slice(0, SHOWN)
           .map((f) => f.message)
           .join(' ') +
-        (failed > 3 ? ` …and ${n(failed - 3)} more.` : ''),
+        (failed > SHOWN ? ` …and ${n(failed - SHOWN)} more.` : ''),
     );
   return parts.join(' ');
 }

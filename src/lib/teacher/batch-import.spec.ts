@@ -220,7 +220,7 @@ describe('Batch import of hostile output files', () => {
     const report = await batchImport(io, [file(Array.from({ length: 50_000 }, () => '{not json').join('\n'))], PROJECT, LABELS);
     expect(report).toMatchObject({ stored: 0, failedCount: 50_000 });
     expect(report.failed).toHaveLength(100);
-    expect(report.text).toMatch(/50,000 lines or answers could not be used .* …and 49,997 more\./);
+    expect(report.text).toMatch(/50,000 lines or answers could not be used .* …and 49,995 more\./);
   });
 
   it('wrong-typed usage and times are refused per line, not stored as NaN', async () => {
