@@ -64,16 +64,24 @@ export const VECTOR_STORES: ('vectorKeys' | 'vectorHashes' | 'vectorChunks')[] =
   STORES.vectorChunks,
 ];
 
+/** The start of every project key of `projectId` (its id escaped: an id from a file may hold '|'). */
+const scopeOf = (projectId: string) => `${SCOPE}${encodeURIComponent(projectId)}|`;
+
 /** The key a project's imported vectors of `embKey` are stored under: read by that project alone. */
 export function projectVectorKey(embKey: string, projectId: string): string {
-  return `${SCOPE}${projectId}|${embKey}`;
+  return `${scopeOf(projectId)}${embKey}`;
 }
 
 /** The project and encoder key of a project key; null for a key of the shared cache. */
 export function vectorScope(key: string): { projectId: string; embKey: string } | null {
   if (!key.startsWith(SCOPE)) return null;
   const bar = key.indexOf('|', SCOPE.length);
-  return bar < 0 ? null : { projectId: key.slice(SCOPE.length, bar), embKey: key.slice(bar + 1) };
+  if (bar < 0) return null;
+  try {
+    return { projectId: decodeURIComponent(key.slice(SCOPE.length, bar)), embKey: key.slice(bar + 1) };
+  } catch {
+    return null; // not one of ours (a key an older import took from a file as it came)
+  }
 }
 
 /**
@@ -97,7 +105,7 @@ type VectorDeleter = Pick<Tx<typeof VECTOR_STORES, 'readwrite'>, 'objectStore'>;
  * computed beside them. For deleting a project, or undoing its import.
  */
 export async function deleteProjectVectorsIn(t: VectorDeleter, projectId: string): Promise<void> {
-  const lo = `${SCOPE}${projectId}|`;
+  const lo = scopeOf(projectId);
   const hi = `${lo}\uffff`;
   await runAll([
     () => t.objectStore(STORES.vectorKeys).delete(IDBKeyRange.bound(lo, hi)),

@@ -359,6 +359,8 @@ describe('an import plants nothing', () => {
     expect(await vectorKeyFor(ENC, a.id)).toBe(ENC);
     expect(await vectorKeyFor(ENC, b.id)).toBe(projectVectorKey(ENC, b.id));
     expect((await getEmbeddings(projectVectorKey(ENC, b.id), [rows[0].hash], DIM)).missing).toEqual([]);
+    // An id from a file may hold '|': its key never falls in the range of a project whose id it starts with.
+    expect(projectVectorKey(ENC, 'a|b').startsWith(projectVectorKey('', 'a'))).toBe(false);
   });
 
   it('an answer is re-read: a label its raw answer does not say, or a 12 MB answer, is stored as invalid', async () => {
