@@ -5,7 +5,7 @@ import { hashText } from '../data/hash';
 import { cacheKey } from '../teacher/cache-key';
 import type { TeacherResponse } from '../teacher/types';
 import { resolveHeadConfig } from '../train/types';
-import { STORES, tx } from './db';
+import { STORES, tx, type StoreName } from './db';
 import type { ComparisonData, PredictionsData } from './records';
 import { packIdList } from './packed-ids';
 import type { StoredModel, StoredResult, StoredRow } from './types';
@@ -138,5 +138,19 @@ export function storedResults(projectId: string): Promise<StoredResult[]> {
 export function putRawResult(record: unknown): Promise<void> {
   return tx([STORES.results], 'readwrite', 'save the result', async (t) => {
     await t.objectStore(STORES.results).put(record as StoredResult);
+  });
+}
+
+/** Every record of every store, keys and values, in one string (typed arrays and buffers by their bytes). */
+export async function digest(): Promise<string> {
+  const names = Object.values(STORES) as StoreName[];
+  const dump = await tx(names, 'readonly', 'digest', async (t) =>
+    Promise.all(names.map(async (n) => [n, await t.objectStore(n).getAllKeys(), await t.objectStore(n).getAll()])),
+  );
+  return JSON.stringify(dump, (_k, v: unknown) => {
+    if (v instanceof ArrayBuffer) return { buf: Array.from(new Uint8Array(v)) };
+    if (ArrayBuffer.isView(v)) return { view: v.constructor.name, bytes: Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)) };
+    if (typeof v === 'number' && !Number.isFinite(v)) return `num:${v}`;
+    return v;
   });
 }

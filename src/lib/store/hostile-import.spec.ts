@@ -4,7 +4,7 @@
 // it was (a digest of all stores before and after).
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { STORES, tx, type StoreName } from './db';
+import { STORES, tx } from './db';
 import {
   createProject,
   exportProject,
@@ -26,7 +26,7 @@ import {
   vectorKeyFor,
   type Project,
 } from './index';
-import { codebookVersion, liveAnswer, makeRows, model, storedResults } from './fixtures';
+import { codebookVersion, digest, liveAnswer, makeRows, model, storedResults } from './fixtures';
 import { blobSink, ZipReader, ZipWriter } from '../data/zip';
 import { usableBy, type TeacherResponse } from '../teacher/types';
 
@@ -34,20 +34,6 @@ afterEach(resetDbForTests);
 
 const DIM = 4;
 const ENC = 'emb-v1|m|q8|mean|l2';
-
-/** Every record of every store, keys and values, in one string (typed arrays and buffers by their bytes). */
-async function digest(): Promise<string> {
-  const names = Object.values(STORES) as StoreName[];
-  const dump = await tx(names, 'readonly', 'digest', async (t) =>
-    Promise.all(names.map(async (n) => [n, await t.objectStore(n).getAllKeys(), await t.objectStore(n).getAll()])),
-  );
-  return JSON.stringify(dump, (_k, v: unknown) => {
-    if (v instanceof ArrayBuffer) return { buf: Array.from(new Uint8Array(v)) };
-    if (ArrayBuffer.isView(v)) return { view: v.constructor.name, bytes: Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)) };
-    if (typeof v === 'number' && !Number.isFinite(v)) return `num:${v}`;
-    return v;
-  });
-}
 
 /** Project A: this browser's own, with paid answers and vectors. */
 async function ours(): Promise<Project> {

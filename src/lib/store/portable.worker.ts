@@ -2,14 +2,12 @@
 // and Batch output import (teacher/batch-files.ts) off the page's thread.
 import { exportProjectTo } from './portable';
 import { importProjectFile } from './portable-import';
-import { addResponses, usableResponses } from './responses';
-import { kvGet } from './kv';
-import { batchImport, type BatchImportIo } from '../teacher/batch-files';
+import { storeBatchIo } from './batch-io';
+import { batchImport } from '../teacher/batch-files';
 import { blobSink } from '../data/zip';
 import type { PortableReply, PortableRequest } from './portable-protocol';
 
 const post = (r: PortableReply) => postMessage(r);
-const batchIo: BatchImportIo = { getCached: usableResponses, kvGet, addResponses };
 
 self.onmessage = async (e: MessageEvent<PortableRequest>) => {
   const req = e.data;
@@ -19,7 +17,7 @@ self.onmessage = async (e: MessageEvent<PortableRequest>) => {
       return post({ type: 'imported', id: req.id, ...(await importProjectFile(req.file, name)) });
     }
     if (req.type === 'batch-import') {
-      const report = await batchImport(batchIo, req.files, req.projectId, req.labels, req.codebookHash);
+      const report = await batchImport(storeBatchIo, req.files, req.projectId, req.labels, req.codebookHash);
       return post({ type: 'batch-imported', id: req.id, report });
     }
     let last = 0;
