@@ -22,7 +22,11 @@ vi.mock('../workers/trainer', () => {
       const ac = new AbortController();
       const done = handleTrainRequest({ ...msg, id: ++id } as Exclude<TrainRequest, { type: 'cancel' }>, ac.signal, (r) =>
         onMessage?.(r),
-      ).then((r) => (r.type === 'result' || r.type === 'probs' ? r : Promise.reject(new Error(r.type === 'error' ? r.message : r.type))));
+      ).then((r) =>
+        r.type === 'result' || r.type === 'probs' || r.type === 'student'
+          ? r
+          : Promise.reject(new Error(r.type === 'error' ? r.message : r.type)),
+      );
       return { id, done, cancel: () => ac.abort() };
     },
   };
@@ -72,6 +76,38 @@ describe('buildTrainingSet', () => {
 
   it('says when a training row has no embedding', () => {
     expect(() => buildTrainingSet({ X, trainIds: ['zz'], labelOf: () => 'pos', labelNames: names })).toThrow(/no embedding/);
+  });
+});
+
+describe('StudentState.importFiles', () => {
+  it('a damaged or hostile file is refused naming it, every store as it was; a good one is stored once', async () => {
+    const { exportTfjsModel } = await import('../train/serialize');
+    const { zipSync, strToU8 } = await import('fflate');
+    const { digest } = await import('../store/fixtures');
+    const head = {
+      format: 'surrogate-head/1' as const,
+      config: resolveHeadConfig({ kind: 'logreg' }),
+      dim: 2,
+      nClasses: 2,
+      layers: [{ kernel: { shape: [2, 2], values: new Float32Array([1, -1, 0, 2]) }, bias: { shape: [2], values: new Float32Array(2) } }],
+    };
+    const tfjs = await exportTfjsModel(head);
+    const meta = { format: 'surrogate-student/1', name: 'Theirs', embeddingKey: 'tfidf-v2|x', encoder: 'tfidf', labels: names };
+    const entries = { 'model.json': strToU8(tfjs['model.json']), 'weights.bin': new Uint8Array(tfjs['weights.bin']) };
+    const zip = (surrogate: unknown, rest = entries) =>
+      new File([zipSync({ ...rest, 'surrogate.json': strToU8(JSON.stringify(surrogate)) })], 'theirs.zip');
+    const s = new StudentState();
+    const before = await digest();
+    await expect(s.importFiles([zip({ ...meta, labels: ['a', 'b', 'c'] })])).rejects.toThrow(
+      /^Could not import theirs\.zip: The model has 2 outputs but surrogate\.json names 3 labels\.$/,
+    );
+    await expect(s.importFiles([zip(meta, { ...entries, 'weights.bin': entries['weights.bin'].slice(0, 6) })])).rejects.toThrow(
+      /^Could not import theirs\.zip: model\.json and weights\.bin do not make a model this app reads/,
+    );
+    expect(await digest()).toBe(before);
+    const got = await s.importFiles([zip(meta)]);
+    expect(got.spec.name).toBe('Theirs (imported)');
+    expect((await store.listModels(app.project!.id)).items.map((m) => m.id)).toEqual([got.modelId]);
   });
 });
 
