@@ -287,6 +287,37 @@ describe('an import writes whole or not at all, even across a closed tab', () =>
     }
   });
 
+  it('a file of format 1 (one document, its vectors after): a tab closed before its vectors is undone as well', async () => {
+    await ours();
+    const before = await digest();
+    const rows = makeRows(2, 'v');
+    const v1 = {
+      format: 'surrogate-project',
+      formatVersion: 1,
+      project: { id: 'old', name: 'Old' },
+      rows,
+      codebooks: [codebookVersion(1)],
+      responses: [liveAnswer('old', codebookVersion(1).hash, rows[0].hash, 'pos', 3)],
+      embeddings: [
+        {
+          embKey: ENC,
+          dim: 2,
+          hashes: rows.map((r) => r.hash),
+          matrix: { $sg: 'b64', type: 'Float32Array', data: 'AACAPwAAAEAAAEBAAACAQA==' },
+        },
+      ],
+    };
+    let reached!: () => void;
+    const there = new Promise<void>((ok) => (reached = ok));
+    void importProject(new Blob([JSON.stringify(v1)]), 'old.json', {
+      afterPart: (n) => (n === 1 ? (reached(), new Promise<void>(() => {})) : Promise.resolve()),
+    });
+    await there;
+    expect(await digest()).not.toBe(before);
+    expect(await cleanOnOpen()).toBe(1);
+    expect(await digest()).toBe(before);
+  });
+
   it('a write that fails half way undoes itself at once', async () => {
     await ours();
     const blob = await fullFile();
