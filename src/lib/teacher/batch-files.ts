@@ -14,11 +14,12 @@ import type { TeacherJob } from './tasks';
 import type { Capabilities, TeacherResponse } from './types';
 import { slug } from '../ui/download';
 
-/** What export and import read and write: the answer cache, the custom_id mapping's kv row, and the browser download. */
+/** What the export reads and writes: the answer cache, the custom_id mapping's kv row, and the browser download. */
 export interface BatchIo {
   /** The stored answers project `projectId` may use (teacher/types.ts usableBy). */
   getCached(projectId: string, keys: string[]): Promise<Map<string, TeacherResponse>>;
-  putResponses(rs: TeacherResponse[]): Promise<void>;
+  /** Not read (the import writes through BatchImportIo.addResponses); drop it with state/teacher.svelte.ts's copy. */
+  putResponses?(rs: TeacherResponse[]): Promise<void>;
   kvGet(key: string): Promise<unknown>;
   kvSet(key: string, value: unknown): Promise<void>;
   save(name: string, file: Blob): void;
