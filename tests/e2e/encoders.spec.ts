@@ -71,14 +71,18 @@ test('presets: the recipe is in the key, and switching re-embeds only what the n
   await page.getByRole('button', { name: /Import 58 texts/ }).click();
   await page.locator('[data-step="train"]').click();
 
-  await test.step('a new project starts on BGE small, its facts and the reason one click away', async () => {
-    await expect(page.getByLabel('Model preset')).toHaveValue('bge-small');
+  await test.step('a new project starts on TF-IDF; a sentence encoder on MiniLM, the reason one click away; then BGE small', async () => {
+    await expect(page.getByLabel('Encoder kind')).toHaveValue('tfidf');
+    await page.getByLabel('Encoder kind').selectOption('transformers');
+    await expect(page.getByLabel('Model preset')).toHaveValue('minilm');
+    await expect(page.getByLabel('Model id')).toHaveValue('Xenova/all-MiniLM-L6-v2');
+    await page.getByText(/^Why all-MiniLM-L6-v2 is the default/).click();
+    await expect(page.getByTestId('preset-why')).toContainText('trailed TF-IDF');
+    await page.getByLabel('Model preset').selectOption('bge-small');
     await expect(page.getByLabel('Model id')).toHaveValue('Xenova/bge-small-en-v1.5');
     const facts = page.getByTestId('preset-facts');
     for (const t of ['384 dimensions', 'English', 'up to 512 tokens', '34 MB (q8)', 'CLS pooling, L2-normalised', 'Good for'])
       await expect(facts).toContainText(t);
-    await page.getByText(/^Why BGE small en v1.5 is the default/).click();
-    await expect(page.getByTestId('preset-why')).toContainText('MTEB');
     await page.getByLabel('Model source').selectOption('url');
     await page.getByLabel('Mirror base URL').fill(`${MOCK_URL}/models`);
     await page.getByLabel('Mirror base URL').press('Tab');
@@ -222,8 +226,9 @@ test('before embedding, the expected size of the vectors beside the space the br
   await page.getByTestId('file-input').setInputFiles(CSV);
   await page.getByRole('button', { name: /Import 58 texts/ }).click();
   await page.locator('[data-step="train"]').click();
+  await page.getByLabel('Encoder kind').selectOption('transformers');
   const plan = page.getByTestId('storage-plan');
-  // BGE small: 58 texts × 384 values × 4 bytes, with the index: ~90 KB, more than the 60 kB left.
+  // MiniLM, as BGE small: 58 texts × 384 values × 4 bytes, with the index: ~90 KB, more than the 60 kB left.
   await expect(plan).toContainText(
     'Embedding all 58 texts stores up to 90 KB of vectors in this browser (58 × 384 values × 4 bytes, with their index)',
   );

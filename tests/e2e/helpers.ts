@@ -58,6 +58,7 @@ export const FIXTURES = 'tests/fixtures/data';
 /** The Train step's encoder set to the tiny test model from the mock server's mirror, on wasm. */
 export async function useTinyEncoder(page: Page): Promise<void> {
   await page.locator('[data-step="train"]').click();
+  await page.getByLabel('Encoder kind').selectOption('transformers'); // a new project starts on TF-IDF
   await page.getByLabel('Model id').fill('tiny-distilbert');
   await page.getByLabel('Model id').press('Tab');
   await page.getByLabel('Model source').selectOption('url');

@@ -97,7 +97,9 @@ async function importCsv(page: Page, name: string, csv: string, n: number): Prom
 
 async function chooseMiniLM(page: Page): Promise<void> {
   await page.locator('[data-step="train"]').click();
-  await page.getByLabel('Model preset').selectOption('minilm');
+  await page.getByLabel('Encoder kind').selectOption('transformers');
+  // MiniLM is the preset a new project's sentence encoder starts on.
+  await expect(page.getByLabel('Model preset')).toHaveValue('minilm');
   await expect(page.getByLabel('Model id')).toHaveValue(MODEL);
   await page.getByLabel('Device').selectOption('wasm');
 }

@@ -55,6 +55,7 @@ test('embed on wasm and WebGPU, train on WebGPU and wasm, reload, export and re-
   await expect(page.getByTestId('split-counts')).toContainText('Training pool: 38');
 
   await page.locator('[data-step="train"]').click();
+  await page.getByLabel('Encoder kind').selectOption('transformers');
   await page.getByLabel('Model id').fill('tiny-distilbert');
   await page.getByLabel('Model id').press('Tab');
   await page.getByLabel('Model source').selectOption('url');
@@ -201,6 +202,7 @@ test('a model folder picked on this computer is read in the browser, not fetched
   await page.getByTestId('file-input').setInputFiles(CSV);
   await page.getByRole('button', { name: /Import 58 texts/ }).click();
   await page.locator('[data-step="train"]').click();
+  await page.getByLabel('Encoder kind').selectOption('transformers');
   await page.getByLabel('Model id').fill('tiny-distilbert');
   await page.getByLabel('Model id').press('Tab');
   await page.getByLabel('Model source').selectOption('files');

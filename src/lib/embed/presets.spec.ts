@@ -3,7 +3,7 @@ import { CUSTOM_RECIPE, DEFAULT_PRESET, encoderText, PRESETS, presetForModel, re
 import { dtypeChoices, fallbackDtype } from './device';
 
 describe('presets', () => {
-  it('each carries the facts the panel shows, and the default is BGE small', () => {
+  it('each carries the facts the panel shows, and the default is MiniLM, the one verified on real weights', () => {
     expect(PRESETS.map((p) => p.id)).toEqual(['bge-small', 'minilm', 'e5-small', 'distilbert']);
     for (const p of PRESETS) {
       expect(p.dim).toBeGreaterThan(0);
@@ -11,7 +11,7 @@ describe('presets', () => {
       expect(p.sizeMB.q8).toBeLessThan(p.sizeMB.fp32);
       expect(p.goodFor.length).toBeGreaterThan(10);
     }
-    expect(DEFAULT_PRESET).toBe('bge-small');
+    expect(DEFAULT_PRESET).toBe('minilm');
   });
 
   it('resolves the recipes of the issue: BGE CLS, MiniLM mean, E5 mean with "query: ", all normalised', () => {

@@ -56,7 +56,8 @@ export const PRESETS: readonly EncoderPreset[] = [
     languages: 'English',
     params: '33 M',
     sizeMB: { q8: 34, fp32: 133 },
-    goodFor: 'English texts: the best classification quality per MB of these presets (the default)',
+    goodFor:
+      'English texts: stronger than MiniLM on MTEB classification by its card, but not verified by this project (no weights could be had)',
   },
   {
     id: 'minilm',
@@ -102,16 +103,17 @@ export const PRESETS: readonly EncoderPreset[] = [
   },
 ];
 
-export const DEFAULT_PRESET: PresetId = 'bge-small';
+export const DEFAULT_PRESET: PresetId = 'minilm';
 
 /** Why the default is the default, one click from the encoder panel. */
 export const DEFAULT_REASON =
-  "The student is a linear classifier on frozen sentence vectors, the protocol of MTEB's classification tasks. There, models trained to " +
-  'produce sentence embeddings beat mean-pooled language models such as DistilBERT by a wide margin (EmotionClassification: ' +
-  'bert-base-uncased 0.34, all-MiniLM-L6-v2 0.41, bge-base-en 0.55). BGE small en v1.5 is the strongest of these presets on ' +
-  "classification for a quarter of DistilBERT's parameters and half its download; all-MiniLM-L6-v2 is smaller and faster but " +
-  "scores lower; multilingual E5 small is for texts that are not in English. DistilBERT stays available as the paper's model " +
-  '(the paper fine-tuned it, which a browser student does not).';
+  'It is the one preset this project has run on its real weights: loaded through both the mirror and the folder path, its vectors ' +
+  "checked against sentence-transformers', and its students measured on seven labelled research datasets. There, frozen MiniLM " +
+  'vectors trailed TF-IDF under the same linear head (median −0.06 macro F1 and −0.12 κ over 14 dataset × label-source pairs, ' +
+  '5 seeds), and the hybrid was level with TF-IDF; so new projects start on TF-IDF, and a sentence encoder is worth its download ' +
+  'only when the Compare step shows it beating TF-IDF on your own test set. BGE small and multilingual E5 small are stronger on ' +
+  "MTEB's classification tasks by their cards, but unverified here; E5 is the choice for texts not in English. DistilBERT stays " +
+  "available as the paper's model (the paper fine-tuned it, which a browser student does not).";
 
 /** The recipe used by a custom model unless the researcher changes it (the only recipe before presets). */
 export const CUSTOM_RECIPE: Recipe = { pooling: 'mean', normalize: true, prefix: '' };

@@ -10,16 +10,27 @@ const keyOf = (s: Parameters<typeof resolveRecipe>[0]) => {
 };
 
 describe('encoder defaults', () => {
-  it('a new project gets BGE small with its recipe', () => {
-    expect(withDefaults(undefined).encoder).toMatchObject({
-      kind: 'transformers',
-      preset: 'bge-small',
-      modelId: 'Xenova/bge-small-en-v1.5',
-      pooling: 'cls',
+  it('a new project starts on TF-IDF; choosing sentence embeddings starts on MiniLM with its recipe', () => {
+    const enc = withDefaults(undefined).encoder;
+    expect(enc).toMatchObject({
+      kind: 'tfidf',
+      preset: 'minilm',
+      modelId: 'Xenova/all-MiniLM-L6-v2',
+      pooling: 'mean',
       normalize: true,
       prefix: '',
       tokenBudget: 8192,
     });
+    expect(keyOf({ ...enc, kind: 'transformers' })).toBe('emb-v1|Xenova/all-MiniLM-L6-v2|q8|mean|l2|t256');
+  });
+
+  it('a setting saved without a kind (before TF-IDF was the default) stays a sentence encoder', () => {
+    const { kind: _k, ...saved } = {
+      ...DEFAULT_PROJECT_SETTINGS.encoder,
+      preset: 'bge-small' as const,
+      modelId: 'Xenova/bge-small-en-v1.5',
+    };
+    expect(encoderWithDefaults(saved).kind).toBe('transformers');
   });
 
   it('settings saved before presets keep the recipe their vectors were made with', () => {
