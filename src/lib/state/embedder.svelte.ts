@@ -13,10 +13,9 @@
 // stored. The hybrid puts the (unit-length) sentence vector beside them.
 import type { DataRow } from '../data/types';
 import { hashPartsOf } from '../data/hash';
-import { defaultDtype, type Device } from '../embed/device';
-import { embeddingKey, hybridKey, type Dtype } from '../embed/keys';
-import { resolveRecipe, type Recipe } from '../embed/presets';
-import { paddingWaste } from '../embed/batching';
+import type { Device } from '../embed/device';
+import { hybridKey, type Dtype } from '../embed/keys';
+import { resolveRecipe } from '../embed/presets';
 import { missingFiles, filesFromPicker, type ModelSource } from '../embed/model-files';
 import { l2NormalizeRows } from '../embed/pool';
 import { fitTfidfSliced, transformTfidfSparse, type TfidfModel } from '../embed/tfidf';
@@ -25,9 +24,21 @@ import type { EncoderSettings } from '../project/settings';
 import { hasWebGPU, type EmbedRuntime } from './backend.svelte';
 import { app, errorText } from './app.svelte';
 import { offline } from './offline.svelte';
-import { embedRequest, ortBase, type EmbedReady, type EmbedRows, type EmbedSlots, type EmbedStored } from '../workers/embed-client';
-import { byLength, distinctRows, storageOrder, yieldToPage } from '../embed/order';
-import { VECTOR_CHUNK } from '../store/db';
+import { embedRequest, ortBase, type EmbedReady } from '../workers/embed-client';
+import { distinctRows, storageOrder } from '../embed/order';
+import {
+  embedMissing,
+  encoderFor,
+  gatherVectors,
+  lookupSlots,
+  missingVectors,
+  ratesOf,
+  type EmbedProgress,
+  type EmbedRates,
+  type EmbedSummary,
+  type Encoder,
+  type VectorDeps,
+} from '../embed/vectors';
 import { vectorKeyFor } from '../store/embeddings';
 import { WorkerCancelled } from '../workers/worker-client';
 import { etaMs } from '../ui/eta';
@@ -47,40 +58,6 @@ export interface Embedded {
 
 export type EmbedStatus = 'idle' | 'loading' | 'embedding' | 'done' | 'error' | 'cancelled';
 
-/** Rates of an embedding run so far (null before the first batch, or for TF-IDF's tokens). */
-export interface EmbedRates {
-  textsPerSec: number | null;
-  tokensPerSec: number | null;
-  /** Padded ÷ real tokens of the batches run (1 = no padding). */
-  paddingWaste: number | null;
-  /** Where it runs: 'webgpu', 'wasm', or 'this page (TF-IDF)'. */
-  backend: string | null;
-}
-
-export interface EmbedProgress extends Partial<EmbedRates> {
-  stage: 'download' | 'embed';
-  done: number;
-  total: number;
-  etaMs: number | null;
-}
-
-/** What the last ensure() did, counted in distinct texts (identical texts share one vector). */
-export interface EmbedSummary {
-  key: string;
-  rows: number;
-  texts: number;
-  cached: number;
-  computed: number;
-  /** False for TF-IDF: its features are recomputed when needed. */
-  stored: boolean;
-  /** TF-IDF and hybrid: texts the vocabulary was fitted on. */
-  fittedOn?: number;
-  /** Hybrid: TF-IDF columns beside the sentence vector. */
-  tfidfCols?: number;
-  /** The texts embedded now (absent when every vector was cached). */
-  rates?: EmbedRates;
-}
-
 export class EmbeddingCancelledError extends Error {
   override name = 'EmbeddingCancelledError';
   constructor() {
@@ -88,56 +65,15 @@ export class EmbeddingCancelledError extends Error {
   }
 }
 
-/** Texts per embed request: one stored chunk each, so a cancel or reload loses at most one. */
-const CHUNK = VECTOR_CHUNK;
-/** Hashes per lookup request: small enough that cloning them never blocks the page. */
-const LOOKUP = 16_384;
-/** Rows per gather request (each reply is rows × dim floats). */
-const GATHER = 8_192;
 /** Bump when TF-IDF features change, so students fitted on old columns are not fed new ones. */
 const TFIDF_KEY_VERSION = 2; // 2: separate word / char_wb blocks, sparse rows, no feature cap
 const TFIDF_DEVICE = 'this page (TF-IDF)';
 
-export { etaMs };
+export { etaMs, ratesOf, type EmbedProgress, type EmbedRates, type EmbedSummary };
 
-/**
- * The model, recipe, device and dtype a setting resolves to here ('auto' →
- * webgpu when an adapter exists; q8 on wasm, fp32 on webgpu), and the cache
- * key of its vectors. `dtype` overrides the precision (a load that fell back).
- */
-export async function resolveEncoder(
-  s: EncoderSettings,
-  webgpu?: boolean | null,
-  dtypeUsed?: Dtype,
-): Promise<{
-  device: Device;
-  dtype: Dtype;
-  key: string;
-  modelId: string;
-  recipe: Recipe;
-}> {
-  const gpu = webgpu ?? (await hasWebGPU());
-  const device: Device = s.device === 'wasm' || !gpu ? 'wasm' : 'webgpu';
-  const dtype: Dtype = dtypeUsed ?? (s.dtype === 'auto' ? defaultDtype(device) : s.dtype);
-  const { modelId, recipe } = resolveRecipe(s);
-  return {
-    device,
-    dtype,
-    modelId,
-    recipe,
-    key: embeddingKey(modelId, dtype, recipe.pooling, recipe.normalize, recipe.maxTokens, recipe.prefix),
-  };
-}
-
-/** Rates of `done` texts and `tokens` real tokens (`padded` after padding) in `ms`. */
-export function ratesOf(done: number, tokens: number, padded: number, ms: number, backend: string | null): EmbedRates {
-  const sec = ms / 1000;
-  return {
-    textsPerSec: done > 0 && sec > 0 ? done / sec : null,
-    tokensPerSec: tokens > 0 && sec > 0 ? tokens / sec : null,
-    paddingWaste: tokens > 0 ? paddingWaste({ realTokens: tokens, paddedTokens: padded }) : null,
-    backend,
-  };
+/** encoderFor (embed/vectors.ts) with this page's WebGPU answer when `webgpu` is not given. */
+export async function resolveEncoder(s: EncoderSettings, webgpu?: boolean | null, dtypeUsed?: Dtype): Promise<Encoder> {
+  return encoderFor(s, webgpu ?? (await hasWebGPU()), dtypeUsed);
 }
 
 export class EmbedderState {
@@ -204,7 +140,7 @@ export class EmbedderState {
     return this.#enqueue(async () => {
       const key = await this.#prepareRun(rows, s, fitOn);
       if (key === null) return Int32Array.from({ length: rows.length }, (_, i) => i);
-      const { slots } = await this.#lookup(key, rows);
+      const { slots } = await lookupSlots(this.#vectorDeps(), key, rows);
       return storageOrder(slots);
     });
   }
@@ -285,6 +221,11 @@ export class EmbedderState {
     if (this.#cancelled) throw new EmbeddingCancelledError();
   }
 
+  /** The embed worker and this job's cancel, as the vector jobs (embed/vectors.ts) take them. */
+  #vectorDeps(): VectorDeps {
+    return { request: embedRequest, check: () => this.#check() };
+  }
+
   /**
    * Makes sure every row's vector is stored (computing the missing ones in
    * the worker, which stores them) and, with `gather`, fetches the rows'
@@ -303,13 +244,13 @@ export class EmbedderState {
     const distinct = await distinctRows(rows);
     const unique = { length: distinct.length, at: (p: number) => rows[distinct[p]] };
     let storeKey = await vectorKeyFor(enc.key, projectId);
-    let { dim, missing } = await this.#missing(storeKey, unique);
+    let { dim, missing } = await missingVectors(this.#vectorDeps(), storeKey, unique);
     if (dim === null || missing.length > 0) {
       const ready = await this.#load(s, enc.modelId, asked.device, asked.dtype);
       if (ready.dtype !== enc.dtype) {
         enc = await resolveEncoder(s, gpu, ready.dtype);
         storeKey = await vectorKeyFor(enc.key, projectId);
-        ({ dim, missing } = await this.#missing(storeKey, unique));
+        ({ dim, missing } = await missingVectors(this.#vectorDeps(), storeKey, unique));
       }
       // Vectors of another width under this key came from another model: all are recomputed (and replaced).
       if (ready.dim !== dim) [dim, missing] = [ready.dim, Int32Array.from({ length: distinct.length }, (_, i) => i)];
@@ -317,7 +258,19 @@ export class EmbedderState {
     if (!dim) throw new Error('No embedding width is known for this encoder.');
     const key = enc.key;
     let rates: EmbedRates | undefined;
-    if (missing.length > 0) rates = await this.#embedMissing(storeKey, s, enc.recipe, unique, missing);
+    if (missing.length > 0) {
+      this.status = 'embedding';
+      const input = { key: storeKey, recipe: enc.recipe, batchSize: s.batchSize, tokenBudget: s.tokenBudget, backend: this.device };
+      rates = await embedMissing(
+        { ...input, format: s.storage === 'f16' ? 'f16' : 'f32', rows: unique, missing },
+        {
+          ...this.#vectorDeps(),
+          progress: (p) => (this.progress = p),
+          running: (cancel) => (this.#stop = cancel),
+          isCancel: (e) => this.#cancelled || e instanceof WorkerCancelled,
+        },
+      );
+    }
     this.dim = dim;
     this.last = {
       key,
@@ -329,55 +282,13 @@ export class EmbedderState {
       ...(rates ? { rates } : {}),
     };
     if (!gather) return { key, storeKey };
-    return { key, encoder: enc.modelId, dim, features: dense(await this.#gather(storeKey, dim, rows), dim), ids: rows.map((r) => r.id) };
-  }
-
-  /** Slots of `rows`' vectors under `key` (-1 = not stored), asked in slices; reads the worker's hash index only. */
-  async #lookup(
-    key: string,
-    rows: { length: number; at(i: number): DataRow } | DataRow[],
-  ): Promise<{ dim: number | null; slots: Int32Array }> {
-    const at = Array.isArray(rows) ? (i: number) => rows[i] : rows.at;
-    const slots = new Int32Array(rows.length);
-    let dim: number | null = null;
-    for (let start = 0; start < rows.length; start += LOOKUP) {
-      this.#check();
-      const end = Math.min(rows.length, start + LOOKUP);
-      const hashes: string[] = [];
-      for (let i = start; i < end; i++) hashes.push(at(i).hash);
-      const r = await embedRequest<EmbedSlots>({ type: 'lookup', key, hashes }).done;
-      slots.set(r.slots, start);
-      dim ??= r.dim;
-    }
-    return { dim, slots };
-  }
-
-  /** Which of the distinct rows have no stored vector under `key`, and the key's width. */
-  async #missing(key: string, unique: { length: number; at(i: number): DataRow }): Promise<{ dim: number | null; missing: Int32Array }> {
-    const { dim, slots } = await this.#lookup(key, unique);
-    const missing = new Int32Array(slots.length);
-    let n = 0;
-    for (let i = 0; i < slots.length; i++) if (slots[i] < 0) missing[n++] = i;
-    return { dim, missing: missing.slice(0, n) };
-  }
-
-  /** The stored features of `rows` in row order, gathered by the worker. */
-  async #gather(key: string, dim: number, rows: DataRow[]): Promise<Float32Array> {
-    // One request's answer is used as it came (a copy would double the page's memory for it).
-    const out = rows.length > GATHER ? new Float32Array(rows.length * dim) : null;
-    for (let start = 0; start < rows.length; start += GATHER) {
-      this.#check();
-      const part = rows.slice(start, start + GATHER);
-      const r = await embedRequest<EmbedRows>({ type: 'gather', key, dim, hashes: part.map((x) => x.hash) }).done;
-      if (r.missing.length > 0) {
-        throw new Error(
-          `${r.missing.length.toLocaleString('en-US')} vectors are no longer in this browser's storage (deleted in another tab?); embed the texts again.`,
-        );
-      }
-      if (!out) return r.vectors;
-      out.set(r.vectors, start * dim);
-    }
-    return out ?? new Float32Array(0);
+    return {
+      key,
+      encoder: enc.modelId,
+      dim,
+      features: dense(await gatherVectors(this.#vectorDeps(), storeKey, dim, rows), dim),
+      ids: rows.map((r) => r.id),
+    };
   }
 
   /**
@@ -433,76 +344,6 @@ export class EmbedderState {
     if (s.source.kind !== 'files') return s.source;
     if (!this.picked) throw new Error('Pick the model folder again: picked files are kept only for this browser session.');
     return { kind: 'files', files: this.picked.files };
-  }
-
-  /**
-   * Embeds the `missing` distinct rows chunk by chunk; the worker stores each
-   * chunk before answering. Texts go shortest-first by characters, so each
-   * chunk holds texts of similar length and the worker's token-sorted batches
-   * pad little. A failure (a full disk) keeps every chunk stored before it
-   * and says so. Returns the run's rates.
-   */
-  async #embedMissing(
-    key: string,
-    s: EncoderSettings,
-    recipe: Recipe,
-    unique: { at(i: number): DataRow },
-    missing: Int32Array,
-  ): Promise<EmbedRates> {
-    this.status = 'embedding';
-    const order = await byLength(missing, (p) => unique.at(p).text.length);
-    const started = Date.now();
-    const total = order.length;
-    const backend = this.device;
-    const format = s.storage === 'f16' ? 'f16' : 'f32';
-    let tokens = 0;
-    let padded = 0;
-    let stored = 0;
-    this.progress = { stage: 'embed', done: 0, total, etaMs: null, ...ratesOf(0, 0, 0, 0, backend) };
-    for (let start = 0; start < total; start += CHUNK) {
-      this.#check();
-      const chunk = Array.from(order.subarray(start, start + CHUNK), (p) => unique.at(p));
-      const req = embedRequest<EmbedStored>(
-        {
-          type: 'embed',
-          texts: chunk.map((r) => r.text),
-          batchSize: Math.max(1, s.batchSize || 16),
-          tokenBudget: s.tokenBudget,
-          pooling: recipe.pooling,
-          prefix: recipe.prefix,
-          normalize: recipe.normalize,
-          maxTokens: recipe.maxTokens,
-          store: { key, hashes: chunk.map((r) => r.hash), format },
-        },
-        (r) => {
-          if (r.type !== 'progress' || r.stage !== 'embed') return;
-          const done = start + r.done;
-          this.progress = {
-            stage: 'embed',
-            done,
-            total,
-            etaMs: etaMs(started, done, total),
-            ...ratesOf(done, tokens + (r.tokens ?? 0), padded + (r.padded ?? 0), Date.now() - started, backend),
-          };
-        },
-      );
-      this.#stop = req.cancel;
-      let stats: EmbedStored['stats'];
-      try {
-        ({ stats } = await req.done);
-      } catch (e) {
-        if (this.#cancelled || e instanceof WorkerCancelled || stored === 0) throw e;
-        throw new Error(
-          `${errorText(e)} The ${stored.toLocaleString('en-US')} texts embedded before this are stored and will not be embedded again.`,
-          { cause: e },
-        );
-      }
-      stored += chunk.length;
-      tokens += stats.realTokens;
-      padded += stats.paddedTokens;
-      if (start % (CHUNK * 16) === 0) await yieldToPage();
-    }
-    return ratesOf(total, tokens, padded, Date.now() - started, backend);
   }
 
   async #tfidfRun(rows: DataRow[], fitOn: DataRow[]): Promise<Embedded> {
