@@ -5,8 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { hashText } from '../data/hash';
 import type { DataRow } from '../data/types';
-import { embedMissing, encoderFor, gatherVectors, missingVectors, type EmbedCall, type EmbedProgress } from './vectors';
-import type { EmbedRequest } from './protocol';
+import { embedMissing, encoderFor, gatherVectors, missingVectors, type EmbedCall, type EmbedMessage, type EmbedProgress } from './vectors';
 import { VECTOR_CHUNK } from '../store/db';
 import { resolveRecipe } from './presets';
 import type { EncoderSettings } from '../project/settings';
@@ -17,9 +16,9 @@ const row = (text: string): DataRow => ({ id: text, text, human: null, hash: has
 /** Vectors by hash; `embed` stores [length, 1] for each text; `failOn` = the embed request (1-based) that fails. */
 function fakeClient(failOn = 0) {
   const stored = new Map<string, number[]>();
-  const sent: Omit<Exclude<EmbedRequest, { type: 'cancel' }>, 'id'>[] = [];
+  const sent: EmbedMessage[] = [];
   let embeds = 0;
-  const request = ((msg: (typeof sent)[number]) => {
+  const request = ((msg: EmbedMessage) => {
     sent.push(msg);
     const answer = async () => {
       if (msg.type === 'lookup')

@@ -21,8 +21,11 @@ type Without<T> = T extends unknown ? Omit<T, 'id'> : never;
 type Answer = Exclude<EmbedReply, { type: 'progress' | 'error' | 'cancelled' }>;
 
 /** One request to the embed worker: `done` settles on its answer, `cancel` asks it to stop before its next batch. */
+/** A request as the page sends it (the client adds the id; cancel is its own verb). */
+export type EmbedMessage = Without<Exclude<EmbedRequest, { type: 'cancel' }>>;
+
 export type EmbedCall = <T extends Answer>(
-  msg: Without<Exclude<EmbedRequest, { type: 'cancel' }>>,
+  msg: EmbedMessage,
   onMessage?: (r: EmbedReply) => void,
 ) => { done: Promise<T>; cancel: () => void };
 
