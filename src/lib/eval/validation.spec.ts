@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { packIdList } from '../store/packed-ids';
 import { filterItems, reviewItems, scoreTeacher, studentLabels, versionScores, withLiveScore, type TeacherView } from './validation';
 import type { DataRow } from '../data/types';
-import type { CodebookVersion } from '../codebook/types';
-import type { TeacherResponse } from '../teacher/types';
 
 const NAMES = ['negative', 'positive'];
 const rows: DataRow[] = ['p', 'p', 'n', 'n', 'p', 'n'].map((h, i) => ({
@@ -75,47 +73,37 @@ describe('reviewItems', () => {
 });
 
 describe('versionScores', () => {
-  const cb = { task: 't', instructions: '', labels: NAMES.map((name) => ({ name, definition: '' })), positive: 'positive', examples: [] };
-  const versions: CodebookVersion[] = [
-    { version: 1, createdAt: 1, codebook: cb, hash: 'A' },
-    { version: 2, createdAt: 2, codebook: cb, hash: 'B' },
-    { version: 3, createdAt: 3, codebook: cb, hash: 'C' },
-  ];
-  const resp = (hash: string, textHash: string, repeat: number, label: string, model = 'm'): TeacherResponse => ({
-    key: `${hash}${textHash}${repeat}${model}`,
-    endpoint: 'http://x/v1/',
-    model,
-    codebookHash: hash,
-    template: 'v1',
-    textHash,
-    repeat,
-    temperature: 0,
-    raw: label,
-    label,
-    valid: true,
-    usage: { prompt: 1, completion: 1 },
-    at: 1,
+  const v = (version: number, labels: { rowId: string; label: string | null }[]) => ({
+    version,
+    createdAt: version,
+    names: NAMES,
+    positive: 'positive',
+    labels,
   });
-  it('scores each version from its own cached answers of the same setup', () => {
-    const responses = [
-      resp('A', 'h0', 0, 'negative'),
-      resp('A', 'h2', 0, 'negative'),
-      resp('B', 'h0', 0, 'positive'),
-      resp('B', 'h2', 0, 'negative'),
-      resp('C', 'h0', 0, 'positive', 'other-model'),
-    ];
-    const s = versionScores(versions, responses, [rows[0], rows[2]], { endpoint: 'http://x/v1', model: 'm', template: 'v1', repeats: 1 });
-    expect(s.map((v) => v.metrics?.accuracy ?? null)).toEqual([0.5, 1, null]);
-    expect(s[1].scored).toBe(2);
+  it('scores each version’s labels against the human ones; a version without labels gets none', () => {
+    const s = versionScores(
+      [
+        v(1, [
+          { rowId: 'r0', label: 'negative' },
+          { rowId: 'r2', label: 'negative' },
+        ]),
+        v(2, [
+          { rowId: 'r0', label: 'positive' },
+          { rowId: 'r2', label: null },
+        ]),
+        v(3, []),
+      ],
+      [rows[0], rows[2]],
+    );
+    expect(s.map((x) => x.metrics?.accuracy ?? null)).toEqual([0.5, 0.5, null]);
+    expect(s.map((x) => x.scored)).toEqual([2, 2, 0]);
   });
 
   it('takes the active version’s row from the live score, the others as stored', () => {
-    const stored = versionScores(versions, [resp('A', 'h0', 0, 'negative'), resp('C', 'h0', 0, 'negative')], [rows[0]], {
-      endpoint: 'http://x/v1',
-      model: 'm',
-      template: 'v1',
-      repeats: 1,
-    });
+    const stored = versionScores(
+      [v(1, [{ rowId: 'r0', label: 'negative' }]), v(2, []), v(3, [{ rowId: 'r0', label: 'negative' }])],
+      [rows[0]],
+    );
     const live = scoreTeacher(
       [rows[0].id, rows[2].id],
       new Map(rows.map((r) => [r.id, r])),

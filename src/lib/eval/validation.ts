@@ -5,11 +5,7 @@
 import { metricsWithCI, type MetricCIs } from './bootstrap';
 import { computeMetrics, positiveIndex, warnings, type Metrics } from './metrics';
 import { consistencyLevels } from './consistency-stats';
-import { labelsFromResponses } from '../teacher/labels';
-import { normaliseEndpoint } from '../teacher/cache-key';
-import type { TeacherLabel, TeacherResponse } from '../teacher/types';
 import type { DataRow } from '../data/types';
-import type { CodebookVersion } from '../codebook/types';
 import { confidenceOf, meetsConsistency, type ConfidenceBy } from '../train/training-rows';
 import { argmaxRow } from '../train/metrics';
 import type { RowLookup } from '../train/row-index';
@@ -17,8 +13,12 @@ import { idIndex, idIs } from '../store/packed-ids';
 import { STEP_ROWS, runNow, runSliced, type Steps } from '../store/yield';
 import type { PredictionsData } from '../store/records';
 
-/** The part of a TeacherLabel this reads. */
-export type TeacherView = Pick<TeacherLabel, 'label' | 'consistency' | 'n'>;
+/** The part of a teacher label (teacher/types.ts TeacherLabel) this reads: its label, the share of answers agreeing, the answers. */
+export interface TeacherView {
+  label: string | null;
+  consistency: number;
+  n: number;
+}
 
 export interface TeacherScore {
   /** Validation texts with a human label of the codebook. */
@@ -181,40 +181,32 @@ export interface VersionScore {
   metrics: Metrics | null;
 }
 
+/** One codebook version's teacher labels on the validation texts (teacher/version-labels.ts builds them from stored answers). */
+export interface VersionLabels {
+  version: number;
+  createdAt: number;
+  names: readonly string[];
+  positive: string | null;
+  labels: readonly { rowId: string; label: string | null }[];
+}
+
 /**
- * Teacher metrics per codebook version on the validation texts, from cached
- * responses of the same endpoint, model and prompt template. Each version is
- * scored with its own labels; versions without answers get metrics null.
+ * Teacher metrics per codebook version on the validation texts, each version
+ * scored with its own label names against the human labels of `validationRows`;
+ * versions without labels get metrics null.
  */
-export function versionScores(
-  versions: readonly CodebookVersion[],
-  responses: readonly TeacherResponse[],
-  validationRows: readonly DataRow[],
-  setup: { endpoint: string; model: string; template: string; repeats: number },
-): VersionScore[] {
-  const endpoint = normaliseEndpoint(setup.endpoint);
-  const mine = responses.filter(
-    (r) => normaliseEndpoint(r.endpoint) === endpoint && r.model === setup.model && r.template === setup.template,
-  );
-  return versions.map((v) => {
-    const own = mine.filter((r) => r.codebookHash === v.hash);
-    const names = v.codebook.labels.map((l) => l.name);
-    const rows = validationRows.filter((r) => r.human !== null && names.includes(r.human));
-    const labels = labelsFromResponses(
-      rows.map((r) => ({ rowId: r.id, textHash: r.hash })),
-      own,
-      setup.repeats,
-    ).filter((l) => l.n > 0);
-    if (labels.length === 0) return { version: v.version, createdAt: v.createdAt, scored: 0, metrics: null };
-    const human = new Map(rows.map((r) => [r.id, r.human!]));
-    const pos = positiveIndex(names, v.codebook.positive);
+export function versionScores(versions: readonly VersionLabels[], validationRows: readonly DataRow[]): VersionScore[] {
+  const human = new Map(validationRows.map((r) => [r.id, r.human]));
+  return versions.map(({ version, createdAt, names, positive, labels }) => {
+    const scored = labels.filter((l) => names.includes(human.get(l.rowId) ?? ''));
+    if (scored.length === 0) return { version, createdAt, scored: 0, metrics: null };
     const metrics = computeMetrics(
-      labels.map((l) => names.indexOf(human.get(l.rowId)!)),
-      labels.map((l) => (l.label === null ? -1 : names.indexOf(l.label))),
+      scored.map((l) => names.indexOf(human.get(l.rowId)!)),
+      scored.map((l) => (l.label === null ? -1 : names.indexOf(l.label))),
       names.length,
-      pos,
+      positiveIndex(names, positive),
     );
-    return { version: v.version, createdAt: v.createdAt, scored: labels.length, metrics };
+    return { version, createdAt, scored: scored.length, metrics };
   });
 }
 
@@ -253,7 +245,7 @@ export const VALIDATE_THRESHOLDS: Record<ConfidenceBy, readonly number[]> = {
 export function confidenceSweep(
   validationIds: readonly string[],
   rowById: RowLookup<DataRow>,
-  labels: ReadonlyMap<string, TeacherView & Pick<TeacherLabel, 'probability'>>,
+  labels: ReadonlyMap<string, TeacherView & { probability?: number | null }>,
   labelNames: readonly string[],
   positive: string | null,
   by: ConfidenceBy,
