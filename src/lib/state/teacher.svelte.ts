@@ -7,51 +7,40 @@
 // of each (endpoint, model) is probed once, before the first run or Batch
 // export, and remembered in the store. The openai SDK (teacher/client.ts) is
 // likewise imported only when a probe or a run is about to send.
+// The jobs are plain modules in teacher/: the run (session.ts), the answers
+// by text (answer-view.ts), profiles and prices (profile-store.ts), the
+// privacy log's buffer (send-log.ts); this class holds their state for display.
 
 import { untrack } from 'svelte';
 import * as store from '../store';
-import type { StoredSendLogEntry } from '../store';
 import type { DataRow } from '../data/types';
-import type { CodebookVersion } from '../codebook/types';
-import { knownCapabilities, rememberCapabilities } from '../teacher/known-profiles';
-import { labelsFromResponses } from '../teacher/labels';
-import { priceInfo, type Price, type PriceInfo } from '../teacher/prices';
-import { asProfile, guessProfile, profileKey } from '../teacher/profile';
+import { priceInfo } from '../teacher/prices';
+import { describeProfile } from '../teacher/profile-store';
 import type { TeacherJob } from '../teacher/tasks';
-import { answeredItems, hashesById, setupAnswers } from '../teacher/stored-view';
-import type { SendLogEntry, TeacherController, TeacherProgress, TeacherSummary, RunState } from '../teacher/queue';
+import { hashesById, setupAnswers } from '../teacher/stored-view';
+import type { TeacherController, TeacherProgress, TeacherSummary, RunState } from '../teacher/queue';
 import { usableBy, type Capabilities, type TeacherLabel, type TeacherResponse, type TeacherSettings } from '../teacher/types';
 import { app, errorText, onStateStart } from './app.svelte';
 import { stepFacts } from './facts.svelte';
-import { makeJob, scopeIdsSteps, setupKey, toTeacherSettings, type TeacherRunSettingsX } from '../teacher/job';
+import { makeJob, scopeIdsSteps, type TeacherRunSettingsX } from '../teacher/job';
 import { runSliced } from '../store/yield';
 import { batchExport, type BatchFileInfo, type BatchImportReport, type BatchIo } from '../teacher/batch-files';
 import { importBatchFiles } from '../workers/project-file';
 import { download } from '../ui/download';
 import { buildPreview, type TeacherPreview } from '../teacher/preview';
 import { runMarkers, settledCount, type Interrupted } from '../teacher/resume';
-import { retryableCount, storedFailures, type StoredFailure } from '../teacher/failures';
+import type { StoredFailure } from '../teacher/failures';
 import type { Resend } from '../teacher/attempts';
 import { localTeacher } from './local-teacher.svelte';
-import { localLabels } from '../teacher/local/labels';
-import { isInBrowserEndpoint } from '../teacher/local/presets';
-import { LOCAL_PROFILE } from '../teacher/local/run';
+import { AnswerView, usableAnswers, viewLabels } from '../teacher/answer-view';
+import { TeacherModels } from './teacher-models.svelte';
+import { SendLogState } from './send-log.svelte';
+import { runSession, teacherSetup, type SessionDeps, type TeacherSetup } from '../teacher/session';
 
-/** First version: only n/temperature/structured learned from 400s; read as a starting point. */
-const CAPS_KV_V1 = 'teacher.capabilities.v1';
-/** profileKey → ModelProfile (checked with asProfile on read). */
-const PROFILES_KV = 'teacher.profiles.v2';
-const PRICES_KV = 'teacher.prices.v1';
 const markers = runMarkers(store);
-/**
- * The stored answers for `keys` that project `projectId` may use: an answer
- * imported with another project's file is left out, so it never makes this
- * project's run skip a request as "already stored" (teacher/types.ts usableBy).
- */
+/** The stored answers for `keys` that project `projectId` may use (answer-view.ts usableAnswers). */
 async function cachedFor(projectId: string, keys: string[]): Promise<Map<string, TeacherResponse>> {
-  const found = await store.getResponses<TeacherResponse>(keys);
-  for (const [k, r] of found) if (!usableBy(projectId, r)) found.delete(k);
-  return found;
+  return usableAnswers(projectId, await store.getResponses<TeacherResponse>(keys));
 }
 
 /** The store and the download, as the Batch files need them. */
@@ -62,19 +51,6 @@ const batchIo: BatchIo = {
   kvSet: (key, value) => store.kvSet(key, value),
   save: (name, file) => download(name, file),
 };
-
-/** Everything a reload or a run needs, or the reason it cannot happen yet. */
-interface Context {
-  projectId: string;
-  projectName: string;
-  rows: DataRow[];
-  version: CodebookVersion;
-  settings: TeacherSettings;
-  run: TeacherRunSettingsX;
-  /** The remembered profile, else the names' guess. */
-  caps: Capabilities;
-  key: string;
-}
 
 export class TeacherState {
   /** rowId → teacher label, for rows with at least one stored answer under the current setup. */
@@ -92,18 +68,8 @@ export class TeacherState {
   error = $state<string | null>(null);
   /** Plain-words outcome of the last batch export/import. */
   batchMessage = $state<{ ok: boolean; text: string } | null>(null);
-  sendLog = $state.raw<StoredSendLogEntry[]>([]);
-  sendLogCount = $state(0);
   /** The files of the last Batch export (requests, size, input tokens). */
   batchFiles = $state.raw<BatchFileInfo[]>([]);
-  /** User prices per model (USD per 1M tokens), overriding DEFAULT_PRICES. */
-  prices = $state.raw<Record<string, Price>>({});
-  /** Every remembered model profile by profileKey (a mirror of the store, for display). */
-  profiles = $state.raw<Record<string, Capabilities>>({});
-  /** True while a probe request is out. */
-  probing = $state(false);
-  /** Plain-words outcome of the last model check. */
-  probeMessage = $state<{ ok: boolean; text: string } | null>(null);
   /** A run of this project that never ended (a reload or a closed tab); the Teacher step offers to continue it. */
   interrupted = $state.raw<Interrupted | null>(null);
   /**
@@ -112,6 +78,10 @@ export class TeacherState {
    * Validate step's version table) rereads on it, not on each live rebuild.
    */
   storedChanges = $state(0);
+  /** Model profiles and prices; a probe that learns one rereads the labels (the profile is part of the setup key). */
+  readonly models = new TeacherModels(() => void this.reload());
+  /** The privacy log of the open project. */
+  readonly log = new SendLogState((message) => (this.error = message));
 
   /** Texts with a valid label, and those of the validation sample: the stepper's counts. */
   counts = $derived.by(() => {
@@ -121,8 +91,7 @@ export class TeacherState {
     return { teacherLabeled, validationLabeled };
   });
 
-  #byText = new Map<string, Map<number, TeacherResponse>>();
-  #hashOf = new Map<string, string>();
+  #view = new AnswerView();
   // Reactive, so the start button waits for the cache view (blocker()).
   #loadedKey = $state<string | null>(null);
   #loadedRows = $state.raw<DataRow[] | null>(null);
@@ -133,13 +102,7 @@ export class TeacherState {
   #rebuildSeq = 0;
   #controller: TeacherController | null = null;
   #runKey: string | null = null;
-  #runProject: string | null = null;
   #rebuildTimer: ReturnType<typeof setTimeout> | null = null;
-  #logBuffer: store.SendLogEntry[] = [];
-  #logTimer: ReturnType<typeof setTimeout> | null = null;
-  #prefs: Promise<void> | null = null;
-  /** Aborts the probe a starting run waits for (Cancel before the first request). */
-  #probeAbort: AbortController | null = null;
   #cancelledEarly = false;
   /** The setup the cache watcher last saw, and its pending (debounced) reload. */
   #watched: { key: string; rows: DataRow[] } | null = null;
@@ -158,9 +121,7 @@ export class TeacherState {
 
   /** The stored answers of a row under the current setup, in repeat order (raw text, reason if invalid); never more than the repeats asked for. */
   responsesOf(rowId: string): TeacherResponse[] {
-    const slots = this.#byText.get(this.#hashOf.get(rowId) ?? '');
-    const repeats = app.projectSettings.teacher.repeats;
-    return slots ? [...slots.values()].filter((r) => r.repeat < repeats).sort((a, b) => a.repeat - b.repeat) : [];
+    return this.#view.responsesOf(rowId, app.projectSettings.teacher.repeats);
   }
 
   /**
@@ -172,20 +133,6 @@ export class TeacherState {
     const local = localTeacher.endpoint;
     if (local) return { ...local, host: local.baseURL, description: localTeacher.description };
     return { baseURL: app.settings.baseURL, model: app.settings.model, host: app.settings.host, description: app.settings.model };
-  }
-
-  /** The profile of the endpoint and model in Settings: remembered (probed) or guessed from the names. */
-  get profile(): { profile: Capabilities; probed: boolean } {
-    if (localTeacher.endpoint) return { profile: LOCAL_PROFILE, probed: true };
-    const { baseURL, model } = app.settings;
-    const known = this.profiles[profileKey(baseURL, model)];
-    return known ? { profile: known, probed: known.probed } : { profile: guessProfile(baseURL, model), probed: false };
-  }
-
-  /** The price runs of the current model are costed at, and where it comes from. */
-  get priceInfo(): PriceInfo {
-    const { baseURL, model } = localTeacher.endpoint ?? app.settings;
-    return priceInfo(baseURL, model, this.prices);
   }
 
   /**
@@ -205,110 +152,21 @@ export class TeacherState {
     return this.#reloads === 0 && this.#loadedKey === key && this.#loadedRows === app.rows;
   }
 
-  #context(): Context | string {
-    const p = app.project;
-    if (!p || app.rows.length === 0) return 'Import a dataset first.';
-    const version = app.activeVersion;
-    if (!version) return 'Save a codebook first (Codebook step).';
-    if ((app.codebookProblems ?? []).length > 0) return 'The codebook needs fixes before labeling (Codebook step).';
-    // The in-browser teacher (teacher/local) replaces the endpoint while it is switched on.
-    const local = localTeacher.endpoint;
-    if (!local && !app.settings.ready) return 'Set the LLM endpoint and model in Settings.';
-    const run = app.projectSettings.teacher as TeacherRunSettingsX;
-    const { baseURL, model, apiKey } = local ? { ...local, apiKey: '' } : app.settings;
-    let settings = toTeacherSettings({ baseURL, model, apiKey }, run);
-    // A model in this tab scores each text once: deterministic, so no repeats.
-    if (local) settings = { ...settings, repeats: 1 };
-    const caps = local
-      ? LOCAL_PROFILE
-      : (knownCapabilities(settings.baseURL, settings.model) ?? guessProfile(settings.baseURL, settings.model));
-    const key = setupKey(p.id, version, settings, caps.temperature);
-    return { projectId: p.id, projectName: p.name, rows: app.rows, version, settings, run, caps, key };
-  }
-
-  /** Capabilities learned earlier and the price table, from the store (once). */
-  #loadPrefs(): Promise<void> {
-    return (this.#prefs ??= (async () => {
-      const v1 = (await store.kvGet<Record<string, unknown>>(CAPS_KV_V1)) ?? {};
-      const v2 = (await store.kvGet<Record<string, unknown>>(PROFILES_KV)) ?? {};
-      const all: Record<string, Capabilities> = {};
-      for (const [k, raw] of [...Object.entries(v1), ...Object.entries(v2)]) {
-        const cut = k.lastIndexOf('|');
-        const [baseURL, model] = [k.slice(0, cut), k.slice(cut + 1)];
-        // v1 rows knew only what a 400 taught; the names' guess fills in the rest, and a probe still runs.
-        const profile = asProfile(raw && typeof raw === 'object' ? { ...guessProfile(baseURL, model), ...raw } : raw);
-        if (!profile) continue;
-        all[profileKey(baseURL, model)] = profile;
-        if (!knownCapabilities(baseURL, model)?.probed) rememberCapabilities(baseURL, model, profile);
-      }
-      this.profiles = all;
-      this.prices = (await store.kvGet<Record<string, Price>>(PRICES_KV)) ?? {};
-    })().catch((e) => {
-      this.#prefs = null;
-      throw e;
-    }));
-  }
-
-  async #rememberCaps(settings: TeacherSettings, caps: Capabilities): Promise<void> {
-    rememberCapabilities(settings.baseURL, settings.model, caps);
-    const key = profileKey(settings.baseURL, settings.model);
-    this.profiles = { ...this.profiles, [key]: { ...caps } };
-    const all = (await store.kvGet<Record<string, unknown>>(PROFILES_KV)) ?? {};
-    all[key] = { ...caps };
-    await store.kvSet(PROFILES_KV, all);
-  }
-
-  /**
-   * The probed profile of the context's endpoint and model: remembered, or
-   * probed now with one cheap request. Throws when the probe shows a run
-   * cannot work (no quota, bad key, unknown model); falls back to the names'
-   * guess when the server is only busy (429, 5xx, timeout).
-   */
-  async #ensureProfile(c: Context, force = false): Promise<{ profile: Capabilities; note: string | null }> {
-    const known = knownCapabilities(c.settings.baseURL, c.settings.model);
-    if (known?.probed && !force) return { profile: known, note: null };
-    this.probing = true;
-    const abort = (this.#probeAbort = new AbortController());
-    try {
-      const { createClient, probeCapabilities } = await import('../teacher/client');
-      const res = await probeCapabilities(createClient(c.settings), c.settings, { force: true, signal: abort.signal });
-      if (res.ok) {
-        await this.#rememberCaps(c.settings, res.capabilities);
-        // The profile is part of the setup key (a model that takes no temperature): read its cache view.
-        void this.reload();
-        return { profile: res.capabilities, note: null };
-      }
-      if (res.kind !== 'transient') throw new Error(res.message);
-      return { profile: c.caps, note: `The model could not be checked (${res.message}); its name's guess is used.` };
-    } finally {
-      this.probing = false;
-      if (this.#probeAbort === abort) this.#probeAbort = null;
-    }
+  #context(): TeacherSetup | string {
+    return teacherSetup({
+      project: app.project,
+      rows: app.rows,
+      version: app.activeVersion,
+      codebookProblems: app.codebookProblems,
+      local: localTeacher.endpoint,
+      endpoint: app.settings,
+      run: app.projectSettings.teacher as TeacherRunSettingsX,
+    });
   }
 
   /** Probes the current endpoint and model again (the "Check model" button). */
-  async checkModel(): Promise<void> {
-    this.probeMessage = null;
-    try {
-      await this.#loadPrefs();
-      const c = this.#context();
-      if (typeof c === 'string') throw new Error(c);
-      const { profile, note } = await this.#ensureProfile(c, true);
-      this.probeMessage = { ok: note === null, text: note ?? `Checked ${c.settings.model}: ${describeProfile(profile)}.` };
-    } catch (e) {
-      this.probeMessage = { ok: false, text: errorText(e) };
-    }
-  }
-
-  /** Saves the user's price for a model (USD per 1M input/output tokens). */
-  async setPrice(model: string, price: Price): Promise<void> {
-    this.prices = { ...this.prices, [model]: price };
-    await store.kvSet(PRICES_KV, $state.snapshot(this.prices));
-  }
-
-  /** The price a run is costed at: the user's, else the list price, else free on a local server, else null (unknown). */
-  priceOf(baseURL: string, model: string): Price | null {
-    return priceInfo(baseURL, model, this.prices).price;
+  checkModel(): Promise<void> {
+    return this.models.check(() => this.#context());
   }
 
   /** Rebuilds `labels` from the answer cache for the current setup. No network. */
@@ -316,12 +174,11 @@ export class TeacherState {
     const seq = ++this.#reloadSeq;
     this.#reloads += 1;
     try {
-      await this.#loadPrefs();
+      await this.models.load();
       const c = this.#context();
       if (typeof c === 'string') {
         if (seq !== this.#reloadSeq) return;
-        this.#byText = new Map();
-        this.#hashOf = new Map();
+        this.#view = new AnswerView();
         this.#loadedKey = null;
         this.#loadedRows = null;
         this.interrupted = null;
@@ -330,19 +187,16 @@ export class TeacherState {
       }
       // The setup's key range: a reload costs the answers stored, not the rows.
       const job = makeJob({ rows: [], version: c.version, settings: c.settings });
-      const found = (
-        await setupAnswers(job, c.caps.temperature, (prefix, after, count) =>
-          store.listResponsesByKeyPrefix<TeacherResponse>(prefix, after, count),
-        )
-      ).filter((r) => usableBy(c.projectId, r));
+      const found = await setupAnswers(job, c.caps.temperature, (prefix, after, count) =>
+        store.listResponsesByKeyPrefix<TeacherResponse>(prefix, after, count),
+      );
       const hashOf = await hashesById(c.rows);
       if (seq !== this.#reloadSeq) return; // a newer reload started meanwhile
       // Answers a running run stored while we read are kept (the read may predate them).
-      const keep = this.#loadedKey === c.key ? [...this.#byText.values()].flatMap((m) => [...m.values()]) : [];
+      const keep = this.#loadedKey === c.key ? this.#view.answers() : [];
       const ran = this.#runKey === c.key ? this.#runAnswers : [];
-      this.#byText = new Map();
-      for (const r of [...found, ...keep, ...ran]) this.#add(r);
-      this.#hashOf = hashOf;
+      const usable = found.filter((r) => usableBy(c.projectId, r));
+      this.#view = new AnswerView(hashOf, [...usable, ...keep, ...ran]);
       this.#loadedKey = c.key;
       this.#loadedRows = c.rows;
       await this.#rebuild();
@@ -355,7 +209,7 @@ export class TeacherState {
   }
 
   /** Sets `interrupted` from the project's run marker, unless a run is live in this tab (or the marker's run is complete). */
-  async #checkInterrupted(c: Context): Promise<void> {
+  async #checkInterrupted(c: TeacherSetup): Promise<void> {
     const marker = await markers.read(c.projectId);
     if (!marker || this.active || this.#controller) {
       this.interrupted = null;
@@ -366,7 +220,7 @@ export class TeacherState {
     const total = job.items.length * job.settings.repeats;
     const stored = settledCount(
       job.items.map((it) => it.textHash),
-      this.#byText,
+      this.#view.byText,
       job.settings.repeats,
     );
     if (marker.key === c.key && stored >= total) {
@@ -384,38 +238,14 @@ export class TeacherState {
     if (id) await markers.clear(id);
   }
 
-  #add(r: TeacherResponse): void {
-    if (!Number.isInteger(r.repeat) || r.repeat < 0) return;
-    let slots = this.#byText.get(r.textHash);
-    if (!slots) this.#byText.set(r.textHash, (slots = new Map()));
-    const prev = slots.get(r.repeat);
-    if (!prev || prev.at <= r.at) slots.set(r.repeat, r);
-  }
-
-  /** Rebuilds `labels` and `failures` from the answers held; the rows are scanned in slices, and a newer rebuild supersedes this one. */
+  /** Rebuilds `labels` and `failures` from the answers held (answer-view.ts); a newer rebuild supersedes this one. */
   async #rebuild(): Promise<void> {
     if (this.#rebuildTimer) clearTimeout(this.#rebuildTimer);
     this.#rebuildTimer = null;
     const seq = ++this.#rebuildSeq;
-    const repeats = untrack(() => app.projectSettings.teacher.repeats);
-    const byText = this.#byText;
-    // Only rows whose text has an answer can get a label or a failure.
-    const items =
-      byText.size === 0
-        ? []
-        : await answeredItems(
-            untrack(() => app.rows),
-            byText,
-          );
-    if (seq !== this.#rebuildSeq) return;
-    const all = [...byText.values()].flatMap((m) => [...m.values()]);
-    const labels = new Map<string, TeacherLabel>();
-    // A local model's one answer per text carries probabilities: they stand in for consistency.
-    const list = untrack(() => localTeacher.endpoint) ? localLabels(items, all) : labelsFromResponses(items, all, repeats);
-    for (const l of list) if (l.n > 0) labels.set(l.rowId, l);
-    this.labels = labels;
-    this.failures = storedFailures(items, all, repeats);
-    this.retryable = retryableCount(this.failures);
+    const [rows, repeats, local] = untrack(() => [app.rows, app.projectSettings.teacher.repeats, !!localTeacher.endpoint] as const);
+    const built = await viewLabels(rows, this.#view, repeats, local, () => seq !== this.#rebuildSeq);
+    if (built) ({ labels: this.labels, failures: this.failures, retryable: this.retryable } = built);
   }
 
   /** Labels are rebuilt at most every half second while answers stream in. */
@@ -424,7 +254,7 @@ export class TeacherState {
   }
 
   /** The run's job: the scope's rows under the current settings and `caps`. */
-  async #job(c: Context, caps: Capabilities = c.caps): Promise<TeacherJob> {
+  async #job(c: TeacherSetup, caps: Capabilities = c.caps): Promise<TeacherJob> {
     const ids = await this.#scopeIds(c);
     const rows = ids.map((id) => app.rowById.get(id)).filter((r): r is DataRow => r !== undefined);
     return makeJob({
@@ -432,7 +262,7 @@ export class TeacherState {
       version: c.version,
       settings: c.settings,
       capabilities: caps,
-      price: this.priceOf(c.settings.baseURL, c.settings.model),
+      price: this.models.priceOf(c.settings.baseURL, c.settings.model),
       projectId: c.projectId,
     });
   }
@@ -442,7 +272,7 @@ export class TeacherState {
    * settings stay: the pool sample walks the whole pool (a million ids),
    * and the estimate asks again on every settings change.
    */
-  async #scopeIds(c: Context): Promise<string[]> {
+  async #scopeIds(c: TeacherSetup): Promise<string[]> {
     const o = { scope: c.run.scope ?? 'paper', poolN: c.run.poolN, seed: app.projectSettings.seed };
     const splits = app.splits;
     // The pool is every row not held out, so the held-out ids name the splits (a reread project record is a new object).
@@ -455,10 +285,10 @@ export class TeacherState {
 
   /** Estimate, cache coverage and the prompt exactly as sent, for the scope. */
   async preview(): Promise<TeacherPreview> {
-    await this.#loadPrefs();
+    await this.models.load();
     const c = this.#context();
     if (typeof c === 'string') throw new Error(c);
-    return buildPreview(await this.#job(c), c.caps, priceInfo(c.settings.baseURL, c.settings.model, this.prices), (keys) =>
+    return buildPreview(await this.#job(c), c.caps, priceInfo(c.settings.baseURL, c.settings.model, this.models.prices), (keys) =>
       cachedFor(c.projectId, keys),
     );
   }
@@ -468,97 +298,82 @@ export class TeacherState {
     return this.start({ resend: 'failed' });
   }
 
-  /** Starts a run over the scope; resolves when it ends (done, cancelled or error). */
+  /** Starts a run over the scope (teacher/session.ts); resolves when it ends (done, cancelled or error). */
   async start(opts: { resend?: Resend } = {}): Promise<void> {
     if (this.active) return;
     this.error = null;
     this.summary = null;
     this.#cancelledEarly = false;
     try {
-      // A setting changed just before Start (requests at once, repeats) must be the one the run uses.
-      await app.settingsSaved();
-      await this.#loadPrefs();
-      const c = this.#context();
-      if (typeof c === 'string') throw new Error(c);
-      this.status = 'running';
-      const inBrowser = isInBrowserEndpoint(c.settings.baseURL);
-      // A local model loads first: a CPU fallback runs other weights, which name other keys.
-      if (inBrowser) await localTeacher.load();
-      const { profile, note } = inBrowser ? { profile: LOCAL_PROFILE, note: null } : await this.#ensureProfile(c);
-      if (note) this.probeMessage = { ok: false, text: note };
-      // The probe may have changed what the keys are (a model that takes no temperature).
-      const setup = this.#context();
-      if (typeof setup === 'string') throw new Error(setup);
-      // The cache view must be the one of this setup, read to the end (a reload in flight may predate it).
-      for (let i = 0; i < 5 && !this.#viewLoaded(setup.key); i++) await this.reload();
-      const job = { ...(await this.#job(setup, profile)), ...(opts.resend ? { resend: opts.resend } : {}) };
-      if (job.items.length === 0) {
-        this.status = 'idle';
-        this.error =
-          'Nothing to label: the run\'s scope has no texts. Choose "Label all texts", or raise the number of training texts to label (Run settings).';
-        return;
-      }
-      // cost.ts brings gpt-tokenizer: the queue paces estimated tokens with it (TPM limits, token headers).
-      const remote = inBrowser
-        ? null
-        : await Promise.all([import('../teacher/queue'), import('../teacher/client'), import('../teacher/cost')]);
-      const client = remote ? remote[1].createClient(c.settings) : null;
-      if (inBrowser) await localTeacher.prepare(job);
-      if (this.#cancelledEarly) throw new Error('cancelled');
-      this.#runKey = setup.key;
-      this.#runProject = c.projectId;
-      this.#runAnswers = [];
-      this.interrupted = null;
-      await markers.write(c.projectId, { v: 1, key: setup.key, startedAt: Date.now(), total: job.items.length * job.settings.repeats });
-      const deps = {
-        getCached: (keys: string[]) => cachedFor(c.projectId, keys),
-        put: async (rs: TeacherResponse[]) => {
-          await store.putResponses(rs);
-          this.#runAnswers.push(...rs);
-          if (this.#runKey === this.#loadedKey) {
-            rs.forEach((r) => this.#add(r));
-            this.#scheduleRebuild();
-          }
-        },
-        onProgress: (p: TeacherProgress) => {
-          this.progress = p;
-          this.status = p.state;
-        },
-        onLog: (e: SendLogEntry) => this.#log({ ...e, projectId: c.projectId }),
-      };
-      this.#controller =
-        remote && client
-          ? remote[0].runTeacher(job, {
-              ...deps,
-              send: remote[1].sendWith(client),
-              countTokens: remote[2].estimateTokens,
-              onCapabilities: (caps) => void this.#rememberCaps(c.settings, caps).catch((e) => (this.error = errorText(e))),
-            })
-          : localTeacher.run(job, deps);
-      const summary = await this.#controller.done;
-      this.summary = summary;
-      this.status = summary.state;
-      if (summary.error) this.error = summary.error;
-    } catch (e) {
-      if (this.#cancelledEarly)
-        this.status = 'cancelled'; // Cancel while the model was being checked
-      else {
-        this.error = errorText(e);
-        if (this.status !== 'idle') this.status = 'error';
-      }
+      const end = await runSession(opts, this.#deps());
+      if (end.summary) this.summary = end.summary;
+      this.status = end.status;
+      if (end.error) this.error = end.error;
     } finally {
       const ran = this.#controller !== null;
       this.#controller = null;
-      await this.#flushLog();
-      // The run ended in this tab (done, cancelled or stopped): nothing to continue after a reload.
-      if (ran && this.#runProject) await markers.clear(this.#runProject).catch((e) => (this.error ??= errorText(e)));
+      await this.log.flush();
       if (this.#runKey === this.#loadedKey) await this.#rebuild();
       else if (ran) void this.reload();
       this.#runKey = null;
-      this.#runProject = null;
       this.#runAnswers = [];
       this.storedChanges++;
     }
+  }
+
+  /** The session's effects: this tab's store, probe, models and live view. */
+  #deps(): SessionDeps {
+    return {
+      ready: async () => {
+        // A setting changed just before Start (requests at once, repeats) must be the one the run uses.
+        await app.settingsSaved();
+        await this.models.load();
+      },
+      setup: () => this.#context(),
+      profile: (c) => this.models.ensure(c),
+      // The cache view must be the one of this setup, read to the end (a reload in flight may predate it).
+      view: async (key) => {
+        for (let i = 0; i < 5 && !this.#viewLoaded(key); i++) await this.reload();
+      },
+      job: (c, profile) => this.#job(c, profile),
+      // cost.ts brings gpt-tokenizer: the queue paces estimated tokens with it (TPM limits, token headers).
+      remote: async (settings) => {
+        const [client, cost] = await Promise.all([import('../teacher/client'), import('../teacher/cost')]);
+        return { send: client.sendWith(client.createClient(settings)), countTokens: cost.estimateTokens };
+      },
+      local: {
+        load: () => localTeacher.load(),
+        prepare: (job) => localTeacher.prepare(job),
+        run: (job, effects) => localTeacher.run(job, effects),
+      },
+      markers,
+      effects: (c) => ({
+        getCached: (keys) => cachedFor(c.projectId, keys),
+        put: async (rs) => {
+          await store.putResponses(rs);
+          this.#runAnswers.push(...rs);
+          if (this.#runKey === this.#loadedKey) {
+            rs.forEach((r) => this.#view.add(r));
+            this.#scheduleRebuild();
+          }
+        },
+        onProgress: (p) => {
+          this.progress = p;
+          this.status = p.state;
+        },
+        onLog: (e) => this.log.push({ ...e, projectId: c.projectId }),
+        onCapabilities: (caps) => void this.models.remember(c.settings, caps).catch((e) => (this.error = errorText(e))),
+      }),
+      cancelled: () => this.#cancelledEarly,
+      onRunning: () => (this.status = 'running'),
+      onNote: (text) => (this.models.probeMessage = { ok: false, text }),
+      onBegin: (c) => {
+        this.#runKey = c.key;
+        this.#runAnswers = [];
+        this.interrupted = null;
+      },
+      onController: (c) => (this.#controller = c),
+    };
   }
 
   pause(): void {
@@ -587,7 +402,7 @@ export class TeacherState {
   /** Stops sending at once: in-flight requests are aborted, nothing new goes out. */
   cancel(): void {
     if (!this.#controller && this.active) this.#cancelledEarly = true;
-    this.#probeAbort?.abort();
+    this.models.abortProbe();
     this.#controller?.cancel();
   }
 
@@ -605,44 +420,6 @@ export class TeacherState {
     await app.updateSettings((s) => ({ teacher: { ...s.teacher, ...patch } }));
   }
 
-  // The privacy log is written in small batches; pagehide and the end of a run flush it.
-  #log(e: store.SendLogEntry): void {
-    this.#logBuffer.push(e);
-    if (this.#logBuffer.length >= 50) void this.#flushLog();
-    else this.#logTimer ??= setTimeout(() => void this.#flushLog(), 250);
-  }
-
-  async #flushLog(): Promise<void> {
-    if (this.#logTimer) clearTimeout(this.#logTimer);
-    this.#logTimer = null;
-    const entries = this.#logBuffer;
-    this.#logBuffer = [];
-    if (entries.length === 0) return;
-    try {
-      await store.appendSendLog(entries);
-      await this.loadSendLog();
-    } catch (e) {
-      this.error = `Could not record what was sent: ${errorText(e)}`;
-    }
-  }
-
-  flushLogNow(): void {
-    void this.#flushLog();
-  }
-
-  /** The newest `limit` send-log entries of the open project, and their total. */
-  async loadSendLog(limit = 200): Promise<void> {
-    const id = app.project?.id;
-    if (!id) {
-      this.sendLog = [];
-      this.sendLogCount = 0;
-      return;
-    }
-    const [log, count] = await Promise.all([store.getSendLog(id, limit), store.countSendLog(id)]);
-    this.sendLog = log;
-    this.sendLogCount = count;
-  }
-
   /**
    * Downloads the scope's uncached requests as OpenAI Batch JSONL files, with
    * bodies built from the model profile (probed first if it is not known).
@@ -651,13 +428,13 @@ export class TeacherState {
     this.batchMessage = null;
     this.batchFiles = [];
     try {
-      await this.#loadPrefs();
+      await this.models.load();
       const c = this.#context();
       if (typeof c === 'string') throw new Error(c);
       let profile = c.caps;
       let note = '';
       try {
-        const got = await this.#ensureProfile(c);
+        const got = await this.models.ensure(c);
         profile = got.profile;
         if (got.note) note = ` ${got.note}`;
       } catch (e) {
@@ -720,33 +497,26 @@ export class TeacherState {
   reset(): void {
     this.#controller?.cancel();
     this.#controller = null;
-    for (const t of [this.#rebuildTimer, this.#logTimer, this.#watchTimer]) if (t) clearTimeout(t);
-    this.#rebuildTimer = this.#logTimer = this.#watchTimer = null;
+    for (const t of [this.#rebuildTimer, this.#watchTimer]) if (t) clearTimeout(t);
+    this.#rebuildTimer = this.#watchTimer = null;
+    this.log.reset();
+    this.models.reset();
     this.#watched = null;
     this.#scope = null;
-    this.#byText = new Map();
-    this.#hashOf = new Map();
+    this.#view = new AnswerView();
     this.#loadedKey = null;
     this.#loadedRows = null;
     this.#runAnswers = [];
     this.#reloadSeq++; // a reload in flight lands nowhere
     this.#rebuildSeq++; // so does a rebuild
-    this.#runKey = this.#runProject = null;
-    this.#logBuffer = [];
-    this.#prefs = null;
-    this.#probeAbort = null;
+    this.#runKey = null;
     this.#cancelledEarly = false;
     this.labels = new Map();
-    this.progress = this.summary = this.error = this.batchMessage = this.probeMessage = this.interrupted = null;
+    this.progress = this.summary = this.error = this.batchMessage = this.interrupted = null;
     this.failures = [];
     this.retryable = 0;
     this.status = 'idle';
-    this.sendLog = [];
-    this.sendLogCount = 0;
     this.batchFiles = [];
-    this.prices = {};
-    this.profiles = {};
-    this.probing = false;
     this.storedChanges = 0;
   }
 
@@ -762,20 +532,9 @@ export class TeacherState {
   }
 }
 
-/** A profile in a few words: "reasoning model; no temperature, no n; JSON schema". */
-export function describeProfile(p: Capabilities): string {
-  const parts = [
-    p.reasoning ? `reasoning model${p.reasoningEffort ? ' (reasoning_effort accepted)' : ''}` : 'not a reasoning model',
-    p.temperature ? 'temperature accepted' : 'default temperature only',
-    p.n ? 'several answers per request (n)' : 'one answer per request (no n)',
-    p.structured ? 'JSON schema output' : 'no JSON schema',
-    p.logprobs ? 'label probabilities (logprobs)' : 'no label probabilities (consistency comes from repeats)',
-    `cap sent as ${p.maxTokensParam}`,
-  ];
-  return parts.join('; ');
-}
-
-export type { SendLogEntry, TeacherPreview, BatchFileInfo };
+export { describeProfile };
+export type { SendLogEntry } from '../teacher/queue';
+export type { TeacherPreview, BatchFileInfo };
 
 export const teacher = new TeacherState();
 stepFacts.provide(() => teacher.counts);
@@ -790,6 +549,6 @@ onStateStart(() => {
   });
 });
 if (typeof addEventListener === 'function') {
-  addEventListener('pagehide', () => teacher.flushLogNow());
+  addEventListener('pagehide', () => void teacher.log.flush());
   addEventListener('beforeunload', () => teacher.holdForUnload());
 }

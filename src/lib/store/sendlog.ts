@@ -3,15 +3,17 @@
 import { STORES, queueAll, tx } from './db';
 import type { SendLogEntry, StoredSendLogEntry } from './types';
 
-/** Appends `entries` in one transaction, in order. */
-export function appendSendLog(entries: readonly SendLogEntry[]): Promise<void> {
+/** Appends `entries` in one transaction, in order; returns them as stored (with the seq the store gave each). */
+export function appendSendLog(entries: readonly SendLogEntry[]): Promise<StoredSendLogEntry[]> {
   return tx([STORES.sendLog], 'readwrite', 'record what was sent', async (t) => {
     const store = t.objectStore(STORES.sendLog);
     // `seq` is assigned by the store (autoIncrement); strip one if passed in.
-    await queueAll(entries, (e) => {
+    const rows = entries.map((e) => {
       const { seq: _seq, ...entry } = e as Partial<StoredSendLogEntry>;
-      return store.add(entry as StoredSendLogEntry);
+      return entry as SendLogEntry;
     });
+    const seqs = await queueAll(rows, (entry) => store.add(entry as StoredSendLogEntry));
+    return rows.map((entry, i) => ({ ...entry, seq: seqs[i] as number }));
   });
 }
 
