@@ -33,6 +33,17 @@ export class TeacherModels {
     this.#probed = probed;
   }
 
+  /**
+   * Where the labels come from: the in-browser model while it is switched on,
+   * else the endpoint in Settings. `description` names the teacher in the
+   * methods paragraph and the Compare step.
+   */
+  get endpoint(): { baseURL: string; model: string; host: string; description: string } {
+    const local = localTeacher.endpoint;
+    if (local) return { ...local, host: local.baseURL, description: localTeacher.description };
+    return { baseURL: app.settings.baseURL, model: app.settings.model, host: app.settings.host, description: app.settings.model };
+  }
+
   /** The profile of the endpoint and model in Settings: remembered (probed) or guessed from the names. */
   get profile(): { profile: Capabilities; probed: boolean } {
     if (localTeacher.endpoint) return { profile: LOCAL_PROFILE, probed: true };

@@ -104,9 +104,9 @@ describe('TeacherState', () => {
     await storeAnswers([app.splits!.pool[0]], 'neg');
     await teacher.reload();
     teacher.error = 'x';
-    teacher.batchMessage = { ok: true, text: 'y' };
+    teacher.batch.message = { ok: true, text: 'y' };
     teacher.reset();
-    expect([teacher.labels.size, teacher.counts.teacherLabeled, teacher.status, teacher.error, teacher.batchMessage]).toEqual([
+    expect([teacher.labels.size, teacher.counts.teacherLabeled, teacher.status, teacher.error, teacher.batch.message]).toEqual([
       0,
       0,
       'idle',

@@ -1,15 +1,11 @@
 // The LLM teacher for the open project: labels rebuilt from the IndexedDB
 // answer cache (so a reload shows them without a call), and the live run with
 // pause, resume, cancel and a budget. Every answer is stored as it arrives;
-// a second run over the same setup only asks for what is missing.
-// queue.ts/cost.ts pull in gpt-tokenizer's large table, so they are loaded
-// with import() when a run or an estimate is first wanted. The model profile
-// of each (endpoint, model) is probed once, before the first run or Batch
-// export, and remembered in the store. The openai SDK (teacher/client.ts) is
-// likewise imported only when a probe or a run is about to send.
-// The jobs are plain modules in teacher/: the run (session.ts), the answers
-// by text (answer-view.ts), profiles and prices (profile-store.ts), the
-// privacy log's buffer (send-log.ts); this class holds their state for display.
+// a second run over the same setup only asks for what is missing. The run is
+// teacher/session.ts over this class's #deps(); the cache view, the model
+// profiles, the privacy log and the Batch files are held parts (view,
+// models, log, batch). queue.ts/cost.ts (gpt-tokenizer's large table) and
+// the openai SDK are imported only when a run or a probe is about to send.
 
 import { untrack } from 'svelte';
 import * as store from '../store';
@@ -17,24 +13,21 @@ import type { DataRow } from '../data/types';
 import { priceInfo } from '../teacher/prices';
 import { describeProfile } from '../teacher/profile-store';
 import type { TeacherJob } from '../teacher/tasks';
-import { hashesById, setupAnswers } from '../teacher/stored-view';
 import type { TeacherController, TeacherProgress, TeacherSummary, RunState } from '../teacher/queue';
-import { usableBy, type Capabilities, type TeacherLabel, type TeacherResponse, type TeacherSettings } from '../teacher/types';
+import type { Capabilities, TeacherLabel, TeacherResponse } from '../teacher/types';
 import { app, errorText, onStateStart } from './app.svelte';
 import { stepFacts } from './facts.svelte';
-import { makeJob, scopeIdsSteps, type TeacherRunSettingsX } from '../teacher/job';
-import { runSliced } from '../store/yield';
-import { batchExport, type BatchFileInfo, type BatchImportReport, type BatchIo } from '../teacher/batch-files';
-import { importBatchFiles } from '../workers/project-file';
-import { download } from '../ui/download';
+import { budgetOf, makeJob, ScopeIds, type TeacherRunSettingsX } from '../teacher/job';
 import { buildPreview, type TeacherPreview } from '../teacher/preview';
-import { runMarkers, settledCount, type Interrupted } from '../teacher/resume';
+import { checkMarker, runMarkers, type Interrupted } from '../teacher/resume';
 import type { StoredFailure } from '../teacher/failures';
 import type { Resend } from '../teacher/attempts';
 import { localTeacher } from './local-teacher.svelte';
-import { AnswerView, usableAnswers, viewLabels } from '../teacher/answer-view';
+import { usableAnswers } from '../teacher/answer-view';
+import { TeacherView } from './teacher-view.svelte';
 import { TeacherModels } from './teacher-models.svelte';
 import { SendLogState } from './send-log.svelte';
+import { TeacherBatch } from './teacher-batch.svelte';
 import { runSession, teacherSetup, type SessionDeps, type TeacherSetup } from '../teacher/session';
 
 const markers = runMarkers(store);
@@ -43,33 +36,14 @@ async function cachedFor(projectId: string, keys: string[]): Promise<Map<string,
   return usableAnswers(projectId, await store.getResponses<TeacherResponse>(keys));
 }
 
-/** The store and the download, as the Batch files need them. */
-const batchIo: BatchIo = {
-  getCached: cachedFor,
-  putResponses: (rs) => store.putResponses(rs),
-  kvGet: (key) => store.kvGet<unknown>(key),
-  kvSet: (key, value) => store.kvSet(key, value),
-  save: (name, file) => download(name, file),
-};
-
 export class TeacherState {
-  /** rowId → teacher label, for rows with at least one stored answer under the current setup. */
-  labels = $state.raw<Map<string, TeacherLabel>>(new Map());
   /** The live run's progress; null before the first run in this tab. */
   progress = $state.raw<TeacherProgress | null>(null);
   /** How the last run ended (failures included); null while none has ended. */
   summary = $state.raw<TeacherSummary | null>(null);
-  /** Failures stored under the current setup (failed requests, empty or cut answers): shown after a reload too. */
-  failures = $state.raw<StoredFailure[]>([]);
-  /** Answers "Retry failed" would ask for again (failed requests; empty or cut answers need another cap). */
-  retryable = $state(0);
   /** 'idle' when no run exists in this tab, else the run's state. */
   status = $state<RunState | 'idle'>('idle');
   error = $state<string | null>(null);
-  /** Plain-words outcome of the last batch export/import. */
-  batchMessage = $state<{ ok: boolean; text: string } | null>(null);
-  /** The files of the last Batch export (requests, size, input tokens). */
-  batchFiles = $state.raw<BatchFileInfo[]>([]);
   /** A run of this project that never ended (a reload or a closed tab); the Teacher step offers to continue it. */
   interrupted = $state.raw<Interrupted | null>(null);
   /**
@@ -78,36 +52,51 @@ export class TeacherState {
    * Validate step's version table) rereads on it, not on each live rebuild.
    */
   storedChanges = $state(0);
+  /** The answers stored under the current setup, and the labels and failures rebuilt from them. */
+  readonly view = new TeacherView();
   /** Model profiles and prices; a probe that learns one rereads the labels (the profile is part of the setup key). */
   readonly models = new TeacherModels(() => void this.reload());
   /** The privacy log of the open project. */
   readonly log = new SendLogState((message) => (this.error = message));
-
-  /** Texts with a valid label, and those of the validation sample: the stepper's counts. */
-  counts = $derived.by(() => {
-    let teacherLabeled = 0;
-    for (const l of this.labels.values()) if (l.label !== null) teacherLabeled += 1;
-    const validationLabeled = (app.splits?.validation ?? []).filter((id) => this.labels.get(id)?.label != null).length;
-    return { teacherLabeled, validationLabeled };
+  /** Batch files out and in; an import changes the stored answers outside the live view. */
+  readonly batch = new TeacherBatch({
+    setup: () => this.#context(),
+    job: (c, profile) => this.#job(c, profile),
+    models: this.models,
+    getCached: cachedFor,
+    stored: async () => {
+      await this.reload();
+      this.storedChanges++;
+    },
   });
 
-  #view = new AnswerView();
-  // Reactive, so the start button waits for the cache view (blocker()).
-  #loadedKey = $state<string | null>(null);
-  #loadedRows = $state.raw<DataRow[] | null>(null);
-  #reloads = $state(0);
   /** Answers the running run stored, kept for a reload that began before they landed. */
   #runAnswers: TeacherResponse[] = [];
-  #reloadSeq = 0;
-  #rebuildSeq = 0;
   #controller: TeacherController | null = null;
   #runKey: string | null = null;
-  #rebuildTimer: ReturnType<typeof setTimeout> | null = null;
   #cancelledEarly = false;
   /** The setup the cache watcher last saw, and its pending (debounced) reload. */
   #watched: { key: string; rows: DataRow[] } | null = null;
   #watchTimer: ReturnType<typeof setTimeout> | null = null;
-  #scope: { rows: DataRow[]; key: string; ids: string[] } | null = null;
+  #scope = new ScopeIds();
+
+  /** rowId → teacher label, for rows with at least one stored answer under the current setup. */
+  get labels(): Map<string, TeacherLabel> {
+    return this.view.labels;
+  }
+
+  get failures(): StoredFailure[] {
+    return this.view.failures;
+  }
+
+  get retryable(): number {
+    return this.view.retryable;
+  }
+
+  /** Texts with a valid label, and those of the validation sample: the stepper's counts. */
+  get counts(): { teacherLabeled: number; validationLabeled: number } {
+    return this.view.counts;
+  }
 
   /** True while a run exists (running, paused, waiting or over budget). */
   get active(): boolean {
@@ -121,18 +110,12 @@ export class TeacherState {
 
   /** The stored answers of a row under the current setup, in repeat order (raw text, reason if invalid); never more than the repeats asked for. */
   responsesOf(rowId: string): TeacherResponse[] {
-    return this.#view.responsesOf(rowId, app.projectSettings.teacher.repeats);
+    return this.view.responsesOf(rowId, app.projectSettings.teacher.repeats);
   }
 
-  /**
-   * Where the labels come from: the in-browser model while it is switched on,
-   * else the endpoint in Settings. `description` names the teacher in the
-   * methods paragraph and the Compare step.
-   */
-  get endpoint(): { baseURL: string; model: string; host: string; description: string } {
-    const local = localTeacher.endpoint;
-    if (local) return { ...local, host: local.baseURL, description: localTeacher.description };
-    return { baseURL: app.settings.baseURL, model: app.settings.model, host: app.settings.host, description: app.settings.model };
+  /** Where the labels come from (TeacherModels.endpoint). */
+  get endpoint(): TeacherModels['endpoint'] {
+    return this.models.endpoint;
   }
 
   /**
@@ -144,12 +127,8 @@ export class TeacherState {
     const c = this.#context();
     if (typeof c === 'string') return c;
     if (app.loading || !app.splits) return 'Loading the project…';
-    if (!this.#viewLoaded(c.key)) return 'Reading the answers already stored for this setup…';
+    if (!this.view.loaded(c.key, app.rows)) return 'Reading the answers already stored for this setup…';
     return null;
-  }
-
-  #viewLoaded(key: string): boolean {
-    return this.#reloads === 0 && this.#loadedKey === key && this.#loadedRows === app.rows;
   }
 
   #context(): TeacherSetup | string {
@@ -169,66 +148,26 @@ export class TeacherState {
     return this.models.check(() => this.#context());
   }
 
-  /** Rebuilds `labels` from the answer cache for the current setup. No network. */
+  /** Rebuilds `labels` from the answer cache for the current setup (teacher.view). No network. */
   async reload(): Promise<void> {
-    const seq = ++this.#reloadSeq;
-    this.#reloads += 1;
-    try {
+    const setup = async () => {
       await this.models.load();
-      const c = this.#context();
-      if (typeof c === 'string') {
-        if (seq !== this.#reloadSeq) return;
-        this.#view = new AnswerView();
-        this.#loadedKey = null;
-        this.#loadedRows = null;
-        this.interrupted = null;
-        await this.#rebuild();
-        return;
-      }
-      // The setup's key range: a reload costs the answers stored, not the rows.
-      const job = makeJob({ rows: [], version: c.version, settings: c.settings });
-      const found = await setupAnswers(job, c.caps.temperature, (prefix, after, count) =>
-        store.listResponsesByKeyPrefix<TeacherResponse>(prefix, after, count),
-      );
-      const hashOf = await hashesById(c.rows);
-      if (seq !== this.#reloadSeq) return; // a newer reload started meanwhile
-      // Answers a running run stored while we read are kept (the read may predate them).
-      const keep = this.#loadedKey === c.key ? this.#view.answers() : [];
-      const ran = this.#runKey === c.key ? this.#runAnswers : [];
-      const usable = found.filter((r) => usableBy(c.projectId, r));
-      this.#view = new AnswerView(hashOf, [...usable, ...keep, ...ran]);
-      this.#loadedKey = c.key;
-      this.#loadedRows = c.rows;
-      await this.#rebuild();
-      await this.#checkInterrupted(c);
+      return this.#context();
+    };
+    try {
+      const c = await this.view.read(setup, (key) => (this.#runKey === key ? this.#runAnswers : []));
+      if (typeof c === 'string') this.interrupted = null;
+      else if (c) await this.#checkInterrupted(c);
     } catch (e) {
       this.error = `Could not read the stored LLM answers: ${errorText(e)}`;
-    } finally {
-      this.#reloads -= 1;
     }
   }
 
   /** Sets `interrupted` from the project's run marker, unless a run is live in this tab (or the marker's run is complete). */
   async #checkInterrupted(c: TeacherSetup): Promise<void> {
-    const marker = await markers.read(c.projectId);
-    if (!marker || this.active || this.#controller) {
-      this.interrupted = null;
-      return;
-    }
-    const job = await this.#job(c);
-    if (this.active || this.#controller) return; // a run started while the scope was drawn: it owns the marker now
-    const total = job.items.length * job.settings.repeats;
-    const stored = settledCount(
-      job.items.map((it) => it.textHash),
-      this.#view.byText,
-      job.settings.repeats,
-    );
-    if (marker.key === c.key && stored >= total) {
-      this.interrupted = null;
-      await markers.clear(c.projectId); // it finished; only the marker's removal was lost
-      return;
-    }
-    this.interrupted = { startedAt: marker.startedAt, stored, total, sameSetup: marker.key === c.key };
+    const live = () => this.active || this.#controller !== null;
+    const found = await checkMarker(markers, c, () => this.#job(c), this.view.byText, live);
+    if (found !== 'live') this.interrupted = found;
   }
 
   /** Forgets the interrupted run (the banner's "Dismiss"); its answers stay stored. */
@@ -238,24 +177,10 @@ export class TeacherState {
     if (id) await markers.clear(id);
   }
 
-  /** Rebuilds `labels` and `failures` from the answers held (answer-view.ts); a newer rebuild supersedes this one. */
-  async #rebuild(): Promise<void> {
-    if (this.#rebuildTimer) clearTimeout(this.#rebuildTimer);
-    this.#rebuildTimer = null;
-    const seq = ++this.#rebuildSeq;
-    const [rows, repeats, local] = untrack(() => [app.rows, app.projectSettings.teacher.repeats, !!localTeacher.endpoint] as const);
-    const built = await viewLabels(rows, this.#view, repeats, local, () => seq !== this.#rebuildSeq);
-    if (built) ({ labels: this.labels, failures: this.failures, retryable: this.retryable } = built);
-  }
-
-  /** Labels are rebuilt at most every half second while answers stream in. */
-  #scheduleRebuild(): void {
-    this.#rebuildTimer ??= setTimeout(() => void this.#rebuild(), 500);
-  }
-
   /** The run's job: the scope's rows under the current settings and `caps`. */
   async #job(c: TeacherSetup, caps: Capabilities = c.caps): Promise<TeacherJob> {
-    const ids = await this.#scopeIds(c);
+    const o = { scope: c.run.scope ?? 'paper', poolN: c.run.poolN, seed: app.projectSettings.seed };
+    const ids = await this.#scope.of(c.rows, app.splits, o, { byId: app.rowById, pool: app.pool });
     const rows = ids.map((id) => app.rowById.get(id)).filter((r): r is DataRow => r !== undefined);
     return makeJob({
       rows,
@@ -265,22 +190,6 @@ export class TeacherState {
       price: this.models.priceOf(c.settings.baseURL, c.settings.model),
       projectId: c.projectId,
     });
-  }
-
-  /**
-   * The run's row ids (scopeIds), kept while the rows, splits and scope
-   * settings stay: the pool sample walks the whole pool (a million ids),
-   * and the estimate asks again on every settings change.
-   */
-  async #scopeIds(c: TeacherSetup): Promise<string[]> {
-    const o = { scope: c.run.scope ?? 'paper', poolN: c.run.poolN, seed: app.projectSettings.seed };
-    const splits = app.splits;
-    // The pool is every row not held out, so the held-out ids name the splits (a reread project record is a new object).
-    const key = JSON.stringify([o, splits?.validation ?? null, splits?.test ?? null]);
-    if (this.#scope?.rows === c.rows && this.#scope.key === key) return this.#scope.ids;
-    const ids = await runSliced(scopeIdsSteps(c.rows, splits, o, { byId: app.rowById, pool: app.pool }));
-    this.#scope = { rows: c.rows, key, ids };
-    return ids;
   }
 
   /** Estimate, cache coverage and the prompt exactly as sent, for the scope. */
@@ -313,7 +222,7 @@ export class TeacherState {
       const ran = this.#controller !== null;
       this.#controller = null;
       await this.log.flush();
-      if (this.#runKey === this.#loadedKey) await this.#rebuild();
+      if (this.#runKey === this.view.key) await this.view.rebuild();
       else if (ran) void this.reload();
       this.#runKey = null;
       this.#runAnswers = [];
@@ -333,7 +242,7 @@ export class TeacherState {
       profile: (c) => this.models.ensure(c),
       // The cache view must be the one of this setup, read to the end (a reload in flight may predate it).
       view: async (key) => {
-        for (let i = 0; i < 5 && !this.#viewLoaded(key); i++) await this.reload();
+        for (let i = 0; i < 5 && !this.view.loaded(key, app.rows); i++) await this.reload();
       },
       job: (c, profile) => this.#job(c, profile),
       // cost.ts brings gpt-tokenizer: the queue paces estimated tokens with it (TPM limits, token headers).
@@ -352,10 +261,7 @@ export class TeacherState {
         put: async (rs) => {
           await store.putResponses(rs);
           this.#runAnswers.push(...rs);
-          if (this.#runKey === this.#loadedKey) {
-            rs.forEach((r) => this.#view.add(r));
-            this.#scheduleRebuild();
-          }
+          this.view.add(this.#runKey, rs);
         },
         onProgress: (p) => {
           this.progress = p;
@@ -409,69 +315,12 @@ export class TeacherState {
   /** New budget for the running run and the project; resumes when it is no longer exceeded. */
   async setBudget(budgetTokens: number | null, budgetCost: number | null): Promise<void> {
     await app.updateSettings((s) => ({ teacher: { ...s.teacher, budgetTokens, budgetCost } }));
-    const b: TeacherSettings['budget'] = {};
-    if (budgetTokens !== null && budgetTokens > 0) b.maxTokens = budgetTokens;
-    if (budgetCost !== null && budgetCost > 0) b.maxCost = budgetCost;
-    this.#controller?.setBudget(b);
+    this.#controller?.setBudget(budgetOf(budgetTokens, budgetCost));
   }
 
   /** Saves run settings on the project (a changed setup reloads the labels). */
   async updateRun(patch: Partial<TeacherRunSettingsX>): Promise<void> {
     await app.updateSettings((s) => ({ teacher: { ...s.teacher, ...patch } }));
-  }
-
-  /**
-   * Downloads the scope's uncached requests as OpenAI Batch JSONL files, with
-   * bodies built from the model profile (probed first if it is not known).
-   */
-  async exportBatch(): Promise<void> {
-    this.batchMessage = null;
-    this.batchFiles = [];
-    try {
-      await this.models.load();
-      const c = this.#context();
-      if (typeof c === 'string') throw new Error(c);
-      let profile = c.caps;
-      let note = '';
-      try {
-        const got = await this.models.ensure(c);
-        profile = got.profile;
-        if (got.note) note = ` ${got.note}`;
-      } catch (e) {
-        // The file goes to OpenAI's Batch API, not this endpoint: a failed check only means we guess.
-        note = ` The model could not be checked (${errorText(e)}); the file follows its name's guess (${describeProfile(profile)}).`;
-      }
-      const report = await batchExport(batchIo, await this.#job(c, profile), c.projectName, {
-        profile,
-        queueTokens: c.run.batchQueueTokens ?? null,
-      });
-      this.batchFiles = report.files;
-      this.batchMessage = { ok: true, text: report.text + note };
-    } catch (e) {
-      this.batchMessage = { ok: false, text: `Batch export failed: ${errorText(e)}` };
-    }
-  }
-
-  /** Reads Batch API output files into the cache; their labels then count like live ones. */
-  async importBatch(files: File[]): Promise<BatchImportReport | null> {
-    this.batchMessage = null;
-    try {
-      const c = this.#context();
-      if (typeof c === 'string') throw new Error(c);
-      const report = await importBatchFiles(
-        files,
-        c.projectId,
-        c.version.codebook.labels.map((l) => l.name),
-        c.version.hash,
-      );
-      await this.reload();
-      this.storedChanges++;
-      this.batchMessage = { ok: report.failed.length === 0 && report.stored > 0, text: report.text };
-      return report;
-    } catch (e) {
-      this.batchMessage = { ok: false, text: `Batch import failed: ${errorText(e)}` };
-      return null;
-    }
   }
 
   /**
@@ -497,26 +346,19 @@ export class TeacherState {
   reset(): void {
     this.#controller?.cancel();
     this.#controller = null;
-    for (const t of [this.#rebuildTimer, this.#watchTimer]) if (t) clearTimeout(t);
-    this.#rebuildTimer = this.#watchTimer = null;
+    if (this.#watchTimer) clearTimeout(this.#watchTimer);
+    this.#watchTimer = null;
+    this.view.reset();
     this.log.reset();
     this.models.reset();
     this.#watched = null;
-    this.#scope = null;
-    this.#view = new AnswerView();
-    this.#loadedKey = null;
-    this.#loadedRows = null;
+    this.#scope = new ScopeIds();
     this.#runAnswers = [];
-    this.#reloadSeq++; // a reload in flight lands nowhere
-    this.#rebuildSeq++; // so does a rebuild
     this.#runKey = null;
     this.#cancelledEarly = false;
-    this.labels = new Map();
-    this.progress = this.summary = this.error = this.batchMessage = this.interrupted = null;
-    this.failures = [];
-    this.retryable = 0;
+    this.progress = this.summary = this.error = this.interrupted = null;
     this.status = 'idle';
-    this.batchFiles = [];
+    this.batch.reset();
     this.storedChanges = 0;
   }
 
@@ -534,7 +376,8 @@ export class TeacherState {
 
 export { describeProfile };
 export type { SendLogEntry } from '../teacher/queue';
-export type { TeacherPreview, BatchFileInfo };
+export type { TeacherPreview };
+export type { BatchFileInfo } from '../teacher/batch-files';
 
 export const teacher = new TeacherState();
 stepFacts.provide(() => teacher.counts);

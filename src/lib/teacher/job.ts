@@ -4,7 +4,7 @@
 // as the current teacher labels. No Svelte, no store: unit-tested in Node.
 
 import { sampleStratifiedSteps } from '../data/split';
-import { STEP_ROWS, runNow, type Steps } from '../store/yield';
+import { STEP_ROWS, runNow, runSliced, type Steps } from '../store/yield';
 import { trainingPool } from '../train/training-rows';
 import type { RowLookup } from '../train/row-index';
 import type { DataRow, Splits } from '../data/types';
@@ -170,4 +170,35 @@ export function setupKey(projectId: string, version: CodebookVersion, s: Teacher
     s.repeatTemperature,
     temperatureAllowed,
   ]);
+}
+
+/**
+ * scopeIds drawn in slices and kept while the rows, splits and scope
+ * settings stay: the pool sample walks the whole pool (a million ids), and
+ * the estimate asks again on every settings change.
+ */
+export class ScopeIds {
+  #last: { rows: readonly DataRow[]; key: string; ids: string[] } | null = null;
+
+  async of(
+    rows: readonly DataRow[],
+    splits: Splits | null,
+    o: { scope: TeacherScope; poolN: number; seed: number },
+    held: { byId: RowLookup<DataRow>; pool: readonly DataRow[] },
+  ): Promise<string[]> {
+    // The pool is every row not held out, so the held-out ids name the splits (a reread project record is a new object).
+    const key = JSON.stringify([o, splits?.validation ?? null, splits?.test ?? null]);
+    if (this.#last?.rows === rows && this.#last.key === key) return this.#last.ids;
+    const ids = await runSliced(scopeIdsSteps(rows, splits, o, held));
+    this.#last = { rows, key, ids };
+    return ids;
+  }
+}
+
+/** A run's budget from the project's settings (a cap of 0 or none is no cap). */
+export function budgetOf(maxTokens: number | null, maxCost: number | null): TeacherSettings['budget'] {
+  const b: TeacherSettings['budget'] = {};
+  if (maxTokens !== null && maxTokens > 0) b.maxTokens = maxTokens;
+  if (maxCost !== null && maxCost > 0) b.maxCost = maxCost;
+  return b;
 }

@@ -71,6 +71,46 @@ export function settledCount(
   return n;
 }
 
+/**
+ * What the banner shows for the project's marker under the setup `key`: the
+ * run's scope settled against the loaded view, or 'finished' when the
+ * marker's run is complete under this setup (only the marker's removal was lost).
+ */
+export function interruptedOf(
+  marker: RunMarker,
+  key: string,
+  job: { items: readonly { textHash: string }[]; settings: { repeats: number } },
+  byText: ReadonlyMap<string, ReadonlyMap<number, TeacherResponse>>,
+): Interrupted | 'finished' {
+  const total = job.items.length * job.settings.repeats;
+  const hashes = job.items.map((it) => it.textHash);
+  const stored = settledCount(hashes, byText, job.settings.repeats);
+  if (marker.key === key && stored >= total) return 'finished';
+  return { startedAt: marker.startedAt, stored, total, sameSetup: marker.key === key };
+}
+
+/**
+ * The banner's state from the project's marker: null when there is none or
+ * its run is complete (then the lost removal is done now), 'live' when a run
+ * of this tab owns the marker (asked again after the scope is drawn).
+ */
+export async function checkMarker(
+  markers: ReturnType<typeof runMarkers>,
+  setup: { projectId: string; key: string },
+  job: () => Promise<Parameters<typeof interruptedOf>[2]>,
+  byText: ReadonlyMap<string, ReadonlyMap<number, TeacherResponse>>,
+  live: () => boolean,
+): Promise<Interrupted | null | 'live'> {
+  const marker = await markers.read(setup.projectId);
+  if (!marker || live()) return null;
+  const scope = await job();
+  if (live()) return 'live';
+  const now = interruptedOf(marker, setup.key, scope, byText);
+  if (now !== 'finished') return now;
+  await markers.clear(setup.projectId);
+  return null;
+}
+
 /** The banner's sentence, e.g. "A run started at 14:02 was interrupted: 171 of 174 answers are stored." */
 export function interruptedText(i: Interrupted): string {
   const when = new Date(i.startedAt).toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short' });
