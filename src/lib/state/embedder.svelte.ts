@@ -65,6 +65,11 @@ export class EmbeddingCancelledError extends Error {
   }
 }
 
+/** Whether an embedding or training job ended by a cancel (either worker's), not a failure. */
+export function isCancel(e: unknown): boolean {
+  return e instanceof EmbeddingCancelledError || e instanceof WorkerCancelled;
+}
+
 /** Bump when TF-IDF features change, so students fitted on old columns are not fed new ones. */
 const TFIDF_KEY_VERSION = 2; // 2: separate word / char_wb blocks, sparse rows, no feature cap
 const TFIDF_DEVICE = 'this page (TF-IDF)';
@@ -204,7 +209,7 @@ export class EmbedderState {
       this.status = 'done';
       return out;
     } catch (e) {
-      if (this.#cancelled || e instanceof WorkerCancelled || e instanceof EmbeddingCancelledError) {
+      if (this.#cancelled || isCancel(e)) {
         this.status = 'cancelled';
         throw new EmbeddingCancelledError();
       }
