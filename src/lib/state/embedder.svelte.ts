@@ -26,19 +26,8 @@ import { app, errorText } from './app.svelte';
 import { offline } from './offline.svelte';
 import { embedRequest, ortBase, type EmbedReady } from '../workers/embed-client';
 import { distinctRows, storageOrder } from '../embed/order';
-import {
-  embedMissing,
-  encoderFor,
-  gatherVectors,
-  lookupSlots,
-  missingVectors,
-  ratesOf,
-  type EmbedProgress,
-  type EmbedRates,
-  type EmbedSummary,
-  type Encoder,
-  type VectorDeps,
-} from '../embed/vectors';
+import * as vectors from '../embed/vectors';
+import type { EmbedProgress, EmbedRates, EmbedSummary, Encoder } from '../embed/vectors';
 import { vectorKeyFor } from '../store/embeddings';
 import { WorkerCancelled } from '../workers/worker-client';
 import { etaMs } from '../ui/eta';
@@ -74,11 +63,11 @@ export function isCancel(e: unknown): boolean {
 const TFIDF_KEY_VERSION = 2; // 2: separate word / char_wb blocks, sparse rows, no feature cap
 const TFIDF_DEVICE = 'this page (TF-IDF)';
 
-export { etaMs, ratesOf, type EmbedProgress, type EmbedRates, type EmbedSummary };
+export { etaMs, type EmbedProgress, type EmbedRates, type EmbedSummary };
 
 /** encoderFor (embed/vectors.ts) with this page's WebGPU answer when `webgpu` is not given. */
 export async function resolveEncoder(s: EncoderSettings, webgpu?: boolean | null, dtypeUsed?: Dtype): Promise<Encoder> {
-  return encoderFor(s, webgpu ?? (await hasWebGPU()), dtypeUsed);
+  return vectors.encoderFor(s, webgpu ?? (await hasWebGPU()), dtypeUsed);
 }
 
 export class EmbedderState {
@@ -145,7 +134,7 @@ export class EmbedderState {
     return this.#enqueue(async () => {
       const key = await this.#prepareRun(rows, s, fitOn);
       if (key === null) return Int32Array.from({ length: rows.length }, (_, i) => i);
-      const { slots } = await lookupSlots(this.#vectorDeps(), key, rows);
+      const { slots } = await vectors.lookupSlots(this.#vectorDeps(), key, rows);
       return storageOrder(slots);
     });
   }
@@ -227,7 +216,7 @@ export class EmbedderState {
   }
 
   /** The embed worker and this job's cancel, as the vector jobs (embed/vectors.ts) take them. */
-  #vectorDeps(): VectorDeps {
+  #vectorDeps(): vectors.VectorDeps {
     return { request: embedRequest, check: () => this.#check() };
   }
 
@@ -249,13 +238,13 @@ export class EmbedderState {
     const distinct = await distinctRows(rows);
     const unique = { length: distinct.length, at: (p: number) => rows[distinct[p]] };
     let storeKey = await vectorKeyFor(enc.key, projectId);
-    let { dim, missing } = await missingVectors(this.#vectorDeps(), storeKey, unique);
+    let { dim, missing } = await vectors.missingVectors(this.#vectorDeps(), storeKey, unique);
     if (dim === null || missing.length > 0) {
       const ready = await this.#load(s, enc.modelId, asked.device, asked.dtype);
       if (ready.dtype !== enc.dtype) {
         enc = await resolveEncoder(s, gpu, ready.dtype);
         storeKey = await vectorKeyFor(enc.key, projectId);
-        ({ dim, missing } = await missingVectors(this.#vectorDeps(), storeKey, unique));
+        ({ dim, missing } = await vectors.missingVectors(this.#vectorDeps(), storeKey, unique));
       }
       // Vectors of another width under this key came from another model: all are recomputed (and replaced).
       if (ready.dim !== dim) [dim, missing] = [ready.dim, Int32Array.from({ length: distinct.length }, (_, i) => i)];
@@ -266,7 +255,7 @@ export class EmbedderState {
     if (missing.length > 0) {
       this.status = 'embedding';
       const input = { key: storeKey, recipe: enc.recipe, batchSize: s.batchSize, tokenBudget: s.tokenBudget, backend: this.device };
-      rates = await embedMissing(
+      rates = await vectors.embedMissing(
         { ...input, format: s.storage === 'f16' ? 'f16' : 'f32', rows: unique, missing },
         {
           ...this.#vectorDeps(),
@@ -291,7 +280,7 @@ export class EmbedderState {
       key,
       encoder: enc.modelId,
       dim,
-      features: dense(await gatherVectors(this.#vectorDeps(), storeKey, dim, rows), dim),
+      features: dense(await vectors.gatherVectors(this.#vectorDeps(), storeKey, dim, rows), dim),
       ids: rows.map((r) => r.id),
     };
   }
@@ -379,7 +368,7 @@ export class EmbedderState {
         done,
         total: rows.length,
         etaMs: etaMs(started, done, rows.length),
-        ...ratesOf(done, 0, 0, Date.now() - started, TFIDF_DEVICE),
+        ...vectors.ratesOf(done, 0, 0, Date.now() - started, TFIDF_DEVICE),
       };
       await new Promise((r) => setTimeout(r, 0)); // let the page repaint and a Cancel click land
     }
