@@ -12,7 +12,7 @@ import { computeMetrics } from '../../src/lib/eval/metrics';
 import { planExperiment, type PlanTeacherLabel } from '../../src/lib/experiment/experiment';
 import { predictLinear } from '../../src/lib/train/linear';
 import type { DecisionRule } from '../../src/lib/train/decision';
-import { searchLinear, type SelectionScore } from '../../src/lib/train/linear-search';
+import { searchLinear, type Deploy, type SelectionScore } from '../../src/lib/train/linear-search';
 import { argmaxRows } from '../../src/lib/train/metrics';
 import type { ReplayDataset } from './datasets';
 import { paperSplits } from './quality';
@@ -111,6 +111,8 @@ export interface AppResult extends TestFigures {
   oofPositiveRate: number | null;
   /** The recorded decision rule and the search's own diagnostics, when the search reports them. */
   decision: string | null;
+  /** The fold models' mean or a refit on all rows. */
+  deploy: string;
   warnings: string[];
   C: number;
   classWeight: string;
@@ -227,6 +229,7 @@ export async function appStudents(split: ParitySplit, d: ReplayDataset): Promise
       // PARITY_DECISION=shares|f1|argmax and PARITY_SCORE=logloss|macroF1 run the other choices (defaults: the app's).
       ...(process.env.PARITY_DECISION ? { decision: process.env.PARITY_DECISION as DecisionRule } : {}),
       ...(process.env.PARITY_SCORE ? { score: process.env.PARITY_SCORE as SelectionScore } : {}),
+      ...(process.env.PARITY_DEPLOY ? { deploy: process.env.PARITY_DEPLOY as Deploy } : {}),
     });
     const probs = predictLinear(res.final.head, testX);
     const pred = argmaxRows(probs, nClasses);
@@ -248,6 +251,7 @@ export async function appStudents(split: ParitySplit, d: ReplayDataset): Promise
       alwaysPositive: constant(positive),
       oofPositiveRate: oof.length ? oof.filter((v) => v === positive).length / oof.length : null,
       decision: res.decision.applied,
+      deploy: res.deploy,
       warnings: res.warnings,
       trainPositiveRate: s.trainLabels.filter((l) => l === split.positive).length / Math.max(1, s.trainLabels.length),
       C: res.best.C,

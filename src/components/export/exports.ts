@@ -76,7 +76,7 @@ export type ChosenHead = Pick<ComparisonData['students'][number], 'best' | 'back
 /** How a student's configuration was chosen, in the methods paragraph's terms (undefined: not recorded). */
 export function selectionOf(s: ChosenHead): SelectionDescription | undefined {
   if (s.best.kind === 'linear' && s.search) {
-    const { folds, Cs, classWeights, chosen, note, calibration, score, decision } = s.search;
+    const { folds, Cs, classWeights, chosen, note, calibration, score, decision, deploy } = s.search;
     return {
       kind: 'cv-linear',
       folds,
@@ -85,6 +85,7 @@ export function selectionOf(s: ChosenHead): SelectionDescription | undefined {
       chosen,
       calibrated: !!calibration,
       ...(note ? { note } : {}),
+      ...(deploy ? { deploy } : {}),
       ...(score && decision ? { score, decision: { rule: decision.rule, applied: decision.applied, fallback: decision.fallback } } : {}),
     };
   }

@@ -25,6 +25,8 @@ export type SelectionDescription =
       score?: 'logloss' | 'macroF1';
       /** The decision rule asked for and the one deployed, with the reason when they differ. */
       decision?: { rule: 'shares' | 'f1' | 'argmax'; applied: 'shares' | 'f1' | 'argmax'; fallback: string | null };
+      /** 'bagged': the k fold models' mean was deployed; absent or 'refit': one refit on all training labels. */
+      deploy?: 'bagged' | 'refit';
       /** A sentence on a departure, e.g. fewer folds because a class is small. */
       note?: string;
     }
@@ -116,7 +118,10 @@ function linearText(run: RunDescription, binary: boolean | null): string {
     return (
       `${fit} The inverse regularisation strength C (${grid}) ${weights} chosen by stratified ${sel.folds}-fold cross-validation on the training labels, ` +
       `scored by the out-of-fold ${scoreName} of the student as deployed (recalibration and decision threshold fitted within the training folds); ` +
-      `of the settings within one standard error of the best, the one with the smallest C was taken (the one-standard-error rule), and the chosen model (C = ${sel.chosen.C}, ${cw}) was refit on all training labels. ` +
+      `of the settings within one standard error of the best, the one with the smallest C was taken (the one-standard-error rule), and ` +
+      (sel.deploy === 'bagged'
+        ? `the ${sel.folds} models of the chosen setting (C = ${sel.chosen.C}, ${cw}), each fitted on ${sel.folds - 1} of the ${sel.folds} folds, were averaged into the deployed model (cross-validation bagging), so its scores are on the scale of the out-of-fold scores its calibration and threshold were fitted on (each fold's out-of-fold logits shifted by the difference between its model's and the averaged model's mean logit over the training texts). `
+        : `the chosen model (C = ${sel.chosen.C}, ${cw}) was refit on all training labels. `) +
       `${decisionSentence(sel.decision, binary)} The human test set was never used for selection, calibration or the threshold.${note}`
     );
   }
@@ -141,8 +146,10 @@ function decisionSentence(
   const rule = {
     shares: `${cal}, and the decision threshold was set so that, out of fold, the student assigns each label to the same share of texts as its training labels ("label like the teacher").`,
     f1: `${cal}, and the decision threshold was the one maximising the out-of-fold ${binary === false ? 'macro-averaged F1' : 'F1 of the positive class'} (which predicts the positive class more often than the training labels do).`,
-    argmax: "Texts were labelled by the refit model's most probable class (plain argmax, no recalibration).",
+    argmax: "Texts were labelled by the model's most probable class (plain argmax, no recalibration).",
   }[d.applied];
+  if (d.applied === 'shares' && d.fallback)
+    return `The out-of-fold recalibration slope was not positive (the scores rank unseen texts no better than chance), so it was not used; the decision threshold was set on the uncalibrated scores so that, out of fold, the student assigns each label to the same share of texts as its training labels ("label like the teacher"). Its labels of single texts carry no usable signal.`;
   return d.applied === d.rule ? rule : `${rule} (${d.fallback ?? `The rule asked for, ${d.rule}, could not be applied.`})`;
 }
 

@@ -540,6 +540,7 @@ export function linearFitted(result: LinearSearchResult): Fitted {
       calibration: result.decision.calibration ? result.calibration : null,
       score: result.score,
       decision: { rule: result.decision.rule, applied: result.decision.applied, fallback: result.decision.fallback },
+      deploy: result.deploy,
       warnings: result.warnings,
       diagnostics: result.diagnostics,
     },

@@ -7,7 +7,7 @@ import type { Calibration } from '../train/calibrate';
 import type { ConfigScore, Selection } from '../train/grid';
 import type { Diagnostics } from '../train/decision';
 import type { ClassWeight } from '../train/linear';
-import type { DecisionInfo, SelectionScore } from '../train/linear-search';
+import type { DecisionInfo, Deploy, SelectionScore } from '../train/linear-search';
 import type { ShareCheck } from '../train/shares';
 import type { HeadConfig, HeadKind } from '../train/types';
 import type { ScoredExperiment } from '../experiment/experiment';
@@ -33,6 +33,8 @@ export interface LinearSearchInfo {
   score?: SelectionScore;
   /** The decision rule asked for and what was deployed (absent in older records). */
   decision?: Pick<DecisionInfo, 'rule' | 'applied' | 'fallback'>;
+  /** The fold models' mean or a refit on all rows (older records: a refit). */
+  deploy?: Deploy;
   /** Plain warnings from the out-of-fold diagnostics: no usable signal, a near-constant student. */
   warnings?: string[];
   /** Out-of-fold κ and AUC against the training labels, and the predicted vs training-label shares. */

@@ -65,7 +65,7 @@ describe('handleTrainRequest (the worker without the Worker)', () => {
       (m) => progress.push(m),
     );
     if (res.type !== 'result' || res.kind !== 'linear') throw new Error(`unexpected reply ${res.type}`);
-    expect(progress.filter((p) => p.type === 'progress')).toHaveLength(3 * 2 * 2 + 1);
+    expect(progress.filter((p) => p.type === 'progress')).toHaveLength(3 * 2 * 2 + 3 + 1); // the search, the 3 fold models the student deploys (their mean), done
     expect(res.result.scores).toHaveLength(4);
     const head = res.result.final.head;
     const a = await handleTrainRequest({ type: 'predict', id: 8, weights: head, X: data.X.slice(), dim }, live(), () => undefined);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../data/rng';
 import { searchLinear, pickOneSE, type LinearScore } from './linear-search';
+import { predictLinear } from './linear';
 import { type CsrMatrix } from './matrix';
 
 /** Sparse rows of 12 of `cols` terms, a share `signal` of them cues of the row's label (prevalence `base`). */
@@ -60,9 +61,37 @@ describe('searchLinear, honest by default', () => {
     const res = await searchLinear({ X, y, nClasses: 2, positive: 1, seed: 1, Cs, labelNames: ['no', 'yes'] });
     expect(res.warnings.join(' ')).toMatch(/No usable signal in these labels/);
     if (res.decision.fallback) {
-      expect(res.decision.applied).toBe('argmax');
-      expect(res.calibration).toEqual({ a: 1, c: [0] });
+      // The slope is not used; the threshold still gives "yes" to the training labels' share.
+      expect(res.decision).toMatchObject({ rule: 'shares', applied: 'shares', calibration: null });
+      expect(res.calibration.a).toBe(1);
+      expect(Math.abs(share(res.oofPreds) - share(y))).toBeLessThan(0.05);
     } else expect(res.decision.calibration!.a).toBeGreaterThan(0);
+  });
+
+  it('deploys the mean of the fold models, whose shares on new texts are the ones the threshold was set for', async () => {
+    // Strong regularisation and a weak cue: each model's logits barely spread, so a refit's shift from the fold models
+    // moves many texts across a threshold set on the fold models' out-of-fold logits.
+    const { X: all, y: yAll } = rows(1400, 2000, 0.3, 0.02, 11);
+    const n = 200;
+    const head = (X: CsrMatrix, from: number, to: number): CsrMatrix => {
+      const indptr = Int32Array.from(X.indptr.subarray(from, to + 1), (v) => v - X.indptr[from]);
+      const [a, b] = [X.indptr[from], X.indptr[to]];
+      return { ...X, rows: to - from, indptr, indices: X.indices.slice(a, b), values: X.values.slice(a, b) };
+    };
+    const X = head(all, 0, n);
+    const y = yAll.slice(0, n);
+    const fresh = head(all, n, all.rows);
+    const newShare = async (deploy: 'bagged' | 'refit') => {
+      const res = await searchLinear({ X, y, nClasses: 2, positive: 1, seed: 3, Cs: [0.01], classWeights: ['none'], deploy });
+      expect(res.deploy).toBe(deploy);
+      const p = predictLinear(res.final.head, fresh);
+      return share(Int32Array.from({ length: fresh.rows }, (_, i) => (p[i * 2 + 1] > p[i * 2] ? 1 : 0)));
+    };
+    const bagged = await newShare('bagged');
+    const refit = await newShare('refit');
+    expect(Math.abs(bagged - share(y))).toBeLessThan(0.05);
+    // The refit labels almost no text "yes" (measured: none, where the labels say 39 %).
+    expect(Math.abs(refit - share(y))).toBeGreaterThan(0.2);
   });
 
   it('weights the calibrator only when equal priors were asked for', async () => {

@@ -69,7 +69,19 @@ export interface LinearSearchArgs {
   onProgress?: (done: number, total: number) => void;
   /** The decision rule (decision.ts; default 'shares': label like the teacher). */
   decision?: DecisionRule;
+  /** What is deployed: the mean of the k fold models (default 'bagged') or one refit on all rows. */
+  deploy?: Deploy;
 }
+
+/**
+ * 'bagged': the chosen configuration's k fold models averaged (their logits
+ * average too: the heads are linear), so the deployed scores are what the
+ * calibration and threshold were fitted on — out-of-fold logits of the same
+ * models. 'refit': one model refit on all rows, as GridSearchCV(refit=True);
+ * its logits are not those the threshold was fitted on (at small C they grow
+ * with n and shift with the intercept), so its shares can miss the teacher's.
+ */
+export type Deploy = 'bagged' | 'refit';
 
 export type SelectionScore = 'logloss' | 'macroF1';
 export const SELECTION_SCORE_NAMES: Record<SelectionScore, string> = { logloss: 'log loss', macroF1: 'macro F1' };
@@ -117,6 +129,8 @@ export interface LinearSearchResult {
   oofPreds: Int32Array;
   score: SelectionScore;
   decision: DecisionInfo;
+  /** Whether `final` is the fold models' mean or a refit on all rows. */
+  deploy: Deploy;
   /** The out-of-fold decisions against the training labels (null without CV). */
   diagnostics: Diagnostics | null;
   /** Plain warnings: no usable signal, a near-constant student. Empty when none. */
@@ -173,7 +187,9 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
   if (scales.length === 0 || scales.some((v) => v !== null && !(v > 0))) throw new RangeError('Hybrid scales must be positive numbers.');
   const scaled = <M extends FeatureMatrix>(M: M, v: number | null): M => (v === null ? M : ({ ...(M as HybridMatrix), scale: v } as M));
   const { folds: kFolds, note } = chooseFolds(hard, C, args.folds ?? DEFAULT_FOLDS);
-  const total = kFolds * Cs.length * weights.length * scales.length + 1;
+  const deploy = args.deploy ?? 'bagged';
+  // The search's fits, then the deployed model's: k fold models when bagged, else one refit.
+  const total = kFolds * Cs.length * weights.length * scales.length + (deploy === 'bagged' && kFolds > 0 ? kFolds : 1);
   let done = 0;
   const rowsOf = (idx: Int32Array) => (args.y instanceof Int32Array ? takeLabels(args.y, idx) : takeRows(args.y, C, idx));
 
@@ -264,7 +280,24 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
     ? { C: best.C, classWeight: best.classWeight, ...(best.scale === undefined ? {} : { scale: best.scale }) }
     : { C: 1, classWeight: 'none', ...(X.kind === 'hybrid' ? { scale: scales[0]! } : {}) };
   throwIfAborted(signal);
-  const refit = fitLogReg({ X: scaled(X, choice.scale ?? null), y: args.y, nClasses: C, C: choice.C, classWeight: choice.classWeight });
+  const bagged = deploy === 'bagged' && best !== undefined;
+  let refit: LogRegFit;
+  if (bagged) {
+    const bag = await bagFolds(
+      X,
+      rowsOf,
+      folds,
+      { nClasses: C, C: choice.C, classWeight: choice.classWeight },
+      scaled,
+      choice.scale ?? null,
+      signal,
+      () => args.onProgress?.(++done, total),
+    );
+    refit = bag.fit;
+    // The threshold and calibration below are fitted on exactly these models' out-of-fold logits.
+    oofZ.set(best, bag.oofZ);
+    fitted.set(best, crossFit(rule, bag.oofZ, k, T, hard, positive, folds, calWeights));
+  } else refit = fitLogReg({ X: scaled(X, choice.scale ?? null), y: args.y, nClasses: C, C: choice.C, classWeight: choice.classWeight });
 
   // The decision rule, fitted on the chosen configuration's out-of-fold logits.
   const identity: Calibration = { a: 1, c: new Array(k === 1 ? 1 : C).fill(0) };
@@ -285,12 +318,20 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
     const Z = oofZ.get(best)!;
     const cal = rule === 'argmax' ? identity : fitCalibration(Z, k, T, C, calWeights ?? new Float64Array(X.rows).fill(1));
     if (rule !== 'argmax' && !(cal.a > 0)) {
+      // The slope is never deployed. 'shares' keeps its promise without it: the threshold that reproduces the teacher's
+      // shares on the uncalibrated scores, so a corpus share stays the teacher's instead of 0 % or 100 % (a constant).
+      const keep: DecisionRule = rule === 'shares' ? 'shares' : 'argmax';
       const fallback =
         `No usable signal in these labels: the out-of-fold recalibration slope came out ${cal.a.toFixed(2)} (≤ 0: the head's scores rank texts it has not seen ` +
-        `no better than chance, or inverted), so it was not used; the plain argmax is deployed.`;
-      decision = { ...decision, fallback };
+        `no better than chance, or inverted), so it was not used; ` +
+        (keep === 'shares'
+          ? `the threshold reproducing the training labels' shares is set on the uncalibrated scores. The shares it reports are its teacher's; its labels of single texts are little better than chance.`
+          : `the plain argmax is deployed.`);
+      const plain = crossFit(keep, Z, k, null, hard, positive, folds, null);
+      const offset = ruleOffset(keep, Z, k, hard, positive);
+      decision = { ...decision, applied: keep, offset, fallback };
+      deployed = { a: 1, c: identity.c.map((v, j) => v + (k === 1 ? offset[0] : offset[j])) };
       warnings.push(fallback);
-      const plain = crossFit('argmax', Z, k, null, hard, positive, folds, null);
       oofPreds = plain.preds;
       diagnostics = diagnose(oofPreds, plain.U, k, hard, positive);
     } else {
@@ -323,9 +364,63 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
     oofPreds,
     score: scoreKind,
     decision,
+    deploy: bagged ? 'bagged' : 'refit',
     diagnostics,
     warnings: [...new Set(warnings)],
   };
+}
+
+/**
+ * The k fold models of one configuration, fitted again (cold, so the result
+ * does not depend on the search's warm-start path), averaged into one
+ * model, with each fold model's logits on its held-out rows.
+ */
+async function bagFolds<M extends FeatureMatrix>(
+  X: M,
+  rowsOf: (idx: Int32Array) => Int32Array | Float32Array,
+  folds: readonly Fold[],
+  cfg: { nClasses: number; C: number; classWeight: ClassWeight },
+  scaled: (M: FeatureMatrix, v: number | null) => FeatureMatrix,
+  scale: number | null,
+  signal: AbortSignal | undefined,
+  onFit: () => void,
+): Promise<{ fit: LogRegFit; oofZ: Float64Array }> {
+  const k = cfg.nClasses === 2 ? 1 : cfg.nClasses;
+  const oofZ = new Float64Array(X.rows * k);
+  let sum: Float64Array | null = null;
+  let iterations = 0;
+  let converged = true;
+  let loss = 0;
+  const fits: Float64Array[] = [];
+  for (const f of folds) {
+    throwIfAborted(signal);
+    const fit = fitLogReg({ X: scaled(takeMatrixRows(X, f.train), scale), y: rowsOf(f.train), ...cfg });
+    fits.push(fit.coef);
+    sum ??= new Float64Array(fit.coef.length);
+    for (let j = 0; j < sum.length; j++) sum[j] += fit.coef[j] / folds.length;
+    iterations += fit.iterations;
+    converged &&= fit.converged;
+    loss += fit.loss / folds.length;
+    const Z = linearLogits(scaled(takeMatrixRows(X, f.val), scale), fit.coef, cfg.nClasses);
+    f.val.forEach((row, i) => {
+      for (let j = 0; j < k; j++) oofZ[row * k + j] = Z[i * k + j];
+    });
+    onFit();
+    await yieldToEventLoop();
+  }
+  // Each fold model sits at its own location (intercept and mean logit); at small C their differences are as large as the
+  // spread of one model's logits, so pooled out-of-fold logits would rank rows by which fold scored them. Shifting each
+  // fold's logits by its model's mean over all rows (features only, no labels) to the mean model's puts them where the
+  // deployed model's logits are.
+  const coef = sum!;
+  const all = scaled(X, scale);
+  const centre = (Z: Float64Array) => Array.from({ length: k }, (_, j) => mean(Array.from({ length: X.rows }, (_, i) => Z[i * k + j])));
+  const mBag = centre(linearLogits(all, coef, cfg.nClasses));
+  fits.forEach((fc, fi) => {
+    const m = centre(linearLogits(all, fc, cfg.nClasses));
+    for (const row of folds[fi].val) for (let j = 0; j < k; j++) oofZ[row * k + j] += mBag[j] - m[j];
+  });
+  return { fit: { coef, head: headFromCoef(coef, X.cols, cfg.nClasses, cfg.C, cfg.classWeight), iterations, converged, loss }, oofZ };
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
