@@ -65,7 +65,11 @@ test('from import to the Compare table, charts and exports', async ({ page }) =>
 
   const names: string[] = [];
   await test.step('Compare runs every condition', async () => {
+    // The decision rule is a project setting: chosen on Train, used and named by Compare.
+    await page.locator('[data-step="train"]').click();
+    await page.getByLabel('Decision rule').selectOption('argmax');
     await page.locator('[data-step="compare"]').click();
+    await expect(page.getByText(/decision rule: plain argmax \(set on the Train step\)/)).toBeVisible();
     // The default linear head: no Adam grid to choose.
     await expect(page.getByLabel('Hyper-parameter search')).toHaveCount(0);
     // Cancel stops the run at once and saves nothing.
@@ -90,6 +94,8 @@ test('from import to the Compare table, charts and exports', async ({ page }) =>
     await expect(table.locator('thead')).toContainText('AUC');
     await expect(table).toContainText('tiny-distilbert');
     await expect(table).toContainText('L-BFGS'); // the linear head's fitter, in the backend column
+    await expect(page.getByTestId('table-note')).toContainText("The students' decision rule: plain argmax.");
+    await expect(page.getByLabel('Results')).toContainText('decision rule: plain argmax · seed');
     await expect(page.getByTestId('headlines')).toContainText('Pangakis & Wolken (2024)');
     await expect(page.getByTestId('paper-reference')).toContainText('0.586');
     for (const id of ['chart-bars', 'chart-sweep', 'chart-curve']) {

@@ -1,6 +1,6 @@
 // Small display helpers for the Train step.
 import type { LinearSearchInfo } from '$lib/state/student.svelte';
-import { DECISION_RULE_NAMES, type DecisionRule } from '$lib/train/decision';
+import { decisionText } from '$lib/train/decision';
 import { SELECTION_SCORE_NAMES } from '$lib/train/linear-search';
 
 /** "about 2 min left" style text; '' when unknown. */
@@ -42,12 +42,6 @@ export function configText(
     return `${base}, selected by out-of-fold ${SELECTION_SCORE_NAMES[search.score ?? 'logloss']}; decision rule: ${decisionText(search.decision, positive)}`;
   }
   return `learning rate ${lrText(best.lr)}, batch size ${best.batchSize}, ${best.epochs} epochs`;
-}
-
-/** "label like the teacher", "maximise F1 of “X”", or what was deployed instead. */
-export function decisionText(d: NonNullable<LinearSearchInfo['decision']>, positive?: string | null): string {
-  const name = (r: DecisionRule) => (r === 'f1' && positive ? `maximise F1 of “${positive}”` : DECISION_RULE_NAMES[r]);
-  return d.applied === d.rule ? name(d.rule) : `${name(d.applied)} (asked: ${name(d.rule)}; no usable signal for it)`;
 }
 
 /** Head names for people. */

@@ -32,6 +32,8 @@ export interface Condition {
   probs?: Float32Array;
   /** Warnings that the student is degenerate (no usable signal, near-constant), from its training; never a "better" finding. */
   degenerate?: string[];
+  /** How its scores became labels, in words (the linear head's decision rule); absent for the others. */
+  decision?: string;
 }
 
 /** A condition's metadata with its metrics, CIs and warnings. */
@@ -50,6 +52,8 @@ export interface ComparisonRow {
   auc?: number | null;
   /** True when the condition is a degenerate student (see Condition.degenerate). */
   degenerate?: boolean;
+  /** The condition's decision rule in words (Condition.decision); absent in older records and for the others. */
+  decision?: string;
   warnings: string[];
 }
 
@@ -88,6 +92,7 @@ export function compareConditions(
       ci,
       auc: cond.probs ? aucOf(yTrue, cond.probs, nClasses, positive) : null,
       ...(cond.degenerate?.length ? { degenerate: true } : {}),
+      ...(cond.decision ? { decision: cond.decision } : {}),
       warnings: [...(cond.degenerate ?? []), ...warnings(metrics, opts.labelNames), ...droppedWarnings(ci, opts.resamples ?? 1000)],
     };
   });

@@ -137,10 +137,10 @@ describe('comparison tables', () => {
   it('writes CSV with metric and bracketed CI columns', () => {
     const lines = rowsToCsv(rows).split('\r\n');
     expect(lines[0]).toBe(
-      'condition,kind,train_source,train_size,encoder,backend,consistency_filter,n,accuracy,accuracy_ci,precision,precision_ci,recall,recall_ci,f1,f1_ci,macro_f1,macro_f1_ci,weighted_f1,kappa,warnings',
+      'condition,kind,train_source,train_size,encoder,backend,consistency_filter,n,accuracy,accuracy_ci,precision,precision_ci,recall,recall_ci,f1,f1_ci,macro_f1,macro_f1_ci,weighted_f1,kappa,decision_rule,warnings',
     );
     expect(lines[1]).toBe(
-      'Student on 1000 LLM labels,student,llm,1000,distilbert,webgpu,false,4,0.750,"[0.500, 1.000]",1.000,"[1.000, 1.000]",0.500,"[0.000, 1.000]",0.667,"[0.000, 1.000]",0.733,"[0.400, 1.000]",0.733,0.500,Only 4 test items: confidence intervals will be wide.',
+      'Student on 1000 LLM labels,student,llm,1000,distilbert,webgpu,false,4,0.750,"[0.500, 1.000]",1.000,"[1.000, 1.000]",0.500,"[0.000, 1.000]",0.667,"[0.000, 1.000]",0.733,"[0.400, 1.000]",0.733,0.500,,Only 4 test items: confidence intervals will be wide.',
     );
   });
 
@@ -168,6 +168,16 @@ describe('comparison tables', () => {
     expect(tex).toContain('TF-IDF \\& co\\_50\\% \\#1 \\textbar{} x & human & -- & 0.750 [0.500, 1.000]');
     expect(tex).toContain('95\\% percentile bootstrap');
     expect(tex.trimEnd().endsWith('\\bottomrule\n\\end{tabular}\n\\end{table}')).toBe(true);
+  });
+
+  it("names the students' decision rule: a CSV column, and a note under the Markdown and LaTeX tables", () => {
+    const ruled = [row('a', 'Student', { decision: 'label like the teacher' }), row('t', 'LLM few-shot', { kind: 'teacher' })];
+    const csv = rowsToCsv(ruled).split('\r\n');
+    expect(csv[1]).toContain(',0.500,label like the teacher,');
+    expect(rowsToMarkdown(ruled)).toContain("The students' decision rule: label like the teacher.");
+    expect(rowsToLatex(ruled)).toContain("The students' decision rule: label like the teacher.");
+    const two = [...ruled, row('b', 'Other', { decision: 'plain argmax' })];
+    expect(rowsToMarkdown(two)).toContain('decision rules: Student: label like the teacher; Other: plain argmax.');
   });
 
   it('drops positive-class columns for multi-class results', () => {

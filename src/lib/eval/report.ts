@@ -41,6 +41,16 @@ export function tableNotes(rows: readonly ComparisonRow[]): string[] {
   const first = rows[0];
   const small = first && first.metrics.n > 0 ? smallSampleWarning(testSetSize(first.metrics)) : null;
   if (small) out.push(small);
+  // The decision rule sets each student's label shares, so a table of them says which it was.
+  const rules = [...new Set(rows.flatMap((r) => (r.decision ? [r.decision] : [])))];
+  if (rules.length === 1) out.push(`The students' decision rule: ${rules[0]}.`);
+  else if (rules.length > 1)
+    out.push(
+      `The students' decision rules: ${rows
+        .filter((r) => r.decision)
+        .map((r) => `${r.name}: ${r.decision}`)
+        .join('; ')}.`,
+    );
   const dropped = rows.some((r) => METRICS.some((m) => r.ci[m.key]?.dropped && r.ci[m.key]?.defined !== false));
   if (dropped)
     out.push(
@@ -95,6 +105,7 @@ export function rowsToCsv(rows: readonly ComparisonRow[], opts: { bom?: boolean 
     'macro_f1_ci',
     'weighted_f1',
     'kappa',
+    'decision_rule',
     'warnings',
   ];
   const num = (x: number | null): CsvValue => (x === null ? null : f3(x));
@@ -106,7 +117,7 @@ export function rowsToCsv(rows: readonly ComparisonRow[], opts: { bom?: boolean 
       if (ci?.defined === false) cells.push(null, 'undefined');
       else cells.push(ci === null ? null : num(ci.estimate), ci === null ? null : `[${f3(ci.lo)}, ${f3(ci.hi)}]`);
     }
-    cells.push(num(r.metrics.weightedF1), num(r.metrics.kappa), r.warnings.join(' '));
+    cells.push(num(r.metrics.weightedF1), num(r.metrics.kappa), r.decision ?? null, r.warnings.join(' '));
     return cells;
   });
   return toCsv(header, body, opts.bom);

@@ -314,6 +314,8 @@ export interface ScoredPreds {
   probs?: Float32Array;
   /** The student's degenerate-student warnings from its training (no usable signal, near-constant). */
   degenerate?: string[];
+  /** The decision rule it deployed, in words (linear head only). */
+  decision?: string;
 }
 
 export interface ScoreInput {
@@ -405,6 +407,7 @@ export function* scoreExperimentSteps(input: ScoreInput): Steps<ScoredExperiment
       preds: p.preds,
       ...(p.probs ? { probs: p.probs } : {}),
       ...(p.degenerate?.length ? { degenerate: p.degenerate } : {}),
+      ...(p.decision ? { decision: p.decision } : {}),
       roles: s.roles,
     });
   }

@@ -66,3 +66,13 @@ describe('encoder defaults', () => {
     expect(encoderWithDefaults(e5)).toEqual(e5);
   });
 });
+
+describe('the decision rule', () => {
+  it('is saved with the project: "label like the teacher" for new and older settings, a saved choice kept, an unknown one replaced', () => {
+    expect(DEFAULT_PROJECT_SETTINGS.decision).toBe('shares');
+    expect(withDefaults({ v: 2, headKind: 'linear' }).decision).toBe('shares');
+    expect(withDefaults({ ...DEFAULT_PROJECT_SETTINGS, decision: 'f1' }).decision).toBe('f1');
+    expect(withDefaults({ ...DEFAULT_PROJECT_SETTINGS, decision: 'argmax' }).decision).toBe('argmax');
+    expect(withDefaults({ ...DEFAULT_PROJECT_SETTINGS, decision: 'mystery' }).decision).toBe('shares');
+  });
+});

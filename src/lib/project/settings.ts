@@ -3,6 +3,7 @@
 
 import type { SplitSizes } from '../data/types';
 import type { HeadKind } from '../train/types';
+import { DECISION_RULES, type DecisionRule } from '../train/decision';
 import type { TeacherRunFields } from '../teacher/types';
 import type { Dtype, Pooling } from '../embed/keys';
 import { CUSTOM_RECIPE, DEFAULT_PRESET, presetById, presetForModel, type PresetId, type Recipe } from '../embed/presets';
@@ -53,6 +54,8 @@ export interface ProjectSettings {
   encoder: EncoderSettings;
   trainN: number;
   headKind: HeadKind;
+  /** The linear head's decision rule, for the students Train and Compare train (saved before issue 26: the default). */
+  decision: DecisionRule;
   consistencyMin: number;
 }
 
@@ -98,6 +101,7 @@ export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
   },
   trainN: 1000,
   headKind: 'linear',
+  decision: 'shares',
   consistencyMin: 1,
 };
 
@@ -115,6 +119,7 @@ export function withDefaults(raw: unknown): ProjectSettings {
     ...s,
     v: 2,
     headKind,
+    decision: DECISION_RULES.includes(s.decision as DecisionRule) ? s.decision! : d.decision,
     splitSizes: { ...d.splitSizes, ...(s.splitSizes ?? {}) },
     teacher: { ...d.teacher, ...(s.teacher ?? {}) },
     encoder: encoderWithDefaults(s.encoder),

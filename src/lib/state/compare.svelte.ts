@@ -12,6 +12,7 @@ import { embedder, type Embedded } from './embedder.svelte';
 import { student, type TrainedStudent } from './student.svelte';
 import { teacher } from './teacher.svelte';
 import { compareShares, shareWarning } from '../train/shares';
+import { decisionText } from '../train/decision';
 import { planExperimentSteps, scoreExperimentSteps, type PlanInput, type PlannedStudent, type ScoredPreds } from '../experiment/experiment';
 import type { EncoderSettings } from '../project/settings';
 import type { ConfidenceBy } from '../train/training-rows';
@@ -217,6 +218,7 @@ export class CompareState {
           labelNames,
           positive,
           headKind: s.headKind,
+          ...(s.headKind === 'linear' ? { decision: s.decision } : {}),
           seed: s.seed,
           grid: s.headKind === 'linear' ? undefined : GRIDS[this.grid],
           origin: 'compare',
@@ -231,7 +233,9 @@ export class CompareState {
       const probs = await student.predict(model, X, testIds);
       const predicted = argmaxRows(probs, k);
       const degenerate = model.search?.warnings ?? [];
+      const rule = model.search?.decision;
       preds.set(p.id, {
+        ...(rule ? { decision: decisionText(rule, positive) } : {}),
         preds: predicted,
         probs,
         backend: model.backend,
@@ -308,6 +312,7 @@ export class CompareState {
         embeddingKey: features.get('encoder')?.key ?? '',
         embedDevice: features.has('encoder') ? embedDevice : null,
         headKind: s.headKind,
+        ...(s.headKind === 'linear' ? { decision: s.decision } : {}),
         grid: this.grid,
         seed: s.seed,
         trainN: s.trainN,

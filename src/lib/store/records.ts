@@ -5,7 +5,7 @@
 import type { ColumnMapping, Splits } from '../data/types';
 import type { Calibration } from '../train/calibrate';
 import type { ConfigScore, Selection } from '../train/grid';
-import type { Diagnostics } from '../train/decision';
+import type { DecisionRule, Diagnostics } from '../train/decision';
 import type { ClassWeight } from '../train/linear';
 import type { DecisionInfo, Deploy, SelectionScore } from '../train/linear-search';
 import type { ShareCheck } from '../train/shares';
@@ -95,6 +95,8 @@ export interface ComparisonRun {
   embeddingKey: string;
   embedDevice: string | null;
   headKind: HeadKind;
+  /** The linear head's decision rule asked for (absent in older comparisons and for the Adam heads). */
+  decision?: DecisionRule;
   grid: GridChoice;
   seed: number;
   trainN: number;

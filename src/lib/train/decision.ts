@@ -30,6 +30,24 @@ export const DECISION_RULE_NAMES: Record<DecisionRule, string> = {
   argmax: 'plain argmax',
 };
 
+/** A rule as recorded with a student: asked, deployed, and why they differ. */
+export interface RecordedDecision {
+  rule: DecisionRule;
+  applied: DecisionRule;
+  fallback: string | null;
+}
+
+/**
+ * The rule in words, for Train, Compare, the comparison table and its
+ * exports: "label like the teacher", "maximise F1 of “X”", or what was
+ * deployed instead and why.
+ */
+export function decisionText(d: RecordedDecision, positive?: string | null): string {
+  const name = (r: DecisionRule) => (r === 'f1' && positive ? `maximise F1 of “${positive}”` : DECISION_RULE_NAMES[r]);
+  if (d.applied === d.rule && d.fallback) return `${name(d.rule)} (on uncalibrated scores: no usable signal)`;
+  return d.applied === d.rule ? name(d.rule) : `${name(d.applied)} (asked: ${name(d.rule)}; no usable signal for it)`;
+}
+
 /**
  * Offsets added to calibrated logits U (n × k; k = 1 for binary) so that the
  * decisions give class c to target[c] of the rows. Binary: one offset, a
