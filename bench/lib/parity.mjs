@@ -262,7 +262,9 @@ export async function parity(ctx) {
     for (const seed of seeds) {
       const s = pm.planParity(d, seed);
       splits.push({ d, s });
-      cases.push(...pm.pythonCases(s, d));
+      // PARITY_SOURCES=llm: neither side fits the human-label students.
+      const sources = process.env.PARITY_SOURCES?.split(',');
+      cases.push(...pm.pythonCases(s, d).filter((c) => !sources || sources.includes(c.source)));
     }
   }
   const tmp = mkdtempSync(join(tmpdir(), 'bench-parity-'));

@@ -94,7 +94,9 @@ test('from import to the Compare table, charts and exports', async ({ page }) =>
     await expect(table.locator('thead')).toContainText('AUC');
     await expect(table).toContainText('tiny-distilbert');
     await expect(table).toContainText('L-BFGS'); // the linear head's fitter, in the backend column
-    await expect(page.getByTestId('table-note')).toContainText("The students' decision rule: plain argmax.");
+    await expect(page.getByTestId('table-note').filter({ hasText: 'decision rule' })).toHaveText(
+      "The students' decision rule: plain argmax.",
+    );
     await expect(page.getByLabel('Results')).toContainText('decision rule: plain argmax · seed');
     await expect(page.getByTestId('headlines')).toContainText('Pangakis & Wolken (2024)');
     await expect(page.getByTestId('paper-reference')).toContainText('0.586');

@@ -9,6 +9,9 @@ import { FEW_POSITIVES, isSmallTestSet, MIN_TEST_FOR_CLAIMS, testSetSize, type T
 /** The parts of the student head's configuration the paragraph describes (kind 'linear', 'logreg' or 'mlp'). */
 export type HeadDescription = Partial<Pick<HeadConfig, 'kind' | 'hidden' | 'dropout' | 'l2' | 'classWeights' | 'patience' | 'monitor'>>;
 
+/** train/decision.ts' DecisionRule, spelled out so eval needs nothing from train. */
+type Rule = 'shares' | 'prior' | 'f1' | 'argmax';
+
 /** How the head's settings were chosen, on the training labels only. */
 export type SelectionDescription =
   /** The linear head: C × class weighting by stratified k-fold CV, then a refit on all training labels. */
@@ -24,7 +27,7 @@ export type SelectionDescription =
       /** The selection score (issue 26); absent in records from before it: positive-class F1 then. */
       score?: 'logloss' | 'macroF1';
       /** The decision rule asked for and the one deployed, with the reason when they differ. */
-      decision?: { rule: 'shares' | 'f1' | 'argmax'; applied: 'shares' | 'f1' | 'argmax'; fallback: string | null };
+      decision?: { rule: Rule; applied: Rule; fallback: string | null };
       /** 'bagged': the k fold models' mean was deployed; absent or 'refit': one refit on all training labels. */
       deploy?: 'bagged' | 'refit';
       /** A sentence on a departure, e.g. fewer folds because a class is small. */
@@ -143,13 +146,19 @@ function decisionSentence(
   binary: boolean | null,
 ): string {
   const cal = 'Its logits were recalibrated by a slope and intercept fitted on the out-of-fold logits (Platt scaling, unweighted)';
+  const target =
+    d.applied === 'prior'
+      ? 'the share of texts the human-labelled validation sample gives it (a prior-shift correction: the validation labels set these shares and nothing else)'
+      : 'the same share of texts as its training labels ("label like the teacher")';
+  const matched = `${cal}, and the decision threshold was set so that, out of fold, the student assigns each label to ${target}.`;
   const rule = {
-    shares: `${cal}, and the decision threshold was set so that, out of fold, the student assigns each label to the same share of texts as its training labels ("label like the teacher").`,
+    shares: matched,
+    prior: matched,
     f1: `${cal}, and the decision threshold was the one maximising the out-of-fold ${binary === false ? 'macro-averaged F1' : 'F1 of the positive class'} (which predicts the positive class more often than the training labels do).`,
     argmax: "Texts were labelled by the model's most probable class (plain argmax, no recalibration).",
   }[d.applied];
-  if (d.applied === 'shares' && d.fallback)
-    return `The out-of-fold recalibration slope was not positive (the scores rank unseen texts no better than chance), so it was not used; the decision threshold was set on the uncalibrated scores so that, out of fold, the student assigns each label to the same share of texts as its training labels ("label like the teacher"). Its labels of single texts carry no usable signal.`;
+  if ((d.applied === 'shares' || d.applied === 'prior') && d.fallback)
+    return `The out-of-fold recalibration slope was not positive (the scores rank unseen texts no better than chance), so it was not used; the decision threshold was set on the uncalibrated scores so that, out of fold, the student assigns each label to ${target}. Its labels of single texts carry no usable signal.`;
   return d.applied === d.rule ? rule : `${rule} (${d.fallback ?? `The rule asked for, ${d.rule}, could not be applied.`})`;
 }
 

@@ -279,6 +279,36 @@ describe('methodsParagraph', () => {
     expect(p).not.toContain('undefined');
   });
 
+  it('names the deployed fold-model mean and the prior-shift rule, and the share rule on uncalibrated scores', () => {
+    const sel = {
+      kind: 'cv-linear' as const,
+      folds: 5,
+      Cs: [0.01, 1],
+      classWeights: ['none' as const],
+      chosen: { C: 0.01, classWeight: 'none' as const },
+      score: 'logloss' as const,
+      deploy: 'bagged' as const,
+    };
+    const prior = methodsParagraph({
+      ...run,
+      head: { kind: 'linear' },
+      selection: { ...sel, decision: { rule: 'prior', applied: 'prior', fallback: null } },
+    });
+    expect(prior).toContain(
+      'the 5 models of the chosen setting (C = 0.01, no class weighting), each fitted on 4 of the 5 folds, were averaged',
+    );
+    expect(prior).toContain('the share of texts the human-labelled validation sample gives it (a prior-shift correction');
+    const flat = methodsParagraph({
+      ...run,
+      head: { kind: 'linear' },
+      selection: { ...sel, decision: { rule: 'shares', applied: 'shares', fallback: 'No usable signal…' } },
+    });
+    expect(flat).toContain(
+      'the decision threshold was set on the uncalibrated scores so that, out of fold, the student assigns each label to the same share',
+    );
+    expect(flat).toContain('carry no usable signal');
+  });
+
   it('states a fold note, a single class weighting, and multi-class scoring for the linear head', () => {
     const multi = row('m', 'Multi', { ci: { ...row('x', 'x').ci, precision: null, recall: null, f1: null } });
     const p = methodsParagraph({

@@ -11,7 +11,7 @@ import { stepFacts } from './facts.svelte';
 import { embedder, type Embedded } from './embedder.svelte';
 import { student, type TrainedStudent } from './student.svelte';
 import { teacher } from './teacher.svelte';
-import { compareShares, shareWarning } from '../train/shares';
+import { compareShares, shareWarning, validationPrior } from '../train/shares';
 import { decisionText } from '../train/decision';
 import { planExperimentSteps, scoreExperimentSteps, type PlanInput, type PlannedStudent, type ScoredPreds } from '../experiment/experiment';
 import type { EncoderSettings } from '../project/settings';
@@ -202,6 +202,8 @@ export class CompareState {
       teacherMissing < testIds.length ? { preds: teacherPreds, name: 'the teacher' } : { preds: yTrue, name: 'the human labels' };
     const shareOn = `on the ${testIds.length.toLocaleString('en-US')} test texts`;
 
+    // The 'prior' rule's prevalence: the validation split's human labels (the test split stays locked).
+    const prior = validationPrior(splits.validation, (id) => rowById.get(id)?.human, labelNames);
     const preds = new Map<string, ScoredPreds>();
     const trained: ComparisonData['students'] = [];
     for (const [i, p] of plan.students.entries()) {
@@ -219,6 +221,7 @@ export class CompareState {
           positive,
           headKind: s.headKind,
           ...(s.headKind === 'linear' ? { decision: s.decision } : {}),
+          ...(s.headKind === 'linear' && s.decision === 'prior' && prior ? { priorShares: prior.shares } : {}),
           seed: s.seed,
           grid: s.headKind === 'linear' ? undefined : GRIDS[this.grid],
           origin: 'compare',

@@ -48,6 +48,8 @@ export interface StudentSpec {
   folds?: number;
   /** Linear head only: the decision rule (default 'shares': label like the teacher). */
   decision?: DecisionRule;
+  /** Linear head, 'prior' rule: each label's share among the validation sample's human labels (train/shares.ts' validationPrior). */
+  priorShares?: number[];
   /** Linear head only: the reference share check's labels for the training rows (default: the training labels themselves). */
   referenceName?: string;
   /** The encoder settings that produced X (default: the project's), kept so the corpus is labelled with the same features. */
@@ -287,6 +289,7 @@ export class StudentState {
         seed: spec.seed,
         ...(spec.folds ? { folds: spec.folds } : {}),
         ...(spec.decision ? { decision: spec.decision } : {}),
+        ...(spec.priorShares ? { priorShares: [...spec.priorShares] } : {}),
       },
       (r) => this.#onProgress(r, started),
     );

@@ -10,7 +10,12 @@
 //   threshold with the highest out-of-fold F1. Its optimum predicts more
 //   positives than the teacher (F1's optimal threshold is F1*/2), so the
 //   shares it gives are not the teacher's.
-// 'argmax' — the refit's own argmax, as scikit-learn's predict().
+// 'prior' — prior shift: as 'shares', but the shares are the prevalence the
+//   human validation sample implies (its label shares), not the teacher's:
+//   a teacher that over- or under-calls a category does not pass that on.
+//   The validation rows' labels set one number per class and nothing else;
+//   the test rows never enter.
+// 'argmax' — the deployed model's own argmax, as scikit-learn's predict().
 //
 // The thresholds reported out of fold are nested: each fold's decisions use
 // a threshold chosen on the other folds' rows only, so the estimate of what
@@ -20,12 +25,13 @@ import { computeMetrics } from '../eval/metrics';
 import { fitCalibration, type Calibration } from './calibrate';
 import type { Fold } from './split';
 
-export type DecisionRule = 'shares' | 'f1' | 'argmax';
-export const DECISION_RULES: readonly DecisionRule[] = ['shares', 'f1', 'argmax'];
+export type DecisionRule = 'shares' | 'prior' | 'f1' | 'argmax';
+export const DECISION_RULES: readonly DecisionRule[] = ['shares', 'prior', 'f1', 'argmax'];
 
 /** In words, for Train, Compare, the methods paragraph and the exports. */
 export const DECISION_RULE_NAMES: Record<DecisionRule, string> = {
   shares: 'label like the teacher',
+  prior: 'the human validation sample’s prevalence',
   f1: 'maximise F1 of the positive class',
   argmax: 'plain argmax',
 };
@@ -45,6 +51,7 @@ export interface RecordedDecision {
 export function decisionText(d: RecordedDecision, positive?: string | null): string {
   const name = (r: DecisionRule) => (r === 'f1' && positive ? `maximise F1 of “${positive}”` : DECISION_RULE_NAMES[r]);
   if (d.applied === d.rule && d.fallback) return `${name(d.rule)} (on uncalibrated scores: no usable signal)`;
+  if (d.rule === 'prior' && d.applied === 'shares') return `${name('shares')} (asked: ${name('prior')}; no human validation labels)`;
   return d.applied === d.rule ? name(d.rule) : `${name(d.applied)} (asked: ${name(d.rule)}; no usable signal for it)`;
 }
 
@@ -136,10 +143,22 @@ export function sharesOf(pred: ArrayLike<number>, k: number): number[] {
   return out.map((v) => (n ? v / n : 0));
 }
 
-/** The offset a rule deploys, fitted on calibrated logits U and the training labels. */
-export function ruleOffset(rule: DecisionRule, U: Float64Array, k: number, hard: ArrayLike<number>, positive: number | null): number[] {
+/**
+ * The offset a rule deploys, fitted on calibrated logits U and the training
+ * labels; `prior` is the 'prior' rule's target shares (the validation
+ * sample's), without which it is 'shares'.
+ */
+export function ruleOffset(
+  rule: DecisionRule,
+  U: Float64Array,
+  k: number,
+  hard: ArrayLike<number>,
+  positive: number | null,
+  prior: readonly number[] | null = null,
+): number[] {
   if (rule === 'argmax' || U.length === 0) return new Array<number>(k).fill(0);
   if (rule === 'f1' && k === 1 && positive !== null) return [f1Offset(U, hard, positive)];
+  if (rule === 'prior' && prior) return shareOffsets(U, k, prior);
   // 'shares', and 'f1' without a binary positive class (macro F1 has no single threshold): the teacher's shares.
   return shareOffsets(U, k, sharesOf(hard, k));
 }
@@ -182,6 +201,7 @@ export function crossFit(
   positive: number | null,
   folds: readonly Fold[],
   s: Float64Array | null,
+  prior: readonly number[] | null = null,
 ): CrossFitted {
   const C = k === 1 ? 2 : k;
   const preds = new Int32Array(hard.length).fill(-1);
@@ -195,7 +215,7 @@ export function crossFit(
       Ut = calibrateLogits(Ut, k, cal);
       Uv = calibrateLogits(Uv, k, cal);
     }
-    const d = decide(Uv, k, ruleOffset(rule, Ut, k, takeInts(hard, f.train), positive));
+    const d = decide(Uv, k, ruleOffset(rule, Ut, k, takeInts(hard, f.train), positive, prior));
     f.val.forEach((row, i) => {
       preds[row] = d[i];
       for (let j = 0; j < k; j++) U[row * k + j] = Uv[i * k + j];

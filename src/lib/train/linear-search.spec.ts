@@ -94,6 +94,21 @@ describe('searchLinear, honest by default', () => {
     expect(Math.abs(refit - share(y))).toBeGreaterThan(0.2);
   });
 
+  it("the prior-shift rule labels at the validation sample's prevalence, not the teacher's; without one it labels like the teacher", async () => {
+    // The teacher over-calls "yes": 20 % of its labels where the validation sample says 35 %.
+    const { X, y } = rows(300, 2000, 0.2, 0.15, 1);
+    const res = await searchLinear({ X, y, nClasses: 2, positive: 1, seed: 1, Cs, decision: 'prior', priorShares: [0.65, 0.35] });
+    expect(res.decision).toMatchObject({ rule: 'prior', applied: 'prior', fallback: null });
+    expect(Math.abs(share(res.oofPreds) - 0.35)).toBeLessThan(0.05);
+    const none = await searchLinear({ X, y, nClasses: 2, positive: 1, seed: 1, Cs, decision: 'prior' });
+    expect(none.decision).toMatchObject({ rule: 'prior', applied: 'shares' });
+    expect(none.warnings.join(' ')).toMatch(/No human validation labels/);
+    expect(Math.abs(share(none.oofPreds) - share(y))).toBeLessThan(0.05);
+    await expect(searchLinear({ X, y, nClasses: 2, positive: 1, seed: 1, Cs, decision: 'prior', priorShares: [1] })).rejects.toThrow(
+      /validation sample's shares/,
+    );
+  });
+
   it('weights the calibrator only when equal priors were asked for', async () => {
     const { X, y } = rows(300, 2000, 0.12, 0.15, 4);
     const mixed = await searchLinear({

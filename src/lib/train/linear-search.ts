@@ -69,6 +69,11 @@ export interface LinearSearchArgs {
   onProgress?: (done: number, total: number) => void;
   /** The decision rule (decision.ts; default 'shares': label like the teacher). */
   decision?: DecisionRule;
+  /**
+   * The 'prior' rule's target: each class's share among the human labels of
+   * the validation sample (never the test set). Without it 'prior' is 'shares'.
+   */
+  priorShares?: readonly number[];
   /** What is deployed: the mean of the k fold models (default 'bagged') or one refit on all rows. */
   deploy?: Deploy;
 }
@@ -194,7 +199,14 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
   const rowsOf = (idx: Int32Array) => (args.y instanceof Int32Array ? takeLabels(args.y, idx) : takeRows(args.y, C, idx));
 
   const scoreKind = args.score ?? 'logloss';
-  const rule = args.decision ?? 'shares';
+  const prior = priorTarget(args.priorShares, C);
+  // 'prior' without validation labels has no prevalence to correct to: it labels like the teacher, and says so.
+  const asked = args.decision ?? 'shares';
+  const rule: DecisionRule = asked === 'prior' && !prior ? 'shares' : asked;
+  const noPrior =
+    rule === asked
+      ? null
+      : 'No human validation labels were given, so there was no prevalence to correct to; the student labels like its teacher.';
   const T = targetRows(args.y, X.rows, C);
   const k = C === 2 ? 1 : C;
   const scores: LinearScore[] = [];
@@ -261,7 +273,7 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
   const calWeights = equalPriors ? rowWeights(T, X.rows, C, 'balanced') : null;
   const fitted = new Map<LinearScore, CrossFitted>();
   for (const sc of scores) {
-    const cf = crossFit(rule, oofZ.get(sc)!, k, T, hard, positive, folds, calWeights);
+    const cf = crossFit(rule, oofZ.get(sc)!, k, T, hard, positive, folds, calWeights, prior);
     fitted.set(sc, cf);
     const fsc = folds.map((f) => {
       if (scoreKind === 'macroF1') return f1Scores(takeLabels(hard, f.val), takeLabels(cf.preds, f.val), C, positive).macroF1;
@@ -296,17 +308,17 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
     refit = bag.fit;
     // The threshold and calibration below are fitted on exactly these models' out-of-fold logits.
     oofZ.set(best, bag.oofZ);
-    fitted.set(best, crossFit(rule, bag.oofZ, k, T, hard, positive, folds, calWeights));
+    fitted.set(best, crossFit(rule, bag.oofZ, k, T, hard, positive, folds, calWeights, prior));
   } else refit = fitLogReg({ X: scaled(X, choice.scale ?? null), y: args.y, nClasses: C, C: choice.C, classWeight: choice.classWeight });
 
   // The decision rule, fitted on the chosen configuration's out-of-fold logits.
   const identity: Calibration = { a: 1, c: new Array(k === 1 ? 1 : C).fill(0) };
   let decision: DecisionInfo = {
-    rule,
+    rule: asked,
     applied: 'argmax',
     calibration: null,
     offset: new Array(k).fill(0),
-    fallback: null,
+    fallback: noPrior,
     weightedCalibration: false,
   };
   let deployed = identity;
@@ -320,24 +332,24 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
     if (rule !== 'argmax' && !(cal.a > 0)) {
       // The slope is never deployed. 'shares' keeps its promise without it: the threshold that reproduces the teacher's
       // shares on the uncalibrated scores, so a corpus share stays the teacher's instead of 0 % or 100 % (a constant).
-      const keep: DecisionRule = rule === 'shares' ? 'shares' : 'argmax';
+      const keep: DecisionRule = rule === 'shares' || rule === 'prior' ? rule : 'argmax';
       const fallback =
         `No usable signal in these labels: the out-of-fold recalibration slope came out ${cal.a.toFixed(2)} (≤ 0: the head's scores rank texts it has not seen ` +
         `no better than chance, or inverted), so it was not used; ` +
-        (keep === 'shares'
-          ? `the threshold reproducing the training labels' shares is set on the uncalibrated scores. The shares it reports are its teacher's; its labels of single texts are little better than chance.`
+        (keep !== 'argmax'
+          ? `the threshold reproducing the ${keep === 'prior' ? "validation sample's" : "training labels'"} shares is set on the uncalibrated scores. The shares it reports are those; its labels of single texts are little better than chance.`
           : `the plain argmax is deployed.`);
-      const plain = crossFit(keep, Z, k, null, hard, positive, folds, null);
-      const offset = ruleOffset(keep, Z, k, hard, positive);
+      const plain = crossFit(keep, Z, k, null, hard, positive, folds, null, prior);
+      const offset = ruleOffset(keep, Z, k, hard, positive, prior);
       decision = { ...decision, applied: keep, offset, fallback };
       deployed = { a: 1, c: identity.c.map((v, j) => v + (k === 1 ? offset[0] : offset[j])) };
       warnings.push(fallback);
       oofPreds = plain.preds;
       diagnostics = diagnose(oofPreds, plain.U, k, hard, positive);
     } else {
-      const offset = ruleOffset(rule, calibrateLogits(Z, k, cal), k, hard, positive);
+      const offset = ruleOffset(rule, calibrateLogits(Z, k, cal), k, hard, positive, prior);
       if (rule !== 'argmax') {
-        decision = { rule, applied: rule, calibration: cal, offset, fallback: null, weightedCalibration: equalPriors };
+        decision = { rule: asked, applied: rule, calibration: cal, offset, fallback: noPrior, weightedCalibration: equalPriors };
         deployed = { a: cal.a, c: cal.c.map((v, j) => v + (k === 1 ? offset[0] : offset[j])) };
       }
       const cf = fitted.get(best)!;
@@ -353,6 +365,7 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
     coef,
     head: headFromCoef(applyCalibration(coef, X.cols, k, deployed), X.cols, C, choice.C, choice.classWeight),
   };
+  if (noPrior) warnings.push(noPrior);
   args.onProgress?.(total, total);
   return {
     best: choice,
@@ -421,6 +434,15 @@ async function bagFolds<M extends FeatureMatrix>(
     for (const row of folds[fi].val) for (let j = 0; j < k; j++) oofZ[row * k + j] += mBag[j] - m[j];
   });
   return { fit: { coef, head: headFromCoef(coef, X.cols, cfg.nClasses, cfg.C, cfg.classWeight), iterations, converged, loss }, oofZ };
+}
+
+/** The 'prior' rule's shares, checked: C non-negative numbers, normalised; null when absent. */
+function priorTarget(shares: readonly number[] | undefined, C: number): number[] | null {
+  if (!shares) return null;
+  const total = shares.reduce((a, b) => a + b, 0);
+  if (shares.length !== C || shares.some((v) => !(v >= 0)) || !(total > 0))
+    throw new RangeError(`The validation sample's shares must be ${C} non-negative numbers, not all 0 (got ${shares.join(', ')}).`);
+  return shares.map((v) => v / total);
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);

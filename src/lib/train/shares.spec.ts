@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareShares, shareWarning } from './shares';
+import { compareShares, shareWarning, validationPrior } from './shares';
 
 describe('compareShares', () => {
   it('counts shares over texts where both sides have a label', () => {
@@ -25,5 +25,28 @@ describe('compareShares', () => {
     const b = Array.from({ length: 100 }, (_, i) => (i < 40 ? 1 : 0));
     expect(shareWarning(compareShares(['n', 'y'], a, b, 'the teacher', 'x'))).toBeNull();
     expect(shareWarning(compareShares(['n', 'y'], [], [], 'the teacher', 'x'))).toBeNull();
+  });
+});
+
+describe('validationPrior', () => {
+  const human = new Map([
+    ['v1', 'yes'],
+    ['v2', 'no'],
+    ['v3', 'no'],
+    ['v4', 'maybe'], // outside the codebook: left out
+    ['t1', 'yes'],
+    ['t2', 'yes'],
+  ]);
+  it('is the share of each label among the validation sample’s human labels', () => {
+    expect(validationPrior(['v1', 'v2', 'v3', 'v4', 'v5'], (id) => human.get(id), ['no', 'yes'])).toEqual({ shares: [2 / 3, 1 / 3], n: 3 });
+    expect(validationPrior([], (id) => human.get(id), ['no', 'yes'])).toBeNull();
+  });
+  it('never reads a test label: changing every test row’s label changes nothing', () => {
+    const seen: string[] = [];
+    const read = (m: Map<string, string>) => (id: string) => (seen.push(id), m.get(id));
+    const a = validationPrior(['v1', 'v2', 'v3'], read(human), ['no', 'yes']);
+    const flipped = new Map([...human, ['t1', 'no'], ['t2', 'no']]);
+    expect(validationPrior(['v1', 'v2', 'v3'], read(flipped), ['no', 'yes'])).toEqual(a);
+    expect(seen.every((id) => id.startsWith('v'))).toBe(true);
   });
 });

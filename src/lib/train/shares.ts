@@ -68,3 +68,27 @@ export function shareWarning(c: ShareCheck, studentName = 'The student'): string
     `(${c.on}): it does not label like ${c.referenceName}. Check the class weighting, the training-set size and the teacher's labels before relying on it.`
   );
 }
+
+/**
+ * The prevalence the human validation sample implies: each label's share
+ * among the human labels of `validationIds` (labels outside `labelNames`
+ * and missing ones are left out), for the 'prior' decision rule. It reads
+ * the validation ids it is given and nothing else, so no test row or test
+ * label can reach a student through it. Null when no validation text has a
+ * usable human label.
+ */
+export function validationPrior(
+  validationIds: readonly string[],
+  humanOf: (id: string) => string | null | undefined,
+  labelNames: readonly string[],
+): { shares: number[]; n: number } | null {
+  const counts = new Array<number>(labelNames.length).fill(0);
+  let n = 0;
+  for (const id of validationIds) {
+    const c = labelNames.indexOf(humanOf(id) ?? '');
+    if (c < 0) continue;
+    counts[c]++;
+    n++;
+  }
+  return n ? { shares: counts.map((v) => v / n), n } : null;
+}
