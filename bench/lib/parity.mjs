@@ -346,7 +346,8 @@ export async function parity(ctx) {
     ];
     notes.push(
       `App: TF-IDF (src/lib/embed/tfidf.ts defaults: word 1–2-grams + char_wb 3–5-grams, sublinear tf, min_df 2, no cap; fitted on the training pool) → ` +
-        `searchLinear (L2 logistic regression by L-BFGS, C 1e-2…1e2 in half-decades × class weight none/balanced, stratified 5-fold CV on positive-class F1, refit on all). ` +
+        `searchLinear (L2 logistic regression by L-BFGS, C 1e-2…1e2 in half-decades × class weight none/balanced, stratified 5-fold CV on the out-of-fold log loss of the student ` +
+        `as deployed, one-SE rule; the chosen setting's fold models averaged, recalibrated on their aligned out-of-fold logits, decision rule ${process.env.PARITY_DECISION ?? 'shares (label like the teacher)'}). ` +
         `Splits: paperSplits (as \`quality\`); training rows: planExperiment's main LLM-label student and its largest human-label student; teacher label = the recorded answer ` +
         `(an unparseable one leaves the row unlabelled). Scored on the human test split with computeMetrics (positive-class F1).`,
       `scikit-learn ${sk.sklearn} (Python ${sk.python}) on the same training and test rows: "plain" = Pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000)) in ` +
@@ -375,6 +376,9 @@ export async function parity(ctx) {
         `planExperiment asks for 1000 LLM labels and human sets of 250 and 1000, more than these pools hold, so both students train on every labelled pool row.`,
     );
     if (summary.pairs.some((p) => p.missing > 0)) notes.push('Some cases have no scikit-learn result (see raw).');
+    if (process.env.PARITY_REFERENCES)
+      notes.push(`scikit-learn references fitted: ${process.env.PARITY_REFERENCES} only (PARITY_REFERENCES).`);
+    if (process.env.PARITY_SOURCES) notes.push(`Label sources: ${process.env.PARITY_SOURCES} only (PARITY_SOURCES).`);
     return {
       figures,
       notes,

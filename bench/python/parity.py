@@ -166,8 +166,8 @@ def main(argv):
     for i, case in enumerate(data['cases']):
         r = run_case(case, pool_features)
         results.append(r)
-        print(f"  sklearn {i + 1}/{len(data['cases'])} {case['key']}: plain {r['plain']['f1']:.3f}, same {r['same']['f1']:.3f}",
-              file=sys.stderr, flush=True)
+        refs = ', '.join(f"{name} {r[name]['f1']:.3f}" for name in ('plain', 'same', 'same_scaled', 'same_ll') if name in r)
+        print(f"  sklearn {i + 1}/{len(data['cases'])} {case['key']}: {refs}", file=sys.stderr, flush=True)
     with open(argv[2], 'w', encoding='utf-8') as f:
         json.dump({'sklearn': sklearn.__version__, 'numpy': np.__version__, 'python': sys.version.split()[0],
                    'seconds': time.perf_counter() - t0, 'results': results}, f)

@@ -293,7 +293,7 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
     : { C: 1, classWeight: 'none', ...(X.kind === 'hybrid' ? { scale: scales[0]! } : {}) };
   throwIfAborted(signal);
   const bagged = deploy === 'bagged' && best !== undefined;
-  let refit: LogRegFit;
+  let model: LogRegFit;
   if (bagged) {
     const bag = await bagFolds(
       X,
@@ -305,11 +305,11 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
       signal,
       () => args.onProgress?.(++done, total),
     );
-    refit = bag.fit;
+    model = bag.fit;
     // The threshold and calibration below are fitted on exactly these models' out-of-fold logits.
     oofZ.set(best, bag.oofZ);
     fitted.set(best, crossFit(rule, bag.oofZ, k, T, hard, positive, folds, calWeights, prior));
-  } else refit = fitLogReg({ X: scaled(X, choice.scale ?? null), y: args.y, nClasses: C, C: choice.C, classWeight: choice.classWeight });
+  } else model = fitLogReg({ X: scaled(X, choice.scale ?? null), y: args.y, nClasses: C, C: choice.C, classWeight: choice.classWeight });
 
   // The decision rule, fitted on the chosen configuration's out-of-fold logits.
   const identity: Calibration = { a: 1, c: new Array(k === 1 ? 1 : C).fill(0) };
@@ -359,9 +359,9 @@ export async function searchLinear(args: LinearSearchArgs): Promise<LinearSearch
     warnings.push(...degenerateWarnings(diagnostics, labels));
     best.calibrated = decision.calibration !== null;
   }
-  const coef = X.kind === 'hybrid' ? foldScale(refit.coef, X.dense.cols * k, (choice.scale ?? X.scale) / X.scale) : refit.coef;
+  const coef = X.kind === 'hybrid' ? foldScale(model.coef, X.dense.cols * k, (choice.scale ?? X.scale) / X.scale) : model.coef;
   const final = {
-    ...refit,
+    ...model,
     coef,
     head: headFromCoef(applyCalibration(coef, X.cols, k, deployed), X.cols, C, choice.C, choice.classWeight),
   };
