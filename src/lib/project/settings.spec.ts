@@ -21,7 +21,8 @@ describe('encoder defaults', () => {
       prefix: '',
       tokenBudget: 8192,
     });
-    expect(keyOf({ ...enc, kind: 'transformers' })).toBe('emb-v1|Xenova/all-MiniLM-L6-v2|q8|mean|l2|t256');
+    // The vectors' key is the recipe's alone (the kind is not part of it).
+    expect(keyOf(enc)).toBe('emb-v1|Xenova/all-MiniLM-L6-v2|q8|mean|l2|t256');
   });
 
   it('a setting saved without a kind (before TF-IDF was the default) stays a sentence encoder', () => {
