@@ -23,7 +23,6 @@ import { checkMarker, runMarkers, type Interrupted } from '../teacher/resume';
 import type { StoredFailure } from '../teacher/failures';
 import type { Resend } from '../teacher/attempts';
 import { localTeacher } from './local-teacher.svelte';
-import { usableAnswers } from '../teacher/answer-view';
 import { TeacherView } from './teacher-view.svelte';
 import { TeacherModels } from './teacher-models.svelte';
 import { SendLogState } from './send-log.svelte';
@@ -31,10 +30,6 @@ import { TeacherBatch } from './teacher-batch.svelte';
 import { runSession, teacherSetup, type SessionDeps, type TeacherSetup } from '../teacher/session';
 
 const markers = runMarkers(store);
-/** The stored answers for `keys` that project `projectId` may use (answer-view.ts usableAnswers). */
-async function cachedFor(projectId: string, keys: string[]): Promise<Map<string, TeacherResponse>> {
-  return usableAnswers(projectId, await store.getResponses<TeacherResponse>(keys));
-}
 
 export class TeacherState {
   /** The live run's progress; null before the first run in this tab. */
@@ -63,7 +58,7 @@ export class TeacherState {
     setup: () => this.#context(),
     job: (c, profile) => this.#job(c, profile),
     models: this.models,
-    getCached: cachedFor,
+    getCached: store.usableResponses,
     stored: async () => {
       await this.reload();
       this.storedChanges++;
@@ -198,7 +193,7 @@ export class TeacherState {
     const c = this.#context();
     if (typeof c === 'string') throw new Error(c);
     return buildPreview(await this.#job(c), c.caps, priceInfo(c.settings.baseURL, c.settings.model, this.models.prices), (keys) =>
-      cachedFor(c.projectId, keys),
+      store.usableResponses(c.projectId, keys),
     );
   }
 
@@ -257,7 +252,7 @@ export class TeacherState {
       },
       markers,
       effects: (c) => ({
-        getCached: (keys) => cachedFor(c.projectId, keys),
+        getCached: (keys) => store.usableResponses(c.projectId, keys),
         put: async (rs) => {
           await store.putResponses(rs);
           this.#runAnswers.push(...rs);

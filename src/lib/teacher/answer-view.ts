@@ -6,7 +6,7 @@ import { labelsFromResponses } from './labels';
 import { retryableCount, storedFailures, type StoredFailure } from './failures';
 import { localLabels } from './local/labels';
 import { answeredItems } from './stored-view';
-import { usableBy, type TeacherLabel, type TeacherResponse } from './types';
+import type { TeacherLabel, TeacherResponse } from './types';
 
 export class AnswerView {
   /** textHash → repeat → the newest answer. */
@@ -67,14 +67,4 @@ export async function viewLabels(
   for (const l of local ? localLabels(items, all) : labelsFromResponses(items, all, repeats)) if (l.n > 0) labels.set(l.rowId, l);
   const failures = storedFailures(items, all, repeats);
   return { labels, failures, retryable: retryableCount(failures) };
-}
-
-/**
- * The stored answers project `projectId` may use: an answer imported with
- * another project's file is left out, so it never makes this project's run
- * skip a request as "already stored" (types.ts usableBy).
- */
-export function usableAnswers(projectId: string, found: Map<string, TeacherResponse>): Map<string, TeacherResponse> {
-  for (const [k, r] of found) if (!usableBy(projectId, r)) found.delete(k);
-  return found;
 }
