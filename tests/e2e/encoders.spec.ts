@@ -7,7 +7,7 @@
 // hybrid features (tiny-distilbert beside TF-IDF).
 import { readFileSync } from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
-import { freshApp, mockConfig, mockReset, MOCK_URL, setupProject, SENTIMENT_RULES } from './helpers';
+import { freshApp, mockConfig, mockReset, MOCK_URL, setupProject, SENTIMENT_RULES, storedEmbeddings } from './helpers';
 
 const SHOTS = process.env.SHOTS_DIR ?? 'test-results/encoders';
 const CSV = 'tests/fixtures/data/tiny-sentiment.csv';
@@ -34,26 +34,9 @@ async function routePresets(page: Page): Promise<string[]> {
   return served;
 }
 
-/** Vector count per stored embedding key (raw IndexedDB). */
+/** Vector count per stored embedding key (raw IndexedDB, through the shared reader). */
 async function storedCounts(page: Page): Promise<Record<string, number>> {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('surrogate');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          // The chunked layout's hash lists: one entry per stored vector.
-          const keys = open.result.transaction('vectorHashes', 'readonly').objectStore('vectorHashes').getAll();
-          keys.onsuccess = () => {
-            const out: Record<string, number> = {};
-            for (const { embKey, hashes } of keys.result as { embKey: string; hashes: string[] }[])
-              out[embKey] = (out[embKey] ?? 0) + hashes.length;
-            open.result.close();
-            resolve(out);
-          };
-        };
-      }),
-  );
+  return Object.fromEntries(Object.entries(await storedEmbeddings(page)).map(([key, byHash]) => [key, Object.keys(byHash).length]));
 }
 
 async function embedAll(page: Page, summary: RegExp): Promise<void> {

@@ -16,11 +16,12 @@ import { initTrainer } from '../workers/trainer';
 import { withDefaults, type ProjectSettings } from '../project/settings';
 import type { StepId } from '../project/workflow';
 
-const LAST_PROJECT = 'surrogate.lastProject.v1';
+import { errorText } from '../ui/error-text';
 
-export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+// Components and state classes have long imported it from here.
+export { errorText };
+
+const LAST_PROJECT = 'surrogate.lastProject.v1';
 
 export class AppState {
   settings = new SettingsState();

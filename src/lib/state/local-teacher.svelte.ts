@@ -16,6 +16,7 @@ import { userMessage } from '../teacher/prompt';
 import { ortBase } from '../workers/embed-client';
 import { WorkerClient } from '../workers/worker-client';
 import { offline } from './offline.svelte';
+import { errorText } from '../ui/error-text';
 
 const PREFS_KEY = 'surrogate.localTeacher.v1';
 
@@ -157,7 +158,7 @@ export class LocalTeacherState {
     try {
       localStorage.setItem(PREFS_KEY, JSON.stringify(p));
     } catch (e) {
-      this.error = `Could not remember the local model choice: ${e instanceof Error ? e.message : String(e)}`;
+      this.error = `Could not remember the local model choice: ${errorText(e)}`;
     }
   }
 
@@ -235,7 +236,7 @@ export class LocalTeacherState {
           // Offline, say what was never saved here (as the encoder does), not the raw fetch error.
           const err = await offline.explainLoadFailure(e, msg.source.kind === 'files' ? null : msg.modelId);
           this.status = 'error';
-          this.error = err instanceof Error ? err.message : String(err);
+          this.error = errorText(err);
           throw err;
         },
       )

@@ -17,6 +17,7 @@ import type { TeacherController, TeacherDeps, TeacherSummary, RunState } from '.
 import type { RunMarker } from './resume';
 import type { TeacherJob } from './tasks';
 import type { Capabilities, TeacherSettings } from './types';
+import { errorText } from '../ui/error-text';
 
 /** Everything a reload or a run needs. */
 export interface TeacherSetup {
@@ -101,8 +102,6 @@ export interface SessionEnd {
   ran: boolean;
 }
 
-const text = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
 export const NOTHING_TO_LABEL =
   'Nothing to label: the run\'s scope has no texts. Choose "Label all texts", or raise the number of training texts to label (Run settings).';
 
@@ -144,11 +143,11 @@ export async function runSession(opts: { resend?: Resend }, deps: SessionDeps): 
     Object.assign(end, { status: summary.state, summary, error: summary.error ?? null });
   } catch (e) {
     if (deps.cancelled()) Object.assign(end, { status: 'cancelled', error: null });
-    else Object.assign(end, { status: running ? 'error' : 'idle', error: text(e) });
+    else Object.assign(end, { status: running ? 'error' : 'idle', error: errorText(e) });
   } finally {
     end.ran = controller !== null;
     // The run ended in this tab (done, cancelled or stopped): nothing to continue after a reload.
-    if (end.ran && projectId) await deps.markers.clear(projectId).catch((e: unknown) => (end.error ??= text(e)));
+    if (end.ran && projectId) await deps.markers.clear(projectId).catch((e: unknown) => (end.error ??= errorText(e)));
   }
   return end;
 }
